@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "nftctl",
+    products: [
+        .executable(name: "nftctl", targets: ["nftctl"]),
+        .library(name: "NFTables", targets: ["NFTables"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // libnftables through pkg-config; Debian's libnftables-dev.
+        .systemLibrary(name: "CNFTables", pkgConfig: "libnftables", providers: [.apt(["libnftables-dev"])]),
+        // The model, JSON codec and nft printer. Foundation-free: rules files import it.
+        .target(name: "NFTables"),
+        // Everything that touches the system: backend, sandbox, loaders, validation.
+        .target(name: "NFTCtlKit", dependencies: ["NFTables", "CNFTables"]),
+        .executableTarget(
+            name: "nftctl",
+            dependencies: ["NFTCtlKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "NFTablesTests", dependencies: ["NFTables"]),
+        .testTarget(name: "NFTCtlKitTests", dependencies: ["NFTCtlKit", "NFTables"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

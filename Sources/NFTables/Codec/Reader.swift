@@ -1,0 +1,151 @@
+/// Why a JSON value is not one of the model's typed shapes.
+public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Strict reading of one JSON object: every key must be read, so that a shape with a key
+/// the model does not know is rejected (and kept raw) instead of losing that key.
+struct Reader {
+    let object: JSONObject
+    let what: String
+    private var used: [String] = []
+
+    init(_ json: JSON, _ what: String) throws(DecodeError) {
+        guard case .object(let o) = json else { throw DecodeError("\(what): expected an object, got \(json.kindName)") }
+        object = o
+        self.what = what
+    }
+
+    init(object: JSONObject, _ what: String) {
+        self.object = object
+        self.what = what
+    }
+
+    mutating func optJSON(_ k: String) -> JSON? {
+        guard let v = object[k] else { return nil }
+        used.append(k)
+        return v
+    }
+
+    mutating func json(_ k: String) throws(DecodeError) -> JSON {
+        guard let v = optJSON(k) else { throw DecodeError("\(what): missing \"\(k)\"") }
+        return v
+    }
+
+    mutating func optString(_ k: String) throws(DecodeError) -> String? {
+        guard let v = optJSON(k) else { return nil }
+        guard case .string(let s) = v else { throw DecodeError("\(what): \"\(k)\" must be a string, got \(v.kindName)") }
+        return s
+    }
+
+    mutating func string(_ k: String) throws(DecodeError) -> String {
+        guard let s = try optString(k) else { throw DecodeError("\(what): missing \"\(k)\"") }
+        return s
+    }
+
+    mutating func optInt(_ k: String) throws(DecodeError) -> Int64? {
+        guard let v = optJSON(k) else { return nil }
+        guard let i = v.intValue else { throw DecodeError("\(what): \"\(k)\" must be an integer, got \(v.kindName)") }
+        return i
+    }
+
+    mutating func int(_ k: String) throws(DecodeError) -> Int64 {
+        guard let i = try optInt(k) else { throw DecodeError("\(what): missing \"\(k)\"") }
+        return i
+    }
+
+    mutating func optSmallInt(_ k: String) throws(DecodeError) -> Int? {
+        guard let v = try optInt(k) else { return nil }
+        guard v >= Int64(Int32.min), v <= Int64(Int32.max) else {
+            throw DecodeError("\(what): \"\(k)\" is out of range: \(v)")
+        }
+        return Int(v)
+    }
+
+    mutating func smallInt(_ k: String) throws(DecodeError) -> Int {
+        guard let i = try optSmallInt(k) else { throw DecodeError("\(what): missing \"\(k)\"") }
+        return i
+    }
+
+    mutating func optUInt(_ k: String) throws(DecodeError) -> UInt64? {
+        guard let v = optJSON(k) else { return nil }
+        guard let i = v.uint64Value else {
+            throw DecodeError("\(what): \"\(k)\" must be a non-negative integer, got \(v.kindName)")
+        }
+        return i
+    }
+
+    mutating func optBool(_ k: String) throws(DecodeError) -> Bool? {
+        guard let v = optJSON(k) else { return nil }
+        guard case .bool(let b) = v else { throw DecodeError("\(what): \"\(k)\" must be true or false, got \(v.kindName)") }
+        return b
+    }
+
+    mutating func optFlags(_ k: String) throws(DecodeError) -> FlagList? {
+        guard let v = optJSON(k) else { return nil }
+        return try FlagList.decode(v, "\(what) \"\(k)\"")
+    }
+
+    mutating func optExpr(_ k: String) -> Expression? {
+        optJSON(k).map(Expression.init(json:))
+    }
+
+    mutating func expr(_ k: String) throws(DecodeError) -> Expression {
+        Expression(json: try json(k))
+    }
+
+    /// Rejects keys that were not read.
+    func finish() throws(DecodeError) {
+        for k in object.keys where !used.contains(k) {
+            throw DecodeError("\(what): unknown property \"\(k)\"")
+        }
+    }
+}
+
+extension FlagList {
+    static func decode(_ v: JSON, _ what: String) throws(DecodeError) -> FlagList {
+        switch v {
+        case .string(let s): return FlagList([s], scalar: true)
+        case .array(let a):
+            var out: [String] = []
+            for x in a {
+                guard case .string(let s) = x else { throw DecodeError("\(what): flags must be strings, got \(x.kindName)") }
+                out.append(s)
+            }
+            return FlagList(out)
+        default: throw DecodeError("\(what): expected a string or an array of strings, got \(v.kindName)")
+        }
+    }
+
+    var json: JSON { scalar ? .string(values[0]) : .array(values.map { .string($0) }) }
+}
+
+extension JSON {
+    /// A short name of the value's JSON type, for error messages.
+    public var kindName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .int, .uint, .double: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+}
+
+/// Builds a JSON object in key order, skipping absent optionals.
+struct Writer {
+    var object = JSONObject()
+    mutating func put(_ k: String, _ v: JSON?) { object.append(k, v) }
+    mutating func put(_ k: String, _ v: String?) { object.append(k, v.map(JSON.string)) }
+    mutating func put(_ k: String, _ v: Int64?) { object.append(k, v.map(JSON.int)) }
+    mutating func put(_ k: String, _ v: Int?) { object.append(k, v.map { JSON.int(Int64($0)) }) }
+    mutating func put(_ k: String, _ v: UInt64?) { object.append(k, v.map(JSON.number)) }
+    mutating func put(_ k: String, _ v: Bool?) { object.append(k, v.map(JSON.bool)) }
+    mutating func put(_ k: String, _ v: FlagList?) { object.append(k, v?.json) }
+    mutating func put(_ k: String, _ v: Expression?) { object.append(k, v?.json) }
+    var json: JSON { .object(object) }
+}

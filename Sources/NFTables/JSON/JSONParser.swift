@@ -1,0 +1,221 @@
+/// A strict RFC 8259 parser over UTF-8 bytes. Never traps on bad input: every problem is a
+/// `JSONParseError` with the line and column where it was found.
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public var line: Int
+    public var column: Int
+    public var description: String { "line \(line), column \(column): \(message)" }
+}
+
+extension JSON {
+    /// Parses one JSON document; trailing whitespace is allowed, trailing data is not.
+    public static func parse(_ text: String) throws(JSONParseError) -> JSON {
+        var bytes = Array(text.utf8)
+        return try parse(bytes: &bytes)
+    }
+
+    public static func parse(bytes: inout [UInt8]) throws(JSONParseError) -> JSON {
+        var p = JSONByteParser(bytes: bytes)
+        p.skipWS()
+        let v = try p.value(depth: 0)
+        p.skipWS()
+        if p.i < p.b.count { throw p.error("unexpected data after the JSON document") }
+        return v
+    }
+
+    /// Parses several concatenated JSON documents (libnftables prints one after another with echo).
+    public static func parseSequence(_ text: String) throws(JSONParseError) -> [JSON] {
+        var p = JSONByteParser(bytes: Array(text.utf8))
+        var out: [JSON] = []
+        p.skipWS()
+        while p.i < p.b.count {
+            out.append(try p.value(depth: 0))
+            p.skipWS()
+        }
+        return out
+    }
+}
+
+struct JSONByteParser {
+    let b: [UInt8]
+    var i = 0
+    static let maxDepth = 256
+
+    init(bytes: [UInt8]) { b = bytes }
+
+    func error(_ msg: String) -> JSONParseError {
+        var line = 1, col = 1
+        var k = 0
+        while k < min(i, b.count) {
+            if b[k] == 0x0A { line += 1; col = 1 } else if b[k] & 0xC0 != 0x80 { col += 1 }
+            k += 1
+        }
+        return JSONParseError(message: msg, line: line, column: col)
+    }
+
+    mutating func skipWS() {
+        while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
+    }
+
+    mutating func value(depth: Int) throws(JSONParseError) -> JSON {
+        guard depth < Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth) levels") }
+        guard i < b.count else { throw error("unexpected end of input") }
+        switch b[i] {
+        case UInt8(ascii: "{"): return try object(depth: depth)
+        case UInt8(ascii: "["): return try array(depth: depth)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+        default: throw error("unexpected character '\(printable(b[i]))'")
+        }
+    }
+
+    func printable(_ c: UInt8) -> String {
+        c >= 0x20 && c < 0x7F ? String(UnicodeScalar(c)) : "\\u{\(String(c, radix: 16))}"
+    }
+
+    mutating func literal(_ word: StaticString) throws(JSONParseError) {
+        let n = word.utf8CodeUnitCount
+        guard i + n <= b.count else { throw error("unexpected end of input") }
+        let p = word.utf8Start
+        for k in 0..<n where b[i + k] != p[k] { throw error("invalid literal") }
+        i += n
+    }
+
+    mutating func object(depth: Int) throws(JSONParseError) -> JSON {
+        i += 1
+        var obj = JSONObject()
+        skipWS()
+        if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; return .object(obj) }
+        while true {
+            skipWS()
+            guard i < b.count else { throw error("unexpected end of input inside an object") }
+            guard b[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let key = try string()
+            skipWS()
+            guard i < b.count, b[i] == UInt8(ascii: ":") else { throw error("expected ':' after key \"\(key)\"") }
+            i += 1
+            skipWS()
+            let v = try value(depth: depth + 1)
+            if obj[key] != nil { throw error("duplicate key \"\(key)\"") }
+            obj.append(key, v)
+            skipWS()
+            guard i < b.count else { throw error("unexpected end of input inside an object") }
+            if b[i] == UInt8(ascii: ",") { i += 1; continue }
+            if b[i] == UInt8(ascii: "}") { i += 1; return .object(obj) }
+            throw error("expected ',' or '}' in an object")
+        }
+    }
+
+    mutating func array(depth: Int) throws(JSONParseError) -> JSON {
+        i += 1
+        var arr: [JSON] = []
+        skipWS()
+        if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .array(arr) }
+        while true {
+            skipWS()
+            arr.append(try value(depth: depth + 1))
+            skipWS()
+            guard i < b.count else { throw error("unexpected end of input inside an array") }
+            if b[i] == UInt8(ascii: ",") { i += 1; continue }
+            if b[i] == UInt8(ascii: "]") { i += 1; return .array(arr) }
+            throw error("expected ',' or ']' in an array")
+        }
+    }
+
+    mutating func hex4() throws(JSONParseError) -> UInt32 {
+        guard i + 4 <= b.count else { throw error("truncated \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = b[i]
+            let d: UInt32
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(c - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(c - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(c - UInt8(ascii: "A") + 10)
+            default: throw error("invalid \\u escape")
+            }
+            v = v << 4 | d
+            i += 1
+        }
+        return v
+    }
+
+    mutating func string() throws(JSONParseError) -> String {
+        i += 1
+        var out: [UInt8] = []
+        while true {
+            guard i < b.count else { throw error("unterminated string") }
+            let c = b[i]
+            if c == UInt8(ascii: "\"") { i += 1; break }
+            if c < 0x20 { throw error("control character inside a string") }
+            if c != UInt8(ascii: "\\") { out.append(c); i += 1; continue }
+            i += 1
+            guard i < b.count else { throw error("unterminated escape") }
+            let e = b[i]
+            i += 1
+            switch e {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var cp = try hex4()
+                if cp >= 0xD800 && cp < 0xDC00 {
+                    guard i + 6 <= b.count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") else {
+                        throw error("lone surrogate in \\u escape")
+                    }
+                    i += 2
+                    let lo = try hex4()
+                    guard lo >= 0xDC00 && lo < 0xE000 else { throw error("invalid surrogate pair") }
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
+                } else if cp >= 0xDC00 && cp < 0xE000 {
+                    throw error("lone surrogate in \\u escape")
+                }
+                guard let scalar = Unicode.Scalar(cp) else { throw error("invalid code point") }
+                out.append(contentsOf: Array(String(Character(scalar)).utf8))
+            default: throw error("invalid escape '\\\(printable(e))'")
+            }
+        }
+        guard let s = String(validating: out, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
+        return s
+    }
+
+    mutating func number() throws(JSONParseError) -> JSON {
+        let start = i
+        var isInt = true
+        if b[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") else { throw error("invalid number") }
+        if b[i] == UInt8(ascii: "0") {
+            i += 1
+        } else {
+            while i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") { i += 1 }
+        }
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            isInt = false
+            i += 1
+            guard i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") else { throw error("invalid number") }
+            while i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") { i += 1 }
+        }
+        if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            isInt = false
+            i += 1
+            if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+            guard i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") else { throw error("invalid number") }
+            while i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") { i += 1 }
+        }
+        let text = String(decoding: b[start..<i], as: UTF8.self)
+        if isInt {
+            if let v = Int64(text) { return .int(v) }
+            if let v = UInt64(text) { return .uint(v) }
+        }
+        guard let d = Double(text), d.isFinite else { throw error("number out of range: \(text)") }
+        return .double(d)
+    }
+}

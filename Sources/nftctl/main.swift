@@ -1,0 +1,2 @@
+import NFTCtlKit
+print("nftctl")
