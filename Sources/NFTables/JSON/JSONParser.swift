@@ -23,6 +23,18 @@ extension JSON {
         return v
     }
 
+    /// Parses a document and returns, with it, the line on which each element of the
+    /// top-level object's array starts (the `nftables` array), so errors can name lines.
+    public static func parseWithEntryLines(_ text: String) throws(JSONParseError) -> (JSON, [Int]) {
+        var p = JSONByteParser(bytes: Array(text.utf8))
+        p.recordLines = true
+        p.skipWS()
+        let v = try p.value(depth: 0)
+        p.skipWS()
+        if p.i < p.b.count { throw p.error("unexpected data after the JSON document") }
+        return (v, p.entryLines)
+    }
+
     /// Parses several concatenated JSON documents (libnftables prints one after another with echo).
     public static func parseSequence(_ text: String) throws(JSONParseError) -> [JSON] {
         var p = JSONByteParser(bytes: Array(text.utf8))
@@ -40,6 +52,20 @@ struct JSONByteParser {
     let b: [UInt8]
     var i = 0
     static let maxDepth = 256
+    var recordLines = false
+    var entryLines: [Int] = []
+    private var lineScan = (pos: 0, line: 1)
+
+    /// The line of the current position, counted incrementally (positions only grow).
+    mutating func currentLine() -> Int {
+        var (pos, line) = lineScan
+        while pos < i && pos < b.count {
+            if b[pos] == 0x0A { line += 1 }
+            pos += 1
+        }
+        lineScan = (pos, line)
+        return line
+    }
 
     init(bytes: [UInt8]) { b = bytes }
 
@@ -116,6 +142,7 @@ struct JSONByteParser {
         if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .array(arr) }
         while true {
             skipWS()
+            if recordLines && depth == 1 { entryLines.append(currentLine()) }
             arr.append(try value(depth: depth + 1))
             skipWS()
             guard i < b.count else { throw error("unexpected end of input inside an array") }
