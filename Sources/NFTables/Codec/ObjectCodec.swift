@@ -166,7 +166,8 @@ extension NamedObject {
                              l3proto: try r.optString("l3proto"))
         case .limit:
             body = .limit(rate: try r.optInt("rate"), per: try r.optString("per"), burst: try r.optInt("burst"),
-                          unit: try r.optString("unit"), inv: try r.optBool("inv"))
+                          unit: try r.optString("unit"), inv: try r.optBool("inv"), rateUnit: try r.optString("rate_unit"),
+                          burstUnit: try r.optString("burst_unit"))
         case .ctTimeout:
             let policy = r.optJSON("policy")
             if let policy, policy.objectValue == nil { throw DecodeError("ct timeout: \"policy\" must be an object") }
@@ -191,8 +192,9 @@ extension NamedObject {
         case .counter(let p, let b): w.put("packets", p); w.put("bytes", b)
         case .quota(let b, let u, let inv): w.put("bytes", b); w.put("used", u); w.put("inv", inv)
         case .ctHelper(let t, let p, let l3): w.put("type", t); w.put("protocol", p); w.put("l3proto", l3)
-        case .limit(let rate, let per, let burst, let unit, let inv):
-            w.put("rate", rate); w.put("per", per); w.put("burst", burst); w.put("unit", unit); w.put("inv", inv)
+        case .limit(let rate, let per, let burst, let unit, let inv, let rateUnit, let burstUnit):
+            w.put("rate", rate); w.put("per", per); w.put("rate_unit", rateUnit); w.put("inv", inv); w.put("burst", burst)
+            w.put("burst_unit", burstUnit); w.put("unit", unit)
         case .ctTimeout(let p, let l3, let policy):
             w.put("protocol", p); w.put("l3proto", l3); w.put("policy", policy.map(JSON.object))
         case .ctExpectation(let l3, let p, let dport, let timeout, let size):

@@ -151,7 +151,9 @@ public enum ObjectBody: Sendable, Hashable {
     case counter(packets: UInt64?, bytes: UInt64?)
     case quota(bytes: UInt64?, used: UInt64?, inv: Bool?)
     case ctHelper(type: String?, protocol: String?, l3proto: String?)
-    case limit(rate: Int64?, per: String?, burst: Int64?, unit: String?, inv: Bool?)
+    /// `unit` is the documented input key; 1.0.6 lists byte limits with `rate_unit`/`burst_unit`.
+    case limit(rate: Int64?, per: String?, burst: Int64?, unit: String?, inv: Bool?, rateUnit: String? = nil,
+               burstUnit: String? = nil)
     case ctTimeout(protocol: String?, l3proto: String?, policy: JSONObject?)
     case ctExpectation(l3proto: String?, protocol: String?, dport: Int64?, timeout: Int64?, size: Int64?)
     case synproxy(mss: Int64?, wscale: Int64?, flags: FlagList?)

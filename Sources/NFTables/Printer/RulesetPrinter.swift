@@ -1,0 +1,95 @@
+/// A whole listing, the way `nft list ruleset` prints it, from the flat item list that
+/// `nft -j list ruleset` gives: items are grouped by family and table, and each table
+/// prints its objects, sets and maps, flowtables, then chains with their rules, blocks
+/// separated by blank lines. Items whose table is not listed get a table of their own.
+public func nftListing(_ items: [RulesetItem], context: PrintContext = .init()) -> String {
+    var tables: [TableListing] = []
+    var index: [String: Int] = [:]
+    func entry(_ family: String, _ name: String) -> Int {
+        let key = family + " " + name
+        if let i = index[key] { return i }
+        tables.append(TableListing(table: Table(family: family, name: name)))
+        index[key] = tables.count - 1
+        return tables.count - 1
+    }
+    for item in items {
+        switch item {
+        case .table(let t): tables[entry(t.family, t.name)].table = t
+        case .chain(let c): tables[entry(c.family, c.table)].chains.append(c)
+        case .rule(let r): tables[entry(r.family, r.table)].rules[r.chain, default: []].append(r)
+        case .set(let s): tables[entry(s.family, s.table)].sets.append(s)
+        case .element(let e):
+            let elems: [Expression]
+            if case .set(let l, _) = e.elem { elems = l } else if case .list(let l) = e.elem { elems = l } else { elems = [e.elem] }
+            tables[entry(e.family, e.table)].elements[e.name, default: []] += elems
+        case .flowtable(let f): tables[entry(f.family, f.table)].flowtables.append(f)
+        case .object(let kind, let o): tables[entry(o.family, o.table)].objects.append((kind, o))
+        case .metainfo, .selector, .raw: continue
+        }
+    }
+    return tables.map { ListingPrinter(context: context.with(family: $0.table.family)).table($0) }.joined()
+}
+
+/// One table's items, collected from the flat list.
+struct TableListing {
+    var table: Table
+    var objects: [(ObjectKind, NamedObject)] = []
+    var sets: [NamedSet] = []
+    var elements: [String: [Expression]] = [:]
+    var flowtables: [Flowtable] = []
+    var chains: [Chain] = []
+    var rules: [String: [Rule]] = [:]
+}
+
+struct ListingPrinter {
+    let context: PrintContext
+    var family: String { context.family ?? "" }
+
+    func handle(_ h: Int64?) -> String {
+        guard context.handles, let h else { return "" }
+        return " # handle \(h)"
+    }
+
+    func table(_ t: TableListing) -> String {
+        var out = "table " + t.table.family + " " + t.table.name + " {" + handle(t.table.handle) + "\n"
+        // nft separates blocks with a blank line, and puts one after table flags (not after a comment).
+        var delim = ""
+        let flags = (t.table.flags?.values ?? []).filter { ["dormant", "owner", "persist"].contains($0) }
+        if !flags.isEmpty {
+            out += "\tflags " + flags.joined(separator: ",") + "\n"
+            delim = "\n"
+        }
+        if let c = t.table.comment { out += "\tcomment " + ValueFormat.quote(c) + "\n" }
+        var blocks: [String] = t.objects.map { object($0.0, $0.1) }
+        blocks += t.sets.map { set($0, extraElements: t.elements[$0.name] ?? []) }
+        blocks += t.flowtables.map(flowtable)
+        // Chains that only appear through their rules still print.
+        var chains = t.chains
+        for name in t.rules.keys.sorted() where !chains.contains(where: { $0.name == name }) {
+            chains.append(Chain(family: t.table.family, table: t.table.name, name: name))
+        }
+        blocks += chains.map { chain($0, rules: t.rules[$0.name] ?? []) }
+        for b in blocks {
+            out += delim + b
+            delim = "\n"
+        }
+        return out + "}\n"
+    }
+
+    func chain(_ c: Chain, rules: [Rule]) -> String {
+        var out = "\tchain " + c.name + " {" + handle(c.handle)
+        if let comment = c.comment { out += "\n\t\tcomment " + ValueFormat.quote(comment) }
+        out += "\n"
+        if let hook = c.hook {
+            out += "\t\ttype " + (c.type ?? "filter") + " hook " + hook
+            let devs = c.dev?.values ?? []
+            if devs.count == 1 { out += " device " + ValueFormat.quote(devs[0]) }
+            if devs.count > 1 { out += " devices = { " + devs.map(ValueFormat.quote).joined(separator: ", ") + " }" }
+            if let prio = c.prio { out += " priority " + ChainPriority.text(prio, family: family, hook: hook) + ";" }
+            if let policy = c.policy { out += " policy " + policy + ";" }
+            out += "\n"
+        }
+        for r in rules { out += "\t\t" + r.nftText(context: context) + "\n" }
+        return out + "\t}\n"
+    }
+}
