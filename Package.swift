@@ -22,7 +22,7 @@ let package = Package(
             dependencies: ["NFTCtlKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "NFTablesTests", dependencies: ["NFTables"]),
-        .testTarget(name: "NFTCtlKitTests", dependencies: ["NFTCtlKit", "NFTables"]),
+        .testTarget(name: "NFTCtlKitTests", dependencies: ["NFTCtlKit", "NFTables"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,2 +1,20 @@
-import NFTCtlKit
-print("nftctl")
+import ArgumentParser
+import Foundation
+
+// Runs the CLI with nftctl's exit codes: usage errors exit 2 (ArgumentParser uses 64),
+// everything else that fails exits 1 with one clear message.
+do {
+    var command = try NFTCtl.parseAsRoot()
+    try command.run()
+} catch {
+    let code = NFTCtl.exitCode(for: error)
+    let message = NFTCtl.fullMessage(for: error)
+    if code == .success {
+        if !message.isEmpty { print(message) }
+        exit(0)
+    }
+    if !message.isEmpty {
+        FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+    }
+    exit(code.rawValue == 64 ? 2 : (code == .failure || code.rawValue == 0 ? 1 : code.rawValue))
+}

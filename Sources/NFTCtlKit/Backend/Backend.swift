@@ -1,0 +1,18 @@
+import NFTables
+
+/// Where rulesets are read from and committed to: the kernel through libnftables
+/// (`LibNFTablesBackend`), or an in-memory stand-in for tests (`FakeBackend`).
+/// Errors thrown are `BackendError`.
+public protocol Backend: AnyObject, Sendable {
+    /// The whole ruleset (`list ruleset`), as libnftables lists it.
+    func list() throws -> Document
+    /// One table (`list table FAMILY NAME`).
+    func list(table family: String, name: String) throws -> Document
+    /// Commits `batch` as ONE transaction: all of it or, on any error, none of it.
+    /// With `dryRun` the kernel checks the batch and aborts it.
+    func apply(_ batch: Document, dryRun: Bool) throws
+    /// The same for nft syntax.
+    func applyText(_ nft: String, dryRun: Bool) throws
+    /// The kernel's ruleset generation id: +1 per commit by anyone, unchanged by a list.
+    func generationID() throws -> UInt32
+}

@@ -1,0 +1,138 @@
+import CNFTables
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Output flags of a libnftables context (`NFT_CTX_OUTPUT_*`).
+public struct NFTOutputFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    public static let reverseDNS = NFTOutputFlags(rawValue: UInt32(NFT_CTX_OUTPUT_REVERSEDNS))
+    public static let service = NFTOutputFlags(rawValue: UInt32(NFT_CTX_OUTPUT_SERVICE))
+    public static let stateless = NFTOutputFlags(rawValue: UInt32(NFT_CTX_OUTPUT_STATELESS))
+    public static let handle = NFTOutputFlags(rawValue: UInt32(NFT_CTX_OUTPUT_HANDLE))
+    /// JSON output, and also JSON *input*: libnftables 1.0.6 only tries its JSON parser when
+    /// this flag is set.
+    public static let json = NFTOutputFlags(rawValue: UInt32(NFT_CTX_OUTPUT_JSON))
+    /// Echo: prints what was added. Forces a full cache dump on every add, and a `list`
+    /// then prints a second JSON document; leave it off unless it is needed.
+    public static let echo = NFTOutputFlags(rawValue: UInt32(NFT_CTX_OUTPUT_ECHO))
+    public static let guid = NFTOutputFlags(rawValue: UInt32(NFT_CTX_OUTPUT_GUID))
+    public static let numericProto = NFTOutputFlags(rawValue: UInt32(NFT_CTX_OUTPUT_NUMERIC_PROTO))
+    public static let numericPrio = NFTOutputFlags(rawValue: UInt32(NFT_CTX_OUTPUT_NUMERIC_PRIO))
+    public static let numericSymbol = NFTOutputFlags(rawValue: UInt32(NFT_CTX_OUTPUT_NUMERIC_SYMBOL))
+    public static let numericTime = NFTOutputFlags(rawValue: UInt32(NFT_CTX_OUTPUT_NUMERIC_TIME))
+    public static let numericAll: NFTOutputFlags = [.numericProto, .numericPrio, .numericSymbol, .numericTime]
+    public static let terse = NFTOutputFlags(rawValue: UInt32(NFT_CTX_OUTPUT_TERSE))
+}
+
+/// One libnftables context (`struct nft_ctx *`), with buffered output and error.
+///
+/// Every call goes through `NFTLock` (libnftables is not thread-safe even across contexts),
+/// which is why the class may be shared between threads. With a namespace, creation and
+/// every command run inside `NetworkNamespace.perform`, on the calling thread, under the
+/// lock: the context's netlink socket is opened, and used, in that namespace.
+public final class NFTContext: @unchecked Sendable {
+    private let ctx: OpaquePointer
+    private let namespace: NetworkNamespace?
+    // Mutated only under NFTLock.
+    private var flags: NFTOutputFlags
+    private var dry: Bool = false
+
+    /// Creates a context in `namespace` (nil: the calling thread's own namespace).
+    public init(outputFlags: NFTOutputFlags = [], namespace: NetworkNamespace? = nil) throws(BackendError) {
+        self.namespace = namespace
+        self.flags = outputFlags
+        let created: OpaquePointer?
+        do {
+            created = try NFTLock.withLock { () throws -> OpaquePointer? in
+                let make = { () -> OpaquePointer? in
+                    guard let c = nft_ctx_new(UInt32(NFT_CTX_DEFAULT)) else { return nil }
+                    _ = nft_ctx_buffer_output(c)
+                    _ = nft_ctx_buffer_error(c)
+                    nft_ctx_output_set_flags(c, outputFlags.rawValue)
+                    return c
+                }
+                if let namespace { return try namespace.perform(make) }
+                return make()
+            }
+        } catch let e as BackendError {
+            throw e
+        } catch {
+            throw .invalidResponse("\(error)")
+        }
+        guard let created else { throw .system(operation: "create a libnftables context", errno: errno) }
+        ctx = created
+    }
+
+    deinit {
+        let c = ctx
+        NFTLock.withLock { nft_ctx_free(c) }
+    }
+
+    /// The output flags used by `run(_:)`.
+    public var outputFlags: NFTOutputFlags {
+        get { NFTLock.withLock { flags } }
+        set { NFTLock.withLock { flags = newValue } }
+    }
+
+    /// Dry run (`nft -c`): the batch is sent to the kernel and aborted instead of committed,
+    /// so it catches missing objects and duplicates but not commit-time checks (jump loops).
+    public var dryRun: Bool {
+        get { NFTLock.withLock { dry } }
+        set { NFTLock.withLock { dry = newValue } }
+    }
+
+    /// Runs a command buffer (nft syntax, or JSON when `.json` is among the flags) with the
+    /// context's flags and dry-run setting; returns the output text.
+    public func run(_ buffer: String) throws(BackendError) -> String {
+        try run(buffer, flags: nil, dryRun: nil)
+    }
+
+    /// Runs a libnftables JSON buffer (the JSON flag is set for this call: without it 1.0.6
+    /// does not parse JSON). Returns the output (JSON for a `list`).
+    public func run(json buffer: String, dryRun: Bool? = nil) throws(BackendError) -> String {
+        try run(buffer, flags: NFTLock.withLock { flags.union(.json) }, dryRun: dryRun)
+    }
+
+    /// Runs nft syntax with the JSON flag cleared for this call (so only the nft parser is tried).
+    public func run(text buffer: String, dryRun: Bool? = nil) throws(BackendError) -> String {
+        try run(buffer, flags: NFTLock.withLock { flags.subtracting(.json) }, dryRun: dryRun)
+    }
+
+    /// One `nft_run_cmd_from_buffer` call = one kernel transaction. `flags`/`dryRun` override
+    /// the context's settings for this call only.
+    func run(_ buffer: String, flags override: NFTOutputFlags?, dryRun overrideDry: Bool?) throws(BackendError) -> String {
+        let operation = (overrideDry ?? dryRun) ? "libnftables (dry run)" : "libnftables"
+        let outcome: (rc: Int32, err: Int32, output: String, error: String)
+        do {
+            outcome = try NFTLock.withLock { () throws -> (Int32, Int32, String, String) in
+                let call = { () -> (Int32, Int32, String, String) in
+                    nft_ctx_output_set_flags(self.ctx, (override ?? self.flags).rawValue)
+                    nft_ctx_set_dry_run(self.ctx, overrideDry ?? self.dry)
+                    errno = 0
+                    let rc = nft_run_cmd_from_buffer(self.ctx, buffer)
+                    let savedErrno = errno
+                    // The buffers belong to the context and are overwritten by the next call.
+                    let out = nft_ctx_get_output_buffer(self.ctx).map { String(cString: $0) } ?? ""
+                    let err = nft_ctx_get_error_buffer(self.ctx).map { String(cString: $0) } ?? ""
+                    return (rc, savedErrno, out, err)
+                }
+                if let namespace = self.namespace { return try namespace.perform(call) }
+                return call()
+            }
+        } catch let e as BackendError {
+            throw e
+        } catch {
+            throw .invalidResponse("\(error)")
+        }
+        if outcome.rc != 0 {
+            if outcome.error.contains("Operation not permitted") || (outcome.err == EPERM && outcome.error.isEmpty) {
+                throw .notPermitted(operation: operation)
+            }
+            throw .nftables(operation: operation, text: outcome.error)
+        }
+        return outcome.output
+    }
+}

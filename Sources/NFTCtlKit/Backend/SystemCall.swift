@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Small helpers over libc so the rest of the backend reads as what it does.
+enum SystemCall {
+    static func describe(errno e: Int32) -> String {
+        guard let s = strerror(e) else { return "errno \(e)" }
+        return String(cString: s)
+    }
+
+    static var errno: Int32 { Glibc.errno }
+
+    static let cloneNewNet: Int32 = 0x4000_0000  // CLONE_NEWNET
+
+    /// `setns(2)`. Glibc declares it only under _GNU_SOURCE, which the Swift Glibc module
+    /// does not see, so it is looked up at run time (glibc has had it since 2.14).
+    static func setns(_ fd: Int32, _ nstype: Int32) -> Int32 {
+        setnsFunction(fd, nstype)
+    }
+
+    private typealias SetnsFunction = @convention(c) (Int32, Int32) -> Int32
+    private static let setnsFunction: SetnsFunction = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setns") else {  // RTLD_DEFAULT
+            fatalError("nftctl: libc has no setns()")
+        }
+        return unsafeBitCast(symbol, to: SetnsFunction.self)
+    }()
+
+    /// `open(path, O_RDONLY | O_CLOEXEC)`, or the errno.
+    static func openReadOnly(_ path: String) -> Result<Int32, BackendError> {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { return .failure(.system(operation: "open \(path)", errno: Glibc.errno)) }
+        return .success(fd)
+    }
+
+    /// The inode of a namespace file: two equal inodes are the same namespace.
+    static func inode(_ path: String) -> UInt64? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return UInt64(st.st_ino)
+    }
+}

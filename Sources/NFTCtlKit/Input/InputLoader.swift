@@ -1,0 +1,88 @@
+import Foundation
+import NFTables
+
+/// A ruleset file as nftctl reads it: the document it holds, where each entry came from,
+/// and the tables it declares.
+public struct LoadedInput: Sendable {
+    public enum Kind: String, Sendable { case json, nft, swift }
+    public var path: String
+    public var kind: Kind
+    public var document: Document
+    public var locations: [SourceLocation?]
+    public var state: RulesetState
+}
+
+/// A problem with an input file, already phrased for the user (`file:line: message`).
+public struct InputError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+public enum InputLoader {
+    /// Reads FILE by its kind: `.json` (libnftables JSON: commands or a listing), `.nft`
+    /// (nft syntax, parsed by libnftables in a throw-away namespace), `.swift` or a
+    /// directory (a rules program).
+    public static func load(_ path: String) throws -> LoadedInput {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw InputError("\(path): no such file or directory")
+        }
+        if isDir.boolValue || path.hasSuffix(".swift") { return try loadSwift(path) }
+        if path.hasSuffix(".nft") { return try loadNft(path) }
+        if path.hasSuffix(".json") { return try loadJSON(path) }
+        // Unknown extension: sniff the content.
+        let text = try readText(path)
+        if text.drop(while: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).first == "{" {
+            return try loadJSON(path, text: text)
+        }
+        return try loadNft(path)
+    }
+
+    static func readText(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError("\(path): cannot be read (permission denied?)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw InputError("\(path): not UTF-8 text") }
+        return text
+    }
+
+    public static func loadJSON(_ path: String, text: String? = nil) throws -> LoadedInput {
+        let text = try text ?? readText(path)
+        let json: JSON, lines: [Int]
+        do { (json, lines) = try JSON.parseWithEntryLines(text) } catch {
+            throw InputError("\(path):\(error.line):\(error.column): invalid JSON: \(error.message)")
+        }
+        let document: Document
+        do { document = try Document.decode(json) } catch { throw InputError("\(path): \(error.message)") }
+        let locations = lines.map { Optional(SourceLocation(file: path, line: $0)) }
+        return try finish(path: path, kind: .json, document: document, locations: locations)
+    }
+
+    public static func loadNft(_ path: String) throws -> LoadedInput {
+        let text = try readText(path)
+        let document = try NftParser.parse(path: path, text: text)
+        var state: RulesetState
+        do { state = try RulesetState(document: document) } catch { throw InputError("\(path): \(error.message)") }
+        NftSourceMap(text: text, file: path).locate(&state)
+        return LoadedInput(path: path, kind: .nft, document: document, locations: [], state: state)
+    }
+
+    public static func loadSwift(_ path: String) throws -> LoadedInput {
+        let loaded = try RulesLoader.load(path)
+        return try finish(path: path, kind: .swift, document: loaded.document, locations: loaded.locations)
+    }
+
+    static func finish(path: String, kind: LoadedInput.Kind, document: Document, locations: [SourceLocation?]) throws -> LoadedInput {
+        let unsupported = Validator.unsupportedParts(document, locations: locations, origin: path)
+        if !unsupported.isEmpty {
+            throw InputError(unsupported.map(\.description).joined(separator: "\n"))
+        }
+        do {
+            let state = try RulesetState(document: document, locations: locations)
+            return LoadedInput(path: path, kind: kind, document: document, locations: locations, state: state)
+        } catch {
+            throw InputError(error.description.hasPrefix(path) ? error.description : "\(path): \(error.description)")
+        }
+    }
+}

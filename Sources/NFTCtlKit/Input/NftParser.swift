@@ -1,0 +1,30 @@
+import NFTables
+
+/// nft syntax, parsed by libnftables itself: the text is loaded into a throw-away
+/// namespace (no root needed) and listed back as JSON. libnftables' errors name the line
+/// in its own buffer name; they are rewritten to name the user's file.
+enum NftParser {
+    static func parse(path: String, text: String) throws -> Document {
+        do {
+            return try Sandbox.loadAndList(text: text)
+        } catch let e as SandboxError {
+            throw InputError(rewrite(e.message, path: path))
+        }
+    }
+
+    /// `<cmdline>:3:1-4: Error: ...` → `rules.nft:3:1-4: error: ...`
+    static func rewrite(_ message: String, path: String) -> String {
+        var out: [String] = []
+        for line in message.split(separator: "\n", omittingEmptySubsequences: false) {
+            var l = String(line)
+            for name in ["<cmdline>", "/dev/stdin", "-"] where l.hasPrefix(name + ":") {
+                l = path + l.dropFirst(name.count)
+                break
+            }
+            l = l.replacingOccurrences(of: ": Error: ", with: ": error: ")
+            out.append(l)
+        }
+        while out.last?.isEmpty == true { out.removeLast() }
+        return out.joined(separator: "\n")
+    }
+}

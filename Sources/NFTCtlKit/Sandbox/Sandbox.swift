@@ -1,0 +1,126 @@
+import Foundation
+import NFTables
+
+/// libnftables work in a throw-away network namespace: the kernel's verdict on a ruleset and
+/// its normal form of it, without touching this machine's firewall and without root.
+///
+/// nftctl re-executes itself as `nftctl __sandbox` under `unshare --net` (as root) or
+/// `unshare --user --map-root-user --net` (otherwise), from util-linux. The namespace dies
+/// with the child. The request goes to the child's stdin and the answer comes back on its
+/// stdout, both JSON (see `SandboxRequest`). A child process rather than a thread because
+/// a process cannot move itself into a new user namespace once it has threads, and because
+/// the namespace then cleans itself up whatever happens.
+public enum Sandbox {
+    /// Runs `request`; returns the listing (nil when `request.list` is false).
+    /// Throws `SandboxError` when the kernel refuses something, `BackendError` when the
+    /// sandbox itself cannot run.
+    @discardableResult
+    public static func run(_ request: SandboxRequest) throws -> Document? {
+        let reply = try runChild(request.json.serialized())
+        let json: JSON
+        do { json = try JSON.parse(reply) } catch {
+            throw BackendError.sandbox("unreadable reply from the sandbox child: \(error)")
+        }
+        return try SandboxResponse.decode(json)
+    }
+
+    /// Loads a JSON batch (a big one in several calls where needed) and lists the result:
+    /// the kernel's normal form of it.
+    public static func loadAndList(_ batch: Document) throws -> Document {
+        try run(SandboxRequest(setup: [.json(batch)], list: true)) ?? Document()
+    }
+
+    /// Loads nft syntax and lists the result as JSON: libnftables as the `.nft` parser.
+    public static func loadAndList(text: String) throws -> Document {
+        try run(SandboxRequest(setup: [.text(text)], list: true)) ?? Document()
+    }
+
+    /// Loads `setup`, then dry-runs `batch` on top of it as one call (nothing is listed).
+    public static func dryRun(_ batch: Document, after setup: [SandboxRequest.Input] = []) throws {
+        try run(SandboxRequest(setup: setup, check: .json(batch), dryRun: true, list: false))
+    }
+
+    // MARK: - Parent side
+
+    /// The nftctl binary to re-execute, in this order: `$NFTCTL_EXECUTABLE`; this process
+    /// when it is `nftctl`; an `nftctl` beside this process's executable (tests run from an
+    /// xctest bundle in the same build directory as the nftctl they were built with);
+    /// `.build/debug/nftctl` under the current directory.
+    public static func executable() throws(BackendError) -> String {
+        let fm = FileManager.default
+        if let env = ProcessInfo.processInfo.environment["NFTCTL_EXECUTABLE"], !env.isEmpty {
+            guard fm.isExecutableFile(atPath: env) else {
+                throw .sandbox("NFTCTL_EXECUTABLE=\(env) is not an executable file")
+            }
+            return env
+        }
+        let me = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let url = URL(fileURLWithPath: me)
+        if url.lastPathComponent == "nftctl" { return url.path }
+        let beside = url.deletingLastPathComponent().appendingPathComponent("nftctl").path
+        if fm.isExecutableFile(atPath: beside) { return beside }
+        let debug = URL(fileURLWithPath: fm.currentDirectoryPath).appendingPathComponent(".build/debug/nftctl").path
+        if fm.isExecutableFile(atPath: debug) { return debug }
+        throw .sandbox("cannot find the nftctl executable (looked beside \(me) and in .build/debug); set NFTCTL_EXECUTABLE")
+    }
+
+    static func unsharePath() throws(BackendError) -> String {
+        for p in ["/usr/bin/unshare", "/bin/unshare", "/usr/sbin/unshare"]
+        where FileManager.default.isExecutableFile(atPath: p) { return p }
+        throw .sandbox("`unshare` (util-linux) is not installed")
+    }
+
+    /// Runs the child with `input` on stdin; returns its stdout. Temporary files rather than
+    /// pipes carry stdin/stdout/stderr, so no pipe can fill up and block either side.
+    static func runChild(_ input: String) throws -> String {
+        let exe = try executable()
+        var args = ["--net", "--", exe, "__sandbox"]
+        if geteuid() != 0 { args = ["--user", "--map-root-user"] + args }
+        guard let parentNetns = SystemCall.inode("/proc/self/ns/net") else {
+            throw BackendError.sandbox("cannot read /proc/self/ns/net")
+        }
+        let fm = FileManager.default
+        let dir = fm.temporaryDirectory.appendingPathComponent("nftctl-sandbox-\(getpid())-\(UUID().uuidString)")
+        do { try fm.createDirectory(at: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700]) } catch {
+            throw BackendError.sandbox("cannot create \(dir.path): \(error.localizedDescription)")
+        }
+        defer { try? fm.removeItem(at: dir) }
+        let inURL = dir.appendingPathComponent("in"), outURL = dir.appendingPathComponent("out"),
+            errURL = dir.appendingPathComponent("err")
+        do {
+            try Data(input.utf8).write(to: inURL)
+            try Data().write(to: outURL)
+            try Data().write(to: errURL)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try unsharePath())
+            process.arguments = args
+            var env = ProcessInfo.processInfo.environment
+            env[parentNetnsVariable] = String(parentNetns)
+            process.environment = env
+            let stdin = try FileHandle(forReadingFrom: inURL), stdout = try FileHandle(forWritingTo: outURL),
+                stderr = try FileHandle(forWritingTo: errURL)
+            defer { try? stdin.close(); try? stdout.close(); try? stderr.close() }
+            process.standardInput = stdin
+            process.standardOutput = stdout
+            process.standardError = stderr
+            try process.run()
+            process.waitUntilExit()
+            let out = String(decoding: try Data(contentsOf: outURL), as: UTF8.self)
+            let err = String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if process.terminationStatus != 0 || out.isEmpty {
+                var why = "`unshare \(args.joined(separator: " "))` exited with status \(process.terminationStatus)"
+                if !err.isEmpty { why += ": \(err)" }
+                if err.contains("unshare failed") || err.contains("Operation not permitted") {
+                    why += " (are unprivileged user namespaces enabled? see kernel.unprivileged_userns_clone)"
+                }
+                throw BackendError.sandbox(why)
+            }
+            return out
+        } catch let e as BackendError {
+            throw e
+        } catch {
+            throw BackendError.sandbox("cannot run \(exe): \(error.localizedDescription)")
+        }
+    }
+}

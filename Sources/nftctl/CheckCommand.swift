@@ -1,0 +1,31 @@
+import ArgumentParser
+import NFTCtlKit
+import NFTables
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate FILE: nftctl's own checks, then a real load into a throw-away namespace.",
+        discussion: """
+            Own checks: undefined chains, sets, maps and objects; jump/goto loops; hook, chain type, \
+            family and priority combinations; NAT, reject and tproxy only where the kernel allows them; \
+            matches that cannot happen in the table's family. Then the kernel itself loads the ruleset \
+            in a user+network namespace of its own (no root needed; the host is not touched).
+            """
+    )
+
+    @Argument(help: "A rules file: .swift, .json or .nft (or a directory of .swift files).")
+    var file: String
+
+    func run() throws {
+        let input = try InputLoader.load(file)
+        let diagnostics = Validator.validate(input.state)
+        for d in diagnostics { printError(d.description) }
+        if diagnostics.hasErrors { throw ExitCode.failure }
+        let creation = input.state.creationBatch()
+        _ = try KernelCheck.loadAndList(creation.document, locations: creation.locations, origin: input.path)
+        let t = input.state.tables.count
+        let r = input.state.tables.reduce(0) { $0 + $1.rules.count }
+        print("\(file): ok (\(t) table\(t == 1 ? "" : "s"), \(r) rule\(r == 1 ? "" : "s"); the kernel accepts it)")
+    }
+}

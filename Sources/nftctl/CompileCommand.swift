@@ -1,0 +1,23 @@
+import ArgumentParser
+import NFTCtlKit
+import NFTables
+
+struct CompileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compile",
+        abstract: "Print the one canonical libnftables JSON batch that creates exactly the tables FILE declares.",
+        discussion: "Validates first; nothing is printed for a ruleset with errors. Needs no root."
+    )
+
+    @Argument(help: "A rules file: .swift, .json or .nft (or a directory of .swift files).")
+    var file: String
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the batch to OUT instead of standard output.", valueName: "OUT"))
+    var output: String?
+
+    func run() throws {
+        let input = try InputLoader.load(file)
+        let batch = try CompileOperation.run(input)
+        try emit(batch.json.serialized(.pretty), to: output)
+    }
+}

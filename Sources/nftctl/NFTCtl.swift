@@ -1,0 +1,18 @@
+import ArgumentParser
+import NFTCtlKit
+
+/// The root command. Exit codes: 0 success, 1 error, 2 usage error.
+struct NFTCtl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nftctl",
+        abstract: "Compile, check, apply and list nftables rulesets described in Swift, JSON or nft syntax.",
+        discussion: """
+            FILE is a rules file: .swift (or a directory of them; the Swift DSL), .json (libnftables \
+            JSON: a command batch or a `nft -j list ruleset` listing) or .nft (nft syntax).
+            nftctl only ever touches the tables FILE declares.
+            """,
+        subcommands: [
+            CompileCommand.self, CheckCommand.self, ApplyCommand.self, ListCommand.self, SandboxCommand.self,
+        ]
+    )
+}

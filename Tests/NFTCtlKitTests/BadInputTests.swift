@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+@testable import NFTCtlKit
+import NFTables
+
+/// Bad input of every kind gives a clear error naming the file, never a crash: truncated
+/// JSON, wrong types, unknown keys, empty jump targets, `"op": "&"` in a match, huge
+/// numbers, and 10,000 random mutations of corpus documents.
+struct BadInputTests {
+    static func document(_ stmts: String, family: String = "inet") -> String {
+        """
+        {"nftables": [
+          {"add": {"table": {"family": "\(family)", "name": "t"}}},
+          {"add": {"chain": {"family": "\(family)", "table": "t", "name": "c", "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}}},
+          {"add": {"rule": {"family": "\(family)", "table": "t", "chain": "c", "expr": \(stmts)}}}
+        ]}
+        """
+    }
+
+    func expectError(_ text: String, contains needle: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            _ = try InputLoader.loadJSON("bad.json", text: text)
+            Issue.record("accepted bad input: \(text)", sourceLocation: sourceLocation)
+        } catch let e as InputError {
+            #expect(e.message.contains("bad.json"), "error does not name the file: \(e.message)", sourceLocation: sourceLocation)
+            #expect(e.message.contains(needle), "expected '\(needle)' in: \(e.message)", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("unexpected error type \(type(of: error)): \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func truncatedJSON() {
+        let doc = Self.document(#"[{"accept": null}]"#)
+        expectError(String(doc.prefix(doc.count / 2)), contains: "invalid JSON")
+    }
+
+    @Test func wrongTypes() {
+        expectError(#"{"nftables": [{"add": {"table": {"family": 4, "name": "t"}}}]}"#, contains: "family")
+        expectError(#"{"nftables": {"add": 1}}"#, contains: "must be an array")
+        expectError(Self.document(#"[{"match": {"op": "==", "left": {"meta": {"key": 7}}, "right": 1}}]"#), contains: "key")
+    }
+
+    @Test func unknownKeys() {
+        expectError(Self.document(#"[{"accept": null, "frobnicate": 1}]"#), contains: "exactly one key")
+        expectError(#"{"nftables": [{"add": {"table": {"family": "ip", "name": "t", "colour": "red"}}}]}"#, contains: "colour")
+        expectError(Self.document(#"[{"teleport": {"to": "mars"}}]"#), contains: "teleport")
+    }
+
+    @Test func emptyJumpTarget() {
+        expectError(Self.document(#"[{"jump": {"target": ""}}]"#), contains: "target")
+    }
+
+    @Test func bitwiseOperatorInMatch() {
+        expectError(Self.document(#"[{"match": {"op": "&", "left": {"meta": {"key": "mark"}}, "right": 1}}]"#), contains: "operator")
+    }
+
+    @Test func hugeNumbers() {
+        expectError(Self.document(#"[{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 1e999}}]"#),
+                    contains: "invalid JSON")
+        expectError(Self.document(#"[{"match": {"op": "==", "left": {"payload": {"base": "th", "offset": 99999999999999, "len": 8}}, "right": 1}}]"#),
+                    contains: "offset")
+    }
+
+    @Test func undefinedChainIsAValidationError() throws {
+        let input = try InputLoader.loadJSON("bad.json", text: Self.document(#"[{"jump": {"target": "nowhere"}}]"#))
+        let d = Validator.validate(input.state)
+        #expect(d.hasErrors)
+        #expect(d.first?.description.contains("nowhere") == true)
+        #expect(d.first?.location?.file == "bad.json")
+        #expect(d.first?.location?.line == 4)
+    }
+
+    /// 10,000 random mutations of real rules: each either loads or fails with an InputError;
+    /// nothing traps, and what loads reduces, validates and compiles.
+    @Test func randomMutationsNeverCrash() throws {
+        let records = Corpus.accepted
+        try #require(records.count > 1000, "corpus missing: \(records.count) records")
+        var rng = SplitMix(seed: 0x6e667463)
+        var loaded = 0, refused = 0
+        for n in 0..<10_000 {
+            let r = records[Int(rng.next() % UInt64(records.count))]
+            guard let stmts = r.listedJSON else { continue }
+            let base = try JSON.parse(Self.document(stmts.serialized(), family: r.family))
+            var text: String
+            if n % 10 == 0 {
+                let s = base.serialized()
+                text = String(s.prefix(Int(rng.next() % UInt64(s.count))))
+            } else {
+                text = Mutator.mutate(base, &rng).serialized()
+            }
+            do {
+                let input = try InputLoader.loadJSON("m.json", text: text)
+                _ = Validator.validate(input.state)
+                _ = input.state.creationBatch().document.json.serialized()
+                loaded += 1
+            } catch let e as InputError {
+                #expect(!e.message.isEmpty)
+                refused += 1
+            }
+        }
+        print("mutations: \(loaded) loaded, \(refused) refused with an error, 0 crashes")
+        #expect(loaded + refused >= 9_000)
+        #expect(refused > 1_000)
+    }
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Random structural edits of a JSON value.
+enum Mutator {
+    static let junk: [JSON] = [
+        .null, .bool(true), .int(-1), .int(0), .uint(UInt64.max), .int(Int64.max), .string(""), .string("@"),
+        .string("accept"), .array([]), .object(JSONObject()), ["jump": ["target": ""]], ["&": [1]],
+        ["op": "&"], .string(String(repeating: "x", count: 300)), ["prefix": ["addr": "10.0.0.0", "len": 999]],
+    ]
+
+    static func mutate(_ j: JSON, _ rng: inout SplitMix) -> JSON {
+        var paths: [[PathStep]] = []
+        collect(j, [], &paths)
+        guard !paths.isEmpty else { return j }
+        let path = paths[Int(rng.next() % UInt64(paths.count))]
+        let op = rng.next() % 4
+        return edit(j, path[...], op: op, &rng)
+    }
+
+    enum PathStep { case key(String), index(Int) }
+
+    static func collect(_ j: JSON, _ path: [PathStep], _ out: inout [[PathStep]]) {
+        out.append(path)
+        switch j {
+        case .object(let o): for (k, v) in o { collect(v, path + [.key(k)], &out) }
+        case .array(let a): for (i, v) in a.enumerated() { collect(v, path + [.index(i)], &out) }
+        default: break
+        }
+    }
+
+    static func edit(_ j: JSON, _ path: ArraySlice<PathStep>, op: UInt64, _ rng: inout SplitMix) -> JSON {
+        guard let step = path.first else {
+            switch op {
+            case 0: return junk[Int(rng.next() % UInt64(junk.count))]
+            case 1:
+                if case .object(var o) = j { o["unknown\(rng.next() % 3)"] = .int(1); return .object(o) }
+                return .array([j, j])
+            case 2:
+                if case .object(var o) = j, let k = o.keys.first { o[k] = nil; return .object(o) }
+                if case .array(var a) = j, !a.isEmpty { a.removeLast(); return .array(a) }
+                return .null
+            default:
+                if case .string = j { return .int(Int64(rng.next() % 70000)) }
+                if case .int = j { return .string("x") }
+                return junk[Int(rng.next() % UInt64(junk.count))]
+            }
+        }
+        switch (step, j) {
+        case (.key(let k), .object(var o)):
+            o[k] = edit(o[k] ?? .null, path.dropFirst(), op: op, &rng)
+            return .object(o)
+        case (.index(let i), .array(var a)) where i < a.count:
+            a[i] = edit(a[i], path.dropFirst(), op: op, &rng)
+            return .array(a)
+        default: return j
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import NFTables
+
+/// The nftables tests/py corpus (`../shared/corpus/nft-py`), found beside the checkout
+/// or through NFTCTL_CORPUS.
+enum Corpus {
+    struct Record: Sendable {
+        let id: String
+        let family: String
+        let rule: String
+        let status: String
+        let listed: String?
+        let listedJSON: JSON?
+        let chainDef: String?
+        let setup: [String]
+    }
+
+    static let directory: URL? = {
+        if let env = ProcessInfo.processInfo.environment["NFTCTL_CORPUS"] { return URL(fileURLWithPath: env) }
+        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        for _ in 0..<6 {
+            let candidate = dir.appendingPathComponent("shared/corpus/nft-py")
+            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return nil
+    }()
+
+    /// Every record; empty when the corpus is missing (tests then fail loudly, never pass).
+    static let records: [Record] = {
+        guard let dir = directory,
+              let files = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return [] }
+        var out: [Record] = []
+        for f in files.sorted() where f.hasSuffix(".jsonl") {
+            guard let text = try? String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n") {
+                guard let j = try? JSON.parse(String(line)) else { continue }
+                let n = j["nft_1_0_6"]
+                out.append(Record(
+                    id: j["id"]?.stringValue ?? "?", family: j["table_family"]?.stringValue ?? "?",
+                    rule: j["rule"]?.stringValue ?? "", status: n?["status"]?.stringValue ?? "",
+                    listed: n?["listed"]?.stringValue, listedJSON: n?["listed_json"],
+                    chainDef: j["chain_def"]?.stringValue,
+                    setup: j["setup"]?.arrayValue?.compactMap(\.stringValue) ?? []))
+            }
+        }
+        return out
+    }()
+
+    /// Records nft 1.0.6 accepted.
+    static var accepted: [Record] { records.filter { $0.status == "ok" || $0.status == "ok-listing-differs" } }
+}
