@@ -1,16 +1,20 @@
 import ArgumentParser
+import Foundation
 import NFTCtlKit
 import NFTables
 
 struct ApplyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
-        abstract: "Replace the tables FILE declares, atomically, and verify what the kernel holds.",
+        abstract: "Bring the tables FILE declares to what it says, in one kernel transaction, and verify.",
         discussion: """
-            The declared tables are replaced in ONE libnftables call (one kernel transaction: on any \
-            error nothing changes). Tables FILE does not declare are never named in the batch. After \
-            the commit nftctl lists the kernel again and exits 1 with the difference if it does not \
-            hold what was asked. Needs CAP_NET_ADMIN in the target namespace.
+            By default only what differs is changed (the plan `nftctl diff` shows), as ONE libnftables \
+            batch: unchanged rules keep their handles and counters, declared set elements are added and \
+            removed as deltas, elements the rules add at run time are kept. --replace swaps the declared \
+            tables whole instead (also one transaction). Tables FILE does not declare are never touched. \
+            If another program changes the ruleset between the listing and the commit, nothing is applied. \
+            After the commit the kernel is listed again; exit 1 with what still differs. On a terminal \
+            the plan is shown and confirmed first (--yes skips the question). Needs CAP_NET_ADMIN.
             """
     )
 
@@ -19,11 +23,53 @@ struct ApplyCommand: ParsableCommand {
 
     @OptionGroup var namespace: NetnsOption
 
+    @Flag(help: "Replace the declared tables whole instead of applying only the differences.")
+    var replace = false
+
+    @Flag(name: .customLong("dry-run"), help: "Print the plan; change nothing.")
+    var dryRun = false
+
+    @Flag(name: .shortAndLong, help: "Do not ask for confirmation on a terminal.")
+    var yes = false
+
     func run() throws {
         let input = try InputLoader.load(file)
         let backend = try namespace.backend()
-        let report = try ApplyOperation.run(input, backend: backend)
+        let renderer = PlanRenderer(color: Terminal.colorOutput)
+        let interactive = !yes && !dryRun && Terminal.isInteractive
+        let report = try ApplyOperation.run(input, backend: backend, mode: replace ? .replace : .incremental, dryRun: dryRun) { plan in
+            guard interactive else { return true }
+            print(renderer.text(plan))
+            return Terminal.confirm("Apply these changes?")
+        }
         let names = report.tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")
-        print("applied \(report.tables.count) table\(report.tables.count == 1 ? "" : "s") (\(names)) in one transaction; verified")
+        if dryRun {
+            print(renderer.text(report.plan))
+            print("dry run: nothing was changed")
+        } else if report.applied {
+            if !interactive { print(renderer.text(report.plan)) }
+            print("applied to \(names) in one transaction (\(report.commands) command\(report.commands == 1 ? "" : "s")); verified")
+        } else if report.plan.isEmpty {
+            print("\(names): already up to date; nothing to do")
+        } else {
+            print("not applied")
+            throw ExitCode.failure
+        }
+    }
+}
+
+enum Terminal {
+    static var isInteractive: Bool { isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 }
+
+    /// Colour only on a terminal, and never with NO_COLOR set (no-color.org).
+    static var colorOutput: Bool {
+        isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+    }
+
+    static func confirm(_ question: String) -> Bool {
+        print("\(question) [y/N] ", terminator: "")
+        fflush(nil)
+        guard let answer = readLine() else { return false }
+        return ["y", "yes"].contains(answer.lowercased())
     }
 }

@@ -12,7 +12,8 @@ struct NFTCtl: ParsableCommand {
             nftctl only ever touches the tables FILE declares.
             """,
         subcommands: [
-            CompileCommand.self, CheckCommand.self, ApplyCommand.self, ListCommand.self, SandboxCommand.self,
+            CompileCommand.self, CheckCommand.self, DiffCommand.self, ApplyCommand.self, ListCommand.self,
+            SandboxCommand.self,
         ]
     )
 }

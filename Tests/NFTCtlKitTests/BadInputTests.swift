@@ -17,7 +17,7 @@ struct BadInputTests {
         """
     }
 
-    func expectError(_ text: String, contains needle: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectError(_ text: String, contains needle: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         do {
             _ = try InputLoader.loadJSON("bad.json", text: text)
             Issue.record("accepted bad input: \(text)", sourceLocation: sourceLocation)

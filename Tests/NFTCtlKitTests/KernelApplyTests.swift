@@ -82,7 +82,7 @@ import NFTables
         let foreign = try String(contentsOfFile: Self.fixture("foreign.nft"), encoding: .utf8)
         #expect(ns.nftLoad(foreign).status == 0)
         #expect(Self.nftctl(["apply", "--netns", ns.name, Self.fixture("edge.nft")]).status == 0)
-        let before = ns.nftList()
+        let before = Self.stable(ns.nftList())
         // A batch whose last command the kernel refuses (a rule in a chain that does not exist
         // by then: the chain is deleted earlier in the same batch).
         let backend = try LibNFTablesBackend(netns: ns.name)
@@ -95,7 +95,7 @@ import NFTables
             ]}
             """)
         #expect(throws: (any Error).self) { try backend.apply(bad, dryRun: false) }
-        #expect(ns.nftList() == before)
+        #expect(Self.stable(ns.nftList()) == before)
     }
 
     @Test func killingApplyLeavesOldOrNewNeverAMix() throws {
@@ -113,8 +113,15 @@ import NFTables
         let viaNft = TestNamespace.make("reference for the kill test")!
         #expect(viaNft.nftLoad(foreign + "\n" + text).status == 0)
         let new = viaNft.nftList()
+        // How long a whole apply takes here, so the kills land before, during and after the commit.
+        _ = ns.exec(["nft", "delete", "table", "inet", "big"])
+        let start = Date()
+        #expect(Self.nftctl(["apply", "--netns", ns.name, path]).status == 0)
+        let duration = Date().timeIntervalSince(start)
+        #expect(ns.nftList() == new)
         var outcomes: [String: Int] = [:]
-        for attempt in 0..<8 {
+        let attempts = 12
+        for attempt in 0..<attempts {
             // Start from the old state each time.
             _ = ns.exec(["nft", "delete", "table", "inet", "big"])
             #expect(ns.nftList() == old)
@@ -124,7 +131,7 @@ import NFTables
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             try p.run()
-            usleep(UInt32(50_000 + attempt * 120_000))
+            usleep(UInt32(duration * 1.2 * Double(attempt) / Double(attempts - 1) * 1_000_000))
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             let now = ns.nftList()
@@ -132,7 +139,7 @@ import NFTables
                 outcomes["mix", default: 0] += 1
             }
         }
-        print("kill test outcomes: \(outcomes)")
+        print("kill test outcomes (apply takes \(Int(duration * 1000)) ms): \(outcomes)")
         #expect(outcomes["mix"] == nil)
     }
 }

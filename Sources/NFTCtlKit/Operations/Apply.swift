@@ -1,17 +1,22 @@
 import NFTables
 
-/// `nftctl apply` (full replace): the declared tables are replaced in ONE libnftables call
-/// (`add table` + `delete table` + the creation batch, so it works whether or not they
-/// exist and the kernel sees one transaction); no other table is named in the batch. Then
-/// the kernel is listed again and compared with what the same kernel made of the batch in
-/// a scratch namespace.
+/// `nftctl apply`. By default incremental: the plan (desired vs live, declared tables only)
+/// becomes ONE libnftables batch, so unchanged rules keep their handles and counters and
+/// run-time set elements survive. `replace` swaps the declared tables whole (`add table` +
+/// `delete table` + create, also one batch). Either way no other table is named in the
+/// batch, a writer that commits between the listing and our commit makes the apply fail
+/// (generation id), and afterwards the kernel is listed again: the plan must be empty.
 public enum ApplyOperation {
+    public enum Mode: Sendable { case incremental, replace }
+
     public struct Report: Sendable {
         public var tables: [TableKey]
+        public var plan: Plan
         public var commands: Int
+        public var applied: Bool
     }
 
-    /// The single batch that replaces `state`'s tables.
+    /// The single batch that replaces `state`'s tables whole.
     public static func replaceBatch(_ state: RulesetState) -> (document: Document, locations: [SourceLocation?]) {
         var entries: [Document.Entry] = []
         var locations: [SourceLocation?] = []
@@ -25,27 +30,40 @@ public enum ApplyOperation {
         return (Document(entries + creation.document.entries), locations + creation.locations)
     }
 
-    public static func run(_ input: LoadedInput, backend: Backend) throws -> Report {
+    /// - Parameters:
+    ///   - approve: shown the plan before anything is committed; returning false stops.
+    public static func run(_ input: LoadedInput, backend: Backend, mode: Mode = .incremental, dryRun: Bool = false,
+                           approve: (Plan) -> Bool = { _ in true }) throws -> Report {
         let state = input.state
         guard !state.tables.isEmpty else { throw InputError("\(input.path): declares no tables; nothing to apply") }
-        let diagnostics = Validator.validate(state)
-        if diagnostics.hasErrors { throw ValidationFailure(diagnostics: diagnostics) }
+        let desired = try PlanOperation.desiredState(input)
 
-        let creation = state.creationBatch()
-        // The kernel's normal form of what was asked, and its verdict, before touching the host.
-        let desired = try KernelCheck.loadAndList(creation.document, locations: creation.locations, origin: input.path)
+        let generation = try backend.generationID()
+        let plan = try PlanOperation.plan(desired: desired, live: try backend.list())
+        let batch: (document: Document, locations: [SourceLocation?])
+        switch mode {
+        case .incremental: batch = PlanBatch.build(plan)
+        case .replace: batch = replaceBatch(state)
+        }
+        var report = Report(tables: state.keys, plan: plan, commands: batch.document.entries.count, applied: false)
+        if dryRun || (plan.isEmpty && mode == .incremental) || !approve(plan) { return report }
 
-        let batch = replaceBatch(state)
+        // Stale-plan guard: libnftables 1.0.6 does not send NFNL_BATCH_GENID, so compare the
+        // id read before the listing with the id now; the window left is this call to commit.
+        let now = try backend.generationID()
+        if now != generation {
+            throw StalePlan(expected: generation, found: now)
+        }
         do {
             try backend.apply(batch.document, dryRun: false)
         } catch {
             throw ApplyFailure(message: "the kernel refused the batch; nothing was changed: \(error)")
         }
+        report.applied = true
 
-        let live = try backend.list()
-        let differences = ListingComparison.differences(expected: desired.items, actual: live.items, tables: state.keys)
-        if !differences.isEmpty { throw VerificationFailure(differences: differences) }
-        return Report(tables: state.keys, commands: batch.document.entries.count)
+        let after = try PlanOperation.plan(desired: desired, live: try backend.list())
+        if !after.isEmpty { throw VerificationFailure(plan: after) }
+        return report
     }
 }
 
@@ -54,17 +72,19 @@ public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
+/// Someone else committed to the ruleset between our listing and our commit.
+public struct StalePlan: Error, Sendable, CustomStringConvertible {
+    public var expected: UInt32
+    public var found: UInt32
+    public var description: String {
+        "the ruleset changed while the plan was being made (generation \(expected) -> \(found)): another program wrote to it. Nothing was applied; run again to plan against the new state."
+    }
+}
+
 /// After the commit, the kernel does not hold what was asked.
 public struct VerificationFailure: Error, Sendable, CustomStringConvertible {
-    public var differences: [ListingDifference]
+    public var plan: Plan
     public var description: String {
-        "applied, but the kernel does not hold what was asked (- asked for, + found):\n"
-            + differences.map { d in
-                let text: String
-                if case .rule(let r) = d.item { text = "rule in \(r.family) \(r.table) \(r.chain): \(r.nftText())" } else {
-                    text = d.item.json.serialized(.spaced)
-                }
-                return "\(d.side.rawValue) \(text)"
-            }.joined(separator: "\n")
+        "applied, but the kernel does not hold what was asked; what still differs:\n" + PlanRenderer(color: false).text(plan)
     }
 }

@@ -63,6 +63,26 @@ struct RulesIdentity {
         if dropsPrivileges { _ = chown(path, uid, gid) }
     }
 
+    /// Rules programs of root run as another user: every directory above the cache must let
+    /// that user through.
+    func checkReachable(_ path: String) throws {
+        guard dropsPrivileges else { return }
+        var dir = URL(fileURLWithPath: path).standardizedFileURL
+        while dir.path != "/" {
+            dir = dir.deletingLastPathComponent()
+            var st = stat()
+            guard stat(dir.path, &st) == 0 else { continue }
+            let traversable = st.st_mode & 0o001 != 0 || (st.st_uid == uid && st.st_mode & 0o100 != 0)
+                || (st.st_gid == gid && st.st_mode & 0o010 != 0)
+            if !traversable {
+                throw RulesError("""
+                    the rules cache \(path) is not reachable by user \(name), who compiles and runs rules programs \
+                    for root (\(dir.path) is not searchable); set NFTCTL_CACHE to a directory under a searchable path
+                    """)
+            }
+        }
+    }
+
     /// Writes a file this identity can read (and, for its own build products, rewrite).
     func write(_ bytes: [UInt8], to path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {

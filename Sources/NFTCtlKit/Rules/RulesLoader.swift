@@ -39,6 +39,7 @@ public enum RulesLoader {
         let identity = try RulesIdentity.current()
         let cache = RulesCache.directory()
         try identity.makeDirectory(cache)
+        try identity.checkReachable(cache)
         try identity.makeDirectory(cache + "/tmp")
         var env = ProcessInfo.processInfo.environment
         env["TMPDIR"] = cache + "/tmp"
@@ -118,24 +119,28 @@ public enum RulesLoader {
         let sourcesDir = try RulesToolchain.dslSources()
         let rel = RulesToolchain.swiftFiles(in: sourcesDir)
         guard !rel.isEmpty else { throw RulesError("\(sourcesDir): no NFTables sources found") }
+        // Keyed by name, size and mtime of each source (reading and hashing them all on every
+        // warm run would cost more than running the rules program).
         var hasher = RulesHasher()
         hasher.combine(version)
+        for r in rel {
+            var st = stat()
+            guard stat("\(sourcesDir)/\(r)", &st) == 0 else { throw RulesError("\(sourcesDir)/\(r): cannot be read") }
+            hasher.combine("\(r) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)")
+        }
+        let key = hasher.hex
+        let dir = "\(cache)/lib-\(key)"
+        if FileManager.default.fileExists(atPath: dir + "/libNFTables.so") { return (dir, key) }
         var sources: [(String, [UInt8])] = []
         for r in rel {
             guard let d = FileManager.default.contents(atPath: "\(sourcesDir)/\(r)") else {
                 throw RulesError("\(sourcesDir)/\(r): cannot be read")
             }
-            let flat = r.replacingOccurrences(of: "/", with: "_")
-            sources.append((flat, [UInt8](d)))
-            hasher.combine(flat)
-            hasher.combine(d)
+            sources.append((r.replacingOccurrences(of: "/", with: "_"), [UInt8](d)))
         }
-        let key = hasher.hex
-        let dir = "\(cache)/lib-\(key)"
-        if FileManager.default.fileExists(atPath: dir + "/libNFTables.so") { return (dir, key) }
 
         // Build in a private directory, then rename into place (two nftctl runs may race).
-        let stage = "\(cache)/lib-\(key).\(getpid())"
+        let stage = "\(cache)/lib-\(key).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
         try? FileManager.default.removeItem(atPath: stage)
         try identity.makeDirectory(stage)
         try identity.makeDirectory(stage + "/src")
@@ -177,7 +182,7 @@ public enum RulesLoader {
 
     static func compileRules(contents: [(name: String, bytes: [UInt8])], byName: [String: String], build: String,
                              lib: String, swiftc: String, identity: RulesIdentity, env: [String: String]) throws {
-        let stage = "\(build).\(getpid())"
+        let stage = "\(build).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
         try? FileManager.default.removeItem(atPath: stage)
         try identity.makeDirectory(stage)
         try identity.makeDirectory(stage + "/src")

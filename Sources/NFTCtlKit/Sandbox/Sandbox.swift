@@ -13,10 +13,11 @@ import NFTables
 public enum Sandbox {
     /// Runs `request`; returns the listing (nil when `request.list` is false).
     /// Throws `SandboxError` when the kernel refuses something, `BackendError` when the
-    /// sandbox itself cannot run.
+    /// sandbox itself cannot run. `userNamespace` nil: a user namespace only when not root;
+    /// true forces one (as root too: how tests reach the split path of big batches).
     @discardableResult
-    public static func run(_ request: SandboxRequest) throws -> Document? {
-        let reply = try runChild(request.json.serialized())
+    public static func run(_ request: SandboxRequest, userNamespace: Bool? = nil) throws -> Document? {
+        let reply = try runChild(request.json.serialized(), userNamespace: userNamespace ?? (geteuid() != 0))
         let json: JSON
         do { json = try JSON.parse(reply) } catch {
             throw BackendError.sandbox("unreadable reply from the sandbox child: \(error)")
@@ -72,10 +73,10 @@ public enum Sandbox {
 
     /// Runs the child with `input` on stdin; returns its stdout. Temporary files rather than
     /// pipes carry stdin/stdout/stderr, so no pipe can fill up and block either side.
-    static func runChild(_ input: String) throws -> String {
+    static func runChild(_ input: String, userNamespace: Bool) throws -> String {
         let exe = try executable()
         var args = ["--net", "--", exe, "__sandbox"]
-        if geteuid() != 0 { args = ["--user", "--map-root-user"] + args }
+        if userNamespace { args = ["--user", "--map-root-user"] + args }
         guard let parentNetns = SystemCall.inode("/proc/self/ns/net") else {
             throw BackendError.sandbox("cannot read /proc/self/ns/net")
         }

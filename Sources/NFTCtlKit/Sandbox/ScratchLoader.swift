@@ -11,6 +11,12 @@ import NFTables
 /// batch that also deletes, flushes, renames or replaces keeps its own order. A large set is
 /// cut into its definition plus several element commands. A piece that still fails with
 /// "Message too long" is halved and retried (a failed call changes nothing).
+///
+/// The dependency order is applied to additive batches even when they fit in one call:
+/// libnftables 1.0.6 refuses its own listings as input because the dump puts maps before
+/// the chains they jump to. So a scratch load accepts a batch whose only fault is its
+/// order, which a real apply of the same batch would refuse; a real apply must send
+/// definitions before their users itself.
 enum ScratchLoader {
     /// Serialised JSON size of one piece. libnftables' netlink messages can be bigger than
     /// the JSON (set elements), hence the margin below 208 KiB.
@@ -19,7 +25,8 @@ enum ScratchLoader {
     static let splitThreshold = 160 * 1024
 
     static func load(_ document: Document, into context: NFTContext, inUserNamespace: Bool) throws(BackendError) {
-        let text = document.json.serialized()
+        let entries = ordered(document.entries)
+        let text = Document(entries).json.serialized()
         if !inUserNamespace || text.utf8.count <= splitThreshold {
             do {
                 _ = try context.run(json: text, dryRun: false)
@@ -28,7 +35,7 @@ enum ScratchLoader {
                 guard error.isMessageTooLong else { throw error }
             }
         }
-        for piece in pieces(ordered(document.entries)) {
+        for piece in pieces(entries) {
             try loadPiece(piece[...], into: context)
         }
     }

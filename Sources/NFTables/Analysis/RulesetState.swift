@@ -45,6 +45,8 @@ public struct StateError: Error, Sendable, CustomStringConvertible {
 
 public struct RulesetState: Sendable, Hashable {
     public var tables: [TableContents] = []
+    /// Keep the kernel's handles (a live listing that an incremental apply will edit).
+    var keepHandles = false
     public init() {}
 
     public var keys: [TableKey] { tables.map(\.key) }
@@ -54,7 +56,8 @@ public struct RulesetState: Sendable, Hashable {
 
     /// Reduces a document (a listing or a batch of commands) to the tables it leaves behind,
     /// as if it ran on an empty ruleset. `locations[i]` is where entry i came from.
-    public init(document: Document, locations: [SourceLocation?] = []) throws(StateError) {
+    public init(document: Document, locations: [SourceLocation?] = [], keepHandles: Bool = false) throws(StateError) {
+        self.keepHandles = keepHandles
         for (i, entry) in document.entries.enumerated() {
             let loc = i < locations.count ? locations[i] : nil
             switch entry {
@@ -85,13 +88,13 @@ public struct RulesetState: Sendable, Hashable {
                 if t.comment != nil { tables[i].table.value.comment = t.comment }
             } else {
                 var clean = t
-                clean.handle = nil
+                if !keepHandles { clean.handle = nil }
                 tables.append(TableContents(table: Located(clean, loc)))
             }
         case (.add, .chain(let c)), (.create, .chain(let c)):
             let t = try requireTable(c.family, c.table, "chain \(c.name)", loc)
             var clean = c
-            clean.handle = nil
+            if !keepHandles { clean.handle = nil }
             if let i = tables[t].chains.firstIndex(where: { $0.value.name == c.name }) {
                 if verb == .create { throw StateError("chain \(c.name) is created twice", at: loc) }
                 var old = tables[t].chains[i].value
@@ -111,8 +114,12 @@ public struct RulesetState: Sendable, Hashable {
                 throw StateError("a rule refers to chain \(r.chain) in table \(r.family) \(r.table), which is not declared", at: loc)
             }
             var clean = r
-            clean.handle = nil
+            if !keepHandles { clean.handle = nil }
             clean.index = nil
+            if verb != .insert && r.index == nil {
+                tables[t].rules.append(Located(clean, loc))
+                return
+            }
             let inChain = tables[t].rules.indices.filter { tables[t].rules[$0].value.chain == r.chain }
             if verb == .insert {
                 let pos = r.index.map { Int($0) }.flatMap { $0 < inChain.count ? inChain[$0] : nil }
@@ -125,7 +132,7 @@ public struct RulesetState: Sendable, Hashable {
         case (.add, .set(let s)), (.create, .set(let s)):
             let t = try requireTable(s.family, s.table, "set \(s.name)", loc)
             var clean = s
-            clean.handle = nil
+            if !keepHandles { clean.handle = nil }
             if let i = tables[t].sets.firstIndex(where: { $0.value.name == s.name }) {
                 if verb == .create { throw StateError("set \(s.name) is created twice", at: loc) }
                 let extra = s.elements
@@ -153,13 +160,13 @@ public struct RulesetState: Sendable, Hashable {
         case (.add, .flowtable(let f)), (.create, .flowtable(let f)):
             let t = try requireTable(f.family, f.table, "flowtable \(f.name)", loc)
             var clean = f
-            clean.handle = nil
+            if !keepHandles { clean.handle = nil }
             tables[t].flowtables.removeAll { $0.value.name == f.name }
             tables[t].flowtables.append(Located(clean, loc))
         case (.add, .object(_, let o)), (.create, .object(_, let o)):
             let t = try requireTable(o.family, o.table, "\(o.body.kind.rawValue) \(o.name)", loc)
             var clean = o
-            clean.handle = nil
+            if !keepHandles { clean.handle = nil }
             tables[t].objects.removeAll { $0.value.name == o.name && $0.value.body.kind == o.body.kind }
             tables[t].objects.append(Located(clean, loc))
         case (.flush, .selector("ruleset", _)), (.delete, .selector("ruleset", _)):

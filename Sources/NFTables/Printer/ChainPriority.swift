@@ -1,13 +1,13 @@
 /// Chain and flowtable priorities as nft 1.0.6 lists them: the nearest standard name
 /// within 10 (`filter + 5`, `mangle`), if that name is valid for the family and hook,
 /// else the number.
-enum ChainPriority {
+public enum ChainPriority {
     private static let standard: [(Int64, String)] = [
         (-300, "raw"), (-150, "mangle"), (-100, "dstnat"), (0, "filter"), (50, "security"), (100, "srcnat"),
     ]
     private static let bridge: [(Int64, String)] = [(-300, "dstnat"), (-200, "filter"), (100, "out"), (300, "srcnat")]
 
-    static func text(_ prio: Int64, family: String, hook: String?) -> String {
+    public static func text(_ prio: Int64, family: String, hook: String?) -> String {
         for (value, name) in family == "bridge" ? bridge : standard {
             let offset = prio - value
             guard abs(offset) <= 10 else { continue }

@@ -1,0 +1,59 @@
+import NFTables
+
+/// Builds plans: the desired side is what the same kernel makes of the rules in a scratch
+/// namespace (so its normal forms are never differences), carrying the user's locations;
+/// the live side is a listing with handles, restricted to the tables concerned.
+public enum PlanOperation {
+    /// The desired tables as the kernel lists them, with the locations of `input`.
+    public static func desiredState(_ input: LoadedInput) throws -> RulesetState {
+        let diagnostics = Validator.validate(input.state)
+        if diagnostics.hasErrors { throw ValidationFailure(diagnostics: diagnostics) }
+        let creation = input.state.creationBatch()
+        let listing = try KernelCheck.loadAndList(creation.document, locations: creation.locations, origin: input.path)
+        var state = try RulesetState(document: Document(listing.items.map { .item($0) }))
+        state.copyLocations(from: input.state)
+        return state
+    }
+
+    /// A live listing (kernel or snapshot) as state with handles, only `tables`.
+    public static func liveState(_ listing: Document, tables: [TableKey]) throws -> RulesetState {
+        let keys = Set(tables)
+        let items = listing.items.filter { $0.tableKey.map(keys.contains) ?? false }
+        do {
+            return try RulesetState(document: Document(items.map { .item($0) }), keepHandles: true)
+        } catch {
+            throw InputError("cannot read the live ruleset: \(error)")
+        }
+    }
+
+    public static func plan(desired: RulesetState, live listing: Document, prune: [TableKey] = []) throws -> Plan {
+        let live = try liveState(listing, tables: desired.keys + prune)
+        return Planner.plan(desired: desired, live: live, prune: prune)
+    }
+}
+
+extension RulesetState {
+    /// Gives objects the locations of the same objects in `source` (by name; rules by
+    /// position in their chain).
+    mutating func copyLocations(from source: RulesetState) {
+        for ti in tables.indices {
+            guard let src = source.table(tables[ti].key) else { continue }
+            tables[ti].table.location = src.table.location
+            for i in tables[ti].chains.indices { tables[ti].chains[i].location = src.chain(tables[ti].chains[i].value.name)?.location }
+            for i in tables[ti].sets.indices { tables[ti].sets[i].location = src.set(tables[ti].sets[i].value.name)?.location }
+            for i in tables[ti].objects.indices {
+                let o = tables[ti].objects[i].value
+                tables[ti].objects[i].location = src.objects.first { $0.value.name == o.name && $0.value.body.kind == o.body.kind }?.location
+            }
+            var seen: [String: Int] = [:]
+            var srcRules: [String: [SourceLocation?]] = [:]
+            for r in src.rules { srcRules[r.value.chain, default: []].append(r.location) }
+            for i in tables[ti].rules.indices {
+                let c = tables[ti].rules[i].value.chain
+                let n = seen[c, default: 0]
+                seen[c] = n + 1
+                if let locs = srcRules[c], n < locs.count { tables[ti].rules[i].location = locs[n] }
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import NFTables
+
+/// What must change in the kernel to reach the desired tables: per table, a list of
+/// changes, in nft terms. Both sides are kernel listings (the desired side normalised by a
+/// scratch load on the same kernel), so what the kernel rewrites is never a difference.
+public struct Plan: Sendable {
+    public var tables: [TablePlan]
+
+    public var isEmpty: Bool { tables.allSatisfy { $0.changes.isEmpty } }
+    public var additions: Int { tables.reduce(0) { $0 + $1.changes.filter { $0.sign == .add }.count } }
+    public var modifications: Int { tables.reduce(0) { $0 + $1.changes.filter { $0.sign == .change }.count } }
+    public var deletions: Int { tables.reduce(0) { $0 + $1.changes.filter { $0.sign == .delete }.count } }
+
+    public var summary: String { "\(additions) to add, \(modifications) to change, \(deletions) to delete." }
+}
+
+public struct TablePlan: Sendable {
+    public enum Mode: Sendable, Hashable {
+        /// The table does not exist yet: every object is an addition.
+        case create
+        /// Declared objects are edited in place; handles and counters of unchanged rules survive.
+        case update
+        /// A change the kernel cannot make in place (a base chain's hook, type or priority, a
+        /// set's type or flags): the table is replaced whole, atomically. Says why.
+        case replace(String)
+        /// A managed table the rules no longer declare (with --prune).
+        case delete
+    }
+
+    public var key: TableKey
+    public var mode: Mode
+    public var changes: [Change]
+    /// The desired table (nil when deleting).
+    public var desired: TableContents?
+    /// The live table with kernel handles (nil when creating).
+    public var live: TableContents?
+}
+
+public struct Change: Sendable, Hashable {
+    public enum Sign: String, Sendable { case add = "+", delete = "-", change = "~" }
+    public enum Subject: Sendable, Hashable {
+        case table(Table)
+        case chain(old: Chain?, new: Chain?)
+        case set(old: NamedSet?, new: NamedSet?)
+        case elements(set: NamedSet, added: [Expression], removed: [Expression])
+        case object(old: NamedObject?, new: NamedObject?)
+        case flowtable(old: Flowtable?, new: Flowtable?)
+        /// A rule: `old` carries its kernel handle; `before` is the handle of the kept rule the
+        /// new one goes in front of (nil: append).
+        case rule(chain: String, old: Rule?, new: Rule?, before: Int64?)
+    }
+    public var sign: Sign
+    public var subject: Subject
+    /// Where the desired side was written.
+    public var location: SourceLocation?
+
+    /// The chain a change belongs to when shown grouped (nil: table level).
+    public var chain: String? {
+        switch subject {
+        case .chain(let o, let n): return (n ?? o)?.name
+        case .rule(let c, _, _, _): return c
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import NFTables
+
+/// Turns a plan into ONE libnftables batch (one kernel transaction). Order inside it:
+/// deletions first (rules, then elements, then the chains, sets and objects nothing refers
+/// to any more), then additions (chains, objects, sets, elements), then rule replacements
+/// and insertions, which may refer to what was just added. Tables in `replace` mode are
+/// swapped whole (`add` + `delete` + create), like a full apply.
+public enum PlanBatch {
+    public static func build(_ plan: Plan) -> (document: Document, locations: [SourceLocation?]) {
+        var deletes: [(Document.Entry, SourceLocation?)] = []
+        var lateDeletes: [(Document.Entry, SourceLocation?)] = []
+        var adds: [(Document.Entry, SourceLocation?)] = []
+        var ruleEdits: [(Document.Entry, SourceLocation?)] = []
+        func cmd(_ verb: Verb, _ item: RulesetItem) -> Document.Entry { .command(Command(verb, item)) }
+
+        for t in plan.tables {
+            let bare = Table(family: t.key.family, name: t.key.name)
+            switch t.mode {
+            case .delete:
+                deletes.append((cmd(.delete, .table(bare)), nil))
+                continue
+            case .create, .replace:
+                guard let desired = t.desired else { continue }
+                if case .replace = t.mode {
+                    deletes.append((cmd(.add, .table(bare)), desired.table.location))
+                    deletes.append((cmd(.delete, .table(bare)), desired.table.location))
+                }
+                var one = RulesetState()
+                one.tables = [desired]
+                let creation = one.creationBatch()
+                adds += zip(creation.document.entries, creation.locations).map { ($0, $1) }
+                continue
+            case .update:
+                break
+            }
+            for c in t.changes {
+                let loc = c.location
+                switch c.subject {
+                case .table(let table):
+                    adds.append((cmd(.add, .table(table)), loc))
+                case .chain(let old, let new):
+                    if let new {
+                        adds.append((cmd(.add, .chain(stripped(new))), loc))
+                    } else if let old {
+                        lateDeletes.append((cmd(.delete, .chain(Chain(family: old.family, table: old.table, name: old.name))), nil))
+                    }
+                case .set(let old, let new):
+                    if let new { adds.append((cmd(.add, .set(strippedSet(new))), loc)) } else if let old {
+                        let s = NamedSet(isMap: old.isMap, family: old.family, table: old.table, name: old.name)
+                        lateDeletes.append((cmd(.delete, .set(s)), nil))
+                    }
+                case .elements(let set, let added, let removed):
+                    if !removed.isEmpty {
+                        deletes.append((cmd(.delete, .element(ElementCommand(family: set.family, table: set.table, name: set.name,
+                                                                             elem: .list(removed.map(elementKey))))), loc))
+                    }
+                    if !added.isEmpty {
+                        adds.append((cmd(.add, .element(ElementCommand(family: set.family, table: set.table, name: set.name,
+                                                                          elem: .list(added)))), loc))
+                    }
+                case .object(let old, let new):
+                    if let new {
+                        var o = new
+                        o.handle = nil
+                        adds.append((cmd(.add, .object(kind: o.body.kind, o)), loc))
+                    } else if let old {
+                        let o = NamedObject(family: old.family, table: old.table, name: old.name, body: old.body)
+                        lateDeletes.append((cmd(.delete, .object(kind: o.body.kind, o)), nil))
+                    }
+                case .flowtable(let old, let new):
+                    if let new {
+                        var f = new
+                        f.handle = nil
+                        adds.append((cmd(.add, .flowtable(f)), loc))
+                    } else if let old {
+                        lateDeletes.append((cmd(.delete, .flowtable(Flowtable(family: old.family, table: old.table, name: old.name))), nil))
+                    }
+                case .rule(let chain, let old, let new, let before):
+                    switch (old, new) {
+                    case (let old?, nil):
+                        deletes.append((cmd(.delete, .rule(Rule(family: old.family, table: old.table, chain: chain, handle: old.handle))), nil))
+                    case (let old?, let new?):
+                        var r = stripped(new)
+                        r.chain = chain
+                        r.handle = old.handle
+                        ruleEdits.append((cmd(.replace, .rule(r)), loc))
+                    case (nil, let new?):
+                        var r = stripped(new)
+                        r.chain = chain
+                        if let before {
+                            r.handle = before
+                            ruleEdits.append((cmd(.insert, .rule(r)), loc))
+                        } else {
+                            ruleEdits.append((cmd(.add, .rule(r)), loc))
+                        }
+                    default: break
+                    }
+                }
+            }
+        }
+        let all = deletes + lateDeletes + adds + ruleEdits
+        return (Document(all.map(\.0)), all.map(\.1))
+    }
+
+    static func stripped(_ c: Chain) -> Chain {
+        var c = c
+        c.handle = nil
+        return c
+    }
+
+    static func stripped(_ r: Rule) -> Rule {
+        var r = r
+        r.handle = nil
+        r.index = nil
+        return r
+    }
+
+    static func strippedSet(_ s: NamedSet) -> NamedSet {
+        var s = s
+        s.handle = nil
+        return s
+    }
+
+    /// Deleting an element needs its key only (no timeout, expiry or counter).
+    static func elementKey(_ e: Expression) -> Expression {
+        if case .elem(let el) = e { return el.val }
+        return e
+    }
+}

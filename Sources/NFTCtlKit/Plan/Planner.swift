@@ -1,0 +1,219 @@
+import NFTables
+
+/// Computes the plan from the desired tables (a kernel-normalised listing carrying the
+/// user's source locations) and the live tables (a listing with kernel handles).
+public enum Planner {
+    public static func plan(desired: RulesetState, live: RulesetState, prune: [TableKey] = []) -> Plan {
+        var tables: [TablePlan] = []
+        for d in desired.tables {
+            if let l = live.table(d.key) {
+                tables.append(TablePlanner(desired: d, live: l).plan())
+            } else {
+                tables.append(TablePlan(key: d.key, mode: .create, changes: additions(of: d), desired: d, live: nil))
+            }
+        }
+        for key in prune where desired.table(key) == nil {
+            guard let l = live.table(key) else { continue }
+            tables.append(TablePlan(key: key, mode: .delete, changes: [Change(sign: .delete, subject: .table(l.table.value))],
+                                    desired: nil, live: l))
+        }
+        return Plan(tables: tables)
+    }
+
+    /// Every object of a table that does not exist yet.
+    static func additions(of t: TableContents) -> [Change] {
+        var out = [Change(sign: .add, subject: .table(t.table.value), location: t.table.location)]
+        for o in t.objects { out.append(Change(sign: .add, subject: .object(old: nil, new: o.value), location: o.location)) }
+        for f in t.flowtables { out.append(Change(sign: .add, subject: .flowtable(old: nil, new: f.value), location: f.location)) }
+        for s in t.sets { out.append(Change(sign: .add, subject: .set(old: nil, new: s.value), location: s.location)) }
+        for c in t.chains {
+            out.append(Change(sign: .add, subject: .chain(old: nil, new: c.value), location: c.location))
+            for r in t.rules(in: c.value.name) {
+                out.append(Change(sign: .add, subject: .rule(chain: c.value.name, old: nil, new: r.value, before: nil), location: r.location))
+            }
+        }
+        return out
+    }
+}
+
+/// Sets whose elements the rules themselves add at run time (`add @s`, `update @s`, meters,
+/// or `flags dynamic`): their live-only elements are the rules' doing, never a difference.
+func dynamicSets(_ t: TableContents) -> Set<String> {
+    var out: Set<String> = []
+    for s in t.sets where s.value.flags?.values.contains("dynamic") == true { out.insert(s.value.name) }
+    for r in t.rules {
+        for s in r.value.statements {
+            switch s {
+            case .set(let u): out.insert(String(u.set.drop(while: { $0 == "@" })))
+            case .map(let u): out.insert(String(u.map.drop(while: { $0 == "@" })))
+            case .meter(let name, _, _, _): out.insert(name)
+            default: break
+            }
+        }
+    }
+    return out
+}
+
+struct TablePlanner {
+    let desired: TableContents
+    let live: TableContents
+
+    func plan() -> TablePlan {
+        var changes: [Change] = []
+        var replaceReasons: [String] = []
+
+        // Table attributes.
+        let dt = desired.table.value, lt = live.table.value
+        if dt.flags != lt.flags || dt.comment != lt.comment {
+            changes.append(Change(sign: .change, subject: .table(dt), location: desired.table.location))
+            replaceReasons.append("table flags or comment change")
+        }
+
+        // Named objects and flowtables: compared whole (values normalised away).
+        func objKey(_ o: NamedObject) -> String { "\(o.body.kind.rawValue) \(o.name)" }
+        let liveObjects = Dictionary(live.objects.map { (objKey($0.value), $0) }, uniquingKeysWith: { a, _ in a })
+        let desiredObjects = Set(desired.objects.map { objKey($0.value) })
+        for o in desired.objects {
+            if let l = liveObjects[objKey(o.value)] {
+                if norm(o.value) != norm(l.value) {
+                    changes.append(Change(sign: .change, subject: .object(old: l.value, new: o.value), location: o.location))
+                    replaceReasons.append("\(objKey(o.value)) changes")
+                }
+            } else {
+                changes.append(Change(sign: .add, subject: .object(old: nil, new: o.value), location: o.location))
+            }
+        }
+        for l in live.objects where !desiredObjects.contains(objKey(l.value)) {
+            changes.append(Change(sign: .delete, subject: .object(old: l.value, new: nil)))
+        }
+        let liveFT = Dictionary(live.flowtables.map { ($0.value.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for f in desired.flowtables {
+            if let l = liveFT[f.value.name] {
+                if norm(f.value) != norm(l.value) {
+                    changes.append(Change(sign: .change, subject: .flowtable(old: l.value, new: f.value), location: f.location))
+                    replaceReasons.append("flowtable \(f.value.name) changes")
+                }
+            } else {
+                changes.append(Change(sign: .add, subject: .flowtable(old: nil, new: f.value), location: f.location))
+            }
+        }
+        for l in live.flowtables where desired.flowtables.first(where: { $0.value.name == l.value.name }) == nil {
+            changes.append(Change(sign: .delete, subject: .flowtable(old: l.value, new: nil)))
+        }
+
+        // Sets and maps: the definition must match, elements are a delta.
+        let dynamic = dynamicSets(desired)
+        for s in desired.sets {
+            guard let l = live.set(s.value.name) else {
+                changes.append(Change(sign: .add, subject: .set(old: nil, new: s.value), location: s.location))
+                continue
+            }
+            if definition(s.value) != definition(l.value) {
+                changes.append(Change(sign: .change, subject: .set(old: l.value, new: s.value), location: s.location))
+                replaceReasons.append("the definition of \(s.value.isMap ? "map" : "set") \(s.value.name) changes")
+                continue
+            }
+            let want = s.value.elements.map { $0.normalizedForComparison() }
+            let have = l.value.elements.map { $0.normalizedForComparison() }
+            let wantSet = Set(want.map { $0.json.serialized() }), haveSet = Set(have.map { $0.json.serialized() })
+            let added = zip(want, s.value.elements).filter { !haveSet.contains($0.0.json.serialized()) }.map(\.1)
+            let removed = dynamic.contains(s.value.name) ? [] :
+                zip(have, l.value.elements).filter { !wantSet.contains($0.0.json.serialized()) }.map(\.1)
+            if !added.isEmpty || !removed.isEmpty {
+                changes.append(Change(sign: .change, subject: .elements(set: s.value, added: added, removed: removed), location: s.location))
+            }
+        }
+        for l in live.sets where desired.set(l.value.name) == nil {
+            changes.append(Change(sign: .delete, subject: .set(old: l.value, new: nil)))
+        }
+
+        // Chains and their rules.
+        for c in desired.chains {
+            let name = c.value.name
+            if let l = live.chain(name) {
+                let d = c.value, o = l.value
+                if d.type != o.type || d.hook != o.hook || d.prio != o.prio || d.dev != o.dev {
+                    changes.append(Change(sign: .change, subject: .chain(old: o, new: d), location: c.location))
+                    replaceReasons.append("chain \(name) changes its type, hook, priority or device")
+                } else if (d.policy ?? (d.isBase ? "accept" : nil)) != (o.policy ?? (o.isBase ? "accept" : nil)) || d.comment != o.comment {
+                    changes.append(Change(sign: .change, subject: .chain(old: o, new: d), location: c.location))
+                }
+                changes += ruleChanges(chain: name)
+            } else {
+                changes.append(Change(sign: .add, subject: .chain(old: nil, new: c.value), location: c.location))
+                for r in desired.rules(in: name) {
+                    changes.append(Change(sign: .add, subject: .rule(chain: name, old: nil, new: r.value, before: nil), location: r.location))
+                }
+            }
+        }
+        for l in live.chains where desired.chain(l.value.name) == nil {
+            for r in live.rules(in: l.value.name) {
+                changes.append(Change(sign: .delete, subject: .rule(chain: l.value.name, old: r.value, new: nil, before: nil)))
+            }
+            changes.append(Change(sign: .delete, subject: .chain(old: l.value, new: nil)))
+        }
+
+        let mode: TablePlan.Mode = replaceReasons.isEmpty ? .update : .replace(replaceReasons.joined(separator: "; "))
+        return TablePlan(key: desired.key, mode: mode, changes: changes, desired: desired, live: live)
+    }
+
+    /// Rules of one chain aligned by content; a deletion next to an insertion is a change.
+    func ruleChanges(chain: String) -> [Change] {
+        let want = desired.rules(in: chain), have = live.rules(in: chain)
+        let wantN = want.map { normRule($0.value) }, haveN = have.map { normRule($0.value) }
+        guard let edits = SequenceDiff.edits(haveN, wantN) else {
+            // Too different to align: delete all, add all.
+            return have.map { Change(sign: .delete, subject: .rule(chain: chain, old: $0.value, new: nil, before: nil)) }
+                + want.map { Change(sign: .add, subject: .rule(chain: chain, old: nil, new: $0.value, before: nil), location: $0.location) }
+        }
+        // Handle of the next kept live rule at or after each edit, to insert in front of it.
+        var nextKept: [Int64?] = Array(repeating: nil, count: edits.count + 1)
+        for i in stride(from: edits.count - 1, through: 0, by: -1) {
+            if case .keep(let o, _) = edits[i] { nextKept[i] = have[o].value.handle } else { nextKept[i] = nextKept[i + 1] }
+        }
+        var out: [Change] = []
+        var i = 0
+        while i < edits.count {
+            // Collect one run of deletions and insertions between kept rules.
+            var dels: [Int] = [], ins: [Int] = []
+            let runStart = i
+            while i < edits.count {
+                if case .delete(let o) = edits[i] { dels.append(o) } else if case .insert(let n) = edits[i] { ins.append(n) } else { break }
+                i += 1
+            }
+            if dels.isEmpty && ins.isEmpty { i += 1; continue }
+            let before = nextKept[runStart]
+            let paired = min(dels.count, ins.count)
+            for k in 0..<paired {
+                out.append(Change(sign: .change, subject: .rule(chain: chain, old: have[dels[k]].value, new: want[ins[k]].value, before: nil),
+                                  location: want[ins[k]].location))
+            }
+            for o in dels.dropFirst(paired) {
+                out.append(Change(sign: .delete, subject: .rule(chain: chain, old: have[o].value, new: nil, before: nil)))
+            }
+            // Insert the rest in front of the next kept rule (or the first rule replaced after them).
+            for n in ins.dropFirst(paired) {
+                out.append(Change(sign: .add, subject: .rule(chain: chain, old: nil, new: want[n].value, before: before),
+                                  location: want[n].location))
+            }
+        }
+        return out
+    }
+
+    func normRule(_ r: Rule) -> RulesetItem {
+        var r = r
+        r.chain = ""
+        return RulesetItem.rule(r).normalizedForComparison()
+    }
+
+    func norm(_ o: NamedObject) -> RulesetItem { RulesetItem.object(kind: o.body.kind, o).normalizedForComparison() }
+    func norm(_ f: Flowtable) -> RulesetItem { RulesetItem.flowtable(f).normalizedForComparison() }
+
+    /// A set without its elements and handle: what cannot change in place.
+    func definition(_ s: NamedSet) -> NamedSet {
+        var s = s
+        s.elem = nil
+        s.handle = nil
+        return s
+    }
+}
