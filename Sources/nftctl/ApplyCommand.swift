@@ -32,12 +32,24 @@ struct ApplyCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Do not ask for confirmation on a terminal.")
     var yes = false
 
+    @Flag(help: "Also delete tables nftctl applied before that FILE no longer declares.")
+    var prune = false
+
+    @Option(help: ArgumentHelp("Roll back automatically unless `nftctl confirm` runs within this time (e.g. 60s, 5m). The rollback runs in a detached process, so it happens even if this terminal or SSH session dies.",
+                               valueName: "DURATION"))
+    var confirm: Duration?
+
     func run() throws {
         let input = try InputLoader.load(file)
         let backend = try namespace.backend()
         let renderer = PlanRenderer(color: Terminal.colorOutput)
         let interactive = !yes && !dryRun && Terminal.isInteractive
-        let report = try ApplyOperation.run(input, backend: backend, mode: replace ? .replace : .incremental, dryRun: dryRun) { plan in
+        let store = StateStore(netns: namespace.netns)
+        if confirm != nil, try store.pending() != nil {
+            throw ValidationError("an earlier apply is still waiting for `nftctl confirm` (or `nftctl rollback`)")
+        }
+        let report = try ApplyOperation.run(input, backend: backend, mode: replace ? .replace : .incremental, dryRun: dryRun,
+                                            store: store, prune: prune) { plan in
             guard interactive else { return true }
             print(renderer.text(plan))
             return Terminal.confirm("Apply these changes?")
@@ -49,6 +61,10 @@ struct ApplyCommand: ParsableCommand {
         } else if report.applied {
             if !interactive { print(renderer.text(report.plan)) }
             print("applied to \(names) in one transaction (\(report.commands) command\(report.commands == 1 ? "" : "s")); verified")
+            if let confirm, let snapshot = report.snapshot {
+                try RollbackTimer.arm(store: store, snapshot: snapshot, after: confirm.seconds, netns: namespace.netns)
+                print("run `nftctl confirm\(namespace.netns.map { " --netns \($0)" } ?? "")` within \(confirm) or this apply is rolled back")
+            }
         } else if report.plan.isEmpty {
             print("\(names): already up to date; nothing to do")
         } else {

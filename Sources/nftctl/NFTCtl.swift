@@ -13,7 +13,7 @@ struct NFTCtl: ParsableCommand {
             """,
         subcommands: [
             CompileCommand.self, CheckCommand.self, DiffCommand.self, ApplyCommand.self, ListCommand.self,
-            SandboxCommand.self,
+            ConfirmCommand.self, RollbackCommand.self, SandboxCommand.self, RollbackTimerCommand.self,
         ]
     )
 }

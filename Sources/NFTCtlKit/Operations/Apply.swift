@@ -14,6 +14,8 @@ public enum ApplyOperation {
         public var plan: Plan
         public var commands: Int
         public var applied: Bool
+        /// The state before the commit, for `nftctl rollback` and `--confirm`.
+        public var snapshot: StateStore.Snapshot?
     }
 
     /// The single batch that replaces `state`'s tables whole.
@@ -32,21 +34,41 @@ public enum ApplyOperation {
 
     /// - Parameters:
     ///   - approve: shown the plan before anything is committed; returning false stops.
+    ///   - store: where managed tables and snapshots are kept (nil: remember nothing).
+    ///   - prune: also delete managed tables the rules no longer declare.
     public static func run(_ input: LoadedInput, backend: Backend, mode: Mode = .incremental, dryRun: Bool = false,
+                           store: StateStore? = nil, prune: Bool = false,
                            approve: (Plan) -> Bool = { _ in true }) throws -> Report {
         let state = input.state
         guard !state.tables.isEmpty else { throw InputError("\(input.path): declares no tables; nothing to apply") }
         let desired = try PlanOperation.desiredState(input)
+        let managed = try store?.managedTables() ?? []
+        let pruned = prune ? managed.filter { !state.keys.contains($0) } : []
 
         let generation = try backend.generationID()
-        let plan = try PlanOperation.plan(desired: desired, live: try backend.list())
+        let liveListing = try backend.list()
+        var plan = try PlanOperation.plan(desired: desired, live: liveListing, prune: pruned)
         let batch: (document: Document, locations: [SourceLocation?])
         switch mode {
         case .incremental: batch = PlanBatch.build(plan)
-        case .replace: batch = replaceBatch(state)
+        case .replace:
+            let whole = replaceBatch(state)
+            let deletes = PlanBatch.build(Plan(tables: plan.tables.filter { if case .delete = $0.mode { return true }; return false }))
+            batch = (Document(deletes.document.entries + whole.document.entries), deletes.locations + whole.locations)
+            plan.tables = plan.tables.map { t in
+                var t = t
+                if case .update = t.mode, !t.changes.isEmpty { t.mode = .replace("--replace") }
+                return t
+            }
         }
         var report = Report(tables: state.keys, plan: plan, commands: batch.document.entries.count, applied: false)
-        if dryRun || (plan.isEmpty && mode == .incremental) || !approve(plan) { return report }
+        if dryRun { return report }
+        if plan.isEmpty && mode == .incremental {
+            try store?.setManagedTables(Array(Set(managed + state.keys)))
+            return report
+        }
+        if !approve(plan) { return report }
+        report.snapshot = try store?.saveSnapshot(tables: state.keys + pruned, listing: liveListing)
 
         // Stale-plan guard: libnftables 1.0.6 does not send NFNL_BATCH_GENID, so compare the
         // id read before the listing with the id now; the window left is this call to commit.
@@ -61,7 +83,8 @@ public enum ApplyOperation {
         }
         report.applied = true
 
-        let after = try PlanOperation.plan(desired: desired, live: try backend.list())
+        try store?.setManagedTables(Array(Set(managed + state.keys).subtracting(pruned)))
+        let after = try PlanOperation.plan(desired: desired, live: try backend.list(), prune: pruned)
         if !after.isEmpty { throw VerificationFailure(plan: after) }
         return report
     }

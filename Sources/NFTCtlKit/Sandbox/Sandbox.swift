@@ -72,7 +72,8 @@ public enum Sandbox {
     }
 
     /// Runs the child with `input` on stdin; returns its stdout. Temporary files rather than
-    /// pipes carry stdin/stdout/stderr, so no pipe can fill up and block either side.
+    /// pipes carry stdin/stdout/stderr, so no pipe can fill up and block either side; they
+    /// are unlinked as soon as they are open, so even a killed nftctl leaves none behind.
     static func runChild(_ input: String, userNamespace: Bool) throws -> String {
         let exe = try executable()
         var args = ["--net", "--", exe, "__sandbox"]
@@ -85,7 +86,8 @@ public enum Sandbox {
         do { try fm.createDirectory(at: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700]) } catch {
             throw BackendError.sandbox("cannot create \(dir.path): \(error.localizedDescription)")
         }
-        defer { try? fm.removeItem(at: dir) }
+        var removed = false
+        defer { if !removed { try? fm.removeItem(at: dir) } }
         let inURL = dir.appendingPathComponent("in"), outURL = dir.appendingPathComponent("out"),
             errURL = dir.appendingPathComponent("err")
         do {
@@ -100,14 +102,19 @@ public enum Sandbox {
             process.environment = env
             let stdin = try FileHandle(forReadingFrom: inURL), stdout = try FileHandle(forWritingTo: outURL),
                 stderr = try FileHandle(forWritingTo: errURL)
-            defer { try? stdin.close(); try? stdout.close(); try? stderr.close() }
+            let outReader = try FileHandle(forReadingFrom: outURL), errReader = try FileHandle(forReadingFrom: errURL)
+            defer {
+                for h in [stdin, stdout, stderr, outReader, errReader] { try? h.close() }
+            }
+            try fm.removeItem(at: dir)
+            removed = true
             process.standardInput = stdin
             process.standardOutput = stdout
             process.standardError = stderr
             try process.run()
             process.waitUntilExit()
-            let out = String(decoding: try Data(contentsOf: outURL), as: UTF8.self)
-            let err = String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
+            let out = String(decoding: outReader.readDataToEndOfFile(), as: UTF8.self)
+            let err = String(decoding: errReader.readDataToEndOfFile(), as: UTF8.self)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             if process.terminationStatus != 0 || out.isEmpty {
                 var why = "`unshare \(args.joined(separator: " "))` exited with status \(process.terminationStatus)"

@@ -1,0 +1,136 @@
+import Foundation
+import NFTables
+
+/// What nftctl remembers per network namespace, under /var/lib/nftctl (NFTCTL_STATE_DIR
+/// overrides): which tables it manages (so `--prune` can delete one that disappeared from
+/// the rules), snapshots of those tables taken before each apply (mode 0600, the newest
+/// `keep`), and a pending `--confirm` deadline.
+public struct StateStore: Sendable {
+    public let directory: URL
+    public static let keep = 10
+
+    public init(netns: String?) {
+        let root = ProcessInfo.processInfo.environment["NFTCTL_STATE_DIR"] ?? "/var/lib/nftctl"
+        directory = URL(fileURLWithPath: root).appendingPathComponent(netns.map { "netns-\($0)" } ?? "host")
+    }
+
+    var managedFile: URL { directory.appendingPathComponent("managed.json") }
+    var snapshotDir: URL { directory.appendingPathComponent("snapshots") }
+    var pendingFile: URL { directory.appendingPathComponent("pending-confirm.json") }
+
+    func ensureDirectories() throws {
+        for d in [directory, snapshotDir] {
+            do {
+                try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw InputError("cannot create the state directory \(d.path): \(error.localizedDescription)")
+            }
+        }
+    }
+
+    func write(_ json: JSON, to url: URL) throws {
+        try ensureDirectories()
+        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid())")
+        guard FileManager.default.createFile(atPath: tmp.path, contents: Data(json.serialized(.pretty).utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw InputError("cannot write \(tmp.path)")
+        }
+        if rename(tmp.path, url.path) != 0 { throw InputError("cannot write \(url.path): \(String(cString: strerror(errno)))") }
+    }
+
+    func read(_ url: URL) throws -> JSON? {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        do { return try JSON.parse(String(decoding: data, as: UTF8.self)) } catch {
+            throw InputError("\(url.path): unreadable state file: \(error)")
+        }
+    }
+
+    // MARK: managed tables
+
+    public func managedTables() throws -> [TableKey] {
+        guard let j = try read(managedFile) else { return [] }
+        return (j["tables"]?.arrayValue ?? []).compactMap {
+            guard let f = $0["family"]?.stringValue, let n = $0["name"]?.stringValue else { return nil }
+            return TableKey(family: f, name: n)
+        }
+    }
+
+    public func setManagedTables(_ keys: [TableKey]) throws {
+        let arr = keys.sorted().map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }
+        try write(["tables": .array(arr)], to: managedFile)
+    }
+
+    // MARK: snapshots
+
+    /// A snapshot: the listing of `tables` as they were (tables absent then are listed in
+    /// `tables` but have no items, so a rollback deletes them).
+    public struct Snapshot: Sendable {
+        public var id: String
+        public var tables: [TableKey]
+        public var listing: Document
+    }
+
+    public func saveSnapshot(tables: [TableKey], listing: Document) throws -> Snapshot {
+        let keys = Set(tables)
+        let items = listing.items.filter { $0.tableKey.map(keys.contains) ?? false }
+        let id = String(format: "%.6f", Date().timeIntervalSince1970) + "-\(getpid())"
+        let doc = Document(items.map { .item($0) })
+        let arr = tables.sorted().map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }
+        try write(["id": .string(id), "tables": .array(arr), "listing": doc.json], to: snapshotDir.appendingPathComponent("\(id).json"))
+        try prune()
+        return Snapshot(id: id, tables: tables, listing: doc)
+    }
+
+    func snapshotIDs() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: snapshotDir.path)) ?? []
+        return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { String($0.dropLast(5)) }
+            .sorted { (Double($0.split(separator: "-").first ?? "") ?? 0) < (Double($1.split(separator: "-").first ?? "") ?? 0) }
+    }
+
+    func prune() throws {
+        let ids = snapshotIDs()
+        for id in ids.dropLast(Self.keep) { try? FileManager.default.removeItem(at: snapshotDir.appendingPathComponent("\(id).json")) }
+    }
+
+    public func snapshot(_ id: String?) throws -> Snapshot {
+        guard let id = id ?? snapshotIDs().last else { throw InputError("no snapshot to roll back to in \(snapshotDir.path)") }
+        guard let j = try read(snapshotDir.appendingPathComponent("\(id).json")) else { throw InputError("no snapshot \(id)") }
+        let tables = (j["tables"]?.arrayValue ?? []).compactMap { t -> TableKey? in
+            guard let f = t["family"]?.stringValue, let n = t["name"]?.stringValue else { return nil }
+            return TableKey(family: f, name: n)
+        }
+        guard let l = j["listing"] else { throw InputError("snapshot \(id) has no listing") }
+        do { return Snapshot(id: id, tables: tables, listing: try Document.decode(l)) } catch {
+            throw InputError("snapshot \(id): \(error)")
+        }
+    }
+
+    public func removeSnapshot(_ id: String) {
+        try? FileManager.default.removeItem(at: snapshotDir.appendingPathComponent("\(id).json"))
+    }
+
+    // MARK: pending confirmation
+
+    public struct Pending: Sendable {
+        public var snapshot: String
+        public var deadline: Double
+        public init(snapshot: String, deadline: Double) { self.snapshot = snapshot; self.deadline = deadline }
+    }
+
+    public func setPending(_ p: Pending) throws {
+        try write(["snapshot": .string(p.snapshot), "deadline": .double(p.deadline)], to: pendingFile)
+    }
+
+    public func pending() throws -> Pending? {
+        guard let j = try read(pendingFile), let s = j["snapshot"]?.stringValue else { return nil }
+        let d: Double
+        switch j["deadline"] {
+        case .double(let x)?: d = x
+        case .int(let i)?: d = Double(i)
+        default: d = 0
+        }
+        return Pending(snapshot: s, deadline: d)
+    }
+
+    public func clearPending() { try? FileManager.default.removeItem(at: pendingFile) }
+}
