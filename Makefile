@@ -6,7 +6,7 @@ CONFIG ?= debug
 APT_PACKAGES = libnftables-dev libjansson-dev nftables iproute2 util-linux pkg-config
 BIN = .build/$(CONFIG)/nftctl
 
-.PHONY: all deps build release test demo install uninstall bench clean
+.PHONY: all deps build release test integration demo install uninstall bench clean
 
 all: build
 
@@ -27,6 +27,14 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	NFTCTL_EXECUTABLE=$(CURDIR)/.build/debug/nftctl $(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory integration
+
+# The demo's scenario with assertions (real HAProxy and curl in network namespaces): root only.
+integration: build
+	@if [ "$$(id -u)" = 0 ]; then ./tests/integration/haproxy.sh $(BIN); \
+	else echo "**************************************************************"; \
+	     echo "*** SKIPPED: integration tests (tests/integration/haproxy.sh) need root"; \
+	     echo "**************************************************************"; fi
 
 demo: build
 	./demo/demo.sh $(BIN)

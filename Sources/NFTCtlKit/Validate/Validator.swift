@@ -238,7 +238,8 @@ struct TableValidator {
         }
         switch s {
         case .match(_, _, let right):
-            if case .string(let ref) = right { needSet(ref, map: false) }
+            // A lookup may name a map too: it matches on the map's keys (`ip6 dscp @map3`).
+            if case .string(let ref) = right { needSet(ref, map: nil) }
         case .set(let u): needSet(u.set, map: false)
         case .map(let u): needSet(u.map, map: true)
         case .vmap(_, let data): if case .string(let ref) = data { needSet(ref, map: true) }
@@ -302,8 +303,10 @@ struct TableValidator {
     func checkFamily(_ s: Statement, _ err: (String) -> Void) {
         let impossible: Set<String>
         switch family {
-        case "ip": impossible = ["ip6", "icmpv6"]
-        case "ip6": impossible = ["ip", "icmp", "igmp"]
+        // Transport headers are not tied to the network protocol: IPv4 can carry ICMPv6 and
+        // IPv6 can carry ICMP or IGMP (`meta l4proto 1 icmp type echo-request` in ip6 is valid).
+        case "ip": impossible = ["ip6"]
+        case "ip6": impossible = ["ip"]
         case "arp": impossible = ["ip", "ip6", "icmp", "icmpv6", "tcp", "udp", "udplite", "sctp", "dccp", "igmp", "th"]
         default: impossible = []
         }

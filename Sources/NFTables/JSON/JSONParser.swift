@@ -172,6 +172,17 @@ struct JSONByteParser {
 
     mutating func string() throws(JSONParseError) -> String {
         i += 1
+        // Fast path: no escapes, the common case in nftables JSON.
+        var j = i
+        while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] >= 0x20 { j += 1 }
+        if j < b.count, b[j] == UInt8(ascii: "\"") {
+            let s = b.withUnsafeBufferPointer { buf in
+                String(validating: UnsafeBufferPointer(rebasing: buf[i..<j]), as: UTF8.self)
+            }
+            guard let s else { throw error("invalid UTF-8 in a string") }
+            i = j + 1
+            return s
+        }
         var out: [UInt8] = []
         while true {
             guard i < b.count else { throw error("unterminated string") }
