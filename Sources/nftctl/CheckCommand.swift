@@ -9,7 +9,9 @@ struct CheckCommand: ParsableCommand {
         discussion: """
             Own checks: undefined chains, sets, maps and objects; jump/goto loops; hook, chain type, \
             family and priority combinations; NAT, reject and tproxy only where the kernel allows them; \
-            matches that cannot happen in the table's family. Then the kernel itself loads the ruleset \
+            matches that cannot happen in the table's family. Warnings (lint): unreachable, shadowed and \
+            duplicate rules, unused chains, sets and maps, a policy-drop input chain without an \
+            established/related accept. Then the kernel itself loads the ruleset \
             in a user+network namespace of its own (no root needed; the host is not touched).
             """
     )
@@ -19,13 +21,15 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let input = try InputLoader.load(file)
-        let diagnostics = Validator.validate(input.state)
+        let diagnostics = Validator.validate(input.state) + Linter.lint(input.state)
         for d in diagnostics { printError(d.description) }
         if diagnostics.hasErrors { throw ExitCode.failure }
         let creation = input.state.creationBatch()
         _ = try KernelCheck.loadAndList(creation.document, locations: creation.locations, origin: input.path)
         let t = input.state.tables.count
         let r = input.state.tables.reduce(0) { $0 + $1.rules.count }
-        print("\(file): ok (\(t) table\(t == 1 ? "" : "s"), \(r) rule\(r == 1 ? "" : "s"); the kernel accepts it)")
+        let w = diagnostics.count
+        print("\(file): ok (\(t) table\(t == 1 ? "" : "s"), \(r) rule\(r == 1 ? "" : "s"); the kernel accepts it)"
+              + (w > 0 ? "; \(w) warning\(w == 1 ? "" : "s")" : ""))
     }
 }
