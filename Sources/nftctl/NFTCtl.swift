@@ -12,7 +12,7 @@ struct NFTCtl: ParsableCommand {
             nftctl only ever touches the tables FILE declares.
             """,
         subcommands: [
-            CompileCommand.self, CheckCommand.self, DiffCommand.self, ApplyCommand.self, ListCommand.self,
+            CompileCommand.self, CheckCommand.self, DiffCommand.self, ApplyCommand.self, ListCommand.self, ExplainCommand.self,
             ConfirmCommand.self, RollbackCommand.self, SandboxCommand.self, RollbackTimerCommand.self,
         ]
     )

@@ -52,6 +52,7 @@ struct TableLinter {
         let rules = table.rules(in: c.name)
         var unreachableFrom: Int?
         var seen: [RulesetItem: Int] = [:]
+        var deciders: [Statement: [Int]] = [:]  // first match -> rules that only match, then decide
         for (i, lr) in rules.enumerated() {
             let obj = "rule \(i + 1) of chain \(name) \(c.name)"
             let stmts = lr.value.statements
@@ -72,18 +73,22 @@ struct TableLinter {
                 continue
             }
             // Shadowed: an earlier rule that only matches and then ends evaluation, with
-            // matches that are a subset of this rule's, decides every packet this rule sees.
+            // matches that are a subset of this one's, decides every packet this rule sees.
+            // Candidates are found through their first match, so this stays linear.
             let mine = stmts.filter(Self.isMatch)
-            for (j, earlier) in rules.prefix(i).enumerated() {
-                let e = earlier.value.statements
-                guard let last = e.last, Self.terminal(last),
-                      e.allSatisfy({ Self.isMatch($0) || Self.isPassive($0) || Self.terminal($0) }) else { continue }
-                let eMatches = e.filter(Self.isMatch)
-                if !eMatches.isEmpty, eMatches.allSatisfy({ mine.contains($0) }) {
+            let candidates = Set(mine.flatMap { deciders[$0] ?? [] }).sorted()
+            for j in candidates {
+                let e = rules[j].value.statements
+                if e.filter(Self.isMatch).allSatisfy({ mine.contains($0) }) {
                     out.append(warn("shadowed by rule \(j + 1), which matches every packet this rule matches and ends evaluation",
                                     obj, lr.location))
                     break
                 }
+            }
+            if let last = stmts.last, Self.terminal(last),
+               stmts.allSatisfy({ Self.isMatch($0) || Self.isPassive($0) || Self.terminal($0) }),
+               let first = mine.first {
+                deciders[first, default: []].append(i)
             }
         }
         if c.hook == "input", c.policy == "drop", !acceptsEstablished(c.name) {

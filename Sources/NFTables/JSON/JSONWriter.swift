@@ -5,69 +5,79 @@ public enum JSONStyle: Sendable {
 }
 
 extension JSON {
+    /// Serialises into one byte buffer (appending to a String piece by piece dominated the
+    /// time of big batches).
     public func serialized(_ style: JSONStyle = .compact) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         write(to: &out, style: style, indent: 0)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    func write(to out: inout String, style: JSONStyle, indent: Int) {
+    func write(to out: inout [UInt8], style: JSONStyle, indent: Int) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .uint(let u): out += String(u)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .uint(let u): out.append(contentsOf: String(u).utf8)
         case .double(let d):
-            if d == d.rounded(), abs(d) < 1e15 { out += String(Int64(d)) } else { out += "\(d)" }
+            if d == d.rounded(), abs(d) < 1e15 { out.append(contentsOf: String(Int64(d)).utf8) } else {
+                out.append(contentsOf: "\(d)".utf8)
+            }
         case .string(let s): JSON.writeString(s, to: &out)
         case .array(let a):
-            if a.isEmpty { out += "[]"; return }
-            out += "["
+            if a.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            out.append(UInt8(ascii: "["))
             for (k, v) in a.enumerated() {
-                if k > 0 { out += style == .compact ? "," : (style == .pretty ? "," : ", ") }
+                if k > 0 { separator(&out, style) }
                 if style == .pretty { newline(&out, indent + 1) }
                 v.write(to: &out, style: style, indent: indent + 1)
             }
             if style == .pretty { newline(&out, indent) }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let o):
-            if o.isEmpty { out += "{}"; return }
-            out += "{"
+            if o.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            out.append(UInt8(ascii: "{"))
             for (k, pair) in o.pairs.enumerated() {
-                if k > 0 { out += style == .compact ? "," : (style == .pretty ? "," : ", ") }
+                if k > 0 { separator(&out, style) }
                 if style == .pretty { newline(&out, indent + 1) }
                 JSON.writeString(pair.key, to: &out)
-                out += style == .compact ? ":" : ": "
+                out.append(UInt8(ascii: ":"))
+                if style != .compact { out.append(UInt8(ascii: " ")) }
                 pair.value.write(to: &out, style: style, indent: indent + 1)
             }
             if style == .pretty { newline(&out, indent) }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private func newline(_ out: inout String, _ indent: Int) {
-        out += "\n"
-        out += String(repeating: "  ", count: indent)
+    private func separator(_ out: inout [UInt8], _ style: JSONStyle) {
+        out.append(UInt8(ascii: ","))
+        if style == .spaced { out.append(UInt8(ascii: " ")) }
     }
 
-    static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
+    private func newline(_ out: inout [UInt8], _ indent: Int) {
+        out.append(UInt8(ascii: "\n"))
+        for _ in 0..<(indent * 2) { out.append(UInt8(ascii: " ")) }
+    }
+
+    static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for c in s.utf8 {
+            switch c {
+            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(c)
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(c)
+            case 0x0A: out.append(contentsOf: "\\n".utf8)
+            case 0x0D: out.append(contentsOf: "\\r".utf8)
+            case 0x09: out.append(contentsOf: "\\t".utf8)
+            case 0..<0x20:
+                let h = Array(String(c, radix: 16).utf8)
+                out.append(contentsOf: "\\u00".utf8)
+                if h.count < 2 { out.append(UInt8(ascii: "0")) }
+                out.append(contentsOf: h)
+            default: out.append(c)
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

@@ -1,0 +1,139 @@
+import NFTables
+
+/// What a family, hook, chain type and policy mean, and where a base chain runs relative
+/// to the other base chains on its hook.
+enum HookContext {
+    static func familyMeaning(_ family: String) -> String {
+        switch family {
+        case "ip": return "IPv4 packets only"
+        case "ip6": return "IPv6 packets only"
+        case "inet": return "IPv4 and IPv6 packets"
+        case "arp": return "ARP packets"
+        case "bridge": return "Ethernet frames crossing a Linux bridge"
+        case "netdev": return "every packet of the chains' devices, at the driver (ingress) or just before it (egress)"
+        default: return "packets of family \(family)"
+        }
+    }
+
+    static func hookMeaning(family: String, hook: String, devices: [String]) -> String {
+        let on = devices.isEmpty ? "" : " on " + devices.joined(separator: ", ")
+        switch (family, hook) {
+        case ("arp", "input"): return "ARP packets received by this host"
+        case ("arp", "output"): return "ARP packets this host sends"
+        case ("bridge", "prerouting"): return "frames entering a bridge port, before the bridge decides where they go"
+        case ("bridge", "input"): return "frames addressed to the host itself through the bridge"
+        case ("bridge", "forward"): return "frames bridged from one port to another"
+        case ("bridge", "output"): return "frames the host sends through the bridge"
+        case ("bridge", "postrouting"): return "every frame leaving a bridge port"
+        case (_, "ingress"): return "every packet received\(on), right after the driver, before prerouting"
+        case (_, "egress"): return "every packet sent\(on), just before the driver"
+        case (_, "prerouting"): return "every incoming packet, before the routing decision (forwarded and local traffic alike)"
+        case (_, "input"): return "packets addressed to this host (after routing)"
+        case (_, "forward"): return "packets routed through this host to another one"
+        case (_, "output"): return "packets generated locally by this host's processes"
+        case (_, "postrouting"): return "every outgoing packet after routing, forwarded or local, just before it leaves"
+        default: return "the \(hook) hook"
+        }
+    }
+
+    static func typeMeaning(_ type: String) -> String {
+        switch type {
+        case "filter": return "filter: rules may accept, drop or change packets"
+        case "nat": return "nat: sees only the first packet of each connection; the translation it picks applies to the whole connection"
+        case "route": return "route: when a rule changes the mark or addresses of a locally generated packet, the packet is routed again"
+        default: return type
+        }
+    }
+
+    static func policyMeaning(_ policy: String) -> String {
+        policy == "drop"
+            ? "a packet that reaches the end of this chain without a verdict is dropped"
+            : "a packet that reaches the end of this chain without a verdict is accepted by this chain"
+    }
+
+    /// The packet path a family's chains sit on: ip, ip6 and inet share the IP hooks.
+    static func path(_ family: String) -> String {
+        ["ip", "ip6", "inet"].contains(family) ? "inet" : family
+    }
+
+    /// Whether base chains of two families on the same hook see the same packets.
+    static func overlap(_ a: String, _ b: String, hook: String) -> Bool {
+        if a == b { return true }
+        if hook == "ingress" && Set([a, b]).isSubset(of: ["netdev", "inet", "ip", "ip6"]) {
+            return !(Set([a, b]) == ["ip", "ip6"])
+        }
+        let ip: Set = ["ip", "ip6", "inet"]
+        guard ip.contains(a), ip.contains(b) else { return false }
+        return a == "inet" || b == "inet"
+    }
+
+    static func peer(_ c: Chain, isSelf: Bool) -> HookPeer {
+        let prio = c.prio ?? 0
+        return HookPeer(family: c.family, table: c.table, chain: c.name, type: c.type ?? "filter", priority: prio,
+                        priorityName: ChainPriority.text(prio, family: c.family, hook: c.hook), policy: c.policy ?? "accept",
+                        isSelf: isSelf)
+    }
+
+    /// Base chains of the whole state that see the packets `chain` sees on its hook, in order.
+    static func order(of chain: Chain, in state: RulesetState) -> [HookPeer] {
+        var out: [HookPeer] = []
+        for t in state.tables {
+            for c in t.chains where c.value.hook == chain.hook && overlap(c.value.family, chain.family, hook: chain.hook ?? "") {
+                let me = c.value.family == chain.family && c.value.table == chain.table && c.value.name == chain.name
+                out.append(peer(c.value, isSelf: me))
+            }
+        }
+        return sorted(out)
+    }
+
+    /// Lowest priority first; ties keep declaration order (the kernel's order is then not guaranteed).
+    static func sorted(_ peers: [HookPeer]) -> [HookPeer] {
+        peers.enumerated().sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }.map(\.element)
+    }
+
+    /// Every hook with base chains, per packet path, for the mermaid diagram.
+    static func hooks(in state: RulesetState) -> [HookOrder] {
+        var groups: [String: [HookPeer]] = [:], keys: [String] = []
+        for t in state.tables {
+            for c in t.chains {
+                guard let hook = c.value.hook else { continue }
+                let key = path(c.value.family) + " " + hook
+                if groups[key] == nil { keys.append(key) }
+                groups[key, default: []].append(peer(c.value, isSelf: false))
+            }
+        }
+        let hookOrder = ["ingress", "prerouting", "input", "forward", "output", "postrouting", "egress"]
+        return keys.map { key -> HookOrder in
+            let parts = key.split(separator: " ", maxSplits: 1).map(String.init)
+            return HookOrder(path: parts[0], hook: parts[1], chains: sorted(groups[key] ?? []))
+        }.sorted {
+            ($0.path, hookOrder.firstIndex(of: $0.hook) ?? 99) < ($1.path, hookOrder.firstIndex(of: $1.hook) ?? 99)
+        }
+    }
+
+    /// Sentences about what accept and the end of the chain mean for this base chain.
+    static func notes(for chain: Chain, order: [HookPeer]) -> [String] {
+        let others = order.filter { !$0.isSelf }
+        let hook = chain.hook ?? "?"
+        var notes: [String] = []
+        if let me = order.firstIndex(where: \.isSelf) {
+            let later = order[(me + 1)...].filter { !$0.isSelf }
+            let earlier = order[..<me]
+            if !earlier.isEmpty {
+                notes.append("Before this chain, the packet has already passed " + earlier.map { "\($0.label) (priority \($0.priorityName))" }.joined(separator: ", ") + " on the \(hook) hook.")
+            }
+            if later.isEmpty {
+                notes.append("accept here ends the packet's evaluation on the \(hook) hook: no later base chain on this hook in this ruleset (other hooks still see it); drop is final everywhere.")
+            } else {
+                notes.append("accept here ends evaluation only for this chain: " + later.map { "\($0.label) (priority \($0.priorityName))" }.joined(separator: ", ")
+                    + " still see\(later.count == 1 ? "s" : "") the packet afterwards on the \(hook) hook and can drop it; drop is final everywhere.")
+            }
+            let ties = others.filter { $0.priority == order[me].priority }
+            if !ties.isEmpty {
+                notes.append("Same priority as " + ties.map(\.label).joined(separator: ", ") + ": the kernel does not define which of them runs first.")
+            }
+        }
+        notes.append("return, or the end of this chain, applies the policy \(chain.policy ?? "accept").")
+        return notes
+    }
+}
