@@ -19,12 +19,14 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
     }
 
     public func list() throws -> Document {
-        try parse(context.run(json: #"{"nftables": [{"list": {"ruleset": null}}]}"#, dryRun: false), what: "list ruleset")
+        try ListingRepair.repair(parse(context.run(json: #"{"nftables": [{"list": {"ruleset": null}}]}"#, dryRun: false),
+                                       what: "list ruleset"), context: context)
     }
 
     public func list(table family: String, name: String) throws -> Document {
         let cmd: JSON = ["nftables": [["list": ["table": ["family": .string(family), "name": .string(name)]]]]]
-        return try parse(context.run(json: cmd.serialized(), dryRun: false), what: "list table \(family) \(name)")
+        return try ListingRepair.repair(parse(context.run(json: cmd.serialized(), dryRun: false),
+                                              what: "list table \(family) \(name)"), context: context)
     }
 
     public func apply(_ batch: Document, dryRun: Bool) throws {

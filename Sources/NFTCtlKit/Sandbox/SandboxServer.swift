@@ -64,7 +64,7 @@ extension Sandbox {
         guard request.list else { return SandboxResponse.success(nil) }
         do {
             let out = try context.run(json: #"{"nftables": [{"list": {"ruleset": null}}]}"#, dryRun: false)
-            return SandboxResponse.success(try JSON.parse(out))
+            return SandboxResponse.success(try ListingRepair.repair(Document.parse(out), context: context).json)
         } catch let error as BackendError {
             return SandboxResponse.failure(SandboxError(stage: .list, message: message(error)))
         } catch {
