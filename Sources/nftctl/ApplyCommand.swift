@@ -40,7 +40,9 @@ struct ApplyCommand: ParsableCommand {
     var confirm: Duration?
 
     func run() throws {
+        var timer = PhaseTimer()
         let input = try InputLoader.load(file)
+        timer.mark("load \(file)")
         let backend = try namespace.backend()
         let renderer = PlanRenderer(color: Terminal.colorOutput)
         let interactive = !yes && !dryRun && Terminal.isInteractive

@@ -39,15 +39,19 @@ public enum ApplyOperation {
     public static func run(_ input: LoadedInput, backend: Backend, mode: Mode = .incremental, dryRun: Bool = false,
                            store: StateStore? = nil, prune: Bool = false,
                            approve: (Plan) -> Bool = { _ in true }) throws -> Report {
+        var timer = PhaseTimer()
         let state = input.state
         guard !state.tables.isEmpty else { throw InputError("\(input.path): declares no tables; nothing to apply") }
         let desired = try PlanOperation.desiredState(input)
+        timer.mark("desired state (validation + scratch namespace)")
         let managed = try store?.managedTables() ?? []
         let pruned = prune ? managed.filter { !state.keys.contains($0) } : []
 
         let generation = try backend.generationID()
         let liveListing = try backend.list()
+        timer.mark("live listing")
         var plan = try PlanOperation.plan(desired: desired, live: liveListing, prune: pruned)
+        timer.mark("plan")
         let batch: (document: Document, locations: [SourceLocation?])
         switch mode {
         case .incremental: batch = PlanBatch.build(plan)
@@ -69,6 +73,7 @@ public enum ApplyOperation {
         }
         if !approve(plan) { return report }
         report.snapshot = try store?.saveSnapshot(tables: state.keys + pruned, listing: liveListing)
+        timer.mark("snapshot")
 
         // Stale-plan guard: libnftables 1.0.6 does not send NFNL_BATCH_GENID, so compare the
         // id read before the listing with the id now; the window left is this call to commit.
@@ -82,9 +87,11 @@ public enum ApplyOperation {
             throw ApplyFailure(message: "the kernel refused the batch; nothing was changed: \(error)")
         }
         report.applied = true
+        timer.mark("commit")
 
         try store?.setManagedTables(Array(Set(managed + state.keys).subtracting(pruned)))
         let after = try PlanOperation.plan(desired: desired, live: try backend.list(), prune: pruned)
+        timer.mark("verification (re-list + plan)")
         if !after.isEmpty { throw VerificationFailure(plan: after) }
         return report
     }
