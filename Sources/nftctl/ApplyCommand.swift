@@ -51,7 +51,7 @@ struct ApplyCommand: ParsableCommand {
             throw ValidationError("an earlier apply is still waiting for `nftctl confirm` (or `nftctl rollback`)")
         }
         let report = try ApplyOperation.run(input, backend: backend, mode: replace ? .replace : .incremental, dryRun: dryRun,
-                                            store: store, prune: prune) { plan in
+                                            store: store, prune: prune, netns: namespace.netns) { plan in
             guard interactive else { return true }
             print(renderer.text(plan))
             return Terminal.confirm("Apply these changes?")

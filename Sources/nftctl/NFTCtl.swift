@@ -5,12 +5,13 @@ import NFTCtlKit
 struct NFTCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nftctl",
-        abstract: "Compile, check, apply and list nftables rulesets described in Swift, JSON or nft syntax.",
+        abstract: "Compile, check, diff, apply, explain and list nftables rulesets written in Swift, JSON or nft syntax.",
         discussion: """
             FILE is a rules file: .swift (or a directory of them; the Swift DSL), .json (libnftables \
             JSON: a command batch or a `nft -j list ruleset` listing) or .nft (nft syntax).
             nftctl only ever touches the tables FILE declares.
             """,
+        version: "nftctl 0.1.0",
         subcommands: [
             CompileCommand.self, CheckCommand.self, DiffCommand.self, ApplyCommand.self, ListCommand.self, ExplainCommand.self,
             ConfirmCommand.self, RollbackCommand.self, SandboxCommand.self, RollbackTimerCommand.self,

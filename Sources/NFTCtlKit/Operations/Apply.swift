@@ -37,7 +37,7 @@ public enum ApplyOperation {
     ///   - store: where managed tables and snapshots are kept (nil: remember nothing).
     ///   - prune: also delete managed tables the rules no longer declare.
     public static func run(_ input: LoadedInput, backend: Backend, mode: Mode = .incremental, dryRun: Bool = false,
-                           store: StateStore? = nil, prune: Bool = false,
+                           store: StateStore? = nil, prune: Bool = false, netns: String? = nil,
                            approve: (Plan) -> Bool = { _ in true }) throws -> Report {
         var timer = PhaseTimer()
         let state = input.state
@@ -48,7 +48,8 @@ public enum ApplyOperation {
         let pruned = prune ? managed.filter { !state.keys.contains($0) } : []
 
         let generation = try backend.generationID()
-        let liveListing = try backend.list()
+        // Nobody committed since nftctl's own verified apply: the ruleset is what it listed then.
+        let liveListing = try store?.rememberedListing(generation: generation, netns: netns) ?? backend.list()
         timer.mark("live listing")
         var plan = try PlanOperation.plan(desired: desired, live: liveListing, prune: pruned)
         timer.mark("plan")
@@ -90,9 +91,16 @@ public enum ApplyOperation {
         timer.mark("commit")
 
         try store?.setManagedTables(Array(Set(managed + state.keys).subtracting(pruned)))
-        let after = try PlanOperation.plan(desired: desired, live: try backend.list(), prune: pruned)
+        store?.forgetListing()
+        let afterGeneration = try backend.generationID()
+        let afterListing = try backend.list()
+        let after = try PlanOperation.plan(desired: desired, live: afterListing, prune: pruned)
         timer.mark("verification (re-list + plan)")
         if !after.isEmpty { throw VerificationFailure(plan: after) }
+        // Kept only if nothing committed between the generation read and the listing.
+        if try backend.generationID() == afterGeneration {
+            store?.rememberListing(afterListing, generation: afterGeneration, netns: netns)
+        }
         return report
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import NFTables
 
 /// Builds plans: the desired side is what the same kernel makes of the rules in a scratch
@@ -6,11 +7,12 @@ import NFTables
 public enum PlanOperation {
     /// The desired tables as the kernel lists them, with the locations of `input`.
     public static func desiredState(_ input: LoadedInput) throws -> RulesetState {
+        var timer = PhaseTimer()
         let diagnostics = Validator.validate(input.state)
         if diagnostics.hasErrors { throw ValidationFailure(diagnostics: diagnostics) }
-        let creation = input.state.creationBatch()
-        let listing = try KernelCheck.loadAndList(creation.document, locations: creation.locations, origin: input.path)
-        var state = try RulesetState(document: Document(listing.items.map { .item($0) }))
+        timer.mark("  validation")
+        var state = ProcessInfo.processInfo.environment["NFTCTL_NO_NORMAL_CACHE"] == nil
+            ? try NormalizationCache().normalize(input) : try NormalizationCache().full(input)
         state.copyLocations(from: input.state)
         return state
     }

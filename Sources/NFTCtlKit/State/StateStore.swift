@@ -134,3 +134,33 @@ public struct StateStore: Sendable {
 
     public func clearPending() { try? FileManager.default.removeItem(at: pendingFile) }
 }
+
+extension StateStore {
+    /// The identity of the network namespace (its inode): a namespace deleted and made
+    /// again under the same name starts its generation count anew.
+    static func namespaceIdentity(_ netns: String?) -> UInt64? {
+        var st = stat()
+        let path = netns.map { "/run/netns/\($0)" } ?? "/proc/self/ns/net"
+        guard stat(path, &st) == 0 else { return nil }
+        return UInt64(st.st_ino)
+    }
+
+    var lastListingFile: URL { directory.appendingPathComponent("last-listing.json") }
+
+    /// Remembers the listing nftctl verified after its commit, with the generation id then.
+    public func rememberListing(_ listing: Document, generation: UInt32, netns: String?) {
+        guard let ns = Self.namespaceIdentity(netns) else { return }
+        try? write(["generation": .number(Int(generation)), "namespace": .number(ns), "listing": listing.json], to: lastListingFile)
+    }
+
+    /// The remembered listing, if the kernel's generation id shows nobody committed since:
+    /// the ruleset is then exactly what nftctl left, and need not be listed again.
+    public func rememberedListing(generation: UInt32, netns: String?) -> Document? {
+        guard let ns = Self.namespaceIdentity(netns), let j = try? read(lastListingFile),
+              j["generation"]?.intValue == Int64(generation), j["namespace"]?.uint64Value == ns,
+              let l = j["listing"], let doc = try? Document.decode(l) else { return nil }
+        return doc
+    }
+
+    public func forgetListing() { try? FileManager.default.removeItem(at: lastListingFile) }
+}

@@ -113,6 +113,7 @@ struct JSONByteParser {
     mutating func object(depth: Int) throws(JSONParseError) -> JSON {
         i += 1
         var obj = JSONObject()
+        var seen: Set<String> = []
         skipWS()
         if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; return .object(obj) }
         while true {
@@ -125,7 +126,14 @@ struct JSONByteParser {
             i += 1
             skipWS()
             let v = try value(depth: depth + 1)
-            if obj[key] != nil { throw error("duplicate key \"\(key)\"") }
+            // Duplicate keys: a linear scan for the few keys nftables objects have, a set
+            // for big objects (a linear scan there is quadratic).
+            if obj.count < 16 {
+                if obj[key] != nil { throw error("duplicate key \"\(key)\"") }
+            } else {
+                if seen.isEmpty { seen = Set(obj.keys) }
+                if !seen.insert(key).inserted { throw error("duplicate key \"\(key)\"") }
+            }
             obj.append(key, v)
             skipWS()
             guard i < b.count else { throw error("unexpected end of input inside an object") }

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The benchmark table of issue 6, measured in one run against nft on this machine, in a
+# throw-away network namespace: full apply of 1k/10k/50k rules (vs `nft -f` and
+# `nft -j -f`), `nftctl list` and `nftctl diff` of 50k rules (vs `nft -j list ruleset`),
+# peak RSS of loading 50k rules (vs nft), and CLI start-up. The 1-rule change is
+# bench/apply.sh; DSL compile times are bench/dsl-compile.sh.
+source "$(dirname "$0")/lib.sh"
+RUNS=${RUNS:-3}
+row() { printf '%-34s %10s %10s %10s %8s %8s\n' "$@"; }
+row "measure" "nftctl" "nft -f" "nft -j -f" "vs -f" "vs -j -f"
+for n in ${SIZES:-1000 10000 50000}; do
+    gen_rules "$n" 0 > "$WORK/full$n.nft"
+    "$NFTCTL" compile "$WORK/full$n.nft" -o "$WORK/full$n.json"
+    python3 - "$WORK/full$n.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+doc["nftables"] = [{"metainfo": {"json_schema_version": 1}}] + doc["nftables"]
+json.dump(doc, open(sys.argv[1] + ".nft.json", "w"))
+PY
+    empty() { nsrun nft delete table inet bench 2>/dev/null || true; }
+    c_apply() { empty; "$NFTCTL" apply --yes --replace --netns "$NS" "$WORK/full$n.json"; }
+    n_text() { empty; nsrun nft -f "$WORK/full$n.nft"; }
+    n_json() { empty; nsrun nft -j -f "$WORK/full$n.json.nft.json"; }
+    a=$(ms_median "$RUNS" c_apply); t=$(ms_median "$RUNS" n_text); j=$(ms_median "$RUNS" n_json)
+    row "full apply $n rules (ms)" "$a" "$t" "$j" "$(ratio "$a" "$t")" "$(ratio "$a" "$j")"
+done
+# Listing and diff of 50k rules (the table from the last size is loaded).
+nsrun nft -f "$WORK/full${n}.nft" 2>/dev/null || true
+l=$(ms_median "$RUNS" "$NFTCTL" list --netns "$NS" --format json)
+nj=$(ms_median "$RUNS" nsrun nft -j list ruleset)
+row "list $n rules (ms)" "$l" "" "$nj" "" "$(ratio "$l" "$nj")"
+d=$(ms_median "$RUNS" sh -c "'$NFTCTL' diff --netns '$NS' '$WORK/full$n.json'; [ \$? -le 1 ]")
+row "diff $n rules (ms)" "$d" "" "$nj" "" "$(ratio "$d" "$nj")"
+# Peak RSS (KiB) of loading the largest ruleset.
+rss() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
+nsrun nft delete table inet bench 2>/dev/null || true
+rc=$(rss "$NFTCTL" apply --yes --replace --netns "$NS" "$WORK/full$n.json")
+nsrun nft delete table inet bench
+rt=$(rss ip netns exec "$NS" nft -f "$WORK/full$n.nft")
+nsrun nft delete table inet bench
+rj=$(rss ip netns exec "$NS" nft -j -f "$WORK/full$n.json.nft.json")
+row "peak RSS, load $n rules (KiB)" "$rc" "$rt" "$rj" "$(ratio "$rc" "$rt")" "$(ratio "$rc" "$rj")"
+# Start-up: the CLI doing nothing but answering --version.
+s=$(ms_median 11 "$NFTCTL" --version)
+v=$(ms_median 11 nft --version)
+row "start-up (ms)" "$s" "$v" "" "$(ratio "$s" "$v")" ""
