@@ -39,6 +39,9 @@ struct ExplainCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only the Nth rule of --chain (1 is the first).", valueName: "N"))
     var rule: Int?
 
+    @Option(name: .long, help: ArgumentHelp("Follow this packet through every base chain it would traverse instead (e.g. 'tcp 198.51.100.7:40000 -> 203.0.113.10:443 iif eth0 state new'; see `nftctl trace --help`).", valueName: "PACKET"))
+    var packet: String?
+
     @Option(name: .long, help: "Output format: text, json or mermaid.")
     var format: ExplainFormat = .text
 
@@ -70,6 +73,17 @@ struct ExplainCommand: ParsableCommand {
         } else {
             state = try RuleText.state(input ?? "", family: family, hook: hook, chainType: chainType)
             selection = ExplainSelection(table: TableKey(family: family, name: RuleText.table), chain: RuleText.chain, rule: nil)
+        }
+        if let packet {
+            let spec: PacketSpec
+            do { spec = try PacketSpec.parse(packet) } catch { throw ValidationError("--packet: \(error.message)") }
+            let trace = Simulator(state: state).trace(spec)
+            switch format {
+            case .text: try emit(trace.renderText(), to: nil)
+            case .json: try emit(trace.json.serialized(.pretty), to: nil)
+            case .mermaid: throw ValidationError("--packet prints text or json")
+            }
+            return
         }
         let explanation = try Explainer.explain(state, selection: selection)
         switch format {

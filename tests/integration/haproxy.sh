@@ -115,37 +115,25 @@ check "the download has the right size ($got of $SIZE bytes)" [ "$got" = "$SIZE"
 check "re-applying the original file reopens HTTP" flow_ok http
 
 demo_heading "nftctl explain --packet"
-probe_rc=1
-if demo_has_explain packet; then
-    "$NFTCTL" explain "$EDGE_RULES" --chain input --packet "ip saddr $CLIENT_IP tcp dport 443 ct state new" >/dev/null 2>&1
-    probe_rc=$?
-fi
-if [ "$probe_rc" = 2 ]; then
-    echo "SKIPPED: nftctl explain --packet rejects this test's packet syntax (usage error); update tests/integration/haproxy.sh"
-elif demo_has_explain packet; then
-    # Predictions for each outcome above; the exact wording belongs to explain, so only the
-    # verdict word is asserted.
-    predict() { # predict FILE CHAIN PACKET VERDICT
-        local out
-        out=$("$NFTCTL" explain "$1" --chain "$2" --packet "$3" 2>&1)
-        grep -qiw "$4" <<<"$out" || { echo "$out" | sed 's/^/     /'; return 1; }
-    }
-    check "explain predicts: client → :443 accepted" \
-        predict "$EDGE_RULES" input "ip saddr $CLIENT_IP tcp dport 443 ct state new" accept
-    check "explain predicts: client → :80 accepted" \
-        predict "$EDGE_RULES" input "ip saddr $CLIENT_IP tcp dport 80 ct state new" accept
-    check "explain predicts: 192.168.1.100 → :443 dropped" \
-        predict "$EDGE_RULES" input "ip saddr $BLOCKED_IP tcp dport 443 ct state new" drop
-    check "explain predicts: with HTTP closed, client → :80 dropped" \
-        predict "$CLOSED/haproxy-edge.swift" input "ip saddr $CLIENT_IP tcp dport 80 ct state new" drop
-    check "explain predicts: HAProxy → 10.1.0.11:443 accepted" \
-        predict "$EDGE_RULES" output "ip daddr $BACKEND_PASSTHROUGH_IP tcp dport 443 ct state new" accept
-    check "explain predicts: HAProxy → 10.1.0.21:8080 accepted" \
-        predict "$EDGE_RULES" output "ip daddr $BACKEND_EDGE_IP tcp dport 8080 ct state new" accept
-    check "explain predicts: HAProxy → 10.1.0.31:8443 accepted" \
-        predict "$EDGE_RULES" output "ip daddr $BACKEND_REENCRYPT_IP tcp dport 8443 ct state new" accept
-else
-    echo "SKIPPED: nftctl explain --packet is not in this build (no predictions asserted)"
-fi
+# The offline trace must predict what the kernel did above (verdict from the JSON output).
+predict() { # predict FILE PACKET VERDICT
+    local out
+    out=$("$NFTCTL" explain "$1" --packet "$2" --format json 2>&1)
+    grep -q "\"verdict\": \"$3\"" <<<"$out" || { echo "$out" | head -20 | sed 's/^/     /'; return 1; }
+}
+check "explain predicts: client → :443 accepted" \
+    predict "$EDGE_RULES" "tcp $CLIENT_IP:40000 -> $HAPROXY_FRONT_IP:443 iif veth0 state new" accept
+check "explain predicts: client → :80 accepted" \
+    predict "$EDGE_RULES" "tcp $CLIENT_IP:40000 -> $HAPROXY_FRONT_IP:80 iif veth0 state new" accept
+check "explain predicts: 192.168.1.100 → :443 dropped" \
+    predict "$EDGE_RULES" "tcp $BLOCKED_IP:40000 -> $HAPROXY_BLOCKED_SIDE_IP:443 iif veth1 state new" drop
+check "explain predicts: with HTTP closed, client → :80 dropped" \
+    predict "$CLOSED/haproxy-edge.swift" "tcp $CLIENT_IP:40000 -> $HAPROXY_FRONT_IP:80 iif veth0 state new" drop
+check "explain predicts: HAProxy → 10.1.0.11:443 accepted" \
+    predict "$EDGE_RULES" "tcp $HAPROXY_BACK_IP:40000 -> $BACKEND_PASSTHROUGH_IP:443 oif veth2 hook output state new" accept
+check "explain predicts: HAProxy → 10.1.0.21:8080 accepted" \
+    predict "$EDGE_RULES" "tcp $HAPROXY_BACK_IP:40000 -> $BACKEND_EDGE_IP:8080 oif veth2 hook output state new" accept
+check "explain predicts: HAProxy → 10.1.0.31:8443 accepted" \
+    predict "$EDGE_RULES" "tcp $HAPROXY_BACK_IP:40000 -> $BACKEND_REENCRYPT_IP:8443 oif veth2 hook output state new" accept
 
 [ "$FAILED" = 0 ]

@@ -1,0 +1,56 @@
+import NFTables
+
+extension Trace {
+    /// Human-readable: one line per step, then the verdict and the assumptions.
+    public func renderText() -> String {
+        var out = "packet: \(packet.text)\n"
+        var base = ""
+        for s in steps {
+            let place = "\(s.hook.rawValue) \(s.table) \(s.chain)"
+            if s.result == .enter { base = s.chain }
+            switch s.result {
+            case .enter:
+                out += "\(place): \(s.detail)\n"
+            case .policy, .return, .skipped:
+                out += "  \(place): \(s.result.rawValue): \(s.detail)\n"
+            default:
+                let loc = s.location.map { " (\($0))" } ?? ""
+                let inChain = s.chain == base ? "" : " of chain \(s.chain)"
+                out += "  rule \(s.rule ?? 0)\(inChain)\(loc): \(s.text ?? "")\n"
+                out += "    \(s.result.rawValue): \(s.detail)\n"
+            }
+        }
+        if finalPacket != packet.text { out += "after NAT: \(finalPacket)\n" }
+        out += "verdict: \(verdict.rawValue) — \(reason)\n"
+        for a in assumptions { out += "assumed: \(a)\n" }
+        for n in notes { out += "note: \(n)\n" }
+        return out
+    }
+
+    /// `{"verdict": ..., "reason": ..., "packet": ..., "steps": [...], "assumptions": [...]}`.
+    public var json: JSON {
+        var steps: [JSON] = []
+        for s in self.steps {
+            var o: [(String, JSON)] = []
+            o.append(("hook", .string(s.hook.rawValue)))
+            o.append(("table", .string(s.table)))
+            o.append(("chain", .string(s.chain)))
+            if let r = s.rule { o.append(("rule", .int(Int64(r)))) }
+            if let t = s.text { o.append(("text", .string(t))) }
+            if let l = s.location { o.append(("location", .string(l.description))) }
+            o.append(("result", .string(s.result.rawValue)))
+            o.append(("detail", .string(s.detail)))
+            steps.append(.object(JSONObject(o)))
+        }
+        var o: [(String, JSON)] = []
+        o.append(("verdict", .string(verdict.rawValue)))
+        o.append(("reason", .string(reason)))
+        o.append(("packet", .string(packet.text)))
+        o.append(("final_packet", .string(finalPacket)))
+        if let u = undeterminedStep { o.append(("undetermined_step", .int(Int64(u)))) }
+        o.append(("steps", .array(steps)))
+        o.append(("assumptions", .array(assumptions.map { .string($0) })))
+        o.append(("notes", .array(notes.map { .string($0) })))
+        return .object(JSONObject(o))
+    }
+}
