@@ -14,7 +14,9 @@ struct ApplyCommand: ParsableCommand {
             tables whole instead (also one transaction). Tables FILE does not declare are never touched. \
             If another program changes the ruleset between the listing and the commit, nothing is applied. \
             After the commit the kernel is listed again; exit 1 with what still differs. On a terminal \
-            the plan is shown and confirmed first (--yes skips the question). Needs CAP_NET_ADMIN.
+            the plan is shown and confirmed first (--yes skips the question). Over SSH (SSH_CONNECTION \
+            set) the session's own packets are traced through the new rules first, and the apply is \
+            refused if they would be dropped (--force overrides). Needs CAP_NET_ADMIN.
             """
     )
 
@@ -35,6 +37,9 @@ struct ApplyCommand: ParsableCommand {
     @Flag(help: "Also delete tables nftctl applied before that FILE no longer declares.")
     var prune = false
 
+    @Flag(help: "Apply even if the rules would cut the SSH connection this command runs over.")
+    var force = false
+
     @Option(help: ArgumentHelp("Roll back automatically unless `nftctl confirm` runs within this time (e.g. 60s, 5m). The rollback runs in a detached process, so it happens even if this terminal or SSH session dies.",
                                valueName: "DURATION"))
     var confirm: Duration?
@@ -43,6 +48,7 @@ struct ApplyCommand: ParsableCommand {
         var timer = PhaseTimer()
         let input = try InputLoader.load(file)
         timer.mark("load \(file)")
+        try checkLockout(input)
         let backend = try namespace.backend()
         let renderer = PlanRenderer(color: Terminal.colorOutput)
         let interactive = !yes && !dryRun && Terminal.isInteractive
@@ -73,6 +79,22 @@ struct ApplyCommand: ParsableCommand {
             print("not applied")
             throw ExitCode.failure
         }
+    }
+}
+
+extension ApplyCommand {
+    /// Over SSH, the session's own packets are traced through the new rules first. Only for
+    /// this host's namespace (an SSH session does not pass through another namespace), unless
+    /// NFTCTL_LOCKOUT_CHECK=always.
+    func checkLockout(_ input: LoadedInput) throws {
+        let env = ProcessInfo.processInfo.environment
+        guard !force, let ssh = env["SSH_CONNECTION"], namespace.netns == nil || env["NFTCTL_LOCKOUT_CHECK"] == "always" else { return }
+        let findings = LockoutCheck.findings(state: input.state, sshConnection: ssh)
+        let refused = findings.filter { $0.verdict != .undetermined }
+        for f in findings where f.verdict == .undetermined {
+            printError("warning: cannot tell what the new rules do to your SSH session's packet \(f.packet): \(f.reason)")
+        }
+        if !refused.isEmpty { throw LockoutRefusal(findings: refused) }
     }
 }
 
