@@ -66,14 +66,14 @@ struct NormalizationCache {
 
     /// The desired tables in the kernel's normal form, loading only the declarations and the
     /// rules the cache does not know into the scratch namespace.
-    func normalize(_ input: LoadedInput) throws -> RulesetState {
+    func normalize(_ input: LoadedInput, useCache: Bool = true) throws -> RulesetState {
         var timer = PhaseTimer()
         var reduced = input.state
         var files: [URL] = []
         var known: [[String: JSON]] = []
         for ti in reduced.tables.indices {
             let url = file(for: reduced.tables[ti])
-            let entries = load(url)
+            let entries = useCache ? load(url) : [:]
             files.append(url)
             known.append(entries)
             reduced.tables[ti].rules = reduced.tables[ti].rules.filter { entries[Self.key($0.value)] == nil }
@@ -104,13 +104,22 @@ struct NormalizationCache {
                     taken[r.value.chain, default: 0] += 1
                     rules.append(Located(n))
                     entries[k] = RulesetItem.rule(n).json
-                } else {
+                } else if useCache {
                     return try full(input)  // the scratch listing does not line up: trust nothing cached
+                } else {
+                    throw InputError("\(input.path): the kernel's listing of chain \(r.value.chain) does not line up with the rules given")
                 }
             }
-            guard fresh.allSatisfy({ taken[$0.key, default: 0] == $0.value.count }) else { return try full(input) }
+            guard fresh.allSatisfy({ taken[$0.key, default: 0] == $0.value.count }) else {
+                if useCache { return try full(input) }
+                throw InputError("\(input.path): the kernel lists more rules than were given in table \(key)")
+            }
             scratch.tables[ti].rules = rules
-            if entries.count != known[i].count || entries.keys.contains(where: { known[i][$0] == nil }) {
+            scratch.tables[ti].inputRules = input.state.tables[i].rules.map(\.value)
+            var one = RulesetState()
+            one.tables = [input.state.tables[i]]
+            scratch.tables[ti].writtenItems = one.listingItems
+            if useCache, entries.count != known[i].count || entries.keys.contains(where: { known[i][$0] == nil }) {
                 store(entries, at: files[i])
             }
         }
@@ -120,8 +129,6 @@ struct NormalizationCache {
 
     /// Every rule through the scratch namespace (no cache).
     func full(_ input: LoadedInput) throws -> RulesetState {
-        let creation = input.state.creationBatch()
-        let listing = try KernelCheck.loadAndList(creation.document, locations: creation.locations, origin: input.path)
-        return try RulesetState(document: Document(listing.items.map { .item($0) }))
+        try normalize(input, useCache: false)
     }
 }

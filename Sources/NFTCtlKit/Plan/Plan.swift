@@ -53,6 +53,13 @@ public struct Change: Sendable, Hashable {
     public var subject: Subject
     /// Where the desired side was written.
     public var location: SourceLocation?
+    /// A new or changed rule as the user wrote it: what the batch sends (`new` is the
+    /// kernel's normal form of it, what is shown and compared).
+    public var send: Rule?
+
+    public init(sign: Sign, subject: Subject, location: SourceLocation? = nil, send: Rule? = nil) {
+        self.sign = sign; self.subject = subject; self.location = location; self.send = send
+    }
 
     /// The chain a change belongs to when shown grouped (nil: table level).
     public var chain: String? {

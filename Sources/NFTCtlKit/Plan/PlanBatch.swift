@@ -27,6 +27,9 @@ public enum PlanBatch {
                 }
                 var one = RulesetState()
                 one.tables = [desired]
+                if let items = desired.writtenItems, let written = try? RulesetState(document: Document(items.map { .item($0) })) {
+                    one = written
+                }
                 let creation = one.creationBatch()
                 adds += zip(creation.document.entries, creation.locations).map { ($0, $1) }
                 continue
@@ -45,7 +48,9 @@ public enum PlanBatch {
                         lateDeletes.append((cmd(.delete, .chain(Chain(family: old.family, table: old.table, name: old.name))), nil))
                     }
                 case .set(let old, let new):
-                    if let new { adds.append((cmd(.add, .set(strippedSet(new))), loc)) } else if let old {
+                    if let new {
+                        adds.append((cmd(.add, .set(strippedSet(t.desired?.written(set: new.name) ?? new))), loc))
+                    } else if let old {
                         let s = NamedSet(isMap: old.isMap, family: old.family, table: old.table, name: old.name)
                         lateDeletes.append((cmd(.delete, .set(s)), nil))
                     }
@@ -60,7 +65,7 @@ public enum PlanBatch {
                     }
                 case .object(let old, let new):
                     if let new {
-                        var o = new
+                        var o = t.desired?.written(object: new.name, kind: new.body.kind) ?? new
                         o.handle = nil
                         adds.append((cmd(.add, .object(kind: o.body.kind, o)), loc))
                     } else if let old {
@@ -80,12 +85,12 @@ public enum PlanBatch {
                     case (let old?, nil):
                         deletes.append((cmd(.delete, .rule(Rule(family: old.family, table: old.table, chain: chain, handle: old.handle))), nil))
                     case (let old?, let new?):
-                        var r = stripped(new)
+                        var r = stripped(c.send ?? new)
                         r.chain = chain
                         r.handle = old.handle
                         ruleEdits.append((cmd(.replace, .rule(r)), loc))
                     case (nil, let new?):
-                        var r = stripped(new)
+                        var r = stripped(c.send ?? new)
                         r.chain = chain
                         if let before {
                             r.handle = before

@@ -28,8 +28,9 @@ public enum Planner {
         for s in t.sets { out.append(Change(sign: .add, subject: .set(old: nil, new: s.value), location: s.location)) }
         for c in t.chains {
             out.append(Change(sign: .add, subject: .chain(old: nil, new: c.value), location: c.location))
-            for r in t.rules(in: c.value.name) {
-                out.append(Change(sign: .add, subject: .rule(chain: c.value.name, old: nil, new: r.value, before: nil), location: r.location))
+            for i in t.rules.indices where t.rules[i].value.chain == c.value.name {
+                out.append(Change(sign: .add, subject: .rule(chain: c.value.name, old: nil, new: t.rules[i].value, before: nil),
+                                  location: t.rules[i].location, send: t.inputRules?[i]))
             }
         }
         return out
@@ -141,8 +142,9 @@ struct TablePlanner {
                 changes += ruleChanges(chain: name)
             } else {
                 changes.append(Change(sign: .add, subject: .chain(old: nil, new: c.value), location: c.location))
-                for r in desired.rules(in: name) {
-                    changes.append(Change(sign: .add, subject: .rule(chain: name, old: nil, new: r.value, before: nil), location: r.location))
+                for i in desired.rules.indices where desired.rules[i].value.chain == name {
+                    changes.append(Change(sign: .add, subject: .rule(chain: name, old: nil, new: desired.rules[i].value, before: nil),
+                                          location: desired.rules[i].location, send: desired.inputRules?[i]))
                 }
             }
         }
@@ -159,12 +161,15 @@ struct TablePlanner {
 
     /// Rules of one chain aligned by content; a deletion next to an insertion is a change.
     func ruleChanges(chain: String) -> [Change] {
-        let want = desired.rules(in: chain), have = live.rules(in: chain)
+        let wantIndex = desired.rules.indices.filter { desired.rules[$0].value.chain == chain }
+        let want = wantIndex.map { desired.rules[$0] }, have = live.rules(in: chain)
+        func send(_ n: Int) -> Rule? { desired.inputRules?[wantIndex[n]] }
         let wantN = want.map { normRule($0.value) }, haveN = have.map { normRule($0.value) }
         guard let edits = SequenceDiff.edits(haveN, wantN) else {
             // Too different to align: delete all, add all.
             return have.map { Change(sign: .delete, subject: .rule(chain: chain, old: $0.value, new: nil, before: nil)) }
-                + want.map { Change(sign: .add, subject: .rule(chain: chain, old: nil, new: $0.value, before: nil), location: $0.location) }
+                + want.indices.map { Change(sign: .add, subject: .rule(chain: chain, old: nil, new: want[$0].value, before: nil),
+                                            location: want[$0].location, send: send($0)) }
         }
         // Handle of the next kept live rule at or after each edit, to insert in front of it.
         var nextKept: [Int64?] = Array(repeating: nil, count: edits.count + 1)
@@ -186,7 +191,7 @@ struct TablePlanner {
             let paired = min(dels.count, ins.count)
             for k in 0..<paired {
                 out.append(Change(sign: .change, subject: .rule(chain: chain, old: have[dels[k]].value, new: want[ins[k]].value, before: nil),
-                                  location: want[ins[k]].location))
+                                  location: want[ins[k]].location, send: send(ins[k])))
             }
             for o in dels.dropFirst(paired) {
                 out.append(Change(sign: .delete, subject: .rule(chain: chain, old: have[o].value, new: nil, before: nil)))
@@ -194,7 +199,7 @@ struct TablePlanner {
             // Insert the rest in front of the next kept rule (or the first rule replaced after them).
             for n in ins.dropFirst(paired) {
                 out.append(Change(sign: .add, subject: .rule(chain: chain, old: nil, new: want[n].value, before: before),
-                                  location: want[n].location))
+                                  location: want[n].location, send: send(n)))
             }
         }
         return out
