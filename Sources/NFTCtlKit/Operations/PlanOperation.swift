@@ -14,7 +14,30 @@ public enum PlanOperation {
         var state = ProcessInfo.processInfo.environment["NFTCTL_NO_NORMAL_CACHE"] == nil
             ? try NormalizationCache().normalize(input) : try NormalizationCache().full(input)
         state.copyLocations(from: input.state)
+        if input.kind == .nft { try checkJSONPath(input, normalized: state) }
         return state
+    }
+
+    /// An `.nft` file reaches the kernel as libnftables JSON (the listing of its text load).
+    /// Where 1.0.6's JSON parser does not load that listing back to the same ruleset (a
+    /// libnftables bug, e.g. `ip6 dscp >> 6` in a concatenation), applying it would install
+    /// something other than the file says: refuse, naming the rule.
+    static func checkJSONPath(_ input: LoadedInput, normalized: RulesetState) throws {
+        let diffs = ListingComparison.differences(expected: input.state.listingItems, actual: normalized.listingItems,
+                                                  tables: input.state.keys)
+        guard !diffs.isEmpty else { return }
+        let lines = diffs.prefix(6).map { d -> String in
+            let text: String
+            if case .rule(let r) = d.item { text = "\(r.family) \(r.table) \(r.chain): \(r.nftText(context: PrintContext(stateless: true)))" } else {
+                text = d.item.json.serialized(.spaced)
+            }
+            return "  \(d.side == .missing ? "written" : "would load as") \(text)"
+        }
+        throw InputError("""
+            \(input.path): nft 1.0.6 cannot carry these rules through its JSON interface unchanged (a libnftables \
+            bug), so nftctl will not apply them:
+            \(lines.joined(separator: "\n"))
+            """)
     }
 
     /// A live listing (kernel or snapshot) as state with handles, only `tables`.
