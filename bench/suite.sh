@@ -25,7 +25,8 @@ PY
     row "full apply $n rules (ms)" "$a" "$t" "$j" "$(ratio "$a" "$t")" "$(ratio "$a" "$j")"
 done
 # Listing and diff of 50k rules (the table from the last size is loaded).
-nsrun nft -f "$WORK/full${n}.nft" 2>/dev/null || true
+nsrun nft delete table inet bench 2>/dev/null || true
+nsrun nft -f "$WORK/full${n}.nft"
 l=$(ms_median "$RUNS" "$NFTCTL" list --netns "$NS" --format json)
 nj=$(ms_median "$RUNS" nsrun nft -j list ruleset)
 row "list $n rules (ms)" "$l" "" "$nj" "" "$(ratio "$l" "$nj")"

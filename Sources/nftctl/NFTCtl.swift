@@ -14,7 +14,7 @@ struct NFTCtl: ParsableCommand {
         version: "nftctl 0.1.0",
         subcommands: [
             CompileCommand.self, CheckCommand.self, DiffCommand.self, ApplyCommand.self, ListCommand.self, ExplainCommand.self,
-            TraceCommand.self, TestCommand.self, ConfirmCommand.self, RollbackCommand.self, SandboxCommand.self,
+            ImportCommand.self, TraceCommand.self, TestCommand.self, ConfirmCommand.self, RollbackCommand.self, SandboxCommand.self,
             RollbackTimerCommand.self,
         ]
     )

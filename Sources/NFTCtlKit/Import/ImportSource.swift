@@ -1,0 +1,39 @@
+import Foundation
+import NFTables
+
+/// What `nftctl import` reads: a file (libnftables JSON, .nft, or a rules file) or the live
+/// ruleset. Unlike the other commands it takes what nftctl does not understand too: such parts
+/// are carried into the DSL in the model's form.
+public enum ImportSource {
+    public static func load(_ path: String) throws -> RulesetState {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw InputError("\(path): no such file or directory")
+        }
+        let document: Document
+        if isDir.boolValue || path.hasSuffix(".swift") {
+            document = try RulesLoader.load(path).document
+        } else {
+            let text = try InputLoader.readText(path)
+            let isJSON = path.hasSuffix(".json")
+                || (!path.hasSuffix(".nft") && text.drop(while: { $0.isWhitespace }).first == "{")
+            if isJSON {
+                let json: JSON
+                do { json = try JSON.parse(text) } catch { throw InputError("\(path): invalid JSON: \(error)") }
+                do { document = try Document.decode(json) } catch { throw InputError("\(path): \(error.message)") }
+            } else {
+                document = try NftParser.parse(path: path, text: text)
+            }
+        }
+        return try state(document, origin: path)
+    }
+
+    /// The live ruleset of this namespace or a named one.
+    public static func live(netns: String?) throws -> RulesetState {
+        try state(LibNFTablesBackend(netns: netns).list(), origin: netns.map { "the ruleset of namespace \($0)" } ?? "the live ruleset")
+    }
+
+    static func state(_ document: Document, origin: String) throws -> RulesetState {
+        do { return try RulesetState(document: document) } catch { throw InputError("\(origin): \(error.description)") }
+    }
+}

@@ -1,0 +1,34 @@
+/// A small indenting writer for generated Swift source.
+struct SourceWriter {
+    private(set) var text = ""
+    private var depth = 0
+    let indentUnit = "    "
+
+    mutating func line(_ s: String = "") {
+        if s.isEmpty { text += "\n"; return }
+        text += String(repeating: indentUnit, count: depth) + s + "\n"
+    }
+
+    /// `head {`, the body one level deeper, then `}` (plus `tail`).
+    mutating func block(_ head: String, tail: String = "", _ body: (inout SourceWriter) -> Void) {
+        line(head + " {")
+        depth += 1
+        body(&self)
+        depth -= 1
+        line("}" + tail)
+    }
+
+    /// A comment, one `//` line per line of text.
+    mutating func comment(_ s: String) {
+        for l in s.split(separator: "\n", omittingEmptySubsequences: false) { line(l.isEmpty ? "//" : "// " + l) }
+    }
+}
+
+extension SourceWriter {
+    mutating func append(raw s: String) { text += s }
+    mutating func indented(_ body: (inout SourceWriter) -> Void) {
+        depth += 1
+        body(&self)
+        depth -= 1
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import NFTCtlKit
+import NFTables
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Turn a ruleset (libnftables JSON, .nft, or the live one) into Swift DSL source.",
+        discussion: """
+            One top-level `let` per chain, set, map and named object; `let ruleset = Ruleset { ... }` names \
+            them. The source compiles and evaluates back to the same ruleset: what the typed DSL has no \
+            spelling for is written in the model's own form (`statement(...)`, `Value(...)`). \
+            Reading the live ruleset needs root (CAP_NET_ADMIN); nothing is changed.
+            """
+    )
+
+    @Argument(help: "A ruleset file: .json, .nft or .swift (omit with --live).")
+    var file: String?
+
+    @Flag(name: .long, help: "Import the live ruleset (of --netns NAME when given).")
+    var live = false
+
+    @OptionGroup var namespace: NetnsOption
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the source to OUT instead of standard output.", valueName: "OUT.swift"))
+    var output: String?
+
+    func validate() throws {
+        if live == (file != nil) { throw ValidationError("give either FILE or --live") }
+        if namespace.netns != nil && !live { throw ValidationError("--netns needs --live") }
+    }
+
+    func run() throws {
+        let state: RulesetState
+        let origin: String
+        if live {
+            state = try ImportSource.live(netns: namespace.netns)
+            origin = namespace.netns.map { "the live ruleset of namespace \($0)" } ?? "the live ruleset"
+        } else {
+            state = try ImportSource.load(file!)
+            origin = (file! as NSString).lastPathComponent
+        }
+        let result = RulesetImporter().importRuleset(state, origin: origin)
+        try emit(result.source, to: output)
+        for n in result.notes { printError("nftctl import: cannot express \(n)") }
+    }
+}
