@@ -6,6 +6,9 @@ extension Expression {
         switch self {
         case .set(let l, _):
             let n = l.map { $0.normalizedForComparison() }
+            // `{ x }` matches exactly what `x` matches; nft 1.0.6 lists one as the other
+            // depending on the path a rule took (text or JSON).
+            if n.count == 1, !n[0].isElementWithAttributes { return n[0] }
             return .set(n.sorted { $0.json.serialized() < $1.json.serialized() }, single: false)
         case .list(let l): return .list(l.map { $0.normalizedForComparison() })
         case .concat(let l): return .concat(l.map { $0.normalizedForComparison() })
@@ -107,4 +110,8 @@ extension Document {
             }
         }
     }
+}
+
+extension Expression {
+    var isElementWithAttributes: Bool { if case .elem = self { return true }; return false }
 }
