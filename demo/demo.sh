@@ -91,6 +91,13 @@ if demo_has_explain; then
         "$NFTCTL" explain "$file" --chain "$chain" 2>&1 | sed 's/^/   /'
         echo
     done
+    # What happens to these very connections, traced offline through the rules.
+    for packet in "tcp $CLIENT_IP:40000 -> $HAPROXY_FRONT_IP:443 iif veth0 state new" \
+                  "tcp $BLOCKED_IP:40000 -> $HAPROXY_BLOCKED_SIDE_IP:443 iif veth1 state new"; do
+        echo "\$ nftctl explain $EDGE_RULES --packet '$packet'"
+        "$NFTCTL" explain "$EDGE_RULES" --packet "$packet" 2>&1 | sed 's/^/   /'
+        echo
+    done
 else
     demo_note "explain not available in this build"
 fi
