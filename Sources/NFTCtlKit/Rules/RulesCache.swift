@@ -106,6 +106,20 @@ enum RulesCache {
         if geteuid() == 0 { return "/var/cache/nftctl" }
         if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/nftctl" }
         let home = env["HOME"] ?? NSHomeDirectory()
-        return home + "/.cache/nftctl"
+        // A user without a writable home (CI runners, `nobody`) still gets a private cache.
+        let fm = FileManager.default
+        if fm.isWritableFile(atPath: home + "/.cache") || (!fm.fileExists(atPath: home + "/.cache") && fm.isWritableFile(atPath: home)) {
+            return home + "/.cache/nftctl"
+        }
+        // In a shared temporary directory the cache must be ours alone: another user could
+        // otherwise plant a compiled rules program in it.
+        let tmp = NSTemporaryDirectory() + "nftctl-cache-\(getuid())"
+        var st = stat()
+        if lstat(tmp, &st) != 0 {
+            mkdir(tmp, 0o700)
+            if lstat(tmp, &st) != 0 { return tmp }
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR, st.st_uid == getuid(), st.st_mode & 0o077 == 0 { return tmp }
+        return NSTemporaryDirectory() + "nftctl-cache-\(getuid())-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 }
