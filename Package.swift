@@ -21,8 +21,10 @@ let package = Package(
             name: "nftctl",
             dependencies: ["NFTCtlKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "NFTablesTests", dependencies: ["NFTables"]),
-        .testTarget(name: "NFTCtlKitTests", dependencies: ["NFTCtlKit", "NFTables"], exclude: ["Fixtures"]),
+        // Test data shared by both test targets (the nftables corpus reader).
+        .target(name: "NFTTestSupport", dependencies: ["NFTables"], path: "Tests/Support"),
+        .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NFTTestSupport"]),
+        .testTarget(name: "NFTCtlKitTests", dependencies: ["NFTCtlKit", "NFTables", "NFTTestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

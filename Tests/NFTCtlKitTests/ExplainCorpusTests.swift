@@ -1,3 +1,4 @@
+import NFTTestSupport
 import Foundation
 import Testing
 import NFTables

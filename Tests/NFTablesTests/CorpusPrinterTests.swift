@@ -1,3 +1,4 @@
+import NFTTestSupport
 import Testing
 @testable import NFTables
 

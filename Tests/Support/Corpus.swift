@@ -1,21 +1,21 @@
 import Foundation
 import NFTables
 
-/// The nftables tests/py corpus (`../shared/corpus/nft-py`), found beside the checkout
+/// Shared by the test targets. The nftables tests/py corpus (`../shared/corpus/nft-py`), found beside the checkout
 /// or through NFTCTL_CORPUS.
-enum Corpus {
-    struct Record: Sendable {
-        let id: String
-        let family: String
-        let rule: String
-        let status: String
-        let listed: String?
-        let listedJSON: JSON?
-        let chainDef: String?
-        let setup: [String]
+public enum Corpus {
+    public struct Record: Sendable {
+        public let id: String
+        public let family: String
+        public let rule: String
+        public let status: String
+        public let listed: String?
+        public let listedJSON: JSON?
+        public let chainDef: String?
+        public let setup: [String]
     }
 
-    static let directory: URL? = {
+    public static let directory: URL? = {
         if let env = ProcessInfo.processInfo.environment["NFTCTL_CORPUS"] { return URL(fileURLWithPath: env) }
         var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         for _ in 0..<6 {
@@ -27,7 +27,7 @@ enum Corpus {
     }()
 
     /// Every record; empty when the corpus is missing (tests then fail loudly, never pass).
-    static let records: [Record] = {
+    public static let records: [Record] = {
         guard let dir = directory,
               let files = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return [] }
         var out: [Record] = []
@@ -48,5 +48,5 @@ enum Corpus {
     }()
 
     /// Records nft 1.0.6 accepted.
-    static var accepted: [Record] { records.filter { $0.status == "ok" || $0.status == "ok-listing-differs" } }
+    public static var accepted: [Record] { records.filter { $0.status == "ok" || $0.status == "ok-listing-differs" } }
 }
