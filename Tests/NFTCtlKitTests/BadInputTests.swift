@@ -173,3 +173,27 @@ enum Mutator {
         }
     }
 }
+
+/// The same bad inputs through the real binary: exit status 1 and one clear message that
+/// names the file, never a crash, a trap or an abort.
+struct BadInputCLITests {
+    @Test(arguments: [
+        ("truncated.json", #"{"nftables": [{"add": {"table": {"family": "ip", "#),
+        ("wrongtype.json", #"{"nftables": [{"add": {"table": {"family": 4, "name": "t"}}}]}"#),
+        ("emptyjump.json", BadInputTests.document(#"[{"jump": {"target": ""}}]"#)),
+        ("bitop.json", BadInputTests.document(#"[{"match": {"op": "&", "left": {"meta": {"key": "mark"}}, "right": 1}}]"#)),
+        ("huge.json", BadInputTests.document(#"[{"match": {"op": "==", "left": {"meta": {"key": "mark"}}, "right": 1e999}}]"#)),
+        ("bad.nft", "table ip t {\n\tchain c {\n\t\tip saddr 1.2.3.4.5 drop\n\t}\n}\n"),
+    ])
+    func badInputExitsOneWithAClearError(_ name: String, _ text: String) throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-\(name)").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for command in ["compile", "check"] {
+            let r = Shell.run([Shell.nftctl, command, path])
+            #expect(r.status == 1, "\(command) \(name): exit \(r.status)\n\(r.stderr)")
+            #expect(r.stderr.contains(path), "\(command) \(name): the error does not name the file:\n\(r.stderr)")
+            #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"), "\(r.stderr)")
+        }
+    }
+}

@@ -101,9 +101,16 @@ public final class NFTContext: @unchecked Sendable {
         try run(buffer, flags: NFTLock.withLock { flags.subtracting(.json) }, dryRun: dryRun)
     }
 
-    /// One `nft_run_cmd_from_buffer` call = one kernel transaction. `flags`/`dryRun` override
-    /// the context's settings for this call only.
-    func run(_ buffer: String, flags override: NFTOutputFlags?, dryRun overrideDry: Bool?) throws(BackendError) -> String {
+    /// Runs an nft syntax file (`nft_run_cmd_from_filename`): errors then name the file and
+    /// the line, and `include` works relative to it.
+    public func run(file path: String, dryRun: Bool? = nil) throws(BackendError) -> String {
+        try run(path, flags: NFTLock.withLock { flags.subtracting(.json) }, dryRun: dryRun, isFile: true)
+    }
+
+    /// One `nft_run_cmd_from_buffer` (or `_from_filename`) call = one kernel transaction.
+    /// `flags`/`dryRun` override the context's settings for this call only.
+    func run(_ buffer: String, flags override: NFTOutputFlags?, dryRun overrideDry: Bool?,
+             isFile: Bool = false) throws(BackendError) -> String {
         let operation = (overrideDry ?? dryRun) ? "libnftables (dry run)" : "libnftables"
         let outcome: (rc: Int32, err: Int32, output: String, error: String)
         do {
@@ -112,7 +119,7 @@ public final class NFTContext: @unchecked Sendable {
                     nft_ctx_output_set_flags(self.ctx, (override ?? self.flags).rawValue)
                     nft_ctx_set_dry_run(self.ctx, overrideDry ?? self.dry)
                     errno = 0
-                    let rc = nft_run_cmd_from_buffer(self.ctx, buffer)
+                    let rc = isFile ? nft_run_cmd_from_filename(self.ctx, buffer) : nft_run_cmd_from_buffer(self.ctx, buffer)
                     let savedErrno = errno
                     // The buffers belong to the context and are overwritten by the next call.
                     let out = nft_ctx_get_output_buffer(self.ctx).map { String(cString: $0) } ?? ""

@@ -1,3 +1,4 @@
+import Foundation
 import NFTables
 
 /// nft syntax, parsed by libnftables itself: the text is loaded into a throw-away
@@ -5,10 +6,13 @@ import NFTables
 /// in its own buffer name; they are rewritten to name the user's file.
 enum NftParser {
     static func parse(path: String, text: String) throws -> Document {
+        // libnftables reads the file itself, so its errors carry the line (from a buffer
+        // 1.0.6 only shows the buffer's first line) and `include` resolves next to it.
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         do {
-            return try Sandbox.loadAndList(text: text)
+            return try Sandbox.loadAndList(file: absolute)
         } catch let e as SandboxError {
-            throw InputError(rewrite(e.message, path: path))
+            throw InputError(rewrite(e.message.replacingOccurrences(of: absolute + ":", with: path + ":"), path: path))
         }
     }
 

@@ -36,6 +36,11 @@ public enum Sandbox {
         try run(SandboxRequest(setup: [.text(text)], list: true)) ?? Document()
     }
 
+    /// Loads an nft syntax file (read by libnftables itself) and lists the result as JSON.
+    public static func loadAndList(file: String) throws -> Document {
+        try run(SandboxRequest(setup: [.file(file)], list: true)) ?? Document()
+    }
+
     /// Loads `setup`, then dry-runs `batch` on top of it as one call (nothing is listed).
     public static func dryRun(_ batch: Document, after setup: [SandboxRequest.Input] = []) throws {
         try run(SandboxRequest(setup: setup, check: .json(batch), dryRun: true, list: false))

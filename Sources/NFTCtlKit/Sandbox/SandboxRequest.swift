@@ -6,6 +6,8 @@ public struct SandboxRequest: Sendable, Hashable {
     public enum Input: Sendable, Hashable {
         /// nft syntax (a `.nft` file's text).
         case text(String)
+        /// An nft syntax file, read by libnftables itself (errors name its lines).
+        case file(String)
         /// A libnftables JSON batch or listing.
         case json(Document)
     }
@@ -55,12 +57,14 @@ extension SandboxRequest.Input {
     var json: JSON {
         switch self {
         case .text(let t): return ["text": .string(t)]
+        case .file(let p): return ["file": .string(p)]
         case .json(let d): return ["json": d.json]
         }
     }
 
     init(json: JSON) throws(DecodeError) {
         if let t = json["text"]?.stringValue { self = .text(t); return }
+        if let p = json["file"]?.stringValue { self = .file(p); return }
         if let d = json["json"] { self = .json(try Document.decode(d)); return }
         throw DecodeError("sandbox input: expected {\"text\": ...} or {\"json\": ...}")
     }

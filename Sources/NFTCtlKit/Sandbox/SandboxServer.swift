@@ -45,6 +45,7 @@ extension Sandbox {
             do {
                 switch input {
                 case .text(let t): _ = try context.run(text: t, dryRun: false)
+                case .file(let p): _ = try context.run(file: p, dryRun: false)
                 case .json(let d): try ScratchLoader.load(d, into: context, inUserNamespace: userns)
                 }
             } catch {
@@ -55,6 +56,7 @@ extension Sandbox {
             do {
                 switch check {
                 case .text(let t): _ = try context.run(text: t, dryRun: request.dryRun)
+                case .file(let p): _ = try context.run(file: p, dryRun: request.dryRun)
                 case .json(let d): _ = try context.run(json: d.json.serialized(), dryRun: request.dryRun)
                 }
             } catch {
