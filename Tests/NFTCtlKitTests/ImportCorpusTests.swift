@@ -150,7 +150,12 @@ import NFTables
         }
         #expect(failed <= Self.wrongFloor, "\(failed) corpus records do not round-trip through import (floor \(Self.wrongFloor))")
         #expect(passed + failed + textOnly.count + setupFailed.values.map(\.count).reduce(0, +) == total)
+        // What is compared must be (nearly) everything: a broken setup must not pass quietly.
+        #expect(passed >= Self.passedFloor, "only \(passed) corpus records were compared (floor \(Self.passedFloor))")
     }
+
+    /// Records that round-trip today (5365 of 5373; the rest hold a statement 1.0.6 lists as text).
+    static let passedFloor = 5365
 
     static func chain(_ e: CorpusEntry, family: String, table: String) -> Chain {
         var chain = Chain(family: family, table: table, name: e.chain)

@@ -61,7 +61,7 @@ public enum InputLoader {
 
     public static func loadNft(_ path: String) throws -> LoadedInput {
         let text = try readText(path)
-        let document = try NftParser.parse(path: path, text: text)
+        let document = try NftParser.parse(file: path)
         var state: RulesetState
         do { state = try RulesetState(document: document) } catch { throw InputError("\(path): \(error.message)") }
         NftSourceMap(text: text, file: path).locate(&state)

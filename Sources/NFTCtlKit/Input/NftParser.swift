@@ -5,7 +5,17 @@ import NFTables
 /// namespace (no root needed) and listed back as JSON. libnftables' errors name the line
 /// in its own buffer name; they are rewritten to name the user's file.
 enum NftParser {
+    /// nft syntax given as text (no file): errors name `path`, with the line libnftables gives.
     static func parse(path: String, text: String) throws -> Document {
+        do {
+            return try Sandbox.loadAndList(text: text)
+        } catch let e as SandboxError {
+            throw InputError(rewrite(e.message, path: path))
+        }
+    }
+
+    /// An nft syntax file.
+    static func parse(file path: String) throws -> Document {
         // libnftables reads the file itself, so its errors carry the line (from a buffer
         // 1.0.6 only shows the buffer's first line) and `include` resolves next to it.
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
