@@ -53,14 +53,51 @@ struct RulesIdentity {
         return [setpriv, "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--inh-caps=-all", "--no-new-privs", "--"] + argv
     }
 
-    /// Creates a directory (and parents) that this identity can write.
-    func makeDirectory(_ path: String) throws {
+    /// Creates a directory (and parents); `writable`: one this identity can write (a build
+    /// stage, the compiler's TMPDIR), else one only the caller can write (the cache itself).
+    func makeDirectory(_ path: String, writable: Bool = true) throws {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
             throw RulesError("cannot create the rules cache directory \(path): \(error.localizedDescription)")
         }
-        if dropsPrivileges { _ = chown(path, uid, gid) }
+        if dropsPrivileges {
+            if writable { _ = chown(path, uid, gid) } else { _ = chown(path, 0, 0); _ = chmod(path, 0o755) }
+        }
+    }
+
+    /// Hands a finished build to root before it goes into the cache: owned by root and not
+    /// writable by anyone else, so the unprivileged user that compiled it (or anything else
+    /// running as that user) cannot change a program whose output root applies.
+    func seal(_ path: String) {
+        guard dropsPrivileges else { return }
+        let fm = FileManager.default
+        var paths = [path]
+        if let e = fm.enumerator(atPath: path) { while let rel = e.nextObject() as? String { paths.append(path + "/" + rel) } }
+        for p in paths {
+            var st = stat()
+            guard lstat(p, &st) == 0 else { continue }
+            _ = lchown(p, 0, 0)
+            if (st.st_mode & S_IFMT) != S_IFLNK { _ = chmod(p, st.st_mode & 0o7755) }
+        }
+    }
+
+    /// Gives a directory tree to this identity (a copied module cache it may extend).
+    func own(_ path: String) {
+        guard dropsPrivileges else { return }
+        var paths = [path]
+        if let e = FileManager.default.enumerator(atPath: path) { while let rel = e.nextObject() as? String { paths.append(path + "/" + rel) } }
+        for p in paths { _ = lchown(p, uid, gid) }
+    }
+
+    /// Whether a cached build can be trusted: for root, only what root sealed.
+    func trusted(_ paths: String...) -> Bool {
+        guard dropsPrivileges else { return true }
+        for p in paths {
+            var st = stat()
+            guard lstat(p, &st) == 0, st.st_uid == 0, st.st_mode & 0o022 == 0 else { return false }
+        }
+        return true
     }
 
     /// Rules programs of root run as another user: every directory above the cache must let

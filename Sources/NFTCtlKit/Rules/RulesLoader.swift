@@ -31,19 +31,19 @@ public enum RulesLoader {
     static let moduleName = "Rules"
     static let mainFile = "_nftctl_main.swift"
     /// Bump when the generated main or the output format changes.
-    static let formatVersion = "1"
+    static let formatVersion = "2"
 
     public static func load(_ path: String) throws -> LoadedRules {
         let files = try userFiles(path)
         let swiftc = try RulesToolchain.swiftc()
         let identity = try RulesIdentity.current()
         let cache = RulesCache.directory()
-        try identity.makeDirectory(cache)
+        try identity.makeDirectory(cache, writable: false)
         try identity.checkReachable(cache)
         try identity.makeDirectory(cache + "/tmp")
         var env = ProcessInfo.processInfo.environment
         env["TMPDIR"] = cache + "/tmp"
-        if identity.dropsPrivileges { env["HOME"] = cache }
+        if identity.dropsPrivileges { env["HOME"] = cache + "/tmp" }
 
         let version = try compilerVersion(swiftc, identity: identity, env: env, cache: cache)
         let lib = try buildLibrary(swiftc: swiftc, version: version, cache: cache, identity: identity, env: env)
@@ -68,6 +68,9 @@ public enum RulesLoader {
         }
         let build = "\(cache)/rules-\(hasher.hex)"
         let binary = build + "/rules"
+        if FileManager.default.fileExists(atPath: build), !identity.trusted(build, binary) {
+            try? FileManager.default.removeItem(atPath: build)  // not sealed by root: never run it
+        }
         if !FileManager.default.isExecutableFile(atPath: binary) {
             try compileRules(contents: contents, byName: byName, build: build, lib: lib.dir, swiftc: swiftc,
                              identity: identity, env: env)
@@ -128,9 +131,13 @@ public enum RulesLoader {
             guard stat("\(sourcesDir)/\(r)", &st) == 0 else { throw RulesError("\(sourcesDir)/\(r): cannot be read") }
             hasher.combine("\(r) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)")
         }
+        hasher.combine("sealed-1")
         let key = hasher.hex
         let dir = "\(cache)/lib-\(key)"
-        if FileManager.default.fileExists(atPath: dir + "/libNFTables.so") { return (dir, key) }
+        if FileManager.default.fileExists(atPath: dir + "/libNFTables.so") {
+            if identity.trusted(dir, dir + "/libNFTables.so", dir + "/NFTables.swiftmodule") { return (dir, key) }
+            try? FileManager.default.removeItem(atPath: dir)  // not sealed by root: rebuild
+        }
         var sources: [(String, [UInt8])] = []
         for r in rel {
             guard let d = FileManager.default.contents(atPath: "\(sourcesDir)/\(r)") else {
@@ -159,6 +166,7 @@ public enum RulesLoader {
                 \(String(decoding: r.output, as: UTF8.self))
                 """)
         }
+        identity.seal(stage)
         if rename(stage, dir) != 0 {
             try? FileManager.default.removeItem(atPath: stage)
             guard FileManager.default.fileExists(atPath: dir + "/libNFTables.so") else {
@@ -188,8 +196,16 @@ public enum RulesLoader {
         try identity.makeDirectory(stage + "/src")
         for c in contents { try identity.write(c.bytes, to: "\(stage)/src/\(c.name)") }
         try identity.write(Array(generatedMain.utf8), to: "\(stage)/src/\(mainFile)")
+        // A private copy of the library's module cache (the sealed one is read-only to the
+        // compiler's user, and a shared writable one could be tampered with).
+        if FileManager.default.fileExists(atPath: lib + "/mc") {
+            try? FileManager.default.copyItem(atPath: lib + "/mc", toPath: stage + "/mc")
+            identity.own(stage + "/mc")
+        } else {
+            try identity.makeDirectory(stage + "/mc")
+        }
         let args = [swiftc, "-parse-as-library", "-module-name", moduleName, "-swift-version", "5",
-                    "-module-cache-path", lib + "/mc", "-I", lib, "-L", lib, "-lNFTables",
+                    "-module-cache-path", stage + "/mc", "-I", lib, "-L", lib, "-lNFTables",
                     "-Xlinker", "-rpath", "-Xlinker", lib, "-o", stage + "/rules"]
             + contents.map { "\(stage)/src/\($0.name)" } + ["\(stage)/src/\(mainFile)"]
         let r = try RulesSubprocess.run(try identity.wrap(args), environment: env, capture: .combinedOutput)
@@ -198,6 +214,8 @@ public enum RulesLoader {
             try? FileManager.default.removeItem(atPath: stage)
             throw RulesError(diagnostics(text, stage: stage + "/src/", byName: byName))
         }
+        try? FileManager.default.removeItem(atPath: stage + "/mc")
+        identity.seal(stage)
         try? FileManager.default.removeItem(atPath: build)
         if rename(stage, build) != 0 {
             try? FileManager.default.removeItem(atPath: stage)
