@@ -9,6 +9,7 @@ struct SandboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "__sandbox", shouldDisplay: false)
 
     func run() throws {
+        Sandbox.dieWithParent()
         let input = FileHandle.standardInput.readDataToEndOfFile()
         FileHandle.standardOutput.write(Data(Sandbox.serve(stdin: [UInt8](input)).utf8))
     }

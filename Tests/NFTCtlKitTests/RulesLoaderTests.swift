@@ -153,8 +153,10 @@ import NFTables
         let d = try tempDir()
         let file = "\(d)/\(name).json"
         try doc.json.serialized().write(toFile: file, atomically: true, encoding: .utf8)
-        let r = try RulesSubprocess.run([unshare, "-rn", nft, "-j", "-f", file], environment: [:], capture: .combinedOutput)
-        let text = String(decoding: r.output, as: UTF8.self)
+        var child = ChildProcess(name: "nft", argv: [unshare, "-rn", nft, "-j", "-f", file], environment: [:], deadline: 60)
+        child.mergeStderr = true
+        let r = try child.run()
+        let text = String(decoding: r.stdout, as: UTF8.self)
         if r.status != 0 && text.contains("Operation not permitted") { return }   // no user namespaces here
         #expect(r.status == 0, "\(name): nft refused the document: \(text)")
     }

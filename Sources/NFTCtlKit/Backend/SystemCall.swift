@@ -29,6 +29,20 @@ enum SystemCall {
         return unsafeBitCast(symbol, to: SetnsFunction.self)
     }()
 
+    /// `prctl(PR_SET_PDEATHSIG, signal)`: the kernel sends `signal` when the parent dies.
+    /// prctl is variadic in C, which Swift does not import; looked up like setns.
+    static func setParentDeathSignal(_ signal: Int32) -> Int32 {
+        prctlFunction(1, UInt(signal), 0, 0, 0)  // PR_SET_PDEATHSIG
+    }
+
+    private typealias PrctlFunction = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+    private static let prctlFunction: PrctlFunction = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl") else {
+            fatalError("nftctl: libc has no prctl()")
+        }
+        return unsafeBitCast(symbol, to: PrctlFunction.self)
+    }()
+
     /// `open(path, O_RDONLY | O_CLOEXEC)`, or the errno.
     static func openReadOnly(_ path: String) -> Result<Int32, BackendError> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -23,6 +23,12 @@ struct NormalizationCache {
         return withUnsafeBytes(of: &u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
+    /// The cache and its `normal` folder, created private or refused when they are not.
+    func prepare() throws {
+        try PrivatePath.directory(directory.deletingLastPathComponent().path, purpose: "the cache (NFTCTL_CACHE)")
+        try PrivatePath.directory(directory.path, purpose: "the normal-form cache")
+    }
+
     /// The cache file of one table's declarations.
     func file(for table: TableContents) -> URL {
         var h = RulesHasher()
@@ -47,8 +53,10 @@ struct NormalizationCache {
         return h.hex
     }
 
+    /// Read only from a file of ours that nobody else can write: a planted normal form
+    /// would make a changed rule look unchanged.
     func load(_ url: URL) -> [String: JSON] {
-        guard let data = FileManager.default.contents(atPath: url.path),
+        guard let data = PrivatePath.read(url.path),
               let j = try? JSON.parse(String(decoding: data, as: UTF8.self)), case .object(let o) = j else { return [:] }
         var out: [String: JSON] = [:]
         for (k, v) in o { out[k] = v }
@@ -56,17 +64,15 @@ struct NormalizationCache {
     }
 
     func store(_ entries: [String: JSON], at url: URL) {
-        let fm = FileManager.default
-        guard (try? fm.createDirectory(at: directory, withIntermediateDirectories: true)) != nil else { return }
-        let tmp = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid())")
+        guard (try? prepare()) != nil else { return }
         let body = JSON.object(JSONObject(entries.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })).serialized()
-        guard fm.createFile(atPath: tmp.path, contents: Data(body.utf8), attributes: [.posixPermissions: 0o600]) else { return }
-        if rename(tmp.path, url.path) != 0 { try? fm.removeItem(at: tmp) }
+        _ = PrivatePath.write(Array(body.utf8), to: url.path, mode: 0o600)
     }
 
     /// The desired tables in the kernel's normal form, loading only the declarations and the
     /// rules the cache does not know into the scratch namespace.
     func normalize(_ input: LoadedInput, useCache: Bool = true) throws -> RulesetState {
+        if useCache { try prepare() }
         var timer = PhaseTimer()
         var reduced = input.state
         var files: [URL] = []

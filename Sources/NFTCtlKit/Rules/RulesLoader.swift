@@ -36,20 +36,13 @@ public enum RulesLoader {
     public static func load(_ path: String) throws -> LoadedRules {
         let files = try userFiles(path)
         let swiftc = try RulesToolchain.swiftc()
-        let identity = try RulesIdentity.current()
-        let cache = RulesCache.directory()
-        try identity.makeDirectory(cache, writable: false)
-        try identity.checkReachable(cache)
-        try identity.makeDirectory(cache + "/tmp")
-        var env = ProcessInfo.processInfo.environment
-        env["TMPDIR"] = cache + "/tmp"
-        if identity.dropsPrivileges { env["HOME"] = cache + "/tmp" }
+        let sandbox = try RulesSandbox(swiftc: swiftc)
+        let cache = try RulesCache.prepare()
+        let version = try compilerVersion(sandbox: sandbox, cache: cache)
+        let lib = try buildLibrary(sandbox: sandbox, version: version, cache: cache)
 
-        let version = try compilerVersion(swiftc, identity: identity, env: env, cache: cache)
-        let lib = try buildLibrary(swiftc: swiftc, version: version, cache: cache, identity: identity, env: env)
-
-        // The rules program: copies of the user's files (readable by the unprivileged user,
-        // and exactly what was hashed) plus the generated main.
+        // The rules program: copies of the user's files (exactly what was hashed, readable
+        // by the sandbox's user wherever the user keeps them) plus the generated main.
         var hasher = RulesHasher()
         hasher.combine(formatVersion)
         hasher.combine(lib.key)
@@ -68,19 +61,45 @@ public enum RulesLoader {
         }
         let build = "\(cache)/rules-\(hasher.hex)"
         let binary = build + "/rules"
-        if FileManager.default.fileExists(atPath: build), !identity.trusted(build, binary) {
-            try? FileManager.default.removeItem(atPath: build)  // not sealed by root: never run it
-        }
-        if !FileManager.default.isExecutableFile(atPath: binary) {
-            try compileRules(contents: contents, byName: byName, build: build, lib: lib.dir, swiftc: swiftc,
-                             identity: identity, env: env)
+        if !(PrivatePath.isOwn(build, directory: true) && PrivatePath.isOwn(binary, directory: false)) {
+            try? FileManager.default.removeItem(atPath: build)  // not ours alone: never run it
+            try compileRules(sandbox: sandbox, contents: contents, byName: byName, build: build, lib: lib.dir, cache: cache)
         }
 
-        let run = try RulesSubprocess.run(try identity.wrap([binary, "-fileno", "3"]), environment: env, capture: .fd3)
+        let run = try sandbox.run("the rules program of \(path)", [RulesSandbox.programPath, "-fileno", "3"],
+                                  mounts: [.readOnly(lib.dir, at: RulesSandbox.libPath), .readOnly(binary, at: RulesSandbox.programPath)],
+                                  chdir: "/tmp", passVariables: true, fd3: true,
+                                  deadline: try deadline("NFTCTL_RULES_TIMEOUT", 60), deadlineVariable: "NFTCTL_RULES_TIMEOUT",
+                                  outputLimit: try outputLimit())
+        relay(run.stdout, from: path)
         guard run.status == 0 else {
-            throw RulesError("\(path): the rules program failed (exit status \(run.status)); its messages are above")
+            throw RulesError("\(path): the rules program failed (exit status \(run.status))\(run.stdout.isEmpty ? "" : "; its messages are above")")
         }
-        return try decodeOutput(run.output, path: path, byName: byName)
+        return try decodeOutput(run.fd3, path: path, byName: byName)
+    }
+
+    /// What a rules program printed (`print()`), shown to the user with every control
+    /// character escaped: a rules file must not be able to drive the user's terminal.
+    static func relay(_ bytes: [UInt8], from path: String) {
+        guard !bytes.isEmpty else { return }
+        let limit = 64 << 10
+        var text = TerminalText.escaped(String(decoding: bytes.prefix(limit), as: UTF8.self), keepNewlines: true)
+        if bytes.count > limit { text += "\n[… \(bytes.count - limit) more bytes not shown]" }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if text.hasSuffix("\n") { lines.removeLast() }
+        for line in lines { FileHandle.standardError.write(Data("\(path): rules program: \(line)\n".utf8)) }
+    }
+
+    static func deadline(_ variable: String, _ value: Double) throws -> Double {
+        do { return try ChildProcess.deadline(variable, default: value) } catch { throw RulesError(error.message) }
+    }
+
+    /// The most a rules program may write (`NFTCTL_RULES_MAX_OUTPUT`, bytes; 512 MiB).
+    static func outputLimit() throws -> Int {
+        let v = "NFTCTL_RULES_MAX_OUTPUT"
+        guard let text = ProcessInfo.processInfo.environment[v], !text.isEmpty else { return 512 << 20 }
+        guard let n = Int(text), n > 0 else { throw RulesError("\(v)=\(text.debugDescription) is not a number of bytes") }
+        return n
     }
 
     /// The files of a rules path, as the user gave them: a file, or every `.swift` below a directory.
@@ -96,11 +115,11 @@ public enum RulesLoader {
         return files
     }
 
+
     /// `swiftc --version`, remembered per compiler binary (path, size, mtime) so that a warm
     /// evaluation does not pay for starting the compiler.
-    static func compilerVersion(_ swiftc: String, identity: RulesIdentity, env: [String: String],
-                                cache: String) throws -> String {
-        let real = URL(fileURLWithPath: swiftc).resolvingSymlinksInPath().path
+    static func compilerVersion(sandbox: RulesSandbox, cache: String) throws -> String {
+        let real = URL(fileURLWithPath: sandbox.swiftc).resolvingSymlinksInPath().path
         var st = stat()
         var h = RulesHasher()
         h.combine(real)
@@ -108,17 +127,19 @@ public enum RulesLoader {
             h.combine("\(st.st_size) \(st.st_mtim.tv_sec) \(st.st_mtim.tv_nsec) \(st.st_ino)")
         }
         let memo = "\(cache)/swiftc-\(h.hex).version"
-        if let d = FileManager.default.contents(atPath: memo), !d.isEmpty { return String(decoding: d, as: UTF8.self) }
-        let r = try RulesSubprocess.run([swiftc, "--version"], environment: env, capture: .combinedOutput)
-        let text = String(decoding: r.output, as: UTF8.self)
-        guard r.status == 0 else { throw RulesError("\(swiftc) --version failed:\n\(text)") }
-        try? identity.write(Array(text.utf8), to: memo)
+        if let d = PrivatePath.read(memo), !d.isEmpty { return String(decoding: d, as: UTF8.self) }
+        let r = try sandbox.run("\(sandbox.swiftc) --version", [sandbox.swiftc, "--version"], mounts: [], chdir: "/tmp",
+                                deadline: try deadline("NFTCTL_COMPILE_TIMEOUT", 600), deadlineVariable: "NFTCTL_COMPILE_TIMEOUT")
+        let text = String(decoding: r.stdout, as: UTF8.self)
+        guard r.status == 0 else {
+            throw RulesError("\(sandbox.swiftc) --version failed:\n\(TerminalText.escaped(text, keepNewlines: true))")
+        }
+        _ = PrivatePath.write(Array(text.utf8), to: memo)
         return text
     }
 
     /// Builds `libNFTables.so` + its module once per (compiler, DSL sources).
-    static func buildLibrary(swiftc: String, version: String, cache: String, identity: RulesIdentity,
-                             env: [String: String]) throws -> (dir: String, key: String) {
+    static func buildLibrary(sandbox: RulesSandbox, version: String, cache: String) throws -> (dir: String, key: String) {
         let sourcesDir = try RulesToolchain.dslSources()
         let rel = RulesToolchain.swiftFiles(in: sourcesDir)
         guard !rel.isEmpty else { throw RulesError("\(sourcesDir): no NFTables sources found") }
@@ -131,49 +152,57 @@ public enum RulesLoader {
             guard stat("\(sourcesDir)/\(r)", &st) == 0 else { throw RulesError("\(sourcesDir)/\(r): cannot be read") }
             hasher.combine("\(r) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)")
         }
-        hasher.combine("sealed-1")
+        hasher.combine("sandboxed-1")
         let key = hasher.hex
         let dir = "\(cache)/lib-\(key)"
-        if FileManager.default.fileExists(atPath: dir + "/libNFTables.so") {
-            if identity.trusted(dir, dir + "/libNFTables.so", dir + "/NFTables.swiftmodule") { return (dir, key) }
-            try? FileManager.default.removeItem(atPath: dir)  // not sealed by root: rebuild
+        let products = ["libNFTables.so", "NFTables.swiftmodule"]
+        if PrivatePath.isOwn(dir, directory: true), products.allSatisfy({ PrivatePath.isOwn("\(dir)/\($0)", directory: false) }) {
+            return (dir, key)
         }
-        var sources: [(String, [UInt8])] = []
+        try? FileManager.default.removeItem(atPath: dir)  // missing, partial or not ours alone: rebuild
+
+        let work = try sandbox.makeWorkDirectory(in: cache)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let b = RulesSandbox.buildPath
+        var inside: [String] = []
         for r in rel {
             guard let d = FileManager.default.contents(atPath: "\(sourcesDir)/\(r)") else {
                 throw RulesError("\(sourcesDir)/\(r): cannot be read")
             }
-            sources.append((r.replacingOccurrences(of: "/", with: "_"), [UInt8](d)))
+            let name = r.replacingOccurrences(of: "/", with: "_")
+            try RulesSandbox.writeSource([UInt8](d), to: "\(work)/src/\(name)")
+            inside.append("\(b)/src/\(name)")
         }
-
-        // Build in a private directory, then rename into place (two nftctl runs may race).
-        let stage = "\(cache)/lib-\(key).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
-        try? FileManager.default.removeItem(atPath: stage)
-        try identity.makeDirectory(stage)
-        try identity.makeDirectory(stage + "/src")
-        try identity.makeDirectory(stage + "/mc")
-        for (name, bytes) in sources { try identity.write(bytes, to: "\(stage)/src/\(name)") }
-        let args = [swiftc, "-parse-as-library", "-emit-library", "-emit-module", "-module-name", "NFTables",
-                    "-swift-version", "6", "-module-cache-path", stage + "/mc",
-                    "-emit-module-path", stage + "/NFTables.swiftmodule",
+        let args = [sandbox.swiftc, "-parse-as-library", "-emit-library", "-emit-module", "-module-name", "NFTables",
+                    "-swift-version", "6", "-module-cache-path", b + "/mc",
+                    "-emit-module-path", b + "/NFTables.swiftmodule",
                     "-Xlinker", "-soname", "-Xlinker", "libNFTables.so",
-                    "-o", stage + "/libNFTables.so"] + sources.map { "\(stage)/src/\($0.0)" }
-        let r = try RulesSubprocess.run(try identity.wrap(args), environment: env, capture: .combinedOutput)
+                    "-o", b + "/libNFTables.so"] + inside
+        let r = try sandbox.run("building the NFTables DSL library with \(sandbox.swiftc)", args,
+                                mounts: [.writable(work, at: b)], chdir: b,
+                                deadline: try deadline("NFTCTL_COMPILE_TIMEOUT", 600), deadlineVariable: "NFTCTL_COMPILE_TIMEOUT")
         guard r.status == 0 else {
-            try? FileManager.default.removeItem(atPath: stage)
             throw RulesError("""
-                building the NFTables DSL library with \(swiftc) failed (it needs Swift 6):
-                \(String(decoding: r.output, as: UTF8.self))
+                building the NFTables DSL library with \(sandbox.swiftc) failed (it needs Swift 6):
+                \(TerminalText.escaped(String(decoding: r.stdout, as: UTF8.self), keepNewlines: true))
                 """)
         }
-        identity.seal(stage)
+        try install(products + ["mc"], from: work, to: dir, optional: ["mc"])
+        return (dir, key)
+    }
+
+    /// Copies a sandbox's products into the cache (see `SafeCopy`) under a private name,
+    /// then renames them into place (two nftctl runs may race; either result is good).
+    static func install(_ items: [String], from work: String, to dir: String, optional: Set<String> = []) throws {
+        let stage = "\(dir).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).stage"
+        defer { try? FileManager.default.removeItem(atPath: stage) }
+        let present = items.filter { !optional.contains($0) || FileManager.default.fileExists(atPath: "\(work)/\($0)") }
+        do { try SafeCopy.copy(present, from: work, to: stage) } catch { throw RulesError(error.message) }
         if rename(stage, dir) != 0 {
-            try? FileManager.default.removeItem(atPath: stage)
-            guard FileManager.default.fileExists(atPath: dir + "/libNFTables.so") else {
-                throw RulesError("cannot move the DSL library into \(dir): \(String(cString: strerror(errno)))")
+            guard PrivatePath.isOwn(dir, directory: true) else {
+                throw RulesError("cannot move the build into \(dir): \(ChildProcess.errnoText())")
             }
         }
-        return (dir, key)
     }
 
     static let generatedMain = """
@@ -188,41 +217,28 @@ public enum RulesLoader {
 
         """
 
-    static func compileRules(contents: [(name: String, bytes: [UInt8])], byName: [String: String], build: String,
-                             lib: String, swiftc: String, identity: RulesIdentity, env: [String: String]) throws {
-        let stage = "\(build).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
-        try? FileManager.default.removeItem(atPath: stage)
-        try identity.makeDirectory(stage)
-        try identity.makeDirectory(stage + "/src")
-        for c in contents { try identity.write(c.bytes, to: "\(stage)/src/\(c.name)") }
-        try identity.write(Array(generatedMain.utf8), to: "\(stage)/src/\(mainFile)")
-        // A private copy of the library's module cache (the sealed one is read-only to the
-        // compiler's user, and a shared writable one could be tampered with).
-        if FileManager.default.fileExists(atPath: lib + "/mc") {
-            try? FileManager.default.copyItem(atPath: lib + "/mc", toPath: stage + "/mc")
-            identity.own(stage + "/mc")
-        } else {
-            try identity.makeDirectory(stage + "/mc")
-        }
-        let args = [swiftc, "-parse-as-library", "-module-name", moduleName, "-swift-version", "5",
-                    "-module-cache-path", stage + "/mc", "-I", lib, "-L", lib, "-lNFTables",
-                    "-Xlinker", "-rpath", "-Xlinker", lib, "-o", stage + "/rules"]
-            + contents.map { "\(stage)/src/\($0.name)" } + ["\(stage)/src/\(mainFile)"]
-        let r = try RulesSubprocess.run(try identity.wrap(args), environment: env, capture: .combinedOutput)
+    static func compileRules(sandbox: RulesSandbox, contents: [(name: String, bytes: [UInt8])], byName: [String: String],
+                             build: String, lib: String, cache: String) throws {
+        let work = try sandbox.makeWorkDirectory(in: cache)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let b = RulesSandbox.buildPath, l = RulesSandbox.libPath
+        for c in contents { try RulesSandbox.writeSource(c.bytes, to: "\(work)/src/\(c.name)") }
+        try RulesSandbox.writeSource(Array(generatedMain.utf8), to: "\(work)/src/\(mainFile)")
+        // The library's module cache is read-only in the sandbox: the compiler extends a
+        // private copy of it in the sandbox's own /tmp.
+        let compile = [sandbox.swiftc, "-parse-as-library", "-module-name", moduleName, "-swift-version", "5",
+                       "-module-cache-path", "/tmp/mc", "-I", l, "-L", l, "-lNFTables",
+                       "-Xlinker", "-rpath", "-Xlinker", l, "-o", b + "/rules"]
+            + contents.map { "\(b)/src/\($0.name)" } + ["\(b)/src/\(mainFile)"]
+        let script = #"if [ -d "$1" ]; then cp -R "$1" /tmp/mc; fi; shift; exec "$@""#
+        let r = try sandbox.run("compiling the rules program", ["/bin/sh", "-c", script, "sh", l + "/mc"] + compile,
+                                mounts: [.readOnly(lib, at: l), .writable(work, at: b)], chdir: b,
+                                deadline: try deadline("NFTCTL_COMPILE_TIMEOUT", 600), deadlineVariable: "NFTCTL_COMPILE_TIMEOUT")
         guard r.status == 0 else {
-            let text = String(decoding: r.output, as: UTF8.self)
-            try? FileManager.default.removeItem(atPath: stage)
-            throw RulesError(diagnostics(text, stage: stage + "/src/", byName: byName))
+            let text = String(decoding: r.stdout, as: UTF8.self)
+            throw RulesError(TerminalText.escaped(diagnostics(text, stage: b + "/src/", byName: byName), keepNewlines: true))
         }
-        try? FileManager.default.removeItem(atPath: stage + "/mc")
-        identity.seal(stage)
-        try? FileManager.default.removeItem(atPath: build)
-        if rename(stage, build) != 0 {
-            try? FileManager.default.removeItem(atPath: stage)
-            guard FileManager.default.isExecutableFile(atPath: build + "/rules") else {
-                throw RulesError("cannot move the rules program into \(build): \(String(cString: strerror(errno)))")
-            }
-        }
+        try install(["rules"], from: work, to: build)
     }
 
     /// The compiler's diagnostics with the user's paths; a missing or mistyped `ruleset` is

@@ -76,9 +76,9 @@ public enum Sandbox {
         throw .sandbox("`unshare` (util-linux) is not installed")
     }
 
-    /// Runs the child with `input` on stdin; returns its stdout. Temporary files rather than
-    /// pipes carry stdin/stdout/stderr, so no pipe can fill up and block either side; they
-    /// are unlinked as soon as they are open, so even a killed nftctl leaves none behind.
+    /// Runs the child with `input` on stdin; returns its stdout. The child has a deadline
+    /// (`NFTCTL_SANDBOX_TIMEOUT`, 300 s), dies with nftctl (it asks the kernel for SIGKILL
+    /// when its parent goes), and a death by a signal is an error that says so.
     static func runChild(_ input: String, userNamespace: Bool) throws -> String {
         let exe = try executable()
         var args = ["--net", "--", exe, "__sandbox"]
@@ -86,54 +86,34 @@ public enum Sandbox {
         guard let parentNetns = SystemCall.inode("/proc/self/ns/net") else {
             throw BackendError.sandbox("cannot read /proc/self/ns/net")
         }
-        let fm = FileManager.default
-        let dir = fm.temporaryDirectory.appendingPathComponent("nftctl-sandbox-\(getpid())-\(UUID().uuidString)")
-        do { try fm.createDirectory(at: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700]) } catch {
-            throw BackendError.sandbox("cannot create \(dir.path): \(error.localizedDescription)")
-        }
-        var removed = false
-        defer { if !removed { try? fm.removeItem(at: dir) } }
-        let inURL = dir.appendingPathComponent("in"), outURL = dir.appendingPathComponent("out"),
-            errURL = dir.appendingPathComponent("err")
+        var env = ProcessInfo.processInfo.environment
+        env[parentNetnsVariable] = String(parentNetns)
+        env[parentPidVariable] = String(getpid())
+        let unshare = try unsharePath()
+        let result: ChildProcess.Result
         do {
-            try Data(input.utf8).write(to: inURL)
-            try Data().write(to: outURL)
-            try Data().write(to: errURL)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try unsharePath())
-            process.arguments = args
-            var env = ProcessInfo.processInfo.environment
-            env[parentNetnsVariable] = String(parentNetns)
-            process.environment = env
-            let stdin = try FileHandle(forReadingFrom: inURL), stdout = try FileHandle(forWritingTo: outURL),
-                stderr = try FileHandle(forWritingTo: errURL)
-            let outReader = try FileHandle(forReadingFrom: outURL), errReader = try FileHandle(forReadingFrom: errURL)
-            defer {
-                for h in [stdin, stdout, stderr, outReader, errReader] { try? h.close() }
-            }
-            try fm.removeItem(at: dir)
-            removed = true
-            process.standardInput = stdin
-            process.standardOutput = stdout
-            process.standardError = stderr
-            try process.run()
-            process.waitUntilExit()
-            let out = String(decoding: outReader.readDataToEndOfFile(), as: UTF8.self)
-            let err = String(decoding: errReader.readDataToEndOfFile(), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            if process.terminationStatus != 0 || out.isEmpty {
-                var why = "`unshare \(args.joined(separator: " "))` exited with status \(process.terminationStatus)"
-                if !err.isEmpty { why += ": \(err)" }
-                if err.contains("unshare failed") || err.contains("Operation not permitted") {
-                    why += " (are unprivileged user namespaces enabled? see kernel.unprivileged_userns_clone)"
-                }
-                throw BackendError.sandbox(why)
-            }
-            return out
-        } catch let e as BackendError {
-            throw e
+            var child = ChildProcess(name: "the sandbox child (nftctl __sandbox)", argv: [unshare] + args,
+                                     environment: env, deadline: try ChildProcess.deadline(timeoutVariable, default: 300))
+            child.stdin = Array(input.utf8)
+            child.deadlineVariable = timeoutVariable
+            child.outputLimit = 4 << 30
+            result = try child.run()
         } catch {
-            throw BackendError.sandbox("cannot run \(exe): \(error.localizedDescription)")
+            throw BackendError.sandbox(error.message)
         }
+        let out = String(decoding: result.stdout, as: UTF8.self)
+        let err = TerminalText.escaped(String(decoding: result.stderr, as: UTF8.self), keepNewlines: true)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        if result.status != 0 || out.isEmpty {
+            var why = "`unshare \(args.joined(separator: " "))` exited with status \(result.status)"
+            if !err.isEmpty { why += ": \(err)" }
+            if err.contains("unshare failed") || err.contains("Operation not permitted") {
+                why += " (are unprivileged user namespaces enabled? see kernel.unprivileged_userns_clone)"
+            }
+            throw BackendError.sandbox(why)
+        }
+        return out
     }
+
+    static let timeoutVariable = "NFTCTL_SANDBOX_TIMEOUT"
 }

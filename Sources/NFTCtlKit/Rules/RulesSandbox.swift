@@ -1,0 +1,154 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where rules programs and their compiler run: a bubblewrap sandbox. A rules file is code
+/// that anyone who can open a pull request may have written, and root applies what it
+/// prints, so it gets its own PID, mount, network, IPC and UTS namespaces; a new session
+/// with no controlling terminal (no TIOCSTI into the caller's shell) and `/dev/null` as
+/// stdin; a cleared environment; a read-only view of the system with the homes, `/tmp` and
+/// `/run` hidden; no network; and it dies with nftctl. Everything it started is killed when
+/// its first process ends (the PID namespace goes with it).
+///
+/// As root, bubblewrap runs privileged (it needs no user namespace) and the command inside
+/// drops to `NFTCTL_RULES_USER` (default `nobody`) with no capabilities and no new
+/// privileges, so file access is checked as that user on the real file system. As any
+/// other user, bubblewrap makes an unprivileged user namespace.
+///
+/// Inside, paths are fixed, whatever the user's checkout or cache path:
+/// `/run/nftctl/lib` the DSL library (read-only), `/run/nftctl/build` the build directory
+/// (writable, compilation only), `/run/nftctl/rules` the program (read-only).
+struct RulesSandbox {
+    static let root = "/run/nftctl"
+    static let libPath = root + "/lib"
+    static let buildPath = root + "/build"
+    static let programPath = root + "/rules"
+    /// Directories hidden behind an empty tmpfs: other users' and root's files, temporary
+    /// directories and runtime state.
+    static let hidden = ["/home", "/root", "/tmp", "/var/tmp", "/run", "/mnt", "/media", "/srv"]
+
+    enum Mount {
+        case readOnly(String, at: String)
+        case writable(String, at: String)
+    }
+
+    let bwrap: String
+    let identity: RulesIdentity
+    let swiftc: String
+
+    init(swiftc: String) throws {
+        guard let bwrap = RulesToolchain.which("bwrap") else {
+            throw RulesError("""
+                rules files are evaluated in a bubblewrap sandbox, and bwrap was not found; \
+                install it (Debian: apt-get install bubblewrap)
+                """)
+        }
+        self.bwrap = bwrap
+        self.identity = try RulesIdentity.current()
+        self.swiftc = swiftc
+    }
+
+    /// The toolchain's root (`…/usr/bin/swiftc` → `…`), shown in the sandbox even when it
+    /// sits below a hidden directory.
+    var toolchainRoot: String {
+        let real = URL(fileURLWithPath: swiftc).resolvingSymlinksInPath()
+        let bin = real.deletingLastPathComponent()
+        return bin.deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    /// The environment inside: nothing of nftctl's own (tokens, SSH agents, sudo's
+    /// variables) except what the program needs, plus every `NFTCTL_VAR_*` variable, which
+    /// is how a rules file receives per-host data.
+    func environment(passVariables: Bool) -> [String: String] {
+        let bin = URL(fileURLWithPath: swiftc).deletingLastPathComponent().path
+        var env = ["PATH": "\(bin):/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8"]
+        if passVariables {
+            for (k, v) in ProcessInfo.processInfo.environment where k.hasPrefix("NFTCTL_VAR_") { env[k] = v }
+        }
+        return env
+    }
+
+    /// The full command line: bubblewrap, its mounts, then (as root) setpriv, then `command`.
+    func argv(_ command: [String], mounts: [Mount], environment: [String: String], chdir: String) throws -> [String] {
+        var a = [bwrap]
+        if identity.dropsPrivileges {
+            a += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+        } else {
+            a += ["--unshare-all"]
+        }
+        a += ["--die-with-parent", "--new-session", "--clearenv"]
+        for (k, v) in environment.sorted(by: { $0.key < $1.key }) { a += ["--setenv", k, v] }
+        a += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+        for h in Self.hidden where FileManager.default.fileExists(atPath: h) {
+            a += h == "/tmp" ? ["--perms", "01777", "--tmpfs", h] : ["--tmpfs", h]
+        }
+        let tool = toolchainRoot
+        if Self.hidden.contains(where: { tool == $0 || tool.hasPrefix($0 + "/") }) { a += ["--ro-bind", tool, tool] }
+        a += ["--perms", "0755", "--dir", Self.root]  // bubblewrap would make it 0700 root's
+        for m in mounts {
+            switch m {
+            case .readOnly(let host, let inside): a += ["--ro-bind", host, inside]
+            case .writable(let host, let inside): a += ["--bind", host, inside]
+            }
+        }
+        a += ["--chdir", chdir, "--"]
+        if identity.dropsPrivileges {
+            guard let setpriv = RulesToolchain.which("setpriv") else {
+                throw RulesError("running as root, rules programs run as \(identity.name) through setpriv(1), which is not installed (util-linux)")
+            }
+            a += [setpriv, "--reuid=\(identity.uid)", "--regid=\(identity.gid)", "--clear-groups",
+                  "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+        }
+        return a + command
+    }
+
+    /// Runs `command` in the sandbox under a deadline.
+    func run(_ name: String, _ command: [String], mounts: [Mount], chdir: String, passVariables: Bool = false,
+             fd3: Bool = false, mergeStderr: Bool = true, deadline: Double, deadlineVariable: String,
+             outputLimit: Int = 64 << 20) throws -> ChildProcess.Result {
+        var child = ChildProcess(name: name,
+                                 argv: try argv(command, mounts: mounts, environment: environment(passVariables: passVariables), chdir: chdir),
+                                 environment: ["PATH": "/usr/local/bin:/usr/bin:/bin"], deadline: deadline)
+        child.fd3 = fd3
+        child.mergeStderr = mergeStderr
+        child.outputLimit = outputLimit
+        child.deadlineVariable = deadlineVariable
+        do { return try child.run() } catch { throw RulesError(error.message) }
+    }
+
+    /// A fresh build directory inside the (private) cache, writable by the sandbox's user.
+    /// Nothing else running as that user can reach it: the cache is 0700.
+    func makeWorkDirectory(in cache: String) throws -> String {
+        let dir = "\(cache)/work-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        guard mkdir(dir, 0o700) == 0 else { throw RulesError("cannot create \(dir): \(ChildProcess.errnoText())") }
+        guard mkdir(dir + "/src", 0o755) == 0 else { throw RulesError("cannot create \(dir)/src: \(ChildProcess.errnoText())") }
+        if identity.dropsPrivileges { _ = chown(dir, identity.uid, identity.gid) }
+        return dir
+    }
+
+    /// Writes an input file (root-owned, readable) into a work directory's `src`.
+    static func writeSource(_ bytes: [UInt8], to path: String) throws {
+        guard PrivatePath.write(bytes, to: path, mode: 0o644) else {
+            throw RulesError("cannot write \(path): \(ChildProcess.errnoText())")
+        }
+    }
+}
+
+/// Who compiles and runs rules programs: the current user, or an unprivileged one when root.
+struct RulesIdentity {
+    var uid: uid_t
+    var gid: gid_t
+    var name: String
+    var dropsPrivileges: Bool
+
+    static func current() throws -> RulesIdentity {
+        guard geteuid() == 0 else { return RulesIdentity(uid: geteuid(), gid: getegid(), name: "", dropsPrivileges: false) }
+        let name = ProcessInfo.processInfo.environment["NFTCTL_RULES_USER"] ?? "nobody"
+        guard let pw = getpwnam(name) else {
+            throw RulesError("running as root, rules programs run as user \"\(name)\", which does not exist (set NFTCTL_RULES_USER)")
+        }
+        guard pw.pointee.pw_uid != 0 else { throw RulesError("NFTCTL_RULES_USER must not be root") }
+        return RulesIdentity(uid: pw.pointee.pw_uid, gid: pw.pointee.pw_gid, name: name, dropsPrivileges: true)
+    }
+}
