@@ -3,7 +3,7 @@
 PREFIX ?= /usr/local
 SWIFT ?= swift
 CONFIG ?= debug
-APT_PACKAGES = libnftables-dev libjansson-dev nftables iproute2 util-linux pkg-config
+APT_PACKAGES = libnftables-dev libjansson-dev nftables iproute2 util-linux pkg-config bubblewrap
 BIN = .build/$(CONFIG)/nftctl
 
 .PHONY: all deps build release test integration demo install uninstall bench clean

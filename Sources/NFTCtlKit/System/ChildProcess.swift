@@ -147,7 +147,7 @@ public struct ChildProcess {
                 if r > 0 {
                     streams[p.fd]!.append(contentsOf: buffer[0..<r])
                     if streams[p.fd]!.count > outputLimit {
-                        failure = SystemError("\(name) wrote more than \(outputLimit >> 20) MiB of output; it was stopped")
+                        failure = SystemError("\(name) wrote more than \(outputLimit) bytes of output; it was stopped")
                     }
                 } else if r == 0 || (errno != EAGAIN && errno != EINTR) {
                     open.removeAll { $0 == p.fd }

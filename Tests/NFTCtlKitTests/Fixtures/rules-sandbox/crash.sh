@@ -1,0 +1,3 @@
+#!/bin/sh
+# Stands in for `nftctl __sandbox`: dies by SIGSEGV.
+kill -SEGV $$

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+@testable import NFTCtlKit
+
+/// Rules files are untrusted code: the trust issue's hostile rules files, run through the
+/// nftctl binary with a cache of their own (one DSL library build for the whole suite).
+@Suite(.serialized) struct RulesSandboxTests {
+    static let cache: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-sandbox-cache-\(getpid())").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return dir
+    }()
+
+    static func fixture(_ name: String) -> String {
+        Shell.repositoryRoot.appendingPathComponent("Tests/NFTCtlKitTests/Fixtures/rules-sandbox/\(name)").path
+    }
+
+    func compile(_ name: String, _ env: [String: String] = [:]) -> Shell.Result {
+        Shell.run([Shell.nftctl, "compile", Self.fixture(name)], environment: ["NFTCTL_CACHE": Self.cache].merging(env) { $1 })
+    }
+
+    static func processes(matching pattern: String) -> String {
+        Shell.run(["pgrep", "-a", "-f", pattern]).stdout.split(separator: "\n")
+            .filter { !$0.contains("pgrep") }.joined(separator: "\n")
+    }
+
+    @Test func aRulesProgramCannotTamperWithTheNextBuild() throws {
+        try? FileManager.default.removeItem(atPath: "/tmp/sec-atk")
+        let evil = compile("evil.swift")
+        #expect(evil.status == 0, "\(evil.stderr)")
+        let victim = compile("victim.swift")
+        #expect(victim.status == 0, "\(victim.stderr)")
+        #expect(victim.stdout.contains(#""name": "filter""#), "the victim's own table is missing")
+        #expect(!victim.stdout.contains("pwned"), "the attacker's table was applied instead")
+        // The watcher lived in the sandbox's own /tmp and PID namespace: gone with it.
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/sec-atk"), "the rules program wrote into the host's /tmp")
+        #expect(Self.processes(matching: "sec-atk/w.sh").isEmpty, "a process outlived the evaluation")
+        // Everything in the cache is ours, with no set-id bit.
+        let fm = FileManager.default
+        let e = try #require(fm.enumerator(atPath: Self.cache))
+        var checked = 0
+        while let rel = e.nextObject() as? String {
+            var st = stat()
+            #expect(lstat("\(Self.cache)/\(rel)", &st) == 0)
+            #expect(st.st_uid == geteuid(), "\(rel) is owned by uid \(st.st_uid)")
+            #expect(st.st_mode & 0o6000 == 0, "\(rel) has a set-id bit")
+            #expect(st.st_mode & 0o022 == 0, "\(rel) is writable by others")
+            checked += 1
+        }
+        #expect(checked > 3)
+    }
+
+    @Test func aRulesProgramCannotTypeIntoTheCallersTerminal() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
+            print("SKIPPED (needs script(1) from util-linux for a terminal): terminal injection test")
+            return
+        }
+        try? FileManager.default.removeItem(atPath: "/tmp/sec-tiocsti-proof")
+        // nftctl runs with a terminal as its controlling terminal and on every descriptor.
+        let command = "NFTCTL_CACHE='\(Self.cache)' '\(Shell.nftctl)' compile '\(Self.fixture("tiocsti.swift"))'"
+        let r = Shell.run(["script", "-q", "-e", "-c", command, "/dev/null"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        // The table is named after the number of characters the program managed to inject.
+        #expect(r.stdout.contains(#""name": "t0""#), "characters were injected into the terminal: \(r.stdout.suffix(400))")
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/sec-tiocsti-proof"))
+    }
+
+    @Test func aRulesProgramThatNeverEndsIsStopped() {
+        let r = compile("hang.swift", ["NFTCTL_RULES_TIMEOUT": "3"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("deadline of 3 s") && r.stderr.contains("NFTCTL_RULES_TIMEOUT"), "\(r.stderr)")
+    }
+
+    @Test func theEnvironmentIsClearedButForRulesVariables() {
+        let r = compile("environment.swift", ["NFTCTL_VAR_SITE": "berlin", "NFTCTL_TEST_SECRET": "hunter2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("site_berlin"), "NFTCTL_VAR_ variables must reach the rules program")
+        #expect(r.stdout.contains("secret_unset") && !r.stdout.contains("hunter2"), "nftctl's environment leaked")
+    }
+
+    @Test func aDetachedChildNeitherBlocksNorOutlivesTheEvaluation() {
+        let r = compile("detach.swift")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("detached0"))
+        #expect(Self.processes(matching: "sleep 987654").isEmpty, "the detached child is still running")
+    }
+
+    @Test func outputBeyondTheLimitIsRefused() {
+        let r = compile("flood.swift", ["NFTCTL_RULES_MAX_OUTPUT": "1000000"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("wrote more than 1000000 bytes"), "\(r.stderr)")
+    }
+
+    @Test func aCacheOthersCanWriteOrOwnIsRefused() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-foreign-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        chmod(base, 0o777)
+        let writable = Shell.run([Shell.nftctl, "compile", Self.fixture("victim.swift")], environment: ["NFTCTL_CACHE": base])
+        #expect(writable.status == 1)
+        #expect(writable.stderr.contains("refusing to use \(base)") && writable.stderr.contains("writable by others"), "\(writable.stderr)")
+        guard geteuid() == 0 else {
+            print("SKIPPED (needs root to make a directory another user owns): foreign-owned cache")
+            return
+        }
+        chmod(base, 0o755)
+        chown(base, 65534, 65534)
+        let foreign = Shell.run([Shell.nftctl, "compile", Self.fixture("victim.swift")], environment: ["NFTCTL_CACHE": base])
+        #expect(foreign.status == 1)
+        #expect(foreign.stderr.contains("owned by uid 65534"), "\(foreign.stderr)")
+    }
+
+    @Test func rulesInAPrivateDirectoryCompile() throws {
+        let dir = try #require(Shell.run(["mktemp", "-d"]).stdout.split(separator: "\n").first.map(String.init))
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        chmod(dir, 0o700)
+        try FileManager.default.copyItem(atPath: Self.fixture("victim.swift"), toPath: "\(dir)/rules.swift")
+        let r = Shell.run(["sh", "-c", "cd '\(dir)' && exec '\(Shell.nftctl)' check rules.swift"],
+                          environment: ["NFTCTL_CACHE": Self.cache])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    }
+
+    /// The `.nft` parser's sandbox child: a crash or a stall is one clear error, not a hang.
+    @Test func aSandboxChildThatCrashesOrStallsIsOneError() {
+        let nft = Shell.repositoryRoot.appendingPathComponent("Tests/NFTCtlKitTests/Fixtures/edge.nft").path
+        let crash = Shell.run([Shell.nftctl, "compile", nft], environment: ["NFTCTL_EXECUTABLE": Self.fixture("crash.sh")])
+        #expect(crash.status == 1)
+        #expect(crash.stderr.contains("SIGSEGV"), "\(crash.stderr)")
+        let stall = Shell.run([Shell.nftctl, "compile", nft],
+                              environment: ["NFTCTL_EXECUTABLE": Self.fixture("stall.sh"), "NFTCTL_SANDBOX_TIMEOUT": "2"])
+        #expect(stall.status == 1)
+        #expect(stall.stderr.contains("did not finish within its deadline of 2 s"), "\(stall.stderr)")
+        #expect(Self.processes(matching: "sleep 987653").isEmpty, "the stalled child is still running")
+    }
+}
