@@ -103,6 +103,8 @@ struct TableValidator {
         }
         out += checkChains()
         out += checkRules()
+        out += checkTerminalStatements()
+        out += checkVerdictMapEntries()
         out += checkSets()
         out += checkLoops()
         return out

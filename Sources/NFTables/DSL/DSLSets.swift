@@ -57,12 +57,17 @@ precedencegroup MapEntryPrecedence {
 infix operator =>: MapEntryPrecedence
 
 public func => (key: Value, data: Value) -> MapEntry { MapEntry(key, data) }
-/// A verdict map entry: `22 => jump("ssh")`.
+/// A verdict map entry: `22 => jump("ssh")`. Anything but one verdict (`22 => counter`) is
+/// kept as a marker that validation reports at the rule or map that holds it.
 public func => (key: Value, verdict: RuleItem) -> MapEntry {
     var e = MapEntry(key, 0)
-    e.data = verdict.verdict.map(Expression.verdict) ?? .raw(.string("not a verdict"))
+    e.data = verdict.verdict.map(Expression.verdict)
+        ?? .raw(.string(notAVerdictMarker + verdict.statements.map { $0.nftText() }.joined(separator: " ")))
     return e
 }
+
+/// The prefix of the marker `=>` leaves for a non-verdict in a verdict map.
+public let notAVerdictMarker = "not a verdict: "
 
 @resultBuilder
 public enum SetElementBuilder {
