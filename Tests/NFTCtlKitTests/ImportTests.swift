@@ -70,7 +70,7 @@ import NFTables
         #expect(pool.make("ssh_in", kind: "chain", qualifier: "") == "sshIn")
         #expect(pool.make("9lives", kind: "set", qualifier: "") == "set9lives")
         #expect(pool.make("---", kind: "set", qualifier: "") == "setSet")
-        #expect(pool.make("DOCKER-USER", kind: "chain", qualifier: "") == "dockerUSER")
+        #expect(pool.make("DOCKER-USER", kind: "chain", qualifier: "") == "dockerUser")
         #expect(SwiftLiteral.string("a\"b\\c\n\u{1}") == #""a\"b\\c\n\u{1}""#)
     }
 }

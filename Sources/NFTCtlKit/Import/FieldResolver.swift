@@ -8,6 +8,7 @@ struct TableNames: Sendable {
     var maps: [String: String] = [:]
     var objects: [ObjectKind: [String: String]] = [:]
     var flowtables: [String: String] = [:]
+    var chains: [String: String] = [:]
 
     func setLet(_ ref: String) -> String? { ref.hasPrefix("@") ? sets[String(ref.dropFirst())] : nil }
     func mapLet(_ ref: String) -> String? { ref.hasPrefix("@") ? maps[String(ref.dropFirst())] : nil }
@@ -119,8 +120,18 @@ struct FieldResolver {
     func mapEntry(_ key: Expression, _ data: Expression) -> String {
         var k = ValueSpelling.anyValue(key)
         if k.hasPrefix("[") { k = "Value(\(ModelLiteral.expression(key)))" }
-        if case .verdict(let v) = data { return "\(k) => \(Self.verdict(v))" }
+        if case .verdict(let v) = data { return "\(k) => \(verdict(v))" }
         return "\(k) => \(ValueSpelling.anyValue(data))"
+    }
+
+    /// A verdict naming a chain of this table by its `let` (`jump(docker)`), as one writes it.
+    func verdict(_ v: Verdict) -> String {
+        switch v {
+        case .jump(let t): if let id = names.chains[t] { return "jump(\(id))" }
+        case .goto(let t): if let id = names.chains[t] { return "goto(\(id))" }
+        default: break
+        }
+        return Self.verdict(v)
     }
 
     static func verdict(_ v: Verdict) -> String {

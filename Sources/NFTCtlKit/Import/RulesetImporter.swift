@@ -51,10 +51,14 @@ public struct RulesetImporter {
                 if s.value.isMap { names.maps[s.value.name] = id } else { names.sets[s.value.name] = id }
             }
             let chainIDs = t.chains.map { pool.make($0.value.name, kind: "chain", qualifier: tname) }
+            for (c, id) in zip(t.chains, chainIDs) { names.chains[c.value.name] = id }
             ctx.names = names
 
             w.line()
             w.comment("table \(table.family) \(table.name)")
+            if let owner = TableOwners.owner(t) {
+                w.comment("This table looks like \(owner)'s: nftctl would replace what \(owner) writes here. Import only your own tables (--table, --exclude).")
+            }
             for (o, id) in zip(t.objects, objectIDs) {
                 w.line("let \(id) = \(ctx.object(o.value, notes: &notes))")
                 members.append(id)

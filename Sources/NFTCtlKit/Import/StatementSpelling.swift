@@ -23,7 +23,7 @@ struct StatementSpeller {
 
     func typed(_ s: Statement) -> String? {
         switch s {
-        case .verdict(let v): return FieldResolver.verdict(v)
+        case .verdict(let v): return fields.verdict(v)
         case .match(let l, let op, let r): return match(l, op, r)
         case .counter: return "counter"
         case .namedCounter(.string(let n)):
@@ -144,6 +144,8 @@ struct StatementSpeller {
     }
 
     func limit(_ l: Limit, _ s: Statement) -> String? {
+        var l = l
+        if l.hasDefaultBurst { l.burst = nil; l.burstUnit = nil }  // import only what was declared
         guard let per = TimeUnit(rawValue: l.per ?? "second"), let ru = Self.byteUnit(l.rateUnit),
               let bu = Self.byteUnit(l.burstUnit) else { return nil }
         let burst = l.burst.map(Int.init)

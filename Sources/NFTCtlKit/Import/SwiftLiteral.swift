@@ -80,8 +80,12 @@ enum SwiftLiteral {
         }
         if !cur.isEmpty { words.append(cur) }
         guard let first = words.first else { return "" }
+        // Shouted words read as words: "DOCKER-ISOLATION-STAGE-1" → "dockerIsolationStage1".
+        func word(_ w: String) -> String {
+            w.count > 1 && w.allSatisfy({ !$0.isLetter || $0.isUppercase }) ? w.prefix(1) + w.dropFirst().lowercased() : w
+        }
         var out = lowerFirst(first)
-        for w in words.dropFirst() { out += w.prefix(1).uppercased() + w.dropFirst() }
+        for w in words.dropFirst() { let w = word(w); out += w.prefix(1).uppercased() + w.dropFirst() }
         return out
     }
 

@@ -36,6 +36,9 @@ extension Statement {
             q.used = nil; q.usedUnit = nil
             return .quota(q)
         case .last: return .last(used: nil)
+        case .limit(var l) where l.hasDefaultBurst:
+            l.burst = nil; l.burstUnit = nil
+            return .limit(l)
         case .match(let l, let op, let r): return .match(left: l.normalizedForComparison(), op: op, right: r.normalizedForComparison())
         case .vmap(let k, let d): return .vmap(key: k.normalizedForComparison(), data: d.normalizedForComparison())
         case .nat(var n):
@@ -50,6 +53,14 @@ extension Statement {
             return .map(u)
         default: return self
         }
+    }
+}
+
+extension Limit {
+    /// A packet limit's burst of 5, which nft adds when none is given and lists always:
+    /// the same limit as one without a burst.
+    public var hasDefaultBurst: Bool {
+        burst == 5 && (rateUnit == nil || rateUnit == "packets") && (burstUnit == nil || burstUnit == "packets")
     }
 }
 
