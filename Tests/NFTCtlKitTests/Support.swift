@@ -41,10 +41,12 @@ final class TestNamespace: @unchecked Sendable {
 enum Shell {
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ args: [String], stdin: String? = nil, environment: [String: String]? = nil) -> Result {
+    static func run(_ args: [String], stdin: String? = nil, environment: [String: String]? = nil,
+                    directory: String? = nil) -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = args
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         if let environment { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe(), inp = Pipe()
         p.standardOutput = out

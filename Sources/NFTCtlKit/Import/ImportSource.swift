@@ -22,7 +22,7 @@ public enum ImportSource {
                 do { json = try JSON.parse(text) } catch { throw InputError("\(path): invalid JSON: \(error)") }
                 do { document = try Document.decode(json) } catch { throw InputError("\(path): \(error.message)") }
             } else {
-                document = try NftParser.parse(file: path)
+                document = try NftParser.parse(file: path).0
             }
         }
         return try state(document, origin: path)
