@@ -78,6 +78,18 @@ enum Shell {
         return dir.appendingPathComponent(".build/debug/nftctl").path
     }
 
+    /// A copy of nftctl in a fresh 0755 directory of `dir` (default: a new temporary one), for
+    /// tests that run it as another user: the checkout itself may sit in a 0700 directory.
+    static func nftctlReachableByAll(in dir: String? = nil, executable: String = nftctl) throws -> String {
+        let d = dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-bin-\(getpid())-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        chmod(d, 0o755)
+        let exe = d + "/nftctl"
+        try FileManager.default.copyItem(atPath: executable, toPath: exe)
+        chmod(exe, 0o755)
+        return exe
+    }
+
     static var repositoryRoot: URL {
         var dir = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { dir.deleteLastPathComponent() }
