@@ -71,6 +71,18 @@ import Testing
         #expect(r.status == 0, "exit \(r.status): \(r.stderr.prefix(2000))")
     }
 
+    /// An error at the end of a long line: libnftables echoes the line and a caret line as
+    /// wide as the column; nftctl prints a short excerpt, still naming file, line and column.
+    @Test func errorInALongLinePrintsAShortExcerpt() throws {
+        let s = try Scratch()
+        let elements = (0..<20_000).map { "10.\($0 >> 16).\(($0 >> 8) & 255).\($0 & 255)" }.joined(separator: ", ")
+        let path = try s.write(s.rules + "/typo.nft",
+                               "table ip t { set s { type ipv4_addr; elements = { \(elements) }; }; } oops\n")
+        let r = Self.check(path)
+        Self.expectRefused(r, naming: path + ":1:", "syntax error")
+        #expect(r.stderr.utf8.count < 4096, "the error prints \(r.stderr.utf8.count) bytes")
+    }
+
     /// Over NFTCTL_MAX_NFT_BYTES, counting what the file includes: a clear error naming the file.
     @Test func inputOverTheSizeLimitIsRefused() throws {
         let s = try Scratch()

@@ -59,7 +59,7 @@ struct NftErrorFilter {
 
     func filter(_ text: String) -> String {
         var out: [String] = []
-        var inside = true, column = 1
+        var inside = true, column = 1, echoed = 0, start = 0, caretLost = false
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("In file included from ") {
                 out.append(String(line)); inside = true; continue
@@ -67,6 +67,7 @@ struct NftErrorFilter {
             if let loc = NftErrorFilter.location(line) {
                 inside = isInside(loc.file)
                 column = loc.column
+                echoed = 0
                 if inside || NftErrorFilter.isContentFree(loc.message) {
                     out.append(String(line))
                 } else {
@@ -75,17 +76,24 @@ struct NftErrorFilter {
                 continue
             }
             guard inside else { continue }  // the echoed source line and caret of an outside file
-            out.append(clip(line, column: column))
+            let isCaret = echoed > 0 && line.allSatisfy { $0 == " " || $0 == "^" || $0 == "~" || $0 == "\t" }
+            if echoed == 0 {
+                // The source line (libnftables cuts long ones short, so the column may lie beyond it).
+                let count = line.count, w = NftErrorFilter.window
+                caretLost = column - 1 >= count && count > w
+                start = count <= w || caretLost ? 0 : max(0, min(column - 1 - w / 2, count - w))
+            }
+            echoed += 1
+            if isCaret && caretLost { continue }
+            out.append(clip(line, from: start, isCaret: isCaret))
         }
         return out.joined(separator: "\n")
     }
 
-    /// A window of the line around `column` (the caret line is clipped the same way, so it still points).
-    func clip(_ line: Substring, column: Int) -> String {
+    /// `window` characters of the line from `start` (the caret line is clipped the same way, so it still points).
+    func clip(_ line: Substring, from start: Int, isCaret: Bool) -> String {
         guard line.count > NftErrorFilter.window else { return String(line) }
-        let start = max(0, column - 1 - NftErrorFilter.window / 2)
         let body = line.dropFirst(start).prefix(NftErrorFilter.window)
-        let isCaret = line.allSatisfy { $0 == " " || $0 == "^" || $0 == "~" || $0 == "\t" }
         let head = start > 0 ? (isCaret ? "   " : "...") : ""
         let tail = !isCaret && start + body.count < line.count ? "..." : ""
         return head + body + tail
