@@ -29,9 +29,9 @@ import Testing
 
     /// `nftctl check FILE` under `timeout`, so input that hangs libnftables fails instead of hanging the suite.
     /// `executable`: another copy of nftctl (one nobody can reach wherever the checkout is).
-    static func check(_ file: String, environment: [String: String]? = nil, directory: String? = nil,
+    static func check(_ file: String, command: String = "check", environment: [String: String]? = nil, directory: String? = nil,
                       asNobody: Bool = false, executable: String = Shell.nftctl) -> Shell.Result {
-        var args = ["timeout", "120", executable, "check", file]
+        var args = ["timeout", "120", executable, command, file]
         if asNobody { args = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + args }
         var env = environment ?? [:]
         env["NFTCTL_EXECUTABLE"] = executable
@@ -88,9 +88,11 @@ import Testing
         let s = try Scratch()
         let rules = (0..<200).map { "\t\tip saddr 192.0.2.\($0 % 250) tcp dport \($0 + 1) accept" }.joined(separator: "\n")
         let big = try s.write(s.rules + "/big.nft", "table ip t {\n\tchain c {\n\(rules)\n\t}\n}\n")
-        let r = Self.check(big, environment: ["NFTCTL_MAX_NFT_BYTES": "4096"])
-        Self.expectRefused(r, naming: big, "larger than 4096 bytes")
-        #expect(r.stderr.contains("NFTCTL_MAX_NFT_BYTES"))
+        for command in ["check", "import"] {
+            let r = Self.check(big, command: command, environment: ["NFTCTL_MAX_NFT_BYTES": "4096"])
+            Self.expectRefused(r, naming: big, "larger than 4096 bytes")
+            #expect(r.stderr.contains("NFTCTL_MAX_NFT_BYTES"))
+        }
 
         let small = try s.write(s.rules + "/small.nft", "include \"\(big)\"\n")
         let ri = Self.check(small, environment: ["NFTCTL_MAX_NFT_BYTES": "4096"])

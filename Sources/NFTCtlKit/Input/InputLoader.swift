@@ -60,8 +60,7 @@ public enum InputLoader {
     }
 
     public static func loadNft(_ path: String) throws -> LoadedInput {
-        let (document, bytes) = try NftParser.parse(file: path)
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw InputError("\(path): not UTF-8 text") }
+        let (document, text) = try NftParser.parse(file: path)
         var state: RulesetState
         do { state = try RulesetState(document: document) } catch { throw InputError("\(path): \(error.message)") }
         NftSourceMap(text: text, file: path).locate(&state)

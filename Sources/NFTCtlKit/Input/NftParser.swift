@@ -16,14 +16,15 @@ enum NftParser {
     }
 
     /// An nft syntax file, checked first (`NftPrecheck`: size, token length, what it
-    /// includes); returns its bytes too, for the source map.
-    static func parse(file path: String) throws -> (Document, [UInt8]) {
+    /// includes); returns its text too, for the source map.
+    static func parse(file path: String) throws -> (document: Document, text: String) {
         // libnftables reads the file itself, so its errors carry the line (from a buffer
         // 1.0.6 only shows the buffer's first line) and `include` resolves as with `nft -f`.
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         let bytes = try NftPrecheck.check(file: absolute, display: path)
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw InputError("\(path): not UTF-8 text") }
         do {
-            return (try Sandbox.loadAndList(file: absolute), bytes)
+            return (try Sandbox.loadAndList(file: absolute), text)
         } catch let e as SandboxError {
             let safe = NftErrorFilter(rulesFile: absolute).filter(e.message)
             throw InputError(rewrite(safe.replacingOccurrences(of: absolute + ":", with: path + ":"), path: path))
