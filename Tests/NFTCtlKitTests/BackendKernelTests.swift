@@ -149,7 +149,10 @@ import NFTables
             #expect(throws: BackendError.notPermitted(operation: "libnftables")) { try LibNFTablesBackend().list() }
             return
         }
-        guard let exe = try? Sandbox.executable() else { Issue.record("no nftctl binary"); return }
+        guard let built = try? Sandbox.executable() else { Issue.record("no nftctl binary"); return }
+        // A copy nobody can reach: the checkout may be in a 0700 directory.
+        let exe = try Shell.nftctlReachableByAll(executable: built)
+        defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: exe).deletingLastPathComponent().path) }
         let r = Shell.run(["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", exe, "list"])
         #expect(r.status != 0)
         #expect(r.stderr.contains(expected), "stderr: \(r.stderr)")

@@ -41,10 +41,12 @@ final class TestNamespace: @unchecked Sendable {
 enum Shell {
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ args: [String], stdin: String? = nil, environment: [String: String]? = nil) -> Result {
+    static func run(_ args: [String], stdin: String? = nil, environment: [String: String]? = nil,
+                    directory: String? = nil) -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = args
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         if let environment { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe(), inp = Pipe()
         p.standardOutput = out
@@ -74,6 +76,18 @@ enum Shell {
         var dir = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { dir.deleteLastPathComponent() }
         return dir.appendingPathComponent(".build/debug/nftctl").path
+    }
+
+    /// A copy of nftctl in a fresh 0755 directory of `dir` (default: a new temporary one), for
+    /// tests that run it as another user: the checkout itself may sit in a 0700 directory.
+    static func nftctlReachableByAll(in dir: String? = nil, executable: String = nftctl) throws -> String {
+        let d = dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-bin-\(getpid())-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        chmod(d, 0o755)
+        let exe = d + "/nftctl"
+        try FileManager.default.copyItem(atPath: executable, toPath: exe)
+        chmod(exe, 0o755)
+        return exe
     }
 
     static var repositoryRoot: URL {

@@ -1,8 +1,8 @@
 import Foundation
 import NFTables
 
-/// Shared by the test targets. The nftables tests/py corpus (`../shared/corpus/nft-py`), found beside the checkout
-/// or through NFTCTL_CORPUS.
+/// Shared by the test targets. The nftables tests/py corpus, kept in the project at
+/// `Tests/Corpus/nft-py` (see its README); NFTCTL_CORPUS points the tests at another copy.
 public enum Corpus {
     public struct Record: Sendable {
         public let id: String
@@ -15,21 +15,17 @@ public enum Corpus {
         public let setup: [String]
     }
 
-    public static let directory: URL? = {
+    /// Found from this source file, so the tests read it wherever the checkout is.
+    public static let directory: URL = {
         if let env = ProcessInfo.processInfo.environment["NFTCTL_CORPUS"] { return URL(fileURLWithPath: env) }
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        for _ in 0..<6 {
-            let candidate = dir.appendingPathComponent("shared/corpus/nft-py")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Corpus/nft-py")
     }()
 
     /// Every record; empty when the corpus is missing (tests then fail loudly, never pass).
     public static let records: [Record] = {
-        guard let dir = directory,
-              let files = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return [] }
+        let dir = directory
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return [] }
         var out: [Record] = []
         for f in files.sorted() where f.hasSuffix(".jsonl") {
             guard let text = try? String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8) else { continue }

@@ -13,16 +13,17 @@ public enum ImportSource {
         let document: Document
         if isDir.boolValue || path.hasSuffix(".swift") {
             document = try RulesLoader.load(path).document
+        } else if path.hasSuffix(".nft") {
+            document = try NftParser.parse(file: path).document  // checked and size-limited there
         } else {
             let text = try InputLoader.readText(path)
-            let isJSON = path.hasSuffix(".json")
-                || (!path.hasSuffix(".nft") && text.drop(while: { $0.isWhitespace }).first == "{")
+            let isJSON = path.hasSuffix(".json") || text.drop(while: { $0.isWhitespace }).first == "{"
             if isJSON {
                 let json: JSON
                 do { json = try JSON.parse(text) } catch { throw InputError("\(path): invalid JSON: \(error)") }
                 do { document = try Document.decode(json) } catch { throw InputError("\(path): \(error.message)") }
             } else {
-                document = try NftParser.parse(file: path)
+                document = try NftParser.parse(file: path).document
             }
         }
         return try state(document, origin: path)

@@ -31,10 +31,10 @@ public enum InputLoader {
         if isDir.boolValue || path.hasSuffix(".swift") { return try loadSwift(path) }
         if path.hasSuffix(".nft") { return try loadNft(path) }
         if path.hasSuffix(".json") { return try loadJSON(path) }
-        // Unknown extension: sniff the content.
-        let text = try readText(path)
-        if text.drop(while: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).first == "{" {
-            return try loadJSON(path, text: text)
+        // Unknown extension: sniff the first bytes.
+        let head = FileHandle(forReadingAtPath: path).flatMap { h in defer { try? h.close() }; return try? h.read(upToCount: 4096) }
+        if head?.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x09 && $0 != 0x0D }) == UInt8(ascii: "{") {
+            return try loadJSON(path)
         }
         return try loadNft(path)
     }
@@ -60,8 +60,7 @@ public enum InputLoader {
     }
 
     public static func loadNft(_ path: String) throws -> LoadedInput {
-        let text = try readText(path)
-        let document = try NftParser.parse(file: path)
+        let (document, text) = try NftParser.parse(file: path)
         var state: RulesetState
         do { state = try RulesetState(document: document) } catch { throw InputError("\(path): \(error.message)") }
         NftSourceMap(text: text, file: path).locate(&state)

@@ -3,26 +3,31 @@ import NFTables
 
 /// nft syntax, parsed by libnftables itself: the text is loaded into a throw-away
 /// namespace (no root needed) and listed back as JSON. libnftables' errors name the line
-/// in its own buffer name; they are rewritten to name the user's file.
+/// in its own buffer name; they are rewritten to name the user's file, and filtered so they
+/// never show the text of a file outside the rules file's directory (`NftErrorFilter`).
 enum NftParser {
     /// nft syntax given as text (no file): errors name `path`, with the line libnftables gives.
     static func parse(path: String, text: String) throws -> Document {
         do {
             return try Sandbox.loadAndList(text: text)
         } catch let e as SandboxError {
-            throw InputError(rewrite(e.message, path: path))
+            throw InputError(rewrite(NftErrorFilter(rulesFile: path).filter(e.message), path: path))
         }
     }
 
-    /// An nft syntax file.
-    static func parse(file path: String) throws -> Document {
+    /// An nft syntax file, checked first (`NftPrecheck`: size, token length, what it
+    /// includes); returns its text too, for the source map.
+    static func parse(file path: String) throws -> (document: Document, text: String) {
         // libnftables reads the file itself, so its errors carry the line (from a buffer
-        // 1.0.6 only shows the buffer's first line) and `include` resolves next to it.
+        // 1.0.6 only shows the buffer's first line) and `include` resolves as with `nft -f`.
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        let bytes = try NftPrecheck.check(file: absolute, display: path)
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw InputError("\(path): not UTF-8 text") }
         do {
-            return try Sandbox.loadAndList(file: absolute)
+            return (try Sandbox.loadAndList(file: absolute), text)
         } catch let e as SandboxError {
-            throw InputError(rewrite(e.message.replacingOccurrences(of: absolute + ":", with: path + ":"), path: path))
+            let safe = NftErrorFilter(rulesFile: absolute).filter(e.message)
+            throw InputError(rewrite(safe.replacingOccurrences(of: absolute + ":", with: path + ":"), path: path))
         }
     }
 

@@ -11,6 +11,7 @@ public struct NftSourceMap: Sendable {
     var sets: [String: Int] = [:]          // "family table set"
     var objects: [String: Int] = [:]       // "family table name"
     var rules: [String: [Int]] = [:]       // "family table chain" -> lines in order
+    var inserted: [String: [Int]] = [:]    // `insert rule` lines, latest last (they end up first, latest first)
 
     static let families: Set<String> = ["ip", "ip6", "inet", "arp", "bridge", "netdev"]
 
@@ -95,13 +96,16 @@ public struct NftSourceMap: Sendable {
                 case "rule":
                     if let c = after.first {
                         let k = "\(fam) \(tname) \(NftSourceMap.unquote(c))"
-                        if words[0] == "insert" { rules[k, default: []].insert(lineNo, at: 0) } else { rules[k, default: []].append(lineNo) }
+                        if words[0] == "insert" { inserted[k, default: []].append(lineNo) } else { rules[k, default: []].append(lineNo) }
                     }
                 default: break
                 }
             }
             if opens > closes { pendingDepth = opens - closes }
         }
+        // Appending, then reversing once, keeps many `insert rule` lines linear.
+        for (k, lines) in inserted { rules[k] = lines.reversed() + (rules[k] ?? []) }
+        inserted = [:]
     }
 
     static func familyAndName(_ words: [String]) -> (String, String) {

@@ -1,0 +1,171 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Limits on `.nft` input, checked before libnftables reads a byte of it.
+///
+/// libnftables' scanner (flex) rescans a token from its start each time it refills its
+/// buffer, so one long token (a `#` comment, a quoted string, a word) costs time quadratic
+/// in its length: a 4 MiB comment line takes ~10 s in `nft -f` itself. No nft token needs
+/// more than a few hundred bytes (names and comments are capped at 256 by the kernel), so a
+/// token over `maxTokenBytes` is refused. `maxBytes` bounds the file and everything it
+/// includes together (`NFTCTL_MAX_NFT_BYTES` overrides it).
+public struct NftLimits: Sendable {
+    public var maxBytes: Int
+    public var maxTokenBytes: Int
+
+    public static let defaultMaxBytes = 64 << 20
+    public static let defaultMaxTokenBytes = 16 << 10
+    /// libnftables' own include depth limit (MAX_INCLUDE_DEPTH).
+    static let maxIncludeDepth = 16
+
+    public init(maxBytes: Int = NftLimits.defaultMaxBytes, maxTokenBytes: Int = NftLimits.defaultMaxTokenBytes) {
+        self.maxBytes = maxBytes; self.maxTokenBytes = maxTokenBytes
+    }
+
+    /// The defaults, with `NFTCTL_MAX_NFT_BYTES` (a byte count) when set.
+    public static var current: NftLimits {
+        var l = NftLimits()
+        if let s = ProcessInfo.processInfo.environment["NFTCTL_MAX_NFT_BYTES"], let n = Int(s), n > 0 { l.maxBytes = n }
+        return l
+    }
+}
+
+/// Reads an `.nft` file and every file it includes (resolved as libnftables 1.0.6 resolves
+/// them), refusing what libnftables should never be given: input over the size limit, an
+/// over-long token, an include that is not a regular file (a FIFO or `/dev/zero` would
+/// hang it), that this user cannot read, or that includes itself.
+/// Errors name the file and line, never the content of an included file.
+enum NftPrecheck {
+    /// The main file's bytes (for the source map); `display` is how the user spelled its path.
+    static func check(file path: String, display: String, limits: NftLimits = .current) throws(InputError) -> [UInt8] {
+        var walker = Walker(limits: limits)
+        let bytes = try walker.read(path, display: display, includedAt: nil)
+        try walker.scan(bytes, path: path, display: display, depth: 0)
+        return bytes
+    }
+
+    /// What a lexical pass found: `include "NAME"` statements with their lines.
+    struct Scan { var includes: [(name: String, line: Int)] = [] }
+
+    /// One linear pass over nft syntax: token lengths and include statements. Tokens are
+    /// `#` comments (to the end of the line), quoted strings, and runs of anything but
+    /// blanks and the punctuation that separates nft tokens.
+    static func lex(_ b: [UInt8], maxToken: Int) -> (Scan, overlong: Int?) {
+        var scan = Scan()
+        var i = 0, line = 1, afterInclude = false
+        let n = b.count
+        func separates(_ c: UInt8) -> Bool {
+            switch c {
+            case 0x20, 0x09, 0x0A, 0x0D, 0x7B, 0x7D, 0x28, 0x29, 0x2C, 0x3B, 0x3D, 0x23, 0x22: return true  // blanks { } ( ) , ; = # "
+            default: return false
+            }
+        }
+        while i < n {
+            let c = b[i]
+            switch c {
+            case 0x0A: line += 1; i += 1
+            case 0x20, 0x09, 0x0D: i += 1
+            case 0x23:  // # comment
+                let start = i
+                while i < n && b[i] != 0x0A { i += 1 }
+                if i - start > maxToken { return (scan, line) }
+                afterInclude = false
+            case 0x22:  // quoted string (may span lines)
+                let start = i, startLine = line
+                i += 1
+                while i < n && b[i] != 0x22 { if b[i] == 0x0A { line += 1 }; i += 1 }
+                if i - start > maxToken { return (scan, startLine) }
+                if afterInclude { scan.includes.append((String(decoding: b[(start + 1)..<i], as: UTF8.self), startLine)) }
+                i += 1
+                afterInclude = false
+            case 0x7B, 0x7D, 0x28, 0x29, 0x2C, 0x3B, 0x3D: i += 1; afterInclude = false
+            default:
+                let start = i
+                while i < n && !separates(b[i]) { i += 1 }
+                if i - start > maxToken { return (scan, line) }
+                afterInclude = b[start..<i].elementsEqual("include".utf8)
+            }
+        }
+        return (scan, nil)
+    }
+
+    struct Walker {
+        let limits: NftLimits
+        var total = 0
+        var done: Set<String> = []
+        var open: [String] = []
+
+        /// At most the bytes the limit leaves (a file that grows while read is cut off there and refused).
+        mutating func read(_ path: String, display: String, includedAt: String?) throws(InputError) -> [UInt8] {
+            let left = limits.maxBytes - total
+            guard let h = FileHandle(forReadingAtPath: path) else {
+                throw InputError(includedAt.map { "\($0): cannot read \(display) (\(String(cString: strerror(errno))))" }
+                                 ?? "\(display): cannot be read (\(String(cString: strerror(errno))))")
+            }
+            defer { try? h.close() }
+            let data = (try? h.read(upToCount: left + 1)) ?? Data()
+            if data.count > left {
+                let what = includedAt == nil ? "\(display)" : "\(display) (included at \(includedAt!))"
+                throw InputError("\(what): nft input is larger than \(limits.maxBytes) bytes (with what it includes); "
+                                 + "raise NFTCTL_MAX_NFT_BYTES if it is meant to be")
+            }
+            total += data.count
+            return [UInt8](data)
+        }
+
+        mutating func scan(_ bytes: [UInt8], path: String, display: String, depth: Int) throws(InputError) {
+            let (scan, overlong) = lex(bytes, maxToken: limits.maxTokenBytes)
+            if let line = overlong {
+                throw InputError("\(display):\(line): error: a token (word, string or # comment) longer than "
+                                 + "\(limits.maxTokenBytes) bytes; nft syntax has none this long")
+            }
+            let key = canonical(path)
+            done.insert(key)
+            open.append(key)
+            defer { open.removeLast() }
+            guard depth < NftLimits.maxIncludeDepth else { return }  // libnftables reports the nesting itself
+            for inc in scan.includes {
+                let at = "\(display):\(inc.line)"
+                for target in NftPrecheck.resolve(inc.name) {
+                    let real = canonical(target)
+                    if open.contains(real) { throw InputError("\(at): error: include of \(target) includes itself (a cycle)") }
+                    if done.contains(real) { continue }
+                    var st = stat()
+                    guard stat(target, &st) == 0 else { continue }  // missing: libnftables says so
+                    if (st.st_mode & S_IFMT) == S_IFDIR { continue }
+                    guard (st.st_mode & S_IFMT) == S_IFREG else {
+                        throw InputError("\(at): error: include of \(target), which is not a regular file")
+                    }
+                    guard access(target, R_OK) == 0 else {
+                        throw InputError("\(at): error: include of \(target), which this user cannot read")
+                    }
+                    let data = try read(target, display: target, includedAt: at)
+                    try self.scan(data, path: target, display: target, depth: depth + 1)
+                }
+            }
+        }
+
+        func canonical(_ path: String) -> String {
+            guard let r = realpath(path, nil) else { return path }
+            defer { free(r) }
+            return String(cString: r)
+        }
+    }
+
+    /// The files an `include "NAME"` names, as libnftables 1.0.6 finds them: `/…` as is,
+    /// `./…` and `../…` from the current directory (the sandbox child shares ours), anything
+    /// else in the default include path `/etc`; wildcards expand (no match is no error).
+    static func resolve(_ name: String) -> [String] {
+        let path: String
+        if name.hasPrefix("/") { path = name }
+        else if name.hasPrefix("./") || name.hasPrefix("../") { path = FileManager.default.currentDirectoryPath + "/" + name }
+        else { path = "/etc/" + name }
+        guard path.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) else { return [path] }
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard glob(path, 0, nil, &g) == 0 else { return [] }
+        return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }
+    }
+}
