@@ -29,7 +29,7 @@ struct CheckCommand: ParsableCommand {
         let t = input.state.tables.count
         let r = input.state.tables.reduce(0) { $0 + $1.rules.count }
         let w = diagnostics.count
-        print("\(file): ok (\(t) table\(t == 1 ? "" : "s"), \(r) rule\(r == 1 ? "" : "s"); the kernel accepts it)"
+        print("\(SafeText.escape(file)): ok (\(t) table\(t == 1 ? "" : "s"), \(r) rule\(r == 1 ? "" : "s"); the kernel accepts it)"
               + (w > 0 ? "; \(w) warning\(w == 1 ? "" : "s")" : ""))
     }
 }
