@@ -130,4 +130,35 @@ struct TextValidationTests {
         let redo = Self.document(extra: #"{"delete": {"table": {"family": "inet", "name": "t"}}}, {"add": {"table": {"family": "inet", "name": "t"}}}"#)
         #expect(try InputLoader.loadJSON("in.json", text: redo).state.tables.count == 1)
     }
+
+    /// `check`, `compile` and `diff` refuse the reproduction before anything reaches
+    /// libnftables, with every error on one escaped line naming the file.
+    @Test func commandsRefuseTheReproduction() {
+        let path = Self.fixtures.appendingPathComponent("esc.json").path
+        for (args, code) in [(["check", path], Int32(1)), (["compile", path], 1), (["diff", path, "--against", path], 2)] {
+            let r = Shell.run([Shell.nftctl] + args)
+            #expect(r.status == code, "\(args): exit \(r.status): \(r.stderr)")
+            #expect(r.stderr.contains("\(path):1: error: table ip \"t\\x1b[31mRED\\x1b[0m\\x22q'\\x0a+ table ip injected  # fake line\""),
+                    "\(args): \(r.stderr)")
+            #expect(!r.stdout.contains("ok") && !r.stdout.contains("nftables"), "\(args): \(r.stdout)")
+            let all = r.stdout + r.stderr
+            #expect(!all.unicodeScalars.contains { SafeText.isUnsafe($0) && $0 != "\n" }, "\(args): raw control character")
+            #expect(!all.split(separator: "\n").contains { $0.hasPrefix("+ table") || $0.hasPrefix("FAKE") }, "\(args): forged line")
+        }
+    }
+
+    /// In an `.nft` file libnftables itself refuses a delete or flush of a table that is not
+    /// there (the file is loaded into an empty namespace); the error names the file and line.
+    @Test func nftDeleteOfUndeclaredTableNamesTheLine() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-del-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (i, cmd) in ["delete table ip old", "flush table ip old"].enumerated() {
+            let path = dir.appendingPathComponent("del\(i).nft").path
+            try "table ip t {\n}\n\(cmd)\n".write(toFile: path, atomically: true, encoding: .utf8)
+            let r = Shell.run([Shell.nftctl, "check", path])
+            #expect(r.status == 1, "\(cmd): exit \(r.status)")
+            #expect(r.stderr.contains("\(path):3:"), "\(cmd): \(r.stderr)")
+        }
+    }
 }
