@@ -9,7 +9,10 @@ struct CheckCommand: ParsableCommand {
         discussion: """
             Own checks: undefined chains, sets, maps and objects; jump/goto loops; hook, chain type, \
             family and priority combinations; NAT, reject and tproxy only where the kernel allows them; \
-            matches that cannot happen in the table's family. Warnings (lint): unreachable, shadowed and \
+            matches that cannot happen in the table's family; names, comments, log prefixes, interface \
+            names and strings that nft cannot write (control characters, a `"` inside quotes, names that are \
+            not nft identifiers) or that exceed the kernel's lengths (names 255 bytes, comments 128, log \
+            prefixes 127, interface names 15). Warnings (lint): unreachable, shadowed and \
             duplicate rules, unused chains, sets and maps, a policy-drop input chain without an \
             established/related accept. Then the kernel itself loads the ruleset \
             in a user+network namespace of its own (no root needed; the host is not touched).
