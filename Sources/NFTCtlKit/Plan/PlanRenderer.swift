@@ -97,6 +97,17 @@ public struct PlanRenderer {
         }
     }
 
+    /// A line without the `  # file:line` or `  # handle N` that `lines` appends (only that
+    /// trailer: a comment may itself hold `  # `).
+    static func withoutTrailer(_ text: String, location: SourceLocation?) -> String {
+        if let location, text.hasSuffix("  # \(location)") { return String(text.dropLast("  # \(location)".count)) }
+        if let r = text.range(of: "  # handle ", options: .backwards), !text[r.upperBound...].isEmpty,
+           text[r.upperBound...].allSatisfy(\.isNumber) {
+            return String(text[..<r.lowerBound])
+        }
+        return text
+    }
+
     func chainSpec(_ c: Chain) -> String {
         guard let type = c.type, let hook = c.hook else { return "" }
         var s = " { type \(type) hook \(hook)"
@@ -130,7 +141,7 @@ public struct PlanRenderer {
                     var o = JSONObject()
                     o.append("op", .string(sign == .add ? "add" : sign == .delete ? "delete" : "change"))
                     o.append("chain", c.chain.map(JSON.string))
-                    o.append("text", .string(text.components(separatedBy: "  # ").first ?? text))
+                    o.append("text", .string(Self.withoutTrailer(text, location: c.location)))
                     o.append("location", c.location.map { JSON.string($0.description) })
                     changes.append(.object(o))
                 }
