@@ -9,7 +9,10 @@ struct CheckCommand: ParsableCommand {
         discussion: """
             Own checks: undefined chains, sets, maps and objects; jump/goto loops; hook, chain type, \
             family and priority combinations; NAT, reject and tproxy only where the kernel allows them; \
-            matches that cannot happen in the table's family. Warnings (lint): unreachable, shadowed and \
+            matches that cannot happen in the table's family; names, comments, log prefixes, interface \
+            names and strings that nft cannot write (control characters, a `"` inside quotes, names that are \
+            not nft identifiers) or that exceed the kernel's lengths (names 255 bytes, comments 128, log \
+            prefixes 127, interface names 15). Warnings (lint): unreachable, shadowed and \
             duplicate rules, unused chains, sets and maps, a policy-drop input chain without an \
             established/related accept. Then the kernel itself loads the ruleset \
             in a user+network namespace of its own (no root needed; the host is not touched).
@@ -29,7 +32,7 @@ struct CheckCommand: ParsableCommand {
         let t = input.state.tables.count
         let r = input.state.tables.reduce(0) { $0 + $1.rules.count }
         let w = diagnostics.count
-        print("\(file): ok (\(t) table\(t == 1 ? "" : "s"), \(r) rule\(r == 1 ? "" : "s"); the kernel accepts it)"
+        print("\(SafeText.escape(file)): ok (\(t) table\(t == 1 ? "" : "s"), \(r) rule\(r == 1 ? "" : "s"); the kernel accepts it)"
               + (w > 0 ? "; \(w) warning\(w == 1 ? "" : "s")" : ""))
     }
 }

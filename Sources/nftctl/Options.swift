@@ -16,8 +16,11 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// Writes to a file or standard output.
+/// Writes output. Whatever a printer let through, no control character but newline and
+/// tab reaches the terminal or file (`SafeText`; strings were escaped where printed).
 func emit(_ text: String, to path: String?) throws {
-    let body = text.hasSuffix("\n") ? text : text + "\n"
+    let safe = SafeText.escape(text, keepingLayout: true)
+    let body = safe.hasSuffix("\n") ? safe : safe + "\n"
     if let path {
         do { try body.write(toFile: path, atomically: true, encoding: .utf8) } catch {
             throw InputError("\(path): cannot write: \(error.localizedDescription)")
@@ -27,6 +30,8 @@ func emit(_ text: String, to path: String?) throws {
     }
 }
 
+/// An error or warning on stderr; control characters escaped as in `emit`.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    let safe = SafeText.escape(text, keepingLayout: true)
+    FileHandle.standardError.write(Data((safe.hasSuffix("\n") ? safe : safe + "\n").utf8))
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NFTables
 
 // Runs the CLI with nftctl's exit codes: usage errors exit 2 (ArgumentParser uses 64),
 // everything else that fails exits 1 with one clear message.
@@ -8,7 +9,8 @@ do {
     try command.run()
 } catch {
     let code = NFTCtl.exitCode(for: error)
-    let message = NFTCtl.fullMessage(for: error)
+    // Error messages quote names and lines of the user's file: escape control characters.
+    let message = SafeText.escape(NFTCtl.fullMessage(for: error), keepingLayout: true)
     if code == .success {
         if !message.isEmpty { print(message) }
         exit(0)

@@ -1,4 +1,5 @@
 import Foundation
+import NFTables
 
 /// The mermaid form of an explanation: hooks, then the base chains on each hook in
 /// priority order, then the chains they jump or go to (verdict-map branches labelled
@@ -21,9 +22,10 @@ extension RulesetExplanation {
         for t in tables {
             for c in t.chains {
                 let me = Self.id(c.family, c.table, c.name)
-                var label = "\(c.family) \(c.table)<br/>chain \(c.name)"
-                if let b = c.base { label += "<br/>\(b.type), policy \(b.policy)" }
-                out.append(c.base == nil ? "  \(me)(\"\(Self.escape(label))\")" : "  \(me)[\"\(Self.escape(label))\"]")
+                // Pieces are escaped one by one: the `<br/>` between them is mermaid's own.
+                var label = Self.escape("\(c.family) \(c.table)") + "<br/>" + Self.escape("chain \(c.name)")
+                if let b = c.base { label += "<br/>" + Self.escape("\(b.type), policy \(b.policy)") }
+                out.append(c.base == nil ? "  \(me)(\"\(label)\")" : "  \(me)[\"\(label)\"]")
                 var seen: Set<String> = []
                 for r in c.rules {
                     for e in r.edges {
@@ -55,6 +57,21 @@ extension RulesetExplanation {
         return out
     }
 
-    /// Quotes inside mermaid labels.
-    static func escape(_ s: String) -> String { s.replacingOccurrences(of: "\"", with: "#quot;") }
+    /// Text for inside a quoted mermaid label: control characters and newlines escaped
+    /// (`SafeText`), and the characters that would end the quotes or start HTML or markdown
+    /// written as mermaid entity codes.
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for ch in SafeText.escape(s) {
+            switch ch {
+            case "\"": out += "#quot;"
+            case "<": out += "#lt;"
+            case ">": out += "#gt;"
+            case "`": out += "#96;"
+            case "#": out += "#35;"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
 }

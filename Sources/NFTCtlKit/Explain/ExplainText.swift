@@ -1,10 +1,13 @@
+import NFTables
+
 /// The text form of an explanation: one fact per line, indented by level, never wrapped,
-/// the same input always giving the same output.
+/// the same input always giving the same output. Each line is escaped whole (`SafeText`):
+/// names and comments cannot add lines or terminal control sequences.
 extension RulesetExplanation {
     public var text: String {
         var out: [String] = []
         for t in tables {
-            out.append("table \(t.family) \(t.name): \(t.familyMeaning)" + (t.comment.map { " (comment \"\($0)\")" } ?? ""))
+            out.append("table \(t.family) \(t.name): \(t.familyMeaning)" + (t.comment.map { " (comment \(SafeText.quoted($0)))" } ?? ""))
             for s in t.sets {
                 out.append("  \(s.isMap ? "map" : "set") \(s.name): \(s.summary)")
                 for e in s.elements { out.append("    - \(e)") }
@@ -12,7 +15,7 @@ extension RulesetExplanation {
             for o in t.objects { out.append("  \(o.kind) \(o.name): \(o.summary)") }
             for c in t.chains { out += c.textLines }
         }
-        return out.joined(separator: "\n") + "\n"
+        return out.map { SafeText.escape($0) }.joined(separator: "\n") + "\n"
     }
 }
 
@@ -34,7 +37,7 @@ extension ChainExplanation {
         } else {
             out.append("  chain \(name): regular chain" + (callers.isEmpty ? ", never jumped to" : ", reached by " + callers.joined(separator: "; ")))
         }
-        if let comment { out.append("    comment \"\(comment)\"") }
+        if let comment { out.append("    comment \(SafeText.quoted(comment))") }
         for n in notes { out.append("    note: \(n)") }
         if rules.isEmpty { out.append("    (no rules)") }
         for r in rules { out += r.textLines }

@@ -1,3 +1,5 @@
+import NFTables
+
 /// A small indenting writer for generated Swift source.
 struct SourceWriter {
     private(set) var text = ""
@@ -18,9 +20,10 @@ struct SourceWriter {
         line("}" + tail)
     }
 
-    /// A comment, one `//` line per line of text.
+    /// A comment, one `//` line per line of text. Names in it are escaped (`SafeText`): a CR
+    /// ends a Swift comment too, and would turn the rest of a name into code.
     mutating func comment(_ s: String) {
-        for l in s.split(separator: "\n", omittingEmptySubsequences: false) { line(l.isEmpty ? "//" : "// " + l) }
+        for l in s.split(separator: "\n", omittingEmptySubsequences: false) { line(l.isEmpty ? "//" : "// " + SafeText.escape(String(l))) }
     }
 }
 

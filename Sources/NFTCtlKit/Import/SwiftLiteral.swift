@@ -1,3 +1,5 @@
+import NFTables
+
 /// Swift spellings of plain values: string literals, identifiers.
 enum SwiftLiteral {
     /// A Swift string literal for any string.
@@ -12,7 +14,7 @@ enum SwiftLiteral {
             case "\t": out += "\\t"
             case "\0": out += "\\0"
             default:
-                if u.value < 0x20 || u.value == 0x7f || (0x80..<0xa0).contains(u.value) {
+                if SafeText.isUnsafe(u) {
                     out += "\\u{\(String(u.value, radix: 16))}"
                 } else {
                     out.unicodeScalars.append(u)

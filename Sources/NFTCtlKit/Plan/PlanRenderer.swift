@@ -2,7 +2,9 @@ import Foundation
 import NFTables
 
 /// The plan as people read it (nft syntax, `+` added, `-` removed, `~` changed, grouped by
-/// table and chain, a summary line at the end) and as tools read it (JSON).
+/// table and chain, a summary line at the end) and as tools read it (JSON). Names print as
+/// `SafeText.name` does, and every line is escaped whole: a name or comment can never add a
+/// line or a terminal control sequence to the plan.
 public struct PlanRenderer {
     public var color: Bool
 
@@ -25,25 +27,25 @@ public struct PlanRenderer {
     public func text(_ plan: Plan) -> String {
         var out: [String] = []
         for t in plan.tables where !t.changes.isEmpty {
-            var header = "table \(t.key.family) \(t.key.name)"
+            var header = "table \(SafeText.escape(t.key.family)) \(SafeText.name(t.key.name))"
             switch t.mode {
             case .create: header += "  (new table)"
             case .update: break
             case .replace(let why): header += "  (replaced whole, atomically: \(why); its counters and run-time set elements restart)"
             case .delete: header += "  (deleted: no longer declared, --prune)"
             }
-            out.append(header)
+            out.append(SafeText.escape(header))
             var currentChain: String?? = .none
             for c in t.changes {
                 if c.chain != currentChain ?? nil || currentChain == nil {
                     if let name = c.chain, currentChain != .some(name) {
-                        out.append("  chain \(name)")
+                        out.append("  chain \(SafeText.name(name))")
                     }
                     currentChain = .some(c.chain)
                 }
                 let indent = c.chain == nil ? "  " : "    "
                 for line in lines(c) {
-                    out.append(paint(line.0, "\(indent)\(line.0.rawValue) \(line.1)"))
+                    out.append(paint(line.0, SafeText.escape("\(indent)\(line.0.rawValue) \(line.1)")))
                 }
             }
         }
@@ -56,12 +58,12 @@ public struct PlanRenderer {
         let loc = c.location.map { "  # \($0)" } ?? ""
         switch c.subject {
         case .table(let t):
-            return [(c.sign, "table \(t.family) \(t.name)" + (t.comment.map { " comment \"\($0)\"" } ?? "") + loc)]
+            return [(c.sign, "table \(SafeText.escape(t.family)) \(SafeText.name(t.name))" + (t.comment.map { " comment " + SafeText.quoted($0) } ?? "") + loc)]
         case .chain(let old, let new):
             switch (old, new) {
-            case (nil, let n?): return [(.add, "chain \(n.name)" + chainSpec(n) + loc)]
-            case (let o?, nil): return [(.delete, "chain \(o.name)" + chainSpec(o))]
-            case (let o?, let n?): return [(.change, "chain \(n.name)" + chainSpec(o) + "  =>" + chainSpec(n) + loc)]
+            case (nil, let n?): return [(.add, "chain \(SafeText.name(n.name))" + chainSpec(n) + loc)]
+            case (let o?, nil): return [(.delete, "chain \(SafeText.name(o.name))" + chainSpec(o))]
+            case (let o?, let n?): return [(.change, "chain \(SafeText.name(n.name))" + chainSpec(o) + "  =>" + chainSpec(n) + loc)]
             default: return []
             }
         case .set(let old, let new):
@@ -74,17 +76,17 @@ public struct PlanRenderer {
         case .elements(let set, let added, let removed):
             var out: [(Change.Sign, String)] = []
             if !removed.isEmpty {
-                out.append((.delete, "element \(set.name) { \(removed.map { $0.nftText(context: Self.context) }.joined(separator: ", ")) }"))
+                out.append((.delete, "element \(SafeText.name(set.name)) { \(removed.map { $0.nftText(context: Self.context) }.joined(separator: ", ")) }"))
             }
             if !added.isEmpty {
-                out.append((.add, "element \(set.name) { \(added.map { $0.nftText(context: Self.context) }.joined(separator: ", ")) }" + loc))
+                out.append((.add, "element \(SafeText.name(set.name)) { \(added.map { $0.nftText(context: Self.context) }.joined(separator: ", ")) }" + loc))
             }
             return out
         case .object(let old, let new):
             let o = (new ?? old)!
-            return [(c.sign, "\(o.body.kind.rawValue) \(o.name)" + loc)]
+            return [(c.sign, "\(o.body.kind.rawValue) \(SafeText.name(o.name))" + loc)]
         case .flowtable(let old, let new):
-            return [(c.sign, "flowtable \((new ?? old)!.name)" + loc)]
+            return [(c.sign, "flowtable \(SafeText.name((new ?? old)!.name))" + loc)]
         case .rule(_, let old, let new, _):
             switch (old, new) {
             case (nil, let n?): return [(.add, n.nftText(context: Self.context) + loc)]
@@ -95,10 +97,21 @@ public struct PlanRenderer {
         }
     }
 
+    /// A line without the `  # file:line` or `  # handle N` that `lines` appends (only that
+    /// trailer: a comment may itself hold `  # `).
+    static func withoutTrailer(_ text: String, location: SourceLocation?) -> String {
+        if let location, text.hasSuffix("  # \(location)") { return String(text.dropLast("  # \(location)".count)) }
+        if let r = text.range(of: "  # handle ", options: .backwards), !text[r.upperBound...].isEmpty,
+           text[r.upperBound...].allSatisfy(\.isNumber) {
+            return String(text[..<r.lowerBound])
+        }
+        return text
+    }
+
     func chainSpec(_ c: Chain) -> String {
         guard let type = c.type, let hook = c.hook else { return "" }
         var s = " { type \(type) hook \(hook)"
-        if let d = c.dev?.values, !d.isEmpty { s += " device \(d.joined(separator: ","))" }
+        if let d = c.dev?.values, !d.isEmpty { s += " device \(d.map(SafeText.name).joined(separator: ","))" }
         s += " priority \(ChainPriority.text(c.prio ?? 0, family: c.family, hook: hook)); policy \(c.policy ?? "accept"); }"
         return s
     }
@@ -128,7 +141,7 @@ public struct PlanRenderer {
                     var o = JSONObject()
                     o.append("op", .string(sign == .add ? "add" : sign == .delete ? "delete" : "change"))
                     o.append("chain", c.chain.map(JSON.string))
-                    o.append("text", .string(text.components(separatedBy: "  # ").first ?? text))
+                    o.append("text", .string(Self.withoutTrailer(text, location: c.location)))
                     o.append("location", c.location.map { JSON.string($0.description) })
                     changes.append(.object(o))
                 }

@@ -3,27 +3,30 @@ import NFTables
 extension Trace {
     /// Human-readable: one line per step, then the verdict and the assumptions.
     public func renderText() -> String {
-        var out = "packet: \(packet.text)\n"
+        // Each line escaped whole: names and comments cannot add lines or control sequences.
+        var out = ""
+        func line(_ text: String) { out += SafeText.escape(text) + "\n" }
+        line("packet: \(packet.text)")
         var base = ""
         for s in steps {
             let place = "\(s.hook.rawValue) \(s.table) \(s.chain)"
             if s.result == .enter { base = s.chain }
             switch s.result {
             case .enter:
-                out += "\(place): \(s.detail)\n"
+                line("\(place): \(s.detail)")
             case .policy, .return, .skipped:
-                out += "  \(place): \(s.result.rawValue): \(s.detail)\n"
+                line("  \(place): \(s.result.rawValue): \(s.detail)")
             default:
                 let loc = s.location.map { " (\($0))" } ?? ""
                 let inChain = s.chain == base ? "" : " of chain \(s.chain)"
-                out += "  rule \(s.rule ?? 0)\(inChain)\(loc): \(s.text ?? "")\n"
-                out += "    \(s.result.rawValue): \(s.detail)\n"
+                line("  rule \(s.rule ?? 0)\(inChain)\(loc): \(s.text ?? "")")
+                line("    \(s.result.rawValue): \(s.detail)")
             }
         }
-        if finalPacket != packet.text { out += "after NAT: \(finalPacket)\n" }
-        out += "verdict: \(verdict.rawValue) — \(reason)\n"
-        for a in assumptions { out += "assumed: \(a)\n" }
-        for n in notes { out += "note: \(n)\n" }
+        if finalPacket != packet.text { line("after NAT: \(finalPacket)") }
+        line("verdict: \(verdict.rawValue) — \(reason)")
+        for a in assumptions { line("assumed: \(a)") }
+        for n in notes { line("note: \(n)") }
         return out
     }
 

@@ -13,9 +13,10 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         self.severity = severity; self.message = message; self.object = object; self.location = location
     }
 
+    /// One line, whatever the names in it hold (`SafeText`).
     public var description: String {
         let loc = location.map { "\($0): " } ?? ""
-        return "\(loc)\(severity.rawValue): \(object): \(message)"
+        return SafeText.escape("\(loc)\(severity.rawValue): \(object): \(message)")
     }
 }
 

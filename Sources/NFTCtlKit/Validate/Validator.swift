@@ -4,7 +4,8 @@ import NFTables
 /// jump loops, impossible chain definitions, statements in hooks where the kernel refuses
 /// them, and matches that cannot happen in the table's family. Dry runs in libnftables
 /// miss several of these (loops and hook checks happen at commit time), and malformed
-/// input can abort libnftables 1.0.6, so they are checked here first.
+/// input can abort libnftables 1.0.6, so they are checked here first. Names, comments and
+/// other strings are checked too (`TextChecks`): what nft cannot write never gets further.
 public enum Validator {
     public static func validate(_ state: RulesetState) -> [Diagnostic] {
         var out: [Diagnostic] = []
@@ -96,10 +97,10 @@ struct TableValidator {
     func chainObject(_ c: Chain) -> String { "chain \(tableName) \(c.name)" }
 
     func run() -> [Diagnostic] {
-        var out: [Diagnostic] = []
+        var out = checkText()
         guard Family(rawValue: family) != nil else {
-            return [Diagnostic(.error, "unknown family \"\(family)\" (ip, ip6, inet, arp, bridge, netdev)",
-                               object: "table \(tableName)", at: table.table.location)]
+            return out + [Diagnostic(.error, "unknown family \"\(family)\" (ip, ip6, inet, arp, bridge, netdev)",
+                                     object: "table \(tableName)", at: table.table.location)]
         }
         out += checkChains()
         out += checkRules()

@@ -59,7 +59,8 @@ public struct StateError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var location: SourceLocation?
     public init(_ message: String, at location: SourceLocation? = nil) { self.message = message; self.location = location }
-    public var description: String { location.map { "\($0): \(message)" } ?? message }
+    /// One line, whatever the names in it hold (`SafeText`).
+    public var description: String { SafeText.escape(location.map { "\($0): \(message)" } ?? message) }
 }
 
 public struct RulesetState: Sendable, Hashable {
@@ -94,6 +95,17 @@ public struct RulesetState: Sendable, Hashable {
             throw StateError("\(what) refers to table \(family) \(name), which is not declared", at: loc)
         }
         return t
+    }
+
+    /// The index of the declared table holding `what`, which `declared` says exists.
+    func requireDeclared(_ verb: Verb, _ what: String, _ family: String, _ table: String, _ loc: SourceLocation?,
+                         _ declared: (TableContents) -> Bool = { _ in true }) throws(StateError) -> Int {
+        guard let i = index(of: TableKey(family: family, name: table)), declared(tables[i]) else {
+            throw StateError("'\(verb.rawValue) \(what)': the file does not declare it before this point. nftctl applies "
+                             + "only the tables a file declares, so this command would change nothing; to remove a table "
+                             + "nftctl applied before, stop declaring it and use `apply --prune`", at: loc)
+        }
+        return i
     }
 
     mutating func apply(_ verb: Verb, _ item: RulesetItem, _ loc: SourceLocation?) throws(StateError) {
@@ -190,30 +202,38 @@ public struct RulesetState: Sendable, Hashable {
             tables[t].objects.append(Located(clean, loc))
         case (.flush, .selector("ruleset", _)), (.delete, .selector("ruleset", _)):
             tables.removeAll()
+        // A delete or flush only edits what the file declared before it. Aimed at anything
+        // else it would do nothing (only declared tables are applied), so it is an error, not
+        // a silent no-op: the user meant to remove something that would stay.
         case (.delete, .table(let t)):
+            _ = try requireDeclared(verb, "table \(t.family) \(t.name)", t.family, t.name, loc)
             tables.removeAll { $0.key == TableKey(family: t.family, name: t.name) }
         case (.flush, .table(let t)):
-            if let i = index(of: TableKey(family: t.family, name: t.name)) { tables[i].rules.removeAll() }
-        case (.flush, .chain(let c)):
-            if let i = index(of: TableKey(family: c.family, name: c.table)) { tables[i].rules.removeAll { $0.value.chain == c.name } }
-        case (.delete, .chain(let c)):
-            if let i = index(of: TableKey(family: c.family, name: c.table)) {
-                tables[i].rules.removeAll { $0.value.chain == c.name }
-                tables[i].chains.removeAll { $0.value.name == c.name }
+            let i = try requireDeclared(verb, "table \(t.family) \(t.name)", t.family, t.name, loc)
+            tables[i].rules.removeAll()
+        case (.flush, .chain(let c)), (.delete, .chain(let c)):
+            let i = try requireDeclared(verb, "chain \(c.family) \(c.table) \(c.name)", c.family, c.table, loc) {
+                $0.chain(c.name) != nil
             }
-        case (.flush, .set(let s)):
-            if let i = index(of: TableKey(family: s.family, name: s.table)),
-               let k = tables[i].sets.firstIndex(where: { $0.value.name == s.name }) {
-                tables[i].sets[k].value.elem = nil
+            tables[i].rules.removeAll { $0.value.chain == c.name }
+            if verb == .delete { tables[i].chains.removeAll { $0.value.name == c.name } }
+        case (.flush, .set(let s)), (.delete, .set(let s)):
+            let i = try requireDeclared(verb, "\(s.isMap ? "map" : "set") \(s.family) \(s.table) \(s.name)", s.family, s.table, loc) {
+                $0.set(s.name) != nil
             }
-        case (.delete, .set(let s)):
-            if let i = index(of: TableKey(family: s.family, name: s.table)) { tables[i].sets.removeAll { $0.value.name == s.name } }
+            if verb == .delete { tables[i].sets.removeAll { $0.value.name == s.name } } else {
+                for k in tables[i].sets.indices where tables[i].sets[k].value.name == s.name { tables[i].sets[k].value.elem = nil }
+            }
         case (.delete, .object(_, let o)):
-            if let i = index(of: TableKey(family: o.family, name: o.table)) {
-                tables[i].objects.removeAll { $0.value.name == o.name && $0.value.body.kind == o.body.kind }
+            let i = try requireDeclared(verb, "\(o.body.kind.rawValue) \(o.family) \(o.table) \(o.name)", o.family, o.table, loc) {
+                $0.objects.contains { $0.value.name == o.name && $0.value.body.kind == o.body.kind }
             }
+            tables[i].objects.removeAll { $0.value.name == o.name && $0.value.body.kind == o.body.kind }
         case (.delete, .flowtable(let f)):
-            if let i = index(of: TableKey(family: f.family, name: f.table)) { tables[i].flowtables.removeAll { $0.value.name == f.name } }
+            let i = try requireDeclared(verb, "flowtable \(f.family) \(f.table) \(f.name)", f.family, f.table, loc) {
+                $0.flowtables.contains { $0.value.name == f.name }
+            }
+            tables[i].flowtables.removeAll { $0.value.name == f.name }
         case (.rename, .chain(let c)):
             guard let newname = c.newname, let i = index(of: TableKey(family: c.family, name: c.table)),
                   let k = tables[i].chains.firstIndex(where: { $0.value.name == c.name }) else {

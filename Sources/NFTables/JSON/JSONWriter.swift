@@ -61,23 +61,47 @@ extension JSON {
         for _ in 0..<(indent * 2) { out.append(UInt8(ascii: " ")) }
     }
 
+    /// A JSON string. Besides what JSON requires, every scalar `SafeText` calls unsafe (DEL,
+    /// C1 controls, line separators, bidi controls) is written `\uXXXX`, so output that
+    /// shows a name on a terminal never carries it raw; parsers read the same string back.
     static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for c in s.utf8 {
-            switch c {
-            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(c)
-            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(c)
-            case 0x0A: out.append(contentsOf: "\\n".utf8)
-            case 0x0D: out.append(contentsOf: "\\r".utf8)
-            case 0x09: out.append(contentsOf: "\\t".utf8)
-            case 0..<0x20:
-                let h = Array(String(c, radix: 16).utf8)
-                out.append(contentsOf: "\\u00".utf8)
-                if h.count < 2 { out.append(UInt8(ascii: "0")) }
-                out.append(contentsOf: h)
-            default: out.append(c)
+        if s.utf8.contains(where: { $0 >= 0x7F }) {
+            for u in s.unicodeScalars {
+                if u.value >= 0x7F && SafeText.isUnsafe(u) {
+                    let h = Array(String(u.value, radix: 16).utf8)
+                    out.append(contentsOf: "\\u".utf8)
+                    out.append(contentsOf: Array(repeating: UInt8(ascii: "0"), count: 4 - h.count))
+                    out.append(contentsOf: h)
+                } else {
+                    writeScalarBytes(u, to: &out)
+                }
             }
+            out.append(UInt8(ascii: "\""))
+            return
         }
+        for c in s.utf8 { writeByte(c, to: &out) }
         out.append(UInt8(ascii: "\""))
+    }
+
+    private static func writeScalarBytes(_ u: Unicode.Scalar, to out: inout [UInt8]) {
+        if u.isASCII { writeByte(UInt8(u.value), to: &out); return }
+        out.append(contentsOf: String(u).utf8)
+    }
+
+    private static func writeByte(_ c: UInt8, to out: inout [UInt8]) {
+        switch c {
+        case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(c)
+        case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(c)
+        case 0x0A: out.append(contentsOf: "\\n".utf8)
+        case 0x0D: out.append(contentsOf: "\\r".utf8)
+        case 0x09: out.append(contentsOf: "\\t".utf8)
+        case 0..<0x20:
+            let h = Array(String(c, radix: 16).utf8)
+            out.append(contentsOf: "\\u00".utf8)
+            if h.count < 2 { out.append(UInt8(ascii: "0")) }
+            out.append(contentsOf: h)
+        default: out.append(c)
+        }
     }
 }

@@ -52,7 +52,7 @@ struct ExpressionPrinter {
 
     static func verdict(_ v: Verdict) -> String {
         guard let target = v.target else { return v.keyword }
-        return v.keyword + " " + target
+        return v.keyword + " " + SafeText.name(target)
     }
 
     // MARK: sets and maps

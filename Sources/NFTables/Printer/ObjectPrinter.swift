@@ -2,7 +2,7 @@
 /// `obj_print_data` and `flowtable_print_declaration` lay them out.
 extension ListingPrinter {
     func object(_ kind: ObjectKind, _ o: NamedObject) -> String {
-        var out = "\t" + kind.rawValue + " " + o.name + " {" + handle(o.handle)
+        var out = "\t" + kind.rawValue + " " + SafeText.name(o.name) + " {" + handle(o.handle)
         if let c = o.comment { out += "\n\t\tcomment " + ValueFormat.quote(c) }
         switch o.body {
         case .counter(let packets, let bytes):
@@ -41,7 +41,7 @@ extension ListingPrinter {
     }
 
     func flowtable(_ f: Flowtable) -> String {
-        var out = "\tflowtable " + f.name + " {" + handle(f.handle) + "\n"
+        var out = "\tflowtable " + SafeText.name(f.name) + " {" + handle(f.handle) + "\n"
         if let prio = f.prio {
             out += "\t\thook " + (f.hook ?? "ingress") + " priority "
                 + ChainPriority.text(prio, family: "netdev", hook: f.hook) + "\n"

@@ -27,7 +27,9 @@ public func nftListing(_ items: [RulesetItem], context: PrintContext = .init()) 
         case .metainfo, .selector, .raw: continue
         }
     }
-    return tables.map { ListingPrinter(context: context.with(family: $0.table.family)).table($0) }.joined()
+    // Strings were escaped where printed; this keeps any other control character out too.
+    return SafeText.escape(tables.map { ListingPrinter(context: context.with(family: $0.table.family)).table($0) }.joined(),
+                           keepingLayout: true)
 }
 
 /// One table's items, collected from the flat list.
@@ -51,7 +53,7 @@ struct ListingPrinter {
     }
 
     func table(_ t: TableListing) -> String {
-        var out = "table " + t.table.family + " " + t.table.name + " {" + handle(t.table.handle) + "\n"
+        var out = "table " + SafeText.escape(t.table.family) + " " + SafeText.name(t.table.name) + " {" + handle(t.table.handle) + "\n"
         // nft separates blocks with a blank line, and puts one after table flags (not after a comment).
         var delim = ""
         let flags = (t.table.flags?.values ?? []).filter { ["dormant", "owner", "persist"].contains($0) }
@@ -77,7 +79,7 @@ struct ListingPrinter {
     }
 
     func chain(_ c: Chain, rules: [Rule]) -> String {
-        var out = "\tchain " + c.name + " {" + handle(c.handle)
+        var out = "\tchain " + SafeText.name(c.name) + " {" + handle(c.handle)
         if let comment = c.comment { out += "\n\t\tcomment " + ValueFormat.quote(comment) }
         out += "\n"
         if let hook = c.hook {

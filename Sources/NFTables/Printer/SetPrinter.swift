@@ -2,7 +2,7 @@
 /// size, flags, element statements, auto-merge, timeout, gc-interval, comment, elements.
 extension ListingPrinter {
     func set(_ s: NamedSet, extraElements: [Expression]) -> String {
-        var out = "\t" + (s.isMap ? "map " : "set ") + s.name + " {" + handle(s.handle) + "\n"
+        var out = "\t" + (s.isMap ? "map " : "set ") + SafeText.name(s.name) + " {" + handle(s.handle) + "\n"
         out += "\t\t" + declaredType(s) + "\n"
         let flags = s.flags?.values ?? []
         if !flags.contains("constant") {

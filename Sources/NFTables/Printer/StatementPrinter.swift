@@ -65,7 +65,7 @@ struct StatementPrinter {
         case .last(let used):
             guard let used, !context.stateless else { return context.stateless ? "last" : "last used never" }
             return "last used " + ValueFormat.duration(milliseconds: UInt64(max(0, used)))
-        case .text(let t): return t
+        case .text(let t): return SafeText.escape(t)
         case .raw(let j): return j.serialized(.spaced)
         }
     }

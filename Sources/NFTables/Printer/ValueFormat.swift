@@ -24,15 +24,16 @@ enum ValueFormat {
 
     /// A string value. Set references (`@name`) and hex literals never take quotes.
     static func string(_ s: String, _ type: ValueType?) -> String {
-        if s.hasPrefix("@") { return s }
+        if s.hasPrefix("@") { return "@" + SafeText.name(String(s.dropFirst())) }
         switch type?.quoting ?? .never {
-        case .never: return s
+        case .never: return SafeText.escape(s)
         case .always: return quote(s)
         case .unlessNumeric: return !s.isEmpty && s.allSatisfy(\.isASCIIDigit) ? s : quote(s)
         }
     }
 
-    static func quote(_ s: String) -> String { "\"" + s + "\"" }
+    /// A quoted string; see `SafeText.quoted` (control characters and `"` are escaped).
+    static func quote(_ s: String) -> String { SafeText.quoted(s) }
 
     /// nft's `time_print`: days, hours, minutes and seconds, each only when non-zero.
     static func duration(seconds: UInt64) -> String {
