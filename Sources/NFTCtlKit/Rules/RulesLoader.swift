@@ -83,7 +83,7 @@ public enum RulesLoader {
     static func relay(_ bytes: [UInt8], from path: String) {
         guard !bytes.isEmpty else { return }
         let limit = 64 << 10
-        var text = TerminalText.escaped(String(decoding: bytes.prefix(limit), as: UTF8.self), keepNewlines: true)
+        var text = SafeText.escape(String(decoding: bytes.prefix(limit), as: UTF8.self), keepingLayout: true)
         if bytes.count > limit { text += "\n[… \(bytes.count - limit) more bytes not shown]" }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if text.hasSuffix("\n") { lines.removeLast() }
@@ -132,7 +132,7 @@ public enum RulesLoader {
                                 deadline: try deadline("NFTCTL_COMPILE_TIMEOUT", 600), deadlineVariable: "NFTCTL_COMPILE_TIMEOUT")
         let text = String(decoding: r.stdout, as: UTF8.self)
         guard r.status == 0 else {
-            throw RulesError("\(sandbox.swiftc) --version failed:\n\(TerminalText.escaped(text, keepNewlines: true))")
+            throw RulesError("\(sandbox.swiftc) --version failed:\n\(SafeText.escape(text, keepingLayout: true))")
         }
         _ = PrivatePath.write(Array(text.utf8), to: memo)
         return text
@@ -184,7 +184,7 @@ public enum RulesLoader {
         guard r.status == 0 else {
             throw RulesError("""
                 building the NFTables DSL library with \(sandbox.swiftc) failed (it needs Swift 6):
-                \(TerminalText.escaped(String(decoding: r.stdout, as: UTF8.self), keepNewlines: true))
+                \(SafeText.escape(String(decoding: r.stdout, as: UTF8.self), keepingLayout: true))
                 """)
         }
         try install(products + ["mc"], from: work, to: dir, optional: ["mc"])
@@ -236,7 +236,7 @@ public enum RulesLoader {
                                 deadline: try deadline("NFTCTL_COMPILE_TIMEOUT", 600), deadlineVariable: "NFTCTL_COMPILE_TIMEOUT")
         guard r.status == 0 else {
             let text = String(decoding: r.stdout, as: UTF8.self)
-            throw RulesError(TerminalText.escaped(diagnostics(text, stage: b + "/src/", byName: byName), keepNewlines: true))
+            throw RulesError(SafeText.escape(diagnostics(text, stage: b + "/src/", byName: byName), keepingLayout: true))
         }
         try install(["rules"], from: work, to: build)
     }

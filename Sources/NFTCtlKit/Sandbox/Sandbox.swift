@@ -102,7 +102,7 @@ public enum Sandbox {
             throw BackendError.sandbox(error.message)
         }
         let out = String(decoding: result.stdout, as: UTF8.self)
-        let err = TerminalText.escaped(String(decoding: result.stderr, as: UTF8.self), keepNewlines: true)
+        let err = SafeText.escape(String(decoding: result.stderr, as: UTF8.self), keepingLayout: true)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         if result.status != 0 || out.isEmpty {
             var why = "`unshare \(args.joined(separator: " "))` exited with status \(result.status)"
