@@ -90,6 +90,8 @@ enum ExplainCases {
                               .set(SetUpdate(op: "delete", elem: p("ip", "saddr"), set: "@blocklist"))]),
         ("map update", "ip", [.map(MapUpdate(op: "add", elem: p("ip", "saddr"), data: .meta(key: "mark"), map: "@marks"))]),
         ("ct count", "ip", [.set(SetUpdate(op: "add", elem: p("ip", "saddr"), set: "@conns", stmt: [.ctCount(val: 20, inv: true)])), .verdict(.drop)]),
+        ("ct count alone", "ip", [.ctCount(val: 20, inv: true), .verdict(.drop)]),
+        ("prefix not", "ip", [.match(left: p("ip", "daddr"), op: .ne, right: .prefix(addr: .string("10.0.0.0"), len: 8))]),
         ("notrack", "ip", [.notrack]),
         ("dup", "ip", [.dup(addr: .string("192.0.2.9"), dev: .string("eth1"))]),
         ("fwd", "netdev", [.fwd(dev: .string("eth1"), family: nil, addr: nil)]),

@@ -179,6 +179,13 @@ import NFTables
             "add the IPv4 source address to the set @conns (nothing changes if it is already there); for that element: more than 20 connections are already tracked for this key (ct count over 20; the count includes this one)",
             "drop the packet: it is discarded at once, and no later rule or chain sees it",
         ],
+        "ct count alone": [
+            "more than 20 connections are already tracked by this rule, all together (not per address: to count per source, put it in a set update keyed by ip saddr) (ct count over 20; the count includes this one)",
+            "drop the packet: it is discarded at once, and no later rule or chain sees it",
+        ],
+        "prefix not": [
+            "the IPv4 destination address is outside 10.0.0.0/8 (its first 8 bits differ from those of 10.0.0.0)",
+        ],
         "notrack": [
             "exempt the packet from connection tracking (its ct state becomes untracked, and it cannot be NATed)",
         ],

@@ -42,8 +42,10 @@ extension Phraser {
         case .string(let ref) where ref.hasPrefix("@"):
             return s + (op == .ne ? " \(be) not in " : " \(be) in ") + setReference(ref)
         case .prefix(let addr, let len):
-            let net = "\(value(addr))/\(len) (the first \(len) bits equal those of \(value(addr)))"
-            return s + (op == .ne ? " \(be) outside " : " \(be) in ") + net
+            let net = "\(value(addr))/\(len)"
+            return op == .ne
+                ? s + " \(be) outside \(net) (its first \(len) bits differ from those of \(value(addr)))"
+                : s + " \(be) in \(net) (the first \(len) bits equal those of \(value(addr)))"
         case .range(let a, let b):
             if op == .ne { return s + " \(be) outside the range \(value(a)) to \(value(b))" }
             if op == .eq { return s + " \(be) between \(value(a)) and \(value(b)) (inclusive)" }

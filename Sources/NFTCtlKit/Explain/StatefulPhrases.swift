@@ -64,7 +64,7 @@ extension Phraser {
         }
         var kind = RuleExplanation.Step.Kind.action
         for s in stmts {
-            let p = statement(s)
+            let p = statement(s, perKey: true)
             if p.kind == .condition { kind = .condition }
             out += "; for that element: " + p.text
         }

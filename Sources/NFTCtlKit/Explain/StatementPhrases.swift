@@ -3,7 +3,9 @@ import NFTables
 /// Statements in words: each is a condition the packet must meet (matches, rate limits,
 /// quotas, connection counts) or something done to it.
 extension Phraser {
-    func statement(_ s: Statement) -> (kind: RuleExplanation.Step.Kind, text: String) {
+    /// `perKey`: the statement runs for one element of a set or meter (`ct count` then
+    /// counts per key; on its own it counts every connection the rule has seen).
+    func statement(_ s: Statement, perKey: Bool = false) -> (kind: RuleExplanation.Step.Kind, text: String) {
         switch s {
         case .match(let l, let op, let r): return (.condition, match(l, op, r))
         case .verdict(let v): return (.action, verdict(v))
@@ -19,9 +21,11 @@ extension Phraser {
         case .namedLimit(let e):
             return (.condition, "the traffic rate here is allowed by " + objectReference(e, kind: .limit))
         case .ctCount(let val, let inv):
+            let scope = perKey ? "for this key"
+                : "by this rule, all together (not per address: to count per source, put it in a set update keyed by ip saddr)"
             return (.condition, inv == true
-                ? "more than \(val) connections are already tracked for this key (ct count over \(val); the count includes this one)"
-                : "at most \(val) connections are tracked for this key (ct count \(val); the count includes this one)")
+                ? "more than \(val) connections are already tracked \(scope) (ct count over \(val); the count includes this one)"
+                : "at most \(val) connections are tracked \(scope) (ct count \(val); the count includes this one)")
         case .mangle(let key, let value): return (.action, mangle(key, value))
         case .notrack:
             return (.action, "exempt the packet from connection tracking (its ct state becomes untracked, and it cannot be NATed)")
@@ -35,7 +39,7 @@ extension Phraser {
         case .set(let u): return setUpdate(op: u.op, elem: u.elem, data: nil, name: u.set, stmts: u.stmt ?? [])
         case .map(let u): return setUpdate(op: u.op, elem: u.elem, data: u.data, name: u.map, stmts: u.stmt ?? [])
         case .meter(let name, let key, let stmt, let size):
-            let inner = statement(stmt)
+            let inner = statement(stmt, perKey: true)
             let cap = size.map { ", at most \($0) keys" } ?? ""
             return (inner.kind, "keep a separate state for each value of \(subject(key)) in the meter \(name) (a dynamic set\(cap)); for this packet's key: \(inner.text)")
         case .vmap(let key, let data): return (.action, vmap(key, data))

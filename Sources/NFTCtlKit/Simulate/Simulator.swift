@@ -188,7 +188,7 @@ final class TraceRun {
                         return .undetermined("\(by) jumps to chain \(target), which does not exist")
                     }
                     if case .jump = v {
-                        guard frames.count < 64 else { return .undetermined("\(by): jumps nest deeper than the kernel allows") }
+                        guard frames.count < ChainRules.jumpStackSize else { return .undetermined("\(by): jumps nest deeper than the kernel allows") }
                         frames.append((current, index))
                     }
                     current = target; index = 0

@@ -364,7 +364,7 @@ struct TableValidator {
 
     // MARK: loops
 
-    /// The kernel refuses a jump graph with a cycle, and chains nested deeper than 16 jumps.
+    /// The kernel refuses a jump graph with a cycle, and 16 or more jumps in a row.
     func checkLoops() -> [Diagnostic] {
         let edges = chainEdges()
         var out: [Diagnostic] = []
@@ -404,8 +404,8 @@ struct TableValidator {
             }
             for lc in table.chains where lc.value.isBase {
                 let d = depth(lc.value.name)
-                if d > 16 {
-                    out.append(Diagnostic(.error, "jumps nest \(d) chains deep; the kernel allows 16",
+                if d >= ChainRules.jumpStackSize {
+                    out.append(Diagnostic(.error, "jumps nest \(d) chains deep; the kernel allows at most \(ChainRules.jumpStackSize - 1) jumps in a row from a base chain",
                                           object: chainObject(lc.value), at: lc.location))
                 }
             }
