@@ -114,4 +114,22 @@ import NFTables
         #expect(r.status == 0, "\(r.stderr)")
         #expect(ns.nftList().contains("ip saddr 192.0.2.66 drop"))
     }
+
+    /// `nftctl rollback` gives back counters, elements packets added to dynamic sets (with
+    /// their timeouts) and per-element counters, which 1.0.6's JSON input would zero.
+    @Test func rollbackRestoresCountersAndRunTimeElements() throws {
+        guard let ns = TestNamespace.make("rollback keeps counters and dynamic elements") else { return }
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("elem-counters.nft")], dir)
+        try #require(r.status == 0, "\(r.stderr)")
+        ApplySafety.traffic(ns)
+        let before = KernelApplyTests.stable(ns.nftList())
+        try #require(before.contains("elements = { 127.0.0.1 counter packets 3 bytes 87 }"), "\(before)")
+        let n = ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("rb-new.nft")], dir)
+        try #require(n.status == 0, "\(n.stderr)")
+        let back = ApplySafety.nftctl(["rollback", "--netns", ns.name], dir)
+        #expect(back.status == 0, "\(back.stderr)")
+        #expect(KernelApplyTests.stable(ns.nftList()) == before)
+    }
 }
