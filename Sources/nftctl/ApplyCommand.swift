@@ -12,7 +12,9 @@ struct ApplyCommand: ParsableCommand {
             batch: unchanged rules keep their handles and counters, declared set elements are added and \
             removed as deltas, elements the rules add at run time are kept. --replace swaps the declared \
             tables whole instead (also one transaction). Tables FILE does not declare are never touched. \
-            If another program changes the ruleset between the listing and the commit, nothing is applied. \
+            If another program changes the ruleset between the listing and the commit, nothing is applied; \
+            another nftctl is kept out by a per-namespace lock (--wait). While an earlier --confirm waits \
+            for `nftctl confirm`, apply is refused. With --confirm the rollback is armed before the commit. \
             After the commit the kernel is listed again; exit 1 with what still differs. On a terminal \
             the plan is shown and confirmed first (--yes skips the question). Over SSH (SSH_CONNECTION \
             set) the session's own packets are traced through the new rules first, and the apply is \

@@ -84,7 +84,6 @@ public enum ApplyOperation {
         // Nobody committed since nftctl's own verified apply: the ruleset is what it listed then.
         let remembered = store?.rememberedListing(generation: generation, netns: netns)
         let liveListing = try remembered ?? backend.list()
-        let listedAt = Date()
         timer.mark("live listing")
         TestHook.reach(.listed)
         var plan = try PlanOperation.plan(desired: desired, live: liveListing, prune: pruned)
@@ -108,12 +107,13 @@ public enum ApplyOperation {
             try store?.setManagedTables(Array(Set(managed + state.keys)))
             return report
         }
+        let askedAt = Date()
         if !approve(plan) { return report }
 
         // The snapshot a rollback restores. A remembered listing has the structure of the
         // ruleset but not its counters or the set elements packets added since, and a
         // prompt may have waited a while: list our tables again then.
-        let stale = remembered != nil || Date().timeIntervalSince(listedAt) > 1
+        let stale = remembered != nil || Date().timeIntervalSince(askedAt) > 1
         if let store {
             let keys = state.keys + pruned
             let fresh = stale ? try listTables(keys, present: liveListing, backend: backend) : liveListing
@@ -164,7 +164,12 @@ public enum ApplyOperation {
                 store?.rememberListing(afterListing, generation: afterGeneration, netns: netns)
             }
         } catch {
-            guard confirm != nil, let store, let snapshot = report.snapshot else { throw error }
+            guard let store, let snapshot = report.snapshot else { throw error }
+            guard confirm != nil else {
+                let ns = netns.map { " --netns \($0)" } ?? ""
+                throw AfterCommitFailure(cause: "\(error)", outcome:
+                    "the batch was committed and stays; `nftctl rollback\(ns)` restores the state before it (snapshot \(snapshot.id))")
+            }
             throw rollBackNow(after: error, snapshot: snapshot, store: store, backend: backend, deadline: report.deadline)
         }
         // The confirmation window starts now that the apply is verified, not before the commit.
