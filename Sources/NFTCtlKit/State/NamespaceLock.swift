@@ -9,7 +9,7 @@ import Foundation
 /// The lock file is keyed by the namespace's identity (the inode of its nsfs file), not
 /// by its name: `ip netns` names can be deleted and reused, and the host namespace and a
 /// namespace reached by another name are the same firewall. The file lives under
-/// /run/nftctl (NFTCTL_RUN_DIR overrides), checked like the state files (`OwnedPath`), and
+/// /run/nftctl (NFTCTL_RUN_DIR overrides; see `directory`), checked like the state files (`OwnedPath`), and
 /// holds the pid and the command of the holder so that a waiter can say who has it.
 /// The lock goes with the process: closing the descriptor (or dying, even by SIGKILL)
 /// releases it.
@@ -44,8 +44,13 @@ public final class NamespaceLock: @unchecked Sendable {
     public static let defaultWait: Double = 5
 
     /// The directory of the lock files.
+    /// Not root: the user's own runtime directory (the lock then only orders that user's
+    /// nftctl processes, which is all an unprivileged user can run against a namespace of its own).
     public static var directory: String {
-        ProcessInfo.processInfo.environment["NFTCTL_RUN_DIR"] ?? "/run/nftctl"
+        let env = ProcessInfo.processInfo.environment
+        if let dir = env["NFTCTL_RUN_DIR"] { return dir }
+        if geteuid() == 0 { return "/run/nftctl" }
+        return (env["XDG_RUNTIME_DIR"] ?? "/tmp") + "/nftctl-\(geteuid())"
     }
 
     /// The namespace file whose inode names the lock: the named namespace's bind mount, or

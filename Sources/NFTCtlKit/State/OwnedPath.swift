@@ -40,9 +40,13 @@ public enum OwnedPath {
 
     /// Makes `path` (and missing parents, mode 0700) if needed, then checks the directory.
     public static func ensureDirectory(_ path: String) throws {
-        if mkdir(path, 0o700) != 0, errno == ENOENT {
+        var made = mkdir(path, 0o700) == 0
+        if !made, errno == ENOENT {
             try ensureDirectory((path as NSString).deletingLastPathComponent)
-            _ = mkdir(path, 0o700)
+            made = mkdir(path, 0o700) == 0
+        }
+        if !made, errno != EEXIST {
+            throw InputError("cannot create the directory \(path): \(String(cString: strerror(errno)))")
         }
         try checkDirectory(path)
     }
