@@ -154,7 +154,10 @@ public struct StateStore: Sendable {
     }
 
     public func pending() throws -> Pending? {
-        guard let j = try read(pendingFile), let s = j["snapshot"]?.stringValue else { return nil }
+        guard let j = try read(pendingFile) else { return nil }
+        guard let s = j["snapshot"]?.stringValue, Self.isSnapshotID(s) else {
+            throw InputError("\(pendingFile.path): not a pending confirmation written by nftctl; remove it")
+        }
         let d: Double
         switch j["deadline"] {
         case .double(let x)?: d = x
