@@ -12,7 +12,9 @@ struct ApplyCommand: ParsableCommand {
             batch: unchanged rules keep their handles and counters, declared set elements are added and \
             removed as deltas, elements the rules add at run time are kept. --replace swaps the declared \
             tables whole instead (also one transaction). Tables FILE does not declare are never touched. \
-            If another program changes the ruleset between the listing and the commit, nothing is applied. \
+            If another program changes the ruleset between the listing and the commit, nothing is applied; \
+            another nftctl is kept out by a per-namespace lock (--wait). While an earlier --confirm waits \
+            for `nftctl confirm`, apply is refused. With --confirm the rollback is armed before the commit. \
             After the commit the kernel is listed again; exit 1 with what still differs. On a terminal \
             the plan is shown and confirmed first (--yes skips the question). Over SSH (SSH_CONNECTION \
             set) the session's own packets are traced through the new rules first, and the apply is \
@@ -44,6 +46,14 @@ struct ApplyCommand: ParsableCommand {
                                valueName: "DURATION"))
     var confirm: Duration?
 
+    @Option(help: ArgumentHelp("If another nftctl is changing this namespace's ruleset, wait this long for it before giving up (exit 1, nothing changed).",
+                               valueName: "SECONDS"))
+    var wait: Double = NamespaceLock.defaultWait
+
+    func validate() throws {
+        guard wait >= 0, wait.isFinite else { throw ValidationError("--wait needs a number of seconds, 0 or more") }
+    }
+
     func run() throws {
         var timer = PhaseTimer()
         let input = try InputLoader.load(file)
@@ -53,11 +63,13 @@ struct ApplyCommand: ParsableCommand {
         let renderer = PlanRenderer(color: Terminal.colorOutput)
         let interactive = !yes && !dryRun && Terminal.isInteractive
         let store = StateStore(netns: namespace.netns)
-        if confirm != nil, try store.pending() != nil {
-            throw ValidationError("an earlier apply is still waiting for `nftctl confirm` (or `nftctl rollback`)")
+        let netns = namespace.netns
+        let arm = confirm.map { c in
+            ApplyOperation.Confirm(seconds: c.seconds) { snapshot in try RollbackTimer.start(snapshot: snapshot, netns: netns) }
         }
         let report = try ApplyOperation.run(input, backend: backend, mode: replace ? .replace : .incremental, dryRun: dryRun,
-                                            store: store, prune: prune, netns: namespace.netns) { plan in
+                                            store: store, prune: prune, netns: netns, confirm: arm,
+                                            lock: .init(netns: netns, wait: wait, what: "apply")) { plan in
             guard interactive else { return true }
             print(renderer.text(plan))
             return Terminal.confirm("Apply these changes?")
@@ -69,9 +81,11 @@ struct ApplyCommand: ParsableCommand {
         } else if report.applied {
             if !interactive { print(renderer.text(report.plan)) }
             print("applied to \(names) in one transaction (\(report.commands) command\(report.commands == 1 ? "" : "s")); verified")
-            if let confirm, let snapshot = report.snapshot {
-                try RollbackTimer.arm(store: store, snapshot: snapshot, after: confirm.seconds, netns: namespace.netns)
-                print("run `nftctl confirm\(namespace.netns.map { " --netns \($0)" } ?? "")` within \(confirm) or this apply is rolled back")
+            for w in report.warnings { printError("warning: \(w)") }
+            if let confirm, let deadline = report.deadline {
+                let left = max(0, deadline - Date().timeIntervalSince1970)
+                print("run `nftctl confirm\(namespace.netns.map { " --netns \($0)" } ?? "")` within \(confirm) "
+                    + "(\(Int(left.rounded())) s from now) or this apply is rolled back")
             }
         } else if report.plan.isEmpty {
             print("\(names): already up to date; nothing to do")

@@ -25,21 +25,16 @@ struct Duration: ExpressibleByArgument, CustomStringConvertible {
 }
 
 enum RollbackTimer {
-    /// Records the deadline and starts a detached `nftctl __rollback-timer` in its own session
-    /// (setsid), so closing the terminal or losing the SSH connection cannot stop it.
-    static func arm(store: StateStore, snapshot: StateStore.Snapshot, after seconds: Double, netns: String?) throws {
-        let deadline = Date().timeIntervalSince1970 + seconds
-        try store.setPending(.init(snapshot: snapshot.id, deadline: deadline))
+    /// Starts a detached `nftctl __rollback-timer` in its own session (setsid), so closing
+    /// the terminal, losing the SSH connection or killing the apply cannot stop it. It acts
+    /// on the pending record the apply has already written.
+    static func start(snapshot: StateStore.Snapshot, netns: String?) throws {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var args = ["-f", exe, "__rollback-timer", "--snapshot", snapshot.id]
         if let netns { args += ["--netns", netns] }
         // posix_spawn rather than Foundation's Process: Process waits on a descriptor that the
         // detached grandchild would inherit, which would block this apply until the deadline.
-        if let failure = spawnDetached("/usr/bin/setsid", args) {
-            try? Rollback.restore(snapshot, backend: try LibNFTablesBackend(netns: netns))
-            store.clearPending()
-            throw InputError("cannot start the rollback timer (\(failure)); the apply was rolled back")
-        }
+        if let failure = spawnDetached("/usr/bin/setsid", args) { throw InputError(failure) }
     }
 }
 
@@ -60,14 +55,29 @@ func spawnDetached(_ path: String, _ args: [String]) -> String? {
     return nil
 }
 
+/// `--wait SECONDS` for the commands that take the namespace lock.
+struct LockWaitOption: ParsableArguments {
+    @Option(help: ArgumentHelp("If another nftctl is changing this namespace's ruleset, wait this long for it before giving up.",
+                               valueName: "SECONDS"))
+    var wait: Double = NamespaceLock.defaultWait
+
+    func validate() throws {
+        guard wait >= 0, wait.isFinite else { throw ValidationError("--wait needs a number of seconds, 0 or more") }
+    }
+}
+
 struct ConfirmCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "confirm", abstract: "Keep the changes of the last `nftctl apply --confirm`; cancels its rollback.")
 
     @OptionGroup var namespace: NetnsOption
+    @OptionGroup var lockWait: LockWaitOption
 
     func run() throws {
         let store = StateStore(netns: namespace.netns)
+        // Under the lock, so the timer cannot be half-way through its rollback meanwhile.
+        let lock = try NamespaceLock.acquire(netns: namespace.netns, wait: lockWait.wait, what: "confirm")
+        defer { lock.release() }
         guard let p = try store.pending() else { throw InputError("no apply is waiting for confirmation") }
         store.clearPending()
         print("confirmed; the rollback to snapshot \(p.snapshot) is cancelled")
@@ -80,14 +90,18 @@ struct RollbackCommand: ParsableCommand {
         abstract: "Restore the managed tables as they were before the last apply (or --snapshot ID), in one transaction.")
 
     @OptionGroup var namespace: NetnsOption
+    @OptionGroup var lockWait: LockWaitOption
 
     @Option(help: "A snapshot id (file names under /var/lib/nftctl/.../snapshots).")
     var snapshot: String?
 
     func run() throws {
         let store = StateStore(netns: namespace.netns)
+        let backend = try namespace.backend()
+        let lock = try NamespaceLock.acquire(netns: namespace.netns, wait: lockWait.wait, what: "rollback")
+        defer { lock.release() }
         let snap = try store.snapshot(snapshot ?? store.pending()?.snapshot)
-        try Rollback.restore(snap, backend: try namespace.backend())
+        try Rollback.restore(snap, backend: backend)
         store.clearPending()
         store.removeSnapshot(snap.id)
         print("restored \(snap.tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")) from snapshot \(snap.id)")
@@ -108,12 +122,26 @@ struct RollbackTimerCommand: ParsableCommand {
         let store = StateStore(netns: namespace.netns)
         while let p = try store.pending(), p.snapshot == snapshot {
             let left = p.deadline - Date().timeIntervalSince1970
-            if left <= 0 {
-                try Rollback.restore(try store.snapshot(snapshot), backend: try namespace.backend())
+            if left > 0 {
+                usleep(UInt32(min(left, 0.25) * 1_000_000))
+                continue
+            }
+            // The apply holds the lock until it has verified (or died): wait for it, then
+            // look again, since it may have rolled back itself or been confirmed meanwhile.
+            let lock = try NamespaceLock.acquire(netns: namespace.netns, wait: .infinity, what: "rollback-timer")
+            defer { lock.release() }
+            guard let now = try store.pending(), now.snapshot == snapshot else { return }
+            if now.deadline > Date().timeIntervalSince1970 { continue }
+            let backend = try namespace.backend()
+            // Armed before the commit: if the kernel still shows the generation read just
+            // before it, the apply died without committing and there is nothing to undo.
+            if let g = now.generation, try backend.generationID() == g {
                 store.clearPending()
                 return
             }
-            usleep(UInt32(min(left, 0.25) * 1_000_000))
+            try Rollback.restore(try store.snapshot(snapshot), backend: backend)
+            store.clearPending()
+            return
         }
     }
 }

@@ -10,7 +10,7 @@ import NFTables
 
     static func stateDir() -> String {
         let d = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-state-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
-        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return d
     }
 
@@ -27,20 +27,16 @@ import NFTables
         let before = KernelApplyTests.stable(ns.nftList())
         let changed = try PlanKernelTests.input(try PlanKernelTests.fixtureText("edge.nft")
             .replacingOccurrences(of: "udp dport { 53, 123 } accept", with: "udp dport 53 accept"), "confirm")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Shell.nftctl)
-        p.arguments = ["apply", "--yes", "--netns", ns.name, changed.path, "--confirm", "2s"]
-        p.environment = ProcessInfo.processInfo.environment.merging(Self.env(dir)) { $1 }
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        // Stopped right after its commit, then killed: the timer armed before the commit acts.
+        let p = try BackgroundNftctl(["apply", "--yes", "--netns", ns.name, changed.path, "--confirm", "2s"],
+                                     environment: Self.env(dir).merging(["NFTCTL_TEST_STOP_AT": "committed"]) { $1 })
+        try #require(p.waitUntilStopped())
         let pending = URL(fileURLWithPath: dir).appendingPathComponent("netns-\(ns.name)/pending-confirm.json").path
-        let start = Date()
-        while !FileManager.default.fileExists(atPath: pending), Date().timeIntervalSince(start) < 20 { usleep(20_000) }
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        kill(p.pid, SIGKILL)
+        _ = p.finish()
         #expect(ns.nftList().contains("udp dport 53 accept"), "the change was not applied")
         sleep(4)
+        #expect(!FileManager.default.fileExists(atPath: pending) || ApplySafety.waitForTimer(dir, ns))
         #expect(KernelApplyTests.stable(ns.nftList()) == before, "not rolled back to the exact previous state")
         #expect(!FileManager.default.fileExists(atPath: pending))
     }

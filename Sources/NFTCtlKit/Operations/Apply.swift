@@ -1,3 +1,4 @@
+import Foundation
 import NFTables
 
 /// `nftctl apply`. By default incremental: the plan (desired vs live, declared tables only)
@@ -6,6 +7,13 @@ import NFTables
 /// `delete table` + create, also one batch). Either way no other table is named in the
 /// batch, a writer that commits between the listing and our commit makes the apply fail
 /// (generation id), and afterwards the kernel is listed again: the plan must be empty.
+///
+/// The caller holds the namespace's `NamespaceLock` around `run`, so no other nftctl writes
+/// from our listing to the end of verification. With `confirm`, the safety net exists
+/// before the batch is sent: the snapshot (listed fresh from the kernel, counters and
+/// run-time set elements included) is on disk and the detached rollback timer is running,
+/// so a kill at any point after the commit still ends in a rollback; a failure after the
+/// commit (verification, the state directory) rolls back at once.
 public enum ApplyOperation {
     public enum Mode: Sendable { case incremental, replace }
 
@@ -16,6 +24,21 @@ public enum ApplyOperation {
         public var applied: Bool
         /// The state before the commit, for `nftctl rollback` and `--confirm`.
         public var snapshot: StateStore.Snapshot?
+        /// With `--confirm`: when the timer rolls back unless confirmed (seconds since 1970).
+        public var deadline: Double?
+        /// Said to the user after the apply (e.g. a state file that could not be written).
+        public var warnings: [String] = []
+    }
+
+    /// `--confirm`: how long the user has, and how to start the detached timer that rolls
+    /// back to the snapshot when the pending record's deadline passes.
+    public struct Confirm: Sendable {
+        public var seconds: Double
+        public var startTimer: @Sendable (_ snapshot: StateStore.Snapshot) throws -> Void
+        public init(seconds: Double, startTimer: @escaping @Sendable (StateStore.Snapshot) throws -> Void) {
+            self.seconds = seconds
+            self.startTimer = startTimer
+        }
     }
 
     /// The single batch that replaces `state`'s tables whole.
@@ -36,21 +59,33 @@ public enum ApplyOperation {
     ///   - approve: shown the plan before anything is committed; returning false stops.
     ///   - store: where managed tables and snapshots are kept (nil: remember nothing).
     ///   - prune: also delete managed tables the rules no longer declare.
+    ///   - confirm: arm a rollback timer before the commit (needs `store`).
+    ///   - lock: takes the namespace's writer lock (not called for a dry run); it is held
+    ///     until `run` returns, from before the listing to the end of verification.
     public static func run(_ input: LoadedInput, backend: Backend, mode: Mode = .incremental, dryRun: Bool = false,
                            store: StateStore? = nil, prune: Bool = false, netns: String? = nil,
+                           confirm: Confirm? = nil, lock: NamespaceLock.Request? = nil,
                            approve: (Plan) -> Bool = { _ in true }) throws -> Report {
         var timer = PhaseTimer()
         let state = input.state
         guard !state.tables.isEmpty else { throw InputError("\(input.path): declares no tables; nothing to apply") }
+        if confirm != nil && store == nil { throw InputError("--confirm needs a state directory") }
         let desired = try PlanOperation.desiredState(input)
         timer.mark("desired state (validation + scratch namespace)")
+        let held = dryRun ? nil : try lock.map { try NamespaceLock.acquire(netns: $0.netns, wait: $0.wait, what: $0.what) }
+        defer { held?.release() }
+        if !dryRun, let store, let pending = try store.pending() {
+            throw PendingConfirmation(pending: pending, netns: netns)
+        }
         let managed = try store?.managedTables() ?? []
         let pruned = prune ? managed.filter { !state.keys.contains($0) } : []
 
         let generation = try backend.generationID()
         // Nobody committed since nftctl's own verified apply: the ruleset is what it listed then.
-        let liveListing = try store?.rememberedListing(generation: generation, netns: netns) ?? backend.list()
+        let remembered = store?.rememberedListing(generation: generation, netns: netns)
+        let liveListing = try remembered ?? backend.list()
         timer.mark("live listing")
+        TestHook.reach(.listed)
         var plan = try PlanOperation.plan(desired: desired, live: liveListing, prune: pruned)
         timer.mark("plan")
         let batch: (document: Document, locations: [SourceLocation?])
@@ -72,42 +107,138 @@ public enum ApplyOperation {
             try store?.setManagedTables(Array(Set(managed + state.keys)))
             return report
         }
+        let askedAt = Date()
         if !approve(plan) { return report }
-        report.snapshot = try store?.saveSnapshot(tables: state.keys + pruned, listing: liveListing)
-        timer.mark("snapshot")
+
+        // The snapshot a rollback restores. A remembered listing has the structure of the
+        // ruleset but not its counters or the set elements packets added since, and a
+        // prompt may have waited a while: list our tables again then.
+        let stale = remembered != nil || Date().timeIntervalSince(askedAt) > 1
+        if let store {
+            let keys = state.keys + pruned
+            let fresh = stale ? try listTables(keys, present: liveListing, backend: backend) : liveListing
+            report.snapshot = try store.saveSnapshot(tables: keys, listing: fresh)
+            timer.mark("snapshot")
+        }
+        // Armed before the commit: from here on, whatever happens to this process, the
+        // timer rolls back at the deadline unless `nftctl confirm` runs.
+        if let confirm, let store, let snapshot = report.snapshot {
+            let deadline = Date().timeIntervalSince1970 + confirm.seconds
+            try store.setPending(.init(snapshot: snapshot.id, deadline: deadline, generation: generation))
+            do { try confirm.startTimer(snapshot) } catch {
+                store.clearPending()
+                throw ApplyFailure(message: "cannot start the rollback timer (\(error)); nothing was changed")
+            }
+            report.deadline = deadline
+        }
+        TestHook.reach(.armed)
 
         // Stale-plan guard: libnftables 1.0.6 does not send NFNL_BATCH_GENID, so compare the
         // id read before the listing with the id now; the window left is this call to commit.
+        // Other nftctl processes are kept out by the namespace lock; this catches the rest.
         let now = try backend.generationID()
         if now != generation {
+            if confirm != nil { store?.clearPending() }
             throw StalePlan(expected: generation, found: now)
         }
         do {
             try backend.apply(batch.document, dryRun: false)
         } catch {
+            if confirm != nil { store?.clearPending() }
             throw ApplyFailure(message: "the kernel refused the batch; nothing was changed: \(error)")
         }
         report.applied = true
         timer.mark("commit")
+        TestHook.reach(.committed)
 
-        try store?.setManagedTables(Array(Set(managed + state.keys).subtracting(pruned)))
-        store?.forgetListing()
-        let afterGeneration = try backend.generationID()
-        let afterListing = try backend.list()
-        let after = try PlanOperation.plan(desired: desired, live: afterListing, prune: pruned)
-        timer.mark("verification (re-list + plan)")
-        if !after.isEmpty { throw VerificationFailure(plan: after) }
-        // Kept only if nothing committed between the generation read and the listing.
-        if try backend.generationID() == afterGeneration {
-            store?.rememberListing(afterListing, generation: afterGeneration, netns: netns)
+        do {
+            try store?.setManagedTables(Array(Set(managed + state.keys).subtracting(pruned)))
+            store?.forgetListing()
+            let afterGeneration = try backend.generationID()
+            let afterListing = try backend.list()
+            let after = try PlanOperation.plan(desired: desired, live: afterListing, prune: pruned)
+            timer.mark("verification (re-list + plan)")
+            if !after.isEmpty { throw VerificationFailure(plan: after) }
+            // Kept only if nothing committed between the generation read and the listing.
+            if try backend.generationID() == afterGeneration {
+                store?.rememberListing(afterListing, generation: afterGeneration, netns: netns)
+            }
+        } catch {
+            guard let store, let snapshot = report.snapshot else { throw error }
+            guard confirm != nil else {
+                let ns = netns.map { " --netns \($0)" } ?? ""
+                throw AfterCommitFailure(cause: "\(error)", outcome:
+                    "the batch was committed and stays; `nftctl rollback\(ns)` restores the state before it (snapshot \(snapshot.id))")
+            }
+            throw rollBackNow(after: error, snapshot: snapshot, store: store, backend: backend, deadline: report.deadline)
+        }
+        // The confirmation window starts now that the apply is verified, not before the commit.
+        if let confirm, let store, let snapshot = report.snapshot {
+            let deadline = Date().timeIntervalSince1970 + confirm.seconds
+            do {
+                try store.setPending(.init(snapshot: snapshot.id, deadline: deadline, generation: generation))
+                report.deadline = deadline
+            } catch {
+                report.warnings.append("could not extend the confirmation window (\(error)); the rollback stays armed for the earlier deadline")
+            }
         }
         return report
+    }
+
+    /// The listing of `keys` as the kernel holds them now (those `present` lists; the
+    /// others did not exist and have nothing to list).
+    static func listTables(_ keys: [TableKey], present: Document, backend: Backend) throws -> Document {
+        let existing = Set(present.items.compactMap { item -> TableKey? in
+            if case .table(let t) = item { return TableKey(family: t.family, name: t.name) }
+            return nil
+        })
+        var entries: [Document.Entry] = []
+        for key in keys where existing.contains(key) {
+            entries += try backend.list(table: key.family, name: key.name).items.map { .item($0) }
+        }
+        return Document(entries)
+    }
+
+    /// A failure after a `--confirm` commit: restore the snapshot now. If that fails too,
+    /// the timer is still armed and will try again at the deadline.
+    static func rollBackNow(after error: Error, snapshot: StateStore.Snapshot, store: StateStore, backend: Backend,
+                            deadline: Double?) -> Error {
+        do {
+            try Rollback.restore(snapshot, backend: backend)
+            store.clearPending()
+            return AfterCommitFailure(cause: "\(error)", outcome: "rolled back at once to the state before this apply (snapshot \(snapshot.id))")
+        } catch let rollbackError {
+            let when = deadline.map { " at \(Date(timeIntervalSince1970: $0))" } ?? ""
+            return AfterCommitFailure(cause: "\(error)", outcome:
+                "the immediate rollback failed too (\(rollbackError)); the rollback timer is still armed and restores snapshot \(snapshot.id)\(when) unless `nftctl confirm` runs first")
+        }
     }
 }
 
 public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+}
+
+/// Something failed after a `--confirm` commit, and what was done about it.
+public struct AfterCommitFailure: Error, Sendable, CustomStringConvertible {
+    public var cause: String
+    public var outcome: String
+    public var description: String { "\(cause)\n\(outcome)" }
+}
+
+/// An earlier `apply --confirm` is waiting: an apply now would be undone by its timer.
+public struct PendingConfirmation: Error, Sendable, CustomStringConvertible {
+    public var pending: StateStore.Pending
+    public var netns: String?
+    public var description: String {
+        let ns = netns.map { " --netns \($0)" } ?? ""
+        let left = pending.deadline - Date().timeIntervalSince1970
+        let when = left > 0 ? "in \(Int(left.rounded(.up))) s" : "now (its timer appears to have stopped)"
+        return "an earlier `nftctl apply --confirm` is waiting for confirmation; its rollback to snapshot \(pending.snapshot) "
+            + "happens \(when) and would undo this apply too. Nothing was changed. First run `nftctl confirm\(ns)` to keep "
+            + "that apply, or `nftctl rollback\(ns)` to undo it, then apply again"
+    }
 }
 
 /// Someone else committed to the ruleset between our listing and our commit.

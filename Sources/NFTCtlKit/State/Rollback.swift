@@ -2,25 +2,55 @@ import NFTables
 
 /// Restoring a snapshot: the tables it names get back exactly what they held (counters and
 /// set elements included), and those that did not exist then are deleted, in ONE transaction.
+///
+/// The snapshot is sent as nft syntax when it can be: libnftables 1.0.6's JSON input drops
+/// per-element counters (a set declared `counter` comes back with `counter packets 0`),
+/// while `elements = { … counter packets N bytes M }` and `counter packets N bytes M` in
+/// nft syntax keep them (measured: a text restore lists byte for byte as before, apart from
+/// the milliseconds of `expires`). A snapshot holding something the printer cannot write
+/// (items kept raw), or text that libnftables refuses, goes through JSON instead; either
+/// way a refused batch changes nothing.
 public enum Rollback {
     public static func restore(_ snapshot: StateStore.Snapshot, backend: Backend) throws {
         var state: RulesetState
         do { state = try RulesetState(document: snapshot.listing) } catch {
             throw InputError("snapshot \(snapshot.id) cannot be restored: \(error)")
         }
-        var entries: [Document.Entry] = []
         let live = try backend.list()
         let present = Set(live.items.compactMap { item -> TableKey? in
             if case .table(let t) = item { return TableKey(family: t.family, name: t.name) }
             return nil
         })
+        var clear: [Document.Entry] = []
+        var clearText = ""
         for key in snapshot.tables where present.contains(key) || state.table(key) != nil {
             let bare = Table(family: key.family, name: key.name)
-            entries.append(.command(Command(.add, .table(bare))))
-            entries.append(.command(Command(.delete, .table(bare))))
+            clear.append(.command(Command(.add, .table(bare))))
+            clear.append(.command(Command(.delete, .table(bare))))
+            clearText += "add table \(key.family) \(key.name)\ndelete table \(key.family) \(key.name)\n"
+        }
+        let keys = Set(snapshot.tables)
+        let items = snapshot.listing.items.filter { $0.tableKey.map(keys.contains) ?? false }
+        // Plain table names only in hand-written text; anything else goes through JSON.
+        let plainNames = snapshot.tables.allSatisfy { key in
+            [key.family, key.name].allSatisfy { !$0.isEmpty && $0.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" || $0 == ".") } }
+        }
+        let printable = plainNames && !items.contains { item in
+            switch item {
+            case .raw, .selector, .metainfo: return true
+            default: return false
+            }
+        }
+        if printable, !clear.isEmpty {
+            do {
+                try backend.applyText(clearText + nftListing(items), dryRun: false)
+                return
+            } catch {
+                // Falls through to JSON: the text batch was refused as a whole, nothing changed.
+            }
         }
         state.tables = state.tables.filter { snapshot.tables.contains($0.key) }
-        entries += state.creationBatch().document.entries
+        let entries = clear + state.creationBatch().document.entries
         guard !entries.isEmpty else { return }
         try backend.apply(Document(entries), dryRun: false)
     }

@@ -5,13 +5,19 @@ import NFTables
 /// overrides): which tables it manages (so `--prune` can delete one that disappeared from
 /// the rules), snapshots of those tables taken before each apply (mode 0600, the newest
 /// `keep`), and a pending `--confirm` deadline.
+///
+/// Root acts on what these files say (prune deletes, rollback installs), so every directory
+/// and file is checked by `OwnedPath`: owned by the running user, not group/world-writable,
+/// never a symbolic link. A state directory that fails the check is refused, not repaired.
 public struct StateStore: Sendable {
+    public let root: URL
     public let directory: URL
     public static let keep = 10
 
     public init(netns: String?) {
-        let root = ProcessInfo.processInfo.environment["NFTCTL_STATE_DIR"] ?? "/var/lib/nftctl"
-        directory = URL(fileURLWithPath: root).appendingPathComponent(netns.map { "netns-\($0)" } ?? "host")
+        let base = ProcessInfo.processInfo.environment["NFTCTL_STATE_DIR"] ?? "/var/lib/nftctl"
+        root = URL(fileURLWithPath: base)
+        directory = root.appendingPathComponent(netns.map { "netns-\($0)" } ?? "host")
     }
 
     var managedFile: URL { directory.appendingPathComponent("managed.json") }
@@ -19,27 +25,35 @@ public struct StateStore: Sendable {
     var pendingFile: URL { directory.appendingPathComponent("pending-confirm.json") }
 
     func ensureDirectories() throws {
-        for d in [directory, snapshotDir] {
-            do {
-                try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        for d in [root, directory, snapshotDir] {
+            do { try OwnedPath.ensureDirectory(d.path) } catch let refused as OwnedPath.Refused {
+                throw refused
             } catch {
-                throw InputError("cannot create the state directory \(d.path): \(error.localizedDescription)")
+                throw InputError("cannot create the state directory \(d.path): \(error)")
             }
         }
     }
 
+    /// Checks the directories from the root down to `url`'s; false when one does not exist
+    /// yet (then nothing below it exists either).
+    func checkDirectories(downTo url: URL) throws -> Bool {
+        var chain = [root, directory]
+        if url.deletingLastPathComponent().path == snapshotDir.path || url.path == snapshotDir.path { chain.append(snapshotDir) }
+        for d in chain {
+            var st = stat()
+            if lstat(d.path, &st) != 0, errno == ENOENT { return false }
+            try OwnedPath.checkDirectory(d.path)
+        }
+        return true
+    }
+
     func write(_ json: JSON, to url: URL) throws {
         try ensureDirectories()
-        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid())")
-        guard FileManager.default.createFile(atPath: tmp.path, contents: Data(json.serialized(.pretty).utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
-            throw InputError("cannot write \(tmp.path)")
-        }
-        if rename(tmp.path, url.path) != 0 { throw InputError("cannot write \(url.path): \(String(cString: strerror(errno)))") }
+        try OwnedPath.write(Data(json.serialized(.pretty).utf8), to: url.path)
     }
 
     func read(_ url: URL) throws -> JSON? {
-        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        guard try checkDirectories(downTo: url), let data = try OwnedPath.read(url.path) else { return nil }
         do { return try JSON.parse(String(decoding: data, as: UTF8.self)) } catch {
             throw InputError("\(url.path): unreadable state file: \(error)")
         }
@@ -81,20 +95,29 @@ public struct StateStore: Sendable {
         return Snapshot(id: id, tables: tables, listing: doc)
     }
 
-    func snapshotIDs() -> [String] {
+    /// Snapshot ids are nftctl's own `SECONDS.MICROS-PID`: anything else (a path) is refused.
+    static func isSnapshotID(_ id: String) -> Bool {
+        guard !id.isEmpty, id.count < 64, !id.hasPrefix(".") else { return false }
+        return id.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || $0 == "." || $0 == "-" }
+    }
+
+    func snapshotIDs() throws -> [String] {
+        guard try checkDirectories(downTo: snapshotDir) else { return [] }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: snapshotDir.path)) ?? []
-        return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { String($0.dropLast(5)) }
-            .sorted { (Double($0.split(separator: "-").first ?? "") ?? 0) < (Double($1.split(separator: "-").first ?? "") ?? 0) }
+        let ids: [String] = names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.filter(Self.isSnapshotID)
+        func time(_ id: String) -> Double { Double(id.split(separator: "-").first ?? "") ?? 0 }
+        return ids.sorted { time($0) < time($1) }
     }
 
     func prune() throws {
-        let ids = snapshotIDs()
-        for id in ids.dropLast(Self.keep) { try? FileManager.default.removeItem(at: snapshotDir.appendingPathComponent("\(id).json")) }
+        let ids = try snapshotIDs()
+        for id in ids.dropLast(Self.keep) { unlink(snapshotDir.appendingPathComponent("\(id).json").path) }
     }
 
     public func snapshot(_ id: String?) throws -> Snapshot {
-        guard let id = id ?? snapshotIDs().last else { throw InputError("no snapshot to roll back to in \(snapshotDir.path)") }
-        guard let j = try read(snapshotDir.appendingPathComponent("\(id).json")) else { throw InputError("no snapshot \(id)") }
+        guard let id = try id ?? snapshotIDs().last else { throw InputError("no snapshot to roll back to in \(snapshotDir.path)") }
+        guard Self.isSnapshotID(id) else { throw InputError("\"\(id.debugDescription.dropFirst().dropLast())\" is not a snapshot id (see the file names under \(snapshotDir.path))") }
+        guard let j = try read(snapshotDir.appendingPathComponent("\(id).json")) else { throw InputError("no snapshot \(id) in \(snapshotDir.path)") }
         let tables = (j["tables"]?.arrayValue ?? []).compactMap { t -> TableKey? in
             guard let f = t["family"]?.stringValue, let n = t["name"]?.stringValue else { return nil }
             return TableKey(family: f, name: n)
@@ -106,33 +129,45 @@ public struct StateStore: Sendable {
     }
 
     public func removeSnapshot(_ id: String) {
-        try? FileManager.default.removeItem(at: snapshotDir.appendingPathComponent("\(id).json"))
+        guard Self.isSnapshotID(id) else { return }
+        unlink(snapshotDir.appendingPathComponent("\(id).json").path)
     }
 
     // MARK: pending confirmation
 
+    /// An armed `--confirm`: roll back to `snapshot` at `deadline` unless confirmed.
+    /// `generation` is the ruleset generation id read right before the commit: if the kernel
+    /// still shows it at the deadline, the commit never happened and there is nothing to undo.
     public struct Pending: Sendable {
         public var snapshot: String
         public var deadline: Double
-        public init(snapshot: String, deadline: Double) { self.snapshot = snapshot; self.deadline = deadline }
+        public var generation: UInt32?
+        public init(snapshot: String, deadline: Double, generation: UInt32? = nil) {
+            self.snapshot = snapshot; self.deadline = deadline; self.generation = generation
+        }
     }
 
     public func setPending(_ p: Pending) throws {
-        try write(["snapshot": .string(p.snapshot), "deadline": .double(p.deadline)], to: pendingFile)
+        var j: JSON = ["snapshot": .string(p.snapshot), "deadline": .double(p.deadline)]
+        if let g = p.generation { j = ["snapshot": .string(p.snapshot), "deadline": .double(p.deadline), "generation": .number(Int(g))] }
+        try write(j, to: pendingFile)
     }
 
     public func pending() throws -> Pending? {
-        guard let j = try read(pendingFile), let s = j["snapshot"]?.stringValue else { return nil }
+        guard let j = try read(pendingFile) else { return nil }
+        guard let s = j["snapshot"]?.stringValue, Self.isSnapshotID(s) else {
+            throw InputError("\(pendingFile.path): not a pending confirmation written by nftctl; remove it")
+        }
         let d: Double
         switch j["deadline"] {
         case .double(let x)?: d = x
         case .int(let i)?: d = Double(i)
         default: d = 0
         }
-        return Pending(snapshot: s, deadline: d)
+        return Pending(snapshot: s, deadline: d, generation: j["generation"]?.intValue.flatMap { UInt32(exactly: $0) })
     }
 
-    public func clearPending() { try? FileManager.default.removeItem(at: pendingFile) }
+    public func clearPending() { unlink(pendingFile.path) }
 }
 
 extension StateStore {
@@ -162,5 +197,5 @@ extension StateStore {
         return doc
     }
 
-    public func forgetListing() { try? FileManager.default.removeItem(at: lastListingFile) }
+    public func forgetListing() { unlink(lastListingFile.path) }
 }
