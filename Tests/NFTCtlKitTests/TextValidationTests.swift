@@ -161,4 +161,17 @@ struct TextValidationTests {
             #expect(r.stderr.contains("\(path):3:"), "\(cmd): \(r.stderr)")
         }
     }
+
+    /// A 300-byte rule comment made libnftables fail with `netlink_linearize.c:1686: Memory
+    /// allocation failure`, naming no file; now `check` names the file and line.
+    @Test func longCommentIsRefusedAtItsLine() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-long-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Self.document(rule: ", \"comment\": \"\(String(repeating: "c", count: 300))\"").write(toFile: path, atomically: true, encoding: .utf8)
+        let r = Shell.run([Shell.nftctl, "check", path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("\(path):4: error: rule 1 of chain inet t c: the comment is 300 bytes long; at most 128 are allowed"),
+                "\(r.stderr)")
+        #expect(!r.stderr.contains("Memory allocation failure"))
+    }
 }
