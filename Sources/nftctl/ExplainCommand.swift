@@ -17,7 +17,8 @@ struct ExplainCommand: ParsableCommand {
             namespace inside a chain of --family, --hook and --chain-type. --live explains the \
             ruleset in the kernel (of --netns NAME). For every rule: what it matches and what it \
             does; for every chain: its hook, priority and order among the base chains on that hook \
-            in all tables, its policy, and who jumps to it; for every set and map: what it holds.
+            in all tables, its policy, and who jumps to it; for every set and map: what it holds. \
+            With --packet, the exit status is trace's: 0 accept, 1 drop/reject/queue, 3 undetermined.
             """
     )
 
@@ -83,7 +84,7 @@ struct ExplainCommand: ParsableCommand {
             case .json: try emit(trace.json.serialized(.pretty), to: nil)
             case .mermaid: throw ValidationError("--packet prints text or json")
             }
-            return
+            return try trace.exitStatus()
         }
         let explanation = try Explainer.explain(state, selection: selection)
         switch format {

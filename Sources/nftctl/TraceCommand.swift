@@ -42,7 +42,15 @@ struct TraceCommand: ParsableCommand {
         case .text: try emit(trace.renderText(), to: nil)
         case .json: try emit(trace.json.serialized(.pretty), to: nil)
         }
-        switch trace.verdict {
+        try trace.exitStatus()
+    }
+}
+
+extension Trace {
+    /// The exit status of `trace` and `explain --packet`: 0 accept, 1 drop/reject/queue,
+    /// 3 undetermined.
+    func exitStatus() throws {
+        switch verdict {
         case .accept: return
         case .undetermined: throw ExitCode(3)
         default: throw ExitCode.failure

@@ -105,6 +105,8 @@ public struct ChildProcess {
         }
         guard rc == 0 else { throw SystemError("cannot run \(name) (\(path)): \(String(cString: strerror(rc)))") }
 
+        // A child that dies before reading all its input must not take nftctl with it.
+        signal(SIGPIPE, SIG_IGN)
         let started = Self.now()
         var streams: [Int32: [UInt8]] = [:]
         var open: [Int32] = [pipes[outPipe].read]
