@@ -219,4 +219,38 @@ import NFTables
         #expect(live.count == declared.count && Set(live) == declared)
         print("BigSetTests: \(n) elements, apply + re-apply + 10 changes + 3 full listings: \(Int(Date().timeIntervalSince(start))) s")
     }
+    /// The same through the CLI, at 100,000 elements: the second apply has nothing to do,
+    /// `diff` against the live kernel reports nothing (each lists it anew), and 10 changed
+    /// elements are one `delete element` and one `add element` of 5 each.
+    @Test func cliReappliesABigSetAsNothingAndTenChangesAsTen() throws {
+        guard let ns = TestNamespace.make("CLI apply of a 100,000-element set") else { return }
+        let n = 100_000
+        let env = ["NFTCTL_CACHE": try Self.temporaryDirectory(), "NFTCTL_STATE_DIR": try Self.temporaryDirectory()]
+        let file = try Self.write(Self.hashSetJSON(n), "cli100k.json")
+        func nftctl(_ args: [String]) -> Shell.Result { Shell.run([Shell.nftctl] + args, environment: env) }
+
+        var r = nftctl(["apply", file, "--netns", ns.name, "--yes"])
+        #expect(r.status == 0 && r.stdout.contains("verified"), "\(r.stdout.prefix(400))\(r.stderr.prefix(400))")
+        r = nftctl(["apply", file, "--netns", ns.name, "--yes"])
+        #expect(r.status == 0 && r.stdout.contains("nothing to do"), "\(r.stdout.prefix(400))\(r.stderr.prefix(400))")
+        for round in 1...2 {
+            r = nftctl(["diff", file, "--netns", ns.name])
+            #expect(r.status == 0, "round \(round): \(r.stdout.prefix(400))\(r.stderr.prefix(400))")
+        }
+        #expect(Set(try Self.kernelElements(ns)) == Set((0..<n).map(Self.address)))
+
+        let gone: Set<Int> = [1, 2, 3, n / 2, n - 2]
+        let new = (0..<5).map { "172.16.0.\($0 + 1)" }
+        let changed = try Self.write(Self.hashSetJSON(n, skipping: gone, extra: new), "cli100k-changed.json")
+        r = nftctl(["diff", changed, "--netns", ns.name])
+        #expect(r.status == 1)
+        let lines = r.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.contains("element s {") }
+        let counts = lines.map { ($0.first.map(String.init) ?? "", $0.split(separator: ",").count) }
+        #expect(counts.count == 2 && counts.allSatisfy { $0.1 == 5 }, "\(lines)")
+        r = nftctl(["apply", changed, "--netns", ns.name, "--yes"])
+        #expect(r.status == 0 && r.stdout.contains("(2 commands)"), "\(r.stdout.prefix(400))\(r.stderr.prefix(400))")
+        let declared = Set((0..<n).filter { !gone.contains($0) }.map(Self.address) + new)
+        let live = try Self.kernelElements(ns)
+        #expect(live.count == declared.count && Set(live) == declared)
+    }
 }
