@@ -19,14 +19,16 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
     }
 
     public func list() throws -> Document {
-        try ListingRepair.repair(parse(context.run(json: #"{"nftables": [{"list": {"ruleset": null}}]}"#, dryRun: false),
-                                       what: "list ruleset"), context: context)
+        try CompleteListing.read(#"{"nftables": [{"list": {"ruleset": null}}]}"#, what: "the listing of the ruleset", context: context) {
+            try ListingRepair.repair($0, context: context)
+        }
     }
 
     public func list(table family: String, name: String) throws -> Document {
         let cmd: JSON = ["nftables": [["list": ["table": ["family": .string(family), "name": .string(name)]]]]]
-        return try ListingRepair.repair(parse(context.run(json: cmd.serialized(), dryRun: false),
-                                              what: "list table \(family) \(name)"), context: context)
+        return try CompleteListing.read(cmd.serialized(), what: "the listing of table \(family) \(name)", context: context) {
+            try ListingRepair.repair($0, context: context)
+        }
     }
 
     public func apply(_ batch: Document, dryRun: Bool) throws {
@@ -41,12 +43,6 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
         try NFTLock.withLock { () throws -> UInt32 in
             if let namespace { return try namespace.perform { () throws(BackendError) in try GenerationID.read() } }
             return try GenerationID.read()
-        }
-    }
-
-    private func parse(_ output: String, what: String) throws(BackendError) -> Document {
-        do { return try Document.parse(output) } catch {
-            throw .invalidResponse("\(what): libnftables output is not a JSON document: \(error)")
         }
     }
 }

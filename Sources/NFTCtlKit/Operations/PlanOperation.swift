@@ -51,7 +51,13 @@ public enum PlanOperation {
         }
     }
 
+    /// Element deltas are only as good as the listings: a live listing (kernel, snapshot or
+    /// remembered) that repeats elements of a set is not complete, and planning from it
+    /// could delete what is there, so it is refused here whatever its origin.
     public static func plan(desired: RulesetState, live listing: Document, prune: [TableKey] = []) throws -> Plan {
+        let keys = Set(desired.keys + prune)
+        let broken = listing.inconsistentSets.filter { keys.contains(TableKey(family: $0.family, name: $0.table)) }
+        if !broken.isEmpty { throw IncompleteListing(what: "the live listing", attempts: 1, sets: broken) }
         let live = try liveState(listing, tables: desired.keys + prune)
         return Planner.plan(desired: desired, live: live, prune: prune)
     }

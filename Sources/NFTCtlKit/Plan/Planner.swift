@@ -114,12 +114,7 @@ struct TablePlanner {
                 replaceReasons.append("the definition of \(s.value.isMap ? "map" : "set") \(s.value.name) changes")
                 continue
             }
-            let want = s.value.elements.map { $0.normalizedForComparison() }
-            let have = l.value.elements.map { $0.normalizedForComparison() }
-            let wantSet = Set(want.map { $0.json.serialized() }), haveSet = Set(have.map { $0.json.serialized() })
-            let added = zip(want, s.value.elements).filter { !haveSet.contains($0.0.json.serialized()) }.map(\.1)
-            let removed = dynamic.contains(s.value.name) ? [] :
-                zip(have, l.value.elements).filter { !wantSet.contains($0.0.json.serialized()) }.map(\.1)
+            let (added, removed) = elementDelta(want: s.value, have: l.value, keepExtra: dynamic.contains(s.value.name))
             if !added.isEmpty || !removed.isEmpty {
                 changes.append(Change(sign: .change, subject: .elements(set: s.value, added: added, removed: removed), location: s.location))
             }
@@ -157,6 +152,23 @@ struct TablePlanner {
 
         let mode: TablePlan.Mode = replaceReasons.isEmpty ? .update : .replace(replaceReasons.joined(separator: "; "))
         return TablePlan(key: desired.key, mode: mode, changes: changes, desired: desired, live: live)
+    }
+
+    /// The elements to add to and delete from `have` so that it holds what `want` holds.
+    /// Elements are compared in their normal form (no expiry, counter values or order); an
+    /// interval set that matches the same keys on both sides is unchanged however its
+    /// elements are cut (`IntervalCoverage`). Otherwise the delta is element by element:
+    /// `want`'s elements are disjoint (the kernel took them in the scratch namespace), and
+    /// the batch deletes before it adds, so an added interval never overlaps a kept one.
+    /// `keepExtra`: live-only elements are the rules' own (dynamic sets) and stay.
+    func elementDelta(want: NamedSet, have: NamedSet, keepExtra: Bool) -> (added: [Expression], removed: [Expression]) {
+        if want.isIntervalSet, let w = IntervalCoverage(want), let h = IntervalCoverage(have), w == h { return ([], []) }
+        let wantKeys = want.elements.map { $0.normalizedForComparison().json.serialized() }
+        let haveKeys = have.elements.map { $0.normalizedForComparison().json.serialized() }
+        let wantSet = Set(wantKeys), haveSet = Set(haveKeys)
+        let added = zip(wantKeys, want.elements).filter { !haveSet.contains($0.0) }.map(\.1)
+        let removed = keepExtra ? [] : zip(haveKeys, have.elements).filter { !wantSet.contains($0.0) }.map(\.1)
+        return (added, removed)
     }
 
     /// Rules of one chain aligned by content; a deletion next to an insertion is a change.

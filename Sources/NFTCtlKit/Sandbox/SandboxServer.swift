@@ -77,8 +77,11 @@ extension Sandbox {
         }
         guard request.list else { return SandboxResponse.success(nil) }
         do {
-            let out = try context.run(json: #"{"nftables": [{"list": {"ruleset": null}}]}"#, dryRun: false)
-            return SandboxResponse.success(try ListingRepair.repair(Document.parse(out), context: context).json)
+            let listing = try CompleteListing.read(#"{"nftables": [{"list": {"ruleset": null}}]}"#, what: "the scratch namespace's listing",
+                                                   context: context) { try ListingRepair.repair($0, context: context) }
+            return SandboxResponse.success(listing.json)
+        } catch let error as IncompleteListing {
+            return SandboxResponse.failure(SandboxError(stage: .list, message: error.description))
         } catch let error as BackendError {
             return SandboxResponse.failure(SandboxError(stage: .list, message: message(error)))
         } catch {
