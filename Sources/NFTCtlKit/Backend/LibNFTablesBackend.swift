@@ -19,14 +19,19 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
     }
 
     public func list() throws -> Document {
-        try ListingRepair.repair(parse(context.run(json: #"{"nftables": [{"list": {"ruleset": null}}]}"#, dryRun: false),
-                                       what: "list ruleset"), context: context)
+        try ListingRepair.list("ruleset", context: context)
     }
 
     public func list(table family: String, name: String) throws -> Document {
-        let cmd: JSON = ["nftables": [["list": ["table": ["family": .string(family), "name": .string(name)]]]]]
-        return try ListingRepair.repair(parse(context.run(json: cmd.serialized(), dryRun: false),
-                                              what: "list table \(family) \(name)"), context: context)
+        // nft syntax takes table names only as identifiers; others are listed whole and filtered.
+        guard TextBatch.isSafeName(name), Family(rawValue: family) != nil else {
+            let all = try list()
+            return Document(all.entries.filter { e in
+                if case .item(let i) = e, let k = i.tableKey { return k.family == family && k.name == name }
+                return false
+            })
+        }
+        return try ListingRepair.list("table \(family) \(name)", context: context)
     }
 
     public func apply(_ batch: Document, dryRun: Bool) throws {

@@ -83,7 +83,9 @@ public enum ApplyOperation {
             throw StalePlan(expected: generation, found: now)
         }
         do {
-            try backend.apply(batch.document, dryRun: false)
+            let liveSets = (try? PlanOperation.liveState(liveListing, tables: state.keys))?.tables.flatMap { $0.sets.map(\.value) } ?? []
+            try Transport.send(batch.document, locations: batch.locations,
+                               sets: liveSets + desired.tables.flatMap { $0.sets.map(\.value) }, backend: backend)
         } catch {
             throw ApplyFailure(message: "the kernel refused the batch; nothing was changed: \(error)")
         }

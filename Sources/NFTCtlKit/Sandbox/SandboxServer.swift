@@ -65,12 +65,9 @@ extension Sandbox {
         }
         guard request.list else { return SandboxResponse.success(nil) }
         do {
-            let out = try context.run(json: #"{"nftables": [{"list": {"ruleset": null}}]}"#, dryRun: false)
-            return SandboxResponse.success(try ListingRepair.repair(Document.parse(out), context: context).json)
-        } catch let error as BackendError {
-            return SandboxResponse.failure(SandboxError(stage: .list, message: message(error)))
+            return SandboxResponse.success(try ListingRepair.list("ruleset", context: context).json)
         } catch {
-            return SandboxResponse.failure(SandboxError(stage: .list, message: "unreadable listing: \(error)"))
+            return SandboxResponse.failure(SandboxError(stage: .list, message: message(error)))
         }
     }
 
