@@ -174,6 +174,13 @@ public struct TextBatch: Sendable {
     }
 
     static func ruleText(_ r: Rule) throws(Unsafe) -> String {
+        // nft's own listing of `tproxy to` a computed address or port leaves the
+        // expression out (so does the printer, which follows it): such rules go as JSON.
+        for s in r.statements {
+            if case .tproxy(_, let addr, let port) = s, !(addr.map(isLiteral) ?? true) || !(port.map(isLiteral) ?? true) {
+                throw Unsafe(entry: 0, reason: "tproxy to a computed address or port has no faithful nft text")
+            }
+        }
         var rule = r
         // Statements nft lists as text (anonymous chains, map updates) are nft's own syntax:
         // folded onto one line, and only when nothing in them could end the command early.
@@ -204,6 +211,13 @@ public struct TextBatch: Sendable {
         }
         guard depth == 0 else { throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) has unbalanced braces") }
         return fold(t.split(separator: "\n").map { $0.trimmingCharacters() }.filter { !$0.isEmpty })
+    }
+
+    static func isLiteral(_ e: NFTables.Expression) -> Bool {
+        switch e {
+        case .string, .number, .unsigned: return true
+        default: return false
+        }
     }
 
     static func family(_ f: String) throws(Unsafe) -> String {

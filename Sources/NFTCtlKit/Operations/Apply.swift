@@ -99,6 +99,9 @@ public enum ApplyOperation {
         let after = try PlanOperation.plan(desired: desired, live: afterListing, prune: pruned)
         timer.mark("verification (re-list + plan)")
         if !after.isEmpty { throw VerificationFailure(plan: after) }
+        // Against the declaration itself, not only its scratch normal form (Verify).
+        let mismatches = Verify.differences(declared: state, live: try PlanOperation.liveState(afterListing, tables: state.keys))
+        if !mismatches.isEmpty { throw DeclarationMismatch(differences: mismatches) }
         // Kept only if nothing committed between the generation read and the listing.
         if try backend.generationID() == afterGeneration {
             store?.rememberListing(afterListing, generation: afterGeneration, netns: netns)

@@ -54,7 +54,12 @@ enum ScratchLoader {
             return e
         })
         if let text = try? TextBatch.render(commands, sets: sets) {
-            _ = try context.run(text: text.text, dryRun: false)
+            do {
+                _ = try context.run(text: text.text, dryRun: false)
+            } catch where Transport.isSyntaxError(error) && JSONLoss.find(commands).isEmpty {
+                // As a real apply does: what nft's parser refuses goes as JSON when JSON loses nothing.
+                _ = try context.run(json: Document(Array(entries)).json.serialized(), dryRun: false)
+            }
         } else {
             _ = try context.run(json: Document(Array(entries)).json.serialized(), dryRun: false)
         }
