@@ -241,6 +241,9 @@ public struct TextBatch: Sendable {
     /// Every string of the item (names, comments, devices, values): none may contain what
     /// nft syntax cannot quote. Statements kept as text are checked by `foldedStatement`.
     static func checkStrings(_ item: RulesetItem) throws(Unsafe) {
+        if let raw = rawPart(item) {
+            throw Unsafe(entry: 0, reason: "\(raw) is kept only in its raw form and has no nft syntax")
+        }
         var json = item.json
         if case .rule(var r) = item {
             r.expr = r.statements.filter { if case .text = $0 { return false }; return true }
@@ -263,6 +266,27 @@ public struct TextBatch: Sendable {
                 if let bad { throw Unsafe(entry: 0, reason: "the name \(safeQuote(bad)) is not an nft identifier") }
             }
         }
+    }
+
+    /// A statement or expression the model kept raw (unknown shape, or a marker of
+    /// something it cannot hold), as JSON text.
+    static func rawPart(_ item: RulesetItem) -> String? {
+        var found: String?
+        func stmt(_ s: Statement) {
+            if case .raw(let j) = s { found = found ?? j.serialized(); return }
+            s.forEachExpression { e in e.forEach { if case .raw(let j) = $0 { found = found ?? j.serialized() } } }
+            for n in s.nestedStatements { stmt(n) }
+        }
+        switch item {
+        case .rule(let r): r.statements.forEach(stmt)
+        case .set(let s):
+            (s.stmt ?? []).forEach(stmt)
+            s.elem?.forEach { if case .raw(let j) = $0 { found = found ?? j.serialized() } }
+        case .element(let e): e.elem.forEach { if case .raw(let j) = $0 { found = found ?? j.serialized() } }
+        case .raw(let j): found = j.serialized()
+        default: break
+        }
+        return found
     }
 
     static func firstUnsafeString(_ j: JSON) -> String? {

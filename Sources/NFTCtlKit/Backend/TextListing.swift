@@ -41,6 +41,11 @@ struct TextListing {
                     autoMerge = true
                 } else if l.hasPrefix("comment ") {
                     comment = ListingRepair.unquoted(String(l.dropFirst(8)))
+                } else if (l.hasPrefix("timeout ") || l.hasPrefix("gc-interval ")), l.hasSuffix("ms") {
+                    // The model (like libnftables JSON) holds whole seconds: kept as an
+                    // unsupported part, so validation refuses it instead of truncating it.
+                    let note: JSON = ["unsupported": .string(l + " (milliseconds: nftctl holds timeouts in whole seconds)")]
+                    s.stmt = (s.stmt ?? []) + [.raw(note)]
                 }
             }
             // A default timeout implies the timeout flag, which the text then leaves out.

@@ -53,8 +53,9 @@ extension Transport {
 
     static func refuseLosses(_ batch: Document, locations: [SourceLocation?], because error: TextBatch.Unsafe) throws {
         let losses = JSONLoss.find(batch)
-        guard let first = losses.first else { return }
-        let loc = first.entry < locations.count ? locations[first.entry] : nil
+        guard !losses.isEmpty else { return }
+        // The location of what keeps the batch from going as text.
+        let loc = error.entry < locations.count ? locations[error.entry] : nil
         let list = losses.prefix(8).map { "  " + $0.what }.joined(separator: "\n")
         throw TransportRefusal(message: (loc.map { "\($0): " } ?? "") + """
             this ruleset cannot be sent as nft syntax (\(error.reason)), and libnftables' JSON \
@@ -79,6 +80,7 @@ enum JSONLoss {
             default: continue
             }
             func lose(_ s: String) { out.append(Loss(entry: i, what: s)) }
+            if let raw = TextBatch.rawPart(item) { lose("\(item.kindName): \(TextBatch.safeQuote(raw)) (not understood)") }
             switch item {
             case .table(let t):
                 if let f = t.flags, !f.values.isEmpty { lose("table \(t.family) \(t.name): flags \(f.values.joined(separator: ","))") }
