@@ -1,3 +1,4 @@
+import Foundation
 import NFTables
 
 /// libnftables 1.0.6's JSON listing leaves out what its text listing shows: table flags
@@ -10,7 +11,7 @@ import NFTables
 enum ListingRepair {
     /// `scope`: `ruleset` or `table FAMILY NAME` (the text listing of the same).
     static func list(_ scope: String, context: NFTContext) throws(BackendError) -> Document {
-        let text = try context.run(text: "list " + scope, dryRun: false)
+        let text = try context.run("list " + scope, flags: [.handle], dryRun: false)
         let listing = TextListing(text)
         let raw = try context.run(json: #"{"nftables": [{"list": {"#  + jsonScope(scope) + "}}]}", dryRun: false)
         var doc: Document
@@ -97,6 +98,19 @@ enum ListingRepair {
                 c.comment = decl.comment
                 if let devices = decl.devices, c.dev == nil { c.dev = FlagList(devices, scalar: devices.count == 1) }
                 doc.entries[i] = .item(.chain(c))
+            case .rule(var r):
+                // Where the JSON's rule does not print as nft lists it, the JSON is wrong
+                // (1.0.6 bugs: `ip6 dscp` in concatenations, raw payload masks, the order of
+                // anonymous sets): nft's own text of the rule is kept instead.
+                guard let h = r.handle,
+                      let listed = text.table(r.family, r.table)?.chains.first(where: { $0.name == r.chain })?.rules[h]
+                else { continue }
+                let printed = r.nftText(context: PrintContext(family: r.family))
+                if masked(printed) != masked(listed), (try? TextBatch.foldedStatement(listed)) != nil {
+                    r.expr = [.text(listed)]
+                    r.comment = nil
+                    doc.entries[i] = .item(.rule(r))
+                }
             case .set(var s):
                 guard let decl = text.table(s.family, s.table)?.sets.first(where: { $0.name == s.name && $0.isMap == s.isMap })
                 else { continue }
@@ -106,6 +120,13 @@ enum ListingRepair {
             }
         }
         return doc
+    }
+
+    /// Counter values, quota use and expiry move between two listings: not a difference.
+    static func masked(_ rule: String) -> String {
+        rule.replacingOccurrences(of: #"packets [0-9]+ bytes [0-9]+"#, with: "", options: .regularExpression)
+            .replacingOccurrences(of: #"used [0-9a-zA-Z]+"#, with: "", options: .regularExpression)
+            .replacingOccurrences(of: #"expires [0-9dhms]+"#, with: "", options: .regularExpression)
     }
 
     static func isIdentifier(_ s: String) -> Bool {

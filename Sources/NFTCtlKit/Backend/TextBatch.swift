@@ -191,15 +191,23 @@ public struct TextBatch: Sendable {
         return rule.nftText(context: PrintContext(family: r.family))
     }
 
-    /// A statement nft listed as text, on one line. Refused if it holds a quote, a comment
-    /// sign, a control character other than layout, or a `;` outside braces.
+    /// A statement nft listed as text, on one line. Outside quotes it may not hold a
+    /// comment sign, a backslash, or a `;` outside braces; quotes must pair up (nft strings
+    /// have no escapes) and nothing in them may be a control character.
     static func foldedStatement(_ t: String) throws(Unsafe) -> String {
-        var depth = 0
+        var depth = 0, quoted = false
         for u in t.unicodeScalars {
+            if quoted {
+                if u == "\"" { quoted = false } else if u.value < 0x20 || u.value == 0x7f || u == "\\" {
+                    throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) holds a control character in a string")
+                }
+                continue
+            }
             switch u {
+            case "\"": quoted = true
             case "{": depth += 1
             case "}": depth -= 1
-            case ";" where depth <= 0, "\"", "#", "\\":
+            case ";" where depth <= 0, "#", "\\":
                 throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) cannot be written as nft syntax safely")
             case "\n", "\t": break
             default:
@@ -209,7 +217,7 @@ public struct TextBatch: Sendable {
             }
             if depth < 0 { throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) has unbalanced braces") }
         }
-        guard depth == 0 else { throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) has unbalanced braces") }
+        guard depth == 0, !quoted else { throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) has unbalanced braces or quotes") }
         return fold(t.split(separator: "\n").map { $0.trimmingCharacters() }.filter { !$0.isEmpty })
     }
 

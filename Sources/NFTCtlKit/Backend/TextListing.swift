@@ -19,6 +19,8 @@ struct TextListing {
         var name: String
         var comment: String?
         var devices: [String]?
+        /// Each rule as nft lists it, by handle (several lines for an anonymous chain).
+        var rules: [Int64: String] = [:]
     }
 
     struct SetDecl {
@@ -61,17 +63,36 @@ struct TextListing {
 
     var tables: [TableDecl] = []
 
+    /// What the 1-tab block being read is: a chain or set index, or nothing.
+    enum Block { case none, chain(Int), set(Int), other }
+
     func table(_ family: String, _ name: String) -> TableDecl? {
         tables.first { $0.family == family && $0.name == name }
     }
 
     init(_ text: String) {
         var current: TableDecl?
-        // What the 1-tab block being read is: a chain or set index, or nothing.
-        enum Block { case none, chain(Int), set(Int), other }
         var block = Block.none
-        for raw in text.split(separator: "\n") {
-            let depth = raw.prefix { $0 == "\t" }.count
+        // A rule being read: its lines so far and its brace balance.
+        var pending: [Substring] = []
+        var balance = 0
+        for full in text.split(separator: "\n") {
+            let (raw, handle) = Self.splitHandle(full)
+            if !pending.isEmpty || (Self.depthOf(raw) == 2 && Self.isRuleLine(raw, block: block)) {
+                pending.append(raw)
+                balance += Self.braceBalance(raw)
+                if balance <= 0 {
+                    if case .chain(let i) = block, let handle {
+                        var lines = pending.map(String.init)
+                        lines[0] = String(lines[0].drop { $0 == "\t" })
+                        current!.chains[i].rules[handle] = lines.joined(separator: "\n")
+                    }
+                    pending = []
+                    balance = 0
+                }
+                continue
+            }
+            let depth = Self.depthOf(raw)
             let line = raw.trimmingCharacters()
             switch depth {
             case 0:
@@ -122,6 +143,33 @@ struct TextListing {
             }
         }
         if let t = current { tables.append(t) }
+    }
+
+    static func depthOf(_ raw: Substring) -> Int { raw.prefix { $0 == "\t" }.count }
+
+    /// A line at rule depth inside a chain that is neither its comment nor its type line.
+    static func isRuleLine(_ raw: Substring, block: Block) -> Bool {
+        guard case .chain = block else { return false }
+        let line = raw.trimmingCharacters()
+        if line == "}" { return false }
+        if line.hasPrefix("type "), line.contains(" hook ") { return false }
+        if line.hasPrefix("comment \"") { return false }
+        return true
+    }
+
+    /// `... # handle 12` → the line without it, and 12.
+    static func splitHandle(_ line: Substring) -> (Substring, Int64?) {
+        guard let r = line.range(of: " # handle ", options: .backwards), let h = Int64(line[r.upperBound...]) else { return (line, nil) }
+        return (line[..<r.lowerBound], h)
+    }
+
+    /// `{` minus `}` outside quotes.
+    static func braceBalance(_ line: Substring) -> Int {
+        var n = 0, quoted = false
+        for c in line {
+            if c == "\"" { quoted.toggle() } else if !quoted { if c == "{" { n += 1 } else if c == "}" { n -= 1 } }
+        }
+        return n
     }
 
     /// `type filter hook ingress device "lo" priority ...` or `devices = { "a", b }`.
