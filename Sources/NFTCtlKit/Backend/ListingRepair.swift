@@ -13,14 +13,34 @@ enum ListingRepair {
     static func list(_ scope: String, context: NFTContext) throws(BackendError) -> Document {
         let text = try context.run("list " + scope, flags: [.handle], dryRun: false)
         let listing = TextListing(text)
-        let raw = try context.run(json: #"{"nftables": [{"list": {"#  + jsonScope(scope) + "}}]}", dryRun: false)
-        var doc: Document
-        if let clean = dropTableFlags(raw), let parsed = try? Document.parse(clean) {
-            doc = parsed
-        } else {
-            doc = try objectByObject(listing, context: context)
+        // 1.0.6 prints a flagged table's flags from freed memory, which can corrupt the
+        // heap (seen: "corrupted double-linked list" aborts); such tables are never listed
+        // whole as JSON, only their chains, sets and objects one by one.
+        let flagged = listing.tables.filter { !$0.flags.isEmpty }
+        guard !flagged.isEmpty, flagged.allSatisfy({ TextBatch.isSafeName($0.name) }),
+              listing.tables.allSatisfy({ TextBatch.isSafeName($0.name) }) else {
+            let raw = try context.run(json: #"{"nftables": [{"list": {"#  + jsonScope(scope) + "}}]}", dryRun: false)
+            guard let clean = dropTableFlags(raw), let parsed = try? Document.parse(clean) else {
+                return repair(try objectByObject(listing, context: context), from: listing)
+            }
+            return repair(parsed, from: listing)
         }
-        return repair(doc, from: listing)
+        var entries: [Document.Entry] = []
+        for t in listing.tables {
+            if t.flags.isEmpty {
+                let raw = try context.run(json: #"{"nftables": [{"list": {"# + jsonScope("table \(t.family) \(t.name)") + "}}]}",
+                                          dryRun: false)
+                guard let parsed = try? Document.parse(raw) else {
+                    throw .invalidResponse("list table \(t.family) \(t.name): libnftables output is not a JSON document")
+                }
+                entries += parsed.entries.filter { if case .item(.metainfo) = $0 { return false }; return true }
+            } else {
+                var one = listing
+                one.tables = [t]
+                entries += try objectByObject(one, context: context).entries
+            }
+        }
+        return repair(Document(entries), from: listing)
     }
 
     static func jsonScope(_ scope: String) -> String {
