@@ -34,6 +34,8 @@ import NFTables
         "x\"; delete table inet victim #",   // a quote would end the string
         "line\nbreak",                         // a newline would end the command
         "back\\slash",
+        "bidi \u{202E}reversed",              // the printer would show it escaped, not carry it
+        "c1 \u{85}next line",
     ])
     func stringsNftCannotQuoteAreRefused(_ comment: String) {
         let batch = Document([cmd(.add, .table(Table(family: "inet", name: "t", comment: comment)))])

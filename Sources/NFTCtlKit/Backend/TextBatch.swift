@@ -198,7 +198,7 @@ public struct TextBatch: Sendable {
         var depth = 0, quoted = false
         for u in t.unicodeScalars {
             if quoted {
-                if u == "\"" { quoted = false } else if u.value < 0x20 || u.value == 0x7f || u == "\\" {
+                if u == "\"" { quoted = false } else if isUnprintable(u) || u == "\\" {
                     throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) holds a control character in a string")
                 }
                 continue
@@ -211,7 +211,7 @@ public struct TextBatch: Sendable {
                 throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) cannot be written as nft syntax safely")
             case "\n", "\t": break
             default:
-                if u.value < 0x20 || u.value == 0x7f {
+                if isUnprintable(u) {
                     throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) holds a control character")
                 }
             }
@@ -297,10 +297,20 @@ public struct TextBatch: Sendable {
         return found
     }
 
+    /// What the printer would show escaped rather than raw (so the text would not carry the
+    /// string itself): C0 and C1 controls, DEL, line and paragraph separators, and the
+    /// bidirectional formatting characters; the same set as the printer's `SafeText`.
+    static func isUnprintable(_ u: Unicode.Scalar) -> Bool {
+        switch u.value {
+        case 0..<0x20, 0x7F...0x9F, 0x061C, 0x200E, 0x200F, 0x2028...0x202E, 0x2066...0x2069: return true
+        default: return false
+        }
+    }
+
     static func firstUnsafeString(_ j: JSON) -> String? {
         switch j {
         case .string(let s):
-            return s.unicodeScalars.contains { $0 == "\"" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7f } ? s : nil
+            return s.unicodeScalars.contains { $0 == "\"" || $0 == "\\" || isUnprintable($0) } ? s : nil
         case .array(let a):
             for x in a { if let b = firstUnsafeString(x) { return b } }
         case .object(let o):
@@ -323,7 +333,7 @@ public struct TextBatch: Sendable {
             case "\n": out += "\\n"
             case "\t": out += "\\t"
             default:
-                if u.value < 0x20 || u.value == 0x7f { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
+                if isUnprintable(u) { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
             }
         }
         return out + "\""
