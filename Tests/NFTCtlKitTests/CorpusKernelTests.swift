@@ -18,8 +18,14 @@ import Testing
 @Suite(.serialized) struct CorpusKernelTests {
     /// nftctl-wrong records at the time of writing; lower it as nftctl improves (target 0).
     static let wrongFloor = 0
-    /// Identical today: 5335 (.nft apply) and 5354 (list) of 5373; the rest are 1.0.6 JSON-path limits.
-    static let identicalFloor = 5330
+    /// Identical today: 5345 (.nft apply, sent as nft syntax) and 5373 (list, declarations
+    /// recovered from the text listing) of 5373. A .nft file is read through the kernel's
+    /// listing of it; 27 of the other 28 are rules whose listing nft itself cannot load back
+    /// the same (`nft list ruleset | nft -f` changes them too: anonymous-set order, `ip6 dscp`
+    /// in concatenations, sub-byte raw payload writes, a sized map updated from the packet
+    /// path, a dscp map); one (inet/ct.t:7) is nftctl's JSON-path check refusing a rule.
+    static let identicalFloor = 5345
+    static let listFloor = 5373
 
     @Test func corpusRoundTripsThroughTheKernel() throws {
         let accepted = Corpus.accepted
@@ -54,7 +60,7 @@ import Testing
         // Excused categories must not be able to swallow a regression: this many must be identical.
         #expect(runner.tally.passed[.nftFile, default: 0] >= Self.identicalFloor,
                 "only \(runner.tally.passed[.nftFile, default: 0]) records identical through `nftctl apply` of the .nft file")
-        #expect(runner.tally.passed[.list, default: 0] >= Self.identicalFloor,
+        #expect(runner.tally.passed[.list, default: 0] >= Self.listFloor,
                 "only \(runner.tally.passed[.list, default: 0]) records identical through `nftctl list`")
         #expect(variant.tally.wrong.count <= Self.wrongFloor,
                 "nftctl got \(variant.tally.wrong.count) records of device-chain tables wrong (floor \(Self.wrongFloor))")

@@ -26,20 +26,15 @@ enum CompleteListing {
     /// Pause before the second attempt; doubled before each later one (0.1 … 3.2 s).
     static let firstPause = 0.1
 
-    /// `command`: a libnftables JSON `list` command. `repair` runs on every parsed listing
-    /// (before the check) so callers keep their own post-processing.
-    static func read(_ command: String, what: String, context: NFTContext,
-                     repair: (Document) throws -> Document = { $0 }) throws -> Document {
+    /// `produce` reads one listing (JSON plus what `ListingRepair` recovers from the text
+    /// listing); it is read again while its sets repeat elements.
+    static func read(what: String, _ produce: () throws -> Document) throws -> Document {
         var pause = firstPause
         var last: [InconsistentSet] = []
         for attempt in 1...attempts {
-            let output = try context.run(json: command, dryRun: false)
-            let doc: Document
-            do { doc = try Document.parse(output) } catch {
-                throw BackendError.invalidResponse("\(what): libnftables output is not a JSON document: \(error)")
-            }
+            let doc = try produce()
             last = doc.inconsistentSets
-            if last.isEmpty { return try repair(doc) }
+            if last.isEmpty { return doc }
             if attempt < attempts {
                 Thread.sleep(forTimeInterval: pause)
                 pause *= 2

@@ -1,3 +1,4 @@
+import Foundation
 import NFTables
 
 /// The kernel, through libnftables, in this network namespace or a named one (`ip netns`).
@@ -19,15 +20,20 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
     }
 
     public func list() throws -> Document {
-        try CompleteListing.read(#"{"nftables": [{"list": {"ruleset": null}}]}"#, what: "the listing of the ruleset", context: context) {
-            try ListingRepair.repair($0, context: context)
-        }
+        try CompleteListing.read(what: "the listing of the ruleset") { try ListingRepair.list("ruleset", context: context) }
     }
 
     public func list(table family: String, name: String) throws -> Document {
-        let cmd: JSON = ["nftables": [["list": ["table": ["family": .string(family), "name": .string(name)]]]]]
-        return try CompleteListing.read(cmd.serialized(), what: "the listing of table \(family) \(name)", context: context) {
-            try ListingRepair.repair($0, context: context)
+        // nft syntax takes table names only as identifiers; others are listed whole and filtered.
+        guard TextBatch.isSafeName(name), Family(rawValue: family) != nil else {
+            let all = try list()
+            return Document(all.entries.filter { e in
+                if case .item(let i) = e, let k = i.tableKey { return k.family == family && k.name == name }
+                return false
+            })
+        }
+        return try CompleteListing.read(what: "the listing of table \(family) \(name)") {
+            try ListingRepair.list("table \(family) \(name)", context: context)
         }
     }
 
@@ -35,8 +41,27 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
         _ = try context.run(json: batch.json.serialized(), dryRun: dryRun)
     }
 
+    /// The text goes through a private file rather than a buffer: from a buffer, 1.0.6's
+    /// errors name no line (and quote the buffer's first line), from a file they say
+    /// `FILE:LINE:COL`, which `TextBatch` maps back to the command and the user's line.
     public func applyText(_ nft: String, dryRun: Bool) throws {
-        _ = try context.run(text: nft, dryRun: dryRun)
+        let fm = FileManager.default
+        let dir = fm.temporaryDirectory.appendingPathComponent("nftctl-batch-\(getpid())-\(UUID().uuidString)")
+        do { try fm.createDirectory(at: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700]) } catch {
+            _ = try context.run(text: nft, dryRun: dryRun)
+            return
+        }
+        defer { try? fm.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("batch.nft")
+        guard fm.createFile(atPath: file.path, contents: Data(nft.utf8), attributes: [.posixPermissions: 0o600]) else {
+            _ = try context.run(text: nft, dryRun: dryRun)
+            return
+        }
+        do {
+            _ = try context.run(file: file.path, dryRun: dryRun)
+        } catch let BackendError.nftables(operation, text) {
+            throw BackendError.nftables(operation: operation, text: text.replacingOccurrences(of: file.path + ":", with: "batch:"))
+        }
     }
 
     public func generationID() throws -> UInt32 {

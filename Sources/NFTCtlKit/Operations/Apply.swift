@@ -142,7 +142,9 @@ public enum ApplyOperation {
             throw StalePlan(expected: generation, found: now)
         }
         do {
-            try backend.apply(batch.document, dryRun: false)
+            let liveSets = (try? PlanOperation.liveState(liveListing, tables: state.keys))?.tables.flatMap { $0.sets.map(\.value) } ?? []
+            try Transport.send(batch.document, locations: batch.locations,
+                               sets: liveSets + desired.tables.flatMap { $0.sets.map(\.value) }, backend: backend)
         } catch {
             if confirm != nil { store?.clearPending() }
             throw ApplyFailure(message: "the kernel refused the batch; nothing was changed: \(error)")
@@ -159,6 +161,9 @@ public enum ApplyOperation {
             let after = try PlanOperation.plan(desired: desired, live: afterListing, prune: pruned)
             timer.mark("verification (re-list + plan)")
             if !after.isEmpty { throw VerificationFailure(plan: after) }
+            // Against the declaration itself, not only its scratch normal form (Verify).
+            let mismatches = Verify.differences(declared: state, live: try PlanOperation.liveState(afterListing, tables: state.keys))
+            if !mismatches.isEmpty { throw DeclarationMismatch(differences: mismatches) }
             // Kept only if nothing committed between the generation read and the listing.
             if try backend.generationID() == afterGeneration {
                 store?.rememberListing(afterListing, generation: afterGeneration, netns: netns)

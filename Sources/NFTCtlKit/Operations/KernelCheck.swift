@@ -7,6 +7,8 @@ public enum KernelCheck {
     /// refusal, finds the first command the kernel refuses (libnftables 1.0.6 JSON errors
     /// do not say which) and names the user's line for it.
     public static func loadAndList(_ batch: Document, locations: [SourceLocation?], origin: String) throws -> Document {
+        // What the installed libnftables cannot carry is refused here, before any apply.
+        try Transport.check(batch, locations: locations)
         do {
             return try Sandbox.loadAndList(batch)
         } catch let error as SandboxError {

@@ -43,6 +43,19 @@ struct NormalizationCache {
         return directory.appendingPathComponent("\(h.hex).json")
     }
 
+    /// A rule that adds to or updates a set or map from the packet path: nft's text path
+    /// then gives the set the `dynamic` flag, so its normal form is not the rule's alone;
+    /// such rules always go through the scratch namespace with the declarations.
+    static func updatesSets(_ r: Rule) -> Bool {
+        r.statements.contains { s in
+            switch s {
+            case .set, .map, .meter: return true
+            case .text(let t): return t.hasPrefix("update @") || t.hasPrefix("add @")
+            default: return false
+            }
+        }
+    }
+
     /// A rule as written, hashed (the cache holds only hashes and normal forms).
     static func key(_ r: Rule) -> String {
         var r = r
@@ -82,7 +95,7 @@ struct NormalizationCache {
             let entries = useCache ? load(url) : [:]
             files.append(url)
             known.append(entries)
-            reduced.tables[ti].rules = reduced.tables[ti].rules.filter { entries[Self.key($0.value)] == nil }
+            reduced.tables[ti].rules = reduced.tables[ti].rules.filter { entries[Self.key($0.value)] == nil || Self.updatesSets($0.value) }
         }
         timer.mark("  normal-form cache lookup")
         let creation = reduced.creationBatch()
@@ -102,7 +115,7 @@ struct NormalizationCache {
             var entries: [String: JSON] = [:]
             for r in input.state.tables[i].rules {
                 let k = Self.key(r.value)
-                if let cached = known[i][k], case .rule(let n) = RulesetItem(json: cached) {
+                if !Self.updatesSets(r.value), let cached = known[i][k], case .rule(let n) = RulesetItem(json: cached) {
                     rules.append(Located(n))
                     entries[k] = cached
                 } else if let list = fresh[r.value.chain], taken[r.value.chain, default: 0] < list.count {

@@ -77,15 +77,14 @@ extension Sandbox {
         }
         guard request.list else { return SandboxResponse.success(nil) }
         do {
-            let listing = try CompleteListing.read(#"{"nftables": [{"list": {"ruleset": null}}]}"#, what: "the scratch namespace's listing",
-                                                   context: context) { try ListingRepair.repair($0, context: context) }
+            let listing = try CompleteListing.read(what: "the scratch namespace's listing") {
+                try ListingRepair.list("ruleset", context: context)
+            }
             return SandboxResponse.success(listing.json)
         } catch let error as IncompleteListing {
             return SandboxResponse.failure(SandboxError(stage: .list, message: error.description))
-        } catch let error as BackendError {
-            return SandboxResponse.failure(SandboxError(stage: .list, message: message(error)))
         } catch {
-            return SandboxResponse.failure(SandboxError(stage: .list, message: "unreadable listing: \(error)"))
+            return SandboxResponse.failure(SandboxError(stage: .list, message: message(error)))
         }
     }
 

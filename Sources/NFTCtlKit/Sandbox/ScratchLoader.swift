@@ -24,30 +24,55 @@ enum ScratchLoader {
     /// Below this size a batch is loaded in one call even in a user namespace.
     static let splitThreshold = 160 * 1024
 
+    /// The batch goes as nft syntax when it can be written safely (`TextBatch`), like a
+    /// real apply, so the scratch normal form holds what the JSON input would drop.
     static func load(_ document: Document, into context: NFTContext, inUserNamespace: Bool) throws(BackendError) {
         let entries = ordered(document.entries)
+        let sets = entries.compactMap { (e: Document.Entry) -> NamedSet? in
+            if case .command(let c) = e, case .set(let s) = c.item { return s }
+            if case .item(.set(let s)) = e { return s }
+            return nil
+        }
         let text = Document(entries).json.serialized()
         if !inUserNamespace || text.utf8.count <= splitThreshold {
             do {
-                _ = try context.run(json: text, dryRun: false)
+                try run(entries[...], sets: sets, into: context)
                 return
             } catch {
                 guard error.isMessageTooLong else { throw error }
             }
         }
         for piece in pieces(entries) {
-            try loadPiece(piece[...], into: context)
+            try loadPiece(piece[...], sets: sets, into: context)
         }
     }
 
-    private static func loadPiece(_ entries: ArraySlice<Document.Entry>, into context: NFTContext) throws(BackendError) {
-        do {
+    /// One libnftables call: nft syntax if every entry can be written so, else JSON.
+    private static func run(_ entries: ArraySlice<Document.Entry>, sets: [NamedSet], into context: NFTContext) throws(BackendError) {
+        let commands = Document(entries.map { e -> Document.Entry in
+            if case .item(let i) = e { return .command(Command(.add, i)) }
+            return e
+        })
+        if let text = try? TextBatch.render(commands, sets: sets) {
+            do {
+                _ = try context.run(text: text.text, dryRun: false)
+            } catch where Transport.isSyntaxError(error) && JSONLoss.find(commands).isEmpty {
+                // As a real apply does: what nft's parser refuses goes as JSON when JSON loses nothing.
+                _ = try context.run(json: Document(Array(entries)).json.serialized(), dryRun: false)
+            }
+        } else {
             _ = try context.run(json: Document(Array(entries)).json.serialized(), dryRun: false)
+        }
+    }
+
+    private static func loadPiece(_ entries: ArraySlice<Document.Entry>, sets: [NamedSet], into context: NFTContext) throws(BackendError) {
+        do {
+            try run(entries, sets: sets, into: context)
         } catch {
             guard error.isMessageTooLong, entries.count > 1 else { throw error }
             let mid = entries.startIndex + entries.count / 2
-            try loadPiece(entries[..<mid], into: context)
-            try loadPiece(entries[mid...], into: context)
+            try loadPiece(entries[..<mid], sets: sets, into: context)
+            try loadPiece(entries[mid...], sets: sets, into: context)
         }
     }
 

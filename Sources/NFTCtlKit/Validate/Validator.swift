@@ -61,8 +61,11 @@ public enum Validator {
                 why = failure { () throws(DecodeError) in _ = try Statement.decode(j) } ?? "unsupported statement"
                 out.append(Diagnostic(.error, "\(why): \(j.serialized())", object: what, at: loc))
             case .text(let t):
-                out.append(Diagnostic(.error, "statement \"\(t)\" is only known as text (nft 1.0.6 lists it so) and cannot be sent as JSON",
-                                      object: what, at: loc))
+                // Sent as nft syntax (TextBatch); refused only when it cannot be written safely.
+                do throws(TextBatch.Unsafe) { _ = try TextBatch.foldedStatement(t) } catch {
+                    out.append(Diagnostic(.error, "\(error.reason): nft 1.0.6 lists it only as text, and JSON cannot carry it",
+                                          object: what, at: loc))
+                }
             default:
                 s.forEachExpression { if case .raw = $0 { checkExpr($0, what) } }
                 for n in s.nestedStatements { checkStmt(n, what) }

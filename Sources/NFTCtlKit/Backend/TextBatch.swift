@@ -1,0 +1,341 @@
+import NFTables
+
+/// A libnftables JSON batch as nft syntax, one command per line, for
+/// `nft_run_cmd_from_buffer`: one buffer is one transaction, like the JSON batch.
+///
+/// 1.0.6's JSON input drops or changes what its text input keeps (table flags and
+/// comments, `typeof`, `dynamic`, `auto-merge`, millisecond timeouts, element counters;
+/// statements it lists only as text such as anonymous chains and `update @map { k : v }`),
+/// so the text path is the one that carries the model exactly (kube-proxy's knftables made
+/// the same choice). Declarations are printed by the project's nft printer (whose listing
+/// equals nft's own) and folded onto one line; rules by the rule printer.
+///
+/// Text is only ever built from values that cannot change its meaning: names must be
+/// identifiers, and no string may hold a quote, a backslash or a control character, since
+/// nft syntax has no way to escape them. Anything else makes `render` throw, and the caller
+/// sends JSON or refuses; nothing is ever spliced.
+public struct TextBatch: Sendable {
+    /// The buffer: line `i + 1` is the command of entry `lines[i]`.
+    public var text: String
+    /// Per buffer line (0-based), the index of the batch entry it came from.
+    public var lines: [Int]
+
+    /// Why an entry cannot be written as nft syntax.
+    public struct Unsafe: Error, Sendable, CustomStringConvertible {
+        public var entry: Int
+        public var reason: String
+        public var description: String { reason }
+    }
+
+    /// The batch entry a libnftables text error points at (`<cmdline>:LINE:COL: Error: ...`),
+    /// nil when the error names no line.
+    public func entry(forError message: String) -> Int? {
+        for raw in message.split(separator: "\n") {
+            let parts = raw.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
+            guard parts.count >= 3, let line = Int(parts[1]), line >= 1, line <= lines.count else { continue }
+            return lines[line - 1]
+        }
+        return nil
+    }
+
+    /// `sets`: declarations of the sets elements are added to or deleted from (for the
+    /// value types their elements print with); sets added by the batch itself are known.
+    public static func render(_ batch: Document, sets: [NamedSet] = []) throws(Unsafe) -> TextBatch {
+        var known: [String: NamedSet] = [:]
+        for s in sets { known[setKey(s.family, s.table, s.name)] = s }
+        var out = "", lines: [Int] = []
+        for (i, entry) in batch.entries.enumerated() {
+            guard case .command(let c) = entry else {
+                throw Unsafe(entry: i, reason: "not a command: \(entry.json.serialized())")
+            }
+            if case .set(let s) = c.item { known[setKey(s.family, s.table, s.name)] = s }
+            let line: String
+            do throws(Unsafe) { line = try command(c, sets: known) } catch {
+                throw Unsafe(entry: i, reason: error.reason)
+            }
+            out += line + "\n"
+            lines.append(i)
+        }
+        return TextBatch(text: out, lines: lines)
+    }
+
+    static func setKey(_ f: String, _ t: String, _ n: String) -> String { f + " " + t + " " + n }
+
+    static func command(_ c: Command, sets: [String: NamedSet]) throws(Unsafe) -> String {
+        try checkStrings(c.item)
+        let declares = c.verb == .add || c.verb == .create
+        let verb: String
+        switch c.verb {
+        case .add: verb = "add"
+        case .delete: verb = "delete"
+        case .insert: verb = "insert"
+        case .replace: verb = "replace"
+        case .flush: verb = "flush"
+        case .create: verb = "create"
+        default: throw Unsafe(entry: 0, reason: "command \(c.verb) is not sent as text")
+        }
+        switch c.item {
+        case .table(let t):
+            let head = "\(verb) table \(try family(t.family)) \(try name(t.name))"
+            return declares ? head + declaration(.table(t)) : head
+        case .chain(let ch):
+            let head = "\(verb) chain \(try family(ch.family)) \(try name(ch.table)) \(try name(ch.name))"
+            guard declares else { return head }
+            var bare = ch
+            bare.handle = nil
+            return head + declaration(.chain(bare))
+        case .set(let s):
+            let head = "\(verb) \(s.isMap ? "map" : "set") \(try family(s.family)) \(try name(s.table)) \(try name(s.name))"
+            guard declares else { return head }
+            var bare = s
+            bare.handle = nil
+            return head + declaration(.set(bare))
+        case .object(let kind, let o):
+            let head = "\(verb) \(kind.rawValue) \(try family(o.family)) \(try name(o.table)) \(try name(o.name))"
+            guard declares else { return head }
+            var bare = o
+            bare.handle = nil
+            return head + declaration(.object(kind: kind, bare))
+        case .flowtable(let f):
+            let head = "\(verb) flowtable \(try family(f.family)) \(try name(f.table)) \(try name(f.name))"
+            guard declares else { return head }
+            var bare = f
+            bare.handle = nil
+            return head + declaration(.flowtable(bare))
+        case .element(let e):
+            let head = "\(verb) element \(try family(e.family)) \(try name(e.table)) \(try name(e.name)) "
+            var decl = sets[setKey(e.family, e.table, e.name)]
+                ?? NamedSet(isMap: false, family: e.family, table: e.table, name: e.name)
+            decl.handle = nil
+            decl.elem = .list(elements(e.elem))
+            guard let elems = elementsText(decl) else { throw Unsafe(entry: 0, reason: "no elements") }
+            return head + elems
+        case .rule(let r):
+            var head = "\(verb) rule \(try family(r.family)) \(try name(r.table)) \(try name(r.chain))"
+            switch c.verb {
+            case .delete:
+                guard let h = r.handle else { throw Unsafe(entry: 0, reason: "a rule to delete needs its handle") }
+                return head + " handle \(h)"
+            case .replace:
+                guard let h = r.handle else { throw Unsafe(entry: 0, reason: "a rule to replace needs its handle") }
+                head += " handle \(h)"
+            case .insert, .add:
+                if let h = r.handle { head += " position \(h)" }
+                if r.index != nil { throw Unsafe(entry: 0, reason: "a rule index is not sent as text") }
+            default: break
+            }
+            return head + " " + (try ruleText(r))
+        default:
+            throw Unsafe(entry: 0, reason: "\(c.item.kindName) is not sent as text")
+        }
+    }
+
+    static func elements(_ e: Expression) -> [Expression] {
+        switch e {
+        case .list(let l), .set(let l, _): return l
+        default: return [e]
+        }
+    }
+
+    /// `{ e1, e2 }` as the set printer writes them, from the `elements = ...` of the set's block.
+    static func elementsText(_ s: NamedSet) -> String? {
+        let block = nftListing([.set(s)])
+        guard let r = block.range(of: "elements = ") else { return nil }
+        var body = String(block[r.upperBound...])
+        // Drop the set's and the table's closing braces.
+        for _ in 0..<2 {
+            if let close = body.range(of: "}", options: .backwards) { body = String(body[..<close.lowerBound]) }
+        }
+        return fold(body.split(separator: "\n").map { $0.trimmingCharacters() }.filter { !$0.isEmpty })
+    }
+
+    /// One object's block as nft lists it (` { ... }`, on one line), "" when it has no body.
+    static func declaration(_ item: RulesetItem) -> String {
+        let listing = nftListing([item]).split(separator: "\n").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
+        // table F N { [flags/comment] [KIND NAME { body }] }
+        guard listing.count >= 2 else { return "" }
+        var inner = Array(listing.dropFirst().dropLast())
+        if case .table = item {
+            return inner.isEmpty ? "" : " { " + fold(inner) + "; }"
+        }
+        guard let first = inner.first, first.hasSuffix("{"), inner.last == "}" else { return "" }
+        inner = Array(inner.dropFirst().dropLast())
+        return inner.isEmpty ? " { }" : " { " + fold(inner) + (inner.last?.hasSuffix(";") == true ? " }" : "; }")
+    }
+
+    /// Lines of a listing block joined into one: after `{`, `,` or `;` a space, else `; `.
+    static func fold(_ lines: [String]) -> String {
+        var out = ""
+        for l in lines {
+            if !out.isEmpty { out += (out.hasSuffix("{") || out.hasSuffix(",") || out.hasSuffix(";")) ? " " : "; " }
+            out += l
+        }
+        return out
+    }
+
+    static func ruleText(_ r: Rule) throws(Unsafe) -> String {
+        // nft's own listing of `tproxy to` a computed address or port leaves the
+        // expression out (so does the printer, which follows it): such rules go as JSON.
+        for s in r.statements {
+            if case .tproxy(_, let addr, let port) = s, !(addr.map(isLiteral) ?? true) || !(port.map(isLiteral) ?? true) {
+                throw Unsafe(entry: 0, reason: "tproxy to a computed address or port has no faithful nft text")
+            }
+        }
+        var rule = r
+        // Statements nft lists as text (anonymous chains, map updates) are nft's own syntax:
+        // folded onto one line, and only when nothing in them could end the command early.
+        rule.expr = try r.statements.map { (s: Statement) throws(Unsafe) -> Statement in
+            guard case .text(let t) = s else { return s }
+            return .text(try foldedStatement(t))
+        }
+        return rule.nftText(context: PrintContext(family: r.family))
+    }
+
+    /// A statement nft listed as text, on one line. Outside quotes it may not hold a
+    /// comment sign, a backslash, or a `;` outside braces; quotes must pair up (nft strings
+    /// have no escapes) and nothing in them may be a control character.
+    static func foldedStatement(_ t: String) throws(Unsafe) -> String {
+        var depth = 0, quoted = false
+        for u in t.unicodeScalars {
+            if quoted {
+                if u == "\"" { quoted = false } else if isUnprintable(u) || u == "\\" {
+                    throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) holds a control character in a string")
+                }
+                continue
+            }
+            switch u {
+            case "\"": quoted = true
+            case "{": depth += 1
+            case "}": depth -= 1
+            case ";" where depth <= 0, "#", "\\":
+                throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) cannot be written as nft syntax safely")
+            case "\n", "\t": break
+            default:
+                if isUnprintable(u) {
+                    throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) holds a control character")
+                }
+            }
+            if depth < 0 { throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) has unbalanced braces") }
+        }
+        guard depth == 0, !quoted else { throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) has unbalanced braces or quotes") }
+        return fold(t.split(separator: "\n").map { $0.trimmingCharacters() }.filter { !$0.isEmpty })
+    }
+
+    static func isLiteral(_ e: NFTables.Expression) -> Bool {
+        switch e {
+        case .string, .number, .unsigned: return true
+        default: return false
+        }
+    }
+
+    static func family(_ f: String) throws(Unsafe) -> String {
+        guard Family(rawValue: f) != nil else { throw Unsafe(entry: 0, reason: "unknown family \(safeQuote(f))") }
+        return f
+    }
+
+    /// Table, chain, set and object names: nft syntax takes them only as identifiers.
+    static func name(_ n: String) throws(Unsafe) -> String {
+        guard isSafeName(n) else {
+            throw Unsafe(entry: 0, reason: "the name \(safeQuote(n)) is not an nft identifier")
+        }
+        return n
+    }
+
+    /// Words nft's parser reads as keywords where a name is expected in a few places.
+    static let reserved: Set<String> = []
+
+    static func isSafeName(_ n: String) -> Bool { ListingRepair.isIdentifier(n) && !reserved.contains(n) }
+
+    /// Every string of the item (names, comments, devices, values): none may contain what
+    /// nft syntax cannot quote. Statements kept as text are checked by `foldedStatement`.
+    static func checkStrings(_ item: RulesetItem) throws(Unsafe) {
+        if let raw = rawPart(item) {
+            throw Unsafe(entry: 0, reason: "\(raw) is kept only in its raw form and has no nft syntax")
+        }
+        var json = item.json
+        if case .rule(var r) = item {
+            r.expr = r.statements.filter { if case .text = $0 { return false }; return true }
+            json = RulesetItem.rule(r).json
+        }
+        if let bad = firstUnsafeString(json) {
+            throw Unsafe(entry: 0, reason: "the string \(safeQuote(bad)) cannot be quoted in nft syntax")
+        }
+        // Jump targets and set references are printed bare: they must be identifiers too.
+        if case .rule(let r) = item {
+            for s in r.statements {
+                var bad: String?
+                s.forEachExpression { e in
+                    if case .verdict(.jump(let t)) = e, !ListingRepair.isIdentifier(t) { bad = t }
+                    if case .verdict(.goto(let t)) = e, !ListingRepair.isIdentifier(t) { bad = t }
+                    if case .string(let v) = e, v.hasPrefix("@"), !ListingRepair.isIdentifier(String(v.dropFirst())) { bad = v }
+                }
+                if case .verdict(.jump(let t)) = s, !ListingRepair.isIdentifier(t) { bad = t }
+                if case .verdict(.goto(let t)) = s, !ListingRepair.isIdentifier(t) { bad = t }
+                if let bad { throw Unsafe(entry: 0, reason: "the name \(safeQuote(bad)) is not an nft identifier") }
+            }
+        }
+    }
+
+    /// A statement or expression the model kept raw (unknown shape, or a marker of
+    /// something it cannot hold), as JSON text.
+    static func rawPart(_ item: RulesetItem) -> String? {
+        var found: String?
+        func stmt(_ s: Statement) {
+            if case .raw(let j) = s { found = found ?? j.serialized(); return }
+            s.forEachExpression { e in e.forEach { if case .raw(let j) = $0 { found = found ?? j.serialized() } } }
+            for n in s.nestedStatements { stmt(n) }
+        }
+        switch item {
+        case .rule(let r): r.statements.forEach(stmt)
+        case .set(let s):
+            (s.stmt ?? []).forEach(stmt)
+            s.elem?.forEach { if case .raw(let j) = $0 { found = found ?? j.serialized() } }
+        case .element(let e): e.elem.forEach { if case .raw(let j) = $0 { found = found ?? j.serialized() } }
+        case .raw(let j): found = j.serialized()
+        default: break
+        }
+        return found
+    }
+
+    /// What the printer would show escaped rather than raw (so the text would not carry the
+    /// string itself): C0 and C1 controls, DEL, line and paragraph separators, and the
+    /// bidirectional formatting characters; the same set as the printer's `SafeText`.
+    static func isUnprintable(_ u: Unicode.Scalar) -> Bool {
+        switch u.value {
+        case 0..<0x20, 0x7F...0x9F, 0x061C, 0x200E, 0x200F, 0x2028...0x202E, 0x2066...0x2069: return true
+        default: return false
+        }
+    }
+
+    static func firstUnsafeString(_ j: JSON) -> String? {
+        switch j {
+        case .string(let s):
+            return s.unicodeScalars.contains { $0 == "\"" || $0 == "\\" || isUnprintable($0) } ? s : nil
+        case .array(let a):
+            for x in a { if let b = firstUnsafeString(x) { return b } }
+        case .object(let o):
+            for (k, v) in o {
+                if let b = firstUnsafeString(.string(k)) { return b }
+                if let b = firstUnsafeString(v) { return b }
+            }
+        default: break
+        }
+        return nil
+    }
+
+    /// For messages: control characters and quotes shown escaped.
+    static func safeQuote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if isUnprintable(u) { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}

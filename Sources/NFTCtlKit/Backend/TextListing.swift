@@ -1,0 +1,226 @@
+import Foundation
+import NFTables
+
+/// The declarations in nft's text listing (`nft list ruleset`): per table its flags and
+/// comment, per chain its comment and devices, per set and map its declaration lines.
+/// Rules and elements are not read (the JSON listing has them).
+struct TextListing {
+    struct TableDecl {
+        var family: String
+        var name: String
+        var flags: [String] = []
+        var comment: String?
+        var chains: [ChainDecl] = []
+        var sets: [SetDecl] = []
+        var objects: [(kind: String, name: String)] = []
+    }
+
+    struct ChainDecl {
+        var name: String
+        var comment: String?
+        var devices: [String]?
+        /// Each rule as nft lists it, by handle (several lines for an anonymous chain).
+        var rules: [Int64: String] = [:]
+    }
+
+    struct SetDecl {
+        var name: String
+        var isMap: Bool
+        var lines: [String] = []
+
+        /// The text's `typeof`, flags, `auto-merge` and comment over the JSON's.
+        func apply(to s: inout NamedSet) {
+            var flags: [String] = []
+            var autoMerge = false
+            var comment: String?
+            for l in lines {
+                if l.hasPrefix("typeof "), let key = TypeofParser.key(String(l.dropFirst(7)), isMap: isMap) {
+                    s.type = key.key
+                    if isMap { s.map = key.data }
+                } else if l.hasPrefix("flags ") {
+                    flags = l.dropFirst(6).split(separator: ",").map { $0.trimmingCharacters() }
+                } else if l == "auto-merge" {
+                    autoMerge = true
+                } else if l.hasPrefix("comment ") {
+                    comment = ListingRepair.unquoted(String(l.dropFirst(8)))
+                } else if (l.hasPrefix("timeout ") || l.hasPrefix("gc-interval ")), l.hasSuffix("ms") {
+                    // The model (like libnftables JSON) holds whole seconds: kept as an
+                    // unsupported part, so validation refuses it instead of truncating it.
+                    let note: JSON = ["unsupported": .string(l + " (milliseconds: nftctl holds timeouts in whole seconds)")]
+                    s.stmt = (s.stmt ?? []) + [.raw(note)]
+                }
+            }
+            // A default timeout implies the timeout flag, which the text then leaves out.
+            if (s.timeout ?? 0) > 0, !flags.contains("timeout"), s.flags?.values.contains("timeout") == true { flags.append("timeout") }
+            if !flags.isEmpty || s.flags != nil {
+                let old = s.flags?.values ?? []
+                s.flags = FlagList(old + flags.filter { !old.contains($0) })
+            }
+            s.autoMerge = autoMerge ? true : s.autoMerge
+            if let comment { s.comment = comment }
+        }
+    }
+
+    var tables: [TableDecl] = []
+
+    /// What the 1-tab block being read is: a chain or set index, or nothing.
+    enum Block { case none, chain(Int), set(Int), other }
+
+    func table(_ family: String, _ name: String) -> TableDecl? {
+        tables.first { $0.family == family && $0.name == name }
+    }
+
+    init(_ text: String) {
+        var current: TableDecl?
+        var block = Block.none
+        // A rule being read: its lines so far and its brace balance.
+        var pending: [Substring] = []
+        var balance = 0
+        for full in text.split(separator: "\n") {
+            let (raw, handle) = Self.splitHandle(full)
+            if !pending.isEmpty || (Self.depthOf(raw) == 2 && Self.isRuleLine(raw, block: block)) {
+                pending.append(raw)
+                balance += Self.braceBalance(raw)
+                if balance <= 0 {
+                    if case .chain(let i) = block, let handle {
+                        var lines = pending.map(String.init)
+                        lines[0] = String(lines[0].drop { $0 == "\t" })
+                        current!.chains[i].rules[handle] = lines.joined(separator: "\n")
+                    }
+                    pending = []
+                    balance = 0
+                }
+                continue
+            }
+            let depth = Self.depthOf(raw)
+            let line = raw.trimmingCharacters()
+            switch depth {
+            case 0:
+                if line.hasPrefix("table "), line.hasSuffix("{") {
+                    if let t = current { tables.append(t) }
+                    let w = line.split(separator: " ")
+                    current = w.count >= 3 ? TableDecl(family: String(w[1]), name: ListingRepair.unquoted(String(w[2]))) : nil
+                    block = .none
+                }
+            case 1:
+                guard current != nil else { continue }
+                if line.hasSuffix("{") {
+                    let words = line.dropLast().split(separator: " ").map(String.init)
+                    guard let name = words.last.map(ListingRepair.unquoted), words.count >= 2 else { block = .other; continue }
+                    let kind = words.dropLast().joined(separator: " ")
+                    switch kind {
+                    case "chain":
+                        current!.chains.append(ChainDecl(name: name))
+                        block = .chain(current!.chains.count - 1)
+                    case "set", "map":
+                        current!.sets.append(SetDecl(name: name, isMap: kind == "map"))
+                        block = .set(current!.sets.count - 1)
+                    default:
+                        current!.objects.append((kind, name))
+                        block = .other
+                    }
+                } else if line == "}" {
+                    block = .none
+                } else if line.hasPrefix("flags ") {
+                    current!.flags = line.dropFirst(6).split(separator: ",").map { $0.trimmingCharacters() }
+                } else if line.hasPrefix("comment ") {
+                    current!.comment = ListingRepair.unquoted(String(line.dropFirst(8)))
+                }
+            case 2:
+                guard current != nil else { continue }
+                switch block {
+                case .chain(let i):
+                    if line.hasPrefix("comment "), current!.chains[i].comment == nil, current!.chains[i].devices == nil {
+                        current!.chains[i].comment = ListingRepair.unquoted(String(line.dropFirst(8)))
+                    } else if line.hasPrefix("type "), line.contains(" hook ") {
+                        current!.chains[i].devices = Self.devices(line)
+                    }
+                case .set(let i):
+                    current!.sets[i].lines.append(line)
+                default: break
+                }
+            default: continue
+            }
+        }
+        if let t = current { tables.append(t) }
+    }
+
+    static func depthOf(_ raw: Substring) -> Int { raw.prefix { $0 == "\t" }.count }
+
+    /// A line at rule depth inside a chain that is neither its comment nor its type line.
+    static func isRuleLine(_ raw: Substring, block: Block) -> Bool {
+        guard case .chain = block else { return false }
+        let line = raw.trimmingCharacters()
+        if line == "}" { return false }
+        if line.hasPrefix("type "), line.contains(" hook ") { return false }
+        if line.hasPrefix("comment \"") { return false }
+        return true
+    }
+
+    /// `... # handle 12` → the line without it, and 12.
+    static func splitHandle(_ line: Substring) -> (Substring, Int64?) {
+        guard let r = line.range(of: " # handle ", options: .backwards), let h = Int64(line[r.upperBound...]) else { return (line, nil) }
+        return (line[..<r.lowerBound], h)
+    }
+
+    /// `{` minus `}` outside quotes.
+    static func braceBalance(_ line: Substring) -> Int {
+        var n = 0, quoted = false
+        for c in line {
+            if c == "\"" { quoted.toggle() } else if !quoted { if c == "{" { n += 1 } else if c == "}" { n -= 1 } }
+        }
+        return n
+    }
+
+    /// `type filter hook ingress device "lo" priority ...` or `devices = { "a", b }`.
+    static func devices(_ line: String) -> [String]? {
+        if let r = line.range(of: "devices = {") {
+            let rest = line[r.upperBound...]
+            guard let end = rest.firstIndex(of: "}") else { return nil }
+            return rest[..<end].split(separator: ",").map { ListingRepair.unquoted($0.trimmingCharacters()) }.filter { !$0.isEmpty }
+        }
+        if let r = line.range(of: " device ") {
+            let word = line[r.upperBound...].split(separator: " ").first.map(String.init) ?? ""
+            return [ListingRepair.unquoted(word)]
+        }
+        return nil
+    }
+}
+
+/// `typeof` keys as nft lists them (`ip saddr . tcp dport : meta mark`), read back into
+/// expressions. Only a reading that prints back to the very same text is taken; anything
+/// else keeps the JSON's datatypes.
+enum TypeofParser {
+    static func key(_ text: String, isMap: Bool) -> (key: SetKeyType, data: SetKeyType?)? {
+        let parts = text.components(separatedBy: " : ")
+        if isMap {
+            guard parts.count == 2, let k = expression(parts[0]), let d = expression(parts[1]) else { return nil }
+            return (.typeof(k), .typeof(d))
+        }
+        guard parts.count == 1, let k = expression(parts[0]) else { return nil }
+        return (.typeof(k), nil)
+    }
+
+    static func expression(_ text: String) -> NFTables.Expression? {
+        let items = text.components(separatedBy: " . ")
+        let exprs = items.compactMap(single)
+        guard exprs.count == items.count else { return nil }
+        let e: NFTables.Expression = exprs.count == 1 ? exprs[0] : .concat(exprs)
+        return e.nftText() == text ? e : nil
+    }
+
+    static func single(_ text: String) -> NFTables.Expression? {
+        let w = text.split(separator: " ").map(String.init)
+        switch w.count {
+        case 1: return .meta(key: w[0])
+        case 2:
+            switch w[0] {
+            case "meta": return .meta(key: w[1])
+            case "ct": return .ct(key: w[1], family: nil, dir: nil)
+            case "rt": return .rt(key: w[1], family: nil)
+            default: return .payload(.field(protocol: w[0], field: w[1]))
+            }
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import NFTables
+
+/// How a batch reaches libnftables: as nft syntax (`TextBatch`) whenever it can be written
+/// safely, since 1.0.6's JSON input loses what its text input keeps; as JSON otherwise (a
+/// name that is not an identifier, a string with a quote). Either way one call, one
+/// transaction. A refusal names the user's `file:line` of the command libnftables points at.
+public enum Transport {
+    public enum Path: String, Sendable { case text, json }
+
+    /// Commits (or dry-runs) `batch`; returns the path it took.
+    @discardableResult
+    public static func send(_ batch: Document, locations: [SourceLocation?], sets: [NamedSet] = [],
+                            backend: Backend, dryRun: Bool = false) throws -> Path {
+        // The in-memory fake keeps the model itself: nothing to lose.
+        if backend is FakeBackend {
+            try backend.apply(batch, dryRun: dryRun)
+            return .json
+        }
+        let text: TextBatch
+        do { text = try TextBatch.render(batch, sets: sets) } catch {
+            try refuseLosses(batch, locations: locations, because: error)
+            try backend.apply(batch, dryRun: dryRun)
+            return .json
+        }
+        do {
+            try backend.applyText(text.text, dryRun: dryRun)
+        } catch let error as BackendError where isSyntaxError(error) && JSONLoss.find(batch).isEmpty {
+            // The parser refused the text before anything reached the kernel (the printer
+            // wrote something nft does not read back); JSON carries this batch as well.
+            try backend.apply(batch, dryRun: dryRun)
+            return .json
+        } catch let error as BackendError {
+            var message = error.description
+            if case .nftables(_, let t) = error,
+               let i = text.entry(forError: t), i < locations.count, let loc = locations[i] {
+                message = "\(loc): \(message)"
+            }
+            throw TransportRefusal(message: message, underlying: error)
+        }
+        return .text
+    }
+
+    /// A refusal by nft's parser (nothing was sent to the kernel).
+    static func isSyntaxError(_ error: BackendError) -> Bool {
+        if case .nftables(_, let t) = error { return t.contains("Error: syntax error") }
+        return false
+    }
+}
+
+extension Transport {
+    /// Throws when `batch` cannot go as nft syntax and holds something 1.0.6's JSON input
+    /// would drop or change: it is refused whole, before the kernel is touched.
+    public static func check(_ batch: Document, locations: [SourceLocation?], sets: [NamedSet] = []) throws {
+        do { _ = try TextBatch.render(batch, sets: sets) } catch {
+            try refuseLosses(batch, locations: locations, because: error)
+        }
+    }
+
+    static func refuseLosses(_ batch: Document, locations: [SourceLocation?], because error: TextBatch.Unsafe) throws {
+        let losses = JSONLoss.find(batch)
+        guard !losses.isEmpty else { return }
+        // The location of what keeps the batch from going as text.
+        let loc = error.entry < locations.count ? locations[error.entry] : nil
+        let list = losses.prefix(8).map { "  " + $0.what }.joined(separator: "\n")
+        throw TransportRefusal(message: (loc.map { "\($0): " } ?? "") + """
+            this ruleset cannot be sent as nft syntax (\(error.reason)), and libnftables' JSON \
+            input would drop or change:
+            \(list)
+            Nothing was applied.
+            """, underlying: .unsupported(error.reason))
+    }
+}
+
+/// What 1.0.6's JSON input drops or changes (measured, DESIGN.md §2a), per batch entry.
+enum JSONLoss {
+    struct Loss { var entry: Int; var what: String }
+
+    static func find(_ batch: Document) -> [Loss] {
+        var out: [Loss] = []
+        for (i, e) in batch.entries.enumerated() {
+            let item: RulesetItem
+            switch e {
+            case .command(let c): item = c.item
+            case .item(let it): item = it
+            default: continue
+            }
+            func lose(_ s: String) { out.append(Loss(entry: i, what: s)) }
+            if let raw = TextBatch.rawPart(item) { lose("\(item.kindName): \(TextBatch.safeQuote(raw)) (not understood)") }
+            switch item {
+            case .table(let t):
+                if let f = t.flags, !f.values.isEmpty { lose("table \(t.family) \(t.name): flags \(f.values.joined(separator: ","))") }
+                if t.comment != nil { lose("table \(t.family) \(t.name): its comment") }
+            case .chain(let c):
+                if c.comment != nil { lose("chain \(c.family) \(c.table) \(c.name): its comment") }
+            case .set(let s):
+                let what = "\(s.isMap ? "map" : "set") \(s.family) \(s.table) \(s.name)"
+                if case .typeof? = s.type { lose("\(what): typeof (becomes a bare datatype)") }
+                if s.flags?.values.contains("dynamic") == true { lose("\(what): flags dynamic") }
+                if s.autoMerge == true { lose("\(what): auto-merge") }
+                if !(s.stmt ?? []).isEmpty, !s.elements.isEmpty { lose("\(what): per-element statements (counters)") }
+            case .rule(let r):
+                for st in r.statements { if case .text(let t) = st { lose("rule in \(r.family) \(r.table) \(r.chain): `\(TextBatch.safeQuote(t))` (listed only as text)") } }
+            default: break
+            }
+        }
+        return out
+    }
+}
+
+/// libnftables refused a batch sent as text; the message starts with the user's location
+/// when the failing command has one.
+public struct TransportRefusal: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var underlying: BackendError
+    public var description: String { message }
+}

@@ -1,0 +1,103 @@
+import NFTables
+
+/// After the commit: the kernel against what the user declared (the loaded model), not
+/// only against a scratch listing, which would share any loss of the path both went
+/// through. Two parts: the plan between the kernel-normalised declaration and the live
+/// listing must be empty (rules, elements, everything the kernel rewrites), and every
+/// declared attribute the kernel keeps as given (table flags and comment, chain comments
+/// and devices, set key types including `typeof`, flags, `auto-merge`, timeouts, sizes,
+/// comments) must be in the live listing as declared.
+public enum Verify {
+    /// One attribute that differs, worded for a person.
+    public struct Difference: Sendable, Hashable, CustomStringConvertible {
+        public var object: String
+        public var what: String
+        public var declared: String
+        public var kernel: String
+        public var location: SourceLocation?
+        public var description: String {
+            (location.map { "\($0): " } ?? "") + "\(object): \(what) declared \(declared), the kernel has \(kernel)"
+        }
+    }
+
+    /// The declared attributes of `declared`'s tables that `live` does not hold.
+    public static func differences(declared: RulesetState, live: RulesetState) -> [Difference] {
+        var out: [Difference] = []
+        for t in declared.tables {
+            let tname = "table \(t.key)"
+            guard let l = live.table(t.key) else {
+                out.append(Difference(object: tname, what: "the table", declared: "present", kernel: "none", location: t.table.location))
+                continue
+            }
+            func diff(_ object: String, _ what: String, _ d: String?, _ k: String?, _ loc: SourceLocation?) {
+                if d != k { out.append(Difference(object: object, what: what, declared: d.map(quoted) ?? "none", kernel: k.map(quoted) ?? "none", location: loc)) }
+            }
+            diff(tname, "flags", flagText(t.table.value.flags), flagText(l.table.value.flags), t.table.location)
+            diff(tname, "comment", t.table.value.comment, l.table.value.comment, t.table.location)
+            for c in t.chains {
+                let name = "chain \(t.key) \(c.value.name)"
+                guard let lc = l.chain(c.value.name)?.value else {
+                    out.append(Difference(object: name, what: "the chain", declared: "present", kernel: "none", location: c.location))
+                    continue
+                }
+                diff(name, "comment", c.value.comment, lc.comment, c.location)
+                if c.value.dev != nil { diff(name, "devices", flagText(c.value.dev), flagText(lc.dev), c.location) }
+            }
+            for s in t.sets {
+                let d = t.written(set: s.value.name) ?? s.value
+                let kind = d.isMap ? "map" : "set"
+                let name = "\(kind) \(t.key) \(d.name)"
+                guard let ls = l.set(d.name)?.value else {
+                    out.append(Difference(object: name, what: "the \(kind)", declared: "present", kernel: "none", location: s.location))
+                    continue
+                }
+                diff(name, "key", keyText(d.type, typeofOnly: ls.type), keyText(ls.type, typeofOnly: d.type), s.location)
+                if d.isMap { diff(name, "data", keyText(d.map, typeofOnly: ls.map), keyText(ls.map, typeofOnly: d.map), s.location) }
+                let missing = (d.flags?.values ?? []).filter { !(ls.flags?.values ?? []).contains($0) }
+                if !missing.isEmpty {
+                    diff(name, "flags", flagText(d.flags), flagText(ls.flags), s.location)
+                }
+                if d.autoMerge == true { diff(name, "auto-merge", "yes", ls.autoMerge == true ? "yes" : nil, s.location) }
+                if let v = d.timeout, v > 0 { diff(name, "timeout", "\(v)s", ls.timeout.map { "\($0)s" }, s.location) }
+                if let v = d.gcInterval, v > 0 { diff(name, "gc-interval", "\(v)s", ls.gcInterval.map { "\($0)s" }, s.location) }
+                if let v = d.size, v > 0 { diff(name, "size", "\(v)", ls.size.map { "\($0)" }, s.location) }
+                diff(name, "comment", d.comment, ls.comment, s.location)
+                if !(d.stmt ?? []).isEmpty {
+                    let text = { (s: [Statement]?) in (s ?? []).map { $0.nftText(context: PrintContext(stateless: true)) }.joined(separator: " ") }
+                    diff(name, "element statements", text(d.stmt), text(ls.stmt), s.location)
+                }
+            }
+        }
+        return out
+    }
+
+    static func quoted(_ s: String) -> String { TextBatch.safeQuote(s) }
+
+    static func flagText(_ f: FlagList?) -> String? {
+        guard let v = f?.values, !v.isEmpty else { return nil }
+        return v.sorted().joined(separator: ",")
+    }
+
+    /// A declared key: `typeof EXPR` compares as printed; a named type only when the other
+    /// side also gives one (the kernel lists `typeof` sets with their expressions).
+    static func keyText(_ k: SetKeyType?, typeofOnly other: SetKeyType?) -> String? {
+        switch k {
+        case .typeof(let e)?: return "typeof " + e.nftText()
+        case .named(let n)?:
+            if case .typeof? = other { return "type" }
+            return "type " + n
+        case .concat(let l)?:
+            if case .typeof? = other { return "type" }
+            return "type " + l.joined(separator: " . ")
+        case nil: return nil
+        }
+    }
+}
+
+/// After the commit, the kernel does not hold an attribute as declared.
+public struct DeclarationMismatch: Error, Sendable, CustomStringConvertible {
+    public var differences: [Verify.Difference]
+    public var description: String {
+        "applied, but the kernel does not hold what was declared:\n" + differences.map { "  " + $0.description }.joined(separator: "\n")
+    }
+}

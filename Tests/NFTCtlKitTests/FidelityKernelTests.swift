@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+@testable import NFTCtlKit
+import NFTables
+
+/// "Exactly what was declared": every construct 1.0.6's JSON path drops or changes
+/// (comments on table, chain, set, map, object and element; a dormant table; typeof;
+/// dynamic; auto-merge; element counters; an anonymous chain; a map update) reaches the
+/// kernel unchanged through `nftctl apply`, declared in `.nft` and in `.json`; the kernel
+/// then lists exactly what `nft -f` of the same text lists, `diff` finds nothing, and a
+/// second apply sends no command. Strings nft syntax cannot quote are never spliced.
+@Suite(.serialized) struct FidelityKernelTests {
+    static let fixture = KernelApplyTests.fixture("fidelity.nft")
+
+    static func nftctl(_ args: [String]) -> Shell.Result { Shell.run([Shell.nftctl] + args) }
+
+    /// Element expiry counts down; everything else must be identical.
+    static func stable(_ s: String) -> String { KernelApplyTests.stable(s) }
+
+    func roundTrip(_ file: String, oracle: TestNamespace, label: String) throws {
+        guard let ns = TestNamespace.make("fidelity: \(label)") else { return }
+        let a = Self.nftctl(["apply", "--yes", "--netns", ns.name, file])
+        #expect(a.status == 0, "\(label): apply failed: \(a.stderr)")
+        #expect(a.stdout.contains("verified"), "\(label): \(a.stdout)")
+        #expect(Self.stable(ns.nftList()) == Self.stable(oracle.nftList()), "\(label): the kernel holds something else")
+
+        let d = Self.nftctl(["diff", "--netns", ns.name, file])
+        #expect(d.status == 0, "\(label): diff after apply: \(d.stdout)\(d.stderr)")
+
+        // A second apply sends nothing: handles, counters and the generation stay.
+        let before = ns.exec(["nft", "-a", "list", "ruleset"]).stdout
+        let again = Self.nftctl(["apply", "--yes", "--netns", ns.name, file])
+        #expect(again.status == 0, "\(label): second apply: \(again.stderr)")
+        #expect(again.stdout.contains("nothing to do"), "\(label): second apply: \(again.stdout)")
+        #expect(Self.stable(ns.exec(["nft", "-a", "list", "ruleset"]).stdout) == Self.stable(before))
+    }
+
+    @Test func everyConstructReachesTheKernelFromNftAndJSON() throws {
+        guard let oracle = TestNamespace.make("fidelity: nft -f oracle") else { return }
+        let text = try String(contentsOfFile: Self.fixture, encoding: .utf8)
+        let load = oracle.nftLoad(text)
+        try #require(load.status == 0, "nft -f refuses the fixture: \(load.stderr)")
+        let listed = oracle.nftList()
+        for needle in ["flags dormant", "comment \"table comment\"", "typeof ip saddr", "flags dynamic,timeout",
+                       "auto-merge", "counter packets 0 bytes 0 expires", "jump {", "update @ports"] {
+            #expect(listed.contains(needle), "the oracle lacks \(needle)")
+        }
+        try roundTrip(Self.fixture, oracle: oracle, label: ".nft")
+
+        let json = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-fidelity.json").path
+        defer { try? FileManager.default.removeItem(atPath: json) }
+        let c = Self.nftctl(["compile", Self.fixture, "-o", json])
+        try #require(c.status == 0, "compile failed: \(c.stderr)")
+        try roundTrip(json, oracle: oracle, label: ".json")
+    }
+
+    /// A comment nft syntax cannot quote: the batch cannot go as text, JSON would drop the
+    /// comment, so nothing is applied and the error names the file and line.
+    @Test func anUnquotableStringIsRefusedNotSpliced() throws {
+        guard let ns = TestNamespace.make("fidelity: unquotable comment") else { return }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-evil.json")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try """
+            {"nftables": [
+             {"add": {"table": {"family": "inet", "name": "victim"}}},
+             {"add": {"table": {"family": "inet", "name": "evil", "comment": "x\\"; delete table inet victim #"}}},
+             {"add": {"chain": {"family": "inet", "table": "evil", "name": "c", "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}}}
+            ]}
+            """.write(to: dir, atomically: true, encoding: .utf8)
+        #expect(ns.nftLoad("add table inet victim\nadd chain inet victim keep\n").status == 0)
+        let r = Self.nftctl(["apply", "--yes", "--netns", ns.name, dir.path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("\(dir.path):3"), "the error names the line: \(r.stderr)")
+        #expect(r.stderr.contains("cannot be quoted in nft syntax"), "\(r.stderr)")
+        #expect(ns.nftList().contains("chain keep"))
+        #expect(!ns.nftList().contains("evil"))
+    }
+
+    /// Text batches: one command per line; a refusal names the user's location of the
+    /// command libnftables points at.
+    @Test func aRefusedTextBatchNamesTheFailingCommandsLocation() throws {
+        guard let ns = TestNamespace.make("fidelity: text batch errors map to locations") else { return }
+        let backend = try LibNFTablesBackend(netns: ns.name)
+        let batch = Document([
+            .command(Command(.add, .table(Table(family: "inet", name: "t")))),
+            .command(Command(.add, .chain(Chain(family: "inet", table: "t", name: "c")))),
+            .command(Command(.delete, .rule(Rule(family: "inet", table: "t", chain: "c", handle: 4242)))),
+        ])
+        let locs: [NFTables.SourceLocation?] = [NFTables.SourceLocation(file: "a.json", line: 1), NFTables.SourceLocation(file: "a.json", line: 2),
+                                       NFTables.SourceLocation(file: "a.json", line: 9)]
+        let rendered = try TextBatch.render(batch)
+        #expect(rendered.text.split(separator: "\n").count == 3)
+        #expect(throws: TransportRefusal.self) { try Transport.send(batch, locations: locs, backend: backend) }
+        do { try Transport.send(batch, locations: locs, backend: backend) } catch let e as TransportRefusal {
+            #expect(e.message.hasPrefix("a.json:9"), "\(e.message)")
+        }
+        #expect(!ns.nftList().contains("table inet t"), "a refused batch changes nothing")
+    }
+}

@@ -1,0 +1,108 @@
+import Testing
+@testable import NFTCtlKit
+import NFTables
+
+/// The nft-syntax transport without a kernel: what is written, what is refused, and how
+/// the text listing's declarations are read back.
+@Suite struct TextBatchTests {
+    func cmd(_ v: Verb, _ i: RulesetItem) -> Document.Entry { .command(Command(v, i)) }
+
+    @Test func oneCommandPerLineWithDeclarationsNftKeeps() throws {
+        var set = NamedSet(family: "inet", table: "t", name: "s")
+        set.type = .typeof(.payload(.field(protocol: "ip", field: "saddr")))
+        set.flags = FlagList(["dynamic"])
+        set.autoMerge = nil
+        set.comment = "set comment"
+        let batch = Document([
+            cmd(.add, .table(Table(family: "inet", name: "t", flags: FlagList(["dormant"]), comment: "c"))),
+            cmd(.add, .set(set)),
+            cmd(.add, .rule(Rule(family: "inet", table: "t", chain: "c", expr: [.text("jump {\n\t\t\tcounter packets 0 bytes 0\n\t\t}")]))),
+            cmd(.delete, .rule(Rule(family: "inet", table: "t", chain: "c", handle: 7))),
+        ])
+        let t = try TextBatch.render(batch)
+        let lines = t.text.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "add table inet t { flags dormant; comment \"c\"; }",
+            "add set inet t s { typeof ip saddr; flags dynamic; comment \"set comment\"; }",
+            "add rule inet t c jump { counter packets 0 bytes 0; }",
+            "delete rule inet t c handle 7",
+        ])
+        #expect(t.entry(forError: "batch:3:1-10: Error: Could not process rule") == 2)
+    }
+
+    @Test(arguments: [
+        "x\"; delete table inet victim #",   // a quote would end the string
+        "line\nbreak",                         // a newline would end the command
+        "back\\slash",
+        "bidi \u{202E}reversed",              // the printer would show it escaped, not carry it
+        "c1 \u{85}next line",
+    ])
+    func stringsNftCannotQuoteAreRefused(_ comment: String) {
+        let batch = Document([cmd(.add, .table(Table(family: "inet", name: "t", comment: comment)))])
+        #expect(throws: TextBatch.Unsafe.self) { try TextBatch.render(batch) }
+    }
+
+    @Test(arguments: ["my chain", "a;b", "x}"])
+    func namesThatAreNotIdentifiersAreRefused(_ name: String) {
+        let batch = Document([cmd(.add, .chain(Chain(family: "inet", table: "t", name: name)))])
+        #expect(throws: TextBatch.Unsafe.self) { try TextBatch.render(batch) }
+        let jump = Document([cmd(.add, .rule(Rule(family: "inet", table: "t", chain: "c", expr: [.verdict(.jump(name))])))])
+        #expect(throws: TextBatch.Unsafe.self) { try TextBatch.render(jump) }
+    }
+
+    @Test(arguments: ["accept; delete table inet victim", "counter # rest", "jump { accept }}", "log prefix \"x\nadd table ip y\""])
+    func textStatementsThatCouldEndTheCommandAreRefused(_ text: String) {
+        let batch = Document([cmd(.add, .rule(Rule(family: "inet", table: "t", chain: "c", expr: [.text(text)])))])
+        #expect(throws: TextBatch.Unsafe.self) { try TextBatch.render(batch) }
+    }
+
+    @Test func quotedStringsInTextStatementsAreKept() throws {
+        #expect(try TextBatch.foldedStatement("iifname \"lo\" counter comment \"a;b # {\"") == "iifname \"lo\" counter comment \"a;b # {\"")
+    }
+
+    @Test func textListingDeclarationsAndRules() {
+        let listing = """
+            table inet fid { # handle 1
+            \tflags dormant
+            \tcomment "table comment"
+
+            \tset s1 { # handle 2
+            \t\ttypeof ip saddr . tcp dport
+            \t\tflags dynamic,timeout
+            \t\tauto-merge
+            \t\tcomment "set comment"
+            \t}
+
+            \tchain c1 { # handle 3
+            \t\tcomment "chain comment"
+            \t\ttype filter hook input priority filter; policy accept;
+            \t\tip saddr 10.0.0.1 jump {
+            \t\t\tcounter packets 0 bytes 0
+            \t\t} # handle 6
+            \t\tiifname "lo" accept comment "x # handle 9" # handle 7
+            \t}
+            }
+            """
+        let t = TextListing(listing)
+        let table = t.table("inet", "fid")
+        #expect(table?.flags == ["dormant"])
+        #expect(table?.comment == "table comment")
+        let chain = table?.chains.first
+        #expect(chain?.comment == "chain comment")
+        #expect(chain?.rules[6] == "ip saddr 10.0.0.1 jump {\n\t\t\tcounter packets 0 bytes 0\n\t\t}")
+        #expect(chain?.rules[7] == "iifname \"lo\" accept comment \"x # handle 9\"")
+        var s = NamedSet(family: "inet", table: "fid", name: "s1")
+        s.type = .concat(["ipv4_addr", "inet_service"])
+        table?.sets.first?.apply(to: &s)
+        #expect(s.type == .typeof(.concat([.payload(.field(protocol: "ip", field: "saddr")), .payload(.field(protocol: "tcp", field: "dport"))])))
+        #expect(s.flags?.values.contains("dynamic") == true)
+        #expect(s.autoMerge == true)
+        #expect(s.comment == "set comment")
+    }
+
+    @Test func tableFlagsPrintedFromFreedMemoryAreDropped() {
+        let ok = #"{"nftables": [{"table": {"family": "inet", "name": "t", "handle": 1, "flags": "ipv4_addr"}}, {"chain": {"family": "inet", "table": "t", "name": "c", "handle": 2}}]}"#
+        #expect(ListingRepair.dropTableFlags(ok) == #"{"nftables": [{"table": {"family": "inet", "name": "t", "handle": 1}}, {"chain": {"family": "inet", "table": "t", "name": "c", "handle": 2}}]}"#)
+        #expect(ListingRepair.dropTableFlags(#"{"nftables": [{"table": {"family": "inet", "name": "t", "handle": 1, "flags": "#) == nil)
+    }
+}
