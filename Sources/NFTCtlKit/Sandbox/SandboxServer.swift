@@ -81,10 +81,10 @@ extension Sandbox {
                 try ListingRepair.list("ruleset", context: context)
             }
             return SandboxResponse.success(listing.json)
-        } catch let error as IncompleteListing {
-            return SandboxResponse.failure(SandboxError(stage: .list, message: error.description))
-        } catch {
+        } catch let error as BackendError {
             return SandboxResponse.failure(SandboxError(stage: .list, message: message(error)))
+        } catch {
+            return SandboxResponse.failure(SandboxError(stage: .list, message: "\(error)"))  // IncompleteListing
         }
     }
 
