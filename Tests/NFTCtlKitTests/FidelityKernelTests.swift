@@ -54,6 +54,33 @@ import NFTables
         try roundTrip(json, oracle: oracle, label: ".json")
     }
 
+    /// The same constructs written in the DSL (as `import` writes them), and the first apply
+    /// after `import --live` of a ruleset holding them sends nothing.
+    @Test func theSameFromSwiftAndAfterImportOfTheLiveRuleset() throws {
+        guard let oracle = TestNamespace.make("fidelity: nft -f oracle (swift)") else { return }
+        let text = try String(contentsOfFile: Self.fixture, encoding: .utf8)
+        try #require(oracle.nftLoad(text).status == 0)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-fidelity-swift").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let swift = dir + "/fidelity.swift"
+        let i = Self.nftctl(["import", Self.fixture, "-o", swift])
+        try #require(i.status == 0, "import failed: \(i.stderr)")
+        try roundTrip(swift, oracle: oracle, label: ".swift (imported from the .nft)")
+
+        guard let ns = TestNamespace.make("fidelity: import --live") else { return }
+        let a = Self.nftctl(["apply", "--yes", "--netns", ns.name, Self.fixture])
+        try #require(a.status == 0, "apply failed: \(a.stderr)")
+        let live = dir + "/live.swift"
+        let l = Self.nftctl(["import", "--live", "--netns", ns.name, "-o", live])
+        try #require(l.status == 0, "import --live failed: \(l.stderr)")
+        let before = ns.exec(["nft", "-a", "list", "ruleset"]).stdout
+        let again = Self.nftctl(["apply", "--yes", "--netns", ns.name, live])
+        #expect(again.status == 0, "apply of the import: \(again.stderr)")
+        #expect(again.stdout.contains("nothing to do"), "apply of the unmodified import changed something: \(again.stdout)")
+        #expect(Self.stable(ns.exec(["nft", "-a", "list", "ruleset"]).stdout) == Self.stable(before))
+    }
+
     /// A comment nft syntax cannot quote: the batch cannot go as text, JSON would drop the
     /// comment, so nothing is applied and the error names the file and line.
     @Test func anUnquotableStringIsRefusedNotSpliced() throws {
