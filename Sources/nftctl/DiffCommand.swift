@@ -13,7 +13,11 @@ struct DiffCommand: ParsableCommand {
             file, so it runs in CI with no root and no firewall. What the kernel normalises (implicit \
             protocol matches, set order, names vs numbers, default policies, counter values, handles, \
             element expiry) is never a difference: the rules are first loaded into a throw-away \
-            namespace on this kernel and listed back. Exit status like diff(1): 0 no changes, \
+            namespace on this kernel and listed back. Each entry has one marker: `+` added (a rule \
+            added to an existing chain says `# after: RULE` or `# at the top of chain C`), `-` \
+            removed, `~` changed (the old text, then `  → ` and the new text below it); element \
+            changes are one `-` and one `+` line per set. The summary counts these markers. \
+            `# handle N` (kernel handles) shows only against a live kernel. Exit status like diff(1): 0 no changes, \
             1 changes, 2 trouble.
             """
     )
@@ -45,9 +49,11 @@ struct DiffCommand: ParsableCommand {
                 live = try namespace.backend().list()
             }
             let plan = try PlanOperation.plan(desired: desired, live: live)
+            // Handles are the live kernel's; a snapshot's or a second file's mean nothing here.
+            let showHandles = against == nil
             switch format {
-            case .text: print(PlanRenderer(color: Terminal.colorOutput).text(plan))
-            case .json: print(PlanRenderer(color: false).json(plan).serialized(.pretty))
+            case .text: print(PlanRenderer(color: Terminal.colorOutput, showHandles: showHandles).text(plan))
+            case .json: print(PlanRenderer(color: false, showHandles: showHandles).json(plan).serialized(.pretty))
             }
             if !plan.isEmpty { throw ExitCode(1) }
         } catch let e as ExitCode {

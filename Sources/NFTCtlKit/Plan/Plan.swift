@@ -7,9 +7,15 @@ public struct Plan: Sendable {
     public var tables: [TablePlan]
 
     public var isEmpty: Bool { tables.allSatisfy { $0.changes.isEmpty } }
-    public var additions: Int { tables.reduce(0) { $0 + $1.changes.filter { $0.sign == .add }.count } }
-    public var modifications: Int { tables.reduce(0) { $0 + $1.changes.filter { $0.sign == .change }.count } }
-    public var deletions: Int { tables.reduce(0) { $0 + $1.changes.filter { $0.sign == .delete }.count } }
+    /// The counts are of the markers the plan shows (`Change.markers`): every `+` line is an
+    /// addition, every `~` a change, every `-` a deletion, in text and in JSON.
+    public var additions: Int { count(.add) }
+    public var modifications: Int { count(.change) }
+    public var deletions: Int { count(.delete) }
+
+    func count(_ sign: Change.Sign) -> Int {
+        tables.reduce(0) { $0 + $1.changes.reduce(0) { $0 + $1.markers.filter { $0 == sign }.count } }
+    }
 
     public var summary: String { "\(additions) to add, \(modifications) to change, \(deletions) to delete." }
 }
@@ -59,6 +65,14 @@ public struct Change: Sendable, Hashable {
 
     public init(sign: Sign, subject: Subject, location: SourceLocation? = nil, send: Rule? = nil) {
         self.sign = sign; self.subject = subject; self.location = location; self.send = send
+    }
+
+    /// The entries this change shows, one marker each: an element delta is a `-` line for the
+    /// elements removed and a `+` line for those added (one line per set and direction,
+    /// however many elements it holds); anything else is one entry with its sign.
+    public var markers: [Sign] {
+        guard case .elements(_, let added, let removed) = subject else { return [sign] }
+        return (removed.isEmpty ? [] : [.delete]) + (added.isEmpty ? [] : [.add])
     }
 
     /// The chain a change belongs to when shown grouped (nil: table level).

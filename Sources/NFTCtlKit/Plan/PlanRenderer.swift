@@ -1,17 +1,37 @@
 import Foundation
 import NFTables
 
-/// The plan as people read it (nft syntax, `+` added, `-` removed, `~` changed, grouped by
-/// table and chain, a summary line at the end) and as tools read it (JSON). Names print as
+/// The plan as people read it (nft syntax, `+` added, `-` removed, `~` changed with its new
+/// text on a `  → ` line below, grouped by table and chain, an added rule with the rule it
+/// goes after, a summary line at the end whose counts are the markers shown) and as tools read it (JSON). Names print as
 /// `SafeText.name` does, and every line is escaped whole: a name or comment can never add a
 /// line or a terminal control sequence to the plan.
 public struct PlanRenderer {
     public var color: Bool
+    /// Show the kernel handles of removed and changed rules (`# handle N`): only when the
+    /// live side is a kernel; between two files or against a snapshot they mean nothing here.
+    public var showHandles: Bool
 
-    public init(color: Bool) { self.color = color }
+    public init(color: Bool, showHandles: Bool = true) { self.color = color; self.showHandles = showHandles }
 
     /// Plans show intent: no counter values, quota usage or element expiry.
     static let context = PrintContext(stateless: true)
+
+    /// One marked entry of the plan: a `+`, `-` or `~` line (a change also shows its new
+    /// text on a line of its own, below the old one).
+    struct Entry {
+        var sign: Change.Sign
+        /// The text added or deleted; for a change, the old text.
+        var text: String
+        /// For a change, the new text.
+        var new: String?
+        /// For a rule added to a chain that already exists: the rule it goes after (nil: at
+        /// the top of the chain). `.none`: no position shown.
+        var after: String??
+        /// The kernel handle of a removed or changed rule.
+        var handle: Int64?
+        var location: SourceLocation?
+    }
 
     func paint(_ sign: Change.Sign, _ text: String) -> String {
         guard color else { return text }
@@ -36,6 +56,7 @@ public struct PlanRenderer {
             }
             out.append(SafeText.escape(header))
             var currentChain: String?? = .none
+            var positions = RulePositions(t)
             for c in t.changes {
                 if c.chain != currentChain ?? nil || currentChain == nil {
                     if let name = c.chain, currentChain != .some(name) {
@@ -44,8 +65,10 @@ public struct PlanRenderer {
                     currentChain = .some(c.chain)
                 }
                 let indent = c.chain == nil ? "  " : "    "
-                for line in lines(c) {
-                    out.append(paint(line.0, SafeText.escape("\(indent)\(line.0.rawValue) \(line.1)")))
+                for e in entries(c, positions: &positions) {
+                    for line in lines(e, chain: c.chain) {
+                        out.append(paint(e.sign, SafeText.escape(indent + line)))
+                    }
                 }
             }
         }
@@ -53,60 +76,91 @@ public struct PlanRenderer {
         return out.joined(separator: "\n")
     }
 
-    /// One or more `(sign, text)` lines for a change (a change shows old and new).
-    func lines(_ c: Change) -> [(Change.Sign, String)] {
-        let loc = c.location.map { "  # \($0)" } ?? ""
+    /// The lines of one entry, without indent: the marker line, and for a change the new
+    /// text below it (`  → new`, no marker: it is the same entry).
+    func lines(_ e: Entry, chain: String?) -> [String] {
+        let handle = showHandles ? e.handle.map { "  # handle \($0)" } ?? "" : ""
+        let loc = e.location.map { "  # \($0)" } ?? ""
+        if let new = e.new {
+            return ["\(e.sign.rawValue) \(e.text)" + handle, "  → \(new)" + loc]
+        }
+        var position = ""
+        if let after = e.after {
+            position = after.map { "  # after: \($0)" } ?? "  # at the top of chain \(SafeText.name(chain ?? ""))"
+        }
+        return ["\(e.sign.rawValue) \(e.text)" + position + handle + loc]
+    }
+
+    /// Where each added rule goes: the desired rule before it in its chain, for chains that
+    /// exist already (in a new chain the rules are all added, in the order shown).
+    struct RulePositions {
+        let desired: [Located<Rule>]
+        let liveChains: Set<String>
+        var used = Set<Int>()
+
+        init(_ t: TablePlan) {
+            desired = t.desired?.rules ?? []
+            liveChains = Set(t.live?.chains.map(\.value.name) ?? [])
+        }
+
+        /// `.none` when no position is shown; `.some(nil)` at the top of the chain.
+        mutating func after(_ rule: Rule, chain: String, location: SourceLocation?) -> Rule?? {
+            guard liveChains.contains(chain),
+                  let i = desired.indices.first(where: { !used.contains($0) && desired[$0].value == rule && desired[$0].location == location })
+            else { return .none }
+            used.insert(i)
+            return .some(desired[..<i].last { $0.value.chain == chain }?.value)
+        }
+    }
+
+    /// The entries a change shows, one per marker (`Change.markers`).
+    func entries(_ c: Change, positions: inout RulePositions) -> [Entry] {
+        let loc = c.location
+        func rule(_ r: Rule) -> String { r.nftText(context: Self.context) }
         switch c.subject {
         case .table(let t):
-            return [(c.sign, "table \(SafeText.escape(t.family)) \(SafeText.name(t.name))" + (t.comment.map { " comment " + SafeText.quoted($0) } ?? "") + loc)]
+            return [Entry(sign: c.sign, text: "table \(SafeText.escape(t.family)) \(SafeText.name(t.name))" + (t.comment.map { " comment " + SafeText.quoted($0) } ?? ""), location: loc)]
         case .chain(let old, let new):
             switch (old, new) {
-            case (nil, let n?): return [(.add, "chain \(SafeText.name(n.name))" + chainSpec(n) + loc)]
-            case (let o?, nil): return [(.delete, "chain \(SafeText.name(o.name))" + chainSpec(o))]
-            case (let o?, let n?): return [(.change, "chain \(SafeText.name(n.name))" + chainSpec(o) + "  =>" + chainSpec(n) + loc)]
+            case (nil, let n?): return [Entry(sign: .add, text: "chain \(SafeText.name(n.name))" + chainSpec(n), location: loc)]
+            case (let o?, nil): return [Entry(sign: .delete, text: "chain \(SafeText.name(o.name))" + chainSpec(o))]
+            case (let o?, let n?):
+                return [Entry(sign: .change, text: "chain \(SafeText.name(o.name))" + chainSpec(o) + chainExtras(o),
+                              new: "chain \(SafeText.name(n.name))" + chainSpec(n) + chainExtras(n), location: loc)]
             default: return []
             }
         case .set(let old, let new):
             switch (old, new) {
-            case (nil, let n?): return [(.add, setText(n) + loc)]
-            case (let o?, nil): return [(.delete, setText(o))]
-            case (let o?, let n?): return [(.change, setText(o) + "  =>  " + setText(n) + loc)]
+            case (nil, let n?): return [Entry(sign: .add, text: setText(n), location: loc)]
+            case (let o?, nil): return [Entry(sign: .delete, text: setText(o))]
+            case (let o?, let n?): return [Entry(sign: .change, text: setText(o), new: setText(n), location: loc)]
             default: return []
             }
         case .elements(let set, let added, let removed):
-            var out: [(Change.Sign, String)] = []
-            if !removed.isEmpty {
-                out.append((.delete, "element \(SafeText.name(set.name)) { \(removed.map { $0.nftText(context: Self.context) }.joined(separator: ", ")) }"))
+            func line(_ e: [NFTables.Expression]) -> String {
+                "element \(SafeText.name(set.name)) { \(e.map { $0.nftText(context: Self.context) }.joined(separator: ", ")) }"
             }
-            if !added.isEmpty {
-                out.append((.add, "element \(SafeText.name(set.name)) { \(added.map { $0.nftText(context: Self.context) }.joined(separator: ", ")) }" + loc))
-            }
-            return out
+            return c.markers.map { $0 == .delete ? Entry(sign: .delete, text: line(removed)) : Entry(sign: .add, text: line(added), location: loc) }
         case .object(let old, let new):
             let o = (new ?? old)!
-            return [(c.sign, "\(o.body.kind.rawValue) \(SafeText.name(o.name))" + loc)]
+            return [Entry(sign: c.sign, text: "\(o.body.kind.rawValue) \(SafeText.name(o.name))", location: c.sign == .delete ? nil : loc)]
         case .flowtable(let old, let new):
-            return [(c.sign, "flowtable \(SafeText.name((new ?? old)!.name))" + loc)]
-        case .rule(_, let old, let new, _):
+            return [Entry(sign: c.sign, text: "flowtable \(SafeText.name((new ?? old)!.name))", location: c.sign == .delete ? nil : loc)]
+        case .rule(let chain, let old, let new, _):
             switch (old, new) {
-            case (nil, let n?): return [(.add, n.nftText(context: Self.context) + loc)]
-            case (let o?, nil): return [(.delete, o.nftText(context: Self.context) + (o.handle.map { "  # handle \($0)" } ?? ""))]
-            case (let o?, let n?): return [(.delete, o.nftText(context: Self.context)), (.change, n.nftText(context: Self.context) + loc)]
+            case (nil, let n?):
+                let after = positions.after(n, chain: chain, location: loc).map { $0.map(rule) }
+                return [Entry(sign: .add, text: rule(n), after: after, location: loc)]
+            case (let o?, nil): return [Entry(sign: .delete, text: rule(o), handle: o.handle)]
+            case (let o?, let n?): return [Entry(sign: .change, text: rule(o), new: rule(n), handle: o.handle, location: loc)]
             default: return []
             }
         }
     }
 
-    /// A line without the `  # file:line` or `  # handle N` that `lines` appends (only that
-    /// trailer: a comment may itself hold `  # `).
-    static func withoutTrailer(_ text: String, location: SourceLocation?) -> String {
-        if let location, text.hasSuffix("  # \(location)") { return String(text.dropLast("  # \(location)".count)) }
-        if let r = text.range(of: "  # handle ", options: .backwards), !text[r.upperBound...].isEmpty,
-           text[r.upperBound...].allSatisfy(\.isNumber) {
-            return String(text[..<r.lowerBound])
-        }
-        return text
-    }
+    /// What a chain change shows beyond its hook spec: a policy change shows in the spec; a
+    /// comment change would otherwise show two identical lines.
+    func chainExtras(_ c: Chain) -> String { c.comment.map { " comment " + SafeText.quoted($0) } ?? "" }
 
     func chainSpec(_ c: Chain) -> String {
         guard let type = c.type, let hook = c.hook else { return "" }
@@ -136,12 +190,16 @@ public struct PlanRenderer {
             case .delete: mode = "delete"
             }
             var changes: [JSON] = []
+            var positions = RulePositions(t)
             for c in t.changes {
-                for (sign, text) in lines(c) {
+                for e in entries(c, positions: &positions) {
                     var o = JSONObject()
-                    o.append("op", .string(sign == .add ? "add" : sign == .delete ? "delete" : "change"))
+                    o.append("op", .string(e.sign == .add ? "add" : e.sign == .delete ? "delete" : "change"))
                     o.append("chain", c.chain.map(JSON.string))
-                    o.append("text", .string(Self.withoutTrailer(text, location: c.location)))
+                    o.append("text", .string(e.new ?? e.text))
+                    if e.new != nil { o.append("old", .string(e.text)) }
+                    if let after = e.after { o.append("after", after.map(JSON.string) ?? .null) }
+                    if showHandles, let h = e.handle { o.append("handle", .int(h)) }
                     o.append("location", c.location.map { JSON.string($0.description) })
                     changes.append(.object(o))
                 }
