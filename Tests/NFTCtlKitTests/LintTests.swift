@@ -26,3 +26,32 @@ struct LintTests {
         #expect(warnings.isEmpty, "\(warnings)")
     }
 }
+
+/// The checks added after the first week of use: shadowing through sets, prefixes and
+/// ranges; `th` port matches with no protocol; conntrack statements placed after conntrack.
+struct LintMoreTests {
+    @Test func lintMoreFindsEachProblemAtItsLine() throws {
+        let input = try InputLoader.load(KernelApplyTests.fixture("lint-more.nft"))
+        #expect(!Validator.validate(input.state).hasErrors)
+        let warnings = Linter.lint(input.state)
+        func at(_ line: Int) -> [String] { warnings.filter { $0.location?.line == line }.map(\.message) }
+        // Set membership, prefix inside prefix (with an extra match), range inside range.
+        #expect(at(5).contains { $0.contains("shadowed by rule 1") }, "\(warnings)")
+        #expect(at(7).contains { $0.contains("shadowed by rule 3") }, "\(warnings)")
+        #expect(at(9).contains { $0.contains("shadowed by rule 5") }, "\(warnings)")
+        // Overlapping but not inside: not shadowed; neither is an unrelated prefix.
+        #expect(at(10).isEmpty, "\(at(10))")
+        #expect(at(11).isEmpty, "\(at(11))")
+        #expect(at(12).contains { $0.contains("`th dport` does not check the transport protocol") }, "\(warnings)")
+        #expect(at(13).isEmpty, "\(at(13))")
+        // Shadowed by the set in rule 1 but does not end evaluation: still reported (it never counts).
+        #expect(at(14).contains { $0.contains("shadowed by rule 1") }, "\(warnings)")
+        #expect(at(18).contains { $0.contains("`ct zone set` has no effect") && $0.contains("priority 0") && $0.contains("below -200") }, "\(warnings)")
+        #expect(at(19).contains { $0.contains("`notrack` has no effect") }, "\(warnings)")
+        #expect(at(20).isEmpty, "ct helper set needs the conntrack entry, so it belongs after conntrack: \(at(20))")
+        #expect(at(24).isEmpty && at(25).isEmpty, "\(warnings)")
+        #expect(at(29).contains { $0.contains("priority -200") }, "\(warnings)")
+        #expect(warnings.count == 8, "\(warnings)")
+        #expect(warnings.allSatisfy { $0.severity == .warning })
+    }
+}
