@@ -59,7 +59,10 @@ enum RuleLints {
         switch hook {
         case "prerouting", "output":
             guard let prio = chain.prio, prio >= conntrackPriority else { return nil }
-            return "`\(what)` has no effect here: this \(hook) chain has priority \(prio), but conntrack has already tracked the packet at priority -200; use a chain with priority below -200 (e.g. `priority raw`, -300)"
+            let when = prio == conntrackPriority
+                ? "conntrack runs at the same priority and may track the packet first"
+                : "conntrack has already tracked the packet at priority -200"
+            return "`\(what)` has no effect here: this \(hook) chain has priority \(prio), but \(when); use a chain with priority below -200 (e.g. `priority raw`, -300)"
         case "input", "forward", "postrouting":
             return "`\(what)` has no effect here: conntrack has already tracked the packet at prerouting/output; use a prerouting or output chain with priority below -200 (e.g. `priority raw`, -300)"
         default: return nil
