@@ -2,7 +2,8 @@ import NFTables
 
 /// Warnings about rulesets the kernel accepts but that probably do not do what their
 /// author meant: unreachable and shadowed rules, duplicates, unused chains, sets and maps,
-/// and a `policy drop` input chain that would cut established connections.
+/// a `policy drop` input chain that would cut established connections, `th` port matches
+/// with no protocol check, and `notrack`/`ct zone set` placed after conntrack.
 public enum Linter {
     public static func lint(_ state: RulesetState) -> [Diagnostic] {
         state.tables.flatMap { TableLinter(table: $0).run() }
@@ -52,7 +53,7 @@ struct TableLinter {
         let rules = table.rules(in: c.name)
         var unreachableFrom: Int?
         var seen: [RulesetItem: Int] = [:]
-        var deciders: [Statement: [Int]] = [:]  // first match -> rules that only match, then decide
+        var deciders: [MatchCoverage.Key: [Int]] = [:]  // first match's field -> rules that only match, then decide
         for (i, lr) in rules.enumerated() {
             let obj = "rule \(i + 1) of chain \(name) \(c.name)"
             let stmts = lr.value.statements
@@ -68,18 +69,22 @@ struct TableLinter {
                 continue
             }
             seen[norm] = i
+            if let m = RuleLints.unprotocolledTransportHeader(lr.value) { out.append(warn(m, obj, lr.location)) }
+            if let m = RuleLints.tooLateForConntrack(lr.value, in: c) { out.append(warn(m, obj, lr.location)) }
             if !stmts.contains(where: Self.isMatch), stmts.contains(where: Self.terminal) {
                 unreachableFrom = i
                 continue
             }
-            // Shadowed: an earlier rule that only matches and then ends evaluation, with
-            // matches that are a subset of this one's, decides every packet this rule sees.
-            // Candidates are found through their first match, so this stays linear.
+            // Shadowed: an earlier rule that only matches and then ends evaluation, each of
+            // whose matches admits every packet one of this rule's matches admits (equal,
+            // or a wider set, prefix or range on the same field: `MatchCoverage`), decides
+            // every packet this rule sees. Candidates are found through the field of their
+            // first match, so this stays near linear.
             let mine = stmts.filter(Self.isMatch)
-            let candidates = Set(mine.flatMap { deciders[$0] ?? [] }).sorted()
+            let candidates = Set(mine.flatMap { deciders[MatchCoverage.key($0)] ?? [] }).sorted()
             for j in candidates {
                 let e = rules[j].value.statements
-                if e.filter(Self.isMatch).allSatisfy({ mine.contains($0) }) {
+                if e.filter(Self.isMatch).allSatisfy({ m in mine.contains { MatchCoverage.covers(m, $0) } }) {
                     out.append(warn("shadowed by rule \(j + 1), which matches every packet this rule matches and ends evaluation",
                                     obj, lr.location))
                     break
@@ -88,7 +93,7 @@ struct TableLinter {
             if let last = stmts.last, Self.terminal(last),
                stmts.allSatisfy({ Self.isMatch($0) || Self.isPassive($0) || Self.terminal($0) }),
                let first = mine.first {
-                deciders[first, default: []].append(i)
+                deciders[MatchCoverage.key(first), default: []].append(i)
             }
         }
         if c.hook == "input", c.policy == "drop", !acceptsEstablished(c.name) {
