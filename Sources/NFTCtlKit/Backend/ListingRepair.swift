@@ -149,10 +149,8 @@ enum ListingRepair {
             .replacingOccurrences(of: #"expires [0-9dhms]+"#, with: "", options: .regularExpression)
     }
 
-    static func isIdentifier(_ s: String) -> Bool {
-        guard let f = s.unicodeScalars.first, f.properties.isAlphabetic || f == "_" else { return false }
-        return s.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-./".unicodeScalars.contains($0)) }
-    }
+    /// nft's name token (`SafeText.isIdentifier`), less a leading `.`, which is never sent as text.
+    static func isIdentifier(_ s: String) -> Bool { SafeText.isIdentifier(s) && !s.hasPrefix(".") }
 
     static func unquoted(_ s: String) -> String {
         var t = Substring(s)

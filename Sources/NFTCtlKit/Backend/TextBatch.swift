@@ -300,12 +300,8 @@ public struct TextBatch: Sendable {
     /// What the printer would show escaped rather than raw (so the text would not carry the
     /// string itself): C0 and C1 controls, DEL, line and paragraph separators, and the
     /// bidirectional formatting characters; the same set as the printer's `SafeText`.
-    static func isUnprintable(_ u: Unicode.Scalar) -> Bool {
-        switch u.value {
-        case 0..<0x20, 0x7F...0x9F, 0x061C, 0x200E, 0x200F, 0x2028...0x202E, 0x2066...0x2069: return true
-        default: return false
-        }
-    }
+    /// What never goes raw into text: the scalars `SafeText` escapes on output.
+    static func isUnprintable(_ u: Unicode.Scalar) -> Bool { SafeText.isUnsafe(u) }
 
     static func firstUnsafeString(_ j: JSON) -> String? {
         switch j {

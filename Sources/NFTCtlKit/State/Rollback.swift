@@ -31,10 +31,8 @@ public enum Rollback {
         }
         let keys = Set(snapshot.tables)
         let items = snapshot.listing.items.filter { $0.tableKey.map(keys.contains) ?? false }
-        // Plain table names only in hand-written text; anything else goes through JSON.
-        let plainNames = snapshot.tables.allSatisfy { key in
-            [key.family, key.name].allSatisfy { !$0.isEmpty && $0.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" || $0 == ".") } }
-        }
+        // Plain table names only in hand-written text (the transport's rule); anything else goes through JSON.
+        let plainNames = snapshot.tables.allSatisfy { Family(rawValue: $0.family) != nil && TextBatch.isSafeName($0.name) }
         let printable = plainNames && !items.contains { item in
             switch item {
             case .raw, .selector, .metainfo: return true
