@@ -17,6 +17,7 @@ deps:
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+	@$(MAKE) --no-print-directory fleet-deps
 
 build: deps
 	$(SWIFT) build -c $(CONFIG)
@@ -28,6 +29,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	NFTCTL_EXECUTABLE=$(CURDIR)/.build/debug/nftctl $(SWIFT) test --skip-build
 	@$(MAKE) --no-print-directory integration
+	@$(MAKE) --no-print-directory fleet-test
 
 # The demo's scenario with assertions (real HAProxy and curl in network namespaces): root only.
 integration: build
@@ -48,6 +50,8 @@ install: release
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/nftctl
 	rm -rf $(DESTDIR)$(PREFIX)/share/nftctl
+
+include ansible/fleet.mk
 
 bench: build
 	./bench/run.sh
