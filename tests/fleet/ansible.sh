@@ -200,6 +200,8 @@ all_same_as() { local h; for h in $HOSTS; do same_as "$h" "$1" || { echo "     $
 foreign_intact() { local h; for h in $HOSTS; do foreign "$h" | cmp -s - "$T/$h.foreign" || { echo "     $h: foreign tables changed"; return 1; }; done; }
 no_pending() { local h; for h in $HOSTS; do [ ! -e "$T/$h/state/host/pending-confirm.json" ] || { echo "     $h: an apply still waits for confirmation"; return 1; }; done; }
 has_rule() { listing "$1" | grep -q "$2"; }
+# Shows what the play said about a failed host (its "msg"), for the reader of the test log.
+said() { grep "^fatal: \[$1" "$OUT" | sed -n 's/.*"msg": "\(.\{0,240\}\).*/     the play: \1/p' | head -1; }
 output_has() { grep -q -- "$1" "$OUT" || { echo "     not in the play's output: $1"; return 1; }; }
 is() { [ "$1" = "$2" ] || { echo "     got \"$1\", expected \"$2\""; return 1; }; }
 
@@ -244,7 +246,9 @@ play
 check "the play fails" [ "$RC" != 0 ]
 check "h2's apply is refused by the lockout check, and the play says why" \
     grep -q 'fatal: \[h2\].*nftctl apply failed (exit 1): refusing to apply: these rules would cut the SSH connection this command runs over' "$OUT"
+said h2
 check "the play names the SSH packet that would be dropped" output_has "tcp 10.77.2.1:"
+check "the rollout stopped before h3's batch" bash -c "! grep -q '^h3 ' '$OUT'"
 check "no host changed" is "$(changed_hosts)" ""
 check "every ruleset is byte-identical (h3 was never reached: the rollout stopped)" all_same_as v1
 check "the Docker-like tables are byte-identical" foreign_intact
@@ -254,6 +258,7 @@ inventory "{ $ADMIN, SERVICE_PORTS: '$PORT,9100' }" "{ $ADMIN, SERVICE_PORTS: '$
 play
 check "the play fails" [ "$RC" != 0 ]
 check "h3's health check is what failed" grep -q 'fatal: \[h3 -> localhost\]' "$OUT"
+said "h3 -> localhost"
 check "all three hosts were changed" is "$(changed_hosts)" "h1 h2 h3"
 save after5
 check "right after the play h3 still runs the new rules, waiting for a confirmation" \
@@ -271,3 +276,33 @@ for h in h1 h2; do
 done
 check "no rollback is pending anywhere" no_pending
 check "the Docker-like tables are byte-identical" foreign_intact
+
+echo "== 6. the module's own output handling (no SSH)"
+# nftctl escapes what it prints already; the module escapes again (idempotent) so an older
+# or foreign binary cannot paint the controller's terminal either.
+module_py() {
+    "$VENV/bin/python3" - "$ROOT/ansible/collections/ansible_collections/nftctl/firewall/plugins/modules/nftctl.py" "$@" <<'PY'
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("nftctl_module", sys.argv[1])
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+what = sys.argv[2]
+if what == "escape":
+    got = m.escape('rule "\x1b[2J" a\tb\nc \u202e \\x1b')
+    sys.exit(0 if got == 'rule "\\x1b[2J" a\tb\nc \\u{202e} \\x1b' else print(repr(got)) or 1)
+if what == "before_after":
+    plan = {"tables": [{"family": "inet", "name": "fleet", "changes": [
+        {"op": "delete", "chain": "input", "text": "tcp dport 80 accept"},
+        {"op": "change", "chain": "input", "old": "tcp dport 22 drop", "text": "tcp dport 22 accept"},
+        {"op": "add", "chain": "input", "text": "tcp dport 9090 accept comment \"\x07\""}]}]}
+    d = m.before_after(plan, "/x.json")
+    created = {"family": "ip", "name": "new", "changes": [
+        {"op": "add", "text": "table ip new"}, {"op": "add", "chain": "c", "text": "chain c { }"}]}
+    ok = (d["before"] == "table inet fleet\n  chain input\n    tcp dport 80 accept\n    tcp dport 22 drop\n"
+          and d["after"] == "table inet fleet\n  chain input\n    tcp dport 22 accept\n    tcp dport 9090 accept comment \"\\x07\"\n")
+    d = m.before_after({"tables": [created]}, "/x.json")
+    ok = ok and d["before"] == "" and d["after"] == "table ip new\n  chain c\n    chain c { }\n"
+    sys.exit(0 if ok else print(repr(d)) or 1)
+PY
+}
+check "control characters in nftctl's messages are escaped as nftctl does (\\xHH, \\u{HHHH}); layout kept" module_py escape
+check "diff mode: removed and old lines before, added and new lines after, under table and chain" module_py before_after

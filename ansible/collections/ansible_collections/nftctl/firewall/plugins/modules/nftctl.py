@@ -228,20 +228,29 @@ class NFTCtl(object):
 
 def before_after(plan, src):
     """The plan as Ansible's before/after: removed and old lines before, added and new lines
-    after, each under `table FAMILY NAME` and its `chain NAME`. Texts are escaped already by
-    nftctl; escaped again here (idempotent) in case an older binary did not."""
+    after, each under `table FAMILY NAME` and its `chain NAME` (headers of a table that is
+    created or deleted on its one side only). Texts are escaped already by nftctl; escaped
+    again here (idempotent) in case an older binary did not."""
     before, after = [], []
     for table in plan.get('tables', []):
         header = 'table %s %s' % (table.get('family', '?'), table.get('name', '?'))
-        before.append(header)
-        after.append(header)
+        changes = table.get('changes', [])
+        whole = {c.get('op') for c in changes if c.get('chain') is None and c.get('text', '').startswith(header)}
+        if 'add' not in whole:
+            before.append(header)
+        if 'delete' not in whole:
+            after.append(header)
         chain = None
-        for change in table.get('changes', []):
+        for change in changes:
+            if change.get('chain') is None and change.get('text', '').startswith(header):
+                continue
             if change.get('chain') != chain:
                 chain = change.get('chain')
                 if chain is not None:
-                    before.append('  chain %s' % chain)
-                    after.append('  chain %s' % chain)
+                    if 'add' not in whole:
+                        before.append('  chain %s' % chain)
+                    if 'delete' not in whole:
+                        after.append('  chain %s' % chain)
             indent = '    ' if chain is not None else '  '
             op = change.get('op')
             if op == 'add':
@@ -251,7 +260,7 @@ def before_after(plan, src):
             else:
                 before.append(indent + change.get('old', ''))
                 after.append(indent + change.get('text', ''))
-    return dict(before=escape('\n'.join(before) + '\n'), after=escape('\n'.join(after) + '\n'),
+    return dict(before=escape(''.join(line + '\n' for line in before)), after=escape(''.join(line + '\n' for line in after)),
                 before_header='live ruleset', after_header=escape(src, keep_layout=False))
 
 
