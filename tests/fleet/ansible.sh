@@ -19,6 +19,7 @@ VENV=$(readlink -f "$2")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PREFIX=nftfleet
 CTL=$PREFIX-ctl
+LOCAL=$PREFIX-local   # a namespace the module reaches with its netns option (no SSH)
 HOSTS="h1 h2 h3"
 WINDOW=10          # the confirm window, seconds
 PORT=8080          # the service the health check fetches
@@ -43,7 +44,7 @@ cleanup() {
     local rc=$?
     # Everything running in these namespaces was started by this test: the sshd daemons,
     # the health-check web servers, SSH control masters and nftctl rollback timers.
-    for n in $CTL $(for h in $HOSTS; do ns "$h"; done); do
+    for n in $CTL $LOCAL $(for h in $HOSTS; do ns "$h"; done); do
         if [ -e "/run/netns/$n" ]; then
             for pid in $(ip netns pids "$n" 2>/dev/null); do kill "$pid" 2>/dev/null; done
             ip netns del "$n" 2>/dev/null
@@ -59,7 +60,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Leftovers of an interrupted run (same fixed names).
-for n in $CTL $(for h in $HOSTS; do ns "$h"; done); do
+for n in $CTL $LOCAL $(for h in $HOSTS; do ns "$h"; done); do
     if [ -e "/run/netns/$n" ]; then
         for pid in $(ip netns pids "$n" 2>/dev/null); do kill "$pid" 2>/dev/null; done
         ip netns del "$n"
@@ -143,7 +144,7 @@ for h in $HOSTS; do   # wait for sshd and the web server (bounded)
 done
 
 export ANSIBLE_CONFIG="$ROOT/ansible/ansible.cfg"
-export ANSIBLE_HOME="$T/ansible-home" ANSIBLE_LOCAL_TEMP="$T/ansible-local"
+export ANSIBLE_HOME="$T/ansible-home" ANSIBLE_LOCAL_TEMP="$T/ansible-local" ANSIBLE_REMOTE_TMP="$T/remote-tmp"
 export ANSIBLE_PRIVATE_KEY_FILE="$T/id_ed25519"
 export ANSIBLE_SSH_CONTROL_PATH_DIR="$T/cp"
 export ANSIBLE_SSH_ARGS="-o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=$T/known_hosts -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o BatchMode=yes"
@@ -306,3 +307,34 @@ PY
 }
 check "control characters in nftctl's messages are escaped as nftctl does (\\xHH, \\u{HHHH}); layout kept" module_py escape
 check "diff mode: removed and old lines before, added and new lines after, under table and chain" module_py before_after
+
+echo "== 7. the module on the controller against a named namespace (netns option, failures)"
+ip netns add $LOCAL || die "ip netns add $LOCAL"
+printf 'table inet local {\n\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n\t\ttcp dport 22 accept\n\t}\n}\n' >"$T/local.nft"
+printf 'table inet local {\n\tchain input {\n\t\ttcp dport 22 acept\n\t}\n}\n' >"$T/broken.nft"
+# module ARGS: one ad-hoc run of the module on the controller; OUT its output, RC its status.
+module() {
+    OUT="$T/module.out"
+    env -u SSH_CONNECTION NFTCTL_STATE_DIR="$T/local-state" "$VENV/bin/ansible" localhost -c local -m nftctl.firewall.nftctl \
+        -a "executable=$NFTCTL netns=$LOCAL $*" "${EXTRA[@]}" >"$OUT" 2>&1
+    RC=$?
+}
+EXTRA=()
+module "src=$T/local.nft state=checked"
+check "state=checked reports the difference, changes nothing" \
+    bash -c "[ $RC = 0 ] && grep -q '\"differs\": true' '$OUT' && grep -q '\"changed\": false' '$OUT' && [ -z \"\$(ip netns exec $LOCAL nft list ruleset)\" ]"
+module "src=$T/local.nft"
+check "state=applied with netns applies (changed)" bash -c "[ $RC = 0 ] && grep -q 'CHANGED' '$OUT' && ip netns exec $LOCAL nft list table inet local >/dev/null"
+module "src=$T/local.nft"
+check "applying again is not a change" bash -c "[ $RC = 0 ] && grep -q '\"changed\": false' '$OUT'"
+module "src=$T/broken.nft"
+check "a broken ruleset fails with nftctl's own message, naming the file and line" \
+    bash -c "[ $RC != 0 ] && grep -q 'nftctl apply failed (exit 1): .*broken.nft:3' '$OUT'"
+EXTRA=(--check)
+module "src=$T/broken.nft"
+check "in check mode too (nftctl diff exit 2 is a failure)" bash -c "[ $RC != 0 ] && grep -q 'nftctl diff failed (exit 2): .*broken.nft:3' '$OUT'"
+EXTRA=()
+module "state=confirmed"
+check "state=confirmed with no apply waiting fails, saying so" bash -c "[ $RC != 0 ] && grep -q 'no apply is waiting for confirmation' '$OUT'"
+module "src=$T/local.nft confirm=soon"
+check "a confirm that is no duration is refused before nftctl runs" bash -c "[ $RC != 0 ] && grep -q 'confirm needs a duration' '$OUT'"
