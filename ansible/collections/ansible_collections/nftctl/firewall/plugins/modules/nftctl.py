@@ -103,12 +103,12 @@ EXAMPLES = r'''
   ansible.builtin.uri:
     url: "http://{{ ansible_host }}/"
   delegate_to: localhost
-  when: fw.changed
+  when: fw.confirm_pending
 
 - name: Keep the new rules
   nftctl.firewall.nftctl:
     state: confirmed
-  when: fw.changed
+  when: fw.confirm_pending
 
 - name: Only report whether the rules differ (never changes anything)
   nftctl.firewall.nftctl:
