@@ -88,6 +88,7 @@ man: release
 	rm -rf $(SHIP)/man && mkdir -p $(SHIP)/man
 	.build/debug/generate-manual $(RELEASE_BIN) --multi-page --section 8 --date $(MAN_DATE) -o $(SHIP)/man
 	rm -f $(SHIP)/man/nftctl.__*.8 $(SHIP)/man/nftctl.help.8
+	sed -i 's/^$$/.Pp/' $(SHIP)/man/*.8  # a blank line in a command's discussion is a paragraph break
 	sed -i '/^\.Xr nftctl\.__/d; /^\.Xr nftctl\.help /d' $(SHIP)/man/nftctl.8
 
 completions: release
@@ -124,6 +125,7 @@ deb: release man completions
 		ZSH_COMPLETIONDIR=/usr/share/zsh/vendor-completions
 	gzip -9n $(SHIP)/deb/usr/share/man/man8/*.8
 	install -d $(SHIP)/deb/DEBIAN $(SHIP)/deb/usr/share/doc/nftctl
+	gzip -9n < README.md > $(SHIP)/deb/usr/share/doc/nftctl/README.md.gz
 	install -m 0755 packaging/deb/postinst packaging/deb/postrm $(SHIP)/deb/DEBIAN/
 	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@ARCH@|$(DEB_ARCH)|' \
 		-e "s|@SIZE@|$$(du -sk --exclude=DEBIAN $(SHIP)/deb | cut -f1)|" packaging/deb/control.in > $(SHIP)/deb/DEBIAN/control

@@ -116,6 +116,22 @@ import NFTables
         #expect(ns.nftList().contains("tcp dport 2 accept comment \"second\""), "\(ns.nftList())")
     }
 
+    @Test func pruneAndReplacingATableUpdateTheSavedRuleset() throws {
+        guard let ns = TestNamespace.make("saved ruleset after --prune") else { return }
+        let dir = ConfirmKernelTests.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let both = try PlanKernelTests.input("table inet one {\n\tchain c {\n\t}\n}\ntable inet two {\n\tchain c {\n\t}\n}\n", "saved-prune1")
+        try #require(Self.run(["apply", "--yes", "--netns", ns.name, both.path], dir).status == 0)
+        let one = try PlanKernelTests.input("table inet one {\n\tchain d {\n\t}\n}\n", "saved-prune2")
+        try #require(Self.run(["apply", "--yes", "--prune", "--netns", ns.name, one.path], dir).status == 0)
+        let expected = ns.nftList()
+        #expect(!expected.contains("table inet two") && expected.contains("chain d"))
+        try Self.reboot(ns)
+        let r = Self.run(["restore", "--netns", ns.name], dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(ns.nftList() == expected, "the pruned table came back, or the replaced one kept its old chain")
+    }
+
     @Test func statusShowsTheLastApplyAndExitsOneOnDrift() throws {
         guard let ns = TestNamespace.make("nftctl status") else { return }
         let dir = ConfirmKernelTests.stateDir()
