@@ -77,8 +77,19 @@ ship-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
-# The Swift runtime linked in: the binary needs libnftables, libjansson and libc only.
+# The Swift runtime linked in: the binary needs libnftables, libjansson and glibc only.
+# --static-swift-stdlib still links libstdc++ and libgcc_s (which Foundation's ICU needs)
+# dynamically; two linker scripts in the release build directory, which SwiftPM searches
+# before the compiler's own, send `-lstdc++` and `-lgcc_s` to the static archives instead.
+# A binary linked before they existed is removed so that it is linked again.
+RELEASE_DIR = .build/$(shell uname -m)-unknown-linux-gnu/release
 release: deps
+	@mkdir -p $(RELEASE_DIR)
+	@a=$$(gcc -print-file-name=libstdc++.a 2>/dev/null); e=$$(gcc -print-file-name=libgcc_eh.a 2>/dev/null); \
+	if [ -f "$$a" ] && [ -f "$$e" ]; then \
+		echo "INPUT ( $$a )" > $(RELEASE_DIR)/libstdc++.so; echo "INPUT ( $$e )" > $(RELEASE_DIR)/libgcc_s.so; \
+		if [ -f $(RELEASE_BIN) ] && readelf -d $(RELEASE_BIN) | grep -q 'libstdc++'; then rm -f $(RELEASE_BIN); fi; \
+	else echo "warning: libstdc++.a or libgcc_eh.a not found (gcc, libstdc++-dev): the release binary will need libstdc++ and libgcc_s"; fi
 	$(SWIFT) build -c release --static-swift-stdlib
 
 # nftctl(8) and one page per subcommand (nftctl.apply(8), ...), from the commands' own help
