@@ -41,7 +41,7 @@ public struct Status: Sendable {
         out.append("namespace: \(namespace.map { SafeText.name($0) } ?? "this host's")")
         out.append("managed tables: " + (managed.isEmpty ? "none" : managed.map { "\(SafeText.escape($0.family)) \(SafeText.name($0.name))" }.joined(separator: ", ")))
         if let l = lastApply {
-            let what = l.via == "apply" ? "last apply" : "last \(l.via)"
+            let what = l.via == "apply" ? "last apply" : "last \(SafeText.escape(l.via))"
             let from = l.via == "rollback" ? l.file : "from \(l.file)"
             out.append("\(what): \(Self.date(l.time)), \(SafeText.escape(from))" + (l.generation.map { ", generation \($0)" } ?? ""))
         } else {

@@ -33,28 +33,30 @@ extension StateStore {
     /// that cannot be written is said, not thrown.
     public func recordApply(_ input: LoadedInput, pruned: [TableKey], generation: UInt32?, confirming: String?) -> [String] {
         do {
-            let restoring = input.path == rulesetFile.path || input.path == stagedRulesetFile.path
-            var previous = try lastApply()
-            if restoring, var p = previous {
-                // Same content; keep which rules file it came from.
-                p.time = Date().timeIntervalSince1970
-                p.generation = generation
-                p.via = "restore"
-                p.unconfirmedSnapshot = nil
-                try writeLastApply(p)
+            if input.path == rulesetFile.path {
+                // `nftctl restore`: the same content; keep which rules file it came from.
+                if var last = try lastApply() {
+                    last.time = Date().timeIntervalSince1970
+                    last.generation = generation
+                    last.via = "restore"
+                    last.unconfirmedSnapshot = nil
+                    try writeLastApply(last)
+                }
                 return []
             }
             var merged = try savedState(rulesetFile) ?? RulesetState()
             let replaced = Set(input.state.keys + pruned)
             merged.tables.removeAll { replaced.contains($0.key) }
             merged.tables += input.state.tables
-            var body = merged.creationBatch().document.json
-            if let confirming { body = ["snapshot": .string(confirming), "batch": body] }
-            try write(body, to: confirming == nil ? rulesetFile : stagedRulesetFile)
-            if confirming == nil { unlink(stagedRulesetFile.path) }
-            previous = LastApply(time: Date().timeIntervalSince1970, file: Self.absolute(input.path), generation: generation,
-                                 via: "apply", unconfirmedSnapshot: confirming)
-            try writeLastApply(previous!)
+            let batch = merged.creationBatch().document.json
+            if let confirming {
+                try write(["snapshot": .string(confirming), "batch": batch], to: stagedRulesetFile)
+            } else {
+                try write(batch, to: rulesetFile)
+                unlink(stagedRulesetFile.path)
+            }
+            try writeLastApply(LastApply(time: Date().timeIntervalSince1970, file: Self.absolute(input.path), generation: generation,
+                                         via: "apply", unconfirmedSnapshot: confirming))
             return []
         } catch {
             return ["the ruleset was applied but could not be saved for `nftctl restore` (\(error)); the boot service would restore the previous one"]
