@@ -134,6 +134,7 @@ deb: release man completions
 	rm -rf $(SHIP)/deb
 	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(SHIP)/deb PREFIX=/usr UNITDIR=/lib/systemd/system \
 		ZSH_COMPLETIONDIR=/usr/share/zsh/vendor-completions
+	strip --strip-unneeded $(SHIP)/deb/usr/bin/nftctl  # debug info: ~87 MB of the release binary
 	gzip -9n $(SHIP)/deb/usr/share/man/man8/*.8
 	install -d $(SHIP)/deb/DEBIAN $(SHIP)/deb/usr/share/doc/nftctl
 	gzip -9n < README.md > $(SHIP)/deb/usr/share/doc/nftctl/README.md.gz
