@@ -89,6 +89,7 @@ struct ApplyCommand: ParsableCommand {
             }
         } else if report.plan.isEmpty {
             print("\(names): already up to date; nothing to do")
+            for w in report.warnings { printError("warning: \(w)") }
         } else {
             print("not applied")
             throw ExitCode.failure

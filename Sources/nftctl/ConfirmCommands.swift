@@ -79,6 +79,7 @@ struct ConfirmCommand: ParsableCommand {
         let lock = try NamespaceLock.acquire(netns: namespace.netns, wait: lockWait.wait, what: "confirm")
         defer { lock.release() }
         guard let p = try store.pending() else { throw InputError("no apply is waiting for confirmation") }
+        try store.promoteStagedRuleset(snapshot: p.snapshot)
         store.clearPending()
         print("confirmed; the rollback to snapshot \(p.snapshot) is cancelled")
     }
@@ -103,6 +104,7 @@ struct RollbackCommand: ParsableCommand {
         let snap = try store.snapshot(snapshot ?? store.pending()?.snapshot)
         try Rollback.restore(snap, backend: backend)
         store.clearPending()
+        for w in store.recordRollback(snap) { printError("warning: \(w)") }
         store.removeSnapshot(snap.id)
         print("restored \(snap.tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")) from snapshot \(snap.id)")
     }
@@ -139,8 +141,10 @@ struct RollbackTimerCommand: ParsableCommand {
                 store.clearPending()
                 return
             }
-            try Rollback.restore(try store.snapshot(snapshot), backend: backend)
+            let snap = try store.snapshot(snapshot)
+            try Rollback.restore(snap, backend: backend)
             store.clearPending()
+            _ = store.recordRollback(snap)
             return
         }
     }

@@ -105,6 +105,7 @@ public enum ApplyOperation {
         if dryRun { return report }
         if plan.isEmpty && mode == .incremental {
             try store?.setManagedTables(Array(Set(managed + state.keys)))
+            report.warnings += store?.recordApply(input, pruned: [], generation: generation, confirming: nil) ?? []
             return report
         }
         let askedAt = Date()
@@ -187,6 +188,9 @@ public enum ApplyOperation {
                 report.warnings.append("could not extend the confirmation window (\(error)); the rollback stays armed for the earlier deadline")
             }
         }
+        // For `nftctl restore` at boot (with --confirm: staged until confirmed).
+        report.warnings += store?.recordApply(input, pruned: pruned, generation: try? backend.generationID(),
+                                              confirming: confirm == nil ? nil : report.snapshot?.id) ?? []
         return report
     }
 

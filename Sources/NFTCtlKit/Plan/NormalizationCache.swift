@@ -15,7 +15,7 @@ struct NormalizationCache {
         directory = URL(fileURLWithPath: RulesCache.directory()).appendingPathComponent("normal")
     }
 
-    static let nftctlVersion = "0.1.0"
+    static let nftctlVersion = NFTCtlVersion.number
 
     static var kernelRelease: String {
         var u = utsname()

@@ -63,6 +63,7 @@ public enum RulesLoader {
         let binary = build + "/rules"
         if !(PrivatePath.isOwn(build, directory: true) && PrivatePath.isOwn(binary, directory: false)) {
             try? FileManager.default.removeItem(atPath: build)  // not ours alone: never run it
+            Progress.say("compiling \(path) (\(files.count) file\(files.count == 1 ? "" : "s"); cached afterwards)")
             try compileRules(sandbox: sandbox, contents: contents, byName: byName, build: build, lib: lib.dir, cache: cache)
         }
 
@@ -161,6 +162,7 @@ public enum RulesLoader {
         }
         try? FileManager.default.removeItem(atPath: dir)  // missing, partial or not ours alone: rebuild
 
+        Progress.say("building the NFTables DSL library with \(sandbox.swiftc) (first build for this compiler and DSL, ~15 s)")
         let work = try sandbox.makeWorkDirectory(in: cache)
         defer { try? FileManager.default.removeItem(atPath: work) }
         let b = RulesSandbox.buildPath

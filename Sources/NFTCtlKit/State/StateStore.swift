@@ -182,10 +182,18 @@ extension StateStore {
 
     var lastListingFile: URL { directory.appendingPathComponent("last-listing.json") }
 
+    /// This boot's id: the host namespace has the same inode after every boot and generation
+    /// ids start again from zero, so a listing remembered before a reboot must not match.
+    static var bootID: String {
+        (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
+
     /// Remembers the listing nftctl verified after its commit, with the generation id then.
     public func rememberListing(_ listing: Document, generation: UInt32, netns: String?) {
         guard let ns = Self.namespaceIdentity(netns) else { return }
-        try? write(["generation": .number(Int(generation)), "namespace": .number(ns), "listing": listing.json], to: lastListingFile)
+        try? write(["generation": .number(Int(generation)), "namespace": .number(ns), "boot": .string(Self.bootID),
+                    "listing": listing.json], to: lastListingFile)
     }
 
     /// The remembered listing, if the kernel's generation id shows nobody committed since:
@@ -193,6 +201,7 @@ extension StateStore {
     public func rememberedListing(generation: UInt32, netns: String?) -> Document? {
         guard let ns = Self.namespaceIdentity(netns), let j = try? read(lastListingFile),
               j["generation"]?.intValue == Int64(generation), j["namespace"]?.uint64Value == ns,
+              j["boot"]?.stringValue == Self.bootID,
               let l = j["listing"], let doc = try? Document.decode(l) else { return nil }
         return doc
     }

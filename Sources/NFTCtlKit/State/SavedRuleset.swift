@@ -1,0 +1,145 @@
+import Foundation
+import NFTables
+
+/// The ruleset `nftctl restore` puts back after a reboot: the compiled tables of every
+/// successful apply (with `--confirm`: once confirmed), merged per table, as ONE libnftables
+/// JSON batch (`ruleset.json`, what `nftctl compile` prints for those tables), so a restore
+/// needs neither swiftc nor the rules files. Beside it, `last-apply.json` says when, from
+/// which file and at which generation id the last apply happened (`nftctl status`).
+///
+/// An apply with `--confirm` writes `ruleset.staged.json` instead, tagged with its snapshot
+/// id; `nftctl confirm` promotes it, a rollback discards it. A reboot before the
+/// confirmation therefore restores the last confirmed ruleset, as the rollback would have.
+/// All three files go through `OwnedPath` like the rest of the state directory.
+extension StateStore {
+    public var rulesetFile: URL { directory.appendingPathComponent("ruleset.json") }
+    var stagedRulesetFile: URL { directory.appendingPathComponent("ruleset.staged.json") }
+    var lastApplyFile: URL { directory.appendingPathComponent("last-apply.json") }
+
+    /// When, from which file and at which generation the saved ruleset was last applied.
+    public struct LastApply: Sendable {
+        public var time: Double
+        public var file: String
+        public var generation: UInt32?
+        /// "apply", or "restore" when `nftctl restore` put the saved ruleset back.
+        public var via: String
+        /// The snapshot of an apply still waiting for `nftctl confirm`.
+        public var unconfirmedSnapshot: String?
+    }
+
+    /// After a successful apply of `input` (which also deleted `pruned`): merges its tables
+    /// into the saved ruleset, or stages the result when `confirming` names the snapshot of a
+    /// pending `--confirm`. Returns warnings: the commit has happened, so a state directory
+    /// that cannot be written is said, not thrown.
+    public func recordApply(_ input: LoadedInput, pruned: [TableKey], generation: UInt32?, confirming: String?) -> [String] {
+        do {
+            if input.path == rulesetFile.path {
+                // `nftctl restore`: the same content; keep which rules file it came from.
+                if var last = try lastApply() {
+                    last.time = Date().timeIntervalSince1970
+                    last.generation = generation
+                    last.via = "restore"
+                    last.unconfirmedSnapshot = nil
+                    try writeLastApply(last)
+                }
+                return []
+            }
+            var merged = try savedState(rulesetFile) ?? RulesetState()
+            let replaced = Set(input.state.keys + pruned)
+            merged.tables.removeAll { replaced.contains($0.key) }
+            merged.tables += input.state.tables
+            let batch = merged.creationBatch().document.json
+            if let confirming {
+                try write(["snapshot": .string(confirming), "batch": batch], to: stagedRulesetFile)
+            } else {
+                try write(batch, to: rulesetFile)
+                unlink(stagedRulesetFile.path)
+            }
+            try writeLastApply(LastApply(time: Date().timeIntervalSince1970, file: Self.absolute(input.path), generation: generation,
+                                         via: "apply", unconfirmedSnapshot: confirming))
+            return []
+        } catch {
+            return ["the ruleset was applied but could not be saved for `nftctl restore` (\(error)); the boot service would restore the previous one"]
+        }
+    }
+
+    /// `nftctl confirm`: the staged ruleset of `snapshot`'s apply becomes the saved one.
+    public func promoteStagedRuleset(snapshot: String) throws {
+        guard let j = try read(stagedRulesetFile) else { return }
+        guard j["snapshot"]?.stringValue == snapshot, let batch = j["batch"] else {
+            unlink(stagedRulesetFile.path)  // another apply's: not this confirmation's to keep
+            return
+        }
+        try write(batch, to: rulesetFile)
+        unlink(stagedRulesetFile.path)
+        if var last = try lastApply(), last.unconfirmedSnapshot == snapshot {
+            last.unconfirmedSnapshot = nil
+            try writeLastApply(last)
+        }
+    }
+
+    /// After a rollback to `snapshot`: its tables, as the snapshot held them, replace theirs
+    /// in the saved ruleset (tables it lists as absent leave it), and an unconfirmed apply's
+    /// staged ruleset goes. Returns warnings, as `recordApply`.
+    public func recordRollback(_ snapshot: Snapshot) -> [String] {
+        unlink(stagedRulesetFile.path)
+        do {
+            guard var merged = try savedState(rulesetFile) else { return [] }
+            let restored = try RulesetState(document: snapshot.listing)
+            let keys = Set(snapshot.tables)
+            merged.tables.removeAll { keys.contains($0.key) }
+            merged.tables += restored.tables.filter { keys.contains($0.key) }
+            try write(merged.creationBatch().document.json, to: rulesetFile)
+            try writeLastApply(LastApply(time: Date().timeIntervalSince1970, file: "snapshot \(snapshot.id)", generation: nil,
+                                         via: "rollback", unconfirmedSnapshot: nil))
+            return []
+        } catch {
+            return ["rolled back, but the saved ruleset for `nftctl restore` could not be updated (\(error))"]
+        }
+    }
+
+    /// The saved ruleset as an input for `ApplyOperation` (nil when nothing was ever saved).
+    /// `staged`: the unconfirmed one instead, if there is one. A file that is not a
+    /// libnftables batch is an error naming it.
+    public func savedRuleset(staged: Bool = false) throws -> LoadedInput? {
+        let url = staged ? stagedRulesetFile : rulesetFile
+        guard try checkDirectories(downTo: url), let data = try OwnedPath.read(url.path) else { return nil }
+        guard let text = String(data: data, encoding: .utf8) else { throw InputError("\(url.path): not UTF-8 text") }
+        if staged {
+            let j: JSON
+            do { j = try JSON.parse(text) } catch { throw InputError("\(url.path): invalid JSON: \(error)") }
+            guard let batch = j["batch"] else { throw InputError("\(url.path): not a staged ruleset written by nftctl") }
+            return try InputLoader.loadJSON(url.path, text: batch.serialized(.pretty))
+        }
+        return try InputLoader.loadJSON(url.path, text: text)
+    }
+
+    func savedState(_ url: URL) throws -> RulesetState? {
+        guard let input = try savedRuleset(staged: url == stagedRulesetFile) else { return nil }
+        return input.state
+    }
+
+    public func lastApply() throws -> LastApply? {
+        guard let j = try read(lastApplyFile) else { return nil }
+        let time: Double
+        switch j["time"] {
+        case .double(let d)?: time = d
+        case .int(let i)?: time = Double(i)
+        default: time = 0
+        }
+        return LastApply(time: time, file: j["file"]?.stringValue ?? "?",
+                         generation: j["generation"]?.intValue.flatMap { UInt32(exactly: $0) },
+                         via: j["via"]?.stringValue ?? "apply", unconfirmedSnapshot: j["unconfirmed"]?.stringValue)
+    }
+
+    func writeLastApply(_ l: LastApply) throws {
+        var o: JSONObject = ["time": .double(l.time), "file": .string(l.file), "via": .string(l.via)]
+        o.append("generation", l.generation.map { JSON.number(Int($0)) })
+        o.append("unconfirmed", l.unconfirmedSnapshot.map { JSON.string($0) })
+        try write(.object(o), to: lastApplyFile)
+    }
+
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+}

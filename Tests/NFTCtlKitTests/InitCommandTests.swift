@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// `nftctl init DIR`: a rules directory that `check` and `test` pass as written, never
+/// written over; and the progress line a cache miss prints (forced, since a test has no
+/// terminal), absent when stderr is not a terminal.
+@Suite(.serialized) struct InitCommandTests {
+    static func tempDir(_ tag: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-init-\(tag)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+    }
+
+    @Test func initWritesARulesDirectoryThatChecksAndTestsPass() throws {
+        let dir = Self.tempDir("ok") + "/rules"
+        defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
+        let r = Shell.run([Shell.nftctl, "init", dir])
+        try #require(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/firewall.swift"))
+        let check = Shell.run([Shell.nftctl, "check", dir])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        let test = Shell.run([Shell.nftctl, "test", dir, dir + "/firewall.tests"])
+        #expect(test.status == 0, "\(test.stdout)\(test.stderr)")
+        #expect(test.stdout.contains("8 passed, 0 failed"), "\(test.stdout)")
+    }
+
+    @Test func initRefusesToOverwriteAndWritesNothing() throws {
+        let dir = Self.tempDir("refuse")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // Only the tests file exists: the rules file must not be written either.
+        try "mine\n".write(toFile: dir + "/firewall.tests", atomically: true, encoding: .utf8)
+        let r = Shell.run([Shell.nftctl, "init", dir])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("\(dir)/firewall.tests: already exists"), "\(r.stderr)")
+        #expect(try String(contentsOfFile: dir + "/firewall.tests", encoding: .utf8) == "mine\n")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/firewall.swift"))
+    }
+
+    @Test func aCacheMissSaysWhatItCompiles() throws {
+        let dir = Self.tempDir("progress")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try #require(Shell.run([Shell.nftctl, "init", dir]).status == 0)
+        // A comment no earlier run has compiled: the rules program is not in the cache.
+        let file = dir + "/firewall.swift"
+        let text = try String(contentsOfFile: file, encoding: .utf8) + "// \(UUID().uuidString)\n"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        let forced = Shell.run([Shell.nftctl, "compile", dir], environment: ["NFTCTL_PROGRESS": "1"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(forced.stderr.contains("nftctl: compiling \(dir) (1 file; cached afterwards)…"), "\(forced.stderr)")
+        // Cached now, and stderr is a pipe: nothing.
+        let quiet = Shell.run([Shell.nftctl, "compile", dir])
+        #expect(quiet.status == 0)
+        #expect(!quiet.stderr.contains("nftctl: "), "\(quiet.stderr)")
+    }
+}
