@@ -42,7 +42,9 @@ import NFTables
         try #require(load.status == 0, "nft -f refuses the fixture: \(load.stderr)")
         let listed = oracle.nftList()
         for needle in ["flags dormant", "comment \"table comment\"", "typeof ip saddr", "flags dynamic,timeout",
-                       "auto-merge", "counter packets 0 bytes 0 expires", "jump {", "update @ports"] {
+                       "auto-merge", "counter packets 0 bytes 0 expires", "jump {", "update @ports",
+                       "timeout 2m30s500ms", "gc-interval 1s500ms", "timeout 1h1s500ms", "timeout 1d300ms",
+                       "timeout 1h1s260ms", "timeout 2s240ms"] {
             #expect(listed.contains(needle), "the oracle lacks \(needle)")
         }
         try roundTrip(Self.fixture, oracle: oracle, label: ".nft")

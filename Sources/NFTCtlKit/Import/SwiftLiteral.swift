@@ -24,6 +24,12 @@ enum SwiftLiteral {
         return out + "\""
     }
 
+    /// A time value as a rules file writes it: whole seconds as an integer literal,
+    /// anything finer as `.milliseconds(n)`.
+    static func time(_ t: TimeSpan) -> String {
+        t.wholeSeconds.map { "\($0)" } ?? ".milliseconds(\(t.milliseconds))"
+    }
+
     /// Wraps an expression in parentheses when it has a space outside parentheses, brackets
     /// and string literals (`a & b`), so that a member access or operator applies to all of it.
     static func parenthesized(_ t: String) -> String {

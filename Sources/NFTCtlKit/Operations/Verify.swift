@@ -58,8 +58,8 @@ public enum Verify {
                     diff(name, "flags", flagText(d.flags), flagText(ls.flags), s.location)
                 }
                 if d.autoMerge == true { diff(name, "auto-merge", "yes", ls.autoMerge == true ? "yes" : nil, s.location) }
-                if let v = d.timeout, v > 0 { diff(name, "timeout", "\(v)s", ls.timeout.map { "\($0)s" }, s.location) }
-                if let v = d.gcInterval, v > 0 { diff(name, "gc-interval", "\(v)s", ls.gcInterval.map { "\($0)s" }, s.location) }
+                if let v = d.timeout, v > 0 { diff(name, "timeout", v.description, ls.timeout?.description, s.location) }
+                if let v = d.gcInterval, v > 0 { diff(name, "gc-interval", v.description, ls.gcInterval?.description, s.location) }
                 if let v = d.size, v > 0 { diff(name, "size", "\(v)", ls.size.map { "\($0)" }, s.location) }
                 diff(name, "comment", d.comment, ls.comment, s.location)
                 if !(d.stmt ?? []).isEmpty {
