@@ -85,6 +85,30 @@ import NFTables
 
     /// A comment nft syntax cannot quote: the batch cannot go as text, JSON would drop the
     /// comment, so nothing is applied and the error names the file and line.
+    /// `meta nfproto ipv4 ct original saddr 1.2.3.4` (corpus inet/ct.t:7) and, in an ip
+    /// table, `ct original saddr 1.2.3.4` list as `ct original ip saddr 1.2.3.4`, which
+    /// loads as another kernel expression (`ct src_ip`, not `ct src`): nftctl writes what
+    /// loads back to the same one, so the apply is not refused and changes nothing after.
+    @Test func aFamilyLessConntrackAddressLoadsAsDeclared() throws {
+        for (family, rule) in [("inet", "meta nfproto ipv4 ct original saddr 1.2.3.4"), ("ip", "ct original saddr 1.2.3.4"),
+                               ("inet", "meta nfproto ipv6 ct reply daddr ::1")] {
+            guard let ns = TestNamespace.make("fidelity: ct original saddr (\(family))"),
+                  let oracle = TestNamespace.make("fidelity: ct original saddr oracle") else { return }
+            let text = "table \(family) t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t\t\(rule)\n\t}\n}\n"
+            try #require(oracle.nftLoad(text).status == 0)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-ct.nft").path
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            let a = Self.nftctl(["apply", "--yes", "--netns", ns.name, file])
+            #expect(a.status == 0, "\(rule): \(a.stderr)")
+            let kernel = { (n: TestNamespace) in n.exec(["nft", "-j", "list", "ruleset"]).stdout
+                .replacingOccurrences(of: #""handle": [0-9]+"#, with: "", options: .regularExpression) }
+            #expect(kernel(ns) == kernel(oracle), "\(rule): the kernel holds another expression")
+            let again = Self.nftctl(["apply", "--yes", "--netns", ns.name, file])
+            #expect(again.stdout.contains("nothing to do"), "\(rule): \(again.stdout)\(again.stderr)")
+        }
+    }
+
     @Test func anUnquotableStringIsRefusedNotSpliced() throws {
         guard let ns = TestNamespace.make("fidelity: unquotable comment") else { return }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-evil.json")

@@ -16,6 +16,10 @@ struct NormalizationCache {
     }
 
     static let nftctlVersion = "0.1.0"
+    /// Bumped whenever the text nftctl loads changes (a cached normal form of an older
+    /// text would no longer be what the kernel makes of the new one): 2 = milliseconds and
+    /// family-less `ct original saddr` written as they load back.
+    static let normalFormRevision = "2"
 
     static var kernelRelease: String {
         var u = utsname()
@@ -34,6 +38,7 @@ struct NormalizationCache {
         var h = RulesHasher()
         h.combine(Self.kernelRelease)
         h.combine(Self.nftctlVersion)
+        h.combine(Self.normalFormRevision)
         var bare = RulesetState()
         var t = table
         t.rules = []
