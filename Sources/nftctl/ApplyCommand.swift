@@ -59,7 +59,7 @@ struct ApplyCommand: ParsableCommand {
         let input = try InputLoader.load(file)
         timer.mark("load \(file)")
         try checkLockout(input)
-        let backend = try namespace.backend()
+        let backend = try namespace.backend(dryRun ? "apply --dry-run (it plans against the kernel's ruleset)" : "apply")
         let renderer = PlanRenderer(color: Terminal.colorOutput)
         let interactive = !yes && !dryRun && Terminal.isInteractive
         let store = StateStore(netns: namespace.netns)
