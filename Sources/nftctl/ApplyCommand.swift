@@ -57,6 +57,7 @@ struct ApplyCommand: ParsableCommand {
     func run() throws {
         var timer = PhaseTimer()
         let input = try InputLoader.load(file)
+        for note in input.notes { printError(note.description) }
         timer.mark("load \(file)")
         try checkLockout(input)
         let backend = try namespace.backend(dryRun ? "apply --dry-run (it plans against the kernel's ruleset)" : "apply")
