@@ -109,6 +109,63 @@ import NFTables
         }
     }
 
+    /// The DSL's typed spellings of anonymous chains (`jump { … }`, `goto { … }`) and of
+    /// element options (timeout with milliseconds, comment, per-element counter) reach the
+    /// kernel as `nft -f` of the same declaration does; a second apply sends nothing.
+    @Test func anonymousChainsAndElementOptionsFromTheDSL() throws {
+        guard let ns = TestNamespace.make("fidelity: DSL anonymous chains"),
+              let oracle = TestNamespace.make("fidelity: DSL anonymous chains oracle") else { return }
+        let nft = """
+            table inet anon {
+            \tset nets {
+            \t\ttype ipv4_addr
+            \t\tflags interval
+            \t\telements = { 10.1.0.0/16 }
+            \t}
+            \tset timed {
+            \t\ttype ipv4_addr
+            \t\tflags timeout
+            \t\tcounter
+            \t\telements = { 10.2.0.1 counter timeout 1h500ms comment "ops, temp", 10.2.0.2 counter timeout 2h }
+            \t}
+            \tchain input {
+            \t\ttype filter hook input priority filter; policy accept;
+            \t\tip saddr @nets jump { counter; tcp dport 22 accept; }
+            \t\tip saddr 10.9.0.0/16 goto { counter drop; }
+            \t}
+            }
+
+            """
+        try #require(oracle.nftLoad(nft).status == 0)
+        let swift = """
+            import NFTables
+
+            let nets = set("nets", type: .ipv4Addr, flags: [.interval]) { "10.1.0.0/16" }
+            let timed = set("timed", type: .ipv4Addr, flags: [.timeout], statements: [counter]) {
+                SetElementValue("10.2.0.1", timeout: .hours(1) + .milliseconds(500), comment: "ops, temp", statements: [counter])
+                SetElementValue("10.2.0.2", timeout: .init(.seconds(7200)))
+            }
+            let input = chain("input", hook: .input, priority: .filter, policy: .accept) {
+                rule(ip.saddr == nets, jump { rule(counter); rule(tcp.dport == 22, accept) })
+                rule(ip.saddr == "10.9.0.0/16", goto { rule(counter, drop) })
+            }
+            let ruleset = Ruleset {
+                table("anon", family: .inet) { nets; timed; input }
+            }
+
+            """
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-anon").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/anon.swift"
+        try swift.write(toFile: file, atomically: true, encoding: .utf8)
+        let a = Self.nftctl(["apply", "--yes", "--netns", ns.name, file])
+        #expect(a.status == 0, "apply: \(a.stderr)")
+        #expect(Self.stable(ns.nftList()) == Self.stable(oracle.nftList()), "the kernel holds something else")
+        let again = Self.nftctl(["apply", "--yes", "--netns", ns.name, file])
+        #expect(again.stdout.contains("nothing to do"), "second apply: \(again.stdout)\(again.stderr)")
+    }
+
     @Test func anUnquotableStringIsRefusedNotSpliced() throws {
         guard let ns = TestNamespace.make("fidelity: unquotable comment") else { return }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-evil.json")

@@ -127,8 +127,10 @@ enum ListingRepair {
                 else { continue }
                 TextListing.ruleTimes(listed, into: &r)
                 let printed = r.nftText(context: PrintContext(family: r.family))
-                if masked(printed) != masked(listed), (try? TextBatch.foldedStatement(listed)) != nil {
-                    r.expr = [.text(listed)]
+                // Kept folded onto one line (`jump { counter; accept; }`), as plans and
+                // imports show it and as it is sent back.
+                if masked(printed) != masked(listed), let folded = try? TextBatch.foldedStatement(listed) {
+                    r.expr = [.text(folded)]
                     r.comment = nil
                 }
                 doc.entries[i] = .item(.rule(r))

@@ -18,8 +18,8 @@ struct NormalizationCache {
     static let nftctlVersion = "0.1.0"
     /// Bumped whenever the text nftctl loads changes (a cached normal form of an older
     /// text would no longer be what the kernel makes of the new one): 2 = milliseconds and
-    /// family-less `ct original saddr` written as they load back.
-    static let normalFormRevision = "2"
+    /// family-less `ct original saddr` written as they load back; 3 = text-only rules folded.
+    static let normalFormRevision = "3"
 
     static var kernelRelease: String {
         var u = utsname()
