@@ -57,9 +57,10 @@ struct ApplyCommand: ParsableCommand {
     func run() throws {
         var timer = PhaseTimer()
         let input = try InputLoader.load(file)
+        for note in input.notes { printError(note.description) }
         timer.mark("load \(file)")
         try checkLockout(input)
-        let backend = try namespace.backend()
+        let backend = try namespace.backend(dryRun ? "apply --dry-run (it plans against the kernel's ruleset)" : "apply")
         let renderer = PlanRenderer(color: Terminal.colorOutput)
         let interactive = !yes && !dryRun && Terminal.isInteractive
         let store = StateStore(netns: namespace.netns)

@@ -24,7 +24,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let input = try InputLoader.load(file)
-        let diagnostics = Validator.validate(input.state) + Linter.lint(input.state)
+        let diagnostics = input.notes + Validator.validate(input.state) + Linter.lint(input.state)
         for d in diagnostics { printError(d.description) }
         if diagnostics.hasErrors { throw ExitCode.failure }
         let creation = input.state.creationBatch()

@@ -41,6 +41,7 @@ struct DiffCommand: ParsableCommand {
     func run() throws {
         do {
             let input = try InputLoader.load(file)
+            for note in input.notes { printError(note.description) }
             let desired = try PlanOperation.desiredState(input)
             let live: Document
             if let against {

@@ -14,10 +14,12 @@ struct ExplainCommand: ParsableCommand {
         discussion: """
             INPUT is a rules file (.swift, .json, .nft) or, when no such file exists, one rule in nft \
             syntax ('ip saddr 192.168.1.100 drop'), which is parsed by libnftables in a throw-away \
-            namespace inside a chain of --family, --hook and --chain-type. --live explains the \
+            namespace inside a chain of --family, --hook and --chain-type, with stand-ins for the chains, \
+            sets and named objects it names. --live explains the \
             ruleset in the kernel (of --netns NAME). For every rule: what it matches and what it \
             does; for every chain: its hook, priority and order among the base chains on that hook \
-            in all tables, its policy, and who jumps to it; for every set and map: what it holds. \
+            in all tables (nat chains run at the NAT core's priority, as trace assumes), where it sits \
+            relative to defragmentation, conntrack and NAT, its policy, and who jumps to it; for every set and map: what it holds. \
             With --packet, the exit status is trace's: 0 accept, 1 drop/reject/queue, 3 undetermined.
             """
     )

@@ -8,7 +8,11 @@ struct NetnsOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Work in the named network namespace (from `ip netns list`).", valueName: "NAME"))
     var netns: String?
 
-    func backend() throws -> Backend { try LibNFTablesBackend(netns: netns) }
+    /// The kernel's ruleset (of --netns): one clear error first when it cannot be reached.
+    func backend(_ what: String = "reading the kernel's ruleset") throws -> Backend {
+        try Privilege.requireNetAdmin(what)
+        return try LibNFTablesBackend(netns: netns)
+    }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {

@@ -97,6 +97,7 @@ import NFTables
                 order on the input hook: 1. ip filter input (filter) <- this chain, 2. inet other input (filter + 10)
                 policy drop: a packet that reaches the end of this chain without a verdict is dropped
                 note: accept here ends evaluation only for this chain: inet other input (priority filter + 10) still sees the packet afterwards on the input hook and can drop it; drop is final everywhere.
+                note: At priority 0 on the input hook this chain runs before source NAT (100), conntrack confirmation (last).
                 note: return, or the end of this chain, applies the policy drop.
                 rule 1 (handle 4): ct state established,related accept
                   if the connection tracking state is one of established (the connection has seen packets in both directions), related (a new connection expected by an existing one: an ICMP error, an FTP data connection)
@@ -113,6 +114,31 @@ import NFTables
 
             """
         #expect(text == expected)
+    }
+
+    /// explain and trace put the chains of a hook in one order (`Hook.runOrder`): a nat
+    /// chain at priority -300 still runs at the NAT core's -100, after a filter chain at -150.
+    @Test func explainAndTraceAgreeOnHookOrder() throws {
+        let doc = try Document.parse("""
+            {"nftables": [{"add": {"table": {"family": "ip", "name": "a"}}},
+              {"add": {"chain": {"family": "ip", "table": "a", "name": "nat_early", "type": "nat", "hook": "prerouting", "prio": -300, "policy": "accept"}}},
+              {"add": {"chain": {"family": "ip", "table": "a", "name": "mangle", "type": "filter", "hook": "prerouting", "prio": -150, "policy": "accept"}}},
+              {"add": {"table": {"family": "inet", "name": "b"}}},
+              {"add": {"chain": {"family": "inet", "table": "b", "name": "raw", "type": "filter", "hook": "prerouting", "prio": -300, "policy": "accept"}}},
+              {"add": {"chain": {"family": "inet", "table": "b", "name": "late", "type": "filter", "hook": "prerouting", "prio": 0, "policy": "accept"}}}]}
+            """)
+        let state = try RulesetState(document: doc)
+        let trace = HookPath.baseChains(state, hook: .prerouting, version: 4).map { "\($0.table.key.family) \($0.table.key.name) \($0.chain.value.name)" }
+        let e = try Explainer.explain(state)
+        let explained = e.hooks.first { $0.path == "inet" && $0.hook == "prerouting" }?.chains.map(\.label) ?? []
+        #expect(trace == ["inet b raw", "ip a mangle", "ip a nat_early", "inet b late"])
+        #expect(explained == trace)
+        let chain = try #require(e.tables.first?.chains.first { $0.name == "nat_early" })
+        #expect(chain.base?.order.map(\.label) == trace)
+        #expect(chain.notes.contains { $0.contains("runs from the NAT core at priority dstnat (-100)") }, "\(chain.notes)")
+        let late = try #require(e.tables.last?.chains.first { $0.name == "late" })
+        #expect(late.notes.contains { $0.contains("after defragmentation (-400), connection tracking (-200), destination NAT (-100)") && $0.contains("already tracked") },
+                "\(late.notes)")
     }
 
     @Test func mermaidShape() throws {

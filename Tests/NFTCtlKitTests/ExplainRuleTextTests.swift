@@ -36,4 +36,39 @@ import NFTables
             #expect(lines.last == String(repeating: " ", count: 27) + "^", "\(e.message)")
         }
     }
+
+    /// A rule that names a chain, helper, counter or set explains with stand-ins for them.
+    @Test func namedObjectsGetStandIns() throws {
+        guard SandboxTests.available else { return }
+        for rule in ["tcp dport 80 jump DOCKER", "ct helper set \"ftp-standard\"", "counter name \"hits\"",
+                     "ip saddr != @blocked drop", "iifname @ifs accept"] {
+            let state = try RuleText.state(rule, family: "inet", hook: "input", chainType: "filter")
+            let e = try Explainer.explain(state, selection: ExplainSelection(chain: RuleText.chain))
+            #expect(e.tables.first?.chains.first?.rules.count == 1, "\(rule)")
+        }
+        #expect(RuleText.standIns("tcp dport 80 jump DOCKER goto x", family: "inet") == ["chain DOCKER { }", "chain x { }"])
+    }
+
+    /// What still names something missing says so in words, with "an inet"; a mistyped
+    /// file name is "no such file", not a syntax error.
+    @Test func errorsSayWhatIsWrong() throws {
+        #expect(RuleText.looksLikeFileName("web.swfit") && RuleText.looksLikeFileName("rules/x"))
+        #expect(!RuleText.looksLikeFileName("accept") && !RuleText.looksLikeFileName("ip saddr 1.2.3.4 drop"))
+        #expect(RuleText.article("inet") == "an" && RuleText.article("ip6") == "an" && RuleText.article("bridge") == "a")
+        do {
+            _ = try RuleText.state("web.swfit", family: "inet", hook: "input", chainType: "filter")
+            Issue.record("a file name was taken for a rule")
+        } catch let e as ExplainError {
+            #expect(e.message.contains("web.swfit: no such file"), "\(e.message)")
+        }
+        guard SandboxTests.available else { return }
+        do {
+            _ = try RuleText.state("ip saddr . tcp dport @pairs drop", family: "inet", hook: "input", chainType: "filter")
+            Issue.record("a rule naming a missing set was accepted")
+        } catch let e as ExplainError {
+            #expect(e.message.contains("in an inet filter chain"), "\(e.message)")
+            #expect(e.message.contains("names something that does not exist here"), "\(e.message)")
+            #expect(!e.message.contains("No such file or directory"), "\(e.message)")
+        }
+    }
 }

@@ -42,7 +42,9 @@ import NFTables
         try #require(load.status == 0, "nft -f refuses the fixture: \(load.stderr)")
         let listed = oracle.nftList()
         for needle in ["flags dormant", "comment \"table comment\"", "typeof ip saddr", "flags dynamic,timeout",
-                       "auto-merge", "counter packets 0 bytes 0 expires", "jump {", "update @ports"] {
+                       "auto-merge", "counter packets 0 bytes 0 expires", "jump {", "update @ports",
+                       "timeout 2m30s500ms", "gc-interval 1s500ms", "timeout 1h1s500ms", "timeout 1d300ms",
+                       "timeout 1h1s260ms", "timeout 2s240ms"] {
             #expect(listed.contains(needle), "the oracle lacks \(needle)")
         }
         try roundTrip(Self.fixture, oracle: oracle, label: ".nft")
@@ -83,6 +85,87 @@ import NFTables
 
     /// A comment nft syntax cannot quote: the batch cannot go as text, JSON would drop the
     /// comment, so nothing is applied and the error names the file and line.
+    /// `meta nfproto ipv4 ct original saddr 1.2.3.4` (corpus inet/ct.t:7) and, in an ip
+    /// table, `ct original saddr 1.2.3.4` list as `ct original ip saddr 1.2.3.4`, which
+    /// loads as another kernel expression (`ct src_ip`, not `ct src`): nftctl writes what
+    /// loads back to the same one, so the apply is not refused and changes nothing after.
+    @Test func aFamilyLessConntrackAddressLoadsAsDeclared() throws {
+        for (family, rule) in [("inet", "meta nfproto ipv4 ct original saddr 1.2.3.4"), ("ip", "ct original saddr 1.2.3.4"),
+                               ("inet", "meta nfproto ipv6 ct reply daddr ::1")] {
+            guard let ns = TestNamespace.make("fidelity: ct original saddr (\(family))"),
+                  let oracle = TestNamespace.make("fidelity: ct original saddr oracle") else { return }
+            let text = "table \(family) t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t\t\(rule)\n\t}\n}\n"
+            try #require(oracle.nftLoad(text).status == 0)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-ct.nft").path
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            let a = Self.nftctl(["apply", "--yes", "--netns", ns.name, file])
+            #expect(a.status == 0, "\(rule): \(a.stderr)")
+            let kernel = { (n: TestNamespace) in n.exec(["nft", "-j", "list", "ruleset"]).stdout
+                .replacingOccurrences(of: #""handle": [0-9]+"#, with: "", options: .regularExpression) }
+            #expect(kernel(ns) == kernel(oracle), "\(rule): the kernel holds another expression")
+            let again = Self.nftctl(["apply", "--yes", "--netns", ns.name, file])
+            #expect(again.stdout.contains("nothing to do"), "\(rule): \(again.stdout)\(again.stderr)")
+        }
+    }
+
+    /// The DSL's typed spellings of anonymous chains (`jump { … }`, `goto { … }`) and of
+    /// element options (timeout with milliseconds, comment, per-element counter) reach the
+    /// kernel as `nft -f` of the same declaration does; a second apply sends nothing.
+    @Test func anonymousChainsAndElementOptionsFromTheDSL() throws {
+        guard let ns = TestNamespace.make("fidelity: DSL anonymous chains"),
+              let oracle = TestNamespace.make("fidelity: DSL anonymous chains oracle") else { return }
+        let nft = """
+            table inet anon {
+            \tset nets {
+            \t\ttype ipv4_addr
+            \t\tflags interval
+            \t\telements = { 10.1.0.0/16 }
+            \t}
+            \tset timed {
+            \t\ttype ipv4_addr
+            \t\tflags timeout
+            \t\tcounter
+            \t\telements = { 10.2.0.1 counter timeout 1h500ms comment "ops, temp", 10.2.0.2 counter timeout 2h }
+            \t}
+            \tchain input {
+            \t\ttype filter hook input priority filter; policy accept;
+            \t\tip saddr @nets jump { counter; tcp dport 22 accept; }
+            \t\tip saddr 10.9.0.0/16 goto { counter drop; }
+            \t}
+            }
+
+            """
+        try #require(oracle.nftLoad(nft).status == 0)
+        let swift = """
+            import NFTables
+
+            let nets = set("nets", type: .ipv4Addr, flags: [.interval]) { "10.1.0.0/16" }
+            let timed = set("timed", type: .ipv4Addr, flags: [.timeout], statements: [counter]) {
+                SetElementValue("10.2.0.1", timeout: .hours(1) + .milliseconds(500), comment: "ops, temp", statements: [counter])
+                SetElementValue("10.2.0.2", timeout: .init(.seconds(7200)))
+            }
+            let input = chain("input", hook: .input, priority: .filter, policy: .accept) {
+                rule(ip.saddr == nets, jump { rule(counter); rule(tcp.dport == 22, accept) })
+                rule(ip.saddr == "10.9.0.0/16", goto { rule(counter, drop) })
+            }
+            let ruleset = Ruleset {
+                table("anon", family: .inet) { nets; timed; input }
+            }
+
+            """
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-anon").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/anon.swift"
+        try swift.write(toFile: file, atomically: true, encoding: .utf8)
+        let a = Self.nftctl(["apply", "--yes", "--netns", ns.name, file])
+        #expect(a.status == 0, "apply: \(a.stderr)")
+        #expect(Self.stable(ns.nftList()) == Self.stable(oracle.nftList()), "the kernel holds something else")
+        let again = Self.nftctl(["apply", "--yes", "--netns", ns.name, file])
+        #expect(again.stdout.contains("nothing to do"), "second apply: \(again.stdout)\(again.stderr)")
+    }
+
     @Test func anUnquotableStringIsRefusedNotSpliced() throws {
         guard let ns = TestNamespace.make("fidelity: unquotable comment") else { return }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-evil.json")

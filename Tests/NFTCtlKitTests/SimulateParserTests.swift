@@ -86,4 +86,15 @@ import Testing
         } throws: { ($0 as? PacketSpecError)?.message.hasPrefix("t.tests:1: unknown verdict 'maybe'") ?? false }
         #expect(throws: PacketSpecError.self) { try PacketAssertion.parse("tcp 1.2.3.4 -> 5.6.7.8 accept") }
     }
+
+    /// Every bad line of a tests file is reported, each with its line, not only the first.
+    @Test func everyBadAssertionIsReported() {
+        let text = "tcp 1.2.3.4 -> 5.6.7.8 => maybe\ntcp 1.2.3.4 -> 5.6.7.8:22 => drop\nudp 1.2.3.4 -> 5.6.7.8 accept\n"
+        #expect {
+            _ = try PacketAssertion.parseFile(text, path: "t.tests")
+        } throws: { error in
+            let lines = (error as? PacketSpecError)?.message.split(separator: "\n") ?? []
+            return lines.count == 2 && lines[0].hasPrefix("t.tests:1: unknown verdict") && lines[1].hasPrefix("t.tests:3: expected")
+        }
+    }
 }

@@ -125,12 +125,15 @@ enum ListingRepair {
                 guard let h = r.handle,
                       let listed = text.table(r.family, r.table)?.chains.first(where: { $0.name == r.chain })?.rules[h]
                 else { continue }
+                TextListing.ruleTimes(listed, into: &r)
                 let printed = r.nftText(context: PrintContext(family: r.family))
-                if masked(printed) != masked(listed), (try? TextBatch.foldedStatement(listed)) != nil {
-                    r.expr = [.text(listed)]
+                // Kept folded onto one line (`jump { counter; accept; }`), as plans and
+                // imports show it and as it is sent back.
+                if masked(printed) != masked(listed), let folded = try? TextBatch.foldedStatement(listed) {
+                    r.expr = [.text(folded)]
                     r.comment = nil
-                    doc.entries[i] = .item(.rule(r))
                 }
+                doc.entries[i] = .item(.rule(r))
             case .set(var s):
                 guard let decl = text.table(s.family, s.table)?.sets.first(where: { $0.name == s.name && $0.isMap == s.isMap })
                 else { continue }

@@ -188,7 +188,7 @@ public struct TextBatch: Sendable {
             guard case .text(let t) = s else { return s }
             return .text(try foldedStatement(t))
         }
-        return rule.nftText(context: PrintContext(family: r.family))
+        return rule.nftText(context: PrintContext(family: r.family, forLoading: true))
     }
 
     /// A statement nft listed as text, on one line. Outside quotes it may not hold a

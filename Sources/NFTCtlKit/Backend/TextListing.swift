@@ -3,7 +3,8 @@ import NFTables
 
 /// The declarations in nft's text listing (`nft list ruleset`): per table its flags and
 /// comment, per chain its comment and devices, per set and map its declaration lines.
-/// Rules and elements are not read (the JSON listing has them).
+/// Rules and elements come from the JSON listing; of elements only the timeouts are read
+/// here, since 1.0.6's JSON truncates them to whole seconds.
 struct TextListing {
     struct TableDecl {
         var family: String
@@ -43,11 +44,12 @@ struct TextListing {
                     autoMerge = true
                 } else if l.hasPrefix("comment ") {
                     comment = ListingRepair.unquoted(String(l.dropFirst(8)))
-                } else if (l.hasPrefix("timeout ") || l.hasPrefix("gc-interval ")), l.hasSuffix("ms") {
-                    // The model (like libnftables JSON) holds whole seconds: kept as an
-                    // unsupported part, so validation refuses it instead of truncating it.
-                    let note: JSON = ["unsupported": .string(l + " (milliseconds: nftctl holds timeouts in whole seconds)")]
-                    s.stmt = (s.stmt ?? []) + [.raw(note)]
+                } else if l.hasPrefix("timeout "), let t = TimeSpan(nftText: String(l.dropFirst(8))) {
+                    s.timeout = t
+                } else if l.hasPrefix("gc-interval "), let t = TimeSpan(nftText: String(l.dropFirst(12))) {
+                    s.gcInterval = t
+                } else if l.hasPrefix("elements = {") {
+                    Self.elementTimes(l, into: &s)
                 }
             }
             // A default timeout implies the timeout flag, which the text then leaves out.
@@ -58,6 +60,36 @@ struct TextListing {
             }
             s.autoMerge = autoMerge ? true : s.autoMerge
             if let comment { s.comment = comment }
+        }
+
+        /// Each element's `timeout` and `expires` from the text, in the JSON's order. Taken
+        /// only when the text lists as many elements as the JSON and every timeout agrees
+        /// with the JSON's whole seconds (so a reordering cannot move a value).
+        static func elementTimes(_ line: String, into s: inout NamedSet) {
+            let texts = TextListing.topLevelItems(line.dropFirst("elements = {".count).dropLast())
+            var elems = s.elements
+            guard texts.count == elems.count else { return }
+            for (i, text) in texts.enumerated() {
+                // A map's element is `[elem, data]`; its key carries the times.
+                var pair: [NFTables.Expression] = []
+                var el: SetElement
+                if case .elem(let e) = elems[i] { el = e } else if case .list(let l) = elems[i], l.count == 2, case .elem(let e) = l[0] {
+                    el = e; pair = l
+                } else { continue }
+                let words = TextListing.unquotedWords(text)
+                func time(_ key: String) -> TimeSpan? {
+                    guard let k = words.firstIndex(of: key), k + 1 < words.count else { return nil }
+                    return TimeSpan(nftText: words[k + 1])
+                }
+                if let json = el.timeout {
+                    guard let t = time("timeout"), t.milliseconds / 1000 == json.milliseconds / 1000 else { return }
+                    el.timeout = t
+                }
+                // Expiry counts down between the two listings: taken as the text says.
+                if el.expires != nil, let x = time("expires") { el.expires = x }
+                if pair.isEmpty { elems[i] = .elem(el) } else { pair[0] = .elem(el); elems[i] = .list(pair) }
+            }
+            s.elem = .list(elems)
         }
     }
 
@@ -139,10 +171,66 @@ struct TextListing {
                     current!.sets[i].lines.append(line)
                 default: break
                 }
-            default: continue
+            default:
+                // A long element list continues on deeper lines.
+                if case .set(let i) = block, current != nil, let last = current!.sets[i].lines.indices.last {
+                    current!.sets[i].lines[last] += " " + line
+                }
             }
         }
         if let t = current { tables.append(t) }
+    }
+
+    /// The milliseconds of a rule's `add`/`update @set { … timeout T }` from its text
+    /// (1.0.6's JSON truncates them), in order, where every value agrees in whole seconds.
+    static func ruleTimes(_ listed: String, into r: inout Rule) {
+        let words = unquotedWords(listed.replacingOccurrences(of: "\n", with: " "))
+        let times = words.indices.dropLast().filter { words[$0] == "timeout" }.compactMap { TimeSpan(nftText: words[$0 + 1]) }
+        var next = times.makeIterator()
+        func fix(_ e: inout NFTables.Expression) -> Bool {
+            guard case .elem(var el) = e, let t = el.timeout else { return true }
+            guard let listed = next.next(), listed.milliseconds / 1000 == t.milliseconds / 1000 else { return false }
+            el.timeout = listed
+            e = .elem(el)
+            return true
+        }
+        guard var stmts = r.expr else { return }
+        for i in stmts.indices {
+            switch stmts[i] {
+            case .set(var u): guard fix(&u.elem) else { return }; stmts[i] = .set(u)
+            case .map(var u): guard fix(&u.elem) else { return }; stmts[i] = .map(u)
+            default: continue
+            }
+        }
+        guard next.next() == nil else { return }
+        r.expr = stmts
+    }
+
+    /// The comma-separated items of a list, outside quotes and braces.
+    static func topLevelItems(_ text: Substring) -> [String] {
+        var items: [String] = [], cur = "", quoted = false, depth = 0
+        for c in text {
+            if c == "\"" { quoted.toggle() }
+            if !quoted {
+                if c == "{" || c == "(" { depth += 1 } else if c == "}" || c == ")" { depth -= 1 }
+                if c == ",", depth == 0 { items.append(cur.trimmingCharacters()); cur = ""; continue }
+            }
+            cur.append(c)
+        }
+        if !cur.trimmingCharacters().isEmpty { items.append(cur.trimmingCharacters()) }
+        return items
+    }
+
+    /// Space-separated words outside quotes (a quoted string is one word, quotes kept).
+    static func unquotedWords(_ text: String) -> [String] {
+        var words: [String] = [], cur = "", quoted = false
+        for c in text {
+            if c == "\"" { quoted.toggle() }
+            if c == " ", !quoted { if !cur.isEmpty { words.append(cur) }; cur = ""; continue }
+            cur.append(c)
+        }
+        if !cur.isEmpty { words.append(cur) }
+        return words
     }
 
     static func depthOf(_ raw: Substring) -> Int { raw.prefix { $0 == "\t" }.count }

@@ -86,6 +86,7 @@ enum JSONLoss {
             }
             func lose(_ s: String) { out.append(Loss(entry: i, what: s)) }
             if let raw = TextBatch.rawPart(item) { lose("\(item.kindName): \(TextBatch.safeQuote(raw)) (not understood)") }
+            if hasMilliseconds(item) { lose("\(item.kindName): a time value with milliseconds (1.0.6 takes whole seconds)") }
             switch item {
             case .table(let t):
                 if let f = t.flags, !f.values.isEmpty { lose("table \(t.family) \(t.name): flags \(f.values.joined(separator: ","))") }
@@ -104,6 +105,24 @@ enum JSONLoss {
             }
         }
         return out
+    }
+
+    /// A timeout, gc-interval or expiry that is not a whole number of seconds.
+    static func hasMilliseconds(_ item: RulesetItem) -> Bool {
+        func fine(_ t: TimeSpan?) -> Bool { t.map { $0.wholeSeconds == nil } ?? false }
+        var found = false
+        func visit(_ e: NFTables.Expression) {
+            e.forEach { if case .elem(let el) = $0, fine(el.timeout) || fine(el.expires) { found = true } }
+        }
+        switch item {
+        case .set(let s):
+            if fine(s.timeout) || fine(s.gcInterval) { return true }
+            s.elem.map(visit)
+        case .element(let c): visit(c.elem)
+        case .rule(let r): for st in r.statements { st.forEachExpression(visit) }
+        default: break
+        }
+        return found
     }
 }
 

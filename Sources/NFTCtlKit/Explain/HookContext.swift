@@ -83,12 +83,42 @@ enum HookContext {
                 out.append(peer(c.value, isSelf: me))
             }
         }
-        return sorted(out)
+        return sorted(out, path: path(chain.family), hook: chain.hook)
     }
 
-    /// Lowest priority first; ties keep declaration order (the kernel's order is then not guaranteed).
-    static func sorted(_ peers: [HookPeer]) -> [HookPeer] {
-        peers.enumerated().sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }.map(\.element)
+    /// In the order the kernel runs them: on the IP hooks `Hook.runOrder` (the order trace
+    /// follows: nat chains at the NAT core's priority); elsewhere lowest priority first.
+    /// Ties keep declaration order (the kernel's order is then not guaranteed).
+    static func sorted(_ peers: [HookPeer], path: String, hook: String?) -> [HookPeer] {
+        let h = hook.flatMap(Hook.init(rawValue:)) ?? .forward
+        return h.runOrder(peers, type: { path == "inet" ? $0.type : nil }, prio: \.priority)
+    }
+
+    /// Where the chain runs relative to netfilter's own stages on its hook (IPv4/IPv6):
+    /// defragmentation, connection tracking, NAT.
+    static func landmarkNote(for chain: Chain) -> String? {
+        guard path(chain.family) == "inet", let hook = chain.hook.flatMap(Hook.init(rawValue:)) else { return nil }
+        let prio = chain.prio ?? 0
+        if chain.type == "nat" {
+            let core = hook.runPriority(type: "nat", prio: prio)
+            return "As a nat chain it runs from the NAT core at priority \(ChainPriority.text(core, family: chain.family, hook: chain.hook)) "
+                + "(\(core)), after connection tracking; its own priority \(prio) orders it only among nat chains on this hook."
+        }
+        let marks = hook.landmarks
+        guard !marks.isEmpty else { return nil }
+        let before = marks.filter { $0.priority < prio }.map { "\($0.what) (\($0.priority))" }
+        let after = marks.filter { $0.priority > prio }.map { "\($0.what) (\($0.priority == Int64(Int32.max) ? "last" : String($0.priority)))" }
+        let same = marks.filter { $0.priority == prio }.map(\.what)
+        var parts: [String] = []
+        if !before.isEmpty { parts.append("after " + before.joined(separator: ", ")) }
+        if !same.isEmpty { parts.append("at the same priority as " + same.joined(separator: ", ") + " (their order is not guaranteed)") }
+        if !after.isEmpty { parts.append("before " + after.joined(separator: ", ")) }
+        var note = "At priority \(prio) on the \(hook.rawValue) hook this chain runs " + parts.joined(separator: "; ") + "."
+        if hook == .prerouting || hook == .output {
+            note += prio < -200 ? " Packets here are not yet tracked: ct zone set and notrack take effect, but ct state has nothing to match yet."
+                : prio > -200 ? " Packets here are already tracked: setting ct zone or notrack here has no effect on this packet's connection." : ""
+        }
+        return note
     }
 
     /// Every hook with base chains, per packet path, for the mermaid diagram.
@@ -102,12 +132,11 @@ enum HookContext {
                 groups[key, default: []].append(peer(c.value, isSelf: false))
             }
         }
-        let hookOrder = ["ingress", "prerouting", "input", "forward", "output", "postrouting", "egress"]
         return keys.map { key -> HookOrder in
             let parts = key.split(separator: " ", maxSplits: 1).map(String.init)
-            return HookOrder(path: parts[0], hook: parts[1], chains: sorted(groups[key] ?? []))
+            return HookOrder(path: parts[0], hook: parts[1], chains: sorted(groups[key] ?? [], path: parts[0], hook: parts[1]))
         }.sorted {
-            ($0.path, hookOrder.firstIndex(of: $0.hook) ?? 99) < ($1.path, hookOrder.firstIndex(of: $1.hook) ?? 99)
+            ($0.path, Hook(rawValue: $0.hook)?.packetOrder ?? 99) < ($1.path, Hook(rawValue: $1.hook)?.packetOrder ?? 99)
         }
     }
 
@@ -133,6 +162,7 @@ enum HookContext {
                 notes.append("Same priority as " + ties.map(\.label).joined(separator: ", ") + ": the kernel does not define which of them runs first.")
             }
         }
+        if let landmark = landmarkNote(for: chain) { notes.append(landmark) }
         notes.append("return, or the end of this chain, applies the policy \(chain.policy ?? "accept").")
         return notes
     }

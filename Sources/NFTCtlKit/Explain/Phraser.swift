@@ -214,15 +214,9 @@ final class Phraser {
     }
 
     /// nft's `time_print`: `1d2h3m4s`.
-    static func duration(_ seconds: Int64) -> String {
-        if seconds <= 0 { return "0s" }
-        var rest = seconds, out = ""
-        for (unit, size) in [("d", Int64(86400)), ("h", 3600), ("m", 60), ("s", 1)] where rest >= size {
-            out += String(rest / size) + unit
-            rest %= size
-        }
-        return out
-    }
+    static func duration(_ t: TimeSpan) -> String { t.description }
+
+    static func duration(_ seconds: Int64) -> String { TimeSpan(milliseconds: seconds &* 1000).description }
 
     static func verdictShort(_ v: Verdict) -> String {
         switch v {

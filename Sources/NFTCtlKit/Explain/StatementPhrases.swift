@@ -68,7 +68,7 @@ extension Phraser {
     }
 
     static func millis(_ ms: Int64) -> String {
-        ms % 1000 == 0 ? duration(ms / 1000) : (ms >= 1000 ? duration(ms / 1000) : "") + "\(ms % 1000)ms"
+        TimeSpan(milliseconds: ms).description
     }
 
     // MARK: changing the packet

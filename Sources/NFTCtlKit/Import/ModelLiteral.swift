@@ -10,6 +10,7 @@ enum ModelLiteral {
 
     static func int(_ v: Int64?) -> String { v.map { "\($0)" } ?? "nil" }
     static func int(_ v: Int?) -> String { v.map { "\($0)" } ?? "nil" }
+    static func time(_ v: TimeSpan?) -> String { v.map { "TimeSpan(milliseconds: \($0.milliseconds))" } ?? "nil" }
     static func uint(_ v: UInt64?) -> String { v.map { "\($0)" } ?? "nil" }
     static func bool(_ v: Bool?) -> String { v.map { $0 ? "true" : "false" } ?? "nil" }
 
@@ -102,7 +103,7 @@ enum ModelLiteral {
 
     static func element(_ e: SetElement) -> String {
         let stmts = e.statements.isEmpty ? "nil" : list(e.statements.map(statement))
-        return "SetElement(" + args([("val", expression(e.val)), ("timeout", int(e.timeout)), ("expires", int(e.expires)),
+        return "SetElement(" + args([("val", expression(e.val)), ("timeout", time(e.timeout)), ("expires", time(e.expires)),
                                      ("comment", S.optionalString(e.comment)), ("statements", stmts)]) + ")"
     }
 

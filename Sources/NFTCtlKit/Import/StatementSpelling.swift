@@ -326,7 +326,7 @@ struct StatementSpeller {
     /// `add(ip.saddr, to: blocklist, timeout: 60, counter)`.
     func setUpdate(_ u: SetUpdate) -> String? {
         guard let set = names.setLet(u.set), ["add", "update", "delete"].contains(u.op) else { return nil }
-        var key = u.elem, timeout: Int64?
+        var key = u.elem, timeout: TimeSpan?
         if case .elem(let el) = u.elem {
             guard el.expires == nil, el.comment == nil, el.statements.isEmpty else { return nil }
             key = el.val; timeout = el.timeout
@@ -337,7 +337,7 @@ struct StatementSpeller {
             guard let t = typed(st) else { return nil }
             stmts.append(t)
         }
-        let rest = (timeout.map { ["timeout: \($0)"] } ?? []) + stmts
+        let rest = (timeout.map { ["timeout: \(S.time($0))"] } ?? []) + stmts
         let tail = rest.isEmpty ? "" : ", " + rest.joined(separator: ", ")
         switch u.op {
         case "add": return "add(\(f.text), to: \(set)\(tail))"
@@ -348,7 +348,7 @@ struct StatementSpeller {
 
     func mapUpdate(_ u: MapUpdate) -> String? {
         guard let map = names.mapLet(u.map), u.stmt == nil, u.op == "add" || u.op == "update" else { return nil }
-        var key = u.elem, timeout: Int64?
+        var key = u.elem, timeout: TimeSpan?
         if case .elem(let el) = u.elem {
             guard el.expires == nil, el.comment == nil, el.statements.isEmpty else { return nil }
             key = el.val; timeout = el.timeout
@@ -356,7 +356,7 @@ struct StatementSpeller {
         guard let f = fields.typed(key) else { return nil }
         let data: String
         if let d = fields.typed(u.data), !isLiteralLike(u.data) { data = "Value(\(d.text))" } else { data = ValueSpelling.anyValue(u.data) }
-        let tail = timeout.map { ", timeout: \($0)" } ?? ""
+        let tail = timeout.map { ", timeout: \(S.time($0))" } ?? ""
         return u.op == "add" ? "add(\(f.text), \(data), to: \(map)\(tail))" : "update(\(f.text), \(data), in: \(map)\(tail))"
     }
 }

@@ -24,6 +24,14 @@ enum SwiftLiteral {
         return out + "\""
     }
 
+    /// A time value as a rules file writes it: whole seconds as an integer literal,
+    /// anything finer as `.seconds(s) + .milliseconds(ms)` (or `.milliseconds(ms)` alone).
+    static func time(_ t: TimeSpan) -> String {
+        if let s = t.wholeSeconds { return "\(s)" }
+        let s = t.milliseconds / 1000, ms = t.milliseconds % 1000
+        return s > 0 && t.milliseconds > 0 ? ".seconds(\(s)) + .milliseconds(\(ms))" : ".milliseconds(\(t.milliseconds))"
+    }
+
     /// Wraps an expression in parentheses when it has a space outside parentheses, brackets
     /// and string literals (`a & b`), so that a member access or operator applies to all of it.
     static func parenthesized(_ t: String) -> String {

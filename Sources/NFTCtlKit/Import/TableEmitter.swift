@@ -170,9 +170,9 @@ struct TableEmitter {
         let known = flags.compactMap(SetFlag.init(rawValue:))
         if !known.isEmpty { args.append("flags: [" + known.map { ".\($0.rawValue)" }.joined(separator: ", ") + "]") }
         for f in flags where SetFlag(rawValue: f) == nil { notes.append("\(s.isMap ? "map" : "set") \(s.name): flag \(f)") }
-        if let t = s.timeout { args.append("timeout: \(t)") }
+        if let t = s.timeout { args.append("timeout: \(S.time(t))") }
         if let g = s.gcInterval {
-            if s.isMap { notes.append("map \(s.name): gc-interval \(g)") } else { args.append("gcInterval: \(g)") }
+            if s.isMap { notes.append("map \(s.name): gc-interval \(S.time(g))") } else { args.append("gcInterval: \(S.time(g))") }
         }
         if let z = s.size { args.append("size: \(z)") }
         if let p = s.policy {
@@ -225,12 +225,18 @@ struct TableEmitter {
     func setElement(_ e: Expression) -> (String, Bool) {
         let n = e.normalizedForComparison()
         if case .elem(let el) = n {
-            if el.statements.isEmpty, el.expires == nil, let v = ValueSpelling.literal(el.val, .any), !v.hasPrefix("[") {
+            // Element counters are spelled bare: their values are run-time state.
+            let counters = el.statements.allSatisfy { if case .counter = $0 { return true }; return false }
+            if counters, let v = ValueSpelling.literal(el.val, .any), !v.hasPrefix("[") {
                 var args = [v]
-                if let t = el.timeout { args.append("timeout: \(t)") }
+                if let t = el.timeout { args.append("timeout: \(S.time(t))") }
+                if let x = el.expires { args.append("expires: \(S.time(x))") }
                 if let c = el.comment { args.append("comment: \(S.string(c))") }
+                if !el.statements.isEmpty { args.append("statements: [" + el.statements.map { _ in "counter" }.joined(separator: ", ") + "]") }
                 let text = "SetElementValue(\(args.joined(separator: ", ")))"
-                if SetElementValue(Value(el.val), timeout: el.timeout.map(Int.init), comment: el.comment).expression.normalizedForComparison() == n {
+                let typed = SetElementValue(Value(el.val), timeout: el.timeout, expires: el.expires, comment: el.comment,
+                                            statements: el.statements.map { _ in counter })
+                if typed.expression.normalizedForComparison() == n {
                     return (text, false)
                 }
             }

@@ -10,6 +10,8 @@ public struct LoadedInput: Sendable {
     public var document: Document
     public var locations: [SourceLocation?]
     public var state: RulesetState
+    /// Warnings about the file as written that the model cannot hold (`flush ruleset`).
+    public var notes: [Diagnostic] = []
 }
 
 /// A problem with an input file, already phrased for the user (`file:line: message`).
@@ -64,7 +66,27 @@ public enum InputLoader {
         var state: RulesetState
         do { state = try RulesetState(document: document) } catch { throw InputError("\(path): \(error.message)") }
         NftSourceMap(text: text, file: path).locate(&state)
-        return LoadedInput(path: path, kind: .nft, document: document, locations: [], state: state)
+        var input = LoadedInput(path: path, kind: .nft, document: document, locations: [], state: state)
+        input.notes = flushNotes(text, file: path)
+        return input
+    }
+
+    /// `flush ruleset` in an `.nft` file: nft would delete every table, nftctl's and other
+    /// programs' (Docker, fail2ban, …); nftctl only ever changes the tables a file declares.
+    static func flushNotes(_ text: String, file: String) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let code = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            for command in code.split(separator: ";") {
+                let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                guard words.count == 2, words[0] == "flush", words[1] == "ruleset" else { continue }
+                out.append(Diagnostic(.warning, """
+                    ignored: nftctl changes only the tables this file declares and leaves every other \
+                    table (Docker's, fail2ban's, …) as it is
+                    """, object: "flush ruleset", at: SourceLocation(file: file, line: i + 1)))
+            }
+        }
+        return out
     }
 
     public static func loadSwift(_ path: String) throws -> LoadedInput {

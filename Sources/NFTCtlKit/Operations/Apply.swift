@@ -170,13 +170,11 @@ public enum ApplyOperation {
                 store?.rememberListing(afterListing, generation: afterGeneration, netns: netns)
             }
         } catch {
+            // Whatever failed after the commit (verification, the state directory), the kernel
+            // is put back as it was before this apply, --confirm or not.
             guard let store, let snapshot = report.snapshot else { throw error }
-            guard confirm != nil else {
-                let ns = netns.map { " --netns \($0)" } ?? ""
-                throw AfterCommitFailure(cause: "\(error)", outcome:
-                    "the batch was committed and stays; `nftctl rollback\(ns)` restores the state before it (snapshot \(snapshot.id))")
-            }
-            throw rollBackNow(after: error, snapshot: snapshot, store: store, backend: backend, deadline: report.deadline)
+            throw rollBackNow(after: error, snapshot: snapshot, store: store, backend: backend, deadline: report.deadline,
+                              armed: confirm != nil, netns: netns)
         }
         // The confirmation window starts now that the apply is verified, not before the commit.
         if let confirm, let store, let snapshot = report.snapshot {
@@ -208,15 +206,20 @@ public enum ApplyOperation {
         return Document(entries)
     }
 
-    /// A failure after a `--confirm` commit: restore the snapshot now. If that fails too,
-    /// the timer is still armed and will try again at the deadline.
+    /// A failure after the commit: restore the snapshot now. If that fails too, a `--confirm`
+    /// timer is still armed and will try again at the deadline; otherwise say how to restore.
     static func rollBackNow(after error: Error, snapshot: StateStore.Snapshot, store: StateStore, backend: Backend,
-                            deadline: Double?) -> Error {
+                            deadline: Double?, armed: Bool = true, netns: String? = nil) -> Error {
         do {
             try Rollback.restore(snapshot, backend: backend)
-            store.clearPending()
+            if armed { store.clearPending() }
             return AfterCommitFailure(cause: "\(error)", outcome: "rolled back at once to the state before this apply (snapshot \(snapshot.id))")
         } catch let rollbackError {
+            guard armed else {
+                let ns = netns.map { " --netns \($0)" } ?? ""
+                return AfterCommitFailure(cause: "\(error)", outcome:
+                    "the immediate rollback failed too (\(rollbackError)); `nftctl rollback\(ns)` restores the state before this apply (snapshot \(snapshot.id))")
+            }
             let when = deadline.map { " at \(Date(timeIntervalSince1970: $0))" } ?? ""
             return AfterCommitFailure(cause: "\(error)", outcome:
                 "the immediate rollback failed too (\(rollbackError)); the rollback timer is still armed and restores snapshot \(snapshot.id)\(when) unless `nftctl confirm` runs first")
@@ -229,7 +232,7 @@ public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Something failed after a `--confirm` commit, and what was done about it.
+/// Something failed after the commit, and what was done about it.
 public struct AfterCommitFailure: Error, Sendable, CustomStringConvertible {
     public var cause: String
     public var outcome: String

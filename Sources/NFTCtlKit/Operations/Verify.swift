@@ -58,8 +58,10 @@ public enum Verify {
                     diff(name, "flags", flagText(d.flags), flagText(ls.flags), s.location)
                 }
                 if d.autoMerge == true { diff(name, "auto-merge", "yes", ls.autoMerge == true ? "yes" : nil, s.location) }
-                if let v = d.timeout, v > 0 { diff(name, "timeout", "\(v)s", ls.timeout.map { "\($0)s" }, s.location) }
-                if let v = d.gcInterval, v > 0 { diff(name, "gc-interval", "\(v)s", ls.gcInterval.map { "\($0)s" }, s.location) }
+                // The kernel keeps times in ticks (`TimeSpan.tickRounded`): equal at 10 ms is equal.
+                func time(_ d: TimeSpan, _ k: TimeSpan?) -> String? { k.map { $0.tickRounded == d.tickRounded ? d : $0 }?.description }
+                if let v = d.timeout, v > 0 { diff(name, "timeout", v.description, time(v, ls.timeout), s.location) }
+                if let v = d.gcInterval, v > 0 { diff(name, "gc-interval", v.description, time(v, ls.gcInterval), s.location) }
                 if let v = d.size, v > 0 { diff(name, "size", "\(v)", ls.size.map { "\($0)" }, s.location) }
                 diff(name, "comment", d.comment, ls.comment, s.location)
                 if !(d.stmt ?? []).isEmpty {

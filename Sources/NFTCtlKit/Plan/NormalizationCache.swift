@@ -16,6 +16,10 @@ struct NormalizationCache {
     }
 
     static let nftctlVersion = NFTCtlVersion.number
+    /// Bumped whenever the text nftctl loads changes (a cached normal form of an older
+    /// text would no longer be what the kernel makes of the new one): 2 = milliseconds and
+    /// family-less `ct original saddr` written as they load back; 3 = text-only rules folded.
+    static let normalFormRevision = "3"
 
     static var kernelRelease: String {
         var u = utsname()
@@ -34,6 +38,7 @@ struct NormalizationCache {
         var h = RulesHasher()
         h.combine(Self.kernelRelease)
         h.combine(Self.nftctlVersion)
+        h.combine(Self.normalFormRevision)
         var bare = RulesetState()
         var t = table
         t.rules = []

@@ -8,17 +8,21 @@ public struct PacketAssertion: Sendable {
     public var text: String
 
     /// Parses a TESTS file: one assertion a line, `#` comments, blank lines ignored.
-    /// Errors carry `file:line`.
+    /// Every bad line is reported (one `file:line: message` a line), not only the first.
     public static func parseFile(_ text: String, path: String) throws(PacketSpecError) -> [PacketAssertion] {
         var out: [PacketAssertion] = []
+        var errors: [PacketSpecError] = []
         for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             var line = String(raw)
             if let hash = line.firstIndex(of: "#") { line = String(line[..<hash]) }
             line = line.trimmingWhitespace
             if line.isEmpty { continue }
             do { out.append(try parse(line, line: i + 1)) } catch {
-                throw PacketSpecError("\(path):\(i + 1): \(error.message)", token: error.token)
+                errors.append(PacketSpecError("\(path):\(i + 1): \(error.message)", token: error.token))
             }
+        }
+        if let first = errors.first {
+            throw PacketSpecError(errors.map(\.message).joined(separator: "\n"), token: errors.count == 1 ? first.token : nil)
         }
         return out
     }

@@ -1,3 +1,4 @@
+import NFTables
 /// A packet described in one line, the input of a trace:
 ///
 ///     PROTO SRC[:PORT] -> DST[:PORT] [iif NAME] [oif NAME] [state S] [hook H] [mark N]
@@ -101,7 +102,7 @@ extension PacketSpec {
                 }
                 spec.state = s
             case "hook":
-                guard let h = Hook(rawValue: value.lowercased()) else {
+                guard let h = Hook(rawValue: value.lowercased()), Hook.ipHooks.contains(h) else {
                     throw PacketSpecError("unknown hook '\(value)': expected prerouting, input, forward, output or postrouting", token: value)
                 }
                 spec.hook = h

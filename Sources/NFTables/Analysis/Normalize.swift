@@ -1,6 +1,7 @@
 /// Comparing intent with what the kernel holds: the kernel assigns handles, counts packets,
 /// expires elements and lists hash sets in no fixed order. None of that is a difference
-/// in what the user asked for, so it is erased before comparing.
+/// in what the user asked for, so it is erased before comparing; time values are compared
+/// at the kernel's coarsest tick.
 extension Expression {
     public func normalizedForComparison() -> Expression {
         switch self {
@@ -20,6 +21,7 @@ extension Expression {
         case .elem(var e):
             e.val = e.val.normalizedForComparison()
             e.expires = nil
+            e.timeout = e.timeout?.tickRounded
             e.statements = e.statements.map { $0.normalizedForComparison() }
             if e.timeout == nil && e.comment == nil && e.statements.isEmpty { return e.val }
             return .elem(e)
@@ -77,6 +79,7 @@ extension RulesetItem {
             return .rule(r)
         case .set(var s):
             s.handle = nil
+            s.timeout = s.timeout?.tickRounded; s.gcInterval = s.gcInterval?.tickRounded
             let elems = s.elements.map { $0.normalizedForComparison() }.sorted { $0.json.serialized() < $1.json.serialized() }
             s.elem = elems.isEmpty ? nil : .list(elems)
             s.stmt = s.stmt?.map { $0.normalizedForComparison() }

@@ -276,7 +276,7 @@ extension SetElement {
     static func decode(_ v: JSON) throws(DecodeError) -> SetElement {
         guard case .object(let o) = v else { throw DecodeError("elem: expected an object") }
         var r = Reader(object: o, "elem")
-        var e = SetElement(val: try r.expr("val"), timeout: try r.optInt("timeout"), expires: try r.optInt("expires"),
+        var e = SetElement(val: try r.expr("val"), timeout: try r.optTime("timeout"), expires: try r.optTime("expires"),
                            comment: try r.optString("comment"))
         for (k, value) in o where !attributeKeys.contains(k) {
             let s = Statement(json: .keyed(k, value))

@@ -50,7 +50,7 @@ extension RulesetItem {
                 type: try r.optJSON("type").map { (j: JSON) throws(DecodeError) in try SetKeyType.decode(j, "\(key) type") },
                 map: try r.optJSON("map").map { (j: JSON) throws(DecodeError) in try SetKeyType.decode(j, "\(key) map") },
                 policy: try r.optString("policy"), flags: try r.optFlags("flags"), elem: r.optExpr("elem"),
-                timeout: try r.optInt("timeout"), gcInterval: try r.optInt("gc-interval"), size: try r.optInt("size"),
+                timeout: try r.optTime("timeout"), gcInterval: try r.optTime("gc-interval"), size: try r.optInt("size"),
                 comment: try r.optString("comment"),
                 stmt: try r.optJSON("stmt").map { (j: JSON) throws(DecodeError) in try Statement.statementList(j, "\(key) stmt") },
                 autoMerge: try r.optBool("auto-merge"))

@@ -51,6 +51,13 @@ struct Reader {
         return i
     }
 
+    /// A time value in seconds, whole or fractional (`TimeSpan`).
+    mutating func optTime(_ k: String) throws(DecodeError) -> TimeSpan? {
+        guard let v = optJSON(k) else { return nil }
+        guard let t = TimeSpan(json: v) else { throw DecodeError("\(what): \"\(k)\" must be a number of seconds, got \(v.kindName)") }
+        return t
+    }
+
     mutating func int(_ k: String) throws(DecodeError) -> Int64 {
         guard let i = try optInt(k) else { throw DecodeError("\(what): missing \"\(k)\"") }
         return i
@@ -144,6 +151,7 @@ struct Writer {
     mutating func put(_ k: String, _ v: Int64?) { object.append(k, v.map(JSON.int)) }
     mutating func put(_ k: String, _ v: Int?) { object.append(k, v.map { JSON.int(Int64($0)) }) }
     mutating func put(_ k: String, _ v: UInt64?) { object.append(k, v.map(JSON.number)) }
+    mutating func put(_ k: String, _ v: TimeSpan?) { object.append(k, v?.json) }
     mutating func put(_ k: String, _ v: Bool?) { object.append(k, v.map(JSON.bool)) }
     mutating func put(_ k: String, _ v: FlagList?) { object.append(k, v?.json) }
     mutating func put(_ k: String, _ v: Expression?) { object.append(k, v?.json) }

@@ -1,9 +1,5 @@
 // Chains: base chains attached to a hook, regular chains reached by jump/goto.
 
-public enum Hook: String, Sendable, Hashable {
-    case prerouting, input, forward, output, postrouting, ingress, egress
-}
-
 public enum ChainType: String, Sendable, Hashable { case filter, nat, route }
 
 public enum ChainPolicy: String, Sendable, Hashable { case accept, drop }

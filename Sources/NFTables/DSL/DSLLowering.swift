@@ -19,7 +19,7 @@ struct Lowering {
                 add(.set(NamedSet(family: fam, table: t.name, name: s.name, type: s.type.key,
                                   policy: s.options.policy?.rawValue, flags: flags(s.options.flags),
                                   elem: s.elements.isEmpty ? nil : .list(s.elements.map(\.expression)),
-                                  timeout: s.options.timeout.map(Int64.init), gcInterval: s.options.gcInterval.map(Int64.init),
+                                  timeout: s.options.timeout, gcInterval: s.options.gcInterval,
                                   size: s.options.size.map(Int64.init), comment: s.options.comment,
                                   stmt: stmts(s.options.statements), autoMerge: s.options.autoMerge)), s.location)
             case .map(let m):
@@ -28,7 +28,7 @@ struct Lowering {
                 add(.set(NamedSet(isMap: true, family: fam, table: t.name, name: m.name, type: m.type.key, map: m.data.key,
                                   policy: m.options.policy?.rawValue, flags: flags(m.options.flags),
                                   elem: m.entries.isEmpty || deferred ? nil : .list(m.entries.map(\.expression)),
-                                  timeout: m.options.timeout.map(Int64.init), size: m.options.size.map(Int64.init),
+                                  timeout: m.options.timeout, size: m.options.size.map(Int64.init),
                                   comment: m.options.comment, stmt: stmts(m.options.statements))), m.location)
             case .object(let o):
                 add(.object(kind: o.body.kind, NamedObject(family: fam, table: t.name, name: o.name, comment: o.comment,

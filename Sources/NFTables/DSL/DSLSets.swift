@@ -32,12 +32,17 @@ public struct SetType: Sendable, Hashable, ExpressibleByStringLiteral, Expressib
 public enum SetFlag: String, Sendable { case constant, interval, timeout, dynamic }
 public enum SetPolicy: String, Sendable { case performance, memory }
 
-/// One element of a named set: a value with optional timeout and comment.
+/// One element of a named set: a value with optional timeout, expiry, comment and
+/// statements (`[counter]` where the set declares `statements: [counter]`):
+/// `SetElementValue("10.0.0.1", timeout: .minutes(5), expires: .seconds(90), comment: "ops")`.
 public struct SetElementValue: Sendable, Hashable {
     public var expression: Expression
-    public init(_ value: Value, timeout: Int? = nil, comment: String? = nil) {
-        if timeout == nil && comment == nil { expression = value.expression } else {
-            expression = .elem(SetElement(val: value.expression, timeout: timeout.map(Int64.init), comment: comment))
+    public init(_ value: Value, timeout: TimeSpan? = nil, expires: TimeSpan? = nil, comment: String? = nil,
+                statements: [RuleItem] = []) {
+        let stmts = statements.flatMap(\.statements)
+        if timeout == nil && expires == nil && comment == nil && stmts.isEmpty { expression = value.expression } else {
+            expression = .elem(SetElement(val: value.expression, timeout: timeout, expires: expires, comment: comment,
+                                          statements: stmts))
         }
     }
 }
@@ -97,8 +102,8 @@ public enum MapEntryBuilder {
 /// Options shared by sets and maps.
 public struct SetOptions: Sendable, Hashable {
     public var flags: [SetFlag] = []
-    public var timeout: Int? = nil
-    public var gcInterval: Int? = nil
+    public var timeout: TimeSpan? = nil
+    public var gcInterval: TimeSpan? = nil
     public var size: Int? = nil
     public var policy: SetPolicy? = nil
     public var autoMerge: Bool? = nil
@@ -127,7 +132,7 @@ public struct MapDecl: Sendable, Hashable {
 }
 
 /// `set("blocklist", type: .ipv4Addr, flags: [.interval]) { "192.168.1.100"; "10.66.0.0/16" }`
-public func set(_ name: String, type: SetType, flags: [SetFlag] = [], timeout: Int? = nil, gcInterval: Int? = nil,
+public func set(_ name: String, type: SetType, flags: [SetFlag] = [], timeout: TimeSpan? = nil, gcInterval: TimeSpan? = nil,
                 size: Int? = nil, policy: SetPolicy? = nil, autoMerge: Bool? = nil, statements: [RuleItem] = [],
                 comment: String? = nil, file: String = #fileID, line: Int = #line,
                 @SetElementBuilder elements: () -> [SetElementValue] = { [] }) -> SetDecl {
@@ -138,7 +143,7 @@ public func set(_ name: String, type: SetType, flags: [SetFlag] = [], timeout: I
 }
 
 /// `map("ports", type: .inetService, to: .verdict) { 22 => jump("ssh"); 80 => accept }`
-public func map(_ name: String, type: SetType, to data: SetType, flags: [SetFlag] = [], timeout: Int? = nil,
+public func map(_ name: String, type: SetType, to data: SetType, flags: [SetFlag] = [], timeout: TimeSpan? = nil,
                 size: Int? = nil, policy: SetPolicy? = nil, statements: [RuleItem] = [], comment: String? = nil,
                 file: String = #fileID, line: Int = #line,
                 @MapEntryBuilder entries: () -> [MapEntry] = { [] }) -> MapDecl {
@@ -150,29 +155,29 @@ public func map(_ name: String, type: SetType, to data: SetType, flags: [SetFlag
 
 // MARK: dynamic updates from the packet path
 
-func setUpdate(_ op: String, _ key: some FieldExpression, _ set: String, _ timeout: Int?, _ stmts: [RuleItem]) -> RuleItem {
-    let elem: Expression = timeout.map { .elem(SetElement(val: key.expression, timeout: Int64($0))) } ?? key.expression
+func setUpdate(_ op: String, _ key: some FieldExpression, _ set: String, _ timeout: TimeSpan?, _ stmts: [RuleItem]) -> RuleItem {
+    let elem: Expression = timeout.map { .elem(SetElement(val: key.expression, timeout: $0)) } ?? key.expression
     let s = stmts.flatMap(\.statements)
     return RuleItem(.set(SetUpdate(op: op, elem: elem, set: "@" + set, stmt: s.isEmpty ? nil : s)))
 }
 
 /// `add @set { ip saddr timeout 60s }` from the packet path.
-public func add(_ key: some FieldExpression, to set: SetDecl, timeout: Int? = nil, _ statements: RuleItem...) -> RuleItem {
+public func add(_ key: some FieldExpression, to set: SetDecl, timeout: TimeSpan? = nil, _ statements: RuleItem...) -> RuleItem {
     setUpdate("add", key, set.name, timeout, statements)
 }
 /// `update @set { ip saddr limit rate over 10/second }`: adds or refreshes the timeout.
-public func update(_ key: some FieldExpression, in set: SetDecl, timeout: Int? = nil, _ statements: RuleItem...) -> RuleItem {
+public func update(_ key: some FieldExpression, in set: SetDecl, timeout: TimeSpan? = nil, _ statements: RuleItem...) -> RuleItem {
     setUpdate("update", key, set.name, timeout, statements)
 }
 /// `delete @set { ip saddr }`.
 public func delete(_ key: some FieldExpression, from set: SetDecl) -> RuleItem { setUpdate("delete", key, set.name, nil, []) }
 
 /// `add @map { ip saddr : 42 }` / `update @map { ... }`.
-public func add(_ key: some FieldExpression, _ data: Value, to map: MapDecl, timeout: Int? = nil) -> RuleItem {
-    let elem: Expression = timeout.map { .elem(SetElement(val: key.expression, timeout: Int64($0))) } ?? key.expression
+public func add(_ key: some FieldExpression, _ data: Value, to map: MapDecl, timeout: TimeSpan? = nil) -> RuleItem {
+    let elem: Expression = timeout.map { .elem(SetElement(val: key.expression, timeout: $0)) } ?? key.expression
     return RuleItem(.map(MapUpdate(op: "add", elem: elem, data: data.expression, map: "@" + map.name)))
 }
-public func update(_ key: some FieldExpression, _ data: Value, in map: MapDecl, timeout: Int? = nil) -> RuleItem {
-    let elem: Expression = timeout.map { .elem(SetElement(val: key.expression, timeout: Int64($0))) } ?? key.expression
+public func update(_ key: some FieldExpression, _ data: Value, in map: MapDecl, timeout: TimeSpan? = nil) -> RuleItem {
+    let elem: Expression = timeout.map { .elem(SetElement(val: key.expression, timeout: $0)) } ?? key.expression
     return RuleItem(.map(MapUpdate(op: "update", elem: elem, data: data.expression, map: "@" + map.name)))
 }

@@ -87,13 +87,13 @@ public enum Verdict: Sendable, Hashable {
 /// A set element with its attributes: `{"elem": {"val": ..., "timeout": 30, ...}}`.
 public struct SetElement: Sendable, Hashable {
     public var val: Expression
-    public var timeout: Int64?
-    public var expires: Int64?
+    public var timeout: TimeSpan?
+    public var expires: TimeSpan?
     public var comment: String?
     /// Per-element statements (`counter`, `quota`, `limit`, `last`) keyed by statement name.
     public var statements: [Statement]
 
-    public init(val: Expression, timeout: Int64? = nil, expires: Int64? = nil, comment: String? = nil,
+    public init(val: Expression, timeout: TimeSpan? = nil, expires: TimeSpan? = nil, comment: String? = nil,
                 statements: [Statement] = []) {
         self.val = val
         self.timeout = timeout

@@ -79,8 +79,8 @@ public struct NamedSet: Sendable, Hashable {
     public var flags: FlagList?
     /// Elements: `.list([...])` for an array, or a single expression.
     public var elem: Expression?
-    public var timeout: Int64?
-    public var gcInterval: Int64?
+    public var timeout: TimeSpan?
+    public var gcInterval: TimeSpan?
     public var size: Int64?
     public var comment: String?
     /// Statements every element carries (`counter`, `quota`, ...): `"stmt": [...]`.
@@ -88,7 +88,7 @@ public struct NamedSet: Sendable, Hashable {
     public var autoMerge: Bool?
     public init(isMap: Bool = false, family: String, table: String, name: String, handle: Int64? = nil,
                 type: SetKeyType? = nil, map: SetKeyType? = nil, policy: String? = nil, flags: FlagList? = nil,
-                elem: Expression? = nil, timeout: Int64? = nil, gcInterval: Int64? = nil, size: Int64? = nil,
+                elem: Expression? = nil, timeout: TimeSpan? = nil, gcInterval: TimeSpan? = nil, size: Int64? = nil,
                 comment: String? = nil, stmt: [Statement]? = nil, autoMerge: Bool? = nil) {
         self.isMap = isMap; self.family = family; self.table = table; self.name = name; self.handle = handle
         self.type = type; self.map = map; self.policy = policy; self.flags = flags; self.elem = elem

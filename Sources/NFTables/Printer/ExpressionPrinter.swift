@@ -90,8 +90,8 @@ struct ExpressionPrinter {
         var out = setKey(el.val, type)
         let sp = StatementPrinter(context: context)
         for s in el.statements { out += " " + sp.text(s) }
-        if let t = el.timeout { out += " timeout " + ValueFormat.duration(seconds: UInt64(max(0, t))) }
-        if let x = el.expires, !context.stateless { out += " expires " + ValueFormat.duration(seconds: UInt64(max(0, x))) }
+        if let t = el.timeout { out += " timeout " + ValueFormat.duration(t) }
+        if let x = el.expires, !context.stateless { out += " expires " + ValueFormat.duration(x) }
         if let c = el.comment { out += " comment " + ValueFormat.quote(c) }
         return out
     }

@@ -11,6 +11,9 @@ extension StatementPrinter {
             return base + (op == .ne ? " != " : " ") + expr.text(right, as: type) + " / " + mask
         }
         let type = ValueType.of(left)
+        if context.forLoading, let dependency = loadedAddressDependency(left, right) {
+            return dependency + expr.text(left, as: nil) + (op == .eq ? " " : " " + op.rawValue + " ") + expr.text(right, as: type)
+        }
         let l = expr.text(Self.withAddressFamily(left, right), as: nil), r = expr.text(right, as: type)
         switch op {
         case .eq: return Self.mustPrintEq(left, right, type) ? l + " == " + r : l + " " + r
@@ -33,6 +36,18 @@ extension StatementPrinter {
             case .string(let s): return .ct(key: key, family: s.contains(":") ? "ip6" : "ip", dir: dir)
             default: return left
             }
+        }
+    }
+
+    /// A family-less `ct original saddr` as nft loads it back to the same kernel expression
+    /// (a plain `ct src` load, not `ct src_ip`): bare in ip and ip6 tables, after the
+    /// `meta nfproto` check it came with elsewhere. nil where the printed form is exact.
+    func loadedAddressDependency(_ left: Expression, _ right: Expression) -> String? {
+        guard case .ct(_, nil, _) = left, case .ct(_, let fam?, _) = Self.withAddressFamily(left, right) else { return nil }
+        switch context.family {
+        case "ip", "ip6": return ""
+        case "inet": return "meta nfproto " + (fam == "ip6" ? "ipv6 " : "ipv4 ")
+        default: return nil
         }
     }
 

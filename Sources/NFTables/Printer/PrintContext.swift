@@ -12,13 +12,19 @@ public struct PrintContext: Sendable, Hashable {
     public var numericProtocol: Bool
     /// Leave out counter values, quota usage and element expiry (`nft -s`).
     public var stateless: Bool
+    /// Text for `nft -f` rather than for reading: where nft's listing names two kernel
+    /// expressions alike, write the one the model holds (`ct original saddr` without a
+    /// family loads as `meta nfproto ipv4 ct original saddr` in inet, not as
+    /// `ct original ip saddr`, which is another expression).
+    public var forLoading: Bool
 
     public init(family: String? = nil, handles: Bool = false, numericProtocol: Bool = false,
-                stateless: Bool = false) {
+                stateless: Bool = false, forLoading: Bool = false) {
         self.family = family
         self.handles = handles
         self.numericProtocol = numericProtocol
         self.stateless = stateless
+        self.forLoading = forLoading
     }
 
     /// The same options for another family (used when printing inside a table).

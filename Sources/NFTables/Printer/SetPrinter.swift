@@ -11,7 +11,7 @@ extension ListingPrinter {
         }
         // The timeout flag is implied by a default timeout and then not listed.
         let shown = ["constant", "dynamic", "interval", "timeout"].filter {
-            flags.contains($0) && !($0 == "timeout" && (s.timeout ?? 0) > 0)
+            flags.contains($0) && !($0 == "timeout" && (s.timeout?.milliseconds ?? 0) > 0)
         }
         if !shown.isEmpty { out += "\t\tflags " + shown.joined(separator: ",") + "\n" }
         if let stmts = s.stmt, !stmts.isEmpty {
@@ -21,8 +21,8 @@ extension ListingPrinter {
             out += "\t\t" + stmts.map(sp.text).joined(separator: " ") + "\n"
         }
         if s.autoMerge == true { out += "\t\tauto-merge\n" }
-        if let t = s.timeout, t > 0 { out += "\t\ttimeout " + ValueFormat.duration(seconds: UInt64(t)) + "\n" }
-        if let g = s.gcInterval, g > 0 { out += "\t\tgc-interval " + ValueFormat.duration(seconds: UInt64(g)) + "\n" }
+        if let t = s.timeout, t.milliseconds > 0 { out += "\t\ttimeout " + ValueFormat.duration(t) + "\n" }
+        if let g = s.gcInterval, g.milliseconds > 0 { out += "\t\tgc-interval " + ValueFormat.duration(g) + "\n" }
         if let c = s.comment { out += "\t\tcomment " + ValueFormat.quote(c) + "\n" }
         let elements = s.elements + extraElements
         if !elements.isEmpty { out += "\t\telements = " + elementList(elements, s) + "\n" }

@@ -36,22 +36,11 @@ enum ValueFormat {
     static func quote(_ s: String) -> String { SafeText.quoted(s) }
 
     /// nft's `time_print`: days, hours, minutes and seconds, each only when non-zero.
-    static func duration(seconds: UInt64) -> String {
-        if seconds == 0 { return "0s" }
-        var rest = seconds, out = ""
-        for (unit, size) in [("d", UInt64(86400)), ("h", 3600), ("m", 60), ("s", 1)] where rest >= size {
-            out += String(rest / size) + unit
-            rest %= size
-        }
-        return out
-    }
+    static func duration(seconds: UInt64) -> String { TimeSpan(milliseconds: Int64(clamping: seconds) &* 1000).description }
 
-    static func duration(milliseconds: UInt64) -> String {
-        let ms = milliseconds % 1000
-        let s = milliseconds / 1000
-        if ms == 0 { return duration(seconds: s) }
-        return (s > 0 ? duration(seconds: s) : "") + String(ms) + "ms"
-    }
+    static func duration(_ t: TimeSpan) -> String { t.description }
+
+    static func duration(milliseconds: UInt64) -> String { TimeSpan(milliseconds: Int64(clamping: milliseconds)).description }
 
     /// `/etc/protocols` names nft prints for layer-4 protocol numbers.
     static let protocolNames: [UInt64: String] = [

@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+@testable import NFTCtlKit
+import NFTables
+
+/// `flush ruleset` in an `.nft` file is not silently dropped: nftctl says at its line that
+/// it is ignored (other programs' tables are left alone), in `check`, `diff` and `apply`.
+struct FlushRulesetTests {
+    @Test func eachFlushRulesetIsNamedAtItsLine() {
+        let notes = InputLoader.flushNotes("flush ruleset\ntable ip t {\n}\n  flush ruleset ; # again\n# flush ruleset\nflush table ip t\n",
+                                           file: "f.nft")
+        #expect(notes.map(\.location?.line) == [1, 4])
+        #expect(notes.allSatisfy { $0.severity == .warning && $0.description.contains("leaves every other table") })
+    }
+
+    @Test func checkWarnsAndStillPasses() throws {
+        guard SandboxTests.available else { return }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-flush.nft").path
+        try "flush ruleset\ntable inet f {\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t}\n}\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let r = Shell.run([Shell.nftctl, "check", file])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("\(file):1: warning: flush ruleset: ignored"), "\(r.stderr)")
+    }
+}
