@@ -31,9 +31,9 @@ test: deps
 
 # The demo's scenario with assertions (real HAProxy and curl in network namespaces): root only.
 integration: build
-	@if [ "$$(id -u)" = 0 ]; then ./tests/integration/haproxy.sh $(BIN); \
+	@if [ "$$(id -u)" = 0 ]; then ./Tests/Integration/haproxy.sh $(BIN); \
 	else echo "**************************************************************"; \
-	     echo "*** SKIPPED: integration tests (tests/integration/haproxy.sh) need root"; \
+	     echo "*** SKIPPED: integration tests (Tests/Integration/haproxy.sh) need root"; \
 	     echo "**************************************************************"; fi
 
 demo: build

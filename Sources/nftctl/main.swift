@@ -18,5 +18,5 @@ do {
     if !message.isEmpty {
         FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
     }
-    exit(code.rawValue == 64 ? 2 : (code == .failure || code.rawValue == 0 ? 1 : code.rawValue))
+    exit(code.rawValue == 64 ? 2 : (code == .failure ? 1 : code.rawValue))
 }

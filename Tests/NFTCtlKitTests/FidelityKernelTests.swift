@@ -35,7 +35,7 @@ import NFTables
         #expect(Self.stable(ns.exec(["nft", "-a", "list", "ruleset"]).stdout) == Self.stable(before))
     }
 
-    @Test func everyConstructReachesTheKernelFromNftAndJSON() throws {
+    @Test(.needsRoot) func everyConstructReachesTheKernelFromNftAndJSON() throws {
         guard let oracle = TestNamespace.make("fidelity: nft -f oracle") else { return }
         let text = try String(contentsOfFile: Self.fixture, encoding: .utf8)
         let load = oracle.nftLoad(text)
@@ -56,7 +56,7 @@ import NFTables
 
     /// The same constructs written in the DSL (as `import` writes them), and the first apply
     /// after `import --live` of a ruleset holding them sends nothing.
-    @Test func theSameFromSwiftAndAfterImportOfTheLiveRuleset() throws {
+    @Test(.needsRoot) func theSameFromSwiftAndAfterImportOfTheLiveRuleset() throws {
         guard let oracle = TestNamespace.make("fidelity: nft -f oracle (swift)") else { return }
         let text = try String(contentsOfFile: Self.fixture, encoding: .utf8)
         try #require(oracle.nftLoad(text).status == 0)
@@ -83,7 +83,7 @@ import NFTables
 
     /// A comment nft syntax cannot quote: the batch cannot go as text, JSON would drop the
     /// comment, so nothing is applied and the error names the file and line.
-    @Test func anUnquotableStringIsRefusedNotSpliced() throws {
+    @Test(.needsRoot) func anUnquotableStringIsRefusedNotSpliced() throws {
         guard let ns = TestNamespace.make("fidelity: unquotable comment") else { return }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-evil.json")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -106,7 +106,7 @@ import NFTables
 
     /// Text batches: one command per line; a refusal names the user's location of the
     /// command libnftables points at.
-    @Test func aRefusedTextBatchNamesTheFailingCommandsLocation() throws {
+    @Test(.needsRoot) func aRefusedTextBatchNamesTheFailingCommandsLocation() throws {
         guard let ns = TestNamespace.make("fidelity: text batch errors map to locations") else { return }
         let backend = try LibNFTablesBackend(netns: ns.name)
         let batch = Document([

@@ -71,7 +71,8 @@ extension Transport {
     }
 }
 
-/// What 1.0.6's JSON input drops or changes (measured, DESIGN.md §2a), per batch entry.
+/// What 1.0.6's JSON input drops or changes (measured against the kernel; the constructs are
+/// in Tests/NFTCtlKitTests/Fixtures/fidelity.nft), per batch entry.
 enum JSONLoss {
     struct Loss { var entry: Int; var what: String }
 

@@ -41,11 +41,6 @@ public enum Sandbox {
         try run(SandboxRequest(setup: [.file(file)], list: true)) ?? Document()
     }
 
-    /// Loads `setup`, then dry-runs `batch` on top of it as one call (nothing is listed).
-    public static func dryRun(_ batch: Document, after setup: [SandboxRequest.Input] = []) throws {
-        try run(SandboxRequest(setup: setup, check: .json(batch), dryRun: true, list: false))
-    }
-
     // MARK: - Parent side
 
     /// The nftctl binary to re-execute, in this order: `$NFTCTL_EXECUTABLE`; this process
