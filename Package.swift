@@ -21,9 +21,12 @@ let package = Package(
             name: "nftctl",
             dependencies: ["NFTCtlKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Writes DSL/DSLFields.swift and DSL/DSLSymbols.swift (`swift run generate-dsl`).
+        .target(name: "DSLGenerator"),
+        .executableTarget(name: "generate-dsl", dependencies: ["DSLGenerator"]),
         // Test data shared by both test targets (the nftables corpus reader).
         .target(name: "NFTTestSupport", dependencies: ["NFTables"], path: "Tests/Support"),
-        .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NFTTestSupport"]),
+        .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NFTTestSupport", "DSLGenerator"]),
         .testTarget(name: "NFTCtlKitTests", dependencies: ["NFTCtlKit", "NFTables", "NFTTestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
