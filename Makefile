@@ -42,8 +42,9 @@ demo: build
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/nftctl
 	install -m 0755 .build/release/nftctl $(DESTDIR)$(PREFIX)/bin/nftctl
-	rm -rf $(DESTDIR)$(PREFIX)/share/nftctl/NFTables
+	rm -rf $(DESTDIR)$(PREFIX)/share/nftctl/NFTables $(DESTDIR)$(PREFIX)/share/nftctl/NFTModel
 	cp -R Sources/NFTables $(DESTDIR)$(PREFIX)/share/nftctl/NFTables
+	cp -R Sources/NFTModel $(DESTDIR)$(PREFIX)/share/nftctl/NFTModel
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/nftctl

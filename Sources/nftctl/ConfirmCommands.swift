@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// A length of time as operators write it: `90`, `60s`, `5m`, `1h`.
 struct Duration: ExpressibleByArgument, CustomStringConvertible {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 enum ExplainFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, mermaid

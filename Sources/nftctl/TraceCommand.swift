@@ -1,6 +1,6 @@
 import ArgumentParser
 import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 enum TraceFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import NFTables
+import NFTAnalysis
 
 // Runs the CLI with nftctl's exit codes: usage errors exit 2 (ArgumentParser uses 64),
 // everything else that fails exits 1 with one clear message.

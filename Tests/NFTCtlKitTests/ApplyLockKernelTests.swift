@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// One writer at a time per network namespace: two applies never mix their rulesets, the
 /// second waits for the first or gives up with nothing changed and says who holds the

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// LibNFTablesBackend against the kernel, always in a namespace the test creates and
 /// deletes (`ip netns add nftctl-t-...`). Nothing here changes the test process's own

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// Large sets: a listing must hold every element before element changes are planned from it
 /// (a hash set resized while it is dumped lists some elements twice and others not at all),
@@ -117,7 +117,7 @@ import NFTables
         let batch = try Document.parse(Self.hashSetJSON(n))
         for round in 1...4 {
             let listing = try Sandbox.loadAndList(batch)
-            let keys = listing.items.compactMap { item -> [NFTables.Expression]? in
+            let keys = listing.items.compactMap { item -> [NFTModel.Expression]? in
                 if case .set(let s) = item, s.name == "s" { return s.elementKeys }
                 return nil
             }.first ?? []

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// `apply --confirm`: rolled back by a detached timer unless confirmed, also when the
 /// process that applied is killed; `rollback` restores the exact previous state.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// The `--confirm` safety net exists before the batch is sent: whatever happens to nftctl
 /// after the commit (SIGKILL, SIGHUP, a failed verification, a state file it cannot write),

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// "Exactly what was declared": every construct 1.0.6's JSON path drops or changes
 /// (comments on table, chain, set, map, object and element; a dormant table; typeof;
@@ -114,8 +114,8 @@ import NFTables
             .command(Command(.add, .chain(Chain(family: "inet", table: "t", name: "c")))),
             .command(Command(.delete, .rule(Rule(family: "inet", table: "t", chain: "c", handle: 4242)))),
         ])
-        let locs: [NFTables.SourceLocation?] = [NFTables.SourceLocation(file: "a.json", line: 1), NFTables.SourceLocation(file: "a.json", line: 2),
-                                       NFTables.SourceLocation(file: "a.json", line: 9)]
+        let locs: [NFTModel.SourceLocation?] = [NFTModel.SourceLocation(file: "a.json", line: 1), NFTModel.SourceLocation(file: "a.json", line: 2),
+                                       NFTModel.SourceLocation(file: "a.json", line: 9)]
         let rendered = try TextBatch.render(batch)
         #expect(rendered.text.split(separator: "\n").count == 3)
         #expect(throws: TransportRefusal.self) { try Transport.send(batch, locations: locs, backend: backend) }

@@ -1,7 +1,7 @@
 import NFTTestSupport
 import Foundation
 import Testing
-import NFTables
+import NFTAnalysis
 @testable import NFTCtlKit
 
 /// Every record of the nft-py corpus that nft 1.0.6 accepts imports to DSL source that swiftc

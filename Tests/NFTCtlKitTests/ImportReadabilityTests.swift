@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import NFTables
+import NFTAnalysis
 @testable import NFTCtlKit
 
 /// What a sysadmin migrating a Docker host met: import reads like hand-written Swift, takes

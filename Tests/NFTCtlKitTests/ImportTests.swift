@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import NFTables
+import NFTAnalysis
 @testable import NFTCtlKit
 
 /// `nftctl import`: every rules/ example (from the JSON it compiles to, and from the live

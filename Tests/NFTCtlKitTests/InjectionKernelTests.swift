@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import NFTables
+import NFTAnalysis
 
 /// Injection through every string a ruleset carries (comment, table/chain/set name,
 /// interface name, log prefix, string set element) in `.json` and `.nft` input: each

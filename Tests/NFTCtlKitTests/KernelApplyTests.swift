@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// The kernel is the oracle: what nftctl applies is compared with what `nft` itself lists,
 /// in namespaces these tests create. Needs root (CI runs as root); says so loudly otherwise.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// diff and incremental apply against real kernels, in namespaces these tests create.
 @Suite(.serialized) struct PlanKernelTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// How a plan reads (no kernel: both sides are listings). A changed rule is one `~` entry
 /// with its old and new text, the summary counts exactly the markers shown (text and JSON),

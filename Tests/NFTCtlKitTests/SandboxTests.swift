@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// The sandbox: `nftctl __sandbox` re-executed under `unshare` in a fresh namespace.
 /// Needs the nftctl binary built beside the tests (swift test builds it) or NFTCTL_EXECUTABLE.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import NFTables
+import NFTAnalysis
 @testable import NFTCtlKit
 
 /// The evaluator agrees with the kernel: rulesets (rules/ examples and random ones, fixed

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// nftctl acts on its state as root (prune deletes the tables managed.json names, rollback
 /// installs a snapshot): state and lock files that another user could have planted or

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// The state of `FakeBackend`: tables in creation order, each with its own objects, sets,
 /// flowtables, chains and rules, and handle counters like the kernel's (table handles are

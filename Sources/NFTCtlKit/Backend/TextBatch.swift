@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// A libnftables JSON batch as nft syntax, one command per line, for
 /// `nft_run_cmd_from_buffer`: one buffer is one transaction, like the JSON batch.
@@ -221,7 +221,7 @@ public struct TextBatch: Sendable {
         return fold(t.split(separator: "\n").map { $0.trimmingCharacters() }.filter { !$0.isEmpty })
     }
 
-    static func isLiteral(_ e: NFTables.Expression) -> Bool {
+    static func isLiteral(_ e: NFTModel.Expression) -> Bool {
         switch e {
         case .string, .number, .unsigned: return true
         default: return false

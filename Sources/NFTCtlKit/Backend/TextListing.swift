@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// The declarations in nft's text listing (`nft list ruleset`): per table its flags and
 /// comment, per chain its comment and devices, per set and map its declaration lines.
@@ -201,15 +201,15 @@ enum TypeofParser {
         return (.typeof(k), nil)
     }
 
-    static func expression(_ text: String) -> NFTables.Expression? {
+    static func expression(_ text: String) -> NFTModel.Expression? {
         let items = text.components(separatedBy: " . ")
         let exprs = items.compactMap(single)
         guard exprs.count == items.count else { return nil }
-        let e: NFTables.Expression = exprs.count == 1 ? exprs[0] : .concat(exprs)
+        let e: NFTModel.Expression = exprs.count == 1 ? exprs[0] : .concat(exprs)
         return e.nftText() == text ? e : nil
     }
 
-    static func single(_ text: String) -> NFTables.Expression? {
+    static func single(_ text: String) -> NFTModel.Expression? {
         let w = text.split(separator: " ").map(String.init)
         switch w.count {
         case 1: return .meta(key: w[0])

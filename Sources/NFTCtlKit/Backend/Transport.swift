@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// How a batch reaches libnftables: as nft syntax (`TextBatch`) whenever it can be written
 /// safely, since 1.0.6's JSON input loses what its text input keeps; as JSON otherwise (a

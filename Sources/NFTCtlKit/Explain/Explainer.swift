@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Which part of a ruleset to explain: everything, one table, one chain, or one rule.
 public struct ExplainSelection: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Conditions (`left op right`) and bit operations, in words.
 extension Phraser {

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Puts expressions and statements into words for one table, and remembers every part it
 /// could not explain (`gaps`) and every chain a statement can hand the packet to (`edges`).

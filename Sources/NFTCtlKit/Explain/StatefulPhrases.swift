@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Statements that keep state (quota, limit, log settings, dynamic sets and maps) and
 /// references to named stateful objects.

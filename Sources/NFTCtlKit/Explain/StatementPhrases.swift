@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Statements in words: each is a condition the packet must meet (matches, rate limits,
 /// quotas, connection counts) or something done to it.

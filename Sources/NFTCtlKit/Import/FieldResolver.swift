@@ -1,3 +1,4 @@
+import NFTAnalysis
 import NFTables
 
 /// The names a table's rules can refer to: its sets, maps, objects and flowtables, by the

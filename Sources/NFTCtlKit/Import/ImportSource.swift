@@ -1,4 +1,5 @@
 import Foundation
+import NFTAnalysis
 import NFTables
 
 /// What `nftctl import` reads: a file (libnftables JSON, .nft, or a rules file) or the live

@@ -1,3 +1,4 @@
+import NFTAnalysis
 import NFTables
 
 /// `nftctl import`: a ruleset (model) → DSL source that evaluates back to it.

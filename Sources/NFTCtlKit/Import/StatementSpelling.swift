@@ -1,3 +1,4 @@
+import NFTAnalysis
 import NFTables
 
 /// One statement of a rule as a DSL rule piece: the typed spelling when the DSL has one that

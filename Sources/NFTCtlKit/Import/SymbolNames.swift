@@ -1,3 +1,4 @@
+import NFTAnalysis
 import NFTables
 
 /// The DSL's named values per kind (`.established`, `.echoRequest`), keyed by the model

@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// A ruleset file as nftctl reads it: the document it holds, where each entry came from,
 /// and the tables it declares.

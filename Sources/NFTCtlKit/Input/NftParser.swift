@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// nft syntax, parsed by libnftables itself: the text is loaded into a throw-away
 /// namespace (no root needed) and listed back as JSON. libnftables' errors name the line

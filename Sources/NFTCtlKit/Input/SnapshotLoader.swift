@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// `--against`: a snapshot (a listing saved with `nftctl list --format json` or
 /// `nft -j list ruleset`) is the live side as it is; a rules file (commands, `.nft`,

@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// `nftctl apply`. By default incremental: the plan (desired vs live, declared tables only)
 /// becomes ONE libnftables batch, so unchanged rules keep their handles and counters and

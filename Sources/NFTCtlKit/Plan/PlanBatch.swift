@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Turns a plan into ONE libnftables batch (one kernel transaction). Order inside it:
 /// deletions first (rules, then elements, then the chains, sets and objects nothing refers

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Computes the plan from the desired tables (a kernel-normalised listing carrying the
 /// user's source locations) and the live tables (a listing with kernel handles).

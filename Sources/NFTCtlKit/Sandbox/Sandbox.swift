@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// libnftables work in a throw-away network namespace: the kernel's verdict on a ruleset and
 /// its normal form of it, without touching this machine's firewall and without root.

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// The netfilter hooks of the ip, ip6 and inet families that a trace can visit.
 public enum Hook: String, Sendable, CaseIterable {

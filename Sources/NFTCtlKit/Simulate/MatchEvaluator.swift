@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Evaluates one `match` statement and set/map lookups against the packet.
 extension TraceRun {

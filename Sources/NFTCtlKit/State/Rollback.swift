@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Restoring a snapshot: the tables it names get back exactly what they held (counters and
 /// set elements included), and those that did not exist then are deleted, in ONE transaction.

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Warnings about rulesets the kernel accepts but that probably do not do what their
 /// author meant: unreachable and shadowed rules, duplicates, unused chains, sets and maps,

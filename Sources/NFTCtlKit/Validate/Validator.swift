@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// nftctl's own checks, run before anything reaches libnftables: undefined references,
 /// jump loops, impossible chain definitions, statements in hooks where the kernel refuses

@@ -61,13 +61,9 @@ public func => (key: Value, data: Value) -> MapEntry { MapEntry(key, data) }
 /// kept as a marker that validation reports at the rule or map that holds it.
 public func => (key: Value, verdict: RuleItem) -> MapEntry {
     var e = MapEntry(key, 0)
-    e.data = verdict.verdict.map(Expression.verdict)
-        ?? .raw(.string(notAVerdictMarker + verdict.statements.map { $0.nftText() }.joined(separator: " ")))
+    e.data = verdict.verdict.map(Expression.verdict) ?? .raw(.string(NotAVerdict.marker(verdict.statements)))
     return e
 }
-
-/// The prefix of the marker `=>` leaves for a non-verdict in a verdict map.
-public let notAVerdictMarker = "not a verdict: "
 
 @resultBuilder
 public enum SetElementBuilder {

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 #if canImport(Glibc)
 import Glibc
 #endif
