@@ -40,15 +40,7 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let input = try InputLoader.load(file)
-            let desired = try PlanOperation.desiredState(input)
-            let live: Document
-            if let against {
-                live = try SnapshotLoader.listing(against)
-            } else {
-                live = try namespace.backend().list()
-            }
-            let plan = try PlanOperation.plan(desired: desired, live: live)
+            let plan = try DiffOperation.plan(file, against: against, live: namespace.backend)
             // Handles are the live kernel's; a snapshot's or a second file's mean nothing here.
             let showHandles = against == nil
             switch format {

@@ -1,4 +1,4 @@
-import NFTAnalysis
+import NFTables
 #if canImport(Glibc)
 import Glibc
 #endif
