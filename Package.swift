@@ -27,8 +27,9 @@ let package = Package(
             name: "nftctl",
             dependencies: ["NFTCtlKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        // Writes DSL/DSLFields.swift and DSL/DSLSymbols.swift (`swift run generate-dsl`).
-        .target(name: "DSLGenerator"),
+        // Writes DSL/DSLFields.swift, DSL/DSLSymbols.swift and import's SymbolNames.swift
+        // from NFTSymbols (`swift run generate-dsl`).
+        .target(name: "DSLGenerator", dependencies: ["NFTModel"]),
         .executableTarget(name: "generate-dsl", dependencies: ["DSLGenerator"]),
         // Test data shared by both test targets (the nftables corpus reader).
         .target(name: "NFTTestSupport", dependencies: ["NFTModel"], path: "Tests/Support"),

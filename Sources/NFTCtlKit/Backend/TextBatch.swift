@@ -267,7 +267,7 @@ public struct TextBatch: Sendable {
                 s.forEachExpression { e in
                     if case .verdict(.jump(let t)) = e, !ListingRepair.isIdentifier(t) { bad = t }
                     if case .verdict(.goto(let t)) = e, !ListingRepair.isIdentifier(t) { bad = t }
-                    if case .string(let v) = e, v.hasPrefix("@"), !ListingRepair.isIdentifier(String(v.dropFirst())) { bad = v }
+                    if let ref = e.setReference, !ListingRepair.isIdentifier(ref.name) { bad = ref.description }
                 }
                 if case .verdict(.jump(let t)) = s, !ListingRepair.isIdentifier(t) { bad = t }
                 if case .verdict(.goto(let t)) = s, !ListingRepair.isIdentifier(t) { bad = t }

@@ -43,16 +43,7 @@ public enum ApplyOperation {
 
     /// The single batch that replaces `state`'s tables whole.
     public static func replaceBatch(_ state: RulesetState) -> (document: Document, locations: [SourceLocation?]) {
-        var entries: [Document.Entry] = []
-        var locations: [SourceLocation?] = []
-        for t in state.tables {
-            let bare = Table(family: t.table.value.family, name: t.table.value.name)
-            entries.append(.command(Command(.add, .table(bare))))
-            entries.append(.command(Command(.delete, .table(bare))))
-            locations += [t.table.location, t.table.location]
-        }
-        let creation = state.creationBatch()
-        return (Document(entries + creation.document.entries), locations + creation.locations)
+        TableReplacement.batch(state)
     }
 
     /// - Parameters:

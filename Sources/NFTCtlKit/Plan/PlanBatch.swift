@@ -22,8 +22,7 @@ public enum PlanBatch {
             case .create, .replace:
                 guard let desired = t.desired else { continue }
                 if case .replace = t.mode {
-                    deletes.append((cmd(.add, .table(bare)), desired.table.location))
-                    deletes.append((cmd(.delete, .table(bare)), desired.table.location))
+                    deletes += TableReplacement.clear(t.key).map { ($0, desired.table.location) }
                 }
                 var one = RulesetState()
                 one.tables = [desired]

@@ -13,8 +13,8 @@ public struct AddrField: FieldExpression {
     public static func <= (l: AddrField, r: Addr) -> RuleItem { .match(l.expression, .le, r.expression) }
     public static func >= (l: AddrField, r: Addr) -> RuleItem { .match(l.expression, .ge, r.expression) }
     /// Membership in a named set: `ip.saddr == blocklist` (nft `ip saddr @blocklist`).
-    public static func == (l: AddrField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, .string("@" + r.name)) }
-    public static func != (l: AddrField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, .string("@" + r.name)) }
+    public static func == (l: AddrField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, SetReference(r.name).expression) }
+    public static func != (l: AddrField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, SetReference(r.name).expression) }
     /// Sets the field (a `mangle` statement): `meta.mark.set(1)`.
     public func set(_ value: Addr) -> RuleItem { RuleItem(.mangle(key: expression, value: value.expression)) }
 }
@@ -33,8 +33,8 @@ public struct NumberField: FieldExpression {
     public static func == (l: NumberField, r: ClosedRange<Int>) -> RuleItem { .match(l.expression, .eq, Number.range(r).expression) }
     public static func != (l: NumberField, r: ClosedRange<Int>) -> RuleItem { .match(l.expression, .ne, Number.range(r).expression) }
     /// Membership in a named set: `ip.saddr == blocklist` (nft `ip saddr @blocklist`).
-    public static func == (l: NumberField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, .string("@" + r.name)) }
-    public static func != (l: NumberField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, .string("@" + r.name)) }
+    public static func == (l: NumberField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, SetReference(r.name).expression) }
+    public static func != (l: NumberField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, SetReference(r.name).expression) }
     public static func & (l: NumberField, r: Number) -> NumberField { NumberField(.binop(.and, [l.expression, r.expression])) }
     public static func | (l: NumberField, r: Number) -> NumberField { NumberField(.binop(.or, [l.expression, r.expression])) }
     public static func ^ (l: NumberField, r: Number) -> NumberField { NumberField(.binop(.xor, [l.expression, r.expression])) }
@@ -51,8 +51,8 @@ public struct NameField: FieldExpression {
     public static func == (l: NameField, r: Name) -> RuleItem { .match(l.expression, .eq, r.expression) }
     public static func != (l: NameField, r: Name) -> RuleItem { .match(l.expression, .ne, r.expression) }
     /// Membership in a named set: `ip.saddr == blocklist` (nft `ip saddr @blocklist`).
-    public static func == (l: NameField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, .string("@" + r.name)) }
-    public static func != (l: NameField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, .string("@" + r.name)) }
+    public static func == (l: NameField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, SetReference(r.name).expression) }
+    public static func != (l: NameField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, SetReference(r.name).expression) }
     /// Sets the field (a `mangle` statement): `meta.mark.set(1)`.
     public func set(_ value: Name) -> RuleItem { RuleItem(.mangle(key: expression, value: value.expression)) }
 }
@@ -71,8 +71,8 @@ public struct AnyField: FieldExpression {
     public static func == (l: AnyField, r: ClosedRange<Int>) -> RuleItem { .match(l.expression, .eq, Number.range(r).expression) }
     public static func != (l: AnyField, r: ClosedRange<Int>) -> RuleItem { .match(l.expression, .ne, Number.range(r).expression) }
     /// Membership in a named set: `ip.saddr == blocklist` (nft `ip saddr @blocklist`).
-    public static func == (l: AnyField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, .string("@" + r.name)) }
-    public static func != (l: AnyField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, .string("@" + r.name)) }
+    public static func == (l: AnyField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, SetReference(r.name).expression) }
+    public static func != (l: AnyField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, SetReference(r.name).expression) }
     public static func & (l: AnyField, r: Value) -> AnyField { AnyField(.binop(.and, [l.expression, r.expression])) }
     public static func | (l: AnyField, r: Value) -> AnyField { AnyField(.binop(.or, [l.expression, r.expression])) }
     public static func ^ (l: AnyField, r: Value) -> AnyField { AnyField(.binop(.xor, [l.expression, r.expression])) }
@@ -89,8 +89,8 @@ public struct CTStateField: FieldExpression {
     public static func == (l: CTStateField, r: CTState) -> RuleItem { .match(l.expression, .eq, r.expression) }
     public static func != (l: CTStateField, r: CTState) -> RuleItem { .match(l.expression, .ne, r.expression) }
     /// Membership in a named set: `ip.saddr == blocklist` (nft `ip saddr @blocklist`).
-    public static func == (l: CTStateField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, .string("@" + r.name)) }
-    public static func != (l: CTStateField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, .string("@" + r.name)) }
+    public static func == (l: CTStateField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, SetReference(r.name).expression) }
+    public static func != (l: CTStateField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, SetReference(r.name).expression) }
     public static func & (l: CTStateField, r: CTState) -> CTStateField { CTStateField(.binop(.and, [l.expression, r.expression])) }
     public static func | (l: CTStateField, r: CTState) -> CTStateField { CTStateField(.binop(.or, [l.expression, r.expression])) }
     public static func ^ (l: CTStateField, r: CTState) -> CTStateField { CTStateField(.binop(.xor, [l.expression, r.expression])) }
@@ -115,8 +115,8 @@ public struct CTStatusField: FieldExpression {
     public static func == (l: CTStatusField, r: CTStatus) -> RuleItem { .match(l.expression, .eq, r.expression) }
     public static func != (l: CTStatusField, r: CTStatus) -> RuleItem { .match(l.expression, .ne, r.expression) }
     /// Membership in a named set: `ip.saddr == blocklist` (nft `ip saddr @blocklist`).
-    public static func == (l: CTStatusField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, .string("@" + r.name)) }
-    public static func != (l: CTStatusField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, .string("@" + r.name)) }
+    public static func == (l: CTStatusField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, SetReference(r.name).expression) }
+    public static func != (l: CTStatusField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, SetReference(r.name).expression) }
     public static func & (l: CTStatusField, r: CTStatus) -> CTStatusField { CTStatusField(.binop(.and, [l.expression, r.expression])) }
     public static func | (l: CTStatusField, r: CTStatus) -> CTStatusField { CTStatusField(.binop(.or, [l.expression, r.expression])) }
     public static func ^ (l: CTStatusField, r: CTStatus) -> CTStatusField { CTStatusField(.binop(.xor, [l.expression, r.expression])) }
@@ -141,8 +141,8 @@ public struct CTDirectionField: FieldExpression {
     public static func == (l: CTDirectionField, r: CTDirection) -> RuleItem { .match(l.expression, .eq, r.expression) }
     public static func != (l: CTDirectionField, r: CTDirection) -> RuleItem { .match(l.expression, .ne, r.expression) }
     /// Membership in a named set: `ip.saddr == blocklist` (nft `ip saddr @blocklist`).
-    public static func == (l: CTDirectionField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, .string("@" + r.name)) }
-    public static func != (l: CTDirectionField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, .string("@" + r.name)) }
+    public static func == (l: CTDirectionField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, SetReference(r.name).expression) }
+    public static func != (l: CTDirectionField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, SetReference(r.name).expression) }
     /// Sets the field (a `mangle` statement): `meta.mark.set(1)`.
     public func set(_ value: CTDirection) -> RuleItem { RuleItem(.mangle(key: expression, value: value.expression)) }
 }
@@ -154,8 +154,8 @@ public struct TCPFlagField: FieldExpression {
     public static func == (l: TCPFlagField, r: TCPFlag) -> RuleItem { .match(l.expression, .eq, r.expression) }
     public static func != (l: TCPFlagField, r: TCPFlag) -> RuleItem { .match(l.expression, .ne, r.expression) }
     /// Membership in a named set: `ip.saddr == blocklist` (nft `ip saddr @blocklist`).
-    public static func == (l: TCPFlagField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, .string("@" + r.name)) }
-    public static func != (l: TCPFlagField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, .string("@" + r.name)) }
+    public static func == (l: TCPFlagField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, SetReference(r.name).expression) }
+    public static func != (l: TCPFlagField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, SetReference(r.name).expression) }
     public static func & (l: TCPFlagField, r: TCPFlag) -> TCPFlagField { TCPFlagField(.binop(.and, [l.expression, r.expression])) }
     public static func | (l: TCPFlagField, r: TCPFlag) -> TCPFlagField { TCPFlagField(.binop(.or, [l.expression, r.expression])) }
     public static func ^ (l: TCPFlagField, r: TCPFlag) -> TCPFlagField { TCPFlagField(.binop(.xor, [l.expression, r.expression])) }
@@ -184,8 +184,8 @@ public struct ICMPTypeField: FieldExpression {
     public static func <= (l: ICMPTypeField, r: ICMPType) -> RuleItem { .match(l.expression, .le, r.expression) }
     public static func >= (l: ICMPTypeField, r: ICMPType) -> RuleItem { .match(l.expression, .ge, r.expression) }
     /// Membership in a named set: `ip.saddr == blocklist` (nft `ip saddr @blocklist`).
-    public static func == (l: ICMPTypeField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, .string("@" + r.name)) }
-    public static func != (l: ICMPTypeField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, .string("@" + r.name)) }
+    public static func == (l: ICMPTypeField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, SetReference(r.name).expression) }
+    public static func != (l: ICMPTypeField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, SetReference(r.name).expression) }
     /// Sets the field (a `mangle` statement): `meta.mark.set(1)`.
     public func set(_ value: ICMPType) -> RuleItem { RuleItem(.mangle(key: expression, value: value.expression)) }
 }
@@ -201,8 +201,8 @@ public struct ICMPv6TypeField: FieldExpression {
     public static func <= (l: ICMPv6TypeField, r: ICMPv6Type) -> RuleItem { .match(l.expression, .le, r.expression) }
     public static func >= (l: ICMPv6TypeField, r: ICMPv6Type) -> RuleItem { .match(l.expression, .ge, r.expression) }
     /// Membership in a named set: `ip.saddr == blocklist` (nft `ip saddr @blocklist`).
-    public static func == (l: ICMPv6TypeField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, .string("@" + r.name)) }
-    public static func != (l: ICMPv6TypeField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, .string("@" + r.name)) }
+    public static func == (l: ICMPv6TypeField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, SetReference(r.name).expression) }
+    public static func != (l: ICMPv6TypeField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, SetReference(r.name).expression) }
     /// Sets the field (a `mangle` statement): `meta.mark.set(1)`.
     public func set(_ value: ICMPv6Type) -> RuleItem { RuleItem(.mangle(key: expression, value: value.expression)) }
 }
@@ -218,8 +218,8 @@ public struct L4ProtoField: FieldExpression {
     public static func <= (l: L4ProtoField, r: L4Proto) -> RuleItem { .match(l.expression, .le, r.expression) }
     public static func >= (l: L4ProtoField, r: L4Proto) -> RuleItem { .match(l.expression, .ge, r.expression) }
     /// Membership in a named set: `ip.saddr == blocklist` (nft `ip saddr @blocklist`).
-    public static func == (l: L4ProtoField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, .string("@" + r.name)) }
-    public static func != (l: L4ProtoField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, .string("@" + r.name)) }
+    public static func == (l: L4ProtoField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, SetReference(r.name).expression) }
+    public static func != (l: L4ProtoField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, SetReference(r.name).expression) }
     /// Sets the field (a `mangle` statement): `meta.mark.set(1)`.
     public func set(_ value: L4Proto) -> RuleItem { RuleItem(.mangle(key: expression, value: value.expression)) }
 }
@@ -231,8 +231,8 @@ public struct PacketTypeField: FieldExpression {
     public static func == (l: PacketTypeField, r: PacketType) -> RuleItem { .match(l.expression, .eq, r.expression) }
     public static func != (l: PacketTypeField, r: PacketType) -> RuleItem { .match(l.expression, .ne, r.expression) }
     /// Membership in a named set: `ip.saddr == blocklist` (nft `ip saddr @blocklist`).
-    public static func == (l: PacketTypeField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, .string("@" + r.name)) }
-    public static func != (l: PacketTypeField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, .string("@" + r.name)) }
+    public static func == (l: PacketTypeField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, SetReference(r.name).expression) }
+    public static func != (l: PacketTypeField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, SetReference(r.name).expression) }
     /// Sets the field (a `mangle` statement): `meta.mark.set(1)`.
     public func set(_ value: PacketType) -> RuleItem { RuleItem(.mangle(key: expression, value: value.expression)) }
 }
@@ -244,8 +244,8 @@ public struct AddressTypeField: FieldExpression {
     public static func == (l: AddressTypeField, r: AddressType) -> RuleItem { .match(l.expression, .eq, r.expression) }
     public static func != (l: AddressTypeField, r: AddressType) -> RuleItem { .match(l.expression, .ne, r.expression) }
     /// Membership in a named set: `ip.saddr == blocklist` (nft `ip saddr @blocklist`).
-    public static func == (l: AddressTypeField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, .string("@" + r.name)) }
-    public static func != (l: AddressTypeField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, .string("@" + r.name)) }
+    public static func == (l: AddressTypeField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, SetReference(r.name).expression) }
+    public static func != (l: AddressTypeField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, SetReference(r.name).expression) }
     /// Sets the field (a `mangle` statement): `meta.mark.set(1)`.
     public func set(_ value: AddressType) -> RuleItem { RuleItem(.mangle(key: expression, value: value.expression)) }
 }
@@ -257,8 +257,8 @@ public struct NFProtoField: FieldExpression {
     public static func == (l: NFProtoField, r: NFProto) -> RuleItem { .match(l.expression, .eq, r.expression) }
     public static func != (l: NFProtoField, r: NFProto) -> RuleItem { .match(l.expression, .ne, r.expression) }
     /// Membership in a named set: `ip.saddr == blocklist` (nft `ip saddr @blocklist`).
-    public static func == (l: NFProtoField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, .string("@" + r.name)) }
-    public static func != (l: NFProtoField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, .string("@" + r.name)) }
+    public static func == (l: NFProtoField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, SetReference(r.name).expression) }
+    public static func != (l: NFProtoField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, SetReference(r.name).expression) }
     /// Sets the field (a `mangle` statement): `meta.mark.set(1)`.
     public func set(_ value: NFProto) -> RuleItem { RuleItem(.mangle(key: expression, value: value.expression)) }
 }
@@ -270,8 +270,8 @@ public struct EtherTypeField: FieldExpression {
     public static func == (l: EtherTypeField, r: EtherType) -> RuleItem { .match(l.expression, .eq, r.expression) }
     public static func != (l: EtherTypeField, r: EtherType) -> RuleItem { .match(l.expression, .ne, r.expression) }
     /// Membership in a named set: `ip.saddr == blocklist` (nft `ip saddr @blocklist`).
-    public static func == (l: EtherTypeField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, .string("@" + r.name)) }
-    public static func != (l: EtherTypeField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, .string("@" + r.name)) }
+    public static func == (l: EtherTypeField, r: SetDecl) -> RuleItem { .match(l.expression, .eq, SetReference(r.name).expression) }
+    public static func != (l: EtherTypeField, r: SetDecl) -> RuleItem { .match(l.expression, .ne, SetReference(r.name).expression) }
     /// Sets the field (a `mangle` statement): `meta.mark.set(1)`.
     public func set(_ value: EtherType) -> RuleItem { RuleItem(.mangle(key: expression, value: value.expression)) }
 }
