@@ -31,9 +31,9 @@ test: deps
 
 # The demo's scenario with assertions (real HAProxy and curl in network namespaces): root only.
 integration: build
-	@if [ "$$(id -u)" = 0 ]; then ./tests/integration/haproxy.sh $(BIN); \
+	@if [ "$$(id -u)" = 0 ]; then ./Tests/Integration/haproxy.sh $(BIN); \
 	else echo "**************************************************************"; \
-	     echo "*** SKIPPED: integration tests (tests/integration/haproxy.sh) need root"; \
+	     echo "*** SKIPPED: integration tests (Tests/Integration/haproxy.sh) need root"; \
 	     echo "**************************************************************"; fi
 
 demo: build
@@ -63,7 +63,7 @@ ZSH_COMPLETIONDIR ?= $(DATADIR)/zsh/site-functions
 FISH_COMPLETIONDIR ?= $(DATADIR)/fish/vendor_completions.d
 # The Sources/ directories that rules files compile against (installed to DATADIR/nftctl/),
 # the one list of them.
-DSL_MODULES = NFTables
+DSL_MODULES = NFTModel NFTables
 RELEASE_BIN = .build/release/nftctl
 SHIP = .build/ship
 # The manual's date: the last commit's (reproducible), else today.

@@ -5,7 +5,7 @@ let package = Package(
     name: "nftctl",
     products: [
         .executable(name: "nftctl", targets: ["nftctl"]),
-        .library(name: "NFTables", targets: ["NFTables"]),
+        .library(name: "NFTables", targets: ["NFTables", "NFTAnalysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -13,18 +13,28 @@ let package = Package(
     targets: [
         // libnftables through pkg-config; Debian's libnftables-dev.
         .systemLibrary(name: "CNFTables", pkgConfig: "libnftables", providers: [.apt(["libnftables-dev"])]),
-        // The model, JSON codec and nft printer. Foundation-free: rules files import it.
-        .target(name: "NFTables"),
-        // Everything that touches the system: backend, sandbox, loaders, validation.
-        .target(name: "NFTCtlKit", dependencies: ["NFTables", "CNFTables"]),
+        // The model and its libnftables JSON codec. Foundation-free: rules files build on it.
+        .target(name: "NFTModel"),
+        // The DSL, the one module rules files import (it re-exports the model). RulesLoader
+        // compiles NFTModel and NFTables from source with the user's swiftc: keep both small.
+        .target(name: "NFTables", dependencies: ["NFTModel"]),
+        // The nft printer and the analyses (state, normalisation, comparison): the tool's alone.
+        .target(name: "NFTAnalysis", dependencies: ["NFTModel"]),
+        // Everything that touches the system: backend, sandbox, loaders, validation (and import,
+        // which checks each spelling it writes through the DSL itself).
+        .target(name: "NFTCtlKit", dependencies: ["NFTAnalysis", "NFTables", "CNFTables"]),
         .executableTarget(
             name: "nftctl",
             dependencies: ["NFTCtlKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Writes DSL/DSLFields.swift, DSL/DSLSymbols.swift and import's SymbolNames.swift
+        // from NFTSymbols (`swift run generate-dsl`).
+        .target(name: "DSLGenerator", dependencies: ["NFTModel"]),
+        .executableTarget(name: "generate-dsl", dependencies: ["DSLGenerator"]),
         // Test data shared by both test targets (the nftables corpus reader).
-        .target(name: "NFTTestSupport", dependencies: ["NFTables"], path: "Tests/Support"),
-        .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NFTTestSupport"]),
-        .testTarget(name: "NFTCtlKitTests", dependencies: ["NFTCtlKit", "NFTables", "NFTTestSupport"], exclude: ["Fixtures"]),
+        .target(name: "NFTTestSupport", dependencies: ["NFTModel"], path: "Tests/Support"),
+        .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NFTAnalysis", "NFTTestSupport", "DSLGenerator"]),
+        .testTarget(name: "NFTCtlKitTests", dependencies: ["NFTCtlKit", "NFTAnalysis", "NFTTestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

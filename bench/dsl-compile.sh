@@ -6,7 +6,7 @@
 #   - cold: the first evaluation of a rules file (compile the rules program + run it),
 #   - warm: later evaluations (cached program, re-run every time; median of 5).
 # Usage: bench/dsl-compile.sh [SIZE...]   (default: 100 500 2000)
-# Goals (issue 3): 500 rules cold <= 3 s, warm <= 50 ms, 2000 rules <= 4.5x the 500-rule time.
+# Goals: 500 rules cold <= 3 s, warm <= 50 ms, 2000 rules <= 4.5x the 500-rule time.
 set -eu
 cd "$(dirname "$0")/.."
 SIZES=${*:-100 500 2000}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark table of issue 6, measured in one run against nft on this machine, in a
+# The benchmark table, measured in one run against nft on this machine, in a
 # throw-away network namespace: full apply of 1k/10k/50k rules (vs `nft -f` and
 # `nft -j -f`), `nftctl list` and `nftctl diff` of 50k rules (vs `nft -j list ruleset`),
 # peak RSS of loading 50k rules (vs nft), and CLI start-up. The 1-rule change is

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared setup for demo/demo.sh and tests/integration/haproxy.sh: network namespaces joined
+# Shared setup for demo/demo.sh and Tests/Integration/haproxy.sh: network namespaces joined
 # by veth pairs, self-signed certificates, a tiny backend, HAProxy, and a cleanup that
 # undoes all of it. Source it, set NFTCTL (the binary) and optionally DEMO_PREFIX, then call
 # demo_init.

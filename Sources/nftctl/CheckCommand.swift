@@ -1,6 +1,6 @@
 import ArgumentParser
 import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,15 +23,10 @@ struct CheckCommand: ParsableCommand {
     var file: String
 
     func run() throws {
-        let input = try InputLoader.load(file)
-        let diagnostics = input.notes + Validator.validate(input.state) + Linter.lint(input.state)
-        for d in diagnostics { printError(d.description) }
-        if diagnostics.hasErrors { throw ExitCode.failure }
-        let creation = input.state.creationBatch()
-        _ = try KernelCheck.loadAndList(creation.document, locations: creation.locations, origin: input.path)
-        let t = input.state.tables.count
-        let r = input.state.tables.reduce(0) { $0 + $1.rules.count }
-        let w = diagnostics.count
+        let report = try CheckOperation.run(file)
+        for d in report.diagnostics { printError(d.description) }
+        if !report.loaded { throw ExitCode.failure }
+        let t = report.tables, r = report.rules, w = report.diagnostics.count
         print("\(SafeText.escape(file)): ok (\(t) table\(t == 1 ? "" : "s"), \(r) rule\(r == 1 ? "" : "s"); the kernel accepts it)"
               + (w > 0 ? "; \(w) warning\(w == 1 ? "" : "s")" : ""))
     }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 struct CompileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

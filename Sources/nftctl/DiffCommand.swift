@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,16 +40,8 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let input = try InputLoader.load(file)
-            for note in input.notes { printError(note.description) }
-            let desired = try PlanOperation.desiredState(input)
-            let live: Document
-            if let against {
-                live = try SnapshotLoader.listing(against)
-            } else {
-                live = try namespace.backend().list()
-            }
-            let plan = try PlanOperation.plan(desired: desired, live: live)
+            let (plan, notes) = try DiffOperation.plan(file, against: against, live: { try namespace.backend() })
+            for note in notes { printError(note.description) }
             // Handles are the live kernel's; a snapshot's or a second file's mean nothing here.
             let showHandles = against == nil
             switch format {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 enum ExplainFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, mermaid
@@ -80,13 +80,8 @@ struct ExplainCommand: ParsableCommand {
         if let packet {
             let spec: PacketSpec
             do { spec = try PacketSpec.parse(packet) } catch { throw ValidationError("--packet: \(error.message)") }
-            let trace = Simulator(state: state).trace(spec)
-            switch format {
-            case .text: try emit(trace.renderText(), to: nil)
-            case .json: try emit(trace.json.serialized(.pretty), to: nil)
-            case .mermaid: throw ValidationError("--packet prints text or json")
-            }
-            return try trace.exitStatus()
+            if format == .mermaid { throw ValidationError("--packet prints text or json") }
+            return try TraceCommand.show(Simulator(state: state).trace(spec), json: format == .json)
         }
         let explanation = try Explainer.explain(state, selection: selection)
         switch format {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
 import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 enum TraceFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
@@ -37,23 +37,12 @@ struct TraceCommand: ParsableCommand {
         let spec: PacketSpec
         do { spec = try PacketSpec.parse(packet) } catch { throw ValidationError("--packet: \(error.message)") }
         let input = try InputLoader.load(file)
-        let trace = Simulator(state: input.state).trace(spec)
-        switch format {
-        case .text: try emit(trace.renderText(), to: nil)
-        case .json: try emit(trace.json.serialized(.pretty), to: nil)
-        }
-        try trace.exitStatus()
+        try Self.show(Simulator(state: input.state).trace(spec), json: format == .json)
     }
-}
 
-extension Trace {
-    /// The exit status of `trace` and `explain --packet`: 0 accept, 1 drop/reject/queue,
-    /// 3 undetermined.
-    func exitStatus() throws {
-        switch verdict {
-        case .accept: return
-        case .undetermined: throw ExitCode(3)
-        default: throw ExitCode.failure
-        }
+    /// Prints a trace (also `explain --packet`'s) and exits with its status.
+    static func show(_ trace: Trace, json: Bool) throws {
+        try emit(json ? trace.json.serialized(.pretty) : trace.renderText(), to: nil)
+        if trace.exitStatus != 0 { throw ExitCode(trace.exitStatus) }
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import NFTables
+import NFTAnalysis
 
 // Runs the CLI with nftctl's exit codes: usage errors exit 2 (ArgumentParser uses 64),
 // everything else that fails exits 1 with one clear message.
@@ -18,5 +18,5 @@ do {
     if !message.isEmpty {
         FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
     }
-    exit(code.rawValue == 64 ? 2 : (code == .failure || code.rawValue == 0 ? 1 : code.rawValue))
+    exit(code.rawValue == 64 ? 2 : (code == .failure ? 1 : code.rawValue))
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// One writer at a time per network namespace: two applies never mix their rulesets, the
 /// second waits for the first or gives up with nothing changed and says who holds the
@@ -16,7 +16,7 @@ import NFTables
         return ns.nftList()
     }
 
-    @Test func concurrentAppliesNeverMixTheirRulesets() throws {
+    @Test(.needsRoot) func concurrentAppliesNeverMixTheirRulesets() throws {
         guard let ns = TestNamespace.make("two concurrent applies") else { return }
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -45,7 +45,7 @@ import NFTables
     }
 
     /// Deterministic: the first apply is stopped while it holds the lock (after its listing).
-    @Test func secondApplyGivesUpNamingTheHolderOrAppliesAfterTheFirst() throws {
+    @Test(.needsRoot) func secondApplyGivesUpNamingTheHolderOrAppliesAfterTheFirst() throws {
         guard let ns = TestNamespace.make("apply while another holds the lock") else { return }
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -77,7 +77,7 @@ import NFTables
 
     /// `interpose.py`: a writer that is not nftctl (and so takes no lock) commits between the
     /// listing and the commit: the apply is refused, nothing of it is committed.
-    @Test func foreignWriterBetweenPlanAndCommitIsRefused() throws {
+    @Test(.needsRoot) func foreignWriterBetweenPlanAndCommitIsRefused() throws {
         guard let ns = TestNamespace.make("foreign writer between plan and commit") else { return }
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -94,7 +94,7 @@ import NFTables
         #expect(ns.nftList() == withForeign, "something of the refused apply was committed")
     }
 
-    @Test func lockNamesItsHolderAndIsKeyedByTheNamespaceNotTheName() throws {
+    @Test(.needsRoot) func lockNamesItsHolderAndIsKeyedByTheNamespaceNotTheName() throws {
         guard let ns = TestNamespace.make("namespace lock") else { return }
         let held = try NamespaceLock.acquire(netns: ns.name, wait: 0, what: "apply")
         #expect(throws: NamespaceLock.Busy.self) { _ = try NamespaceLock.acquire(netns: ns.name, wait: 0.1, what: "apply") }

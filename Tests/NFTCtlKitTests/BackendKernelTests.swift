@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// LibNFTablesBackend against the kernel, always in a namespace the test creates and
 /// deletes (`ip netns add nftctl-t-...`). Nothing here changes the test process's own
@@ -23,7 +23,7 @@ import NFTables
     /// The network namespace the calling thread is in, by inode.
     static var threadNetns: UInt64? { SystemCall.inode("/proc/thread-self/ns/net") }
 
-    @Test func appliesIntoANamedNamespaceAndListsItBack() throws {
+    @Test(.needsRoot) func appliesIntoANamedNamespaceAndListsItBack() throws {
         guard let ns = TestNamespace.make("LibNFTablesBackend apply + list in a named netns") else { return }
         let host = Self.threadNetns
         let backend = try LibNFTablesBackend(netns: ns.name)
@@ -52,7 +52,7 @@ import NFTables
         #expect(throws: BackendError.self) { try backend.list(table: "ip", name: "absent") }
     }
 
-    @Test func aBatchWhoseLastCommandFailsChangesNothing() throws {
+    @Test(.needsRoot) func aBatchWhoseLastCommandFailsChangesNothing() throws {
         guard let ns = TestNamespace.make("atomicity of one libnftables call") else { return }
         let backend = try LibNFTablesBackend(netns: ns.name)
         try backend.apply(Document.parse(Self.batch), dryRun: false)
@@ -78,7 +78,7 @@ import NFTables
         #expect(try backend.generationID() == generation)
     }
 
-    @Test func generationIDMovesByOnePerCommitAndNotOnList() throws {
+    @Test(.needsRoot) func generationIDMovesByOnePerCommitAndNotOnList() throws {
         guard let ns = TestNamespace.make("generation id over raw netlink") else { return }
         let backend = try LibNFTablesBackend(netns: ns.name)
         let g0 = try backend.generationID()
@@ -99,7 +99,7 @@ import NFTables
 
     /// setns moves one thread only: many concurrent calls on two namespaced backends each
     /// land in their own namespace, and every calling thread ends where it started.
-    @Test func concurrentCallsStayInTheirNamespaces() async throws {
+    @Test(.needsRoot) func concurrentCallsStayInTheirNamespaces() async throws {
         guard let a = TestNamespace.make("concurrency and setns confinement (a)"),
               let b = TestNamespace.make("concurrency and setns confinement (b)") else { return }
         let host = Self.threadNetns

@@ -2,7 +2,7 @@ import NFTTestSupport
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// Bad input of every kind gives a clear error naming the file, never a crash: truncated
 /// JSON, wrong types, unknown keys, empty jump targets, `"op": "&"` in a match, huge

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// Large sets: a listing must hold every element before element changes are planned from it
 /// (a hash set resized while it is dumped lists some elements twice and others not at all),
@@ -111,14 +111,13 @@ import NFTables
 
     /// Every listing of a freshly loaded 100k-element hash set holds all of it. Before, about
     /// a third of them held 85–96k distinct elements (and repeated others).
-    @Test func scratchListingsOfABigHashSetAreComplete() throws {
-        guard TestNamespace.isRoot else { print("SKIPPED (needs root): scratch listings of a big set"); return }
+    @Test(.needsRoot) func scratchListingsOfABigHashSetAreComplete() throws {
         let n = 100_000
         let declared = Set((0..<n).map(Self.address))
         let batch = try Document.parse(Self.hashSetJSON(n))
         for round in 1...4 {
             let listing = try Sandbox.loadAndList(batch)
-            let keys = listing.items.compactMap { item -> [NFTables.Expression]? in
+            let keys = listing.items.compactMap { item -> [NFTModel.Expression]? in
                 if case .set(let s) = item, s.name == "s" { return s.elementKeys }
                 return nil
             }.first ?? []
@@ -129,8 +128,7 @@ import NFTables
 
     /// `diff FILE --against FILE` on big sets never reports a change (it was intermittent:
     /// each file is run several times).
-    @Test func diffOfBigSetsAgainstThemselvesIsEmpty() throws {
-        guard TestNamespace.isRoot else { print("SKIPPED (needs root): diff of big sets against themselves"); return }
+    @Test(.needsRoot) func diffOfBigSetsAgainstThemselvesIsEmpty() throws {
         // Hash sets (resized while they are filled, where listings tore) three times each;
         // interval sets (rbtree, pipapo: never resized) twice.
         let files = [
@@ -188,7 +186,7 @@ import NFTables
     /// Apply a 1,000,000-element set, apply it again (nothing is sent), change 10 elements
     /// (exactly those 10 are sent); the kernel's listing equals the declaration each time.
     /// `NFTCTL_BIGSET_ELEMENTS` sets the size (default 1,000,000). The slowest test.
-    @Test func aMillionElementSetAppliesOnceAndThenOnlyItsChanges() throws {
+    @Test(.needsRoot) func aMillionElementSetAppliesOnceAndThenOnlyItsChanges() throws {
         guard let ns = TestNamespace.make("apply a 1,000,000-element set") else { return }
         let n = ProcessInfo.processInfo.environment["NFTCTL_BIGSET_ELEMENTS"].flatMap { Int($0) } ?? 1_000_000
         let backend = try LibNFTablesBackend(netns: ns.name)
@@ -222,7 +220,7 @@ import NFTables
     /// The same through the CLI, at 100,000 elements: the second apply has nothing to do,
     /// `diff` against the live kernel reports nothing (each lists it anew), and 10 changed
     /// elements are one `delete element` and one `add element` of 5 each.
-    @Test func cliReappliesABigSetAsNothingAndTenChangesAsTen() throws {
+    @Test(.needsRoot) func cliReappliesABigSetAsNothingAndTenChangesAsTen() throws {
         guard let ns = TestNamespace.make("CLI apply of a 100,000-element set") else { return }
         let n = 100_000
         let env = ["NFTCTL_CACHE": try Self.temporaryDirectory(), "NFTCTL_STATE_DIR": try Self.temporaryDirectory()]

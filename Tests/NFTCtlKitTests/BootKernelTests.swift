@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// The boot path: what a successful apply saves, `nftctl restore` into a namespace made anew
 /// (a reboot, as far as nftables can tell), and the refusals when the saved ruleset is
@@ -21,7 +21,7 @@ import NFTables
 
     static func savedFile(_ dir: String, _ ns: TestNamespace) -> String { "\(dir)/netns-\(ns.name)/ruleset.json" }
 
-    @Test func restoreAfterARebootGivesTheSameListing() throws {
+    @Test(.needsRoot) func restoreAfterARebootGivesTheSameListing() throws {
         guard let ns = TestNamespace.make("restore into a fresh namespace") else { return }
         let dir = ConfirmKernelTests.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -46,7 +46,7 @@ import NFTables
         #expect(again.stdout.contains("nothing to do"))
     }
 
-    @Test func missingOrCorruptSavedRulesetIsAnErrorAndChangesNothing() throws {
+    @Test(.needsRoot) func missingOrCorruptSavedRulesetIsAnErrorAndChangesNothing() throws {
         guard let ns = TestNamespace.make("restore with a missing or corrupt saved ruleset") else { return }
         let dir = ConfirmKernelTests.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -86,7 +86,7 @@ import NFTables
         #expect(ns.nftList() == before)
     }
 
-    @Test func confirmKeepsTheSavedRulesetUntilConfirmedAndRollbackRevertsIt() throws {
+    @Test(.needsRoot) func confirmKeepsTheSavedRulesetUntilConfirmedAndRollbackRevertsIt() throws {
         guard let ns = TestNamespace.make("saved ruleset with --confirm") else { return }
         let dir = ConfirmKernelTests.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -116,7 +116,7 @@ import NFTables
         #expect(ns.nftList().contains("tcp dport 2 accept comment \"second\""), "\(ns.nftList())")
     }
 
-    @Test func pruneAndReplacingATableUpdateTheSavedRuleset() throws {
+    @Test(.needsRoot) func pruneAndReplacingATableUpdateTheSavedRuleset() throws {
         guard let ns = TestNamespace.make("saved ruleset after --prune") else { return }
         let dir = ConfirmKernelTests.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -132,7 +132,7 @@ import NFTables
         #expect(ns.nftList() == expected, "the pruned table came back, or the replaced one kept its old chain")
     }
 
-    @Test func statusShowsTheLastApplyAndExitsOneOnDrift() throws {
+    @Test(.needsRoot) func statusShowsTheLastApplyAndExitsOneOnDrift() throws {
         guard let ns = TestNamespace.make("nftctl status") else { return }
         let dir = ConfirmKernelTests.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// `apply --confirm`: rolled back by a detached timer unless confirmed, also when the
 /// process that applied is killed; `rollback` restores the exact previous state.
@@ -14,7 +14,7 @@ import NFTables
         return d
     }
 
-    @Test func unconfirmedApplyIsRolledBackEvenIfTheApplyingProcessIsKilled() throws {
+    @Test(.needsRoot) func unconfirmedApplyIsRolledBackEvenIfTheApplyingProcessIsKilled() throws {
         guard let ns = TestNamespace.make("--confirm rollback after kill") else { return }
         let dir = Self.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -41,7 +41,7 @@ import NFTables
         #expect(!FileManager.default.fileExists(atPath: pending))
     }
 
-    @Test func confirmedApplyStays() throws {
+    @Test(.needsRoot) func confirmedApplyStays() throws {
         guard let ns = TestNamespace.make("--confirm then confirm") else { return }
         let dir = Self.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -63,7 +63,7 @@ import NFTables
         }
     }
 
-    @Test func pruneDeletesAManagedTableThatDisappearedAndNothingElse() throws {
+    @Test(.needsRoot) func pruneDeletesAManagedTableThatDisappearedAndNothingElse() throws {
         guard let ns = TestNamespace.make("--prune") else { return }
         let dir = Self.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// The `--confirm` safety net exists before the batch is sent: whatever happens to nftctl
 /// after the commit (SIGKILL, SIGHUP, a failed verification, a state file it cannot write),
@@ -40,7 +40,7 @@ import NFTables
 
     /// Killed after arming but before sending: the timer finds nothing committed and leaves
     /// the ruleset (and its counters) alone.
-    @Test func killedBeforeTheCommitChangesNothing() throws {
+    @Test(.needsRoot) func killedBeforeTheCommitChangesNothing() throws {
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         guard let (ns, before) = try Self.prepared("--confirm, killed before the commit", dir) else { return }
@@ -56,7 +56,7 @@ import NFTables
 
     /// Verification fails (here: another program changes the table between the commit and
     /// the re-listing): the apply rolls back at once and says so.
-    @Test func failedVerificationRollsBackAtOnce() throws {
+    @Test(.needsRoot) func failedVerificationRollsBackAtOnce() throws {
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         guard let (ns, before) = try Self.prepared("--confirm, verification fails", dir) else { return }
@@ -76,7 +76,7 @@ import NFTables
 
     /// The state directory cannot be written after the commit (a directory where
     /// managed.json goes stands in for a full disk): rolled back at once, and said.
-    @Test func stateWriteFailureAfterTheCommitRollsBackAtOnce() throws {
+    @Test(.needsRoot) func stateWriteFailureAfterTheCommitRollsBackAtOnce() throws {
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         guard let (ns, before) = try Self.prepared("--confirm, state not writable after the commit", dir) else { return }
@@ -95,7 +95,7 @@ import NFTables
 
     /// A plain apply while a `--confirm` is pending would be undone by its timer: refused
     /// (exit 1, says how to go on); a second `--confirm` likewise, not as a usage error.
-    @Test func applyWhileAConfirmIsPendingIsRefused() throws {
+    @Test(.needsRoot) func applyWhileAConfirmIsPendingIsRefused() throws {
         guard let ns = TestNamespace.make("apply while --confirm pending") else { return }
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -117,7 +117,7 @@ import NFTables
 
     /// `nftctl rollback` gives back counters, elements packets added to dynamic sets (with
     /// their timeouts) and per-element counters, which 1.0.6's JSON input would zero.
-    @Test func rollbackRestoresCountersAndRunTimeElements() throws {
+    @Test(.needsRoot) func rollbackRestoresCountersAndRunTimeElements() throws {
         guard let ns = TestNamespace.make("rollback keeps counters and dynamic elements") else { return }
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -27,7 +27,7 @@ import Testing
     static let identicalFloor = 5346
     static let listFloor = 5373
 
-    @Test func corpusRoundTripsThroughTheKernel() throws {
+    @Test(.needsRoot) func corpusRoundTripsThroughTheKernel() throws {
         let accepted = Corpus.accepted
         #expect(!accepted.isEmpty, "the nft-py corpus is missing (set NFTCTL_CORPUS)")
         if accepted.isEmpty { return }

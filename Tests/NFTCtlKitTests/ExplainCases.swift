@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 @testable import NFTCtlKit
 
 /// One rule of every expression and statement kind, for the golden tests.

@@ -1,5 +1,5 @@
 import Testing
-import NFTables
+import NFTAnalysis
 @testable import NFTCtlKit
 
 /// A whole ruleset: hook, priority and policy context, order across tables, callers of

@@ -1,7 +1,7 @@
 import NFTTestSupport
 import Foundation
 import Testing
-import NFTables
+import NFTAnalysis
 @testable import NFTCtlKit
 
 /// Every rule nft 1.0.6 accepts in the upstream tests/py corpus explains with no

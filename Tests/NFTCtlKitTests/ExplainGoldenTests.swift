@@ -1,5 +1,5 @@
 import Testing
-import NFTables
+import NFTAnalysis
 @testable import NFTCtlKit
 
 /// The English for one rule of every expression and statement kind (`ExplainCases`), word

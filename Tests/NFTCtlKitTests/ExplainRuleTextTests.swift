@@ -1,5 +1,5 @@
 import Testing
-import NFTables
+import NFTAnalysis
 @testable import NFTCtlKit
 
 /// `nftctl explain 'RULE'`: the rule is wrapped in a chain and parsed by libnftables in a

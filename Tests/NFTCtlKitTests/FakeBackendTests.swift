@@ -1,6 +1,6 @@
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// The in-memory backend: kernel-like semantics, atomic batches, handles, generation id.
 @Suite struct FakeBackendTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// "Exactly what was declared": every construct 1.0.6's JSON path drops or changes
 /// (comments on table, chain, set, map, object and element; a dormant table; typeof;
@@ -35,7 +35,7 @@ import NFTables
         #expect(Self.stable(ns.exec(["nft", "-a", "list", "ruleset"]).stdout) == Self.stable(before))
     }
 
-    @Test func everyConstructReachesTheKernelFromNftAndJSON() throws {
+    @Test(.needsRoot) func everyConstructReachesTheKernelFromNftAndJSON() throws {
         guard let oracle = TestNamespace.make("fidelity: nft -f oracle") else { return }
         let text = try String(contentsOfFile: Self.fixture, encoding: .utf8)
         let load = oracle.nftLoad(text)
@@ -58,7 +58,7 @@ import NFTables
 
     /// The same constructs written in the DSL (as `import` writes them), and the first apply
     /// after `import --live` of a ruleset holding them sends nothing.
-    @Test func theSameFromSwiftAndAfterImportOfTheLiveRuleset() throws {
+    @Test(.needsRoot) func theSameFromSwiftAndAfterImportOfTheLiveRuleset() throws {
         guard let oracle = TestNamespace.make("fidelity: nft -f oracle (swift)") else { return }
         let text = try String(contentsOfFile: Self.fixture, encoding: .utf8)
         try #require(oracle.nftLoad(text).status == 0)
@@ -89,7 +89,7 @@ import NFTables
     /// table, `ct original saddr 1.2.3.4` list as `ct original ip saddr 1.2.3.4`, which
     /// loads as another kernel expression (`ct src_ip`, not `ct src`): nftctl writes what
     /// loads back to the same one, so the apply is not refused and changes nothing after.
-    @Test func aFamilyLessConntrackAddressLoadsAsDeclared() throws {
+    @Test(.needsRoot) func aFamilyLessConntrackAddressLoadsAsDeclared() throws {
         for (family, rule) in [("inet", "meta nfproto ipv4 ct original saddr 1.2.3.4"), ("ip", "ct original saddr 1.2.3.4"),
                                ("inet", "meta nfproto ipv6 ct reply daddr ::1")] {
             guard let ns = TestNamespace.make("fidelity: ct original saddr (\(family))"),
@@ -112,7 +112,7 @@ import NFTables
     /// The DSL's typed spellings of anonymous chains (`jump { … }`, `goto { … }`) and of
     /// element options (timeout with milliseconds, comment, per-element counter) reach the
     /// kernel as `nft -f` of the same declaration does; a second apply sends nothing.
-    @Test func anonymousChainsAndElementOptionsFromTheDSL() throws {
+    @Test(.needsRoot) func anonymousChainsAndElementOptionsFromTheDSL() throws {
         guard let ns = TestNamespace.make("fidelity: DSL anonymous chains"),
               let oracle = TestNamespace.make("fidelity: DSL anonymous chains oracle") else { return }
         let nft = """
@@ -166,7 +166,7 @@ import NFTables
         #expect(again.stdout.contains("nothing to do"), "second apply: \(again.stdout)\(again.stderr)")
     }
 
-    @Test func anUnquotableStringIsRefusedNotSpliced() throws {
+    @Test(.needsRoot) func anUnquotableStringIsRefusedNotSpliced() throws {
         guard let ns = TestNamespace.make("fidelity: unquotable comment") else { return }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-evil.json")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -189,7 +189,7 @@ import NFTables
 
     /// Text batches: one command per line; a refusal names the user's location of the
     /// command libnftables points at.
-    @Test func aRefusedTextBatchNamesTheFailingCommandsLocation() throws {
+    @Test(.needsRoot) func aRefusedTextBatchNamesTheFailingCommandsLocation() throws {
         guard let ns = TestNamespace.make("fidelity: text batch errors map to locations") else { return }
         let backend = try LibNFTablesBackend(netns: ns.name)
         let batch = Document([
@@ -197,8 +197,8 @@ import NFTables
             .command(Command(.add, .chain(Chain(family: "inet", table: "t", name: "c")))),
             .command(Command(.delete, .rule(Rule(family: "inet", table: "t", chain: "c", handle: 4242)))),
         ])
-        let locs: [NFTables.SourceLocation?] = [NFTables.SourceLocation(file: "a.json", line: 1), NFTables.SourceLocation(file: "a.json", line: 2),
-                                       NFTables.SourceLocation(file: "a.json", line: 9)]
+        let locs: [NFTModel.SourceLocation?] = [NFTModel.SourceLocation(file: "a.json", line: 1), NFTModel.SourceLocation(file: "a.json", line: 2),
+                                       NFTModel.SourceLocation(file: "a.json", line: 9)]
         let rendered = try TextBatch.render(batch)
         #expect(rendered.text.split(separator: "\n").count == 3)
         #expect(throws: TransportRefusal.self) { try Transport.send(batch, locations: locs, backend: backend) }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// `flush ruleset` in an `.nft` file is not silently dropped: nftctl says at its line that
 /// it is ignored (other programs' tables are left alone), in `check`, `diff` and `apply`.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import NFTables
+import NFTAnalysis
 @testable import NFTCtlKit
 
 /// What a sysadmin migrating a Docker host met: import reads like hand-written Swift, takes
@@ -9,8 +9,7 @@ import NFTables
 @Suite(.serialized) struct ImportReadabilityTests {
     static let fixture = ImportTests.fixtures + "/docker-host.nft"
 
-    @Test func importReadsLikeHandWrittenSwiftAndRoundTrips() throws {
-        guard TestNamespace.isRoot else { print("SKIPPED (parsing .nft needs root): docker-host import"); return }
+    @Test(.needsRoot) func importReadsLikeHandWrittenSwiftAndRoundTrips() throws {
         let state = try ImportSource.load(Self.fixture)
         let dir = try ImportRoundTrip.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -26,8 +25,7 @@ import NFTables
         #expect(docker == 1, "only the ip filter table is Docker's")
     }
 
-    @Test func tableAndExcludeChooseTables() throws {
-        guard TestNamespace.isRoot else { print("SKIPPED (parsing .nft needs root): import --table"); return }
+    @Test(.needsRoot) func tableAndExcludeChooseTables() throws {
         let only = Shell.run([Shell.nftctl, "import", Self.fixture, "--table", "inet", "filter"])
         #expect(only.status == 0, "\(only.stderr)")
         #expect(only.stdout.contains("family: .inet") && !only.stdout.contains("family: .ip)"), "\(only.stdout)")

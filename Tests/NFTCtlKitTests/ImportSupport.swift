@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import NFTables
+import NFTAnalysis
 @testable import NFTCtlKit
 
 /// Import → rules file → the real swiftc (RulesLoader) → document, compared with the original.

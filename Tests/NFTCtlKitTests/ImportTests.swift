@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import NFTables
+import NFTAnalysis
 @testable import NFTCtlKit
 
 /// `nftctl import`: every rules/ example (from the JSON it compiles to, and from the live
@@ -29,9 +29,8 @@ import NFTables
         if name == "haproxy-edge" { print("--- import of rules/haproxy-edge.swift's JSON:\n\(o.source)") }
     }
 
-    @Test(arguments: ["edge", "foreign"])
+    @Test(.needsRoot, arguments: ["edge", "foreign"])
     func fixtureRoundTrips(_ name: String) throws {
-        guard TestNamespace.isRoot else { print("SKIPPED (parsing .nft needs root): import of \(name).nft"); return }
         let dir = try ImportRoundTrip.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let state = try ImportSource.load("\(Self.fixtures)/\(name).nft")
@@ -42,7 +41,7 @@ import NFTables
 
     /// The live path: the example loaded into a namespace, imported with `--live --netns`,
     /// compiled, and compared with the kernel's listing (handles, counter values and all).
-    @Test(arguments: RulesLoaderTests.examples)
+    @Test(.needsRoot, arguments: RulesLoaderTests.examples)
     func liveRulesetRoundTrips(_ name: String) throws {
         let rules = try #require(RulesLoaderTests.rulesDir, "rules/ not found")
         guard let ns = TestNamespace.make("import --live of \(name)") else { return }

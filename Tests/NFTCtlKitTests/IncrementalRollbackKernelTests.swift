@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// A plain incremental apply (no `--confirm`) that fails leaves the kernel as it was: a
 /// commit the kernel refuses part-way changes nothing (one transaction), and a failure
@@ -10,7 +10,7 @@ import NFTables
 @Suite(.serialized) struct IncrementalRollbackKernelTests {
     /// The kernel refuses the last command of the batch (the dynamic set is full with
     /// elements packets added): the policy change before it does not stay.
-    @Test func aCommitRefusedPartWayChangesNothing() throws {
+    @Test(.needsRoot) func aCommitRefusedPartWayChangesNothing() throws {
         guard let ns = TestNamespace.make("incremental apply: commit refused part-way") else { return }
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -26,7 +26,7 @@ import NFTables
 
     /// Verification fails (another program changes the table between the commit and the
     /// re-listing): without --confirm too, the apply rolls back at once and says so.
-    @Test func aFailedVerificationIsRolledBackWithoutConfirm() throws {
+    @Test(.needsRoot) func aFailedVerificationIsRolledBackWithoutConfirm() throws {
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         guard let (ns, before) = try ConfirmSafetyKernelTests.prepared("incremental apply: verification fails", dir) else { return }

@@ -9,7 +9,7 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-init-\(tag)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
     }
 
-    @Test func initWritesARulesDirectoryThatChecksAndTestsPass() throws {
+    @Test(.needsRoot) func initWritesARulesDirectoryThatChecksAndTestsPass() throws {
         let dir = Self.tempDir("ok") + "/rules"
         defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
         let r = Shell.run([Shell.nftctl, "init", dir])

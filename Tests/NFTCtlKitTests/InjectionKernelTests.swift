@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import NFTables
+import NFTAnalysis
 
 /// Injection through every string a ruleset carries (comment, table/chain/set name,
 /// interface name, log prefix, string set element) in `.json` and `.nft` input: each
@@ -95,7 +95,7 @@ import NFTables
         Shell.run([Shell.nftctl] + args, environment: ["NFTCTL_STATE_DIR": dir.appendingPathComponent("state").path])
     }
 
-    @Test(arguments: ["json", "nft"])
+    @Test(.needsRoot, arguments: ["json", "nft"])
     func payloadsAreRefusedOrAppliedAsWritten(format: String) throws {
         guard let ns = TestNamespace.make("injection through names, comments and strings (\(format))") else { return }
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -149,7 +149,7 @@ import NFTables
 
     /// What another program wrote into the kernel (names and strings nft syntax cannot
     /// hold, written through libnftables JSON) reaches list, diff and explain escaped.
-    @Test func foreignEvilRulesetIsEscapedInEveryOutput() throws {
+    @Test(.needsRoot) func foreignEvilRulesetIsEscapedInEveryOutput() throws {
         guard let ns = TestNamespace.make("escaping of a live ruleset another program wrote") else { return }
         defer { try? FileManager.default.removeItem(at: dir) }
         let evil = Shell.repositoryRoot.appendingPathComponent("Tests/NFTCtlKitTests/Fixtures/escape/esc.json").path

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// The kernel loads 15 jumps in a row from a base chain and refuses 16 (measured with nft
 /// 1.0.6): validation says the same before the kernel is asked.

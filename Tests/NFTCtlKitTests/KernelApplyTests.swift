@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// The kernel is the oracle: what nftctl applies is compared with what `nft` itself lists,
 /// in namespaces these tests create. Needs root (CI runs as root); says so loudly otherwise.
@@ -16,7 +16,7 @@ import NFTables
 
     static func nftctl(_ args: [String]) -> Shell.Result { Shell.run([Shell.nftctl] + args) }
 
-    @Test func nftFileAppliesLikeNftItself() throws {
+    @Test(.needsRoot) func nftFileAppliesLikeNftItself() throws {
         guard let viaNft = TestNamespace.make("nft -f vs nftctl apply of an .nft file"),
               let viaCtl = TestNamespace.make("nft -f vs nftctl apply of an .nft file") else { return }
         let text = try String(contentsOfFile: Self.fixture("edge.nft"), encoding: .utf8)
@@ -29,7 +29,7 @@ import NFTables
         #expect(actual == expected)
     }
 
-    @Test func compiledJSONAppliesLikeNftItself() throws {
+    @Test(.needsRoot) func compiledJSONAppliesLikeNftItself() throws {
         guard let viaNft = TestNamespace.make("compile to JSON, apply, compare"),
               let viaCtl = TestNamespace.make("compile to JSON, apply, compare") else { return }
         let text = try String(contentsOfFile: Self.fixture("edge.nft"), encoding: .utf8)
@@ -53,7 +53,7 @@ import NFTables
         #expect(diff.isEmpty || diff.allSatisfy { if case .rule = $0.item { return true }; return false })
     }
 
-    @Test func applyIsRepeatableAndReplacesOnlyDeclaredTables() throws {
+    @Test(.needsRoot) func applyIsRepeatableAndReplacesOnlyDeclaredTables() throws {
         guard let ns = TestNamespace.make("ownership: foreign tables byte-identical") else { return }
         let foreign = try String(contentsOfFile: Self.fixture("foreign.nft"), encoding: .utf8)
         #expect(ns.nftLoad(foreign).status == 0)
@@ -77,7 +77,7 @@ import NFTables
         return String(rest[..<end.upperBound])
     }
 
-    @Test func aRefusedBatchChangesNothing() throws {
+    @Test(.needsRoot) func aRefusedBatchChangesNothing() throws {
         guard let ns = TestNamespace.make("atomicity: failing last command") else { return }
         let foreign = try String(contentsOfFile: Self.fixture("foreign.nft"), encoding: .utf8)
         #expect(ns.nftLoad(foreign).status == 0)
@@ -98,7 +98,7 @@ import NFTables
         #expect(Self.stable(ns.nftList()) == before)
     }
 
-    @Test func killingApplyLeavesOldOrNewNeverAMix() throws {
+    @Test(.needsRoot) func killingApplyLeavesOldOrNewNeverAMix() throws {
         guard let ns = TestNamespace.make("atomicity: SIGKILL during apply") else { return }
         // A big ruleset so that the apply takes a while.
         var text = "table inet big {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n"

@@ -2,7 +2,7 @@ import NFTTestSupport
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// Lint warnings name the user's line and say why.
 struct LintTests {

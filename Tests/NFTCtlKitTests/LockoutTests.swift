@@ -24,7 +24,7 @@ struct LockoutTests {
         #expect(outsider.first?.packet.contains("state new") == true)
     }
 
-    @Test func applyRefusesUnlessForced() throws {
+    @Test(.needsRoot) func applyRefusesUnlessForced() throws {
         guard let ns = TestNamespace.make("apply refuses a lockout") else { return }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-lock-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: dir) }

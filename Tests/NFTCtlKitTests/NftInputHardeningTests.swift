@@ -59,10 +59,9 @@ import Testing
     }
 
     /// A long line of short tokens is ordinary nft (a generated set on one line) and loads.
-    @Test func longLineOfShortTokensLoads() throws {
-        guard TestNamespace.isRoot || Shell.run(["unshare", "--user", "--map-root-user", "--net", "true"]).status == 0 else {
-            print("SKIPPED (no namespace for the .nft parser): longLineOfShortTokensLoads"); return
-        }
+    @Test(.enabled(if: TestNamespace.isRoot || Shell.run(["unshare", "--user", "--map-root-user", "--net", "true"]).status == 0,
+                   "needs root or user namespaces: the .nft parser runs in a namespace"))
+    func longLineOfShortTokensLoads() throws {
         let s = try Scratch()
         let elements = (0..<20_000).map { "10.\($0 >> 16).\(($0 >> 8) & 255).\($0 & 255)" }.joined(separator: ",")
         let path = try s.write(s.rules + "/oneline.nft",
@@ -102,8 +101,7 @@ import Testing
     // MARK: - Includes
 
     /// `include "/etc/shadow"` as root: libnftables echoed each line of the file in its errors.
-    @Test func includeOfShadowShowsNoLineOfIt() throws {
-        guard TestNamespace.isRoot else { print("SKIPPED (needs root to read /etc/shadow): includeOfShadowShowsNoLineOfIt"); return }
+    @Test(.needsRoot) func includeOfShadowShowsNoLineOfIt() throws {
         let shadow = try String(contentsOfFile: "/etc/shadow", encoding: .utf8)
         let s = try Scratch()
         let path = try s.write(s.rules + "/incshadow.nft", "include \"/etc/shadow\"\ntable ip x { }\n")
@@ -157,8 +155,7 @@ import Testing
     }
 
     /// Only files the invoking user can read: as nobody, a root-only file is refused by name.
-    @Test func includeOfAFileTheUserCannotReadIsRefused() throws {
-        guard TestNamespace.isRoot else { print("SKIPPED (needs root to run as nobody): includeOfAFileTheUserCannotReadIsRefused"); return }
+    @Test(.needsRoot) func includeOfAFileTheUserCannotReadIsRefused() throws {
         let s = try Scratch()
         let secret = try s.write(s.outside + "/root-only.nft", "define hidden = 192.0.2.1\n", mode: 0o600)
         let path = try s.write(s.rules + "/r.nft", "include \"\(secret)\"\ntable ip t { }\n")

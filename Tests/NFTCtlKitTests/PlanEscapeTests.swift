@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// The plan renderer on names and comments that never passed validation (defence in depth:
 /// the same text shows a live table another program wrote): every line is one nftctl

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// diff and incremental apply against real kernels, in namespaces these tests create.
 @Suite(.serialized) struct PlanKernelTests {
@@ -21,7 +21,7 @@ import NFTables
         return try PlanOperation.plan(desired: try PlanOperation.desiredState(input), live: try backend.list())
     }
 
-    @Test func diffOfALoadedRulesetAgainstItselfIsEmpty() throws {
+    @Test(.needsRoot) func diffOfALoadedRulesetAgainstItselfIsEmpty() throws {
         guard let ns = TestNamespace.make("diff against itself") else { return }
         for name in ["edge.nft", "foreign.nft"] {
             let text = try Self.fixtureText(name)
@@ -31,7 +31,7 @@ import NFTables
         }
     }
 
-    @Test func oneRuleAddedRemovedOrChangedIsExactlyOneChange() throws {
+    @Test(.needsRoot) func oneRuleAddedRemovedOrChangedIsExactlyOneChange() throws {
         guard let ns = TestNamespace.make("single-rule changes") else { return }
         let base = try Self.fixtureText("edge.nft")
         #expect(ns.nftLoad(base).status == 0)
@@ -47,7 +47,7 @@ import NFTables
         }
     }
 
-    @Test func countersAndDynamicElementsSurviveAnIncrementalApply() throws {
+    @Test(.needsRoot) func countersAndDynamicElementsSurviveAnIncrementalApply() throws {
         guard let ns = TestNamespace.make("counters and dynamic elements survive") else { return }
         let base = """
             table inet keep {
@@ -82,7 +82,7 @@ import NFTables
         #expect(handleBefore != nil && handleAfter == handleBefore)
     }
 
-    @Test func aConcurrentWriterMakesTheApplyFailAndChangeNothing() throws {
+    @Test(.needsRoot) func aConcurrentWriterMakesTheApplyFailAndChangeNothing() throws {
         guard let ns = TestNamespace.make("stale-plan guard") else { return }
         let base = try Self.fixtureText("edge.nft")
         #expect(ns.nftLoad(base).status == 0)
@@ -101,7 +101,7 @@ import NFTables
         #expect(ns.nftList().contains("udp dport { 53, 123 } accept"))
     }
 
-    @Test func foreignTablesStayByteIdenticalThroughIncrementalApplies() throws {
+    @Test(.needsRoot) func foreignTablesStayByteIdenticalThroughIncrementalApplies() throws {
         guard let ns = TestNamespace.make("ownership during incremental applies") else { return }
         #expect(ns.nftLoad(try Self.fixtureText("foreign.nft")).status == 0)
         let before = ns.nftList()
@@ -116,7 +116,7 @@ import NFTables
         }
     }
 
-    @Test func diffAgainstASnapshotNeedsNoKernel() throws {
+    @Test(.needsRoot) func diffAgainstASnapshotNeedsNoKernel() throws {
         guard let ns = TestNamespace.make("diff --against a snapshot") else { return }
         #expect(ns.nftLoad(try Self.fixtureText("edge.nft")).status == 0)
         let snap = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-snap.json").path

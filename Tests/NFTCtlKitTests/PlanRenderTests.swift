@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// How a plan reads (no kernel: both sides are listings). A changed rule is one `~` entry
 /// with its old and new text, the summary counts exactly the markers shown (text and JSON),
@@ -102,8 +102,7 @@ struct PlanRenderTests {
 
     /// Through the CLI: `diff A --against B` between two files prints no handles (it printed
     /// `# handle N`, B's scratch-load handles) and shows the change as one `~` entry.
-    @Test func diffAgainstAFileShowsNoHandles() throws {
-        guard TestNamespace.isRoot else { print("SKIPPED (needs root): diff --against loads both files in a scratch namespace"); return }
+    @Test(.needsRoot) func diffAgainstAFileShowsNoHandles() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plan-render-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }

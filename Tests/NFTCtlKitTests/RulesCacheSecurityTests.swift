@@ -6,11 +6,7 @@ import Testing
 /// what root runs from the cache must be sealed (root-owned, writable by nobody else), and a
 /// cached build that is not sealed is never run.
 @Suite(.serialized) struct RulesCacheSecurityTests {
-    @Test func cachedProgramsAreSealedAndUnsealedOnesAreRebuilt() throws {
-        guard getuid() == 0 else {
-            print("SKIPPED (needs root: rules programs only drop privileges when nftctl runs as root)")
-            return
-        }
+    @Test(.needsRoot) func cachedProgramsAreSealedAndUnsealedOnesAreRebuilt() throws {
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-seal-\(getpid())").path
         try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         defer { try? FileManager.default.removeItem(atPath: cache) }

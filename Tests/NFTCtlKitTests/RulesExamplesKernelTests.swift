@@ -15,7 +15,7 @@ import Testing
         #expect(Self.examples.count >= 5, "rules/ examples missing: \(Self.examples)")
     }
 
-    @Test(arguments: examples) func exampleChecksAppliesAndDiffsClean(_ path: String) throws {
+    @Test(.needsRoot, arguments: examples) func exampleChecksAppliesAndDiffsClean(_ path: String) throws {
         let check = Shell.run([Shell.nftctl, "check", path])
         #expect(check.status == 0, "check failed: \(check.stderr)")
         guard let ns = TestNamespace.make("apply and diff \(path)") else { return }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import NFTables
+import NFTAnalysis
 @testable import NFTCtlKit
 
 /// The rules loader through the real swiftc: every rules/ example evaluates to a document,

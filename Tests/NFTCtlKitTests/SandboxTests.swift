@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// The sandbox: `nftctl __sandbox` re-executed under `unshare` in a fresh namespace.
 /// Needs the nftctl binary built beside the tests (swift test builds it) or NFTCTL_EXECUTABLE.
@@ -51,9 +51,12 @@ import NFTables
         // A dry-run check on top of a setup: refused, then accepted.
         let setup: [SandboxRequest.Input] = [.text(Self.nft)]
         let bad = try Document.parse(#"{"nftables": [{"add": {"rule": {"family": "inet", "table": "filter", "chain": "absent", "expr": [{"accept": null}]}}}]}"#)
-        #expect(throws: SandboxError.self) { try Sandbox.dryRun(bad, after: setup) }
+        func dryRun(_ batch: Document) throws {
+            try Sandbox.run(SandboxRequest(setup: setup, check: .json(batch), dryRun: true, list: false))
+        }
+        #expect(throws: SandboxError.self) { try dryRun(bad) }
         let good = try Document.parse(#"{"nftables": [{"add": {"rule": {"family": "inet", "table": "filter", "chain": "input", "expr": [{"accept": null}]}}}]}"#)
-        try Sandbox.dryRun(good, after: setup)
+        try dryRun(good)
     }
 
     /// > 300 KiB of JSON, in listing order (a verdict map before the chains it jumps to, as

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import NFTables
+import NFTAnalysis
 @testable import NFTCtlKit
 
 /// The evaluator agrees with the kernel: rulesets (rules/ examples and random ones, fixed
@@ -51,11 +51,7 @@ import NFTables
         }
         """
 
-    @Test func kernelAgreesWithTheEvaluator() throws {
-        guard TestNamespace.isRoot else {
-            print("SKIPPED (needs root and a kernel; CI runs these as root): kernel agreement of the packet evaluator")
-            return
-        }
+    @Test(.needsRoot) func kernelAgreesWithTheEvaluator() throws {
         guard let server = TestNamespace.make("simulate server"), let ns1 = TestNamespace.make("simulate client 1"),
               let ns2 = TestNamespace.make("simulate client 2") else { return }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-simk-\(getpid())")

@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 @testable import NFTCtlKit
 
 /// Loads nft text the way `nftctl` does (libnftables in a throw-away namespace).

@@ -1,5 +1,5 @@
 import Testing
-import NFTables
+import NFTAnalysis
 @testable import NFTCtlKit
 
 /// Offline traces: jumps, gotos, returns, sets, maps, NAT, policies, priorities and what

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// nftctl acts on its state as root (prune deletes the tables managed.json names, rollback
 /// installs a snapshot): state and lock files that another user could have planted or
@@ -41,7 +41,7 @@ import NFTables
         return (ns, dir)
     }
 
-    @Test func worldWritableStateDirectoryIsRefused() throws {
+    @Test(.needsRoot) func worldWritableStateDirectoryIsRefused() throws {
         guard let (ns, dir) = try Self.setUp("world-writable NFTCTL_STATE_DIR") else { return }
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let before = ns.nftList()
@@ -53,7 +53,7 @@ import NFTables
         #expect(ns.nftList() == before, "Docker's table (or anything) was changed")
     }
 
-    @Test func plantedManagedFileOwnedByAnotherUserIsRefused() throws {
+    @Test(.needsRoot) func plantedManagedFileOwnedByAnotherUserIsRefused() throws {
         guard let (ns, dir) = try Self.setUp("foreign-owned managed.json") else { return }
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let before = ns.nftList()
@@ -65,7 +65,7 @@ import NFTables
         #expect(ns.nftList() == before)
     }
 
-    @Test func symlinkedStateFileIsNotFollowed() throws {
+    @Test(.needsRoot) func symlinkedStateFileIsNotFollowed() throws {
         guard let (ns, dir) = try Self.setUp("symlinked managed.json") else { return }
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let before = ns.nftList()
@@ -79,7 +79,7 @@ import NFTables
         #expect(ns.nftList() == before)
     }
 
-    @Test func plantedSnapshotIsNotRestored() throws {
+    @Test(.needsRoot) func plantedSnapshotIsNotRestored() throws {
         guard let (ns, dir) = try Self.setUp("planted snapshot") else { return }
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let before = ns.nftList()
@@ -98,7 +98,7 @@ import NFTables
         #expect(ns.nftList() == before)
     }
 
-    @Test func snapshotIdIsNotAPath() throws {
+    @Test(.needsRoot) func snapshotIdIsNotAPath() throws {
         guard let (ns, dir) = try Self.setUp("snapshot id with a path") else { return }
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let before = ns.nftList()
@@ -107,7 +107,7 @@ import NFTables
         #expect(ns.nftList() == before)
     }
 
-    @Test func foreignLockDirectoryAndSymlinkedLockFileAreRefused() throws {
+    @Test(.needsRoot) func foreignLockDirectoryAndSymlinkedLockFileAreRefused() throws {
         guard let (ns, dir) = try Self.setUp("lock directory checks") else { return }
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let before = ns.nftList()

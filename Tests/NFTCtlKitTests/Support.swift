@@ -1,6 +1,14 @@
 import Foundation
 import Testing
 
+extension Trait where Self == ConditionTrait {
+    /// Tests that need root (network namespaces, the nobody sandbox, files of other users):
+    /// without root they are skipped with this reason, and counted as skipped, not passed.
+    static var needsRoot: Self {
+        .enabled(if: TestNamespace.isRoot, "needs root and a kernel (network namespaces, the sandbox); CI runs these as root")
+    }
+}
+
 /// Test hosts: network namespaces the test creates and deletes. Nothing in these tests
 /// ever touches the namespace the test process itself runs in.
 final class TestNamespace: @unchecked Sendable {
@@ -8,10 +16,11 @@ final class TestNamespace: @unchecked Sendable {
 
     static var isRoot: Bool { getuid() == 0 }
 
-    /// Prints a loud line and returns nil when the kernel tests cannot run here.
+    /// A new namespace, or nil (with a recorded issue) when one cannot be made. Tests that
+    /// call this carry `.needsRoot`, so without root they are reported as skipped, not run.
     static func make(_ purpose: String) -> TestNamespace? {
         guard isRoot else {
-            print("SKIPPED (needs root and a kernel; CI runs these as root): \(purpose)")
+            Issue.record("\(purpose): a test that makes a network namespace must be marked .needsRoot")
             return nil
         }
         let name = "nftctl-t-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// Mistakes libnftables reports without a place are reported at the user's line.
 struct TerminalStatementTests {

@@ -1,6 +1,6 @@
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// The nft-syntax transport without a kernel: what is written, what is refused, and how
 /// the text listing's declarations are read back.

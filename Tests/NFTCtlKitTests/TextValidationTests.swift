@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// Names, comments, log prefixes, interface names and string values that nft syntax cannot
 /// write or the kernel cannot hold are validation errors at the user's file:line, so

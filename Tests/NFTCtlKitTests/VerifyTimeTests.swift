@@ -1,6 +1,6 @@
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// Verification against the declaration compares time values at the kernel's tick: a
 /// 250 Hz kernel holds `2s250ms` as `2s248ms`, which is what was declared; `3s` is not.

@@ -1,5 +1,7 @@
 import NFTTestSupport
 import Testing
+@testable import NFTAnalysis
+@testable import NFTModel
 @testable import NFTables
 
 /// Every rule nft 1.0.6 accepted decodes to typed statements (no raw fallback) and

@@ -1,5 +1,7 @@
 import NFTTestSupport
 import Testing
+@testable import NFTAnalysis
+@testable import NFTModel
 @testable import NFTables
 
 /// Every rule nft 1.0.6 accepted, printed from its JSON listing, reads exactly like the

@@ -1,4 +1,6 @@
 import Testing
+@testable import NFTAnalysis
+@testable import NFTModel
 @testable import NFTables
 
 /// The lowered JSON of rule pieces equals what libnftables 1.0.6 reads (man 5 libnftables-json).

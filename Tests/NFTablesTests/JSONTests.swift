@@ -1,4 +1,6 @@
 import Testing
+@testable import NFTAnalysis
+@testable import NFTModel
 @testable import NFTables
 
 @Test func parsesAndWritesJSON() throws {

@@ -1,4 +1,6 @@
 import Testing
+@testable import NFTAnalysis
+@testable import NFTModel
 @testable import NFTables
 
 /// A whole ruleset captured from nft 1.0.6: its JSON listing and the text `nft list`

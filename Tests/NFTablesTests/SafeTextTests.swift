@@ -1,4 +1,6 @@
 import Testing
+@testable import NFTAnalysis
+@testable import NFTModel
 @testable import NFTables
 
 /// `SafeText` and its users in this module: the nft printer and the JSON writer. Ordinary

@@ -1,5 +1,6 @@
 import Testing
 @testable import NFTables
+import NFTAnalysis
 
 /// Time values carry milliseconds end to end (model, JSON, nft text, DSL, comparison).
 @Suite struct TimeSpanTests {

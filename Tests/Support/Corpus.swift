@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTModel
 
 /// Shared by the test targets. The nftables tests/py corpus, kept in the project at
 /// `Tests/Corpus/nft-py` (see its README); NFTCTL_CORPUS points the tests at another copy.

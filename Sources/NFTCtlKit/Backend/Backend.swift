@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Where rulesets are read from and committed to: the kernel through libnftables
 /// (`LibNFTablesBackend`), or an in-memory stand-in for tests (`FakeBackend`).

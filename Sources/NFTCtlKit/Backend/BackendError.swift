@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Why a backend call failed, worded for a person: what was being done, and libnftables'
 /// own error text when it gave one.

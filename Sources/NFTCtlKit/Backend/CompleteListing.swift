@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// A listing whose sets could not be proven complete (see `ListingConsistency.swift`):
 /// nothing may be planned from it, least of all element deletions.

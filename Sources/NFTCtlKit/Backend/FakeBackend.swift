@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 import Synchronization
 
 /// An in-memory backend for fast tests: it keeps a listing and applies add, create,

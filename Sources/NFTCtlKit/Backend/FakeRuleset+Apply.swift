@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// The command semantics of `FakeBackend`, one command at a time on a working copy.
 extension FakeRuleset {

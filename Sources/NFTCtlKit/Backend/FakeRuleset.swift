@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// The state of `FakeBackend`: tables in creation order, each with its own objects, sets,
 /// flowtables, chains and rules, and handle counters like the kernel's (table handles are
@@ -55,7 +55,7 @@ enum FakeReferences {
         var out: [String] = []
         func visit(_ j: JSON) {
             switch j {
-            case .string(let s) where s.hasPrefix("@"): out.append(String(s.dropFirst()))
+            case .string(let s): if let ref = SetReference(reference: s) { out.append(ref.name) }
             case .array(let a): a.forEach(visit)
             case .object(let o): o.forEach { visit($0.value) }
             default: break

@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// The kernel, through libnftables, in this network namespace or a named one (`ip netns`).
 public final class LibNFTablesBackend: Backend, @unchecked Sendable {

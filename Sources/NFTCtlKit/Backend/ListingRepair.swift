@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// libnftables 1.0.6's JSON listing leaves out what its text listing shows: table flags
 /// (printed as garbage, or cutting the output short) and comments, chain comments and

@@ -36,9 +36,7 @@ public struct NFTOutputFlags: OptionSet, Sendable, Hashable {
 public final class NFTContext: @unchecked Sendable {
     private let ctx: OpaquePointer
     private let namespace: NetworkNamespace?
-    // Mutated only under NFTLock.
-    private var flags: NFTOutputFlags
-    private var dry: Bool = false
+    private let flags: NFTOutputFlags
 
     /// Creates a context in `namespace` (nil: the calling thread's own namespace).
     public init(outputFlags: NFTOutputFlags = [], namespace: NetworkNamespace? = nil) throws(BackendError) {
@@ -71,53 +69,35 @@ public final class NFTContext: @unchecked Sendable {
         NFTLock.withLock { nft_ctx_free(c) }
     }
 
-    /// The output flags used by `run(_:)`.
-    public var outputFlags: NFTOutputFlags {
-        get { NFTLock.withLock { flags } }
-        set { NFTLock.withLock { flags = newValue } }
-    }
-
-    /// Dry run (`nft -c`): the batch is sent to the kernel and aborted instead of committed,
-    /// so it catches missing objects and duplicates but not commit-time checks (jump loops).
-    public var dryRun: Bool {
-        get { NFTLock.withLock { dry } }
-        set { NFTLock.withLock { dry = newValue } }
-    }
-
-    /// Runs a command buffer (nft syntax, or JSON when `.json` is among the flags) with the
-    /// context's flags and dry-run setting; returns the output text.
-    public func run(_ buffer: String) throws(BackendError) -> String {
-        try run(buffer, flags: nil, dryRun: nil)
-    }
-
     /// Runs a libnftables JSON buffer (the JSON flag is set for this call: without it 1.0.6
     /// does not parse JSON). Returns the output (JSON for a `list`).
-    public func run(json buffer: String, dryRun: Bool? = nil) throws(BackendError) -> String {
-        try run(buffer, flags: NFTLock.withLock { flags.union(.json) }, dryRun: dryRun)
+    public func run(json buffer: String, dryRun: Bool = false) throws(BackendError) -> String {
+        try run(buffer, flags: flags.union(.json), dryRun: dryRun)
     }
 
     /// Runs nft syntax with the JSON flag cleared for this call (so only the nft parser is tried).
-    public func run(text buffer: String, dryRun: Bool? = nil) throws(BackendError) -> String {
-        try run(buffer, flags: NFTLock.withLock { flags.subtracting(.json) }, dryRun: dryRun)
+    public func run(text buffer: String, dryRun: Bool = false) throws(BackendError) -> String {
+        try run(buffer, flags: flags.subtracting(.json), dryRun: dryRun)
     }
 
     /// Runs an nft syntax file (`nft_run_cmd_from_filename`): errors then name the file and
     /// the line, and `include` works relative to it.
-    public func run(file path: String, dryRun: Bool? = nil) throws(BackendError) -> String {
-        try run(path, flags: NFTLock.withLock { flags.subtracting(.json) }, dryRun: dryRun, isFile: true)
+    public func run(file path: String, dryRun: Bool = false) throws(BackendError) -> String {
+        try run(path, flags: flags.subtracting(.json), dryRun: dryRun, isFile: true)
     }
 
     /// One `nft_run_cmd_from_buffer` (or `_from_filename`) call = one kernel transaction.
-    /// `flags`/`dryRun` override the context's settings for this call only.
-    func run(_ buffer: String, flags override: NFTOutputFlags?, dryRun overrideDry: Bool?,
+    /// `flags` replace the context's for this call; a dry run (`nft -c`) sends the batch to
+    /// the kernel and aborts it (missing objects and duplicates show, commit-time checks not).
+    func run(_ buffer: String, flags override: NFTOutputFlags, dryRun: Bool,
              isFile: Bool = false) throws(BackendError) -> String {
-        let operation = (overrideDry ?? dryRun) ? "libnftables (dry run)" : "libnftables"
+        let operation = dryRun ? "libnftables (dry run)" : "libnftables"
         let outcome: (rc: Int32, err: Int32, output: String, error: String)
         do {
             outcome = try NFTLock.withLock { () throws -> (Int32, Int32, String, String) in
                 let call = { () -> (Int32, Int32, String, String) in
-                    nft_ctx_output_set_flags(self.ctx, (override ?? self.flags).rawValue)
-                    nft_ctx_set_dry_run(self.ctx, overrideDry ?? self.dry)
+                    nft_ctx_output_set_flags(self.ctx, override.rawValue)
+                    nft_ctx_set_dry_run(self.ctx, dryRun)
                     errno = 0
                     let rc = isFile ? nft_run_cmd_from_filename(self.ctx, buffer) : nft_run_cmd_from_buffer(self.ctx, buffer)
                     let savedErrno = errno

@@ -43,13 +43,6 @@ enum SystemCall {
         return unsafeBitCast(symbol, to: PrctlFunction.self)
     }()
 
-    /// `open(path, O_RDONLY | O_CLOEXEC)`, or the errno.
-    static func openReadOnly(_ path: String) -> Result<Int32, BackendError> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { return .failure(.system(operation: "open \(path)", errno: Glibc.errno)) }
-        return .success(fd)
-    }
-
     /// The inode of a namespace file: two equal inodes are the same namespace.
     static func inode(_ path: String) -> UInt64? {
         var st = stat()

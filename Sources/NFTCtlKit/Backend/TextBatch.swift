@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// A libnftables JSON batch as nft syntax, one command per line, for
 /// `nft_run_cmd_from_buffer`: one buffer is one transaction, like the JSON batch.
@@ -221,7 +221,7 @@ public struct TextBatch: Sendable {
         return fold(t.split(separator: "\n").map { $0.trimmingCharacters() }.filter { !$0.isEmpty })
     }
 
-    static func isLiteral(_ e: NFTables.Expression) -> Bool {
+    static func isLiteral(_ e: NFTModel.Expression) -> Bool {
         switch e {
         case .string, .number, .unsigned: return true
         default: return false
@@ -267,7 +267,7 @@ public struct TextBatch: Sendable {
                 s.forEachExpression { e in
                     if case .verdict(.jump(let t)) = e, !ListingRepair.isIdentifier(t) { bad = t }
                     if case .verdict(.goto(let t)) = e, !ListingRepair.isIdentifier(t) { bad = t }
-                    if case .string(let v) = e, v.hasPrefix("@"), !ListingRepair.isIdentifier(String(v.dropFirst())) { bad = v }
+                    if let ref = e.setReference, !ListingRepair.isIdentifier(ref.name) { bad = ref.description }
                 }
                 if case .verdict(.jump(let t)) = s, !ListingRepair.isIdentifier(t) { bad = t }
                 if case .verdict(.goto(let t)) = s, !ListingRepair.isIdentifier(t) { bad = t }

@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// The declarations in nft's text listing (`nft list ruleset`): per table its flags and
 /// comment, per chain its comment and devices, per set and map its declaration lines.
@@ -71,7 +71,7 @@ struct TextListing {
             guard texts.count == elems.count else { return }
             for (i, text) in texts.enumerated() {
                 // A map's element is `[elem, data]`; its key carries the times.
-                var pair: [NFTables.Expression] = []
+                var pair: [NFTModel.Expression] = []
                 var el: SetElement
                 if case .elem(let e) = elems[i] { el = e } else if case .list(let l) = elems[i], l.count == 2, case .elem(let e) = l[0] {
                     el = e; pair = l
@@ -187,7 +187,7 @@ struct TextListing {
         let words = unquotedWords(listed.replacingOccurrences(of: "\n", with: " "))
         let times = words.indices.dropLast().filter { words[$0] == "timeout" }.compactMap { TimeSpan(nftText: words[$0 + 1]) }
         var next = times.makeIterator()
-        func fix(_ e: inout NFTables.Expression) -> Bool {
+        func fix(_ e: inout NFTModel.Expression) -> Bool {
             guard case .elem(var el) = e, let t = el.timeout else { return true }
             guard let listed = next.next(), listed.milliseconds / 1000 == t.milliseconds / 1000 else { return false }
             el.timeout = listed
@@ -289,15 +289,15 @@ enum TypeofParser {
         return (.typeof(k), nil)
     }
 
-    static func expression(_ text: String) -> NFTables.Expression? {
+    static func expression(_ text: String) -> NFTModel.Expression? {
         let items = text.components(separatedBy: " . ")
         let exprs = items.compactMap(single)
         guard exprs.count == items.count else { return nil }
-        let e: NFTables.Expression = exprs.count == 1 ? exprs[0] : .concat(exprs)
+        let e: NFTModel.Expression = exprs.count == 1 ? exprs[0] : .concat(exprs)
         return e.nftText() == text ? e : nil
     }
 
-    static func single(_ text: String) -> NFTables.Expression? {
+    static func single(_ text: String) -> NFTModel.Expression? {
         let w = text.split(separator: " ").map(String.init)
         switch w.count {
         case 1: return .meta(key: w[0])

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// How a batch reaches libnftables: as nft syntax (`TextBatch`) whenever it can be written
 /// safely, since 1.0.6's JSON input loses what its text input keeps; as JSON otherwise (a
@@ -71,7 +71,8 @@ extension Transport {
     }
 }
 
-/// What 1.0.6's JSON input drops or changes (measured, DESIGN.md §2a), per batch entry.
+/// What 1.0.6's JSON input drops or changes (measured against the kernel; the constructs are
+/// in Tests/NFTCtlKitTests/Fixtures/fidelity.nft), per batch entry.
 enum JSONLoss {
     struct Loss { var entry: Int; var what: String }
 
@@ -111,7 +112,7 @@ enum JSONLoss {
     static func hasMilliseconds(_ item: RulesetItem) -> Bool {
         func fine(_ t: TimeSpan?) -> Bool { t.map { $0.wholeSeconds == nil } ?? false }
         var found = false
-        func visit(_ e: NFTables.Expression) {
+        func visit(_ e: NFTModel.Expression) {
             e.forEach { if case .elem(let el) = $0, fine(el.timeout) || fine(el.expires) { found = true } }
         }
         switch item {

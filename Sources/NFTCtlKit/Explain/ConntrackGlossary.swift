@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Connection tracking: what the kernel remembers about the connection a packet belongs to.
 extension Phraser {

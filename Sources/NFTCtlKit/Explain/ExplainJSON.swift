@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// The JSON form of an explanation: the same structure as the Swift types.
 extension RulesetExplanation {

@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// The mermaid form of an explanation: hooks, then the base chains on each hook in
 /// priority order, then the chains they jump or go to (verdict-map branches labelled

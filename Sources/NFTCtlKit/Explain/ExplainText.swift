@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// The text form of an explanation: one fact per line, indented by level, never wrapped,
 /// the same input always giving the same output. Each line is escaped whole (`SafeText`):

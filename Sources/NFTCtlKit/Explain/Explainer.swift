@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Which part of a ruleset to explain: everything, one table, one chain, or one rule.
 public struct ExplainSelection: Sendable, Hashable {
@@ -165,13 +165,7 @@ public enum Explainer {
     /// Names of sets and maps the rules refer to (`@name`, set/map updates).
     static func referencedSets(_ rules: [Rule]) -> Set<String> {
         var out: Set<String> = []
-        func add(_ e: Expression) { if case .string(let s) = e, s.hasPrefix("@") { out.insert(String(s.dropFirst())) } }
-        func visit(_ s: Statement) {
-            s.forEachExpression(add)
-            if case .set(let u) = s { out.insert(u.set.hasPrefix("@") ? String(u.set.dropFirst()) : u.set) }
-            if case .map(let u) = s { out.insert(u.map.hasPrefix("@") ? String(u.map.dropFirst()) : u.map) }
-        }
-        for r in rules { r.statements.forEach(visit) }
+        for r in rules { for s in r.statements { out.formUnion(s.setReferences) } }
         return out
     }
 }

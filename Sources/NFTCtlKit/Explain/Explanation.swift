@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// What `nftctl explain` says about a ruleset, before it is rendered as text, JSON or
 /// mermaid: tables, their sets and objects, chains with their hook context, and rules

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// What a family, hook, chain type and policy mean, and where a base chain runs relative
 /// to the other base chains on its hook.

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Conditions (`left op right`) and bit operations, in words.
 extension Phraser {
@@ -39,7 +39,7 @@ extension Phraser {
         case .set(let items, _) where items.count > 1:
             let vals = items.map(value).joined(separator: ", ")
             return s + (op == .ne ? " \(be) none of " : " \(be) one of ") + vals
-        case .string(let ref) where ref.hasPrefix("@"):
+        case .string(let ref) where SetReference(reference: ref) != nil:
             return s + (op == .ne ? " \(be) not in " : " \(be) in ") + setReference(ref)
         case .prefix(let addr, let len):
             let net = "\(value(addr))/\(len)"

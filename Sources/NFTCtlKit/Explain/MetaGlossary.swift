@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Packet metadata (meta), routing (rt), sockets, OS fingerprints, IPsec and FIB lookups:
 /// what the kernel knows about a packet beyond its bytes.

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Statements that send the packet somewhere else or answer it: NAT, tproxy, reject,
 /// dup, fwd, queue, synproxy.

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// TCP options, IPv4 options and SCTP chunks: things a packet may or may not carry.
 extension Phraser {

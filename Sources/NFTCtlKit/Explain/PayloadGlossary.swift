@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Header fields by protocol, with their width where it helps to know what the bits mean.
 extension Phraser {

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Puts expressions and statements into words for one table, and remembers every part it
 /// could not explain (`gaps`) and every chain a statement can hand the packet to (`edges`).
@@ -97,7 +97,7 @@ final class Phraser {
     func value(_ e: Expression) -> String {
         switch e {
         case .string(let s):
-            if s.hasPrefix("@") { return setReference(s) }
+            if SetReference(reference: s) != nil { return setReference(s) }
             if let c = context, case .ct(let key, _, _) = c, key == "state" || key == "status" { return Self.ctValueGlossary[s] ?? s }
             return s
         case .number(let n): return n < 0 ? String(n) : number(UInt64(n))
@@ -148,7 +148,7 @@ final class Phraser {
 
     /// `@name`: the named set or map, with what it holds when the table declares it.
     func setReference(_ ref: String) -> String {
-        let name = ref.hasPrefix("@") ? String(ref.dropFirst()) : ref
+        let name = SetReference(lenient: ref).name
         guard let s = table?.set(name)?.value else { return "the named set @\(name) (not declared in this ruleset)" }
         let n = s.elements.count
         let what = s.isMap ? "map" : "set"
@@ -166,7 +166,7 @@ final class Phraser {
         defer { mapKey = saved }
         switch data {
         case .set(let items, _): return "the map { " + items.map(element).joined(separator: ", ") + " }"
-        case .string(let s) where s.hasPrefix("@"): return setReference(s)
+        case .string(let s) where SetReference(reference: s) != nil: return setReference(s)
         default: return value(data)
         }
     }

@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// One rule in nft syntax, explained in a context of its own: it is wrapped in a table and
 /// base chain and parsed by libnftables itself in a throw-away namespace, so whatever nft

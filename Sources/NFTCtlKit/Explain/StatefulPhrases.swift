@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Statements that keep state (quota, limit, log settings, dynamic sets and maps) and
 /// references to named stateful objects.
@@ -51,7 +51,7 @@ extension Phraser {
 
     /// `add|update|delete @set { elem [stmts] }` and the map form with `: data`.
     func setUpdate(op: String, elem: Expression, data: Expression?, name: String, stmts: [Statement]) -> (kind: RuleExplanation.Step.Kind, text: String) {
-        let ref = (name.hasPrefix("@") ? "" : "@") + name
+        let ref = SetReference(lenient: name).description
         let what = (data == nil ? "the set " : "the map ") + ref
         var item = value(elem)
         if let data { item += " → " + value(data) }

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Statements in words: each is a condition the packet must meet (matches, rate limits,
 /// quotas, connection counts) or something done to it.
@@ -111,8 +111,8 @@ extension Phraser {
         switch data {
         case .set(let items, _):
             what = "the verdict map { " + with(context: key) { items.map(element) }.joined(separator: "; ") + " }"
-        case .string(let ref) where ref.hasPrefix("@"):
-            let name = String(ref.dropFirst())
+        case .string(let ref) where SetReference(reference: ref) != nil:
+            let name = SetReference(lenient: ref).name
             let entries = table?.set(name)?.value.elements ?? []
             what = "the verdict map @\(name)"
             if table?.set(name) == nil { what += " (not declared in this ruleset)" }

@@ -1,3 +1,4 @@
+import NFTAnalysis
 import NFTables
 
 /// The names a table's rules can refer to: its sets, maps, objects and flowtables, by the
@@ -10,8 +11,8 @@ struct TableNames: Sendable {
     var flowtables: [String: String] = [:]
     var chains: [String: String] = [:]
 
-    func setLet(_ ref: String) -> String? { ref.hasPrefix("@") ? sets[String(ref.dropFirst())] : nil }
-    func mapLet(_ ref: String) -> String? { ref.hasPrefix("@") ? maps[String(ref.dropFirst())] : nil }
+    func setLet(_ ref: String) -> String? { SetReference(reference: ref).flatMap { sets[$0.name] } }
+    func mapLet(_ ref: String) -> String? { SetReference(reference: ref).flatMap { maps[$0.name] } }
 }
 
 /// Left-hand sides: the DSL spelling of a field expression and the kind of value it takes.

@@ -1,3 +1,4 @@
+import NFTAnalysis
 import NFTables
 
 /// The type of value a typed DSL field compares with (its right-hand side type).

@@ -1,4 +1,5 @@
 import Foundation
+import NFTAnalysis
 import NFTables
 
 /// What `nftctl import` reads: a file (libnftables JSON, .nft, or a rules file) or the live
@@ -6,25 +7,17 @@ import NFTables
 /// are carried into the DSL in the model's form.
 public enum ImportSource {
     public static func load(_ path: String) throws -> RulesetState {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw InputError("\(path): no such file or directory")
-        }
         let document: Document
-        if isDir.boolValue || path.hasSuffix(".swift") {
+        switch try InputKind.of(path) {
+        case .swift:
             document = try RulesLoader.load(path).document
-        } else if path.hasSuffix(".nft") {
+        case .nft:
             document = try NftParser.parse(file: path).document  // checked and size-limited there
-        } else {
+        case .json:
             let text = try InputLoader.readText(path)
-            let isJSON = path.hasSuffix(".json") || text.drop(while: { $0.isWhitespace }).first == "{"
-            if isJSON {
-                let json: JSON
-                do { json = try JSON.parse(text) } catch { throw InputError("\(path): invalid JSON: \(error)") }
-                do { document = try Document.decode(json) } catch { throw InputError("\(path): \(error.message)") }
-            } else {
-                document = try NftParser.parse(file: path).document
-            }
+            let json: JSON
+            do { json = try JSON.parse(text) } catch { throw InputError("\(path): invalid JSON: \(error)") }
+            do { document = try Document.decode(json) } catch { throw InputError("\(path): \(error.message)") }
         }
         return try state(document, origin: path)
     }

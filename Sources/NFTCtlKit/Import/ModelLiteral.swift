@@ -1,3 +1,4 @@
+import NFTAnalysis
 import NFTables
 
 /// Swift source for model values, exactly as the model's own initialisers and enum cases spell

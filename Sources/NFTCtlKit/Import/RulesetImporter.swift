@@ -1,9 +1,10 @@
+import NFTAnalysis
 import NFTables
 
 /// `nftctl import`: a ruleset (model) → DSL source that evaluates back to it.
 ///
 /// Layout: per table, one top-level `let` per named object, flowtable, set, map and chain
-/// (one `let` per chain keeps type-checking linear, DESIGN.md §4), then
+/// (one `let` per chain keeps type-checking linear: see DSLFields.swift), then
 /// `let ruleset = Ruleset { table(...) { ... } }` naming them. What the typed DSL cannot
 /// spell is written in the model's own form (`statement(...)`, `Value(...)`,
 /// `object(...)`), so the import is never lossy; `notes` lists what even that cannot carry.

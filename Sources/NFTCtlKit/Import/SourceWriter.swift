@@ -1,3 +1,4 @@
+import NFTAnalysis
 import NFTables
 
 /// A small indenting writer for generated Swift source.

@@ -1,3 +1,4 @@
+import NFTAnalysis
 import NFTables
 
 /// One statement of a rule as a DSL rule piece: the typed spelling when the DSL has one that
@@ -61,7 +62,7 @@ struct StatementSpeller {
         case .dup(let addr, let dev): return dup(addr, dev, s)
         case .fwd(let dev?, let fam, let addr): return fwd(dev, fam, addr, s)
         case .flow("add", let ft):
-            if ft.hasPrefix("@"), let f = names.flowtables[String(ft.dropFirst())] { return "flowOffload(\(f))" }
+            if let ref = SetReference(reference: ft), let f = names.flowtables[ref.name] { return "flowOffload(\(f))" }
             return nil
         case .set(let u): return setUpdate(u)
         case .map(let u): return mapUpdate(u)

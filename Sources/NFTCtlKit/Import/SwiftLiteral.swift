@@ -1,3 +1,4 @@
+import NFTAnalysis
 import NFTables
 
 /// Swift spellings of plain values: string literals, identifiers.

@@ -1,3 +1,4 @@
+import NFTAnalysis
 import NFTables
 
 /// Emits the declarations of one table.

@@ -1,3 +1,4 @@
+import NFTAnalysis
 import NFTables
 
 /// Which program a table looks like it belongs to, from the names those programs use. An

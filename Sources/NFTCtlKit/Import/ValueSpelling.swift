@@ -1,3 +1,4 @@
+import NFTAnalysis
 import NFTables
 
 /// Right-hand-side literals: the most readable DSL spelling of a value of a given kind, checked

@@ -1,10 +1,10 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// A ruleset file as nftctl reads it: the document it holds, where each entry came from,
 /// and the tables it declares.
 public struct LoadedInput: Sendable {
-    public enum Kind: String, Sendable { case json, nft, swift }
+    public typealias Kind = InputKind
     public var path: String
     public var kind: Kind
     public var document: Document
@@ -22,23 +22,14 @@ public struct InputError: Error, Sendable, CustomStringConvertible {
 }
 
 public enum InputLoader {
-    /// Reads FILE by its kind: `.json` (libnftables JSON: commands or a listing), `.nft`
-    /// (nft syntax, parsed by libnftables in a throw-away namespace), `.swift` or a
-    /// directory (a rules program).
+    /// Reads FILE by its kind (`InputKind`): libnftables JSON (commands or a listing), nft
+    /// syntax (parsed by libnftables in a throw-away namespace), or a rules program.
     public static func load(_ path: String) throws -> LoadedInput {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw InputError("\(path): no such file or directory")
+        switch try InputKind.of(path) {
+        case .swift: return try loadSwift(path)
+        case .nft: return try loadNft(path)
+        case .json: return try loadJSON(path)
         }
-        if isDir.boolValue || path.hasSuffix(".swift") { return try loadSwift(path) }
-        if path.hasSuffix(".nft") { return try loadNft(path) }
-        if path.hasSuffix(".json") { return try loadJSON(path) }
-        // Unknown extension: sniff the first bytes.
-        let head = FileHandle(forReadingAtPath: path).flatMap { h in defer { try? h.close() }; return try? h.read(upToCount: 4096) }
-        if head?.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x09 && $0 != 0x0D }) == UInt8(ascii: "{") {
-            return try loadJSON(path)
-        }
-        return try loadNft(path)
     }
 
     static func readText(_ path: String) throws -> String {

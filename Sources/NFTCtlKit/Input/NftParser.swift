@@ -1,20 +1,11 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// nft syntax, parsed by libnftables itself: the text is loaded into a throw-away
 /// namespace (no root needed) and listed back as JSON. libnftables' errors name the line
 /// in its own buffer name; they are rewritten to name the user's file, and filtered so they
 /// never show the text of a file outside the rules file's directory (`NftErrorFilter`).
 enum NftParser {
-    /// nft syntax given as text (no file): errors name `path`, with the line libnftables gives.
-    static func parse(path: String, text: String) throws -> Document {
-        do {
-            return try Sandbox.loadAndList(text: text)
-        } catch let e as SandboxError {
-            throw InputError(rewrite(NftErrorFilter(rulesFile: path).filter(e.message), path: path))
-        }
-    }
-
     /// An nft syntax file, checked first (`NftPrecheck`: size, token length, what it
     /// includes); returns its text too, for the source map.
     static func parse(file path: String) throws -> (document: Document, text: String) {

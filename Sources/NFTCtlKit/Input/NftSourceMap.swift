@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Finds where tables, chains, sets and rules are written in an `.nft` file, so that
 /// diagnostics about a ruleset libnftables parsed (and listed back without positions) can

@@ -1,11 +1,11 @@
-import NFTables
+import NFTAnalysis
 
 /// `--against`: a snapshot (a listing saved with `nftctl list --format json` or
 /// `nft -j list ruleset`) is the live side as it is; a rules file (commands, `.nft`,
 /// `.swift`) is first loaded into a scratch namespace, like the desired side.
 public enum SnapshotLoader {
     public static func listing(_ path: String) throws -> Document {
-        if path.hasSuffix(".json") || !(path.hasSuffix(".nft") || path.hasSuffix(".swift")) {
+        if try InputKind.of(path) == .json {
             if let text = try? InputLoader.readText(path), let json = try? JSON.parse(text),
                let doc = try? Document.decode(json), isListing(doc) {
                 return doc

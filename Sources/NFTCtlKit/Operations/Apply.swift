@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// `nftctl apply`. By default incremental: the plan (desired vs live, declared tables only)
 /// becomes ONE libnftables batch, so unchanged rules keep their handles and counters and
@@ -43,16 +43,7 @@ public enum ApplyOperation {
 
     /// The single batch that replaces `state`'s tables whole.
     public static func replaceBatch(_ state: RulesetState) -> (document: Document, locations: [SourceLocation?]) {
-        var entries: [Document.Entry] = []
-        var locations: [SourceLocation?] = []
-        for t in state.tables {
-            let bare = Table(family: t.table.value.family, name: t.table.value.name)
-            entries.append(.command(Command(.add, .table(bare))))
-            entries.append(.command(Command(.delete, .table(bare))))
-            locations += [t.table.location, t.table.location]
-        }
-        let creation = state.creationBatch()
-        return (Document(entries + creation.document.entries), locations + creation.locations)
+        TableReplacement.batch(state)
     }
 
     /// - Parameters:

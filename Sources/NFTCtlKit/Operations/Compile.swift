@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// `nftctl compile`: one canonical batch that creates exactly the declared tables.
 public enum CompileOperation {

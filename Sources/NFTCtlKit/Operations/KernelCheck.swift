@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Loading a batch into a throw-away namespace on this kernel: the kernel's own verdict on
 /// a ruleset without touching the host, and its normalised listing of it.

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Before an apply over SSH: would the new rules cut this very session, or stop the same
 /// client from connecting again? The SSH session's packets (`SSH_CONNECTION` = client ip,

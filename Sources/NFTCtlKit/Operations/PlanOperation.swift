@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// Builds plans: the desired side is what the same kernel makes of the rules in a scratch
 /// namespace (so its normal forms are never differences), carrying the user's locations;

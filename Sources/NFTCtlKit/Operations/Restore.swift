@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// `nftctl restore`: puts the saved ruleset (`StateStore.rulesetFile`) back, as an apply of
 /// that batch with all of apply's machinery (lock, validation, one transaction,

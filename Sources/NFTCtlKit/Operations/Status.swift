@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// `nftctl status`: what nftctl manages in a namespace and whether the kernel still holds it.
 /// Drift is the plan from the live managed tables to the last apply (the saved ruleset, or

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// After the commit: the kernel against what the user declared (the loaded model), not
 /// only against a scratch listing, which would share any loss of the path both went

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// What an interval set (or map) matches, as merged integer intervals: two listings that
 /// match the same keys (with the same data) are the same set, however their elements are

@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// Remembers what the kernel makes of each rule, so a 1-rule change does not reload every
 /// rule of the table into a scratch namespace. A rule's normal form depends only on the

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// What must change in the kernel to reach the desired tables: per table, a list of
 /// changes, in nft terms. Both sides are kernel listings (the desired side normalised by a

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Turns a plan into ONE libnftables batch (one kernel transaction). Order inside it:
 /// deletions first (rules, then elements, then the chains, sets and objects nothing refers
@@ -22,8 +22,7 @@ public enum PlanBatch {
             case .create, .replace:
                 guard let desired = t.desired else { continue }
                 if case .replace = t.mode {
-                    deletes.append((cmd(.add, .table(bare)), desired.table.location))
-                    deletes.append((cmd(.delete, .table(bare)), desired.table.location))
+                    deletes += TableReplacement.clear(t.key).map { ($0, desired.table.location) }
                 }
                 var one = RulesetState()
                 one.tables = [desired]

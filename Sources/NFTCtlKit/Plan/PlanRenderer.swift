@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// The plan as people read it (nft syntax, `+` added, `-` removed, `~` changed with its new
 /// text on a `  → ` line below, grouped by table and chain, an added rule with the rule it
@@ -137,7 +137,7 @@ public struct PlanRenderer {
             default: return []
             }
         case .elements(let set, let added, let removed):
-            func line(_ e: [NFTables.Expression]) -> String {
+            func line(_ e: [NFTModel.Expression]) -> String {
                 "element \(SafeText.name(set.name)) { \(e.map { $0.nftText(context: Self.context) }.joined(separator: ", ")) }"
             }
             return c.markers.map { $0 == .delete ? Entry(sign: .delete, text: line(removed)) : Entry(sign: .add, text: line(added), location: loc) }

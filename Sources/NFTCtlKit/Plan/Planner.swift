@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Computes the plan from the desired tables (a kernel-normalised listing carrying the
 /// user's source locations) and the live tables (a listing with kernel handles).
@@ -45,8 +45,8 @@ func dynamicSets(_ t: TableContents) -> Set<String> {
     for r in t.rules {
         for s in r.value.statements {
             switch s {
-            case .set(let u): out.insert(String(u.set.drop(while: { $0 == "@" })))
-            case .map(let u): out.insert(String(u.map.drop(while: { $0 == "@" })))
+            case .set(let u): out.insert(u.reference.name)
+            case .map(let u): out.insert(u.reference.name)
             case .meter(let name, _, _, _): out.insert(name)
             default: break
             }

@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -142,7 +142,7 @@ public enum RulesLoader {
     /// Builds `libNFTables.so` + its module once per (compiler, DSL sources).
     static func buildLibrary(sandbox: RulesSandbox, version: String, cache: String) throws -> (dir: String, key: String) {
         let sourcesDir = try RulesToolchain.dslSources()
-        let rel = RulesToolchain.swiftFiles(in: sourcesDir)
+        let rel = RulesToolchain.librarySources(in: sourcesDir)
         guard !rel.isEmpty else { throw RulesError("\(sourcesDir): no NFTables sources found") }
         // Keyed by name, size and mtime of each source (reading and hashing them all on every
         // warm run would cost more than running the rules program).
@@ -289,7 +289,8 @@ public enum RulesLoader {
             throw RulesError("\(path): the rules program's output lacks \"document\" or \"locations\"")
         }
         let document: Document
-        do { document = try Document.decode(docJSON) } catch {
+        // Anonymous chains come as markers the DSL could not print (it has no printer).
+        do { document = try Document.decode(docJSON).resolvingAnonymousChains() } catch {
             throw RulesError("\(path): the rules program's document is not libnftables JSON: \(error.message)")
         }
         let locations: [SourceLocation?] = locs.map { l in

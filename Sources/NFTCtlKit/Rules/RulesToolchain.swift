@@ -29,20 +29,34 @@ enum RulesToolchain {
             """)
     }
 
-    /// The directory holding the DSL library sources (`NFTables/**/*.swift`): `$NFTCTL_DSL_SOURCES`,
-    /// the source tree above the executable (`.build/debug/nftctl`, `swift run`, test bundles),
-    /// or the installed copy at `PREFIX/share/nftctl/NFTables`.
+    /// The source folders of the library rules files link against, compiled as ONE module
+    /// named `NFTables` (one compiler run): the model, then the DSL. Not the printer or the
+    /// analyses (`NFTAnalysis`): rules programs only build a document.
+    static let libraryModules = ["NFTModel", "NFTables"]
+    /// The DSL's re-export of the model, left out: here the model is in the same module.
+    static let modelReexport = "NFTables/ModelExport.swift"
+
+    /// The directory holding the library's source folders (`NFTModel/`, `NFTables/`):
+    /// `$NFTCTL_DSL_SOURCES`, the source tree above the executable (`.build/debug/nftctl`,
+    /// `swift run`, test bundles), or the installed copy at `PREFIX/share/nftctl`.
     static func dslSources() throws -> String {
         let fm = FileManager.default
-        func isDSL(_ d: String) -> Bool { fm.fileExists(atPath: d + "/DSL/DSLRuleset.swift") }
+        func isDSL(_ d: String) -> Bool {
+            fm.fileExists(atPath: d + "/NFTables/DSL/DSLRuleset.swift") && fm.fileExists(atPath: d + "/NFTModel/Model")
+        }
         if let s = ProcessInfo.processInfo.environment["NFTCTL_DSL_SOURCES"], !s.isEmpty {
-            guard isDSL(s) else { throw RulesError("NFTCTL_DSL_SOURCES=\(s) does not hold the NFTables sources (DSL/DSLRuleset.swift)") }
-            return s
+            if isDSL(s) { return s }
+            // The NFTables folder itself, as this variable used to name.
+            let parent = URL(fileURLWithPath: s).deletingLastPathComponent().path
+            guard isDSL(parent) else {
+                throw RulesError("NFTCTL_DSL_SOURCES=\(s) does not hold the library sources (NFTModel/ and NFTables/DSL/)")
+            }
+            return parent
         }
         let exe = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
         for _ in 0..<10 {
-            for candidate in [dir.path + "/Sources/NFTables", dir.path + "/share/nftctl/NFTables"] where isDSL(candidate) {
+            for candidate in [dir.path + "/Sources", dir.path + "/share/nftctl"] where isDSL(candidate) {
                 return candidate
             }
             let up = dir.deletingLastPathComponent()
@@ -53,6 +67,11 @@ enum RulesToolchain {
             the NFTables DSL sources were not found (looked above \(exe) for Sources/NFTables and \
             share/nftctl/NFTables); reinstall nftctl (make install) or set NFTCTL_DSL_SOURCES
             """)
+    }
+
+    /// The library's sources below `root`, sorted, as paths relative to it.
+    static func librarySources(in root: String) -> [String] {
+        libraryModules.flatMap { m in swiftFiles(in: "\(root)/\(m)").map { "\(m)/\($0)" } }.filter { $0 != modelReexport }
     }
 
     /// Every `.swift` file below `dir`, sorted, as paths relative to it.

@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// libnftables work in a throw-away network namespace: the kernel's verdict on a ruleset and
 /// its normal form of it, without touching this machine's firewall and without root.
@@ -39,11 +39,6 @@ public enum Sandbox {
     /// Loads an nft syntax file (read by libnftables itself) and lists the result as JSON.
     public static func loadAndList(file: String) throws -> Document {
         try run(SandboxRequest(setup: [.file(file)], list: true)) ?? Document()
-    }
-
-    /// Loads `setup`, then dry-runs `batch` on top of it as one call (nothing is listed).
-    public static func dryRun(_ batch: Document, after setup: [SandboxRequest.Input] = []) throws {
-        try run(SandboxRequest(setup: setup, check: .json(batch), dryRun: true, list: false))
     }
 
     // MARK: - Parent side

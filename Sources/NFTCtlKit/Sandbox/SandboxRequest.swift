@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// What to do in a throw-away network namespace: load `setup` for real, in order, then run
 /// `check` as ONE libnftables call (a dry run when `dryRun`), then list the result if asked.

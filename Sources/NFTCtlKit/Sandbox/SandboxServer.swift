@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 #if canImport(Glibc)
 import Glibc
 #endif

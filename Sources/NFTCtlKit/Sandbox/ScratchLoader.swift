@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Loads a JSON batch into a scratch namespace, in several libnftables calls when it must.
 ///

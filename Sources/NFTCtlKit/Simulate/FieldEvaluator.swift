@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Reads the value of a rule's left-hand expression from the packet, where the packet is
 /// (hook, chain priority).

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Which hooks a packet passes, in order. The rule (documented in `nftctl trace --help`):
 ///

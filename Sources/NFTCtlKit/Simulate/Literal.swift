@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Reads a rule's right-hand side in the terms of the field it is compared with.
 enum Literal {

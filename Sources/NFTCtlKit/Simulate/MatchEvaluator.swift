@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Evaluates one `match` statement and set/map lookups against the packet.
 extension TraceRun {
@@ -6,9 +6,10 @@ extension TraceRun {
     func setElements(_ rhs: Expression, table: TableContents) -> Known<[Expression]>? {
         switch rhs {
         case .set(let elems, _): return .value(elems)
-        case .string(let s) where s.hasPrefix("@"):
-            guard let set = table.set(String(s.dropFirst())) else {
-                return .unknown("set \(s) is not declared in table \(table.key)")
+        case .string(let s):
+            guard let ref = SetReference(reference: s) else { return nil }
+            guard let set = table.set(ref.name) else {
+                return .unknown("set \(ref) is not declared in table \(table.key)")
             }
             return .value(set.value.elements)
         default: return nil

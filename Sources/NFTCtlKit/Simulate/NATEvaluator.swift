@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// dnat, snat, masquerade and redirect rewrite the packet, so later chains see the new
 /// addresses and ports.

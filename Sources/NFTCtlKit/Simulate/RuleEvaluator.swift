@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// What one rule did to the packet.
 enum RuleOutcome {

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// The packet while it travels: the description plus what NAT and mangling changed.
 /// A nil address or port is unknown; `unknownWhy` says why.

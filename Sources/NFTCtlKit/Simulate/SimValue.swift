@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// What the evaluator knows about something: a value, "not there" (the match fails, as
 /// in the kernel when a header is missing), or "cannot tell" (the trace is undetermined).

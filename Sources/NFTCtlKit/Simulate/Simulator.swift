@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Runs packets offline through a ruleset: every base chain the packet would traverse, in
 /// hook order (see `HookPath`) and priority order across the ip/ip6/inet tables.

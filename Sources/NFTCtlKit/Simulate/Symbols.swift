@@ -1,5 +1,8 @@
+import NFTAnalysis
+
 /// The symbolic constants nftables uses for the values the evaluator compares: protocol,
-/// ICMP type, conntrack state and status, TCP flag and service names.
+/// ICMP type, conntrack state and status, TCP flag and service names (the kinds nft
+/// shares with the printer and the DSL come from `NFTSymbols`).
 enum Symbols {
     static let protocols: [String: UInt128] = [
         "icmp": 1, "igmp": 2, "tcp": 6, "udp": 17, "ipv6-icmp": 58, "icmpv6": 58, "sctp": 132,
@@ -17,34 +20,19 @@ enum Symbols {
         }
     }
 
-    static let icmpTypes: [String: UInt128] = [
-        "echo-reply": 0, "destination-unreachable": 3, "source-quench": 4, "redirect": 5,
-        "echo-request": 8, "router-advertisement": 9, "router-solicitation": 10, "time-exceeded": 11,
-        "parameter-problem": 12, "timestamp-request": 13, "timestamp-reply": 14, "info-request": 15,
-        "info-reply": 16, "address-mask-request": 17, "address-mask-reply": 18,
-    ]
-    static let icmpv6Types: [String: UInt128] = [
-        "destination-unreachable": 1, "packet-too-big": 2, "time-exceeded": 3, "parameter-problem": 4,
-        "echo-request": 128, "echo-reply": 129, "mld-listener-query": 130, "mld-listener-report": 131,
-        "mld-listener-done": 132, "mld-listener-reduction": 132, "nd-router-solicit": 133,
-        "nd-router-advert": 134, "nd-neighbor-solicit": 135, "nd-neighbor-advert": 136, "nd-redirect": 137,
-        "router-renumbering": 138, "ind-neighbor-solicit": 141, "ind-neighbor-advert": 142,
-        "mld2-listener-report": 143,
-    ]
+    static let icmpTypes = wide(NFTSymbols.icmpTypes)
+    static let icmpv6Types = wide(NFTSymbols.icmpv6Types)
 
-    /// `ct state` bits as the kernel defines them (NF_CT_STATE_BIT).
-    static let ctStates: [String: UInt128] = [
-        "invalid": 1, "established": 2, "related": 4, "new": 8, "untracked": 64,
-    ]
-    static let ctStatus: [String: UInt128] = [
-        "expected": 1, "seen-reply": 2, "assured": 4, "confirmed": 8, "snat": 16, "dnat": 32, "dying": 512,
-    ]
-    static let tcpFlags: [String: UInt128] = [
-        "fin": 1, "syn": 2, "rst": 4, "psh": 8, "ack": 16, "urg": 32, "ecn": 64, "cwr": 128,
-    ]
-    static let nfprotos: [String: UInt128] = ["ipv4": 2, "ipv6": 10, "inet": 1, "arp": 3, "bridge": 7, "netdev": 5]
-    static let etherTypes: [String: UInt128] = ["ip": 0x0800, "ip6": 0x86dd, "arp": 0x0806, "vlan": 0x8100, "8021q": 0x8100]
-    static let ctDirections: [String: UInt128] = ["original": 0, "reply": 1]
+    static let ctStates = wide(NFTSymbols.ctStates)
+    static let ctStatus = wide(NFTSymbols.ctStatus)
+    static let tcpFlags = wide(NFTSymbols.tcpFlags)
+    /// `meta nfproto`'s names, and the other families' numbers.
+    static let nfprotos = wide(NFTSymbols.nfprotos).merging(["inet": 1, "arp": 3, "bridge": 7, "netdev": 5]) { a, _ in a }
+    static let etherTypes = wide(NFTSymbols.etherTypes)
+    static let ctDirections = wide(NFTSymbols.ctDirections)
+
+    /// A table of `NFTSymbols` as the evaluator's numbers.
+    static func wide(_ entries: [NFTSymbols.Entry]) -> [String: UInt128] { NFTSymbols.values(entries).mapValues { UInt128($0) } }
     static let services: [String: UInt128] = [
         "ftp": 21, "ssh": 22, "telnet": 23, "smtp": 25, "domain": 53, "dns": 53, "http": 80, "www": 80,
         "pop3": 110, "ntp": 123, "imap": 143, "imap2": 143, "snmp": 161, "ldap": 389, "https": 443,

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// The final outcome of a trace.
 public enum TraceVerdict: String, Sendable, CaseIterable {

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 extension Trace {
     /// Human-readable: one line per step, then the verdict and the assumptions.

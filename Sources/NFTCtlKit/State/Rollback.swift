@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Restoring a snapshot: the tables it names get back exactly what they held (counters and
 /// set elements included), and those that did not exist then are deleted, in ONE transaction.
@@ -24,10 +24,8 @@ public enum Rollback {
         var clear: [Document.Entry] = []
         var clearText = ""
         for key in snapshot.tables where present.contains(key) || state.table(key) != nil {
-            let bare = Table(family: key.family, name: key.name)
-            clear.append(.command(Command(.add, .table(bare))))
-            clear.append(.command(Command(.delete, .table(bare))))
-            clearText += "add table \(key.family) \(key.name)\ndelete table \(key.family) \(key.name)\n"
+            clear += TableReplacement.clear(key)
+            clearText += TableReplacement.clearText(key)
         }
         let keys = Set(snapshot.tables)
         let items = snapshot.listing.items.filter { $0.tableKey.map(keys.contains) ?? false }

@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// The ruleset `nftctl restore` puts back after a reboot: the compiled tables of every
 /// successful apply (with `--confirm`: once confirmed), merged per table, as ONE libnftables

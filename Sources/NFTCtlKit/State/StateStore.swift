@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// What nftctl remembers per network namespace, under /var/lib/nftctl (NFTCTL_STATE_DIR
 /// overrides): which tables it manages (so `--prune` can delete one that disappeared from

@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// One line on stderr before something slow (the first build of the DSL library, compiling
 /// a rules file), so a 15-second silence is explained. Only on a terminal: scripts and CI

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// What the kernel accepts for base chains: hooks per family, chain types per family and
 /// hook, and the priority floor of NAT chains (nf_tables_api.c, nft_chain_nat.c).

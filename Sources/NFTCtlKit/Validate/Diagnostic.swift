@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// One finding of validation: what is wrong, where the user wrote it, and which object.
 public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {

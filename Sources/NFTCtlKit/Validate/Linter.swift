@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Warnings about rulesets the kernel accepts but that probably do not do what their
 /// author meant: unreachable and shadowed rules, duplicates, unused chains, sets and maps,
@@ -137,14 +137,7 @@ struct TableLinter {
         var refs: Set<String> = []
         func scan(_ s: Statement) {
             for v in s.verdicts { if let t = v.target { targets.insert(t) } }
-            s.forEachExpression { e in
-                if case .string(let v) = e, v.hasPrefix("@") { refs.insert(String(v.dropFirst())) }
-            }
-            switch s {
-            case .set(let u): refs.insert(String(u.set.drop(while: { $0 == "@" })))
-            case .map(let u): refs.insert(String(u.map.drop(while: { $0 == "@" })))
-            default: break
-            }
+            refs.formUnion(s.setReferences)
         }
         for r in table.rules { r.value.statements.forEach(scan) }
         for s in table.sets {

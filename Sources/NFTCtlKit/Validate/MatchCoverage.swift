@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Whether one match admits every packet another admits: the relation the linter's
 /// shadowing check needs. Equal matches, and `==` matches on the same field whose

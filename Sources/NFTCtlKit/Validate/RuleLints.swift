@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Per-rule lint checks that need only the rule and its chain.
 enum RuleLints {

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// A statement after one that ends the rule's evaluation never runs, and libnftables refuses
 /// the rule ("Statement after terminal statement has no effect") without saying where. The

@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// Strings a ruleset carries to the kernel and back to people: names, comments, log
 /// prefixes, interface names and string values. What nft syntax cannot write (a control

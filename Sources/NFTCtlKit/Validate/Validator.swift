@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// nftctl's own checks, run before anything reaches libnftables: undefined references,
 /// jump loops, impossible chain definitions, statements in hooks where the kernel refuses
@@ -184,7 +184,7 @@ struct TableValidator {
             let r = lr.value
             for s in r.statements {
                 for v in s.verdicts { if let t = v.target { edges[r.chain, default: []].append(t) } }
-                if case .vmap(_, .string(let ref)) = s, ref.hasPrefix("@"), let m = table.set(String(ref.dropFirst())) {
+                if case .vmap(_, let data) = s, let ref = data.setReference, let m = table.set(ref.name) {
                     m.value.elem?.forEach { if case .verdict(let v) = $0, let t = v.target { edges[r.chain, default: []].append(t) } }
                 }
             }
@@ -221,8 +221,7 @@ struct TableValidator {
             }
         }
         func needSet(_ ref: String, map: Bool?) {
-            guard ref.hasPrefix("@") else { return }
-            let name = String(ref.dropFirst())
+            guard let name = SetReference(reference: ref)?.name else { return }
             guard let s = table.set(name) else {
                 err("refers to \(map == true ? "map" : "set") @\(name), which is not declared in table \(tableName)")
                 return
@@ -258,7 +257,7 @@ struct TableValidator {
         case .namedSynproxy(let e): needObject(e, .synproxy)
         case .secmark(let e): needObject(e, .secmark)
         case .flow(_, let ft):
-            let name = ft.hasPrefix("@") ? String(ft.dropFirst()) : ft
+            let name = SetReference(lenient: ft).name
             if !table.flowtables.contains(where: { $0.value.name == name }) {
                 err("refers to flowtable @\(name), which is not declared in table \(tableName)")
             }

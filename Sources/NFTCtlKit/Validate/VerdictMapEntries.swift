@@ -1,4 +1,4 @@
-import NFTables
+import NFTAnalysis
 
 /// `22 => counter` type-checks in the DSL (a verdict and a statement are both rule items),
 /// but a verdict map holds only verdicts: the DSL leaves a marker, reported here at the
@@ -9,14 +9,15 @@ extension TableValidator {
         /// One expression (the caller walks the tree): a raw string in the rules program, a
         /// plain string once it has crossed JSON.
         func report(_ e: Expression, object: String, at location: SourceLocation?) {
-            guard case .raw(.string(let text)) = e, text.hasPrefix(notAVerdictMarker) else {
-                guard case .string(let text) = e, text.hasPrefix(notAVerdictMarker) else { return }
-                return add(text, object, location)
+            switch e {
+            case .raw(.string(let text)), .string(let text):
+                guard let marker = NotAVerdict.parse(text) else { return }
+                let what = marker.statements.isEmpty ? marker.text : marker.statements.map { $0.nftText() }.joined(separator: " ")
+                add(what, object, location)
+            default: return
             }
-            add(text, object, location)
         }
-        func add(_ text: String, _ object: String, _ location: SourceLocation?) {
-            let what = text.dropFirst(notAVerdictMarker.count)
+        func add(_ what: String, _ object: String, _ location: SourceLocation?) {
             out.append(Diagnostic(.error, "a verdict map entry needs a verdict (accept, drop, jump(chain), goto(chain), return, continue), not `\(what)`",
                                   object: object, at: location))
         }

@@ -70,16 +70,11 @@ public func chain(_ name: String, comment: String? = nil, file: String = #fileID
 }
 
 @resultBuilder
-public enum ChainBuilder {
+public enum ChainBuilder: ListBuilder {
+    public typealias Element = RuleDecl
     public static func buildExpression(_ r: RuleDecl) -> [RuleDecl] { [r] }
     /// Rules computed from data: `for b in backends { ... }` or `backends.map { rule(...) }`.
     public static func buildExpression(_ r: [RuleDecl]) -> [RuleDecl] { r }
-    public static func buildBlock(_ parts: [RuleDecl]...) -> [RuleDecl] { parts.flatMap { $0 } }
-    public static func buildOptional(_ p: [RuleDecl]?) -> [RuleDecl] { p ?? [] }
-    public static func buildEither(first p: [RuleDecl]) -> [RuleDecl] { p }
-    public static func buildEither(second p: [RuleDecl]) -> [RuleDecl] { p }
-    public static func buildArray(_ p: [[RuleDecl]]) -> [RuleDecl] { p.flatMap { $0 } }
-    public static func buildLimitedAvailability(_ p: [RuleDecl]) -> [RuleDecl] { p }
 
     @available(*, unavailable, message: "statements must be grouped into a rule: rule(tcp.dport == 22, accept)")
     public static func buildExpression(_ r: RuleItem) -> [RuleDecl] { [] }

@@ -44,14 +44,14 @@ extension FieldExpression {
         AnyField(.map(key: expression, data: .set(entries.map(\.expression), single: false)))
     }
     /// A lookup in a named map: `ip.saddr.map(backends)`.
-    public func map(_ named: MapDecl) -> AnyField { AnyField(.map(key: expression, data: .string("@" + named.name))) }
+    public func map(_ named: MapDecl) -> AnyField { AnyField(.map(key: expression, data: SetReference(named.name).expression)) }
 
     /// A verdict map: `tcp.dport.vmap([22 => jump("ssh"), 80 => accept])`.
     public func vmap(_ entries: [MapEntry]) -> RuleItem {
         RuleItem(.vmap(key: expression, data: .set(entries.map(\.expression), single: false)))
     }
     /// A named verdict map: `ip.saddr.vmap(policyMap)`.
-    public func vmap(_ named: MapDecl) -> RuleItem { RuleItem(.vmap(key: expression, data: .string("@" + named.name))) }
+    public func vmap(_ named: MapDecl) -> RuleItem { RuleItem(.vmap(key: expression, data: SetReference(named.name).expression)) }
 
     /// Sets this field from another field (`ct.mark.set(from: meta.mark)`).
     public func set(from other: some FieldExpression) -> RuleItem { RuleItem(.mangle(key: expression, value: other.expression)) }

@@ -23,15 +23,10 @@ public struct Ruleset: Sendable, Hashable {
 }
 
 @resultBuilder
-public enum RulesetBuilder {
+public enum RulesetBuilder: ListBuilder {
+    public typealias Element = TableDecl
     public static func buildExpression(_ t: TableDecl) -> [TableDecl] { [t] }
     public static func buildExpression(_ t: [TableDecl]) -> [TableDecl] { t }
-    public static func buildBlock(_ parts: [TableDecl]...) -> [TableDecl] { parts.flatMap { $0 } }
-    public static func buildOptional(_ p: [TableDecl]?) -> [TableDecl] { p ?? [] }
-    public static func buildEither(first p: [TableDecl]) -> [TableDecl] { p }
-    public static func buildEither(second p: [TableDecl]) -> [TableDecl] { p }
-    public static func buildArray(_ p: [[TableDecl]]) -> [TableDecl] { p.flatMap { $0 } }
-    public static func buildLimitedAvailability(_ p: [TableDecl]) -> [TableDecl] { p }
 
     @available(*, unavailable, message: "a chain must be inside a table: table(\"filter\", family: .inet) { chain }")
     public static func buildExpression(_ c: ChainDecl) -> [TableDecl] { [] }

@@ -66,37 +66,25 @@ public func => (key: Value, data: Value) -> MapEntry { MapEntry(key, data) }
 /// kept as a marker that validation reports at the rule or map that holds it.
 public func => (key: Value, verdict: RuleItem) -> MapEntry {
     var e = MapEntry(key, 0)
-    e.data = verdict.verdict.map(Expression.verdict)
-        ?? .raw(.string(notAVerdictMarker + verdict.statements.map { $0.nftText() }.joined(separator: " ")))
+    e.data = verdict.verdict.map(Expression.verdict) ?? .raw(.string(NotAVerdict.marker(verdict.statements)))
     return e
 }
 
-/// The prefix of the marker `=>` leaves for a non-verdict in a verdict map.
-public let notAVerdictMarker = "not a verdict: "
-
 @resultBuilder
-public enum SetElementBuilder {
+public enum SetElementBuilder: ListBuilder {
+    public typealias Element = SetElementValue
     public static func buildExpression(_ v: Value) -> [SetElementValue] { [SetElementValue(v)] }
     public static func buildExpression(_ v: SetElementValue) -> [SetElementValue] { [v] }
     public static func buildExpression(_ v: [Value]) -> [SetElementValue] { v.map { SetElementValue($0) } }
     public static func buildExpression(_ v: [String]) -> [SetElementValue] { v.map { SetElementValue(Value($0)) } }
     public static func buildExpression(_ v: [SetElementValue]) -> [SetElementValue] { v }
-    public static func buildBlock(_ parts: [SetElementValue]...) -> [SetElementValue] { parts.flatMap { $0 } }
-    public static func buildOptional(_ p: [SetElementValue]?) -> [SetElementValue] { p ?? [] }
-    public static func buildEither(first p: [SetElementValue]) -> [SetElementValue] { p }
-    public static func buildEither(second p: [SetElementValue]) -> [SetElementValue] { p }
-    public static func buildArray(_ p: [[SetElementValue]]) -> [SetElementValue] { p.flatMap { $0 } }
 }
 
 @resultBuilder
-public enum MapEntryBuilder {
+public enum MapEntryBuilder: ListBuilder {
+    public typealias Element = MapEntry
     public static func buildExpression(_ e: MapEntry) -> [MapEntry] { [e] }
     public static func buildExpression(_ e: [MapEntry]) -> [MapEntry] { e }
-    public static func buildBlock(_ parts: [MapEntry]...) -> [MapEntry] { parts.flatMap { $0 } }
-    public static func buildOptional(_ p: [MapEntry]?) -> [MapEntry] { p ?? [] }
-    public static func buildEither(first p: [MapEntry]) -> [MapEntry] { p }
-    public static func buildEither(second p: [MapEntry]) -> [MapEntry] { p }
-    public static func buildArray(_ p: [[MapEntry]]) -> [MapEntry] { p.flatMap { $0 } }
 }
 
 /// Options shared by sets and maps.
@@ -158,7 +146,7 @@ public func map(_ name: String, type: SetType, to data: SetType, flags: [SetFlag
 func setUpdate(_ op: String, _ key: some FieldExpression, _ set: String, _ timeout: TimeSpan?, _ stmts: [RuleItem]) -> RuleItem {
     let elem: Expression = timeout.map { .elem(SetElement(val: key.expression, timeout: $0)) } ?? key.expression
     let s = stmts.flatMap(\.statements)
-    return RuleItem(.set(SetUpdate(op: op, elem: elem, set: "@" + set, stmt: s.isEmpty ? nil : s)))
+    return RuleItem(.set(SetUpdate(op: op, elem: elem, set: SetReference(set).description, stmt: s.isEmpty ? nil : s)))
 }
 
 /// `add @set { ip saddr timeout 60s }` from the packet path.
@@ -175,9 +163,9 @@ public func delete(_ key: some FieldExpression, from set: SetDecl) -> RuleItem {
 /// `add @map { ip saddr : 42 }` / `update @map { ... }`.
 public func add(_ key: some FieldExpression, _ data: Value, to map: MapDecl, timeout: TimeSpan? = nil) -> RuleItem {
     let elem: Expression = timeout.map { .elem(SetElement(val: key.expression, timeout: $0)) } ?? key.expression
-    return RuleItem(.map(MapUpdate(op: "add", elem: elem, data: data.expression, map: "@" + map.name)))
+    return RuleItem(.map(MapUpdate(op: "add", elem: elem, data: data.expression, map: SetReference(map.name).description)))
 }
 public func update(_ key: some FieldExpression, _ data: Value, in map: MapDecl, timeout: TimeSpan? = nil) -> RuleItem {
     let elem: Expression = timeout.map { .elem(SetElement(val: key.expression, timeout: $0)) } ?? key.expression
-    return RuleItem(.map(MapUpdate(op: "update", elem: elem, data: data.expression, map: "@" + map.name)))
+    return RuleItem(.map(MapUpdate(op: "update", elem: elem, data: data.expression, map: SetReference(map.name).description)))
 }

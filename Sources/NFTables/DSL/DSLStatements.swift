@@ -76,7 +76,7 @@ public func ctCount(_ count: Int, over: Bool = false) -> RuleItem {
 
 /// `flow add @ft`: offload the connection to a flowtable.
 public func flowOffload(_ flowtable: FlowtableDecl) -> RuleItem {
-    RuleItem(.flow(op: "add", flowtable: "@" + flowtable.name))
+    RuleItem(.flow(op: "add", flowtable: SetReference(flowtable.name).description))
 }
 
 /// Statements the DSL does not spell: the model's own form.

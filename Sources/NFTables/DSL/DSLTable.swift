@@ -26,7 +26,8 @@ public func table(_ name: String, family: Family, flags: [TableFlag] = [], comme
 }
 
 @resultBuilder
-public enum TableBuilder {
+public enum TableBuilder: ListBuilder {
+    public typealias Element = TableElement
     public static func buildExpression(_ c: ChainDecl) -> [TableElement] { [.chain(c)] }
     public static func buildExpression(_ s: SetDecl) -> [TableElement] { [.set(s)] }
     public static func buildExpression(_ m: MapDecl) -> [TableElement] { [.map(m)] }
@@ -35,12 +36,6 @@ public enum TableBuilder {
     public static func buildExpression(_ c: [ChainDecl]) -> [TableElement] { c.map(TableElement.chain) }
     public static func buildExpression(_ s: [SetDecl]) -> [TableElement] { s.map(TableElement.set) }
     public static func buildExpression(_ e: [TableElement]) -> [TableElement] { e }
-    public static func buildBlock(_ parts: [TableElement]...) -> [TableElement] { parts.flatMap { $0 } }
-    public static func buildOptional(_ p: [TableElement]?) -> [TableElement] { p ?? [] }
-    public static func buildEither(first p: [TableElement]) -> [TableElement] { p }
-    public static func buildEither(second p: [TableElement]) -> [TableElement] { p }
-    public static func buildArray(_ p: [[TableElement]]) -> [TableElement] { p.flatMap { $0 } }
-    public static func buildLimitedAvailability(_ p: [TableElement]) -> [TableElement] { p }
 
     @available(*, unavailable, message: "a table can only appear at the top level of a Ruleset")
     public static func buildExpression(_ t: TableDecl) -> [TableElement] { [] }

@@ -1,3 +1,4 @@
+import NFTAnalysis
 import NFTables
 
 /// Captured from nft 1.0.6 inside a throw-away namespace (`unshare -rn`).

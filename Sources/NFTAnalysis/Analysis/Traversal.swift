@@ -71,3 +71,15 @@ extension Statement {
         }
     }
 }
+
+extension Statement {
+    /// The names of the sets and maps this statement refers to: `@name` values and the
+    /// targets of set and map updates.
+    public var setReferences: Set<String> {
+        var out: Set<String> = []
+        forEachExpression { if let r = $0.setReference { out.insert(r.name) } }
+        if case .set(let u) = self { out.insert(u.reference.name) }
+        if case .map(let u) = self { out.insert(u.reference.name) }
+        return out
+    }
+}

@@ -12,21 +12,11 @@ enum SymbolTable: Sendable {
 
     private var entries: [String: UInt64] {
         switch self {
-        case .icmpType:
-            return ["echo-reply": 0, "destination-unreachable": 3, "source-quench": 4, "redirect": 5,
-                    "echo-request": 8, "router-advertisement": 9, "router-solicitation": 10, "time-exceeded": 11,
-                    "parameter-problem": 12, "timestamp-request": 13, "timestamp-reply": 14, "info-request": 15,
-                    "info-reply": 16, "address-mask-request": 17, "address-mask-reply": 18]
+        case .icmpType: return NFTSymbols.values(NFTSymbols.icmpTypes)
         case .icmpCode:
             return ["net-unreachable": 0, "host-unreachable": 1, "prot-unreachable": 2, "port-unreachable": 3,
                     "frag-needed": 4, "net-prohibited": 9, "host-prohibited": 10, "admin-prohibited": 13]
-        case .icmpv6Type:
-            return ["destination-unreachable": 1, "packet-too-big": 2, "time-exceeded": 3, "parameter-problem": 4,
-                    "echo-request": 128, "echo-reply": 129, "mld-listener-query": 130, "mld-listener-report": 131,
-                    "mld-listener-done": 132, "mld-listener-reduction": 132, "nd-router-solicit": 133,
-                    "nd-router-advert": 134, "nd-neighbor-solicit": 135, "nd-neighbor-advert": 136,
-                    "nd-redirect": 137, "router-renumbering": 138, "ind-neighbor-solicit": 141,
-                    "ind-neighbor-advert": 142, "mld2-listener-report": 143]
+        case .icmpv6Type: return NFTSymbols.values(NFTSymbols.icmpv6Types)
         case .icmpv6Code:
             return ["no-route": 0, "admin-prohibited": 1, "addr-unreachable": 3, "port-unreachable": 4,
                     "policy-fail": 5, "reject-route": 6]
@@ -34,11 +24,10 @@ enum SymbolTable: Sendable {
             return ["no-route": 0, "port-unreachable": 1, "host-unreachable": 2, "admin-prohibited": 3]
         case .arpOperation:
             return ["request": 1, "reply": 2, "rrequest": 3, "rreply": 4, "inrequest": 8, "inreply": 9, "nak": 10]
-        case .etherType:
-            return ["ip": 0x0800, "arp": 0x0806, "ip6": 0x86dd, "8021q": 0x8100, "8021ad": 0x88a8, "vlan": 0x8100]
-        case .pktType: return ["host": 0, "unicast": 0, "broadcast": 1, "multicast": 2, "other": 3]
-        case .nfproto: return ["ipv4": 2, "ipv6": 10]
-        case .ctDirection: return ["original": 0, "reply": 1]
+        case .etherType: return NFTSymbols.values(NFTSymbols.etherTypes)
+        case .pktType: return NFTSymbols.values(NFTSymbols.packetTypes)
+        case .nfproto: return NFTSymbols.values(NFTSymbols.nfprotos)
+        case .ctDirection: return NFTSymbols.values(NFTSymbols.ctDirections)
         case .dscp:
             return ["cs0": 0, "cs1": 8, "af11": 10, "af12": 12, "af13": 14, "cs2": 16, "af21": 18, "af22": 20,
                     "af23": 22, "cs3": 24, "af31": 26, "af32": 28, "af33": 30, "cs4": 32, "af41": 34, "af42": 36,

@@ -57,7 +57,7 @@ extension StatementPrinter {
         if case .binop = left { return true }
         guard type.bitmask else { return false }
         switch right {
-        case .string(let s): return !s.hasPrefix("@")
+        case .string: return right.setReference == nil
         case .number, .unsigned, .list: return true
         default: return false
         }

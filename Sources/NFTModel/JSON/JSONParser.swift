@@ -34,18 +34,6 @@ extension JSON {
         if p.i < p.b.count { throw p.error("unexpected data after the JSON document") }
         return (v, p.entryLines)
     }
-
-    /// Parses several concatenated JSON documents (libnftables prints one after another with echo).
-    public static func parseSequence(_ text: String) throws(JSONParseError) -> [JSON] {
-        var p = JSONByteParser(bytes: Array(text.utf8))
-        var out: [JSON] = []
-        p.skipWS()
-        while p.i < p.b.count {
-            out.append(try p.value(depth: 0))
-            p.skipWS()
-        }
-        return out
-    }
 }
 
 struct JSONByteParser {

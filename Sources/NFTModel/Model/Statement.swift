@@ -38,9 +38,6 @@ public indirect enum Statement: Sendable, Hashable {
     /// A statement nft 1.0.6 lists as plain text (e.g. `"add @map1 { ip saddr : meta mark }"`).
     case text(String)
     case raw(JSON)
-
-    /// A statement whose JSON key is `name` and whose value is null (`{"notrack": null}`).
-    public static let nullaryNames: Set<String> = ["notrack", "accept", "drop", "continue", "return"]
 }
 
 public enum MatchOperator: String, Sendable, Hashable, CaseIterable {

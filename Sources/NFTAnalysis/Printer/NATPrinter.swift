@@ -33,7 +33,7 @@ extension StatementPrinter {
         }
     }
 
-    static func isIPv6(_ s: String) -> Bool { s.contains(":") && !s.hasPrefix("@") }
+    static func isIPv6(_ s: String) -> Bool { s.contains(":") && SetReference(reference: s) == nil }
 }
 
 extension Expression {

@@ -24,7 +24,7 @@ enum ValueFormat {
 
     /// A string value. Set references (`@name`) and hex literals never take quotes.
     static func string(_ s: String, _ type: ValueType?) -> String {
-        if s.hasPrefix("@") { return "@" + SafeText.name(String(s.dropFirst())) }
+        if let ref = SetReference(reference: s) { return "@" + SafeText.name(ref.name) }
         switch type?.quoting ?? .never {
         case .never: return SafeText.escape(s)
         case .always: return quote(s)

@@ -1,0 +1,3 @@
+// Rules files import only `NFTables`: the model's types (Expression, Statement, Document)
+// come with it.
+@_exported import NFTModel
