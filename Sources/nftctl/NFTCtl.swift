@@ -11,7 +11,7 @@ struct NFTCtl: ParsableCommand {
             JSON: a command batch or a `nft -j list ruleset` listing) or .nft (nft syntax).
             nftctl only ever touches the tables FILE declares.
             """,
-        version: "nftctl 0.1.0",
+        version: "nftctl \(Versions.nftctl)",
         subcommands: [
             CompileCommand.self, CheckCommand.self, DiffCommand.self, ApplyCommand.self, ListCommand.self, ExplainCommand.self,
             ImportCommand.self, TraceCommand.self, TestCommand.self, ConfirmCommand.self, RollbackCommand.self, SandboxCommand.self,

@@ -4,7 +4,7 @@ import NFTables
 /// Remembers what the kernel makes of each rule, so a 1-rule change does not reload every
 /// rule of the table into a scratch namespace. A rule's normal form depends only on the
 /// rule itself and on its table's declarations (family, chains, set and map types, objects),
-/// so the cache is keyed by the kernel release, nftctl's version and those declarations
+/// so the cache is keyed by the kernel release, the libnftables and nftctl versions and those declarations
 /// (without set elements); within it, by the rule as written. The declarations themselves
 /// (and set elements) are still normalised by the kernel on every run, with only the rules
 /// it has not seen. Anything inconsistent falls back to normalising everything.
@@ -13,14 +13,6 @@ struct NormalizationCache {
 
     init() {
         directory = URL(fileURLWithPath: RulesCache.directory()).appendingPathComponent("normal")
-    }
-
-    static let nftctlVersion = "0.1.0"
-
-    static var kernelRelease: String {
-        var u = utsname()
-        uname(&u)
-        return withUnsafeBytes(of: &u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
     /// The cache and its `normal` folder, created private or refused when they are not.
@@ -32,8 +24,9 @@ struct NormalizationCache {
     /// The cache file of one table's declarations.
     func file(for table: TableContents) -> URL {
         var h = RulesHasher()
-        h.combine(Self.kernelRelease)
-        h.combine(Self.nftctlVersion)
+        h.combine(Versions.kernelRelease)
+        h.combine(Versions.libnftables)
+        h.combine(Versions.nftctl)
         var bare = RulesetState()
         var t = table
         t.rules = []
