@@ -49,6 +49,15 @@ struct NormalizationCache {
         }
     }
 
+    /// The cache entry holding a table's declarations in normal form (everything but its
+    /// rules), for the set elements as written: with it and every rule known, the scratch
+    /// namespace is not needed at all.
+    static func declarationsKey(_ table: TableContents) -> String {
+        var h = RulesHasher()
+        for s in table.sets { h.combine(JSON.array(s.value.elements.map(\.json)).serialized()) }
+        return "declarations:" + h.hex
+    }
+
     /// A rule as written, hashed (the cache holds only hashes and normal forms).
     static func key(_ r: Rule) -> String {
         var r = r
@@ -83,18 +92,36 @@ struct NormalizationCache {
         var reduced = input.state
         var files: [URL] = []
         var known: [[String: JSON]] = []
+        // Each rule's key, computed once (hashing 10k rules is not free).
+        var keys: [[String]] = []
         for ti in reduced.tables.indices {
             let url = file(for: reduced.tables[ti])
             let entries = useCache ? load(url) : [:]
             files.append(url)
             known.append(entries)
-            reduced.tables[ti].rules = reduced.tables[ti].rules.filter { entries[Self.key($0.value)] == nil || Self.updatesSets($0.value) }
+            let k = input.state.tables[ti].rules.map { Self.key($0.value) }
+            keys.append(k)
+            reduced.tables[ti].rules = zip(reduced.tables[ti].rules, k).filter { entries[$0.1] == nil || Self.updatesSets($0.0.value) }.map(\.0)
         }
         timer.mark("  normal-form cache lookup")
-        let creation = reduced.creationBatch()
-        let listing = try KernelCheck.loadAndList(creation.document, locations: creation.locations, origin: input.path)
-        var scratch = try RulesetState(document: Document(listing.items.map { .item($0) }))
-        timer.mark("  scratch namespace (declarations + \(reduced.tables.reduce(0) { $0 + $1.rules.count }) new rules)")
+        // Every rule known and the declarations too: the kernel has nothing left to decide.
+        let cachedDeclarations: [RulesetItem]? = reduced.tables.indices.reduce([RulesetItem]?([])) { acc, ti in
+            guard let acc, reduced.tables[ti].rules.isEmpty,
+                  case .array(let items)? = known[ti][Self.declarationsKey(input.state.tables[ti])] else { return nil }
+            let decoded = items.compactMap { RulesetItem(json: $0) }
+            return decoded.count == items.count ? acc + decoded : nil
+        }
+        var scratch: RulesetState
+        if useCache, let cachedDeclarations, let cached = try? RulesetState(document: Document(cachedDeclarations.map { .item($0) })),
+           cached.keys.count == reduced.tables.count {
+            scratch = cached
+            timer.mark("  declarations and every rule from the cache: no scratch namespace")
+        } else {
+            let creation = reduced.creationBatch()
+            let listing = try KernelCheck.loadAndList(creation.document, locations: creation.locations, origin: input.path)
+            scratch = try RulesetState(document: Document(listing.items.map { .item($0) }))
+            timer.mark("  scratch namespace (declarations + \(reduced.tables.reduce(0) { $0 + $1.rules.count }) new rules)")
+        }
 
         // Put the rules back in the user's order: cached normal forms, and the new ones from
         // the scratch listing in the order they were loaded (per chain).
@@ -106,8 +133,12 @@ struct NormalizationCache {
             for r in scratch.tables[ti].rules { fresh[r.value.chain, default: []].append(r.value) }
             var rules: [Located<Rule>] = []
             var entries: [String: JSON] = [:]
-            for r in input.state.tables[i].rules {
-                let k = Self.key(r.value)
+            var declarations = scratch.tables[ti]
+            declarations.rules = []
+            var bare = RulesetState()
+            bare.tables = [declarations]
+            entries[Self.declarationsKey(input.state.tables[i])] = .array(bare.listingItems.map(\.json))
+            for (r, k) in zip(input.state.tables[i].rules, keys[i]) {
                 if !Self.updatesSets(r.value), let cached = known[i][k], case .rule(let n) = RulesetItem(json: cached) {
                     rules.append(Located(n))
                     entries[k] = cached
