@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark table, measured in one run against nft on this machine, in a
-# throw-away network namespace: full apply of 1k/10k/50k rules (vs `nft -f` and
+# throw-away network namespace: full apply of 100/1k/10k/50k rules (vs `nft -f` and
 # `nft -j -f`), `nftctl list` and `nftctl diff` of 50k rules (vs `nft -j list ruleset`),
 # peak RSS of loading 50k rules (vs nft), and CLI start-up. The 1-rule change is
 # bench/apply.sh; DSL compile times are bench/dsl-compile.sh.
@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 RUNS=${RUNS:-3}
 row() { printf '%-34s %10s %10s %10s %8s %8s\n' "$@"; }
 row "measure" "nftctl" "nft -f" "nft -j -f" "vs -f" "vs -j -f"
-for n in ${SIZES:-1000 10000 50000}; do
+for n in ${SIZES:-100 1000 10000 50000}; do
     gen_rules "$n" 0 > "$WORK/full$n.nft"
     "$NFTCTL" compile "$WORK/full$n.nft" -o "$WORK/full$n.json"
     python3 - "$WORK/full$n.json" <<'PY'

@@ -15,4 +15,11 @@ public protocol Backend: AnyObject, Sendable {
     func applyText(_ nft: String, dryRun: Bool) throws
     /// The kernel's ruleset generation id: +1 per commit by anyone, unchanged by a list.
     func generationID() throws -> UInt32
+    /// True when the backend keeps the model itself (no libnftables parser in between):
+    /// batches then go to `apply` as they are, never as nft syntax.
+    var keepsModel: Bool { get }
+}
+
+extension Backend {
+    public var keepsModel: Bool { false }
 }

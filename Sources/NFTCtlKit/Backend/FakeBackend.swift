@@ -76,6 +76,8 @@ public final class FakeBackend: Backend {
 
     public func generationID() throws -> UInt32 { state.withLock { $0.generation } }
 
+    public var keepsModel: Bool { true }
+
     static let metainfo: RulesetItem = .metainfo([
         "version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1,
     ])

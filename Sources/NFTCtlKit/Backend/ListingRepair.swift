@@ -56,27 +56,36 @@ enum ListingRepair {
     /// the output early. The flags come from the text listing instead; the JSON is usable
     /// when each such value is a complete string (nil otherwise).
     static func dropTableFlags(_ raw: String) -> String? {
-        var out = Substring(raw)
-        var result = ""
-        while let r = out.range(of: #", "flags": "#) {
-            let before = out[..<r.lowerBound]
-            // Only a table's flags are broken: `{"table": {... "handle": N, "flags": ...`.
-            guard let t = before.range(of: #"{"table": {"#, options: .backwards),
-                  !before[t.upperBound...].contains("{") else {
-                result += out[..<r.upperBound]
-                out = out[r.upperBound...]
+        // On bytes: a 10k-rule listing is megabytes, and Foundation's `range(of:)` over it
+        // was a visible share of every listing.
+        let bytes = Array(raw.utf8)
+        let key = Array(#", "flags": "#.utf8), table = Array(#"{"table": {"#.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0, copied = 0
+        // Start of the innermost `{` seen since the last `{"table": {`, to tell a table's flags from others'.
+        var inTable = false
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "{") {
+                inTable = ByteSearch.matches(table, in: bytes, at: i)
+                i += inTable ? table.count : 1
                 continue
             }
-            result += before
-            var rest = out[r.upperBound...]
-            guard rest.first == "\"" else { return nil }
-            rest = rest.dropFirst()
-            guard let end = rest.firstIndex(of: "\"") else { return nil }
-            rest = rest[rest.index(after: end)...]
-            guard rest.hasPrefix("}") else { return nil }
-            out = rest
+            guard inTable, bytes[i] == UInt8(ascii: ","), ByteSearch.matches(key, in: bytes, at: i) else { i += 1; continue }
+            // `, "flags": "...` up to the closing quote, which must end the table object.
+            var j = i + key.count
+            guard j < bytes.count, bytes[j] == UInt8(ascii: "\"") else { return nil }
+            j += 1
+            while j < bytes.count, bytes[j] != UInt8(ascii: "\"") { j += 1 }
+            guard j + 1 < bytes.count, bytes[j + 1] == UInt8(ascii: "}") else { return nil }
+            out += bytes[copied..<i]
+            copied = j + 1
+            i = j + 1
+            inTable = false
         }
-        return result + out
+        if copied == 0 { return raw }
+        out += bytes[copied...]
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// When the JSON listing is cut short: every chain, set and map of the text listing
@@ -129,7 +138,7 @@ enum ListingRepair {
                 let printed = r.nftText(context: PrintContext(family: r.family))
                 // Kept folded onto one line (`jump { counter; accept; }`), as plans and
                 // imports show it and as it is sent back.
-                if masked(printed) != masked(listed), let folded = try? TextBatch.foldedStatement(listed) {
+                if !sameRule(printed, listed), let folded = try? TextBatch.foldedStatement(listed) {
                     r.expr = [.text(folded)]
                     r.comment = nil
                 }
@@ -145,12 +154,48 @@ enum ListingRepair {
         return doc
     }
 
+    /// The rule as nft printed it and as the JSON prints it, the same once counter values,
+    /// quota use and expiry (which move between two listings) are masked.
+    static func sameRule(_ a: String, _ b: String) -> Bool { a == b || masked(a) == masked(b) }
+
     /// Counter values, quota use and expiry move between two listings: not a difference.
+    /// `packets N bytes N`, `used X` and `expires X` are dropped (one pass over the bytes:
+    /// this runs for every rule of every listing).
     static func masked(_ rule: String) -> String {
-        rule.replacingOccurrences(of: #"packets [0-9]+ bytes [0-9]+"#, with: "", options: .regularExpression)
-            .replacingOccurrences(of: #"used [0-9a-zA-Z]+"#, with: "", options: .regularExpression)
-            .replacingOccurrences(of: #"expires [0-9dhms]+"#, with: "", options: .regularExpression)
+        let b = Array(rule.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        func run(from i: Int, _ allowed: (UInt8) -> Bool) -> Int {
+            var j = i
+            while j < b.count, allowed(b[j]) { j += 1 }
+            return j
+        }
+        let digit = { (c: UInt8) in c >= 48 && c <= 57 }
+        let alnum = { (c: UInt8) in digit(c) || (c | 0x20 >= 97 && c | 0x20 <= 122) }
+        let duration = { (c: UInt8) in digit(c) || c == UInt8(ascii: "d") || c == UInt8(ascii: "h") || c == UInt8(ascii: "m") || c == UInt8(ascii: "s") }
+        var i = 0
+        while i < b.count {
+            if ByteSearch.matches(packets, in: b, at: i) {
+                let n = run(from: i + packets.count, digit)
+                if n > i + packets.count, ByteSearch.matches(bytesWord, in: b, at: n) {
+                    let m = run(from: n + bytesWord.count, digit)
+                    if m > n + bytesWord.count { i = m; continue }
+                }
+            } else if ByteSearch.matches(used, in: b, at: i) {
+                let n = run(from: i + used.count, alnum)
+                if n > i + used.count { i = n; continue }
+            } else if ByteSearch.matches(expires, in: b, at: i) {
+                let n = run(from: i + expires.count, duration)
+                if n > i + expires.count { i = n; continue }
+            }
+            out.append(b[i])
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let packets = Array("packets ".utf8), bytesWord = Array(" bytes ".utf8)
+    private static let used = Array("used ".utf8), expires = Array("expires ".utf8)
 
     /// nft's name token (`SafeText.isIdentifier`), less a leading `.`, which is never sent as text.
     static func isIdentifier(_ s: String) -> Bool { SafeText.isIdentifier(s) && !s.hasPrefix(".") }
@@ -160,5 +205,14 @@ enum ListingRepair {
         if t.hasPrefix("\"") { t = t.dropFirst() }
         if t.hasSuffix("\"") { t = t.dropLast() }
         return String(t)
+    }
+}
+
+/// Byte-pattern tests on UTF-8 listings (megabytes: no Foundation string search).
+enum ByteSearch {
+    static func matches(_ pattern: [UInt8], in bytes: [UInt8], at i: Int) -> Bool {
+        guard i + pattern.count <= bytes.count else { return false }
+        for k in 0..<pattern.count where bytes[i + k] != pattern[k] { return false }
+        return true
     }
 }

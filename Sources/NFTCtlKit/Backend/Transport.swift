@@ -12,7 +12,7 @@ public enum Transport {
     public static func send(_ batch: Document, locations: [SourceLocation?], sets: [NamedSet] = [],
                             backend: Backend, dryRun: Bool = false) throws -> Path {
         // The in-memory fake keeps the model itself: nothing to lose.
-        if backend is FakeBackend {
+        if backend.keepsModel {
             try backend.apply(batch, dryRun: dryRun)
             return .json
         }

@@ -53,15 +53,17 @@ public enum ApplyOperation {
     ///   - confirm: arm a rollback timer before the commit (needs `store`).
     ///   - lock: takes the namespace's writer lock (not called for a dry run); it is held
     ///     until `run` returns, from before the listing to the end of verification.
+    ///   - normalizer: gives the declaration's kernel normal form (the scratch namespace).
     public static func run(_ input: LoadedInput, backend: Backend, mode: Mode = .incremental, dryRun: Bool = false,
                            store: StateStore? = nil, prune: Bool = false, netns: String? = nil,
                            confirm: Confirm? = nil, lock: NamespaceLock.Request? = nil,
+                           normalizer: some Normalizer = ScratchNormalizer(),
                            approve: (Plan) -> Bool = { _ in true }) throws -> Report {
         var timer = PhaseTimer()
         let state = input.state
         guard !state.tables.isEmpty else { throw InputError("\(input.path): declares no tables; nothing to apply") }
         if confirm != nil && store == nil { throw InputError("--confirm needs a state directory") }
-        let desired = try PlanOperation.desiredState(input)
+        let desired = try PlanOperation.desiredState(input, normalizer: normalizer)
         timer.mark("desired state (validation + scratch namespace)")
         let held = dryRun ? nil : try lock.map { try NamespaceLock.acquire(netns: $0.netns, wait: $0.wait, what: $0.what) }
         defer { held?.release() }
@@ -73,7 +75,7 @@ public enum ApplyOperation {
 
         let generation = try backend.generationID()
         // Nobody committed since nftctl's own verified apply: the ruleset is what it listed then.
-        let remembered = store?.rememberedListing(generation: generation, netns: netns)
+        let remembered = store?.rememberedListing(generation: generation, netns: netns, covering: state.keys + pruned)
         let liveListing = try remembered ?? backend.list()
         timer.mark("live listing")
         TestHook.reach(.listed)
@@ -97,6 +99,11 @@ public enum ApplyOperation {
         if plan.isEmpty && mode == .incremental {
             try store?.setManagedTables(Array(Set(managed + state.keys)))
             report.warnings += store?.recordApply(input, pruned: [], generation: generation, confirming: nil) ?? []
+            // Nothing to change: the next apply may plan from this listing while the
+            // generation id shows nobody committed since.
+            if remembered == nil, let store, try backend.generationID() == generation {
+                store.rememberListing(liveListing, generation: generation, netns: netns)
+            }
             return report
         }
         let askedAt = Date()
@@ -148,17 +155,13 @@ public enum ApplyOperation {
         do {
             try store?.setManagedTables(Array(Set(managed + state.keys).subtracting(pruned)))
             store?.forgetListing()
-            let afterGeneration = try backend.generationID()
-            let afterListing = try backend.list()
-            let after = try PlanOperation.plan(desired: desired, live: afterListing, prune: pruned)
-            timer.mark("verification (re-list + plan)")
-            if !after.isEmpty { throw VerificationFailure(plan: after) }
             // Against the declaration itself, not only its scratch normal form (Verify).
-            let mismatches = Verify.differences(declared: state, live: try PlanOperation.liveState(afterListing, tables: state.keys))
-            if !mismatches.isEmpty { throw DeclarationMismatch(differences: mismatches) }
+            let verified = try Verify.afterCommit(desired: desired, declared: state, prune: pruned, backend: backend)
+            timer.mark("verification (re-list + plan)")
             // Kept only if nothing committed between the generation read and the listing.
-            if try backend.generationID() == afterGeneration {
-                store?.rememberListing(afterListing, generation: afterGeneration, netns: netns)
+            if let g = verified.generation {
+                store?.rememberListing(verified.listing, generation: g, netns: netns, tables: verified.scope)
+                timer.mark("remember the listing")
             }
         } catch {
             // Whatever failed after the commit (verification, the state directory), the kernel
@@ -250,13 +253,5 @@ public struct StalePlan: Error, Sendable, CustomStringConvertible {
     public var found: UInt32
     public var description: String {
         "the ruleset changed while the plan was being made (generation \(expected) -> \(found)): another program wrote to it. Nothing was applied; run again to plan against the new state."
-    }
-}
-
-/// After the commit, the kernel does not hold what was asked.
-public struct VerificationFailure: Error, Sendable, CustomStringConvertible {
-    public var plan: Plan
-    public var description: String {
-        "applied, but the kernel does not hold what was asked; what still differs:\n" + PlanRenderer(color: false).text(plan)
     }
 }

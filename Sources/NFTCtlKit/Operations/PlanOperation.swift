@@ -6,13 +6,12 @@ import NFTAnalysis
 /// the live side is a listing with handles, restricted to the tables concerned.
 public enum PlanOperation {
     /// The desired tables as the kernel lists them, with the locations of `input`.
-    public static func desiredState(_ input: LoadedInput) throws -> RulesetState {
+    public static func desiredState(_ input: LoadedInput, normalizer: some Normalizer = ScratchNormalizer()) throws -> RulesetState {
         var timer = PhaseTimer()
         let diagnostics = Validator.validate(input.state)
         if diagnostics.hasErrors { throw ValidationFailure(diagnostics: diagnostics) }
         timer.mark("  validation")
-        var state = ProcessInfo.processInfo.environment["NFTCTL_NO_NORMAL_CACHE"] == nil
-            ? try NormalizationCache().normalize(input) : try NormalizationCache().full(input)
+        var state = try normalizer.normalize(input)
         state.copyLocations(from: input.state)
         if input.kind == .nft { try checkJSONPath(input, normalized: state) }
         return state

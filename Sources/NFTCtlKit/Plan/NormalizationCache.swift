@@ -4,7 +4,7 @@ import NFTAnalysis
 /// Remembers what the kernel makes of each rule, so a 1-rule change does not reload every
 /// rule of the table into a scratch namespace. A rule's normal form depends only on the
 /// rule itself and on its table's declarations (family, chains, set and map types, objects),
-/// so the cache is keyed by the kernel release, nftctl's version and those declarations
+/// so the cache is keyed by the kernel release, the libnftables and nftctl versions and those declarations
 /// (without set elements); within it, by the rule as written. The declarations themselves
 /// (and set elements) are still normalised by the kernel on every run, with only the rules
 /// it has not seen. Anything inconsistent falls back to normalising everything.
@@ -15,17 +15,10 @@ struct NormalizationCache {
         directory = URL(fileURLWithPath: RulesCache.directory()).appendingPathComponent("normal")
     }
 
-    static let nftctlVersion = NFTCtlVersion.number
     /// Bumped whenever the text nftctl loads changes (a cached normal form of an older
     /// text would no longer be what the kernel makes of the new one): 2 = milliseconds and
     /// family-less `ct original saddr` written as they load back; 3 = text-only rules folded.
     static let normalFormRevision = "3"
-
-    static var kernelRelease: String {
-        var u = utsname()
-        uname(&u)
-        return withUnsafeBytes(of: &u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-    }
 
     /// The cache and its `normal` folder, created private or refused when they are not.
     func prepare() throws {
@@ -36,8 +29,9 @@ struct NormalizationCache {
     /// The cache file of one table's declarations.
     func file(for table: TableContents) -> URL {
         var h = RulesHasher()
-        h.combine(Self.kernelRelease)
-        h.combine(Self.nftctlVersion)
+        h.combine(Versions.kernelRelease)
+        h.combine(Versions.libnftables)
+        h.combine(NFTCtlVersion.number)
         h.combine(Self.normalFormRevision)
         var bare = RulesetState()
         var t = table
@@ -59,6 +53,15 @@ struct NormalizationCache {
             default: return false
             }
         }
+    }
+
+    /// The cache entry holding a table's declarations in normal form (everything but its
+    /// rules), for the set elements as written: with it and every rule known, the scratch
+    /// namespace is not needed at all.
+    static func declarationsKey(_ table: TableContents) -> String {
+        var h = RulesHasher()
+        for s in table.sets { h.combine(JSON.array(s.value.elements.map(\.json)).serialized()) }
+        return "declarations:" + h.hex
     }
 
     /// A rule as written, hashed (the cache holds only hashes and normal forms).
@@ -95,18 +98,36 @@ struct NormalizationCache {
         var reduced = input.state
         var files: [URL] = []
         var known: [[String: JSON]] = []
+        // Each rule's key, computed once (hashing 10k rules is not free).
+        var keys: [[String]] = []
         for ti in reduced.tables.indices {
             let url = file(for: reduced.tables[ti])
             let entries = useCache ? load(url) : [:]
             files.append(url)
             known.append(entries)
-            reduced.tables[ti].rules = reduced.tables[ti].rules.filter { entries[Self.key($0.value)] == nil || Self.updatesSets($0.value) }
+            let k = input.state.tables[ti].rules.map { Self.key($0.value) }
+            keys.append(k)
+            reduced.tables[ti].rules = zip(reduced.tables[ti].rules, k).filter { entries[$0.1] == nil || Self.updatesSets($0.0.value) }.map(\.0)
         }
         timer.mark("  normal-form cache lookup")
-        let creation = reduced.creationBatch()
-        let listing = try KernelCheck.loadAndList(creation.document, locations: creation.locations, origin: input.path)
-        var scratch = try RulesetState(document: Document(listing.items.map { .item($0) }))
-        timer.mark("  scratch namespace (declarations + \(reduced.tables.reduce(0) { $0 + $1.rules.count }) new rules)")
+        // Every rule known and the declarations too: the kernel has nothing left to decide.
+        let cachedDeclarations: [RulesetItem]? = reduced.tables.indices.reduce([RulesetItem]?([])) { acc, ti in
+            guard let acc, reduced.tables[ti].rules.isEmpty,
+                  case .array(let items)? = known[ti][Self.declarationsKey(input.state.tables[ti])] else { return nil }
+            let decoded = items.compactMap { RulesetItem(json: $0) }
+            return decoded.count == items.count ? acc + decoded : nil
+        }
+        var scratch: RulesetState
+        if useCache, let cachedDeclarations, let cached = try? RulesetState(document: Document(cachedDeclarations.map { .item($0) })),
+           cached.keys.count == reduced.tables.count {
+            scratch = cached
+            timer.mark("  declarations and every rule from the cache: no scratch namespace")
+        } else {
+            let creation = reduced.creationBatch()
+            let listing = try KernelCheck.loadAndList(creation.document, locations: creation.locations, origin: input.path)
+            scratch = try RulesetState(document: Document(listing.items.map { .item($0) }))
+            timer.mark("  scratch namespace (declarations + \(reduced.tables.reduce(0) { $0 + $1.rules.count }) new rules)")
+        }
 
         // Put the rules back in the user's order: cached normal forms, and the new ones from
         // the scratch listing in the order they were loaded (per chain).
@@ -118,8 +139,12 @@ struct NormalizationCache {
             for r in scratch.tables[ti].rules { fresh[r.value.chain, default: []].append(r.value) }
             var rules: [Located<Rule>] = []
             var entries: [String: JSON] = [:]
-            for r in input.state.tables[i].rules {
-                let k = Self.key(r.value)
+            var declarations = scratch.tables[ti]
+            declarations.rules = []
+            var bare = RulesetState()
+            bare.tables = [declarations]
+            entries[Self.declarationsKey(input.state.tables[i])] = .array(bare.listingItems.map(\.json))
+            for (r, k) in zip(input.state.tables[i].rules, keys[i]) {
                 if !Self.updatesSets(r.value), let cached = known[i][k], case .rule(let n) = RulesetItem(json: cached) {
                     rules.append(Located(n))
                     entries[k] = cached

@@ -15,9 +15,13 @@ public struct StateStore: Sendable {
     public static let keep = 10
 
     public init(netns: String?) {
-        let base = ProcessInfo.processInfo.environment["NFTCTL_STATE_DIR"] ?? "/var/lib/nftctl"
-        root = URL(fileURLWithPath: base)
-        directory = root.appendingPathComponent(netns.map { "netns-\($0)" } ?? "host")
+        self.init(root: ProcessInfo.processInfo.environment["NFTCTL_STATE_DIR"] ?? "/var/lib/nftctl", netns: netns)
+    }
+
+    /// A state directory under `root` (tests: a directory of their own).
+    public init(root: String, netns: String?) {
+        self.root = URL(fileURLWithPath: root)
+        directory = self.root.appendingPathComponent(netns.map { "netns-\($0)" } ?? "host")
     }
 
     var managedFile: URL { directory.appendingPathComponent("managed.json") }
@@ -189,20 +193,34 @@ extension StateStore {
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
     }
 
-    /// Remembers the listing nftctl verified after its commit, with the generation id then.
-    public func rememberListing(_ listing: Document, generation: UInt32, netns: String?) {
+    /// Remembers a listing nftctl read (after its verified commit, or for a plan that was
+    /// empty), with the generation id then. `tables`: the tables it covers, present or
+    /// absent (nil: the whole ruleset).
+    public func rememberListing(_ listing: Document, generation: UInt32, netns: String?, tables: [TableKey]? = nil) {
         guard let ns = Self.namespaceIdentity(netns) else { return }
-        try? write(["generation": .number(Int(generation)), "namespace": .number(ns), "boot": .string(Self.bootID),
-                    "listing": listing.json], to: lastListingFile)
+        var record: [(String, JSON)] = [("generation", .number(Int(generation))), ("namespace", .number(ns)), ("boot", .string(Self.bootID))]
+        if let tables {
+            record.append(("tables", .array(tables.map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) })))
+        }
+        record.append(("listing", listing.json))
+        try? write(.object(JSONObject(record)), to: lastListingFile)
     }
 
-    /// The remembered listing, if the kernel's generation id shows nobody committed since:
-    /// the ruleset is then exactly what nftctl left, and need not be listed again.
-    public func rememberedListing(generation: UInt32, netns: String?) -> Document? {
+    /// The remembered listing, if the kernel's generation id shows nobody committed since
+    /// (the ruleset is then exactly what nftctl saw, and need not be listed again) and it
+    /// covers every table of `tables`.
+    public func rememberedListing(generation: UInt32, netns: String?, covering tables: [TableKey] = []) -> Document? {
         guard let ns = Self.namespaceIdentity(netns), let j = try? read(lastListingFile),
               j["generation"]?.intValue == Int64(generation), j["namespace"]?.uint64Value == ns,
-              j["boot"]?.stringValue == Self.bootID,
-              let l = j["listing"], let doc = try? Document.decode(l) else { return nil }
+              j["boot"]?.stringValue == Self.bootID else { return nil }
+        if let scope = j["tables"]?.arrayValue {
+            let covered = Set(scope.compactMap { t -> TableKey? in
+                guard let f = t["family"]?.stringValue, let n = t["name"]?.stringValue else { return nil }
+                return TableKey(family: f, name: n)
+            })
+            guard tables.allSatisfy(covered.contains) else { return nil }
+        }
+        guard let l = j["listing"], let doc = try? Document.decode(l) else { return nil }
         return doc
     }
 

@@ -1,13 +1,46 @@
 import NFTAnalysis
 
-/// After the commit: the kernel against what the user declared (the loaded model), not
-/// only against a scratch listing, which would share any loss of the path both went
-/// through. Two parts: the plan between the kernel-normalised declaration and the live
+/// The stage after the commit: the kernel against what the user declared (the loaded
+/// model), not only against a scratch listing, which would share any loss of the path both
+/// went through. Two parts: the plan between the kernel-normalised declaration and the live
 /// listing must be empty (rules, elements, everything the kernel rewrites), and every
 /// declared attribute the kernel keeps as given (table flags and comment, chain comments
 /// and devices, set key types including `typeof`, flags, `auto-merge`, timeouts, sizes,
 /// comments) must be in the live listing as declared.
 public enum Verify {
+    /// What verification read: the listing it checked, and the generation id it was taken
+    /// at (nil when something committed while it was listed, so it may not be remembered).
+    public struct Outcome: Sendable {
+        public var listing: Document
+        public var generation: UInt32?
+        /// The tables the listing covers (present or absent); nil: the whole ruleset.
+        public var scope: [TableKey]?
+    }
+
+    /// Lists the kernel after a commit and checks it against `desired` (the declaration in
+    /// the kernel's normal form) and `declared` (the declaration as loaded). Only the
+    /// declared tables are listed, each on its own; with `prune` the whole ruleset, so that
+    /// the pruned tables are seen to be gone.
+    public static func afterCommit(desired: RulesetState, declared: RulesetState, prune: [TableKey] = [],
+                                   backend: Backend) throws -> Outcome {
+        let generation = try backend.generationID()
+        let scope: [TableKey]? = prune.isEmpty ? declared.keys : nil
+        let listing: Document
+        if let scope {
+            var entries: [Document.Entry] = []
+            for key in scope { entries += try backend.list(table: key.family, name: key.name).entries }
+            listing = Document(entries)
+        } else {
+            listing = try backend.list()
+        }
+        let after = try PlanOperation.plan(desired: desired, live: listing, prune: prune)
+        if !after.isEmpty { throw VerificationFailure(plan: after) }
+        let mismatches = differences(declared: declared, live: try PlanOperation.liveState(listing, tables: declared.keys))
+        if !mismatches.isEmpty { throw DeclarationMismatch(differences: mismatches) }
+        let unchanged = try backend.generationID() == generation
+        return Outcome(listing: listing, generation: unchanged ? generation : nil, scope: scope)
+    }
+
     /// One attribute that differs, worded for a person.
     public struct Difference: Sendable, Hashable, CustomStringConvertible {
         public var object: String
@@ -101,5 +134,13 @@ public struct DeclarationMismatch: Error, Sendable, CustomStringConvertible {
     public var differences: [Verify.Difference]
     public var description: String {
         "applied, but the kernel does not hold what was declared:\n" + differences.map { "  " + $0.description }.joined(separator: "\n")
+    }
+}
+
+/// After the commit, the kernel does not hold what was asked.
+public struct VerificationFailure: Error, Sendable, CustomStringConvertible {
+    public var plan: Plan
+    public var description: String {
+        "applied, but the kernel does not hold what was asked; what still differs:\n" + PlanRenderer(color: false).text(plan)
     }
 }
