@@ -146,8 +146,8 @@ deb: release man completions
 		-e "s|@SIZE@|$$(du -sk --exclude=DEBIAN $(SHIP)/deb | cut -f1)|" packaging/deb/control.in > $(SHIP)/deb/DEBIAN/control
 	dpkg-deb --root-owner-group -Zxz --build $(SHIP)/deb $(DEB)
 
-# The package test (tests/package/deb.sh): ldd of the release binary, the unit through
+# The package test (Tests/Package/deb.sh): ldd of the release binary, the unit through
 # systemd-analyze verify, the .deb installed into a scratch root. Builds the release binary
 # (several minutes from nothing on 2 cores).
 package-test: ship-deps deb
-	./tests/package/deb.sh $(DEB) $(RELEASE_BIN)
+	./Tests/Package/deb.sh $(DEB) $(RELEASE_BIN)

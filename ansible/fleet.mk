@@ -19,9 +19,9 @@ fleet-deps:
 		/usr/bin/python3 -m venv $(ANSIBLE_VENV) && $(ANSIBLE_VENV)/bin/pip install -q '$(ANSIBLE_CORE)'; \
 	fi
 
-# Ansible over real SSH to three namespaced hosts (tests/fleet/ansible.sh): root only.
+# Ansible over real SSH to three namespaced hosts (Tests/Fleet/ansible.sh): root only.
 fleet-test: build
-	@if [ "$$(id -u)" = 0 ]; then ./tests/fleet/ansible.sh $(BIN) $(ANSIBLE_VENV); \
+	@if [ "$$(id -u)" = 0 ]; then ./Tests/Fleet/ansible.sh $(BIN) $(ANSIBLE_VENV); \
 	else echo "**************************************************************"; \
-	     echo "*** SKIPPED: fleet test (tests/fleet/ansible.sh) needs root"; \
+	     echo "*** SKIPPED: fleet test (Tests/Fleet/ansible.sh) needs root"; \
 	     echo "**************************************************************"; fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Integration test: the demo's scenario (demo/lib.sh) with assertions, real packets, real
 # HAProxy, in throw-away network namespaces (prefix nftctl-demo-t-, so it can run while
-# the demo runs). Needs root. Usage: tests/integration/haproxy.sh NFTCTL_BINARY
+# the demo runs). Needs root. Usage: Tests/Integration/haproxy.sh NFTCTL_BINARY
 # Last line: "N passed, M failed"; exit status non-zero on any failure.
 set -u
 DEMO_PREFIX=${DEMO_PREFIX:-nftctl-demo-t-}

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import NFTCtlKit
-import NFTables
+import NFTAnalysis
 
 /// The apply pipeline (plan → batch → commit → verify) against `FakeBackend`, without root:
 /// each test compares whole listings, before and after.

@@ -1,5 +1,5 @@
 import Foundation
-import NFTables
+import NFTAnalysis
 
 /// What turns the declared tables into the kernel's normal form of them (the desired side
 /// of a plan). Passed in, so the apply pipeline runs against `FakeBackend` without root.

@@ -10,7 +10,7 @@
 #   - the installed unit passes `systemd-analyze verify` and orders itself as Debian's
 #     nftables.service does;
 #   - `make install` / `make uninstall` with DESTDIR leave nothing behind.
-# Usage: tests/package/deb.sh PACKAGE.deb RELEASE_BINARY. Last line: "N passed, M failed".
+# Usage: Tests/Package/deb.sh PACKAGE.deb RELEASE_BINARY. Last line: "N passed, M failed".
 set -u
 DEB=$1
 BIN=$2
@@ -26,7 +26,7 @@ finish() { echo "package: $PASSED passed, $FAILED failed"; [ "$FAILED" = 0 ]; }
 
 if [ "$(id -u)" != 0 ]; then
     echo "**************************************************************"
-    echo "*** SKIPPED: package tests (tests/package/deb.sh) need root (dpkg --root, bwrap)"
+    echo "*** SKIPPED: package tests (Tests/Package/deb.sh) need root (dpkg --root, bwrap)"
     echo "**************************************************************"
     exit 0
 fi

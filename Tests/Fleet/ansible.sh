@@ -10,7 +10,7 @@
 # The namespaces share one file system, so each host's sshd gives its sessions their own
 # NFTCTL_STATE_DIR (sshd_config SetEnv); on a real host that is /var/lib/nftctl.
 #
-# Usage: tests/fleet/ansible.sh NFTCTL_BINARY ANSIBLE_VENV
+# Usage: Tests/Fleet/ansible.sh NFTCTL_BINARY ANSIBLE_VENV
 # Last line: "N passed, M failed"; exit status non-zero on any failure.
 set -u
 if [ $# -ne 2 ]; then echo "usage: $0 NFTCTL_BINARY ANSIBLE_VENV" >&2; exit 2; fi
