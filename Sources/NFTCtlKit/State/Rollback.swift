@@ -1,7 +1,12 @@
 import NFTAnalysis
 
-/// Restoring a snapshot: the tables it names get back exactly what they held (counters and
-/// set elements included), and those that did not exist then are deleted, in ONE transaction.
+/// Restoring a snapshot: the tables it names get back exactly what they held (set elements
+/// included), and those that did not exist then are deleted, in ONE transaction.
+///
+/// Incrementally first, as apply does: only what changed since the snapshot is sent back, so
+/// rules and elements nobody touched keep their handles and the counts they gathered since.
+/// The result is listed and planned against the snapshot again; anything short of an empty
+/// plan (or a refused batch) falls back to replacing the tables whole from the snapshot.
 ///
 /// The snapshot is sent as nft syntax when it can be: libnftables 1.0.6's JSON input drops
 /// per-element counters (a set declared `counter` comes back with `counter packets 0`),
@@ -17,6 +22,7 @@ public enum Rollback {
             throw InputError("snapshot \(snapshot.id) cannot be restored: \(error)")
         }
         let live = try backend.list()
+        if restoreIncrementally(snapshot, state, live: live, backend: backend) { return }
         let present = Set(live.items.compactMap { item -> TableKey? in
             if case .table(let t) = item { return TableKey(family: t.family, name: t.name) }
             return nil
@@ -49,5 +55,25 @@ public enum Rollback {
         let entries = clear + state.creationBatch().document.entries
         guard !entries.isEmpty else { return }
         try backend.apply(Document(entries), dryRun: false)
+    }
+
+    /// The plan from the live tables to the snapshot's, committed; true when the kernel then
+    /// holds what the snapshot does (a second plan is empty). Tables created since are pruned.
+    static func restoreIncrementally(_ snapshot: StateStore.Snapshot, _ state: RulesetState, live: Document,
+                                     backend: Backend) -> Bool {
+        var desired = state
+        desired.tables = desired.tables.filter { snapshot.tables.contains($0.key) }
+        let created = snapshot.tables.filter { desired.table($0) == nil }
+        do {
+            let plan = try PlanOperation.plan(desired: desired, live: live, prune: created)
+            if plan.isEmpty { return true }
+            let batch = PlanBatch.build(plan)
+            let liveSets = (try? PlanOperation.liveState(live, tables: snapshot.tables))?.tables.flatMap { $0.sets.map(\.value) } ?? []
+            try Transport.send(batch.document, locations: batch.locations,
+                               sets: liveSets + desired.tables.flatMap { $0.sets.map(\.value) }, backend: backend)
+            return try PlanOperation.plan(desired: desired, live: backend.list(), prune: created).isEmpty
+        } catch {
+            return false
+        }
     }
 }
