@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import NFTCtlKit
 import NFTAnalysis
+import NFTCtlKit
 
 struct ApplyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,12 +42,16 @@ struct ApplyCommand: ParsableCommand {
     @Flag(help: "Apply even if the rules would cut the SSH connection this command runs over.")
     var force = false
 
-    @Option(help: ArgumentHelp("Roll back automatically unless `nftctl confirm` runs within this time (e.g. 60s, 5m). The rollback runs in a detached process, so it happens even if this terminal or SSH session dies.",
-                               valueName: "DURATION"))
+    @Option(
+        help: ArgumentHelp(
+            "Roll back automatically unless `nftctl confirm` runs within this time (e.g. 60s, 5m). The rollback runs in a detached process, so it happens even if this terminal or SSH session dies.",
+            valueName: "DURATION"))
     var confirm: Duration?
 
-    @Option(help: ArgumentHelp("If another nftctl is changing this namespace's ruleset, wait this long for it before giving up (exit 1, nothing changed).",
-                               valueName: "SECONDS"))
+    @Option(
+        help: ArgumentHelp(
+            "If another nftctl is changing this namespace's ruleset, wait this long for it before giving up (exit 1, nothing changed).",
+            valueName: "SECONDS"))
     var wait: Double = NamespaceLock.defaultWait
 
     func validate() throws {
@@ -68,9 +72,11 @@ struct ApplyCommand: ParsableCommand {
         let arm = confirm.map { c in
             ApplyOperation.Confirm(seconds: c.seconds) { snapshot in try RollbackTimer.start(snapshot: snapshot, netns: netns) }
         }
-        let report = try ApplyOperation.run(input, backend: backend, mode: replace ? .replace : .incremental, dryRun: dryRun,
-                                            store: store, prune: prune, netns: netns, confirm: arm,
-                                            lock: .init(netns: netns, wait: wait, what: "apply")) { plan in
+        let report = try ApplyOperation.run(
+            input, backend: backend, mode: replace ? .replace : .incremental, dryRun: dryRun,
+            store: store, prune: prune, netns: netns, confirm: arm,
+            lock: .init(netns: netns, wait: wait, what: "apply")
+        ) { plan in
             guard interactive else { return true }
             print(renderer.text(plan))
             return Terminal.confirm("Apply these changes?")
@@ -85,8 +91,9 @@ struct ApplyCommand: ParsableCommand {
             for w in report.warnings { printError("warning: \(w)") }
             if let confirm, let deadline = report.deadline {
                 let left = max(0, deadline - Date().timeIntervalSince1970)
-                print("run `nftctl confirm\(namespace.netns.map { " --netns \($0)" } ?? "")` within \(confirm) "
-                    + "(\(Int(left.rounded())) s from now) or this apply is rolled back")
+                print(
+                    "run `nftctl confirm\(namespace.netns.map { " --netns \($0)" } ?? "")` within \(confirm) "
+                        + "(\(Int(left.rounded())) s from now) or this apply is rolled back")
             }
         } else if report.plan.isEmpty {
             print("\(names): already up to date; nothing to do")

@@ -1,6 +1,6 @@
 import ArgumentParser
-import NFTCtlKit
 import NFTAnalysis
+import NFTCtlKit
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,7 +27,8 @@ struct CheckCommand: ParsableCommand {
         for d in report.diagnostics { printError(d.description) }
         if !report.loaded { throw ExitCode.failure }
         let t = report.tables, r = report.rules, w = report.diagnostics.count
-        print("\(SafeText.escape(file)): ok (\(t) table\(t == 1 ? "" : "s"), \(r) rule\(r == 1 ? "" : "s"); the kernel accepts it)"
-              + (w > 0 ? "; \(w) warning\(w == 1 ? "" : "s")" : ""))
+        print(
+            "\(SafeText.escape(file)): ok (\(t) table\(t == 1 ? "" : "s"), \(r) rule\(r == 1 ? "" : "s"); the kernel accepts it)"
+                + (w > 0 ? "; \(w) warning\(w == 1 ? "" : "s")" : ""))
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import NFTCtlKit
 import NFTAnalysis
+import NFTCtlKit
 
 struct CompileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

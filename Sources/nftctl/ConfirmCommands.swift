@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import NFTCtlKit
 import NFTAnalysis
+import NFTCtlKit
 
 /// A length of time as operators write it: `90`, `60s`, `5m`, `1h`.
 struct Duration: ExpressibleByArgument, CustomStringConvertible {
@@ -26,8 +26,10 @@ struct Duration: ExpressibleByArgument, CustomStringConvertible {
 
 /// `--wait SECONDS` for the commands that take the namespace lock.
 struct LockWaitOption: ParsableArguments {
-    @Option(help: ArgumentHelp("If another nftctl is changing this namespace's ruleset, wait this long for it before giving up.",
-                               valueName: "SECONDS"))
+    @Option(
+        help: ArgumentHelp(
+            "If another nftctl is changing this namespace's ruleset, wait this long for it before giving up.",
+            valueName: "SECONDS"))
     var wait: Double = NamespaceLock.defaultWait
 
     func validate() throws {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import NFTCtlKit
 import NFTAnalysis
+import NFTCtlKit
 
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,8 +27,11 @@ struct DiffCommand: ParsableCommand {
 
     @OptionGroup var namespace: NetnsOption
 
-    @Option(name: .long, help: ArgumentHelp("Compare with a snapshot or a second rules file instead of the live ruleset.",
-                                            valueName: "SNAPSHOT|FILE2"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Compare with a snapshot or a second rules file instead of the live ruleset.",
+            valueName: "SNAPSHOT|FILE2"))
     var against: String?
 
     @Option(name: .long, help: "Output format: text or json.")

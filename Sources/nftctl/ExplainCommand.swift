@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import NFTCtlKit
 import NFTAnalysis
+import NFTCtlKit
 
 enum ExplainFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, mermaid
@@ -32,8 +32,9 @@ struct ExplainCommand: ParsableCommand {
 
     @OptionGroup var namespace: NetnsOption
 
-    @Option(name: .long, parsing: .upToNextOption,
-            help: ArgumentHelp("Only this table.", valueName: "FAMILY NAME"))
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: ArgumentHelp("Only this table.", valueName: "FAMILY NAME"))
     var table: [String] = []
 
     @Option(name: .long, help: "Only this chain.")
@@ -42,7 +43,11 @@ struct ExplainCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only the Nth rule of --chain (1 is the first).", valueName: "N"))
     var rule: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Follow this packet through every base chain it would traverse instead (e.g. 'tcp 198.51.100.7:40000 -> 203.0.113.10:443 iif eth0 state new'; see `nftctl trace --help`).", valueName: "PACKET"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Follow this packet through every base chain it would traverse instead (e.g. 'tcp 198.51.100.7:40000 -> 203.0.113.10:443 iif eth0 state new'; see `nftctl trace --help`).",
+            valueName: "PACKET"))
     var packet: String?
 
     @Option(name: .long, help: "Output format: text, json or mermaid.")
@@ -65,8 +70,9 @@ struct ExplainCommand: ParsableCommand {
     }
 
     func run() throws {
-        var selection = ExplainSelection(table: table.count == 2 ? TableKey(family: table[0], name: table[1]) : nil,
-                                         chain: chain, rule: rule)
+        var selection = ExplainSelection(
+            table: table.count == 2 ? TableKey(family: table[0], name: table[1]) : nil,
+            chain: chain, rule: rule)
         let state: RulesetState
         if live {
             let listing = try namespace.backend().list()

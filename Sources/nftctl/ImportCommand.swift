@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import NFTCtlKit
 import NFTAnalysis
+import NFTCtlKit
 
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,12 +28,14 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the source to OUT instead of standard output.", valueName: "OUT.swift"))
     var output: String?
 
-    @Option(name: .long, parsing: .upToNextOption,
-            help: ArgumentHelp("Import only this table (repeatable).", valueName: "FAMILY NAME"))
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: ArgumentHelp("Import only this table (repeatable).", valueName: "FAMILY NAME"))
     var table: [String] = []
 
-    @Option(name: .long, parsing: .upToNextOption,
-            help: ArgumentHelp("Leave this table out (repeatable), e.g. another program's.", valueName: "FAMILY NAME"))
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: ArgumentHelp("Leave this table out (repeatable), e.g. another program's.", valueName: "FAMILY NAME"))
     var exclude: [String] = []
 
     func validate() throws {

@@ -1,6 +1,6 @@
 import ArgumentParser
-import NFTCtlKit
 import NFTAnalysis
+import NFTCtlKit
 
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,8 +10,9 @@ struct ListCommand: ParsableCommand {
 
     @OptionGroup var namespace: NetnsOption
 
-    @Option(name: .long, parsing: .upToNextOption,
-            help: ArgumentHelp("Only this table.", valueName: "FAMILY NAME"))
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: ArgumentHelp("Only this table.", valueName: "FAMILY NAME"))
     var table: [String] = []
 
     @Option(name: .long, help: "Output format: nft or json.")

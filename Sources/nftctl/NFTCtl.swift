@@ -16,7 +16,7 @@ struct NFTCtl: ParsableCommand {
             CompileCommand.self, CheckCommand.self, DiffCommand.self, ApplyCommand.self, ListCommand.self, ExplainCommand.self,
             ImportCommand.self, TraceCommand.self, TestCommand.self, ConfirmCommand.self, RollbackCommand.self,
             RestoreCommand.self, StatusCommand.self, InitCommand.self, SandboxCommand.self,
-            RollbackTimerCommand.self,
+            RollbackTimerCommand.self
         ]
     )
 }

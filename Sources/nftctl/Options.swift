@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import NFTCtlKit
 import NFTAnalysis
+import NFTCtlKit
 
 /// `--netns NAME`: work in a named network namespace (`ip netns`) instead of this one.
 struct NetnsOption: ParsableArguments {

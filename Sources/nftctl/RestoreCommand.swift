@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import NFTCtlKit
 import NFTAnalysis
+import NFTCtlKit
 
 struct RestoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,11 +23,14 @@ struct RestoreCommand: ParsableCommand {
 
     func run() throws {
         let store = StateStore(netns: namespace.netns)
-        let report = try RestoreOperation.run(store: store, backend: try namespace.backend(), netns: namespace.netns,
-                                              lock: .init(netns: namespace.netns, wait: lockWait.wait, what: "restore"))
+        let report = try RestoreOperation.run(
+            store: store, backend: try namespace.backend(), netns: namespace.netns,
+            lock: .init(netns: namespace.netns, wait: lockWait.wait, what: "restore"))
         let names = report.tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")
         if report.applied {
-            print("restored \(names) from \(store.rulesetFile.path) in one transaction (\(report.commands) command\(report.commands == 1 ? "" : "s")); verified")
+            print(
+                "restored \(names) from \(store.rulesetFile.path) in one transaction (\(report.commands) command\(report.commands == 1 ? "" : "s")); verified"
+            )
         } else {
             print("\(names): already as saved; nothing to do")
         }

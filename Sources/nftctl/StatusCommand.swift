@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import NFTCtlKit
 import NFTAnalysis
+import NFTCtlKit
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

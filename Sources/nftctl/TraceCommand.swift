@@ -1,6 +1,6 @@
 import ArgumentParser
-import NFTCtlKit
 import NFTAnalysis
+import NFTCtlKit
 
 enum TraceFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json

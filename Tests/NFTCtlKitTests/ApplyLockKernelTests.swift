@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// One writer at a time per network namespace: two applies never mix their rulesets, the
 /// second waits for the first or gives up with nothing changed and says who holds the
@@ -51,8 +52,9 @@ import NFTAnalysis
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("cc-base.json")], dir).status == 0)
         let baseListing = ns.nftList()
-        let first = try BackgroundNftctl(["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("cs-A.json")],
-                                         environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "listed"])
+        let first = try BackgroundNftctl(
+            ["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("cs-A.json")],
+            environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "listed"])
         try #require(first.waitUntilStopped(), "the first apply did not reach its listing")
 
         let gaveUp = ApplySafety.nftctl(["apply", "--yes", "--wait", "0.5", "--netns", ns.name, ApplySafety.fixture("cs-B.json")], dir)
@@ -64,8 +66,9 @@ import NFTAnalysis
         let rollback = ApplySafety.nftctl(["rollback", "--wait", "0.2", "--netns", ns.name], dir)
         #expect(rollback.status == 1 && rollback.stderr.contains("pid \(first.pid)"), "\(rollback.stderr)")
 
-        let second = try BackgroundNftctl(["apply", "--yes", "--wait", "120", "--netns", ns.name, ApplySafety.fixture("cs-B.json")],
-                                          environment: ["NFTCTL_STATE_DIR": dir])
+        let second = try BackgroundNftctl(
+            ["apply", "--yes", "--wait", "120", "--netns", ns.name, ApplySafety.fixture("cs-B.json")],
+            environment: ["NFTCTL_STATE_DIR": dir])
         first.resume()
         let r1 = first.finish(), r2 = second.finish()
         #expect(r1.status == 0, "\(r1.stderr)")
@@ -82,8 +85,9 @@ import NFTAnalysis
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("cc-base.json")], dir).status == 0)
-        let apply = try BackgroundNftctl(["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("cs-A.json")],
-                                         environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "listed"])
+        let apply = try BackgroundNftctl(
+            ["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("cs-A.json")],
+            environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "listed"])
         try #require(apply.waitUntilStopped())
         #expect(ns.exec(["nft", "add", "table", "ip", "foreign"]).status == 0)
         let withForeign = ns.nftList()

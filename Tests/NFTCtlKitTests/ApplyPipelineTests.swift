@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// The apply pipeline (plan → batch → commit → verify) against `FakeBackend`, without root:
 /// each test compares whole listings, before and after.
@@ -52,10 +53,12 @@ import NFTAnalysis
     static func tableJSON(_ name: String, ports: [Int]) -> String {
         var parts = [
             #"{"add": {"table": {"family": "inet", "name": "\#(name)"}}}"#,
-            #"{"add": {"chain": {"family": "inet", "table": "\#(name)", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}}}"#,
+            #"{"add": {"chain": {"family": "inet", "table": "\#(name)", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}}}"#
         ]
         for p in ports {
-            parts.append(#"{"add": {"rule": {"family": "inet", "table": "\#(name)", "chain": "input", "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": \#(p)}}, {"accept": null}]}}}"#)
+            parts.append(
+                #"{"add": {"rule": {"family": "inet", "table": "\#(name)", "chain": "input", "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": \#(p)}}, {"accept": null}]}}}"#
+            )
         }
         return parts.joined(separator: ",\n")
     }
@@ -75,7 +78,11 @@ import NFTAnalysis
         return try f.list()
     }
 
-    static func rules(_ d: Document) -> [Rule] { d.items.compactMap { if case .rule(let r) = $0 { return r }; return nil } }
+    static func rules(_ d: Document) -> [Rule] {
+        d.items.compactMap {
+            if case .rule(let r) = $0 { return r }; return nil
+        }
+    }
 
     static func stateDir() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-pipeline-\(UUID().uuidString)").path
@@ -85,7 +92,8 @@ import NFTAnalysis
 
     @Test func aNewTableIsCreatedAsDeclared() throws {
         let fake = try FakeBackend()
-        let report = try ApplyOperation.run(try Self.input(Self.tableJSON("t", ports: [22, 80, 443])), backend: fake, normalizer: DeclaredForm())
+        let report = try ApplyOperation.run(
+            try Self.input(Self.tableJSON("t", ports: [22, 80, 443])), backend: fake, normalizer: DeclaredForm())
         #expect(report.applied)
         #expect(try fake.list() == Self.expected(Self.tableJSON("t", ports: [22, 80, 443])))
     }
@@ -94,7 +102,8 @@ import NFTAnalysis
         let fake = try FakeBackend()
         _ = try ApplyOperation.run(try Self.input(Self.tableJSON("t", ports: [22, 80, 443])), backend: fake, normalizer: DeclaredForm())
         let before = try fake.list()
-        let report = try ApplyOperation.run(try Self.input(Self.tableJSON("t", ports: [22, 8080, 443])), backend: fake, normalizer: DeclaredForm())
+        let report = try ApplyOperation.run(
+            try Self.input(Self.tableJSON("t", ports: [22, 8080, 443])), backend: fake, normalizer: DeclaredForm())
         #expect(report.applied)
         #expect(report.commands == 1)
         // The same listing with the middle rule's port changed: same handles, same order.
@@ -111,10 +120,12 @@ import NFTAnalysis
         let fake = try FakeBackend(), backend = Wrapped(fake)
         let store = StateStore(root: try Self.stateDir(), netns: nil)
         defer { try? FileManager.default.removeItem(at: store.root) }
-        _ = try ApplyOperation.run(try Self.input(Self.tableJSON("t", ports: [22])), backend: backend, store: store, normalizer: DeclaredForm())
+        _ = try ApplyOperation.run(
+            try Self.input(Self.tableJSON("t", ports: [22])), backend: backend, store: store, normalizer: DeclaredForm())
         let before = try fake.list(), generation = try fake.generationID(), commits = fake.committedBatches.count
         backend.lists = 0
-        let again = try ApplyOperation.run(try Self.input(Self.tableJSON("t", ports: [22])), backend: backend, store: store, normalizer: DeclaredForm())
+        let again = try ApplyOperation.run(
+            try Self.input(Self.tableJSON("t", ports: [22])), backend: backend, store: store, normalizer: DeclaredForm())
         #expect(!again.applied)
         #expect(again.plan.isEmpty)
         // The verified listing of the first apply stands in for the kernel's: nobody committed since.
@@ -175,10 +186,11 @@ import NFTAnalysis
             func generationID() throws -> UInt32 { try inner.generationID() }
             var keepsModel: Bool { true }
             func strip(_ d: Document) -> Document {
-                Document(d.entries.map { e in
-                    if case .item(.table(var t)) = e { t.comment = nil; return .item(.table(t)) }
-                    return e
-                })
+                Document(
+                    d.entries.map { e in
+                        if case .item(.table(var t)) = e { t.comment = nil; return .item(.table(t)) }
+                        return e
+                    })
             }
         }
         #expect(throws: DeclarationMismatch.self) {
@@ -189,19 +201,26 @@ import NFTAnalysis
     @Test func replaceSwapsTheTableWholeInOneBatch() throws {
         let fake = try FakeBackend()
         _ = try ApplyOperation.run(try Self.input(Self.tableJSON("t", ports: [22, 80])), backend: fake, normalizer: DeclaredForm())
-        try fake.apply(try Self.batch(#"{"add": {"rule": {"family": "inet", "table": "t", "chain": "input", "expr": [{"drop": null}]}}}"#), dryRun: false)
-        let report = try ApplyOperation.run(try Self.input(Self.tableJSON("t", ports: [22, 81])), backend: fake, mode: .replace,
-                                            normalizer: DeclaredForm())
+        try fake.apply(
+            try Self.batch(#"{"add": {"rule": {"family": "inet", "table": "t", "chain": "input", "expr": [{"drop": null}]}}}"#),
+            dryRun: false)
+        let report = try ApplyOperation.run(
+            try Self.input(Self.tableJSON("t", ports: [22, 81])), backend: fake, mode: .replace,
+            normalizer: DeclaredForm())
         #expect(report.applied)
         // One batch that deletes the table and creates it again: the rule added behind
         // nftctl's back is gone, and the kernel holds what a fresh load holds, rule and
         // chain handles too (the table's own handle is counted across tables).
         let swap = try #require(fake.committedBatches.last)
-        #expect(swap.entries.prefix(2).map { $0.json.serialized() } == [
-            #"{"add": {"table": {"family": "inet", "name": "t"}}}"#, #"{"delete": {"table": {"family": "inet", "name": "t"}}}"#,
-        ].map { try! JSON.parse($0).serialized() })
+        #expect(
+            swap.entries.prefix(2).map { $0.json.serialized() }
+                == [
+                    #"{"add": {"table": {"family": "inet", "name": "t"}}}"#, #"{"delete": {"table": {"family": "inet", "name": "t"}}}"#
+                ].map { try! JSON.parse($0).serialized() })
         func tableHandleless(_ d: Document) -> [RulesetItem] {
-            d.items.map { if case .table(var t) = $0 { t.handle = nil; return .table(t) }; return $0 }
+            d.items.map {
+                if case .table(var t) = $0 { t.handle = nil; return .table(t) }; return $0
+            }
         }
         let after = tableHandleless(try fake.list()), fresh = tableHandleless(try Self.expected(Self.tableJSON("t", ports: [22, 81])))
         #expect(after == fresh)
@@ -212,10 +231,12 @@ import NFTAnalysis
         let store = StateStore(root: try Self.stateDir(), netns: nil)
         defer { try? FileManager.default.removeItem(at: store.root) }
         try fake.apply(try Self.batch(Self.tableJSON("foreign", ports: [25])), dryRun: false)
-        _ = try ApplyOperation.run(try Self.input(Self.tableJSON("a", ports: [22]), Self.tableJSON("b", ports: [80])),
-                                   backend: fake, store: store, normalizer: DeclaredForm())
-        let report = try ApplyOperation.run(try Self.input(Self.tableJSON("a", ports: [22])), backend: fake, store: store, prune: true,
-                                            normalizer: DeclaredForm())
+        _ = try ApplyOperation.run(
+            try Self.input(Self.tableJSON("a", ports: [22]), Self.tableJSON("b", ports: [80])),
+            backend: fake, store: store, normalizer: DeclaredForm())
+        let report = try ApplyOperation.run(
+            try Self.input(Self.tableJSON("a", ports: [22])), backend: fake, store: store, prune: true,
+            normalizer: DeclaredForm())
         #expect(report.applied)
         func bare(_ d: Document) -> [RulesetItem] { d.items.map { $0.normalizedForComparison() } }
         #expect(bare(try fake.list()) == bare(try Self.expected(Self.tableJSON("foreign", ports: [25]), Self.tableJSON("a", ports: [22]))))
@@ -228,11 +249,13 @@ import NFTAnalysis
         defer { try? FileManager.default.removeItem(at: store.root) }
         // Table c exists before nftctl is told about it; the verified listing of table a does not show it.
         try fake.apply(try Self.batch(Self.tableJSON("c", ports: [53])), dryRun: false)
-        _ = try ApplyOperation.run(try Self.input(Self.tableJSON("a", ports: [22])), backend: backend, store: store, normalizer: DeclaredForm())
+        _ = try ApplyOperation.run(
+            try Self.input(Self.tableJSON("a", ports: [22])), backend: backend, store: store, normalizer: DeclaredForm())
         let before = try fake.list()
         backend.lists = 0
-        let report = try ApplyOperation.run(try Self.input(Self.tableJSON("a", ports: [22]), Self.tableJSON("c", ports: [53])),
-                                            backend: backend, store: store, normalizer: DeclaredForm())
+        let report = try ApplyOperation.run(
+            try Self.input(Self.tableJSON("a", ports: [22]), Self.tableJSON("c", ports: [53])),
+            backend: backend, store: store, normalizer: DeclaredForm())
         // Planned from a fresh listing, which shows c as it is: nothing to do.
         #expect(backend.lists >= 1)
         #expect(report.plan.isEmpty)
@@ -243,7 +266,8 @@ import NFTAnalysis
         #expect(ListingRepair.sameRule("tcp dport 22 counter packets 3 bytes 180 accept", "tcp dport 22 counter packets 0 bytes 0 accept"))
         #expect(ListingRepair.sameRule("quota 10 mbytes used 2 mbytes drop", "quota 10 mbytes used 7 mbytes drop"))
         #expect(ListingRepair.sameRule("add @s { ip saddr timeout 1m expires 59s }", "add @s { ip saddr timeout 1m expires 1m }"))
-        #expect(!ListingRepair.sameRule("tcp dport 22 counter packets 3 bytes 180 accept", "tcp dport 23 counter packets 3 bytes 180 accept"))
+        #expect(
+            !ListingRepair.sameRule("tcp dport 22 counter packets 3 bytes 180 accept", "tcp dport 23 counter packets 3 bytes 180 accept"))
         #expect(!ListingRepair.sameRule("tcp dport 22 accept", "tcp dport 22 drop"))
         #expect(ListingRepair.masked("counter packets 12 bytes 34 accept") == "counter  accept")
     }

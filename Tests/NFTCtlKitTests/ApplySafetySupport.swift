@@ -9,7 +9,8 @@ final class BackgroundNftctl: @unchecked Sendable {
     private let err: URL
 
     init(_ args: [String], environment: [String: String]) throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-bg-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "nftctl-bg-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         out = base.appendingPathExtension("out")
         err = base.appendingPathExtension("err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -51,8 +52,9 @@ final class BackgroundNftctl: @unchecked Sendable {
     func finish() -> Shell.Result {
         process.waitUntilExit()
         let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-        return Shell.Result(status: status, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        return Shell.Result(
+            status: status, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
     }
 }
 
@@ -61,7 +63,9 @@ enum ApplySafety {
 
     /// A private state directory (0700, owned by the test user).
     static func stateDir() -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-state-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "nftctl-state-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
         try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return d
     }

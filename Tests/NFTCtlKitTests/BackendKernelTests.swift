@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// LibNFTablesBackend against the kernel, always in a namespace the test creates and
 /// deletes (`ip netns add nftctl-t-...`). Nothing here changes the test process's own
@@ -32,10 +33,15 @@ import NFTAnalysis
         #expect(Self.threadNetns == host)
 
         let listing = try backend.list()
-        let rules = listing.entries.compactMap { e -> Rule? in if case .item(.rule(let r)) = e { return r }; return nil }
+        let rules = listing.entries.compactMap { e -> Rule? in
+            if case .item(.rule(let r)) = e { return r }; return nil
+        }
         #expect(rules.count == 2)
         #expect(rules.allSatisfy { $0.table == "bk" && $0.handle != nil })
-        #expect(listing.entries.contains { if case .item(.set(let s)) = $0 { return s.elements.count == 2 }; return false })
+        #expect(
+            listing.entries.contains {
+                if case .item(.set(let s)) = $0 { return s.elements.count == 2 }; return false
+            })
         let one = try backend.list(table: "inet", name: "bk")
         #expect(one.entries.count == listing.entries.count)  // the only table
         // nft itself, inside the namespace, sees the same; the host has no such table.
@@ -58,7 +64,8 @@ import NFTAnalysis
         try backend.apply(Document.parse(Self.batch), dryRun: false)
         let before = ns.nftList()
         let generation = try backend.generationID()
-        let bad = try Document.parse("""
+        let bad = try Document.parse(
+            """
             {"nftables": [
               {"delete": {"table": {"family": "inet", "name": "bk"}}},
               {"add": {"table": {"family": "ip", "name": "other"}}},
@@ -101,7 +108,8 @@ import NFTAnalysis
     /// land in their own namespace, and every calling thread ends where it started.
     @Test(.needsRoot) func concurrentCallsStayInTheirNamespaces() async throws {
         guard let a = TestNamespace.make("concurrency and setns confinement (a)"),
-              let b = TestNamespace.make("concurrency and setns confinement (b)") else { return }
+            let b = TestNamespace.make("concurrency and setns confinement (b)")
+        else { return }
         let host = Self.threadNetns
         let backends = [try LibNFTablesBackend(netns: a.name), try LibNFTablesBackend(netns: b.name)]
         let wrongThreads = try await withThrowingTaskGroup(of: Int.self) { group in

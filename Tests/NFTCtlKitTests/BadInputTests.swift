@@ -1,8 +1,9 @@
-import NFTTestSupport
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import NFTTestSupport
+import Testing
+
+@testable import NFTCtlKit
 
 /// Bad input of every kind gives a clear error naming the file, never a crash: truncated
 /// JSON, wrong types, unknown keys, empty jump targets, `"op": "&"` in a match, huge
@@ -56,10 +57,13 @@ struct BadInputTests {
     }
 
     @Test func hugeNumbers() {
-        expectError(Self.document(#"[{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 1e999}}]"#),
-                    contains: "invalid JSON")
-        expectError(Self.document(#"[{"match": {"op": "==", "left": {"payload": {"base": "th", "offset": 99999999999999, "len": 8}}, "right": 1}}]"#),
-                    contains: "offset")
+        expectError(
+            Self.document(#"[{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 1e999}}]"#),
+            contains: "invalid JSON")
+        expectError(
+            Self.document(
+                #"[{"match": {"op": "==", "left": {"payload": {"base": "th", "offset": 99999999999999, "len": 8}}, "right": 1}}]"#),
+            contains: "offset")
     }
 
     @Test func undefinedChainIsAValidationError() throws {
@@ -122,7 +126,7 @@ enum Mutator {
     static let junk: [JSON] = [
         .null, .bool(true), .int(-1), .int(0), .uint(UInt64.max), .int(Int64.max), .string(""), .string("@"),
         .string("accept"), .array([]), .object(JSONObject()), ["jump": ["target": ""]], ["&": [1]],
-        ["op": "&"], .string(String(repeating: "x", count: 300)), ["prefix": ["addr": "10.0.0.0", "len": 999]],
+        ["op": "&"], .string(String(repeating: "x", count: 300)), ["prefix": ["addr": "10.0.0.0", "len": 999]]
     ]
 
     static func mutate(_ j: JSON, _ rng: inout SplitMix) -> JSON {
@@ -183,7 +187,7 @@ struct BadInputCLITests {
         ("emptyjump.json", BadInputTests.document(#"[{"jump": {"target": ""}}]"#)),
         ("bitop.json", BadInputTests.document(#"[{"match": {"op": "&", "left": {"meta": {"key": "mark"}}, "right": 1}}]"#)),
         ("huge.json", BadInputTests.document(#"[{"match": {"op": "==", "left": {"meta": {"key": "mark"}}, "right": 1e999}}]"#)),
-        ("bad.nft", "table ip t {\n\tchain c {\n\t\tip saddr 1.2.3.4.5 drop\n\t}\n}\n"),
+        ("bad.nft", "table ip t {\n\tchain c {\n\t\tip saddr 1.2.3.4.5 drop\n\t}\n}\n")
     ])
     func badInputExitsOneWithAClearError(_ name: String, _ text: String) throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-\(name)").path

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// Large sets: a listing must hold every element before element changes are planned from it
 /// (a hash set resized while it is dumped lists some elements twice and others not at all),
@@ -60,15 +61,18 @@ import NFTAnalysis
 
     @Test func aListingThatRepeatsElementsIsIncomplete() throws {
         let set = #"{"set": {"family": "ip", "table": "t", "name": "s", "type": "ipv4_addr", "handle": 2, "elem": "#
-        let whole = try Self.listing(#"{"nftables": [{"table": {"family": "ip", "name": "t", "handle": 1}}, "#
-                                     + set + #"["10.0.0.1", "10.0.0.2", "10.0.0.3"]}}]}"#)
-        let torn = try Self.listing(#"{"nftables": [{"table": {"family": "ip", "name": "t", "handle": 1}}, "#
-                                    + set + #"["10.0.0.1", "10.0.0.2", "10.0.0.1"]}}]}"#)
+        let whole = try Self.listing(
+            #"{"nftables": [{"table": {"family": "ip", "name": "t", "handle": 1}}, "#
+                + set + #"["10.0.0.1", "10.0.0.2", "10.0.0.3"]}}]}"#)
+        let torn = try Self.listing(
+            #"{"nftables": [{"table": {"family": "ip", "name": "t", "handle": 1}}, "#
+                + set + #"["10.0.0.1", "10.0.0.2", "10.0.0.1"]}}]}"#)
         #expect(whole.inconsistentSets.isEmpty)
         #expect(torn.inconsistentSets.map(\.repeated) == [1])
         // A map's key repeated with other data is still a repeated element.
-        let map = try Self.listing(#"{"nftables": [{"map": {"family": "ip", "table": "t", "name": "m", "type": "ipv4_addr", "#
-                                   + #""map": "mark", "elem": [["10.0.0.1", 1], ["10.0.0.1", 2]]}}]}"#)
+        let map = try Self.listing(
+            #"{"nftables": [{"map": {"family": "ip", "table": "t", "name": "m", "type": "ipv4_addr", "#
+                + #""map": "mark", "elem": [["10.0.0.1", 1], ["10.0.0.1", 2]]}}]}"#)
         #expect(map.inconsistentSets.count == 1)
 
         // Planning from it is refused; before, it planned as if 10.0.0.3 were missing.
@@ -80,9 +84,11 @@ import NFTAnalysis
     static func intervalSet(_ elems: String, map: Bool = false) throws -> RulesetState {
         let kind = map ? "map" : "set"
         let data = map ? #""map": "mark", "# : ""
-        return try RulesetState(document: try Self.listing(#"{"nftables": [{"table": {"family": "ip", "name": "t"}}, "#
-            + #"{"\#(kind)": {"family": "ip", "table": "t", "name": "s", "type": "ipv4_addr", \#(data)"flags": ["interval"], "elem": "#
-            + elems + "}}]}"))
+        return try RulesetState(
+            document: try Self.listing(
+                #"{"nftables": [{"table": {"family": "ip", "name": "t"}}, "#
+                    + #"{"\#(kind)": {"family": "ip", "table": "t", "name": "s", "type": "ipv4_addr", \#(data)"flags": ["interval"], "elem": "#
+                    + elems + "}}]}"))
     }
 
     @Test func intervalSetsCompareByTheKeysTheyMatch() throws {
@@ -117,12 +123,17 @@ import NFTAnalysis
         let batch = try Document.parse(Self.hashSetJSON(n))
         for round in 1...4 {
             let listing = try Sandbox.loadAndList(batch)
-            let keys = listing.items.compactMap { item -> [NFTModel.Expression]? in
-                if case .set(let s) = item, s.name == "s" { return s.elementKeys }
-                return nil
-            }.first ?? []
+            let keys =
+                listing.items.compactMap { item -> [NFTModel.Expression]? in
+                    if case .set(let s) = item, s.name == "s" { return s.elementKeys }
+                    return nil
+                }.first ?? []
             #expect(keys.count == n, "round \(round)")
-            #expect(Set(keys.compactMap { if case .string(let a) = $0 { return a }; return nil }) == declared, "round \(round)")
+            #expect(
+                Set(
+                    keys.compactMap {
+                        if case .string(let a) = $0 { return a }; return nil
+                    }) == declared, "round \(round)")
         }
     }
 
@@ -136,7 +147,7 @@ import NFTAnalysis
             (try Self.write(Self.hashSetJSON(100_000), "hash100k.json"), 3),
             (try Self.write(Self.concatSetJSON(20_000), "concat20k.json"), 3),
             (try Self.write(Self.intervalSetNft(10_000), "interval10k.nft"), 2),
-            (try Self.write(Self.concatIntervalSetNft(3_000), "concat-interval3k.nft"), 2),
+            (try Self.write(Self.concatIntervalSetNft(3_000), "concat-interval3k.nft"), 2)
         ]
         let env = ["NFTCTL_CACHE": try Self.temporaryDirectory(), "NFTCTL_STATE_DIR": try Self.temporaryDirectory()]
         for (file, rounds) in files {
@@ -162,7 +173,9 @@ import NFTAnalysis
             let r = ns.exec(["nft", "-j", "list", "set", "ip", "bigset", "s"])
             let doc = try Document.parse(r.stdout)
             for case .set(let s) in doc.items where s.name == "s" {
-                let keys = s.elementKeys.compactMap { if case .string(let a) = $0 { return a }; return nil }
+                let keys = s.elementKeys.compactMap {
+                    if case .string(let a) = $0 { return a }; return nil
+                }
                 if Set(keys).count == keys.count { return keys }
             }
             Thread.sleep(forTimeInterval: 1)
@@ -175,7 +188,9 @@ import NFTAnalysis
         var a = 0, r = 0
         for t in plan.tables {
             for c in t.changes {
-                if case .elements(_, let added, let removed) = c.subject { a += added.count; r += removed.count } else {
+                if case .elements(_, let added, let removed) = c.subject {
+                    a += added.count; r += removed.count
+                } else {
                     Issue.record("unexpected change \(c)")
                 }
             }

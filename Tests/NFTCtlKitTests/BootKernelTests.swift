@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// The boot path: what a successful apply saves, `nftctl restore` into a namespace made anew
 /// (a reboot, as far as nftables can tell), and the refusals when the saved ruleset is
@@ -28,7 +29,9 @@ import NFTAnalysis
         // Two applies of two files: the saved ruleset holds both tables.
         let a = Self.run(["apply", "--yes", "--netns", ns.name, KernelApplyTests.fixture("edge.nft")], dir)
         try #require(a.status == 0, "\(a.stderr)")
-        let second = try PlanKernelTests.input("table ip boot2 {\n\tchain out {\n\t\ttype filter hook output priority 0; policy accept;\n\t\tip daddr 192.0.2.1 drop\n\t}\n}\n", "boot2")
+        let second = try PlanKernelTests.input(
+            "table ip boot2 {\n\tchain out {\n\t\ttype filter hook output priority 0; policy accept;\n\t\tip daddr 192.0.2.1 drop\n\t}\n}\n",
+            "boot2")
         let b = Self.run(["apply", "--yes", "--netns", ns.name, second.path], dir)
         try #require(b.status == 0, "\(b.stderr)")
         let before = KernelApplyTests.stable(ns.nftList())
@@ -58,14 +61,15 @@ import NFTAnalysis
         #expect(missing.stderr.contains("no saved ruleset at \(Self.savedFile(dir, ns))"), "\(missing.stderr)")
         #expect(ns.nftList() == before)
 
-        try FileManager.default.createDirectory(atPath: "\(dir)/netns-\(ns.name)", withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: "\(dir)/netns-\(ns.name)", withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         let file = Self.savedFile(dir, ns)
         let damaged = [
             // Cut off mid-way (a full disk, a crash of something other than nftctl).
             #"{"nftables": [{"add": {"table": {"family": "inet", "name": "x"}}}, {"add": {"chain": {"#,
             // Valid JSON, not a batch the kernel takes.
-            #"{"nftables": [{"add": {"rule": {"family": "ip", "table": "docker_like", "chain": "DOCKER", "expr": [{"bogus": 1}]}}}]}"#,
+            #"{"nftables": [{"add": {"rule": {"family": "ip", "table": "docker_like", "chain": "DOCKER", "expr": [{"bogus": 1}]}}}]}"#
         ]
         for text in damaged {
             try text.write(toFile: file, atomically: false, encoding: .utf8)
@@ -78,7 +82,8 @@ import NFTAnalysis
         // Not followed through a symbolic link (the state directory's rule).
         unlink(file)
         let planted = dir + "/planted.json"
-        try #"{"nftables": [{"add": {"table": {"family": "inet", "name": "planted"}}}]}"#.write(toFile: planted, atomically: false, encoding: .utf8)
+        try #"{"nftables": [{"add": {"table": {"family": "inet", "name": "planted"}}}]}"#.write(
+            toFile: planted, atomically: false, encoding: .utf8)
         symlink(planted, file)
         let link = Self.run(["restore", "--netns", ns.name], dir)
         #expect(link.status == 1)
@@ -91,7 +96,8 @@ import NFTAnalysis
         let dir = ConfirmKernelTests.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let first = try PlanKernelTests.input("table inet conf {\n\tchain c {\n\t\ttcp dport 1 accept comment \"first\"\n\t}\n}\n", "conf1")
-        let changed = try PlanKernelTests.input("table inet conf {\n\tchain c {\n\t\ttcp dport 2 accept comment \"second\"\n\t}\n}\n", "conf2")
+        let changed = try PlanKernelTests.input(
+            "table inet conf {\n\tchain c {\n\t\ttcp dport 2 accept comment \"second\"\n\t}\n}\n", "conf2")
         try #require(Self.run(["apply", "--yes", "--netns", ns.name, first.path], dir).status == 0)
         func saved() -> String { (try? String(contentsOfFile: Self.savedFile(dir, ns), encoding: .utf8)) ?? "" }
         #expect(saved().contains("\"first\""))
@@ -120,7 +126,8 @@ import NFTAnalysis
         guard let ns = TestNamespace.make("saved ruleset after --prune") else { return }
         let dir = ConfirmKernelTests.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let both = try PlanKernelTests.input("table inet one {\n\tchain c {\n\t}\n}\ntable inet two {\n\tchain c {\n\t}\n}\n", "saved-prune1")
+        let both = try PlanKernelTests.input(
+            "table inet one {\n\tchain c {\n\t}\n}\ntable inet two {\n\tchain c {\n\t}\n}\n", "saved-prune1")
         try #require(Self.run(["apply", "--yes", "--netns", ns.name, both.path], dir).status == 0)
         let one = try PlanKernelTests.input("table inet one {\n\tchain d {\n\t}\n}\n", "saved-prune2")
         try #require(Self.run(["apply", "--yes", "--prune", "--netns", ns.name, one.path], dir).status == 0)

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// `apply --confirm`: rolled back by a detached timer unless confirmed, also when the
 /// process that applied is killed; `rollback` restores the exact previous state.
@@ -9,7 +10,9 @@ import NFTAnalysis
     static func env(_ dir: String) -> [String: String] { ["NFTCTL_STATE_DIR": dir] }
 
     static func stateDir() -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-state-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "nftctl-state-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
         try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return d
     }
@@ -19,17 +22,20 @@ import NFTAnalysis
         let dir = Self.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(ns.nftLoad(try PlanKernelTests.fixtureText("foreign.nft")).status == 0)
-        let first = Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, KernelApplyTests.fixture("edge.nft")],
-                              environment: Self.env(dir))
+        let first = Shell.run(
+            [Shell.nftctl, "apply", "--yes", "--netns", ns.name, KernelApplyTests.fixture("edge.nft")],
+            environment: Self.env(dir))
         try #require(first.status == 0, "\(first.stderr)")
         // Counters with values, to check the rollback restores them exactly.
         _ = ns.exec(["nft", "reset", "counters"])
         let before = KernelApplyTests.stable(ns.nftList())
-        let changed = try PlanKernelTests.input(try PlanKernelTests.fixtureText("edge.nft")
-            .replacingOccurrences(of: "udp dport { 53, 123 } accept", with: "udp dport 53 accept"), "confirm")
+        let changed = try PlanKernelTests.input(
+            try PlanKernelTests.fixtureText("edge.nft")
+                .replacingOccurrences(of: "udp dport { 53, 123 } accept", with: "udp dport 53 accept"), "confirm")
         // Stopped right after its commit, then killed: the timer armed before the commit acts.
-        let p = try BackgroundNftctl(["apply", "--yes", "--netns", ns.name, changed.path, "--confirm", "2s"],
-                                     environment: Self.env(dir).merging(["NFTCTL_TEST_STOP_AT": "committed"]) { $1 })
+        let p = try BackgroundNftctl(
+            ["apply", "--yes", "--netns", ns.name, changed.path, "--confirm", "2s"],
+            environment: Self.env(dir).merging(["NFTCTL_TEST_STOP_AT": "committed"]) { $1 })
         try #require(p.waitUntilStopped())
         let pending = URL(fileURLWithPath: dir).appendingPathComponent("netns-\(ns.name)/pending-confirm.json").path
         kill(p.pid, SIGKILL)

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// The `--confirm` safety net exists before the batch is sent: whatever happens to nftctl
 /// after the commit (SIGKILL, SIGHUP, a failed verification, a state file it cannot write),
@@ -14,8 +15,9 @@ import NFTAnalysis
         try #require(r.status == 0, "\(r.stderr)")
         ApplySafety.traffic(ns)
         let before = ns.nftList()
-        try #require(before.contains("elements = { 127.0.0.1 }") && before.contains("counter packets 3 "),
-                     "the traffic did not reach the rules: \(before)")
+        try #require(
+            before.contains("elements = { 127.0.0.1 }") && before.contains("counter packets 3 "),
+            "the traffic did not reach the rules: \(before)")
         return (ns, before)
     }
 
@@ -23,8 +25,9 @@ import NFTAnalysis
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         guard let (ns, before) = try Self.prepared("--confirm, signal \(signal) after the commit", dir) else { return }
-        let apply = try BackgroundNftctl(["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("rb-new.nft"), "--confirm", "2s"],
-                                         environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "committed"])
+        let apply = try BackgroundNftctl(
+            ["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("rb-new.nft"), "--confirm", "2s"],
+            environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "committed"])
         try #require(apply.waitUntilStopped(), "never reached the commit")
         #expect(ns.nftList().contains("policy drop"), "the new rules were not committed")
         kill(apply.pid, signal)
@@ -44,8 +47,9 @@ import NFTAnalysis
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         guard let (ns, before) = try Self.prepared("--confirm, killed before the commit", dir) else { return }
-        let apply = try BackgroundNftctl(["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("rb-new.nft"), "--confirm", "1s"],
-                                         environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "armed"])
+        let apply = try BackgroundNftctl(
+            ["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("rb-new.nft"), "--confirm", "1s"],
+            environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "armed"])
         try #require(apply.waitUntilStopped())
         #expect(FileManager.default.fileExists(atPath: "\(dir)/netns-\(ns.name)/pending-confirm.json"), "not armed before the commit")
         kill(apply.pid, SIGKILL)
@@ -60,8 +64,9 @@ import NFTAnalysis
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         guard let (ns, before) = try Self.prepared("--confirm, verification fails", dir) else { return }
-        let apply = try BackgroundNftctl(["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("rb-new.nft"), "--confirm", "60s"],
-                                         environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "committed"])
+        let apply = try BackgroundNftctl(
+            ["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("rb-new.nft"), "--confirm", "60s"],
+            environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "committed"])
         try #require(apply.waitUntilStopped())
         #expect(ns.exec(["nft", "add", "rule", "ip", "r", "input", "ip", "saddr", "10.7.7.7", "drop"]).status == 0)
         apply.resume()
@@ -80,8 +85,9 @@ import NFTAnalysis
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         guard let (ns, before) = try Self.prepared("--confirm, state not writable after the commit", dir) else { return }
-        let apply = try BackgroundNftctl(["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("rb-new.nft"), "--confirm", "60s"],
-                                         environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "committed"])
+        let apply = try BackgroundNftctl(
+            ["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("rb-new.nft"), "--confirm", "60s"],
+            environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "committed"])
         try #require(apply.waitUntilStopped())
         let managed = "\(dir)/netns-\(ns.name)/managed.json"
         try FileManager.default.removeItem(atPath: managed)
@@ -105,7 +111,9 @@ import NFTAnalysis
         for extra in [[], ["--confirm", "5m"]] {
             let r = ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("fw.json")] + extra, dir)
             #expect(r.status == 1, "\(extra): \(r.stderr)")
-            #expect(r.stderr.contains("nftctl confirm --netns \(ns.name)") && r.stderr.contains("nftctl rollback --netns \(ns.name)"), "\(r.stderr)")
+            #expect(
+                r.stderr.contains("nftctl confirm --netns \(ns.name)") && r.stderr.contains("nftctl rollback --netns \(ns.name)"),
+                "\(r.stderr)")
             #expect(!r.stderr.contains("Usage:"))
             #expect(ns.nftList() == pendingListing)
         }

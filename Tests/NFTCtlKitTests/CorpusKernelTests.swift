@@ -1,5 +1,5 @@
-import NFTTestSupport
 import Foundation
+import NFTTestSupport
 import Testing
 
 /// The whole nft-py corpus through the kernel: every record nft 1.0.6 accepted is put into
@@ -32,9 +32,10 @@ import Testing
         #expect(!accepted.isEmpty, "the nft-py corpus is missing (set NFTCTL_CORPUS)")
         if accepted.isEmpty { return }
         guard let a = TestNamespace.make("corpus kernel round trip (oracle)"),
-              let b = TestNamespace.make("corpus kernel round trip (.nft apply)"),
-              let c = TestNamespace.make("corpus kernel round trip (JSON apply)"),
-              let d = TestNamespace.make("corpus kernel round trip (nft's own JSON path)") else { return }
+            let b = TestNamespace.make("corpus kernel round trip (.nft apply)"),
+            let c = TestNamespace.make("corpus kernel round trip (JSON apply)"),
+            let d = TestNamespace.make("corpus kernel round trip (nft's own JSON path)")
+        else { return }
         let start = Date()
         let runner = try CorpusRunner(a: a, b: b, c: c, d: d)
         defer { runner.cleanUp() }
@@ -50,20 +51,26 @@ import Testing
         defer { variant.cleanUp() }
         let regular = groups.compactMap(CorpusRunner.withoutDeviceChains)
         variant.runAll(regular)
-        variant.report("  the same rules of tables with device chains, those chains made regular",
-                       records: regular.map(\.entries.count).reduce(0, +), tables: regular.count, since: second)
+        variant.report(
+            "  the same rules of tables with device chains, those chains made regular",
+            records: regular.map(\.entries.count).reduce(0, +), tables: regular.count, since: second)
 
-        #expect(runner.tally.accounted.count == accepted.count,
-                "\(accepted.count - runner.tally.accounted.count) records were never judged")
-        #expect(runner.tally.wrong.count <= Self.wrongFloor,
-                "nftctl got \(runner.tally.wrong.count) corpus records wrong through the kernel (floor \(Self.wrongFloor))")
+        #expect(
+            runner.tally.accounted.count == accepted.count,
+            "\(accepted.count - runner.tally.accounted.count) records were never judged")
+        #expect(
+            runner.tally.wrong.count <= Self.wrongFloor,
+            "nftctl got \(runner.tally.wrong.count) corpus records wrong through the kernel (floor \(Self.wrongFloor))")
         // Excused categories must not be able to swallow a regression: this many must be identical.
-        #expect(runner.tally.passed[.nftFile, default: 0] >= Self.identicalFloor,
-                "only \(runner.tally.passed[.nftFile, default: 0]) records identical through `nftctl apply` of the .nft file")
-        #expect(runner.tally.passed[.list, default: 0] >= Self.listFloor,
-                "only \(runner.tally.passed[.list, default: 0]) records identical through `nftctl list`")
-        #expect(variant.tally.wrong.count <= Self.wrongFloor,
-                "nftctl got \(variant.tally.wrong.count) records of device-chain tables wrong (floor \(Self.wrongFloor))")
+        #expect(
+            runner.tally.passed[.nftFile, default: 0] >= Self.identicalFloor,
+            "only \(runner.tally.passed[.nftFile, default: 0]) records identical through `nftctl apply` of the .nft file")
+        #expect(
+            runner.tally.passed[.list, default: 0] >= Self.listFloor,
+            "only \(runner.tally.passed[.list, default: 0]) records identical through `nftctl list`")
+        #expect(
+            variant.tally.wrong.count <= Self.wrongFloor,
+            "nftctl got \(variant.tally.wrong.count) records of device-chain tables wrong (floor \(Self.wrongFloor))")
     }
 }
 
@@ -102,9 +109,9 @@ enum CorpusVerdict {
 
 struct CorpusTally {
     var passed: [CorpusCheck: Int] = [:]
-    var kernelCannot: [String: [String]] = [:]      // reason -> ids
-    var jsonCannot: Set<String> = []                // ids
-    var jsonCannotReasons: [String: [String]] = [:] // reason -> ids (per check)
+    var kernelCannot: [String: [String]] = [:]  // reason -> ids
+    var jsonCannot: Set<String> = []  // ids
+    var jsonCannotReasons: [String: [String]] = [:]  // reason -> ids (per check)
     var wrong: Set<String> = []
     var wrongReasons: [String: [String]] = [:]
     var accounted: Set<String> = []
@@ -175,7 +182,8 @@ final class CorpusRunner {
         func byReason(_ m: [String: [String]]) -> String {
             m.sorted { $0.value.count > $1.value.count }.map { "\($0.value.count) \($0.key)" }.joined(separator: "; ")
         }
-        print("""
+        print(
+            """
             \(title): \(records) records in \(rulesets) rulesets (\(tables) tables); \
             nft-file identical \(t.passed[.nftFile, default: 0]), json-listing identical \(t.passed[.jsonListing, default: 0]), \
             list identical \(t.passed[.list, default: 0]); \
@@ -190,8 +198,9 @@ final class CorpusRunner {
             print("    json path cannot express, \(reason): \(ids.count), e.g. \(ids.prefix(4).joined(separator: ", "))")
         }
         for (reason, ids) in t.wrongReasons.sorted(by: { $0.value.count > $1.value.count }) {
-            print("    NFTCTL WRONG, \(ids.count) records, e.g. \(ids.prefix(6).joined(separator: ", ")):\n      "
-                  + reason.replacingOccurrences(of: "\n", with: "\n      "))
+            print(
+                "    NFTCTL WRONG, \(ids.count) records, e.g. \(ids.prefix(6).joined(separator: ", ")):\n      "
+                    + reason.replacingOccurrences(of: "\n", with: "\n      "))
         }
     }
 
@@ -293,7 +302,9 @@ final class CorpusRunner {
             return .wrong(failure)
         }
         // Whether nftctl said so (exit status not 0) or applied something else and exited 0.
-        let how = failure.hasPrefix("nftctl apply failed") ? " [nftctl refused it with an error]"
+        let how =
+            failure.hasPrefix("nftctl apply failed")
+            ? " [nftctl refused it with an error]"
             : " [NFTCTL EXITED 0 BUT THE KERNEL HOLDS SOMETHING ELSE]"
         if failure.contains("is only known as text") {
             return .jsonCannot("a statement 1.0.6 lists as bare text" + how)
@@ -417,18 +428,28 @@ final class CorpusRunner {
     /// text listing is all that separates `expected` from `actual`.
     static func jsonOmission(_ expected: String, _ actual: String) -> String? {
         let omissions: [(String, (String) -> String)] = [
-            ("1.0.6's JSON listing omits a base chain's device", {
-                $0.replacingOccurrences(of: #" (device "[^"]*"|devices = \{[^}]*\})"#, with: "", options: .regularExpression)
-            }),
-            ("1.0.6's JSON listing omits the dynamic set flag", {
-                $0.replacingOccurrences(of: #"\n\t*flags dynamic\n"#, with: "\n", options: .regularExpression)
-                    .replacingOccurrences(of: #"(flags [a-z, ]*)(, )?dynamic"#, with: "$1", options: .regularExpression)
-            }),
-            ("1.0.6's JSON listing gives a typeof set/map only its datatypes", {
-                guard expected.contains("typeof ") else { return $0 }
-                return $0.replacingOccurrences(of: #"\n\t*(typeof|type) (?!\w+ hook )[^\n]*\n"#, with: "\n<type>\n",
-                                               options: .regularExpression)
-            }),
+            (
+                "1.0.6's JSON listing omits a base chain's device",
+                {
+                    $0.replacingOccurrences(of: #" (device "[^"]*"|devices = \{[^}]*\})"#, with: "", options: .regularExpression)
+                }
+            ),
+            (
+                "1.0.6's JSON listing omits the dynamic set flag",
+                {
+                    $0.replacingOccurrences(of: #"\n\t*flags dynamic\n"#, with: "\n", options: .regularExpression)
+                        .replacingOccurrences(of: #"(flags [a-z, ]*)(, )?dynamic"#, with: "$1", options: .regularExpression)
+                }
+            ),
+            (
+                "1.0.6's JSON listing gives a typeof set/map only its datatypes",
+                {
+                    guard expected.contains("typeof ") else { return $0 }
+                    return $0.replacingOccurrences(
+                        of: #"\n\t*(typeof|type) (?!\w+ hook )[^\n]*\n"#, with: "\n<type>\n",
+                        options: .regularExpression)
+                }
+            )
         ]
         var reasons: [String] = []
         var e = expected, a = actual
@@ -443,7 +464,8 @@ final class CorpusRunner {
 
     /// The first `Error:` line of an nft/libnftables message, without positions.
     static func errorLine(_ stderr: String) -> String {
-        let line = stderr.split(separator: "\n").first { $0.contains("Error:") || $0.contains("error:") }
+        let line =
+            stderr.split(separator: "\n").first { $0.contains("Error:") || $0.contains("error:") }
             ?? stderr.split(separator: "\n").first ?? "(no message)"
         if let r = line.range(of: "Error: ") ?? line.range(of: "error: ") { return String(line[r.upperBound...]) }
         return String(line)
@@ -452,8 +474,9 @@ final class CorpusRunner {
     /// The message without the temporary file names (so that equal failures group together).
     static func firstLines(_ s: String, _ n: Int = 4) -> String {
         s.split(separator: "\n").filter { !$0.hasSuffix(" found") }.prefix(n).joined(separator: "\n")
-            .replacingOccurrences(of: #"(Error: )?\S*/nftctl-corpus-[^/]*/[a-z]+-[0-9]+\.(nft|json):[0-9]+: (error: )?"#,
-                                  with: "", options: .regularExpression)
+            .replacingOccurrences(
+                of: #"(Error: )?\S*/nftctl-corpus-[^/]*/[a-z]+-[0-9]+\.(nft|json):[0-9]+: (error: )?"#,
+                with: "", options: .regularExpression)
     }
 
     /// The first line where two listings differ, with the chain or set it is in.
@@ -464,7 +487,8 @@ final class CorpusRunner {
         for i in 0..<max(e.count, a.count) {
             let x = i < e.count ? String(e[i]) : "<end>", y = i < a.count ? String(a[i]) : "<end>"
             if x != y {
-                return "\(context.isEmpty ? "" : "in `\(context)`: ")expected `\(x.trimmingCharacters(in: .whitespaces))`, got `\(y.trimmingCharacters(in: .whitespaces))`"
+                return
+                    "\(context.isEmpty ? "" : "in `\(context)`: ")expected `\(x.trimmingCharacters(in: .whitespaces))`, got `\(y.trimmingCharacters(in: .whitespaces))`"
             }
             let t = x.trimmingCharacters(in: .whitespaces)
             if t.hasPrefix("chain ") || t.hasPrefix("set ") || t.hasPrefix("map ") || t.hasPrefix("table ") { context = t }

@@ -1,44 +1,46 @@
-import Testing
 import NFTAnalysis
+import Testing
+
 @testable import NFTCtlKit
 
 /// A whole ruleset: hook, priority and policy context, order across tables, callers of
 /// regular chains, and the three output formats.
 @Suite struct ExplainContextTests {
     static let listing = #"""
-    {"nftables": [
-      {"table": {"family": "ip", "name": "filter"}},
-      {"map": {"family": "ip", "table": "filter", "name": "ports", "type": "inet_service", "map": "verdict",
-               "elem": [[22, {"jump": {"target": "ssh"}}], [53, {"accept": null}]]}},
-      {"chain": {"family": "ip", "table": "filter", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "drop"}},
-      {"chain": {"family": "ip", "table": "filter", "name": "ssh"}},
-      {"rule": {"family": "ip", "table": "filter", "chain": "input", "handle": 4, "expr": [
-        {"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": ["established", "related"]}}, {"accept": null}]}},
-      {"rule": {"family": "ip", "table": "filter", "chain": "input", "handle": 5, "expr": [
-        {"vmap": {"key": {"payload": {"protocol": "tcp", "field": "dport"}}, "data": "@ports"}}]}},
-      {"rule": {"family": "ip", "table": "filter", "chain": "ssh", "expr": [
-        {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": {"prefix": {"addr": "192.168.1.0", "len": 24}}}},
-        {"accept": null}]}},
-      {"rule": {"family": "ip", "table": "filter", "chain": "ssh", "expr": [{"drop": null}]}},
-      {"table": {"family": "inet", "name": "other"}},
-      {"chain": {"family": "inet", "table": "other", "name": "input", "type": "filter", "hook": "input", "prio": 10, "policy": "accept"}},
-      {"rule": {"family": "inet", "table": "other", "chain": "input", "expr": [
-        {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 23}}, {"drop": null}]}},
-      {"table": {"family": "ip6", "name": "v6"}},
-      {"chain": {"family": "ip6", "table": "v6", "name": "input", "type": "filter", "hook": "input", "prio": -5, "policy": "accept"}},
-      {"table": {"family": "ip", "name": "nat"}},
-      {"chain": {"family": "ip", "table": "nat", "name": "post", "type": "nat", "hook": "postrouting", "prio": 100, "policy": "accept"}},
-      {"rule": {"family": "ip", "table": "nat", "chain": "post", "expr": [
-        {"match": {"op": "==", "left": {"meta": {"key": "oifname"}}, "right": "wan0"}}, {"masquerade": null}]}}
-    ]}
-    """#
+        {"nftables": [
+          {"table": {"family": "ip", "name": "filter"}},
+          {"map": {"family": "ip", "table": "filter", "name": "ports", "type": "inet_service", "map": "verdict",
+                   "elem": [[22, {"jump": {"target": "ssh"}}], [53, {"accept": null}]]}},
+          {"chain": {"family": "ip", "table": "filter", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "drop"}},
+          {"chain": {"family": "ip", "table": "filter", "name": "ssh"}},
+          {"rule": {"family": "ip", "table": "filter", "chain": "input", "handle": 4, "expr": [
+            {"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": ["established", "related"]}}, {"accept": null}]}},
+          {"rule": {"family": "ip", "table": "filter", "chain": "input", "handle": 5, "expr": [
+            {"vmap": {"key": {"payload": {"protocol": "tcp", "field": "dport"}}, "data": "@ports"}}]}},
+          {"rule": {"family": "ip", "table": "filter", "chain": "ssh", "expr": [
+            {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": {"prefix": {"addr": "192.168.1.0", "len": 24}}}},
+            {"accept": null}]}},
+          {"rule": {"family": "ip", "table": "filter", "chain": "ssh", "expr": [{"drop": null}]}},
+          {"table": {"family": "inet", "name": "other"}},
+          {"chain": {"family": "inet", "table": "other", "name": "input", "type": "filter", "hook": "input", "prio": 10, "policy": "accept"}},
+          {"rule": {"family": "inet", "table": "other", "chain": "input", "expr": [
+            {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 23}}, {"drop": null}]}},
+          {"table": {"family": "ip6", "name": "v6"}},
+          {"chain": {"family": "ip6", "table": "v6", "name": "input", "type": "filter", "hook": "input", "prio": -5, "policy": "accept"}},
+          {"table": {"family": "ip", "name": "nat"}},
+          {"chain": {"family": "ip", "table": "nat", "name": "post", "type": "nat", "hook": "postrouting", "prio": 100, "policy": "accept"}},
+          {"rule": {"family": "ip", "table": "nat", "chain": "post", "expr": [
+            {"match": {"op": "==", "left": {"meta": {"key": "oifname"}}, "right": "wan0"}}, {"masquerade": null}]}}
+        ]}
+        """#
 
     static func state() throws -> RulesetState {
         try RulesetState(document: Document.parse(listing), keepHandles: true)
     }
 
     @Test func baseChainContext() throws {
-        let e = try Explainer.explain(Self.state(), selection: ExplainSelection(table: TableKey(family: "ip", name: "filter"), chain: "input"))
+        let e = try Explainer.explain(
+            Self.state(), selection: ExplainSelection(table: TableKey(family: "ip", name: "filter"), chain: "input"))
         let chain = try #require(e.tables.first?.chains.first)
         let base = try #require(chain.base)
         #expect(base.hook == "input")
@@ -48,8 +50,10 @@ import NFTAnalysis
         // The ip6 chain never sees IPv4 packets; the inet one does, after this one.
         #expect(base.order.map(\.label) == ["ip filter input", "inet other input"])
         #expect(base.order.map(\.isSelf) == [true, false])
-        #expect(chain.notes.contains(
-            "accept here ends evaluation only for this chain: inet other input (priority filter + 10) still sees the packet afterwards on the input hook and can drop it; drop is final everywhere."))
+        #expect(
+            chain.notes.contains(
+                "accept here ends evaluation only for this chain: inet other input (priority filter + 10) still sees the packet afterwards on the input hook and can drop it; drop is final everywhere."
+            ))
         #expect(chain.notes.contains("return, or the end of this chain, applies the policy drop."))
         // Only the map this chain uses comes along.
         #expect(e.tables[0].sets.map(\.name) == ["ports"])
@@ -58,17 +62,22 @@ import NFTAnalysis
     }
 
     @Test func inetChainSeesBothFamiliesInOrder() throws {
-        let e = try Explainer.explain(Self.state(), selection: ExplainSelection(table: TableKey(family: "inet", name: "other"), chain: "input"))
+        let e = try Explainer.explain(
+            Self.state(), selection: ExplainSelection(table: TableKey(family: "inet", name: "other"), chain: "input"))
         let base = try #require(e.tables.first?.chains.first?.base)
         #expect(base.order.map(\.label) == ["ip6 v6 input", "ip filter input", "inet other input"])
         #expect(base.order.map(\.priorityName) == ["filter - 5", "filter", "filter + 10"])
         let notes = e.tables[0].chains[0].notes
-        #expect(notes.contains("Before this chain, the packet has already passed ip6 v6 input (priority filter - 5), ip filter input (priority filter) on the input hook."))
+        #expect(
+            notes.contains(
+                "Before this chain, the packet has already passed ip6 v6 input (priority filter - 5), ip filter input (priority filter) on the input hook."
+            ))
         #expect(notes.contains { $0.hasPrefix("accept here ends the packet's evaluation on the input hook") })
     }
 
     @Test func regularChainCallersAndRulePosition() throws {
-        let e = try Explainer.explain(Self.state(), selection: ExplainSelection(table: TableKey(family: "ip", name: "filter"), chain: "ssh", rule: 2))
+        let e = try Explainer.explain(
+            Self.state(), selection: ExplainSelection(table: TableKey(family: "ip", name: "filter"), chain: "ssh", rule: 2))
         let chain = try #require(e.tables.first?.chains.first)
         #expect(chain.base == nil)
         #expect(chain.callers == ["jump from input rule 2 (verdict map key 22)"])
@@ -78,7 +87,9 @@ import NFTAnalysis
 
     @Test func selectionErrors() throws {
         let s = try Self.state()
-        #expect(throws: ExplainError.self) { try Explainer.explain(s, selection: ExplainSelection(table: TableKey(family: "ip", name: "nope"))) }
+        #expect(throws: ExplainError.self) {
+            try Explainer.explain(s, selection: ExplainSelection(table: TableKey(family: "ip", name: "nope")))
+        }
         #expect(throws: ExplainError.self) { try Explainer.explain(s, selection: ExplainSelection(chain: "nope")) }
         #expect(throws: ExplainError.self) { try Explainer.explain(s, selection: ExplainSelection(chain: "ssh", rule: 3)) }
         #expect(throws: ExplainError.self) { try Explainer.explain(s, selection: ExplainSelection(rule: 1)) }
@@ -119,7 +130,8 @@ import NFTAnalysis
     /// explain and trace put the chains of a hook in one order (`Hook.runOrder`): a nat
     /// chain at priority -300 still runs at the NAT core's -100, after a filter chain at -150.
     @Test func explainAndTraceAgreeOnHookOrder() throws {
-        let doc = try Document.parse("""
+        let doc = try Document.parse(
+            """
             {"nftables": [{"add": {"table": {"family": "ip", "name": "a"}}},
               {"add": {"chain": {"family": "ip", "table": "a", "name": "nat_early", "type": "nat", "hook": "prerouting", "prio": -300, "policy": "accept"}}},
               {"add": {"chain": {"family": "ip", "table": "a", "name": "mangle", "type": "filter", "hook": "prerouting", "prio": -150, "policy": "accept"}}},
@@ -128,7 +140,9 @@ import NFTAnalysis
               {"add": {"chain": {"family": "inet", "table": "b", "name": "late", "type": "filter", "hook": "prerouting", "prio": 0, "policy": "accept"}}}]}
             """)
         let state = try RulesetState(document: doc)
-        let trace = HookPath.baseChains(state, hook: .prerouting, version: 4).map { "\($0.table.key.family) \($0.table.key.name) \($0.chain.value.name)" }
+        let trace = HookPath.baseChains(state, hook: .prerouting, version: 4).map {
+            "\($0.table.key.family) \($0.table.key.name) \($0.chain.value.name)"
+        }
         let e = try Explainer.explain(state)
         let explained = e.hooks.first { $0.path == "inet" && $0.hook == "prerouting" }?.chains.map(\.label) ?? []
         #expect(trace == ["inet b raw", "ip a mangle", "ip a nat_early", "inet b late"])
@@ -137,8 +151,12 @@ import NFTAnalysis
         #expect(chain.base?.order.map(\.label) == trace)
         #expect(chain.notes.contains { $0.contains("runs from the NAT core at priority dstnat (-100)") }, "\(chain.notes)")
         let late = try #require(e.tables.last?.chains.first { $0.name == "late" })
-        #expect(late.notes.contains { $0.contains("after defragmentation (-400), connection tracking (-200), destination NAT (-100)") && $0.contains("already tracked") },
-                "\(late.notes)")
+        #expect(
+            late.notes.contains {
+                $0.contains("after defragmentation (-400), connection tracking (-200), destination NAT (-100)")
+                    && $0.contains("already tracked")
+            },
+            "\(late.notes)")
     }
 
     @Test func mermaidShape() throws {
@@ -156,11 +174,12 @@ import NFTAnalysis
         // The verdict-map branch to the regular chain.
         #expect(lines.contains(#"  c_ip__filter__input -->|"rule 2: jump if 22"| c_ip__filter__ssh"#))
         // Hooks come before chains, and every edge names nodes that are declared.
-        let declared = Set(lines.compactMap { l -> String? in
-            let t = l.trimmingCharacters(in: .whitespaces)
-            guard !t.contains("-->"), !t.contains("-.->"), let end = t.firstIndex(where: { $0 == "[" || $0 == "(" }) else { return nil }
-            return String(t[..<end])
-        })
+        let declared = Set(
+            lines.compactMap { l -> String? in
+                let t = l.trimmingCharacters(in: .whitespaces)
+                guard !t.contains("-->"), !t.contains("-.->"), let end = t.firstIndex(where: { $0 == "[" || $0 == "(" }) else { return nil }
+                return String(t[..<end])
+            })
         for l in lines where l.contains("-->") || l.contains("-.->") {
             let parts = l.trimmingCharacters(in: .whitespaces).split(separator: " ")
             #expect(declared.contains(String(parts.first!)) && declared.contains(String(parts.last!)), "undeclared node in \(l)")
@@ -168,7 +187,9 @@ import NFTAnalysis
     }
 
     @Test func jsonFormat() throws {
-        let j = try Explainer.explain(Self.state(), selection: ExplainSelection(table: TableKey(family: "ip", name: "filter"), chain: "input", rule: 2)).json
+        let j = try Explainer.explain(
+            Self.state(), selection: ExplainSelection(table: TableKey(family: "ip", name: "filter"), chain: "input", rule: 2)
+        ).json
         let rule = j["tables"]?.arrayValue?.first?["chains"]?.arrayValue?.first?["rules"]?.arrayValue?.first
         #expect(rule?["nft"]?.stringValue == "tcp dport vmap @ports")
         #expect(rule?["steps"]?.arrayValue?.first?["kind"]?.stringValue == "action")

@@ -1,5 +1,6 @@
-import Testing
 import NFTAnalysis
+import Testing
+
 @testable import NFTCtlKit
 
 /// `nftctl explain 'RULE'`: the rule is wrapped in a chain and parsed by libnftables in a
@@ -8,7 +9,9 @@ import NFTAnalysis
     @Test func wrapKeepsEverythingOnTheFirstLine() {
         let text = RuleText.wrap("ip saddr 192.168.1.100 drop", family: "ip", hook: "input", chainType: "filter")
         #expect(text == "table ip nftctl_explain { chain c { type filter hook input priority 0; ip saddr 192.168.1.100 drop\n}\n}\n")
-        #expect(RuleText.wrap("drop", family: "netdev", hook: "ingress", chainType: "filter").contains("hook ingress device \"lo\" priority 0;"))
+        #expect(
+            RuleText.wrap("drop", family: "netdev", hook: "ingress", chainType: "filter").contains("hook ingress device \"lo\" priority 0;")
+        )
     }
 
     @Test func explainsTheSeedRule() throws {
@@ -17,10 +20,11 @@ import NFTAnalysis
         let e = try Explainer.explain(state, selection: ExplainSelection(chain: RuleText.chain))
         let rule = try #require(e.tables.first?.chains.first?.rules.first)
         #expect(rule.nft == "ip saddr 192.168.1.100 drop")
-        #expect(rule.steps.map(\.text) == [
-            "the IPv4 source address is 192.168.1.100",
-            "drop the packet: it is discarded at once, and no later rule or chain sees it",
-        ])
+        #expect(
+            rule.steps.map(\.text) == [
+                "the IPv4 source address is 192.168.1.100",
+                "drop the packet: it is discarded at once, and no later rule or chain sees it"
+            ])
         #expect(e.tables[0].chains[0].base?.hookMeaning == "packets addressed to this host (after routing)")
     }
 
@@ -40,8 +44,10 @@ import NFTAnalysis
     /// A rule that names a chain, helper, counter or set explains with stand-ins for them.
     @Test func namedObjectsGetStandIns() throws {
         guard SandboxTests.available else { return }
-        for rule in ["tcp dport 80 jump DOCKER", "ct helper set \"ftp-standard\"", "counter name \"hits\"",
-                     "ip saddr != @blocked drop", "iifname @ifs accept"] {
+        for rule in [
+            "tcp dport 80 jump DOCKER", "ct helper set \"ftp-standard\"", "counter name \"hits\"",
+            "ip saddr != @blocked drop", "iifname @ifs accept"
+        ] {
             let state = try RuleText.state(rule, family: "inet", hook: "input", chainType: "filter")
             let e = try Explainer.explain(state, selection: ExplainSelection(chain: RuleText.chain))
             #expect(e.tables.first?.chains.first?.rules.count == 1, "\(rule)")

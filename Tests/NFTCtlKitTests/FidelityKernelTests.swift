@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// "Exactly what was declared": every construct 1.0.6's JSON path drops or changes
 /// (comments on table, chain, set, map, object and element; a dormant table; typeof;
@@ -41,10 +42,12 @@ import NFTAnalysis
         let load = oracle.nftLoad(text)
         try #require(load.status == 0, "nft -f refuses the fixture: \(load.stderr)")
         let listed = oracle.nftList()
-        for needle in ["flags dormant", "comment \"table comment\"", "typeof ip saddr", "flags dynamic,timeout",
-                       "auto-merge", "counter packets 0 bytes 0 expires", "jump {", "update @ports",
-                       "timeout 2m30s500ms", "gc-interval 1s500ms", "timeout 1h1s500ms", "timeout 1d300ms",
-                       "timeout 1h1s260ms", "timeout 2s240ms"] {
+        for needle in [
+            "flags dormant", "comment \"table comment\"", "typeof ip saddr", "flags dynamic,timeout",
+            "auto-merge", "counter packets 0 bytes 0 expires", "jump {", "update @ports",
+            "timeout 2m30s500ms", "gc-interval 1s500ms", "timeout 1h1s500ms", "timeout 1d300ms",
+            "timeout 1h1s260ms", "timeout 2s240ms"
+        ] {
             #expect(listed.contains(needle), "the oracle lacks \(needle)")
         }
         try roundTrip(Self.fixture, oracle: oracle, label: ".nft")
@@ -90,10 +93,13 @@ import NFTAnalysis
     /// loads as another kernel expression (`ct src_ip`, not `ct src`): nftctl writes what
     /// loads back to the same one, so the apply is not refused and changes nothing after.
     @Test(.needsRoot) func aFamilyLessConntrackAddressLoadsAsDeclared() throws {
-        for (family, rule) in [("inet", "meta nfproto ipv4 ct original saddr 1.2.3.4"), ("ip", "ct original saddr 1.2.3.4"),
-                               ("inet", "meta nfproto ipv6 ct reply daddr ::1")] {
+        for (family, rule) in [
+            ("inet", "meta nfproto ipv4 ct original saddr 1.2.3.4"), ("ip", "ct original saddr 1.2.3.4"),
+            ("inet", "meta nfproto ipv6 ct reply daddr ::1")
+        ] {
             guard let ns = TestNamespace.make("fidelity: ct original saddr (\(family))"),
-                  let oracle = TestNamespace.make("fidelity: ct original saddr oracle") else { return }
+                let oracle = TestNamespace.make("fidelity: ct original saddr oracle")
+            else { return }
             let text = "table \(family) t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t\t\(rule)\n\t}\n}\n"
             try #require(oracle.nftLoad(text).status == 0)
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-ct.nft").path
@@ -101,8 +107,10 @@ import NFTAnalysis
             defer { try? FileManager.default.removeItem(atPath: file) }
             let a = Self.nftctl(["apply", "--yes", "--netns", ns.name, file])
             #expect(a.status == 0, "\(rule): \(a.stderr)")
-            let kernel = { (n: TestNamespace) in n.exec(["nft", "-j", "list", "ruleset"]).stdout
-                .replacingOccurrences(of: #""handle": [0-9]+"#, with: "", options: .regularExpression) }
+            let kernel = { (n: TestNamespace) in
+                n.exec(["nft", "-j", "list", "ruleset"]).stdout
+                    .replacingOccurrences(of: #""handle": [0-9]+"#, with: "", options: .regularExpression)
+            }
             #expect(kernel(ns) == kernel(oracle), "\(rule): the kernel holds another expression")
             let again = Self.nftctl(["apply", "--yes", "--netns", ns.name, file])
             #expect(again.stdout.contains("nothing to do"), "\(rule): \(again.stdout)\(again.stderr)")
@@ -114,7 +122,8 @@ import NFTAnalysis
     /// kernel as `nft -f` of the same declaration does; a second apply sends nothing.
     @Test(.needsRoot) func anonymousChainsAndElementOptionsFromTheDSL() throws {
         guard let ns = TestNamespace.make("fidelity: DSL anonymous chains"),
-              let oracle = TestNamespace.make("fidelity: DSL anonymous chains oracle") else { return }
+            let oracle = TestNamespace.make("fidelity: DSL anonymous chains oracle")
+        else { return }
         let nft = """
             table inet anon {
             \tset nets {
@@ -171,12 +180,12 @@ import NFTAnalysis
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-evil.json")
         defer { try? FileManager.default.removeItem(at: dir) }
         try """
-            {"nftables": [
-             {"add": {"table": {"family": "inet", "name": "victim"}}},
-             {"add": {"table": {"family": "inet", "name": "evil", "comment": "x\\"; delete table inet victim #"}}},
-             {"add": {"chain": {"family": "inet", "table": "evil", "name": "c", "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}}}
-            ]}
-            """.write(to: dir, atomically: true, encoding: .utf8)
+        {"nftables": [
+         {"add": {"table": {"family": "inet", "name": "victim"}}},
+         {"add": {"table": {"family": "inet", "name": "evil", "comment": "x\\"; delete table inet victim #"}}},
+         {"add": {"chain": {"family": "inet", "table": "evil", "name": "c", "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}}}
+        ]}
+        """.write(to: dir, atomically: true, encoding: .utf8)
         #expect(ns.nftLoad("add table inet victim\nadd chain inet victim keep\n").status == 0)
         let r = Self.nftctl(["apply", "--yes", "--netns", ns.name, dir.path])
         #expect(r.status == 1)
@@ -195,10 +204,12 @@ import NFTAnalysis
         let batch = Document([
             .command(Command(.add, .table(Table(family: "inet", name: "t")))),
             .command(Command(.add, .chain(Chain(family: "inet", table: "t", name: "c")))),
-            .command(Command(.delete, .rule(Rule(family: "inet", table: "t", chain: "c", handle: 4242)))),
+            .command(Command(.delete, .rule(Rule(family: "inet", table: "t", chain: "c", handle: 4242))))
         ])
-        let locs: [NFTModel.SourceLocation?] = [NFTModel.SourceLocation(file: "a.json", line: 1), NFTModel.SourceLocation(file: "a.json", line: 2),
-                                       NFTModel.SourceLocation(file: "a.json", line: 9)]
+        let locs: [NFTModel.SourceLocation?] = [
+            NFTModel.SourceLocation(file: "a.json", line: 1), NFTModel.SourceLocation(file: "a.json", line: 2),
+            NFTModel.SourceLocation(file: "a.json", line: 9)
+        ]
         let rendered = try TextBatch.render(batch)
         #expect(rendered.text.split(separator: "\n").count == 3)
         #expect(throws: TransportRefusal.self) { try Transport.send(batch, locations: locs, backend: backend) }

@@ -1,14 +1,16 @@
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// `flush ruleset` in an `.nft` file is not silently dropped: nftctl says at its line that
 /// it is ignored (other programs' tables are left alone), in `check`, `diff` and `apply`.
 struct FlushRulesetTests {
     @Test func eachFlushRulesetIsNamedAtItsLine() {
-        let notes = InputLoader.flushNotes("flush ruleset\ntable ip t {\n}\n  flush ruleset ; # again\n# flush ruleset\nflush table ip t\n",
-                                           file: "f.nft")
+        let notes = InputLoader.flushNotes(
+            "flush ruleset\ntable ip t {\n}\n  flush ruleset ; # again\n# flush ruleset\nflush table ip t\n",
+            file: "f.nft")
         #expect(notes.map(\.location?.line) == [1, 4])
         #expect(notes.allSatisfy { $0.severity == .warning && $0.description.contains("leaves every other table") })
     }

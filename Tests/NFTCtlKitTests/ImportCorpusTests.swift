@@ -1,7 +1,8 @@
-import NFTTestSupport
 import Foundation
-import Testing
 import NFTAnalysis
+import NFTTestSupport
+import Testing
+
 @testable import NFTCtlKit
 
 /// Every record of the nft-py corpus that nft 1.0.6 accepts imports to DSL source that swiftc
@@ -19,7 +20,7 @@ import NFTAnalysis
         let record: Corpus.Record
         let table: TableKey
         let chain: String
-        let index: Int      // position among the chain's rules
+        let index: Int  // position among the chain's rules
     }
 
     @Test(.needsRoot) func corpusImportsAndRoundTrips() throws {
@@ -30,11 +31,13 @@ import NFTAnalysis
         let dir = try ImportRoundTrip.tempDir()
         defer {
             // NFTCTL_IMPORT_KEEP=DIR keeps the generated rules files for reading.
-            if let keep = ProcessInfo.processInfo.environment["NFTCTL_IMPORT_KEEP"] { try? FileManager.default.moveItem(atPath: dir, toPath: keep) }
+            if let keep = ProcessInfo.processInfo.environment["NFTCTL_IMPORT_KEEP"] {
+                try? FileManager.default.moveItem(atPath: dir, toPath: keep)
+            }
             try? FileManager.default.removeItem(atPath: dir)
         }
 
-        var textOnly: [String] = []          // 1.0.6 lists a statement as bare text
+        var textOnly: [String] = []  // 1.0.6 lists a statement as bare text
         var setupFailed: [String: [String]] = [:]
         var wrong: [String: [String]] = [:]  // reason -> ids
         var passed = 0
@@ -66,7 +69,9 @@ import NFTAnalysis
                     continue
                 }
                 let expr = stmts.map(Statement.init(json:))
-                if expr.contains(where: { if case .text = $0 { return true }; return false }) {
+                if expr.contains(where: {
+                    if case .text = $0 { return true }; return false
+                }) {
                     textOnly.append(e.id)
                     continue
                 }
@@ -101,20 +106,27 @@ import NFTAnalysis
                 let original = t.rules.map { RulesetItem.rule($0.value).normalizedForComparison() }
                 let back = o.evaluated.table(t.key)
                 let evaluated = (back?.rules ?? []).map { RulesetItem.rule($0.value).normalizedForComparison() }
-                var others = ListingComparison.differences(expected: RulesetState.one(t).listingItems.filter { !$0.isRule },
-                                                           actual: back.map { RulesetState.one($0).listingItems.filter { !$0.isRule } } ?? [],
-                                                           tables: [t.key])
+                var others = ListingComparison.differences(
+                    expected: RulesetState.one(t).listingItems.filter { !$0.isRule },
+                    actual: back.map { RulesetState.one($0).listingItems.filter { !$0.isRule } } ?? [],
+                    tables: [t.key])
                 others = others.filter { _ in true }
                 for p in placed {
-                    let mine = original.enumerated().filter { if case .rule(let r) = $0.element { return r.chain == p.chain }; return false }
-                    let theirs = evaluated.filter { if case .rule(let r) = $0 { return r.chain == p.chain }; return false }
+                    let mine = original.enumerated().filter {
+                        if case .rule(let r) = $0.element { return r.chain == p.chain }; return false
+                    }
+                    let theirs = evaluated.filter {
+                        if case .rule(let r) = $0 { return r.chain == p.chain }; return false
+                    }
                     if !others.isEmpty {
                         wrong["table objects differ: \(others.first!.description.prefix(300))", default: []].append(p.record.id)
                     } else if mine.count != theirs.count {
                         wrong["chain \(p.chain) has \(theirs.count) rules, not \(mine.count)", default: []].append(p.record.id)
                     } else if mine[p.index].element != theirs[p.index] {
-                        wrong["rule differs: \(mine[p.index].element.json.serialized()) became \(theirs[p.index].json.serialized())",
-                              default: []].append(p.record.id)
+                        wrong[
+                            "rule differs: \(mine[p.index].element.json.serialized()) became \(theirs[p.index].json.serialized())",
+                            default: []
+                        ].append(p.record.id)
                     } else {
                         passed += 1
                     }
@@ -135,7 +147,8 @@ import NFTAnalysis
 
         let total = accepted.count
         let failed = wrong.values.map(\.count).reduce(0, +)
-        print("""
+        print(
+            """
             import round trip: \(passed)/\(total) corpus records \
             (\(textOnly.count) that nft 1.0.6's JSON path cannot express: it lists a statement as bare text; \
             \(setupFailed.values.map(\.count).reduce(0, +)) whose setup the kernel refused; \(failed) wrong) \
@@ -143,7 +156,9 @@ import NFTAnalysis
             \(Int(parsed.timeIntervalSince(start)))s setup, \(Int(Date().timeIntervalSince(parsed)))s import+swiftc
             """)
         if !textOnly.isEmpty { print("    bare text in 1.0.6's JSON listing: \(textOnly.joined(separator: ", "))") }
-        for (reason, ids) in setupFailed { print("    setup refused (\(reason)): \(ids.count), e.g. \(ids.prefix(4).joined(separator: ", "))") }
+        for (reason, ids) in setupFailed {
+            print("    setup refused (\(reason)): \(ids.count), e.g. \(ids.prefix(4).joined(separator: ", "))")
+        }
         for (reason, ids) in wrong.sorted(by: { $0.value.count > $1.value.count }) {
             print("    WRONG, \(ids.count) records, e.g. \(ids.prefix(5).joined(separator: ", ")): \(reason)")
         }

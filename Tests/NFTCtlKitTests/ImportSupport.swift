@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import NFTAnalysis
+import Testing
+
 @testable import NFTCtlKit
 
 /// Import → rules file → the real swiftc (RulesLoader) → document, compared with the original.
@@ -41,11 +42,13 @@ enum ImportRoundTrip {
         let loaded = try RulesLoader.load(path)
         let evaluated = try RulesetState(document: loaded.document)
         let keys = Array(Set(state.keys).union(evaluated.keys))
-        var diffs = ListingComparison.differences(expected: state.listingItems, actual: evaluated.listingItems, tables: keys).map(\.description)
+        var diffs = ListingComparison.differences(expected: state.listingItems, actual: evaluated.listingItems, tables: keys).map(
+            \.description)
         if state.keys.sorted() != evaluated.keys.sorted() {
             diffs.append("tables differ: \(state.keys) vs \(evaluated.keys)")
         }
-        return Outcome(source: result.source, original: state, evaluated: evaluated, differences: diffs, notes: result.notes,
-                       rawStatements: result.rawStatements)
+        return Outcome(
+            source: result.source, original: state, evaluated: evaluated, differences: diffs, notes: result.notes,
+            rawStatements: result.rawStatements)
     }
 }

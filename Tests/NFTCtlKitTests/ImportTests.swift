@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import NFTAnalysis
+import Testing
+
 @testable import NFTCtlKit
 
 /// `nftctl import`: every rules/ example (from the JSON it compiles to, and from the live

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// A plain incremental apply (no `--confirm`) that fails leaves the kernel as it was: a
 /// commit the kernel refuses part-way changes nothing (one transaction), and a failure
@@ -30,8 +31,9 @@ import NFTAnalysis
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         guard let (ns, before) = try ConfirmSafetyKernelTests.prepared("incremental apply: verification fails", dir) else { return }
-        let apply = try BackgroundNftctl(["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("rb-new.nft")],
-                                         environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "committed"])
+        let apply = try BackgroundNftctl(
+            ["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("rb-new.nft")],
+            environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "committed"])
         try #require(apply.waitUntilStopped(), "never reached the commit")
         #expect(ns.nftList().contains("policy drop"), "the new rules were not committed")
         #expect(ns.exec(["nft", "add", "rule", "ip", "r", "input", "ip", "saddr", "10.7.7.7", "drop"]).status == 0)

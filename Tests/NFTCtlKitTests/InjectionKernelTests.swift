@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import NFTAnalysis
+import Testing
 
 /// Injection through every string a ruleset carries (comment, table/chain/set name,
 /// interface name, log prefix, string set element) in `.json` and `.nft` input: each
@@ -16,7 +16,7 @@ import NFTAnalysis
         ("brace", "}"),
         ("hash", "#"),
         ("newline", "x\n+ table ip injected"),
-        ("ansi", "\u{1b}[31mRED\u{1b}]0;title\u{7}"),
+        ("ansi", "\u{1b}[31mRED\u{1b}]0;title\u{7}")
     ]
 
     static let foreign = """
@@ -34,8 +34,10 @@ import NFTAnalysis
     }
 
     static func values(_ p: Position, _ payload: String) -> [Position: String] {
-        var v: [Position: String] = [.tableName: "inj", .chainName: "c", .setName: "s", .comment: "note",
-                                     .interface: "lo", .logPrefix: "pfx", .element: "eth0"]
+        var v: [Position: String] = [
+            .tableName: "inj", .chainName: "c", .setName: "s", .comment: "note",
+            .interface: "lo", .logPrefix: "pfx", .element: "eth0"
+        ]
         v[p] = payload
         return v
     }
@@ -72,16 +74,18 @@ import NFTAnalysis
     /// Output with no raw control character (newline and tab aside) and no line forged by a payload.
     static func expectClean(_ output: String, _ what: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         let bad = output.unicodeScalars.filter { SafeText.isUnsafe($0) && $0 != "\n" && $0 != "\t" }
-        #expect(bad.isEmpty, "\(what): raw control characters \(bad.map { String($0.value, radix: 16) }): \(output)",
-                sourceLocation: sourceLocation)
+        #expect(
+            bad.isEmpty, "\(what): raw control characters \(bad.map { String($0.value, radix: 16) }): \(output)",
+            sourceLocation: sourceLocation)
         let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
         for (i, line) in lines.enumerated() {
             // libnftables' syntax errors quote the file's own line with a caret line under
             // it: that is the user's text shown as such, not a line nftctl printed.
             if i + 1 < lines.count, lines[i + 1].drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("^") { continue }
             let t = line.drop { $0 == " " || $0 == "\t" }
-            #expect(!t.hasPrefix("+ table ip injected") && !t.hasPrefix("table ip injected") && !t.hasPrefix("flush ruleset"),
-                    "\(what): forged line \(line)", sourceLocation: sourceLocation)
+            #expect(
+                !t.hasPrefix("+ table ip injected") && !t.hasPrefix("table ip injected") && !t.hasPrefix("flush ruleset"),
+                "\(what): forged line \(line)", sourceLocation: sourceLocation)
         }
     }
 
@@ -127,8 +131,10 @@ import NFTAnalysis
                     #expect(tables == "table ip foreign\ntable inet inj\n", "\(what): tables are \(tables)")
                     // Applied as written: nft itself lists the payload inside the declared table.
                     #expect(ns.exec(["nft", "list", "table", "inet", "inj"]).stdout.contains(payload), "\(what): payload not applied")
-                    for args in [["list", "--netns", ns.name], ["list", "--netns", ns.name, "--format", "json"],
-                                 ["explain", "--live", "--netns", ns.name], ["diff", "--netns", ns.name, file]] {
+                    for args in [
+                        ["list", "--netns", ns.name], ["list", "--netns", ns.name, "--format", "json"],
+                        ["explain", "--live", "--netns", ns.name], ["diff", "--netns", ns.name, file]
+                    ] {
                         let r = nftctl(args)
                         Self.expectClean(r.stdout + r.stderr, "\(what): \(args.joined(separator: " "))")
                     }
@@ -158,10 +164,12 @@ import NFTAnalysis
         let mine = dir.appendingPathComponent("mine.json").path
         try #"{"nftables": [{"add": {"table": {"family": "ip", "name": "mine"}}}]}"#.write(toFile: mine, atomically: true, encoding: .utf8)
         var outputs: [String: Shell.Result] = [:]
-        for args in [["list", "--netns", ns.name], ["list", "--netns", ns.name, "--format", "json"],
-                     ["explain", "--live", "--netns", ns.name], ["explain", "--live", "--netns", ns.name, "--format", "mermaid"],
-                     ["explain", "--live", "--netns", ns.name, "--format", "json"],
-                     ["diff", "--netns", ns.name, mine], ["apply", "--netns", ns.name, "--yes", "--prune", mine]] {
+        for args in [
+            ["list", "--netns", ns.name], ["list", "--netns", ns.name, "--format", "json"],
+            ["explain", "--live", "--netns", ns.name], ["explain", "--live", "--netns", ns.name, "--format", "mermaid"],
+            ["explain", "--live", "--netns", ns.name, "--format", "json"],
+            ["diff", "--netns", ns.name, mine], ["apply", "--netns", ns.name, "--yes", "--prune", mine]
+        ] {
             let r = nftctl(args)
             Self.expectClean(r.stdout + r.stderr, args.joined(separator: " "))
             outputs[args.joined(separator: " ")] = r

@@ -1,17 +1,21 @@
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// The kernel loads 15 jumps in a row from a base chain and refuses 16 (measured with nft
 /// 1.0.6): validation says the same before the kernel is asked.
 struct JumpDepthTests {
     func errors(jumps n: Int) throws -> [Diagnostic] {
-        var lines = [#"{"nftables": [{"add": {"table": {"family": "ip", "name": "t"}}}"#,
-                     #",{"add": {"chain": {"family": "ip", "table": "t", "name": "c0", "type": "filter", "hook": "input", "prio": 0}}}"#]
+        var lines = [
+            #"{"nftables": [{"add": {"table": {"family": "ip", "name": "t"}}}"#,
+            #",{"add": {"chain": {"family": "ip", "table": "t", "name": "c0", "type": "filter", "hook": "input", "prio": 0}}}"#
+        ]
         for i in 1...n { lines.append(#",{"add": {"chain": {"family": "ip", "table": "t", "name": "c\#(i)"}}}"#) }
         for i in 0..<n {
-            lines.append(#",{"add": {"rule": {"family": "ip", "table": "t", "chain": "c\#(i)", "expr": [{"jump": {"target": "c\#(i + 1)"}}]}}}"#)
+            lines.append(
+                #",{"add": {"rule": {"family": "ip", "table": "t", "chain": "c\#(i)", "expr": [{"jump": {"target": "c\#(i + 1)"}}]}}}"#)
         }
         lines.append("]}")
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-depth-\(getpid())-\(n).json").path

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// The kernel is the oracle: what nftctl applies is compared with what `nft` itself lists,
 /// in namespaces these tests create. Needs root (CI runs as root); says so loudly otherwise.
@@ -18,7 +19,8 @@ import NFTAnalysis
 
     @Test(.needsRoot) func nftFileAppliesLikeNftItself() throws {
         guard let viaNft = TestNamespace.make("nft -f vs nftctl apply of an .nft file"),
-              let viaCtl = TestNamespace.make("nft -f vs nftctl apply of an .nft file") else { return }
+            let viaCtl = TestNamespace.make("nft -f vs nftctl apply of an .nft file")
+        else { return }
         let text = try String(contentsOfFile: Self.fixture("edge.nft"), encoding: .utf8)
         #expect(viaNft.nftLoad(text).status == 0)
         let r = Self.nftctl(["apply", "--netns", viaCtl.name, Self.fixture("edge.nft")])
@@ -31,7 +33,8 @@ import NFTAnalysis
 
     @Test(.needsRoot) func compiledJSONAppliesLikeNftItself() throws {
         guard let viaNft = TestNamespace.make("compile to JSON, apply, compare"),
-              let viaCtl = TestNamespace.make("compile to JSON, apply, compare") else { return }
+            let viaCtl = TestNamespace.make("compile to JSON, apply, compare")
+        else { return }
         let text = try String(contentsOfFile: Self.fixture("edge.nft"), encoding: .utf8)
         #expect(viaNft.nftLoad(text).status == 0)
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-edge.json").path
@@ -46,11 +49,16 @@ import NFTAnalysis
         #expect(listed.status == 0)
         let relisted = try InputLoader.loadJSON("listed.json", text: listed.stdout)
         let compiled = try InputLoader.loadJSON(out)
-        let diff = ListingComparison.differences(expected: compiled.state.listingItems, actual: relisted.state.listingItems,
-                                                 tables: compiled.state.keys)
+        let diff = ListingComparison.differences(
+            expected: compiled.state.listingItems, actual: relisted.state.listingItems,
+            tables: compiled.state.keys)
         // Kernel normal forms (e.g. anonymous-set order) may differ from the .nft text only
         // where the kernel rewrote them; re-applying the listing must be a fixed point.
-        #expect(diff.isEmpty || diff.allSatisfy { if case .rule = $0.item { return true }; return false })
+        #expect(
+            diff.isEmpty
+                || diff.allSatisfy {
+                    if case .rule = $0.item { return true }; return false
+                })
     }
 
     @Test(.needsRoot) func applyIsRepeatableAndReplacesOnlyDeclaredTables() throws {
@@ -86,7 +94,8 @@ import NFTAnalysis
         // A batch whose last command the kernel refuses (a rule in a chain that does not exist
         // by then: the chain is deleted earlier in the same batch).
         let backend = try LibNFTablesBackend(netns: ns.name)
-        let bad = try Document.parse("""
+        let bad = try Document.parse(
+            """
             {"nftables": [
               {"add": {"table": {"family": "inet", "name": "edge"}}},
               {"delete": {"table": {"family": "inet", "name": "edge"}}},
@@ -135,7 +144,11 @@ import NFTAnalysis
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             let now = ns.nftList()
-            if now == old { outcomes["old", default: 0] += 1 } else if now == new { outcomes["new", default: 0] += 1 } else {
+            if now == old {
+                outcomes["old", default: 0] += 1
+            } else if now == new {
+                outcomes["new", default: 0] += 1
+            } else {
                 outcomes["mix", default: 0] += 1
             }
         }

@@ -1,8 +1,9 @@
-import NFTTestSupport
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import NFTTestSupport
+import Testing
+
+@testable import NFTCtlKit
 
 /// Lint warnings name the user's line and say why.
 struct LintTests {
@@ -47,7 +48,9 @@ struct LintMoreTests {
         #expect(at(13).isEmpty, "\(at(13))")
         // Shadowed by the set in rule 1 but does not end evaluation: still reported (it never counts).
         #expect(at(14).contains { $0.contains("shadowed by rule 1") }, "\(warnings)")
-        #expect(at(18).contains { $0.contains("`ct zone set` has no effect") && $0.contains("priority 0") && $0.contains("below -200") }, "\(warnings)")
+        #expect(
+            at(18).contains { $0.contains("`ct zone set` has no effect") && $0.contains("priority 0") && $0.contains("below -200") },
+            "\(warnings)")
         #expect(at(19).contains { $0.contains("`notrack` has no effect") }, "\(warnings)")
         #expect(at(20).isEmpty, "ct helper set needs the conntrack entry, so it belongs after conntrack: \(at(20))")
         #expect(at(24).isEmpty && at(25).isEmpty, "\(warnings)")

@@ -11,7 +11,10 @@ import Testing
         var rules: String { root + "/rules" }
         var outside: String { root + "/outside" }
         init() throws {
-            root = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-nftin-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+            root =
+                FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "nftctl-nftin-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+                ).path
             for d in [root, root + "/rules", root + "/outside"] {
                 try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
                 chmod(d, 0o755)
@@ -29,8 +32,10 @@ import Testing
 
     /// `nftctl check FILE` under `timeout`, so input that hangs libnftables fails instead of hanging the suite.
     /// `executable`: another copy of nftctl (one nobody can reach wherever the checkout is).
-    static func check(_ file: String, command: String = "check", environment: [String: String]? = nil, directory: String? = nil,
-                      asNobody: Bool = false, executable: String = Shell.nftctl) -> Shell.Result {
+    static func check(
+        _ file: String, command: String = "check", environment: [String: String]? = nil, directory: String? = nil,
+        asNobody: Bool = false, executable: String = Shell.nftctl
+    ) -> Shell.Result {
         var args = ["timeout", "120", executable, command, file]
         if asNobody { args = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + args }
         var env = environment ?? [:]
@@ -38,8 +43,10 @@ import Testing
         return Shell.run(args, environment: env, directory: directory)
     }
 
-    static func expectRefused(_ r: Shell.Result, naming file: String, _ needle: String,
-                              sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    static func expectRefused(
+        _ r: Shell.Result, naming file: String, _ needle: String,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) {
         #expect(r.status == 1, "exit \(r.status): \(r.stderr.prefix(2000))", sourceLocation: sourceLocation)
         #expect(r.stderr.contains(file), "the error does not name \(file): \(r.stderr.prefix(2000))", sourceLocation: sourceLocation)
         #expect(r.stderr.contains(needle), "expected '\(needle)' in: \(r.stderr.prefix(2000))", sourceLocation: sourceLocation)
@@ -51,21 +58,25 @@ import Testing
     /// fourfold per doubling); refused up front with the file and line, without echoing it.
     @Test func overlongTokenIsRefusedWithFileAndLine() throws {
         let s = try Scratch()
-        let path = try s.write(s.rules + "/long.nft",
-                               "table ip t {\n\tchain c { type filter hook input priority 0; }\n}\n# " + String(repeating: "x", count: 1 << 20) + "\n")
+        let path = try s.write(
+            s.rules + "/long.nft",
+            "table ip t {\n\tchain c { type filter hook input priority 0; }\n}\n# " + String(repeating: "x", count: 1 << 20) + "\n")
         let r = Self.check(path)
         Self.expectRefused(r, naming: path + ":4:", "longer than")
         #expect(r.stderr.utf8.count < 4096, "the error echoes the long line: \(r.stderr.utf8.count) bytes")
     }
 
     /// A long line of short tokens is ordinary nft (a generated set on one line) and loads.
-    @Test(.enabled(if: TestNamespace.isRoot || Shell.run(["unshare", "--user", "--map-root-user", "--net", "true"]).status == 0,
-                   "needs root or user namespaces: the .nft parser runs in a namespace"))
+    @Test(
+        .enabled(
+            if: TestNamespace.isRoot || Shell.run(["unshare", "--user", "--map-root-user", "--net", "true"]).status == 0,
+            "needs root or user namespaces: the .nft parser runs in a namespace"))
     func longLineOfShortTokensLoads() throws {
         let s = try Scratch()
         let elements = (0..<20_000).map { "10.\($0 >> 16).\(($0 >> 8) & 255).\($0 & 255)" }.joined(separator: ",")
-        let path = try s.write(s.rules + "/oneline.nft",
-                               "table ip t { set s { type ipv4_addr; elements = { \(elements) }; }; }\n")
+        let path = try s.write(
+            s.rules + "/oneline.nft",
+            "table ip t { set s { type ipv4_addr; elements = { \(elements) }; }; }\n")
         let r = Self.check(path)
         #expect(r.status == 0, "exit \(r.status): \(r.stderr.prefix(2000))")
     }
@@ -75,8 +86,9 @@ import Testing
     @Test func errorInALongLinePrintsAShortExcerpt() throws {
         let s = try Scratch()
         let elements = (0..<20_000).map { "10.\($0 >> 16).\(($0 >> 8) & 255).\($0 & 255)" }.joined(separator: ", ")
-        let path = try s.write(s.rules + "/typo.nft",
-                               "table ip t { set s { type ipv4_addr; elements = { \(elements) }; }; } oops\n")
+        let path = try s.write(
+            s.rules + "/typo.nft",
+            "table ip t { set s { type ipv4_addr; elements = { \(elements) }; }; } oops\n")
         let r = Self.check(path)
         Self.expectRefused(r, naming: path + ":1:", "syntax error")
         #expect(r.stderr.utf8.count < 4096, "the error prints \(r.stderr.utf8.count) bytes")
@@ -127,7 +139,7 @@ import Testing
             ("absolute.nft", "include \"\(s.outside)/s.nft\"\n", nil),
             ("glob.nft", "include \"\(s.outside)/*.conf\"\n", nil),
             ("symlink.nft", "include \"\(s.rules)/link.nft\"\n", nil),
-            ("relative.nft", "include \"../outside/s.nft\"\n", s.rules),
+            ("relative.nft", "include \"../outside/s.nft\"\n", s.rules)
         ]
         for (name, text, cwd) in cases {
             let path = try s.write(s.rules + "/" + name, text)

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// The plan renderer on names and comments that never passed validation (defence in depth:
 /// the same text shows a live table another program wrote): every line is one nftctl

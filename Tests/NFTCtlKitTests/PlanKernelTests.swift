@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// diff and incremental apply against real kernels, in namespaces these tests create.
 @Suite(.serialized) struct PlanKernelTests {
@@ -35,7 +36,8 @@ import NFTAnalysis
         guard let ns = TestNamespace.make("single-rule changes") else { return }
         let base = try Self.fixtureText("edge.nft")
         #expect(ns.nftLoad(base).status == 0)
-        let added = base.replacingOccurrences(of: "\t\tiifname \"lo\" accept\n", with: "\t\tiifname \"lo\" accept\n\t\ttcp dport 9100 accept\n")
+        let added = base.replacingOccurrences(
+            of: "\t\tiifname \"lo\" accept\n", with: "\t\tiifname \"lo\" accept\n\t\ttcp dport 9100 accept\n")
         let removed = base.replacingOccurrences(of: "\t\tct state invalid drop\n", with: "")
         let changed = base.replacingOccurrences(of: "udp dport { 53, 123 } accept", with: "udp dport { 53, 123, 5353 } accept")
         for (text, sign) in [(added, Change.Sign.add), (removed, .delete), (changed, .change)] {

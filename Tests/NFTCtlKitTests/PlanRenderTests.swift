@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// How a plan reads (no kernel: both sides are listings). A changed rule is one `~` entry
 /// with its old and new text, the summary counts exactly the markers shown (text and JSON),
@@ -9,12 +10,15 @@ import NFTAnalysis
 struct PlanRenderTests {
     static func rule(_ chain: String, port: Int, _ verdict: String, handle: Int? = nil) -> String {
         let h = handle.map { #", "handle": \#($0)"# } ?? ""
-        return #"{"rule": {"family": "inet", "table": "t", "chain": "\#(chain)"\#(h), "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": \#(port)}}, {"\#(verdict)": null}]}}"#
+        return
+            #"{"rule": {"family": "inet", "table": "t", "chain": "\#(chain)"\#(h), "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": \#(port)}}, {"\#(verdict)": null}]}}"#
     }
 
     static func doc(_ items: [String]) -> String {
-        let head = [#"{"table": {"family": "inet", "name": "t"}}"#,
-                    #"{"chain": {"family": "inet", "table": "t", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}}"#]
+        let head = [
+            #"{"table": {"family": "inet", "name": "t"}}"#,
+            #"{"chain": {"family": "inet", "table": "t", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}}"#
+        ]
         return #"{"nftables": ["# + (head + items).joined(separator: ",\n") + "]}"
     }
 
@@ -25,12 +29,20 @@ struct PlanRenderTests {
     /// Live: dport 22 accept, 80 accept, 25 accept, 8080 drop, set {10.0.0.1, 10.0.0.2}.
     /// Desired: 22 becomes drop, 443 goes after 80, 8080 goes, the set swaps .2 for .3 and .4.
     static func plan() throws -> Plan {
-        let live = try Document.parse(doc([set(["10.0.0.1", "10.0.0.2"], handle: true),
-                                           rule("input", port: 22, "accept", handle: 4), rule("input", port: 80, "accept", handle: 5),
-                                           rule("input", port: 25, "accept", handle: 6), rule("input", port: 8080, "drop", handle: 7)]))
-        let desired = try InputLoader.loadJSON("want.json", text: doc([set(["10.0.0.1", "10.0.0.3", "10.0.0.4"]),
-                                                                       rule("input", port: 22, "drop"), rule("input", port: 80, "accept"),
-                                                                       rule("input", port: 443, "accept"), rule("input", port: 25, "accept")])).state
+        let live = try Document.parse(
+            doc([
+                set(["10.0.0.1", "10.0.0.2"], handle: true),
+                rule("input", port: 22, "accept", handle: 4), rule("input", port: 80, "accept", handle: 5),
+                rule("input", port: 25, "accept", handle: 6), rule("input", port: 8080, "drop", handle: 7)
+            ]))
+        let desired = try InputLoader.loadJSON(
+            "want.json",
+            text: doc([
+                set(["10.0.0.1", "10.0.0.3", "10.0.0.4"]),
+                rule("input", port: 22, "drop"), rule("input", port: 80, "accept"),
+                rule("input", port: 443, "accept"), rule("input", port: 25, "accept")
+            ])
+        ).state
         return try PlanOperation.plan(desired: desired, live: live)
     }
 
@@ -84,7 +96,9 @@ struct PlanRenderTests {
         #expect(json.contains(#""old": "tcp dport 22 accept""#), "\(json)")
 
         let top = try PlanOperation.plan(
-            desired: InputLoader.loadJSON("top.json", text: Self.doc([Self.rule("input", port: 21, "accept"), Self.rule("input", port: 80, "accept")])).state,
+            desired: InputLoader.loadJSON(
+                "top.json", text: Self.doc([Self.rule("input", port: 21, "accept"), Self.rule("input", port: 80, "accept")])
+            ).state,
             live: Document.parse(Self.doc([Self.rule("input", port: 80, "accept", handle: 5)])))
         let topText = PlanRenderer(color: false).text(top)
         #expect(topText.contains("    + tcp dport 21 accept  # at the top of chain input  # top.json:3"), "\(topText)")
@@ -107,9 +121,11 @@ struct PlanRenderTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let a = dir.appendingPathComponent("a.nft").path, b = dir.appendingPathComponent("b.nft").path
-        try "table inet t {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    tcp dport 22 drop\n    tcp dport 80 accept\n    tcp dport 443 accept\n    tcp dport 25 accept\n  }\n}\n"
+        try
+            "table inet t {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    tcp dport 22 drop\n    tcp dport 80 accept\n    tcp dport 443 accept\n    tcp dport 25 accept\n  }\n}\n"
             .write(toFile: a, atomically: true, encoding: .utf8)
-        try "table inet t {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    tcp dport 22 accept\n    tcp dport 80 accept\n    tcp dport 25 accept\n    udp dport 53 accept\n  }\n}\n"
+        try
+            "table inet t {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    tcp dport 22 accept\n    tcp dport 80 accept\n    tcp dport 25 accept\n    udp dport 53 accept\n  }\n}\n"
             .write(toFile: b, atomically: true, encoding: .utf8)
         let r = Shell.run([Shell.nftctl, "diff", a, "--against", b])
         #expect(r.status == 1, "\(r.stdout)\(r.stderr)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import NFTCtlKit
 
 /// `nftctl rollback` puts back only what changed since the snapshot, as apply does: a rule
@@ -22,8 +23,9 @@ import Testing
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let basePath = try ApplySafety.write(Self.base, "rb-keep-base.nft")
-        let newPath = try ApplySafety.write(Self.base.replacingOccurrences(of: "\t\tudp dport 10 counter\n", with: "\t\tudp dport 11 counter\n"),
-                                            "rb-keep-new.nft")
+        let newPath = try ApplySafety.write(
+            Self.base.replacingOccurrences(of: "\t\tudp dport 10 counter\n", with: "\t\tudp dport 11 counter\n"),
+            "rb-keep-new.nft")
         defer { unlink(basePath); unlink(newPath) }
         try #require(ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, basePath], dir).status == 0)
         let a = ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, newPath], dir)

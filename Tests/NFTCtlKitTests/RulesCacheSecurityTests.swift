@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import NFTCtlKit
 
 /// Root applies what rules programs print, and those programs are compiled as `nobody`:

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import NFTCtlKit
 
 /// Every rules/ example: check passes, apply works in a namespace, and a diff of the example

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import NFTAnalysis
+import Testing
+
 @testable import NFTCtlKit
 
 /// The rules loader through the real swiftc: every rules/ example evaluates to a document,
@@ -45,7 +46,8 @@ import NFTAnalysis
     @Test func seedDropIsTheSeedRule() throws {
         let dir = try #require(Self.rulesDir)
         let loaded = try RulesLoader.load("\(dir)/seed-drop.swift")
-        let expectedRule = try JSON.parse(#"""
+        let expectedRule = try JSON.parse(
+            #"""
             {"add": {"rule": {"family": "ip", "table": "filter", "chain": "input", "expr": [
               {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": "192.168.1.100"}},
               {"drop": null}]}}}
@@ -65,12 +67,12 @@ import NFTAnalysis
         let d = try tempDir()
         let path = d + "/broken.swift"
         try """
-            import NFTables
-            let input = chain("input", hook: .input, priority: .filter) {
-                rule(ip.saddr == 42, drop)
-            }
-            let ruleset = Ruleset { table("t", family: .ip) { input } }
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        import NFTables
+        let input = chain("input", hook: .input, priority: .filter) {
+            rule(ip.saddr == 42, drop)
+        }
+        let ruleset = Ruleset { table("t", family: .ip) { input } }
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         do {
             _ = try RulesLoader.load(path)
             Issue.record("a broken rules file loaded")
@@ -85,12 +87,12 @@ import NFTAnalysis
         let d = try tempDir()
         let path = d + "/nested.swift"
         try """
-            import NFTables
-            let input = chain("input", hook: .input, priority: .filter) {
-                table("t", family: .ip) {}
-            }
-            let ruleset = Ruleset { table("t", family: .ip) { input } }
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        import NFTables
+        let input = chain("input", hook: .input, priority: .filter) {
+            table("t", family: .ip) {}
+        }
+        let ruleset = Ruleset { table("t", family: .ip) { input } }
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         do {
             _ = try RulesLoader.load(path)
             Issue.record("a table inside a chain compiled")
@@ -117,27 +119,28 @@ import NFTAnalysis
         let d = try tempDir()
         let path = d + "/chatty.swift"
         try """
-            import NFTables
-            let ruleset: Ruleset = {
-                print("{\\"nftables\\": [garbage")
-                print("hello from the rules file")
-                return Ruleset { table("t", family: .ip) { chain("c") { rule(accept) } } }
-            }()
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        import NFTables
+        let ruleset: Ruleset = {
+            print("{\\"nftables\\": [garbage")
+            print("hello from the rules file")
+            return Ruleset { table("t", family: .ip) { chain("c") { rule(accept) } } }
+        }()
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         let loaded = try RulesLoader.load(path)
         #expect(loaded.document.entries.count == 3)
     }
 
     @Test func directoryOfFiles() throws {
         let d = try tempDir()
-        try "import NFTables\nlet blocked = [\"10.0.0.1\", \"10.0.0.2\"]\n".write(toFile: d + "/data.swift", atomically: true, encoding: .utf8)
+        try "import NFTables\nlet blocked = [\"10.0.0.1\", \"10.0.0.2\"]\n".write(
+            toFile: d + "/data.swift", atomically: true, encoding: .utf8)
         try """
-            import NFTables
-            let input = chain("input", hook: .input, priority: .filter) {
-                for b in blocked { rule(ip.saddr == Addr(b), drop) }
-            }
-            let ruleset = Ruleset { table("t", family: .ip) { input } }
-            """.write(toFile: d + "/main-rules.swift", atomically: true, encoding: .utf8)
+        import NFTables
+        let input = chain("input", hook: .input, priority: .filter) {
+            for b in blocked { rule(ip.saddr == Addr(b), drop) }
+        }
+        let ruleset = Ruleset { table("t", family: .ip) { input } }
+        """.write(toFile: d + "/main-rules.swift", atomically: true, encoding: .utf8)
         let loaded = try RulesLoader.load(d)
         #expect(loaded.document.entries.count == 4)
         #expect(loaded.locations.last??.description == "\(d)/main-rules.swift:3")
@@ -157,7 +160,7 @@ import NFTAnalysis
         child.mergeStderr = true
         let r = try child.run()
         let text = String(decoding: r.stdout, as: UTF8.self)
-        if r.status != 0 && text.contains("Operation not permitted") { return }   // no user namespaces here
+        if r.status != 0 && text.contains("Operation not permitted") { return }  // no user namespaces here
         #expect(r.status == 0, "\(name): nft refused the document: \(text)")
     }
 }

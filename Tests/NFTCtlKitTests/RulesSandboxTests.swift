@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import NFTCtlKit
 
 /// Rules files are untrusted code: the trust issue's hostile rules files, run through the
@@ -114,8 +115,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         chmod(dir, 0o700)
         try FileManager.default.copyItem(atPath: Self.fixture("victim.swift"), toPath: "\(dir)/rules.swift")
-        let r = Shell.run(["sh", "-c", "cd '\(dir)' && exec '\(Shell.nftctl)' check rules.swift"],
-                          environment: ["NFTCTL_CACHE": Self.cache])
+        let r = Shell.run(
+            ["sh", "-c", "cd '\(dir)' && exec '\(Shell.nftctl)' check rules.swift"],
+            environment: ["NFTCTL_CACHE": Self.cache])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
     }
 
@@ -125,8 +127,9 @@ import Testing
         let crash = Shell.run([Shell.nftctl, "compile", nft], environment: ["NFTCTL_EXECUTABLE": Self.fixture("crash.sh")])
         #expect(crash.status == 1)
         #expect(crash.stderr.contains("SIGSEGV"), "\(crash.stderr)")
-        let stall = Shell.run([Shell.nftctl, "compile", nft],
-                              environment: ["NFTCTL_EXECUTABLE": Self.fixture("stall.sh"), "NFTCTL_SANDBOX_TIMEOUT": "2"])
+        let stall = Shell.run(
+            [Shell.nftctl, "compile", nft],
+            environment: ["NFTCTL_EXECUTABLE": Self.fixture("stall.sh"), "NFTCTL_SANDBOX_TIMEOUT": "2"])
         #expect(stall.status == 1)
         #expect(stall.stderr.contains("did not finish within its deadline of 2 s"), "\(stall.stderr)")
         #expect(Self.processes(matching: "sleep 987653").isEmpty, "the stalled child is still running")

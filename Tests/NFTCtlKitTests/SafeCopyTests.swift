@@ -1,12 +1,15 @@
 import Foundation
 import Testing
+
 @testable import NFTCtlKit
 
 /// What leaves a rules sandbox is copied, never chowned in place: links are not followed,
 /// set-id bits are not kept, and a directory someone else could write is not a cache.
 @Suite struct SafeCopyTests {
     func scratch() throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-copy-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "nftctl-copy-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }

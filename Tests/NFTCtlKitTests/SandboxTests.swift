@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// The sandbox: `nftctl __sandbox` re-executed under `unshare` in a fresh namespace.
 /// Needs the nftctl binary built beside the tests (swift test builds it) or NFTCTL_EXECUTABLE.
@@ -27,14 +28,18 @@ import NFTAnalysis
         """
 
     static func rules(_ d: Document) -> [Rule] {
-        d.entries.compactMap { if case .item(.rule(let r)) = $0 { return r }; return nil }
+        d.entries.compactMap {
+            if case .item(.rule(let r)) = $0 { return r }; return nil
+        }
     }
 
     @Test func parsesNftTextIntoTheKernelsListing() throws {
         guard Self.available else { return }
         let listing = try Sandbox.loadAndList(text: Self.nft)
         #expect(Self.rules(listing).count == 4)
-        let chain = listing.entries.compactMap { if case .item(.chain(let c)) = $0 { return c }; return nil }.first
+        let chain = listing.entries.compactMap {
+            if case .item(.chain(let c)) = $0 { return c }; return nil
+        }.first
         #expect(chain?.policy == "drop")
         #expect(chain?.prio == 0)  // "priority filter" comes back as a number
     }
@@ -50,12 +55,14 @@ import NFTAnalysis
         }
         // A dry-run check on top of a setup: refused, then accepted.
         let setup: [SandboxRequest.Input] = [.text(Self.nft)]
-        let bad = try Document.parse(#"{"nftables": [{"add": {"rule": {"family": "inet", "table": "filter", "chain": "absent", "expr": [{"accept": null}]}}}]}"#)
+        let bad = try Document.parse(
+            #"{"nftables": [{"add": {"rule": {"family": "inet", "table": "filter", "chain": "absent", "expr": [{"accept": null}]}}}]}"#)
         func dryRun(_ batch: Document) throws {
             try Sandbox.run(SandboxRequest(setup: setup, check: .json(batch), dryRun: true, list: false))
         }
         #expect(throws: SandboxError.self) { try dryRun(bad) }
-        let good = try Document.parse(#"{"nftables": [{"add": {"rule": {"family": "inet", "table": "filter", "chain": "input", "expr": [{"accept": null}]}}}]}"#)
+        let good = try Document.parse(
+            #"{"nftables": [{"add": {"rule": {"family": "inet", "table": "filter", "chain": "input", "expr": [{"accept": null}]}}}]}"#)
         try dryRun(good)
     }
 
@@ -67,13 +74,18 @@ import NFTAnalysis
         guard Self.available else { return }
         let (batch, size, ruleCount) = Self.bigBatch()
         #expect(size > 300 * 1024)
-        let listing = try Sandbox.run(SandboxRequest(setup: [.json(batch)], list: true),
-                                      userNamespace: forceUserNamespace ? true : nil)
+        let listing = try Sandbox.run(
+            SandboxRequest(setup: [.json(batch)], list: true),
+            userNamespace: forceUserNamespace ? true : nil)
         let listed = try #require(listing)
         #expect(Self.rules(listed).count == ruleCount)
-        let big = listed.entries.compactMap { if case .item(.set(let s)) = $0, s.name == "many" { return s }; return nil }.first
+        let big = listed.entries.compactMap {
+            if case .item(.set(let s)) = $0, s.name == "many" { return s }; return nil
+        }.first
         #expect(big?.elements.count == 20_000)
-        let map = listed.entries.compactMap { if case .item(.set(let s)) = $0, s.name == "dispatch" { return s }; return nil }.first
+        let map = listed.entries.compactMap {
+            if case .item(.set(let s)) = $0, s.name == "dispatch" { return s }; return nil
+        }.first
         #expect(map?.elements.count == 50)
     }
 
@@ -82,28 +94,42 @@ import NFTAnalysis
         func add(_ i: RulesetItem) { e.append(.command(Command(.add, i))) }
         add(.table(Table(family: "inet", name: "big")))
         // The map comes first, as in a listing: it jumps to chains defined later.
-        add(.set(NamedSet(isMap: true, family: "inet", table: "big", name: "dispatch", type: .named("inet_service"),
-                          map: .named("verdict"),
-                          elem: .list((0..<50).map { i in .list([.number(Int64(1000 + i)), .verdict(.jump("c\(i)"))]) }))))
-        add(.set(NamedSet(family: "inet", table: "big", name: "many", type: .named("ipv4_addr"),
-                          elem: .list((0..<20_000).map { i in .string("10.\(i / 65536).\((i / 256) % 256).\(i % 256)") }))))
+        add(
+            .set(
+                NamedSet(
+                    isMap: true, family: "inet", table: "big", name: "dispatch", type: .named("inet_service"),
+                    map: .named("verdict"),
+                    elem: .list((0..<50).map { i in .list([.number(Int64(1000 + i)), .verdict(.jump("c\(i)"))]) }))))
+        add(
+            .set(
+                NamedSet(
+                    family: "inet", table: "big", name: "many", type: .named("ipv4_addr"),
+                    elem: .list((0..<20_000).map { i in .string("10.\(i / 65536).\((i / 256) % 256).\(i % 256)") }))))
         add(.chain(Chain(family: "inet", table: "big", name: "input", type: "filter", hook: "input", prio: 0, policy: "accept")))
         var rules = 0
         for c in 0..<50 {
             add(.chain(Chain(family: "inet", table: "big", name: "c\(c)")))
         }
-        add(.rule(Rule(family: "inet", table: "big", chain: "input", expr: [
-            .vmap(key: .payload(.field(protocol: "tcp", field: "dport")), data: .string("@dispatch")),
-        ])))
+        add(
+            .rule(
+                Rule(
+                    family: "inet", table: "big", chain: "input",
+                    expr: [
+                        .vmap(key: .payload(.field(protocol: "tcp", field: "dport")), data: .string("@dispatch"))
+                    ])))
         rules += 1
         for c in 0..<50 {
             for p in 0..<40 {
-                add(.rule(Rule(family: "inet", table: "big", chain: "c\(c)", expr: [
-                    .match(left: .payload(.field(protocol: "tcp", field: "sport")), op: .eq, right: .number(Int64(2000 + p))),
-                    .match(left: .payload(.field(protocol: "ip", field: "saddr")), op: .eq, right: .string("@many")),
-                    .counter(packets: nil, bytes: nil),
-                    .verdict(.accept),
-                ])))
+                add(
+                    .rule(
+                        Rule(
+                            family: "inet", table: "big", chain: "c\(c)",
+                            expr: [
+                                .match(left: .payload(.field(protocol: "tcp", field: "sport")), op: .eq, right: .number(Int64(2000 + p))),
+                                .match(left: .payload(.field(protocol: "ip", field: "saddr")), op: .eq, right: .string("@many")),
+                                .counter(packets: nil, bytes: nil),
+                                .verdict(.accept)
+                            ])))
                 rules += 1
             }
         }
@@ -132,7 +158,8 @@ import NFTAnalysis
             #expect(Document(piece).json.serialized().utf8.count <= ScratchLoader.pieceBudget + 64)
         }
         // A batch that deletes keeps its own order.
-        let mixed = try Document.parse("""
+        let mixed = try Document.parse(
+            """
             {"nftables": [{"add": {"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [{"accept": null}]}}},
                           {"delete": {"table": {"family": "ip", "name": "t"}}}, {"add": {"table": {"family": "ip", "name": "t"}}}]}
             """)
@@ -148,8 +175,9 @@ import NFTAnalysis
         #expect(Shell.run(["nft", "list", "table", "ip", "nftctl_must_not_exist"]).status != 0)
         // Even with the variable set to something else, our own namespace is not "fresh".
         let mine = try #require(SystemCall.inode("/proc/self/ns/net"))
-        let r2 = Shell.run([exe, "__sandbox"], stdin: #"{"setup": [], "list": true}"#,
-                           environment: [Sandbox.parentNetnsVariable: String(mine)])
+        let r2 = Shell.run(
+            [exe, "__sandbox"], stdin: #"{"setup": [], "list": true}"#,
+            environment: [Sandbox.parentNetnsVariable: String(mine)])
         #expect(r2.stdout.contains("refusing to run"))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import NFTAnalysis
+import Testing
+
 @testable import NFTCtlKit
 
 /// The evaluator agrees with the kernel: rulesets (rules/ examples and random ones, fixed
@@ -53,13 +54,14 @@ import NFTAnalysis
 
     @Test(.needsRoot) func kernelAgreesWithTheEvaluator() throws {
         guard let server = TestNamespace.make("simulate server"), let ns1 = TestNamespace.make("simulate client 1"),
-              let ns2 = TestNamespace.make("simulate client 2") else { return }
+            let ns2 = TestNamespace.make("simulate client 2")
+        else { return }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-simk-\(getpid())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         let clients = [
             Client(ns: ns1, serverIf: "s1", sources: ["10.99.1.2", "192.168.1.100", "198.51.100.7", "10.0.0.5"]),
-            Client(ns: ns2, serverIf: "s2", sources: ["10.99.2.2", "10.99.2.3", "192.0.2.10", "203.0.113.9"]),
+            Client(ns: ns2, serverIf: "s2", sources: ["10.99.2.2", "10.99.2.3", "192.0.2.10", "203.0.113.9"])
         ]
         try setUp(server: server, clients: clients)
         let serverPy = work.appendingPathComponent("server.py").path
@@ -79,8 +81,10 @@ import NFTAnalysis
         var rng = SimRandom(seed: 0x5eed_2026)
         for i in 0..<8 {
             let path = work.appendingPathComponent("random-\(i).nft").path
-            try RandomRuleset.make(&rng, sources: clients.flatMap(\.sources), destinations: Self.destinations,
-                                   ports: Self.ports).write(toFile: path, atomically: true, encoding: .utf8)
+            try RandomRuleset.make(
+                &rng, sources: clients.flatMap(\.sources), destinations: Self.destinations,
+                ports: Self.ports
+            ).write(toFile: path, atomically: true, encoding: .utf8)
             rulesets.append(("random-\(i).nft", path))
         }
 
@@ -98,8 +102,10 @@ import NFTAnalysis
                 var ps: [Probe] = []
                 for _ in 0..<2 {
                     tokenCounter += 1
-                    ps.append(Probe(kind: "tcp", src: rng.pick(c.sources), dst: rng.pick(Self.destinations),
-                                    dport: Self.listenPort, iif: c.serverIf, established: true, token: "tok\(tokenCounter)"))
+                    ps.append(
+                        Probe(
+                            kind: "tcp", src: rng.pick(c.sources), dst: rng.pick(Self.destinations),
+                            dport: Self.listenPort, iif: c.serverIf, established: true, token: "tok\(tokenCounter)"))
                 }
                 est.append((c, ps))
             }
@@ -114,8 +120,9 @@ import NFTAnalysis
             }
             // The ruleset, applied by nftctl; the evaluator reads the same file.
             let stateDir = work.appendingPathComponent("state-\(name)").path
-            let apply = Shell.run([Shell.nftctl, "apply", "--yes", "--netns", server.name, path],
-                                  environment: ["NFTCTL_STATE_DIR": stateDir])
+            let apply = Shell.run(
+                [Shell.nftctl, "apply", "--yes", "--netns", server.name, path],
+                environment: ["NFTCTL_STATE_DIR": stateDir])
             guard apply.status == 0 else {
                 Issue.record("\(name): apply failed: \(apply.stderr)")
                 continue
@@ -129,8 +136,10 @@ import NFTAnalysis
                 for src in c.sources {
                     ps.append(Probe(kind: "icmp", src: src, dst: rng.pick(Self.destinations), dport: 0, iif: c.serverIf))
                     for _ in 0..<2 {
-                        ps.append(Probe(kind: rng.pick(["tcp", "tcp", "udp"]), src: src, dst: rng.pick(Self.destinations),
-                                        dport: rng.pick(Self.ports), iif: c.serverIf))
+                        ps.append(
+                            Probe(
+                                kind: rng.pick(["tcp", "tcp", "udp"]), src: src, dst: rng.pick(Self.destinations),
+                                dport: rng.pick(Self.ports), iif: c.serverIf))
                     }
                 }
                 newProbes.append((c, ps))
@@ -162,7 +171,8 @@ import NFTAnalysis
                 total += 1
                 if kernel == "delivered" { delivered += 1 }
                 let trace = sim.trace(try PacketSpec.parse(p.packet))
-                let same = (kernel == "delivered" && trace.verdict == .accept)
+                let same =
+                    (kernel == "delivered" && trace.verdict == .accept)
                     || (kernel == "dropped" && (trace.verdict == .drop || trace.verdict == .reject))
                 if same { agree += 1; here += 1; continue }
                 failures.append("\(name): \(p.packet): kernel \(kernel), evaluator \(trace.verdict.rawValue)\n\(trace.renderText())")
@@ -174,7 +184,9 @@ import NFTAnalysis
         #expect(total >= 200, "too few packets were compared")
         // Both outcomes must be well represented, or agreement would say little.
         #expect(delivered >= total / 5 && total - delivered >= total / 5, "\(delivered) of \(total) delivered: too one-sided")
-        #expect(agree == total, "the evaluator disagrees with the kernel on \(total - agree) of \(total) packets:\n\(failures.joined(separator: "\n"))")
+        #expect(
+            agree == total,
+            "the evaluator disagrees with the kernel on \(total - agree) of \(total) packets:\n\(failures.joined(separator: "\n"))")
     }
 
     func setUp(server: TestNamespace, clients: [Client]) throws {
@@ -196,7 +208,8 @@ import NFTAnalysis
             try must(c.ns, ["sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0"])
             for (k, a) in c.sources.enumerated() {
                 let onLink = a.hasPrefix("10.99.\(n).")
-                try must(c.ns, ["ip", "addr", "add", onLink ? "\(a)/24" : "\(a)/32", "dev", peer] + (k > 0 && onLink ? ["noprefixroute"] : []))
+                try must(
+                    c.ns, ["ip", "addr", "add", onLink ? "\(a)/24" : "\(a)/32", "dev", peer] + (k > 0 && onLink ? ["noprefixroute"] : []))
                 if !onLink { try must(server, ["ip", "route", "add", "\(a)/32", "via", c.sources[0]]) }
             }
             try must(c.ns, ["ip", "link", "set", peer, "up"])

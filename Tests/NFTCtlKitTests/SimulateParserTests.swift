@@ -1,4 +1,5 @@
 import Testing
+
 @testable import NFTCtlKit
 
 /// The packet description grammar and the TESTS file format.
@@ -54,7 +55,7 @@ import Testing
         ("icmp 1.2.3.4:5 -> 5.6.7.8", "1.2.3.4:5"),
         ("tcp 1.2.3.4 -> 5.6.7.8 flags syn,bogus", "bogus"),
         ("icmp 2001:db8::1 -> 2001:db8::2", "icmp"),
-        ("tcp 1.2.3.4 -> 2001:db8::2", "2001:db8::2"),
+        ("tcp 1.2.3.4 -> 2001:db8::2", "2001:db8::2")
     ])
     func errorsNameTheBadToken(_ text: String, _ token: String) {
         #expect {

@@ -1,5 +1,6 @@
 import Foundation
 import NFTAnalysis
+
 @testable import NFTCtlKit
 
 /// Loads nft text the way `nftctl` does (libnftables in a throw-away namespace).

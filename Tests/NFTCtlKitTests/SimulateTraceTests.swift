@@ -1,12 +1,14 @@
-import Testing
 import NFTAnalysis
+import Testing
+
 @testable import NFTCtlKit
 
 /// Offline traces: jumps, gotos, returns, sets, maps, NAT, policies, priorities and what
 /// cannot be decided.
 @Suite struct SimulateTraceTests {
     @Test func seedDrop() throws {
-        let s = try simulateState("""
+        let s = try simulateState(
+            """
             table ip filter {
               chain input {
                 type filter hook input priority filter; policy accept;
@@ -150,7 +152,8 @@ import NFTAnalysis
     }
 
     @Test func masqueradeMakesTheSourceUnknown() throws {
-        let s = try simulateState("""
+        let s = try simulateState(
+            """
             table ip nat {
               chain post { type nat hook postrouting priority srcnat; oifname "wan" masquerade; }
             }
@@ -165,7 +168,8 @@ import NFTAnalysis
     }
 
     @Test func tablesOnOneHookRunByPriority() throws {
-        let s = try simulateState("""
+        let s = try simulateState(
+            """
             table ip a {
               chain in { type filter hook input priority 10; policy accept; tcp dport 22 accept; }
             }
@@ -184,7 +188,8 @@ import NFTAnalysis
     }
 
     @Test func undeterminedIsNeverGuessed() throws {
-        let s = try simulateState("""
+        let s = try simulateState(
+            """
             table inet f {
               chain input {
                 type filter hook input priority 0; policy drop;
@@ -204,7 +209,8 @@ import NFTAnalysis
         #expect(known.verdict == .accept)
         #expect(known.assumptions.contains { $0.contains("limit 10/second") })
         // A definite mismatch later in the rule decides even when an earlier match cannot.
-        let s2 = try simulateState("""
+        let s2 = try simulateState(
+            """
             table ip f {
               chain input { type filter hook input priority 0; policy accept; fib daddr type local tcp dport 80 drop; }
             }
@@ -215,7 +221,8 @@ import NFTAnalysis
     }
 
     @Test func loopbackInterfaceAssumption() throws {
-        let s = try simulateState("""
+        let s = try simulateState(
+            """
             table ip f {
               chain input { type filter hook input priority 0; policy drop; iifname "lo" accept; iifname "eth0" accept; }
             }
@@ -228,7 +235,8 @@ import NFTAnalysis
     }
 
     @Test func outputPathAndRedirect() throws {
-        let s = try simulateState("""
+        let s = try simulateState(
+            """
             table ip nat {
               chain out { type nat hook output priority -100; tcp dport 80 redirect to :3128; }
             }
@@ -260,7 +268,8 @@ import NFTAnalysis
     }
 
     @Test func assertionsAgainstTheHAProxyExample() throws {
-        let s = try simulateState("""
+        let s = try simulateState(
+            """
             table ip haproxy {
               set admins { type ipv4_addr; flags interval; elements = { 10.0.0.0/24, 192.0.2.10 }; }
               chain input {
@@ -273,7 +282,8 @@ import NFTAnalysis
             }
             """)
         let sim = Simulator(state: s)
-        let cases = try PacketAssertion.parseFile("""
+        let cases = try PacketAssertion.parseFile(
+            """
             tcp 203.0.113.9 -> 10.0.0.1:22 state new => drop
             tcp 10.0.0.9 -> 10.0.0.1:22 state new => accept
             tcp 203.0.113.9 -> 10.0.0.1:443 state new => accept

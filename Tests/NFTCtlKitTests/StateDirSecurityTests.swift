@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// nftctl acts on its state as root (prune deletes the tables managed.json names, rollback
 /// installs a snapshot): state and lock files that another user could have planted or
@@ -25,8 +26,10 @@ import NFTAnalysis
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         let old = try String(contentsOfFile: ApplySafety.fixture("fw-old.json"), encoding: .utf8)
         let listing = try JSON.parse(old)["nftables"]?.arrayValue?.compactMap { $0["add"] } ?? []
-        let snapshot: JSON = ["id": "9999999999.000000-1", "tables": [["family": "ip", "name": "fw"]],
-                              "listing": ["nftables": .array(listing)]]
+        let snapshot: JSON = [
+            "id": "9999999999.000000-1", "tables": [["family": "ip", "name": "fw"]],
+            "listing": ["nftables": .array(listing)]
+        ]
         let path = d + "/9999999999.000000-1.json"
         try snapshot.serialized().write(toFile: path, atomically: false, encoding: .utf8)
         return path

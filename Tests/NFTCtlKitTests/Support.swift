@@ -50,8 +50,10 @@ final class TestNamespace: @unchecked Sendable {
 enum Shell {
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ args: [String], stdin: String? = nil, environment: [String: String]? = nil,
-                    directory: String? = nil) -> Result {
+    static func run(
+        _ args: [String], stdin: String? = nil, environment: [String: String]? = nil,
+        directory: String? = nil
+    ) -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = args
@@ -75,8 +77,9 @@ enum Shell {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// The nftctl binary under test (set by `make test`), or the debug build beside the tests.

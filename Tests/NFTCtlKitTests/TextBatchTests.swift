@@ -1,6 +1,7 @@
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// The nft-syntax transport without a kernel: what is written, what is refused, and how
 /// the text listing's declarations are read back.
@@ -17,25 +18,26 @@ import NFTAnalysis
             cmd(.add, .table(Table(family: "inet", name: "t", flags: FlagList(["dormant"]), comment: "c"))),
             cmd(.add, .set(set)),
             cmd(.add, .rule(Rule(family: "inet", table: "t", chain: "c", expr: [.text("jump {\n\t\t\tcounter packets 0 bytes 0\n\t\t}")]))),
-            cmd(.delete, .rule(Rule(family: "inet", table: "t", chain: "c", handle: 7))),
+            cmd(.delete, .rule(Rule(family: "inet", table: "t", chain: "c", handle: 7)))
         ])
         let t = try TextBatch.render(batch)
         let lines = t.text.split(separator: "\n").map(String.init)
-        #expect(lines == [
-            "add table inet t { flags dormant; comment \"c\"; }",
-            "add set inet t s { typeof ip saddr; flags dynamic; comment \"set comment\"; }",
-            "add rule inet t c jump { counter packets 0 bytes 0; }",
-            "delete rule inet t c handle 7",
-        ])
+        #expect(
+            lines == [
+                "add table inet t { flags dormant; comment \"c\"; }",
+                "add set inet t s { typeof ip saddr; flags dynamic; comment \"set comment\"; }",
+                "add rule inet t c jump { counter packets 0 bytes 0; }",
+                "delete rule inet t c handle 7"
+            ])
         #expect(t.entry(forError: "batch:3:1-10: Error: Could not process rule") == 2)
     }
 
     @Test(arguments: [
-        "x\"; delete table inet victim #",   // a quote would end the string
-        "line\nbreak",                         // a newline would end the command
+        "x\"; delete table inet victim #",  // a quote would end the string
+        "line\nbreak",  // a newline would end the command
         "back\\slash",
-        "bidi \u{202E}reversed",              // the printer would show it escaped, not carry it
-        "c1 \u{85}next line",
+        "bidi \u{202E}reversed",  // the printer would show it escaped, not carry it
+        "c1 \u{85}next line"
     ])
     func stringsNftCannotQuoteAreRefused(_ comment: String) {
         let batch = Document([cmd(.add, .table(Table(family: "inet", name: "t", comment: comment)))])
@@ -94,15 +96,21 @@ import NFTAnalysis
         var s = NamedSet(family: "inet", table: "fid", name: "s1")
         s.type = .concat(["ipv4_addr", "inet_service"])
         table?.sets.first?.apply(to: &s)
-        #expect(s.type == .typeof(.concat([.payload(.field(protocol: "ip", field: "saddr")), .payload(.field(protocol: "tcp", field: "dport"))])))
+        #expect(
+            s.type
+                == .typeof(.concat([.payload(.field(protocol: "ip", field: "saddr")), .payload(.field(protocol: "tcp", field: "dport"))])))
         #expect(s.flags?.values.contains("dynamic") == true)
         #expect(s.autoMerge == true)
         #expect(s.comment == "set comment")
     }
 
     @Test func tableFlagsPrintedFromFreedMemoryAreDropped() {
-        let ok = #"{"nftables": [{"table": {"family": "inet", "name": "t", "handle": 1, "flags": "ipv4_addr"}}, {"chain": {"family": "inet", "table": "t", "name": "c", "handle": 2}}]}"#
-        #expect(ListingRepair.dropTableFlags(ok) == #"{"nftables": [{"table": {"family": "inet", "name": "t", "handle": 1}}, {"chain": {"family": "inet", "table": "t", "name": "c", "handle": 2}}]}"#)
+        let ok =
+            #"{"nftables": [{"table": {"family": "inet", "name": "t", "handle": 1, "flags": "ipv4_addr"}}, {"chain": {"family": "inet", "table": "t", "name": "c", "handle": 2}}]}"#
+        #expect(
+            ListingRepair.dropTableFlags(ok)
+                == #"{"nftables": [{"table": {"family": "inet", "name": "t", "handle": 1}}, {"chain": {"family": "inet", "table": "t", "name": "c", "handle": 2}}]}"#
+        )
         #expect(ListingRepair.dropTableFlags(#"{"nftables": [{"table": {"family": "inet", "name": "t", "handle": 1, "flags": "#) == nil)
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import NFTCtlKit
 import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
 
 /// Names, comments, log prefixes, interface names and string values that nft syntax cannot
 /// write or the kernel cannot hold are validation errors at the user's file:line, so
@@ -12,8 +13,10 @@ struct TextValidationTests {
 
     /// A JSON input with one table, one base chain and one rule; `table`, `chain`, `rule`
     /// are extra JSON members for each (`"comment": ...`), `expr` the rule's statements.
-    static func document(tableName: String = "t", chainName: String = "c", table: String = "", chain: String = "",
-                         rule: String = "", expr: String = #"[{"accept": null}]"#, extra: String = "") -> String {
+    static func document(
+        tableName: String = "t", chainName: String = "c", table: String = "", chain: String = "",
+        rule: String = "", expr: String = #"[{"accept": null}]"#, extra: String = ""
+    ) -> String {
         let t = JSON.string(tableName).serialized(), c = JSON.string(chainName).serialized()
         return """
             {"nftables": [
@@ -35,8 +38,9 @@ struct TextValidationTests {
         #expect(!d.isEmpty, "accepted: \(text)", sourceLocation: sourceLocation)
         for e in d {
             #expect(e.description.hasPrefix("in.json:\(line): error: "), "\(e)", sourceLocation: sourceLocation)
-            #expect(!e.description.unicodeScalars.contains(where: SafeText.isUnsafe), "raw control character in \(e)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                !e.description.unicodeScalars.contains(where: SafeText.isUnsafe), "raw control character in \(e)",
+                sourceLocation: sourceLocation)
         }
         #expect(d.contains { $0.description.contains(needle) }, "expected '\(needle)' in \(d)", sourceLocation: sourceLocation)
     }
@@ -61,10 +65,18 @@ struct TextValidationTests {
             try expectRefused(Self.document(chain: ", \"comment\": \(Self.string(bad))"), what, line: 3)
             try expectRefused(Self.document(rule: ", \"comment\": \(Self.string(bad))"), what, line: 4)
             try expectRefused(Self.document(expr: #"[{"log": {"prefix": \#(Self.string(bad))}}]"#), what, line: 4)
-            try expectRefused(Self.document(expr: #"[{"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": \#(Self.string(bad))}}, {"accept": null}]"#),
-                              what, line: 4)
-            try expectRefused(Self.document(extra: #"{"add": {"set": {"family": "inet", "table": "t", "name": "s", "type": "ifname", "elem": [\#(Self.string(bad))]}}}"#),
-                              what, line: 5)
+            try expectRefused(
+                Self.document(
+                    expr:
+                        #"[{"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": \#(Self.string(bad))}}, {"accept": null}]"#
+                ),
+                what, line: 4)
+            try expectRefused(
+                Self.document(
+                    extra:
+                        #"{"add": {"set": {"family": "inet", "table": "t", "name": "s", "type": "ifname", "elem": [\#(Self.string(bad))]}}}"#
+                ),
+                what, line: 5)
         }
     }
 
@@ -77,7 +89,8 @@ struct TextValidationTests {
         try expectRefused(Self.document(extra: set), "is not a name nft can write", line: 5)
         let counter = #"{"add": {"counter": {"family": "inet", "table": "t", "name": "k\u001b"}}}"#
         try expectRefused(Self.document(extra: counter), "control character", line: 5)
-        let flowtable = #"{"add": {"flowtable": {"family": "inet", "table": "t", "name": "f{", "hook": "ingress", "prio": 0, "dev": "lo"}}}"#
+        let flowtable =
+            #"{"add": {"flowtable": {"family": "inet", "table": "t", "name": "f{", "hook": "ingress", "prio": 0, "dev": "lo"}}}"#
         try expectRefused(Self.document(extra: flowtable), "is not a name nft can write", line: 5)
         #expect(try Self.diagnostics(Self.document(tableName: "_a.b-c/d", chainName: "Input.2")).errors.isEmpty)
     }
@@ -88,18 +101,22 @@ struct TextValidationTests {
     @Test func lengthsAreLimited() throws {
         let ok128 = String(repeating: "a", count: 128)
         #expect(try Self.diagnostics(Self.document(rule: ", \"comment\": \"\(ok128)\"")).errors.isEmpty)
-        try expectRefused(Self.document(rule: ", \"comment\": \"\(String(repeating: "a", count: 300))\""),
-                          "the comment is 300 bytes long; at most 128 are allowed", line: 4)
+        try expectRefused(
+            Self.document(rule: ", \"comment\": \"\(String(repeating: "a", count: 300))\""),
+            "the comment is 300 bytes long; at most 128 are allowed", line: 4)
         try expectRefused(Self.document(table: ", \"comment\": \"\(String(repeating: "é", count: 65))\""), "130 bytes", line: 2)
-        #expect(try Self.diagnostics(Self.document(expr: #"[{"log": {"prefix": "\#(String(repeating: "p", count: 127))"}}]"#)).errors.isEmpty)
-        try expectRefused(Self.document(expr: #"[{"log": {"prefix": "\#(String(repeating: "p", count: 200))"}}]"#),
-                          "the log prefix is 200 bytes long; at most 127", line: 4)
+        #expect(
+            try Self.diagnostics(Self.document(expr: #"[{"log": {"prefix": "\#(String(repeating: "p", count: 127))"}}]"#)).errors.isEmpty)
+        try expectRefused(
+            Self.document(expr: #"[{"log": {"prefix": "\#(String(repeating: "p", count: 200))"}}]"#),
+            "the log prefix is 200 bytes long; at most 127", line: 4)
         #expect(try Self.diagnostics(Self.document(tableName: String(repeating: "n", count: 255))).errors.isEmpty)
         try expectRefused(Self.document(tableName: String(repeating: "n", count: 256)), "256 bytes long; the kernel allows 255", line: 2)
         let iif = #"[{"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "%@"}}, {"accept": null}]"#
         #expect(try Self.diagnostics(Self.document(expr: iif.replacingOccurrences(of: "%@", with: "abcdefghijklmno"))).errors.isEmpty)
-        try expectRefused(Self.document(expr: iif.replacingOccurrences(of: "%@", with: "abcdefghijklmnop")),
-                          "the interface name is 16 bytes long; at most 15", line: 4)
+        try expectRefused(
+            Self.document(expr: iif.replacingOccurrences(of: "%@", with: "abcdefghijklmnop")),
+            "the interface name is 16 bytes long; at most 15", line: 4)
         let dev = #", "dev": "abcdefghijklmnop""#
         let netdev = """
             {"nftables": [{"add": {"table": {"family": "netdev", "name": "t"}}},
@@ -112,11 +129,13 @@ struct TextValidationTests {
     /// `delete`/`flush` of a table (or chain, set, ...) the file does not declare did nothing
     /// without a word; now it is an error at its line.
     @Test func deleteOrFlushOfUndeclaredObjectsIsAnError() throws {
-        for cmd in [#"{"delete": {"table": {"family": "ip", "name": "old"}}}"#,
-                    #"{"flush": {"table": {"family": "ip", "name": "old"}}}"#,
-                    #"{"flush": {"chain": {"family": "inet", "table": "t", "name": "nosuch"}}}"#,
-                    #"{"delete": {"set": {"family": "inet", "table": "t", "name": "nosuch"}}}"#,
-                    #"{"delete": {"counter": {"family": "inet", "table": "t", "name": "nosuch"}}}"#] {
+        for cmd in [
+            #"{"delete": {"table": {"family": "ip", "name": "old"}}}"#,
+            #"{"flush": {"table": {"family": "ip", "name": "old"}}}"#,
+            #"{"flush": {"chain": {"family": "inet", "table": "t", "name": "nosuch"}}}"#,
+            #"{"delete": {"set": {"family": "inet", "table": "t", "name": "nosuch"}}}"#,
+            #"{"delete": {"counter": {"family": "inet", "table": "t", "name": "nosuch"}}}"#
+        ] {
             let text = Self.document(extra: cmd)
             do {
                 _ = try InputLoader.loadJSON("in.json", text: text)
@@ -127,7 +146,8 @@ struct TextValidationTests {
             }
         }
         // Deleting what the file declared earlier is still fine (the usual idempotent idiom).
-        let redo = Self.document(extra: #"{"delete": {"table": {"family": "inet", "name": "t"}}}, {"add": {"table": {"family": "inet", "name": "t"}}}"#)
+        let redo = Self.document(
+            extra: #"{"delete": {"table": {"family": "inet", "name": "t"}}}, {"add": {"table": {"family": "inet", "name": "t"}}}"#)
         #expect(try InputLoader.loadJSON("in.json", text: redo).state.tables.count == 1)
     }
 
@@ -138,8 +158,9 @@ struct TextValidationTests {
         for (args, code) in [(["check", path], Int32(1)), (["compile", path], 1), (["diff", path, "--against", path], 2)] {
             let r = Shell.run([Shell.nftctl] + args)
             #expect(r.status == code, "\(args): exit \(r.status): \(r.stderr)")
-            #expect(r.stderr.contains("\(path):1: error: table ip \"t\\x1b[31mRED\\x1b[0m\\x22q'\\x0a+ table ip injected  # fake line\""),
-                    "\(args): \(r.stderr)")
+            #expect(
+                r.stderr.contains("\(path):1: error: table ip \"t\\x1b[31mRED\\x1b[0m\\x22q'\\x0a+ table ip injected  # fake line\""),
+                "\(args): \(r.stderr)")
             #expect(!r.stdout.contains("ok") && !r.stdout.contains("nftables"), "\(args): \(r.stdout)")
             let all = r.stdout + r.stderr
             #expect(!all.unicodeScalars.contains { SafeText.isUnsafe($0) && $0 != "\n" }, "\(args): raw control character")
@@ -150,7 +171,8 @@ struct TextValidationTests {
     /// In an `.nft` file libnftables itself refuses a delete or flush of a table that is not
     /// there (the file is loaded into an empty namespace); the error names the file and line.
     @Test func nftDeleteOfUndeclaredTableNamesTheLine() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-del-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "nftctl-del-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         for (i, cmd) in ["delete table ip old", "flush table ip old"].enumerated() {
@@ -165,13 +187,17 @@ struct TextValidationTests {
     /// A 300-byte rule comment made libnftables fail with `netlink_linearize.c:1686: Memory
     /// allocation failure`, naming no file; now `check` names the file and line.
     @Test func longCommentIsRefusedAtItsLine() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-long-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "nftctl-long-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try Self.document(rule: ", \"comment\": \"\(String(repeating: "c", count: 300))\"").write(toFile: path, atomically: true, encoding: .utf8)
+        try Self.document(rule: ", \"comment\": \"\(String(repeating: "c", count: 300))\"").write(
+            toFile: path, atomically: true, encoding: .utf8)
         let r = Shell.run([Shell.nftctl, "check", path])
         #expect(r.status == 1)
-        #expect(r.stderr.contains("\(path):4: error: rule 1 of chain inet t c: the comment is 300 bytes long; at most 128 are allowed"),
-                "\(r.stderr)")
+        #expect(
+            r.stderr.contains("\(path):4: error: rule 1 of chain inet t c: the comment is 300 bytes long; at most 128 are allowed"),
+            "\(r.stderr)")
         #expect(!r.stderr.contains("Memory allocation failure"))
     }
 }

@@ -1,5 +1,6 @@
 import NFTTestSupport
 import Testing
+
 @testable import NFTAnalysis
 @testable import NFTModel
 @testable import NFTables
@@ -14,7 +15,9 @@ import Testing
     for r in records {
         guard case .array(let stmts)? = r.listedJSON else { continue }
         let decoded = stmts.map(Statement.init(json:))
-        if decoded.allSatisfy({ $0.unsupportedCount == 0 }) { typed += 1 } else {
+        if decoded.allSatisfy({ $0.unsupportedCount == 0 }) {
+            typed += 1
+        } else {
             raw += 1
             if failures.count < 10 { failures.append("\(r.id): \(r.rule)") }
         }

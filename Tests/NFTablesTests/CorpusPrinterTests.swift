@@ -1,5 +1,6 @@
 import NFTTestSupport
 import Testing
+
 @testable import NFTAnalysis
 @testable import NFTModel
 @testable import NFTables
@@ -18,7 +19,9 @@ struct CorpusPrinterTests {
             total += 1
             let context = PrintContext(family: r.family, numericProtocol: true, stateless: true)
             let printed = stmts.map { Statement(json: $0).nftText(context: context) }.joined(separator: " ")
-            if printed == listed { equal += 1 } else if mismatches.count < 40 {
+            if printed == listed {
+                equal += 1
+            } else if mismatches.count < 40 {
                 mismatches.append("\(r.id)\n    nft:     \(listed)\n    printed: \(printed)")
             }
         }

@@ -1,12 +1,15 @@
-import Testing
-@testable import NFTables
 import NFTAnalysis
+import Testing
+
+@testable import NFTables
 
 @Suite struct DSLAnonymousChainTests {
     /// `jump { … }` / `goto { … }` build nft's anonymous chain, one rule per `rule(…)`:
     /// the DSL leaves a marker, which the printer turns into nft's text, nesting included.
     @Test func anonymousChainsAreWrittenAsNftDoes() {
-        let j = jump { rule(counter); rule(tcp.dport == 22, accept) }
+        let j = jump {
+            rule(counter); rule(tcp.dport == 22, accept)
+        }
         #expect(j.statements.map(AnonymousChain.resolved) == [.text("jump { counter; tcp dport 22 accept; }")])
         let g = goto { rule(counter, drop) }
         #expect(g.statements.map(AnonymousChain.resolved) == [.text("goto { counter drop; }")])

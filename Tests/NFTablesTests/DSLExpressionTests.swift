@@ -1,4 +1,5 @@
 import Testing
+
 @testable import NFTAnalysis
 @testable import NFTModel
 @testable import NFTables
@@ -15,15 +16,22 @@ let tcpDport = #"{"payload": {"protocol": "tcp", "field": "dport"}}"#
 @Suite struct DSLPayloadTests {
     @Test func addresses() {
         #expect(lowered(ip.saddr == "192.168.1.100") == expected("[\(m(ipSaddr, "==", #""192.168.1.100""#))]"))
-        #expect(lowered(ip.saddr != "10.0.0.0/8")
+        #expect(
+            lowered(ip.saddr != "10.0.0.0/8")
                 == expected("[\(m(ipSaddr, "!=", #"{"prefix": {"addr": "10.0.0.0", "len": 8}}"#))]"))
-        #expect(lowered(ip.daddr == "10.0.0.1-10.0.0.9")
+        #expect(
+            lowered(ip.daddr == "10.0.0.1-10.0.0.9")
                 == expected("[\(m(#"{"payload": {"protocol": "ip", "field": "daddr"}}"#, "==", #"{"range": ["10.0.0.1", "10.0.0.9"]}"#))]"))
-        #expect(lowered(ip6.saddr == ["::1", "fe80::/10"])
-                == expected("[\(m(#"{"payload": {"protocol": "ip6", "field": "saddr"}}"#, "==", #"{"set": ["::1", {"prefix": {"addr": "fe80::", "len": 10}}]}"#))]"))
-        #expect(lowered(ether.saddr == "00:11:22:33:44:55")
+        #expect(
+            lowered(ip6.saddr == ["::1", "fe80::/10"])
+                == expected(
+                    "[\(m(#"{"payload": {"protocol": "ip6", "field": "saddr"}}"#, "==", #"{"set": ["::1", {"prefix": {"addr": "fe80::", "len": 10}}]}"#))]"
+                ))
+        #expect(
+            lowered(ether.saddr == "00:11:22:33:44:55")
                 == expected("[\(m(#"{"payload": {"protocol": "ether", "field": "saddr"}}"#, "==", #""00:11:22:33:44:55""#))]"))
-        #expect(lowered(ip.saddr == Addr.set(["10.0.0.1", "10.0.0.2"]))
+        #expect(
+            lowered(ip.saddr == Addr.set(["10.0.0.1", "10.0.0.2"]))
                 == expected("[\(m(ipSaddr, "==", #"{"set": ["10.0.0.1", "10.0.0.2"]}"#))]"))
     }
 
@@ -37,25 +45,35 @@ let tcpDport = #"{"payload": {"protocol": "tcp", "field": "dport"}}"#
         #expect(lowered(ip.ttl > 64) == expected(#"[\#(m(#"{"payload": {"protocol": "ip", "field": "ttl"}}"#, ">", "64"))]"#))
         #expect(lowered(ip.length <= 100, ip.length >= 20).arrayValue?.count == 2)
         #expect(lowered(th.dport == 53) == expected(#"[\#(m(#"{"payload": {"protocol": "th", "field": "dport"}}"#, "==", "53"))]"#))
-        #expect(lowered(meta.mark & 0xff == 1)
+        #expect(
+            lowered(meta.mark & 0xff == 1)
                 == expected(#"[\#(m(#"{"&": [{"meta": {"key": "mark"}}, 255]}"#, "==", "1"))]"#))
         #expect(lowered(tcp.dport == Number.set([1, 2])) == expected("[\(m(tcpDport, "==", #"{"set": [1, 2]}"#))]"))
     }
 
     @Test func symbolicFields() {
-        #expect(lowered(icmp.type == .echoRequest)
+        #expect(
+            lowered(icmp.type == .echoRequest)
                 == expected(#"[\#(m(#"{"payload": {"protocol": "icmp", "field": "type"}}"#, "==", #""echo-request""#))]"#))
-        #expect(lowered(icmpv6.type == [.ndNeighborSolicit, .ndNeighborAdvert])
-                == expected(#"[\#(m(#"{"payload": {"protocol": "icmpv6", "field": "type"}}"#, "==", #"{"set": ["nd-neighbor-solicit", "nd-neighbor-advert"]}"#))]"#))
-        #expect(lowered(ip.protocol == .tcp)
+        #expect(
+            lowered(icmpv6.type == [.ndNeighborSolicit, .ndNeighborAdvert])
+                == expected(
+                    #"[\#(m(#"{"payload": {"protocol": "icmpv6", "field": "type"}}"#, "==", #"{"set": ["nd-neighbor-solicit", "nd-neighbor-advert"]}"#))]"#
+                ))
+        #expect(
+            lowered(ip.protocol == .tcp)
                 == expected(#"[\#(m(#"{"payload": {"protocol": "ip", "field": "protocol"}}"#, "==", #""tcp""#))]"#))
-        #expect(lowered(ip6.nexthdr != .udp)
+        #expect(
+            lowered(ip6.nexthdr != .udp)
                 == expected(#"[\#(m(#"{"payload": {"protocol": "ip6", "field": "nexthdr"}}"#, "!=", #""udp""#))]"#))
-        #expect(lowered(tcp.flags.has(.syn))
+        #expect(
+            lowered(tcp.flags.has(.syn))
                 == expected(#"[\#(m(#"{"payload": {"protocol": "tcp", "field": "flags"}}"#, "in", #""syn""#))]"#))
-        #expect(lowered(tcp.flags & (.syn | .ack) == .syn)
+        #expect(
+            lowered(tcp.flags & (.syn | .ack) == .syn)
                 == expected(#"[\#(m(#"{"&": [{"payload": {"protocol": "tcp", "field": "flags"}}, ["syn", "ack"]]}"#, "==", #""syn""#))]"#))
-        #expect(lowered(tcp.flags.hasNone(.syn))
+        #expect(
+            lowered(tcp.flags.hasNone(.syn))
                 == expected(#"[\#(m(#"{"payload": {"protocol": "tcp", "field": "flags"}}"#, "!", #""syn""#))]"#))
     }
 
@@ -64,50 +82,65 @@ let tcpDport = #"{"payload": {"protocol": "tcp", "field": "dport"}}"#
         #expect(lowered(ip.saddr == blocklist) == expected("[\(m(ipSaddr, "==", #""@blocklist""#))]"))
         #expect(lowered(ip.saddr != blocklist) == expected("[\(m(ipSaddr, "!=", #""@blocklist""#))]"))
         #expect(lowered(ip.saddr == "@other") == expected("[\(m(ipSaddr, "==", #""@other""#))]"))
-        #expect(lowered(concat(ip.saddr, tcp.dport) == [concat("10.0.0.1", 22), concat("10.0.0.2", 80)])
-                == expected(#"[\#(m(#"{"concat": [\#(ipSaddr), \#(tcpDport)]}"#, "==", #"{"set": [{"concat": ["10.0.0.1", 22]}, {"concat": ["10.0.0.2", 80]}]}"#))]"#))
+        #expect(
+            lowered(concat(ip.saddr, tcp.dport) == [concat("10.0.0.1", 22), concat("10.0.0.2", 80)])
+                == expected(
+                    #"[\#(m(#"{"concat": [\#(ipSaddr), \#(tcpDport)]}"#, "==", #"{"set": [{"concat": ["10.0.0.1", 22]}, {"concat": ["10.0.0.2", 80]}]}"#))]"#
+                ))
     }
 }
 
 @Suite struct DSLMetaTests {
     @Test func metaAndConntrack() {
         #expect(lowered(meta.iifname == "eth0") == expected(#"[\#(m(#"{"meta": {"key": "iifname"}}"#, "==", #""eth0""#))]"#))
-        #expect(lowered(meta.oifname == ["veth*", "eth1"])
+        #expect(
+            lowered(meta.oifname == ["veth*", "eth1"])
                 == expected(#"[\#(m(#"{"meta": {"key": "oifname"}}"#, "==", #"{"set": ["veth*", "eth1"]}"#))]"#))
-        #expect(lowered(meta.l4proto == [.tcp, .udp])
+        #expect(
+            lowered(meta.l4proto == [.tcp, .udp])
                 == expected(#"[\#(m(#"{"meta": {"key": "l4proto"}}"#, "==", #"{"set": ["tcp", "udp"]}"#))]"#))
         #expect(lowered(meta.nfproto == .ipv6) == expected(#"[\#(m(#"{"meta": {"key": "nfproto"}}"#, "==", #""ipv6""#))]"#))
         #expect(lowered(meta.pkttype == .broadcast) == expected(#"[\#(m(#"{"meta": {"key": "pkttype"}}"#, "==", #""broadcast""#))]"#))
-        #expect(lowered(ct.state.has(.established, .related))
+        #expect(
+            lowered(ct.state.has(.established, .related))
                 == expected(#"[\#(m(#"{"ct": {"key": "state"}}"#, "in", #"["established", "related"]"#))]"#))
         #expect(lowered(ct.state == .new) == expected(#"[\#(m(#"{"ct": {"key": "state"}}"#, "==", #""new""#))]"#))
         #expect(lowered(ct.status.has(.dnat)) == expected(#"[\#(m(#"{"ct": {"key": "status"}}"#, "in", #""dnat""#))]"#))
         #expect(lowered(ct.direction == .reply) == expected(#"[\#(m(#"{"ct": {"key": "direction"}}"#, "==", #""reply""#))]"#))
-        #expect(lowered(ct.original.saddr(.ip) == "10.0.0.1")
+        #expect(
+            lowered(ct.original.saddr(.ip) == "10.0.0.1")
                 == expected(#"[\#(m(#"{"ct": {"key": "saddr", "family": "ip", "dir": "original"}}"#, "==", #""10.0.0.1""#))]"#))
-        #expect(lowered(ct.reply.protoDst == 80)
+        #expect(
+            lowered(ct.reply.protoDst == 80)
                 == expected(#"[\#(m(#"{"ct": {"key": "proto-dst", "dir": "reply"}}"#, "==", "80"))]"#))
     }
 
     @Test func fibSocketExthdrOptions() {
-        #expect(lowered(fib(.daddr).type == .local)
+        #expect(
+            lowered(fib(.daddr).type == .local)
                 == expected(#"[\#(m(#"{"fib": {"result": "type", "flags": ["daddr"]}}"#, "==", #""local""#))]"#))
-        #expect(lowered(fib(.saddr, .iif).oif == "0")
+        #expect(
+            lowered(fib(.saddr, .iif).oif == "0")
                 == expected(#"[\#(m(#"{"fib": {"result": "oif", "flags": ["saddr", "iif"]}}"#, "==", #""0""#))]"#))
         #expect(lowered(socket.transparent == 1) == expected(#"[\#(m(#"{"socket": {"key": "transparent"}}"#, "==", "1"))]"#))
         #expect(lowered(exthdr.hbh.exists) == expected(#"[\#(m(#"{"exthdr": {"name": "hbh"}}"#, "==", "true"))]"#))
         #expect(lowered(exthdr.frag.missing) == expected(#"[\#(m(#"{"exthdr": {"name": "frag"}}"#, "==", "false"))]"#))
-        #expect(lowered(exthdr["rt", "type"] == 0)
+        #expect(
+            lowered(exthdr["rt", "type"] == 0)
                 == expected(#"[\#(m(#"{"exthdr": {"name": "rt", "field": "type"}}"#, "==", "0"))]"#))
-        #expect(lowered(tcp.option("maxseg", field: "size") > 1400)
+        #expect(
+            lowered(tcp.option("maxseg", field: "size") > 1400)
                 == expected(#"[\#(m(#"{"tcp option": {"name": "maxseg", "field": "size"}}"#, ">", "1400"))]"#))
-        #expect(lowered(tcp.option("sack-perm").exists)
+        #expect(
+            lowered(tcp.option("sack-perm").exists)
                 == expected(#"[\#(m(#"{"tcp option": {"name": "sack-perm"}}"#, "==", "true"))]"#))
         #expect(lowered(osf.name == "Linux") == expected(#"[\#(m(#"{"osf": {"key": "name"}}"#, "==", #""Linux""#))]"#))
         #expect(lowered(rt.mtu < 1500) == expected(#"[\#(m(#"{"rt": {"key": "mtu"}}"#, "<", "1500"))]"#))
-        #expect(lowered(payload(.transport, offset: 16, length: 16) == 53)
+        #expect(
+            lowered(payload(.transport, offset: 16, length: 16) == 53)
                 == expected(#"[\#(m(#"{"payload": {"base": "th", "offset": 16, "len": 16}}"#, "==", "53"))]"#))
-        #expect(lowered(numgen(.inc, mod: 2) == 0)
+        #expect(
+            lowered(numgen(.inc, mod: 2) == 0)
                 == expected(#"[\#(m(#"{"numgen": {"mode": "inc", "mod": 2}}"#, "==", "0"))]"#))
     }
 }

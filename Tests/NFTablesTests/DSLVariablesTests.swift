@@ -1,4 +1,5 @@
 import Testing
+
 @testable import NFTAnalysis
 @testable import NFTModel
 @testable import NFTables

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import NFTAnalysis
 @testable import NFTModel
 @testable import NFTables
@@ -33,23 +34,27 @@ struct PrinterTests {
             let a = printed.split(separator: "\n", omittingEmptySubsequences: false)
             let b = expected.split(separator: "\n", omittingEmptySubsequences: false)
             for i in 0..<max(a.count, b.count) where (i < a.count ? a[i] : "") != (i < b.count ? b[i] : "") {
-                print("\(fixture.name) line \(i + 1):\n  nft:     \(i < b.count ? b[i] : "<none>")\n  printed: \(i < a.count ? a[i] : "<none>")")
+                print(
+                    "\(fixture.name) line \(i + 1):\n  nft:     \(i < b.count ? b[i] : "<none>")\n  printed: \(i < a.count ? a[i] : "<none>")"
+                )
             }
         }
         #expect(printed == expected)
     }
 
     @Test func ruleTextHasCommentAndOptionalHandle() {
-        let rule = Rule(family: "inet", table: "t", chain: "c", handle: 7,
-                        expr: [.match(left: .meta(key: "iifname"), op: .eq, right: .string("lo")), .verdict(.accept)],
-                        comment: "loopback")
+        let rule = Rule(
+            family: "inet", table: "t", chain: "c", handle: 7,
+            expr: [.match(left: .meta(key: "iifname"), op: .eq, right: .string("lo")), .verdict(.accept)],
+            comment: "loopback")
         #expect(rule.nftText() == #"iifname "lo" accept comment "loopback""#)
         #expect(rule.nftText(context: PrintContext(handles: true)) == #"iifname "lo" accept comment "loopback" # handle 7"#)
     }
 
     @Test func protocolsPrintAsNamesUnlessNumeric() {
-        let match = Statement.match(left: .payload(.field(protocol: "ip", field: "protocol")), op: .eq,
-                                    right: .set([.number(6), .number(17)], single: false))
+        let match = Statement.match(
+            left: .payload(.field(protocol: "ip", field: "protocol")), op: .eq,
+            right: .set([.number(6), .number(17)], single: false))
         #expect(match.nftText() == "ip protocol { tcp, udp }")
         #expect(match.nftText(context: PrintContext(numericProtocol: true)) == "ip protocol { 6, 17 }")
     }
@@ -62,12 +67,15 @@ struct PrinterTests {
 
     @Test func valuesTakeTheTypeOfWhatTheyMatch() {
         #expect(Statement.mangle(key: .meta(key: "mark"), value: .number(1)).nftText() == "meta mark set 0x00000001")
-        #expect(Statement.match(left: .ct(key: "expiration", family: nil, dir: nil), op: .eq, right: .number(90)).nftText()
-            == "ct expiration 1m30s")
-        #expect(Statement.match(left: .payload(.field(protocol: "tcp", field: "flags")), op: .eq, right: .string("syn"))
-            .nftText() == "tcp flags == syn")
-        #expect(Expression.binop(.lshift, [.binop(.or, [.meta(key: "mark"), .number(16)]), .number(8)]).nftText()
-            == "(meta mark | 0x00000010) << 8")
+        #expect(
+            Statement.match(left: .ct(key: "expiration", family: nil, dir: nil), op: .eq, right: .number(90)).nftText()
+                == "ct expiration 1m30s")
+        #expect(
+            Statement.match(left: .payload(.field(protocol: "tcp", field: "flags")), op: .eq, right: .string("syn"))
+                .nftText() == "tcp flags == syn")
+        #expect(
+            Expression.binop(.lshift, [.binop(.or, [.meta(key: "mark"), .number(16)]), .number(8)]).nftText()
+                == "(meta mark | 0x00000010) << 8")
     }
 
     @Test func priorityNamesFollowFamilyAndHook() {

@@ -32,12 +32,13 @@ public enum Corpus {
             for line in text.split(separator: "\n") {
                 guard let j = try? JSON.parse(String(line)) else { continue }
                 let n = j["nft_1_0_6"]
-                out.append(Record(
-                    id: j["id"]?.stringValue ?? "?", family: j["table_family"]?.stringValue ?? "?",
-                    rule: j["rule"]?.stringValue ?? "", status: n?["status"]?.stringValue ?? "",
-                    listed: n?["listed"]?.stringValue, listedJSON: n?["listed_json"],
-                    chainDef: j["chain_def"]?.stringValue,
-                    setup: j["setup"]?.arrayValue?.compactMap(\.stringValue) ?? []))
+                out.append(
+                    Record(
+                        id: j["id"]?.stringValue ?? "?", family: j["table_family"]?.stringValue ?? "?",
+                        rule: j["rule"]?.stringValue ?? "", status: n?["status"]?.stringValue ?? "",
+                        listed: n?["listed"]?.stringValue, listedJSON: n?["listed_json"],
+                        chainDef: j["chain_def"]?.stringValue,
+                        setup: j["setup"]?.arrayValue?.compactMap(\.stringValue) ?? []))
             }
         }
         return out

@@ -1,7 +1,10 @@
 /// Compares two listings table by table, after `normalizedForComparison()`: objects as
 /// sets, rules as a sequence per chain (order matters for rules, nowhere else).
 public struct ListingDifference: Sendable, Hashable, CustomStringConvertible {
-    public enum Side: String, Sendable { case missing = "-", unexpected = "+" }
+    public enum Side: String, Sendable {
+        case missing = "-"
+        case unexpected = "+"
+    }
     /// `.missing`: asked for but not in the actual listing; `.unexpected`: the other way.
     public var side: Side
     public var item: RulesetItem
@@ -16,8 +19,12 @@ public enum ListingComparison {
         }
         let e = pick(expected), a = pick(actual)
         var out: [ListingDifference] = []
-        let eObjects = e.filter { if case .rule = $0 { return false }; return true }
-        let aObjects = a.filter { if case .rule = $0 { return false }; return true }
+        let eObjects = e.filter {
+            if case .rule = $0 { return false }; return true
+        }
+        let aObjects = a.filter {
+            if case .rule = $0 { return false }; return true
+        }
         var remaining = aObjects
         for item in eObjects {
             if let i = remaining.firstIndex(of: item) { remaining.remove(at: i) } else { out.append(.init(side: .missing, item: item)) }

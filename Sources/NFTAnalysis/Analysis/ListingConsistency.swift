@@ -57,8 +57,10 @@ extension Document {
         for case .set(let s) in items {
             let r = s.repeatedElementCount
             if r > 0 {
-                out.append(InconsistentSet(family: s.family, table: s.table, name: s.name, isMap: s.isMap,
-                                           listed: s.elements.count, repeated: r))
+                out.append(
+                    InconsistentSet(
+                        family: s.family, table: s.table, name: s.name, isMap: s.isMap,
+                        listed: s.elements.count, repeated: r))
             }
         }
         return out

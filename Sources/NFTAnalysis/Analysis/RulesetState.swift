@@ -98,12 +98,15 @@ public struct RulesetState: Sendable, Hashable {
     }
 
     /// The index of the declared table holding `what`, which `declared` says exists.
-    func requireDeclared(_ verb: Verb, _ what: String, _ family: String, _ table: String, _ loc: SourceLocation?,
-                         _ declared: (TableContents) -> Bool = { _ in true }) throws(StateError) -> Int {
+    func requireDeclared(
+        _ verb: Verb, _ what: String, _ family: String, _ table: String, _ loc: SourceLocation?,
+        _ declared: (TableContents) -> Bool = { _ in true }
+    ) throws(StateError) -> Int {
         guard let i = index(of: TableKey(family: family, name: table)), declared(tables[i]) else {
-            throw StateError("'\(verb.rawValue) \(what)': the file does not declare it before this point. nftctl applies "
-                             + "only the tables a file declares, so this command would change nothing; to remove a table "
-                             + "nftctl applied before, stop declaring it and use `apply --prune`", at: loc)
+            throw StateError(
+                "'\(verb.rawValue) \(what)': the file does not declare it before this point. nftctl applies "
+                    + "only the tables a file declares, so this command would change nothing; to remove a table "
+                    + "nftctl applied before, stop declaring it and use `apply --prune`", at: loc)
         }
         return i
     }
@@ -221,7 +224,9 @@ public struct RulesetState: Sendable, Hashable {
             let i = try requireDeclared(verb, "\(s.isMap ? "map" : "set") \(s.family) \(s.table) \(s.name)", s.family, s.table, loc) {
                 $0.set(s.name) != nil
             }
-            if verb == .delete { tables[i].sets.removeAll { $0.value.name == s.name } } else {
+            if verb == .delete {
+                tables[i].sets.removeAll { $0.value.name == s.name }
+            } else {
                 for k in tables[i].sets.indices where tables[i].sets[k].value.name == s.name { tables[i].sets[k].value.elem = nil }
             }
         case (.delete, .object(_, let o)):
@@ -236,13 +241,16 @@ public struct RulesetState: Sendable, Hashable {
             tables[i].flowtables.removeAll { $0.value.name == f.name }
         case (.rename, .chain(let c)):
             guard let newname = c.newname, let i = index(of: TableKey(family: c.family, name: c.table)),
-                  let k = tables[i].chains.firstIndex(where: { $0.value.name == c.name }) else {
+                let k = tables[i].chains.firstIndex(where: { $0.value.name == c.name })
+            else {
                 throw StateError("rename of chain \(c.name), which is not declared", at: loc)
             }
             tables[i].chains[k].value.name = newname
             for r in tables[i].rules.indices where tables[i].rules[r].value.chain == c.name { tables[i].rules[r].value.chain = newname }
         default:
-            throw StateError("'\(verb.rawValue)' of \(item.kindName) cannot be part of a declared ruleset (rules need no handles: declare the final state)", at: loc)
+            throw StateError(
+                "'\(verb.rawValue)' of \(item.kindName) cannot be part of a declared ruleset (rules need no handles: declare the final state)",
+                at: loc)
         }
     }
 }

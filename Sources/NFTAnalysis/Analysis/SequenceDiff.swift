@@ -15,7 +15,8 @@ public enum SequenceDiff {
         while prefix < old.count, prefix < new.count, old[prefix] == new[prefix] { prefix += 1 }
         var suffix = 0
         while suffix < old.count - prefix, suffix < new.count - prefix,
-              old[old.count - 1 - suffix] == new[new.count - 1 - suffix] { suffix += 1 }
+            old[old.count - 1 - suffix] == new[new.count - 1 - suffix]
+        { suffix += 1 }
         let a = Array(old[prefix..<(old.count - suffix)]), b = Array(new[prefix..<(new.count - suffix)])
         guard let middle = myers(a, b, maxEdits: maxEdits) else { return nil }
         var out: [Edit] = (0..<prefix).map { .keep(old: $0, new: $0) }

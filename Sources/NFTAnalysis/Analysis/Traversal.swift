@@ -28,7 +28,7 @@ extension Statement {
         switch self {
         case .match(let l, _, let r): return [l, r]
         case .namedCounter(let e), .namedQuota(let e), .namedLimit(let e), .ctHelper(let e), .ctTimeout(let e),
-             .ctExpectation(let e), .namedSynproxy(let e), .reset(let e), .secmark(let e):
+            .ctExpectation(let e), .namedSynproxy(let e), .reset(let e), .secmark(let e):
             return [e]
         case .mangle(let k, let v), .vmap(let k, let v): return [k, v]
         case .fwd(let d, _, let a): return [d, a].compactMap { $0 }

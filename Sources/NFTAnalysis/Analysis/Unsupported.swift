@@ -4,7 +4,7 @@ extension Expression {
         switch self {
         case .raw: return 1
         case .string, .number, .unsigned, .bool, .payload, .exthdr, .tcpOption, .ipOption, .sctpChunk, .dccpOption,
-             .meta, .rt, .ct, .numgen, .symhash, .fib, .verdict, .socket, .osf, .ipsec, .tunnel:
+            .meta, .rt, .ct, .numgen, .symhash, .fib, .verdict, .socket, .osf, .ipsec, .tunnel:
             return 0
         case .list(let l), .set(let l, _), .concat(let l), .binop(_, let l): return l.reduce(0) { $0 + $1.unsupportedCount }
         case .map(let k, let d): return k.unsupportedCount + d.unsupportedCount
@@ -24,7 +24,7 @@ extension Statement {
         case .verdict, .counter, .quota, .limit, .notrack, .log, .xt, .flow, .last, .text, .ctCount, .synproxy: return 0
         case .match(let l, _, let r): return c(l) + c(r)
         case .namedCounter(let e), .namedQuota(let e), .namedLimit(let e), .ctHelper(let e), .ctTimeout(let e),
-             .ctExpectation(let e), .namedSynproxy(let e), .reset(let e), .secmark(let e):
+            .ctExpectation(let e), .namedSynproxy(let e), .reset(let e), .secmark(let e):
             return c(e)
         case .mangle(let k, let v), .vmap(let k, let v): return c(k) + c(v)
         case .fwd(let d, _, let a): return c(d) + c(a)

@@ -20,12 +20,13 @@ extension Document {
             r.expr = expr.map(AnonymousChain.resolved)
             return .rule(r)
         }
-        return Document(entries.map { e in
-            switch e {
-            case .item(let i): return .item(rule(i))
-            case .command(let c): return .command(Command(c.verb, rule(c.item)))
-            case .raw: return e
-            }
-        })
+        return Document(
+            entries.map { e in
+                switch e {
+                case .item(let i): return .item(rule(i))
+                case .command(let c): return .command(Command(c.verb, rule(c.item)))
+                case .raw: return e
+                }
+            })
     }
 }

@@ -3,7 +3,7 @@
 /// else the number.
 public enum ChainPriority {
     private static let standard: [(Int64, String)] = [
-        (-300, "raw"), (-150, "mangle"), (-100, "dstnat"), (0, "filter"), (50, "security"), (100, "srcnat"),
+        (-300, "raw"), (-150, "mangle"), (-100, "dstnat"), (0, "filter"), (50, "security"), (100, "srcnat")
     ]
     private static let bridge: [(Int64, String)] = [(-300, "dstnat"), (-200, "filter"), (100, "out"), (300, "srcnat")]
 

@@ -54,7 +54,7 @@ extension ValueType {
         case "mark": return .mark
         case "iif", "oif", "sdif": return .ifindex
         case "iifname", "oifname", "sdifname", "ibrname", "obrname", "ibriport", "obriport", "bri_iifname",
-             "bri_oifname", "iifkind", "oifkind", "iifgroup", "oifgroup", "rtclassid", "time", "day", "hour":
+            "bri_oifname", "iifkind", "oifkind", "iifgroup", "oifgroup", "rtclassid", "time", "day", "hour":
             return .quoted
         case "l4proto": return .proto
         case "protocol": return .ethertype

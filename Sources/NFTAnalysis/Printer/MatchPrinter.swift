@@ -4,7 +4,8 @@ extension StatementPrinter {
     func match(_ left: Expression, _ op: MatchOperator, _ right: Expression) -> String {
         // `(tcp flags & (fin|syn)) == syn` lists as `tcp flags syn / fin,syn`.
         if op == .eq || op == .ne, case .binop(.and, let operands) = left, operands.count == 2,
-           case .list = operands[1] {
+            case .list = operands[1]
+        {
             let type = ValueType.of(operands[0])
             let base = expr.text(operands[0], as: nil)
             let mask = expr.text(operands[1], as: type)

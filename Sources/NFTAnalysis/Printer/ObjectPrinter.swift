@@ -43,7 +43,8 @@ extension ListingPrinter {
     func flowtable(_ f: Flowtable) -> String {
         var out = "\tflowtable " + SafeText.name(f.name) + " {" + handle(f.handle) + "\n"
         if let prio = f.prio {
-            out += "\t\thook " + (f.hook ?? "ingress") + " priority "
+            out +=
+                "\t\thook " + (f.hook ?? "ingress") + " priority "
                 + ChainPriority.text(prio, family: "netdev", hook: f.hook) + "\n"
         }
         if let devs = f.dev?.values, !devs.isEmpty {

@@ -18,8 +18,10 @@ public struct PrintContext: Sendable, Hashable {
     /// `ct original ip saddr`, which is another expression).
     public var forLoading: Bool
 
-    public init(family: String? = nil, handles: Bool = false, numericProtocol: Bool = false,
-                stateless: Bool = false, forLoading: Bool = false) {
+    public init(
+        family: String? = nil, handles: Bool = false, numericProtocol: Bool = false,
+        stateless: Bool = false, forLoading: Bool = false
+    ) {
         self.family = family
         self.handles = handles
         self.numericProtocol = numericProtocol

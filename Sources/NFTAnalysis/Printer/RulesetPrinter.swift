@@ -28,8 +28,9 @@ public func nftListing(_ items: [RulesetItem], context: PrintContext = .init()) 
         }
     }
     // Strings were escaped where printed; this keeps any other control character out too.
-    return SafeText.escape(tables.map { ListingPrinter(context: context.with(family: $0.table.family)).table($0) }.joined(),
-                           keepingLayout: true)
+    return SafeText.escape(
+        tables.map { ListingPrinter(context: context.with(family: $0.table.family)).table($0) }.joined(),
+        keepingLayout: true)
 }
 
 /// One table's items, collected from the flat list.

@@ -42,7 +42,7 @@ extension ExpressionPrinter {
             if let spnum, spnum != 0 { s += " spnum \(spnum)" }
             return s + " " + (family.map { $0 + " " } ?? "") + key
         case .tunnel(let key): return "tunnel " + key
-        default: return "" // values are printed by `text(_:as:)`, which never sends them here
+        default: return ""  // values are printed by `text(_:as:)`, which never sends them here
         }
     }
 }

@@ -56,7 +56,9 @@ extension ListingPrinter {
         var out = "{ ", count = 0
         for (i, e) in elements.enumerated() {
             if i > 0 {
-                if let n = perLine, count < n { out += ", " } else {
+                if let n = perLine, count < n {
+                    out += ", "
+                } else {
                     out += ",\n\t\t\t     "
                     count = 0
                 }

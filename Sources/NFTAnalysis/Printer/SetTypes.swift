@@ -41,7 +41,7 @@ enum ElementWrap {
     static func perLine(typeName: String) -> Int? {
         switch typeName {
         case "nf_proto", "integer", "arp_op", "inet_proto", "inet_service", "tcp_flag", "dccp_pkttype", "mark",
-             "iface_index", "realm", "uid", "gid", "ct_dir":
+            "iface_index", "realm", "uid", "gid", "ct_dir":
             return 5
         case "ipv4_addr", "ct_state", "ct_status", "pkt_type": return 2
         default: return nil

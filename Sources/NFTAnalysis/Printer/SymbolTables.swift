@@ -14,12 +14,16 @@ enum SymbolTable: Sendable {
         switch self {
         case .icmpType: return NFTSymbols.values(NFTSymbols.icmpTypes)
         case .icmpCode:
-            return ["net-unreachable": 0, "host-unreachable": 1, "prot-unreachable": 2, "port-unreachable": 3,
-                    "frag-needed": 4, "net-prohibited": 9, "host-prohibited": 10, "admin-prohibited": 13]
+            return [
+                "net-unreachable": 0, "host-unreachable": 1, "prot-unreachable": 2, "port-unreachable": 3,
+                "frag-needed": 4, "net-prohibited": 9, "host-prohibited": 10, "admin-prohibited": 13
+            ]
         case .icmpv6Type: return NFTSymbols.values(NFTSymbols.icmpv6Types)
         case .icmpv6Code:
-            return ["no-route": 0, "admin-prohibited": 1, "addr-unreachable": 3, "port-unreachable": 4,
-                    "policy-fail": 5, "reject-route": 6]
+            return [
+                "no-route": 0, "admin-prohibited": 1, "addr-unreachable": 3, "port-unreachable": 4,
+                "policy-fail": 5, "reject-route": 6
+            ]
         case .icmpxCode:
             return ["no-route": 0, "port-unreachable": 1, "host-unreachable": 2, "admin-prohibited": 3]
         case .arpOperation:
@@ -29,21 +33,29 @@ enum SymbolTable: Sendable {
         case .nfproto: return NFTSymbols.values(NFTSymbols.nfprotos)
         case .ctDirection: return NFTSymbols.values(NFTSymbols.ctDirections)
         case .dscp:
-            return ["cs0": 0, "cs1": 8, "af11": 10, "af12": 12, "af13": 14, "cs2": 16, "af21": 18, "af22": 20,
-                    "af23": 22, "cs3": 24, "af31": 26, "af32": 28, "af33": 30, "cs4": 32, "af41": 34, "af42": 36,
-                    "af43": 38, "cs5": 40, "va": 44, "ef": 46, "cs6": 48, "cs7": 56]
+            return [
+                "cs0": 0, "cs1": 8, "af11": 10, "af12": 12, "af13": 14, "cs2": 16, "af21": 18, "af22": 20,
+                "af23": 22, "cs3": 24, "af31": 26, "af32": 28, "af33": 30, "cs4": 32, "af41": 34, "af42": 36,
+                "af43": 38, "cs5": 40, "va": 44, "ef": 46, "cs6": 48, "cs7": 56
+            ]
         case .ecn: return ["not-ect": 0, "ect1": 1, "ect0": 2, "ce": 3]
         case .igmpType:
-            return ["membership-query": 0x11, "membership-report-v1": 0x12, "membership-report-v2": 0x16,
-                    "membership-report-v3": 0x22, "leave-group": 0x17]
+            return [
+                "membership-query": 0x11, "membership-report-v1": 0x12, "membership-report-v2": 0x16,
+                "membership-report-v3": 0x22, "leave-group": 0x17
+            ]
         case .dccpType:
-            return ["request": 0, "response": 1, "data": 2, "ack": 3, "dataack": 4, "closereq": 5, "close": 6,
-                    "reset": 7, "sync": 8, "syncack": 9]
+            return [
+                "request": 0, "response": 1, "data": 2, "ack": 3, "dataack": 4, "closereq": 5, "close": 6,
+                "reset": 7, "sync": 8, "syncack": 9
+            ]
         case .mhType:
-            return ["binding-refresh-request": 0, "home-test-init": 1, "careof-test-init": 2, "home-test": 3,
-                    "careof-test": 4, "binding-update": 5, "binding-acknowledgement": 6, "binding-error": 7,
-                    "fast-binding-update": 8, "fast-binding-acknowledgement": 9, "fast-binding-advertisement": 10,
-                    "experimental-mobility-header": 11, "home-agent-switch-message": 12]
+            return [
+                "binding-refresh-request": 0, "home-test-init": 1, "careof-test-init": 2, "home-test": 3,
+                "careof-test": 4, "binding-update": 5, "binding-acknowledgement": 6, "binding-error": 7,
+                "fast-binding-update": 8, "fast-binding-acknowledgement": 9, "fast-binding-advertisement": 10,
+                "experimental-mobility-header": 11, "home-agent-switch-message": 12
+            ]
         case .ifType:
             return ["ether": 1, "ppp": 512, "ipip": 768, "ipip6": 769, "loopback": 772, "sit": 776, "ipgre": 778]
         case .inetProto: return [:]

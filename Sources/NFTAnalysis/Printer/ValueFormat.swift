@@ -51,7 +51,7 @@ enum ValueFormat {
         73: "rspf", 81: "vmtp", 88: "eigrp", 89: "ospf", 93: "ax.25", 94: "ipip", 97: "etherip",
         98: "encap", 103: "pim", 108: "ipcomp", 112: "vrrp", 115: "l2tp", 124: "isis", 132: "sctp",
         133: "fc", 135: "mobility-header", 136: "udplite", 137: "mpls-in-ip", 138: "manet", 139: "hip",
-        140: "shim6", 141: "wesp", 142: "rohc", 143: "ethernet", 262: "mptcp",
+        140: "shim6", 141: "wesp", 142: "rohc", 143: "ethernet", 262: "mptcp"
     ]
 }
 

@@ -29,7 +29,9 @@ public final class FakeBackend: Backend {
     public convenience init(listing: Document) throws {
         var items: [RulesetItem] = []
         for e in listing.entries {
-            guard case .item(let i) = e else { throw BackendError.unsupported("FakeBackend: a listing holds items, not \(e.json.serialized())") }
+            guard case .item(let i) = e else {
+                throw BackendError.unsupported("FakeBackend: a listing holds items, not \(e.json.serialized())")
+            }
             items.append(i)
         }
         try self.init(items)
@@ -79,6 +81,6 @@ public final class FakeBackend: Backend {
     public var keepsModel: Bool { true }
 
     static let metainfo: RulesetItem = .metainfo([
-        "version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1,
+        "version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1
     ])
 }

@@ -91,7 +91,9 @@ extension FakeRuleset {
                 if create { throw exists(at, "table \(tb.family) \(tb.name)") }
                 return
             }
-            if keepHandles, let h = tb.handle { nextTableHandle = max(nextTableHandle, h + 1) } else {
+            if keepHandles, let h = tb.handle {
+                nextTableHandle = max(nextTableHandle, h + 1)
+            } else {
                 tb.handle = nextTableHandle; nextTableHandle += 1
             }
             tables.append(TableState(table: tb))

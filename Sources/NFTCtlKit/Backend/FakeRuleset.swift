@@ -81,7 +81,7 @@ enum FakeReferences {
         case .object(let o):
             var out = JSONObject()
             for (k, v) in o {
-                if (k == "jump" || k == "goto"), v["target"]?.stringValue == old {
+                if k == "jump" || k == "goto", v["target"]?.stringValue == old {
                     out.append(k, ["target": .string(new)])
                 } else {
                     out.append(k, renamingTarget(v, from: old, to: new))

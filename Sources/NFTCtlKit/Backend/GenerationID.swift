@@ -8,10 +8,10 @@ import Glibc
 /// tells whether anyone else changed the ruleset since. Works unprivileged in a user
 /// namespace. The socket is opened in the caller's (thread's) network namespace.
 enum GenerationID {
-    static let netlinkNetfilter: Int32 = 12        // NETLINK_NETFILTER
-    static let getGen: UInt16 = (10 << 8) | 16     // NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETGEN
-    static let newGen: UInt16 = (10 << 8) | 15     // NFT_MSG_NEWGEN, the reply
-    static let nlmsgError: UInt16 = 2              // NLMSG_ERROR
+    static let netlinkNetfilter: Int32 = 12  // NETLINK_NETFILTER
+    static let getGen: UInt16 = (10 << 8) | 16  // NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETGEN
+    static let newGen: UInt16 = (10 << 8) | 15  // NFT_MSG_NEWGEN, the reply
+    static let nlmsgError: UInt16 = 2  // NLMSG_ERROR
     static let nlmsgDone: UInt16 = 3
     static let nlmFRequest: UInt16 = 1
     static let nftaGenID: UInt16 = 1

@@ -27,10 +27,11 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
         // nft syntax takes table names only as identifiers; others are listed whole and filtered.
         guard TextBatch.isSafeName(name), Family(rawValue: family) != nil else {
             let all = try list()
-            return Document(all.entries.filter { e in
-                if case .item(let i) = e, let k = i.tableKey { return k.family == family && k.name == name }
-                return false
-            })
+            return Document(
+                all.entries.filter { e in
+                    if case .item(let i) = e, let k = i.tableKey { return k.family == family && k.name == name }
+                    return false
+                })
         }
         return try CompleteListing.read(what: "the listing of table \(family) \(name)") {
             try ListingRepair.list("table \(family) \(name)", context: context)

@@ -18,8 +18,9 @@ enum ListingRepair {
         // whole as JSON, only their chains, sets and objects one by one.
         let flagged = listing.tables.filter { !$0.flags.isEmpty }
         guard !flagged.isEmpty, flagged.allSatisfy({ TextBatch.isSafeName($0.name) }),
-              listing.tables.allSatisfy({ TextBatch.isSafeName($0.name) }) else {
-            let raw = try context.run(json: #"{"nftables": [{"list": {"#  + jsonScope(scope) + "}}]}", dryRun: false)
+            listing.tables.allSatisfy({ TextBatch.isSafeName($0.name) })
+        else {
+            let raw = try context.run(json: #"{"nftables": [{"list": {"# + jsonScope(scope) + "}}]}", dryRun: false)
             guard let clean = dropTableFlags(raw), let parsed = try? Document.parse(clean) else {
                 return repair(try objectByObject(listing, context: context), from: listing)
             }
@@ -28,12 +29,15 @@ enum ListingRepair {
         var entries: [Document.Entry] = []
         for t in listing.tables {
             if t.flags.isEmpty {
-                let raw = try context.run(json: #"{"nftables": [{"list": {"# + jsonScope("table \(t.family) \(t.name)") + "}}]}",
-                                          dryRun: false)
+                let raw = try context.run(
+                    json: #"{"nftables": [{"list": {"# + jsonScope("table \(t.family) \(t.name)") + "}}]}",
+                    dryRun: false)
                 guard let parsed = try? Document.parse(raw) else {
                     throw .invalidResponse("list table \(t.family) \(t.name): libnftables output is not a JSON document")
                 }
-                entries += parsed.entries.filter { if case .item(.metainfo) = $0 { return false }; return true }
+                entries += parsed.entries.filter {
+                    if case .item(.metainfo) = $0 { return false }; return true
+                }
             } else {
                 var one = listing
                 one.tables = [t]
@@ -105,7 +109,9 @@ enum ListingRepair {
                 guard let d = try? Document.parse(out) else {
                     throw .invalidResponse("list \(cmd): libnftables output is not a JSON document")
                 }
-                entries += d.entries.filter { if case .item(.metainfo) = $0 { return false }; return true }
+                entries += d.entries.filter {
+                    if case .item(.metainfo) = $0 { return false }; return true
+                }
             }
         }
         return Document(entries)
@@ -132,7 +138,7 @@ enum ListingRepair {
                 // (1.0.6 bugs: `ip6 dscp` in concatenations, raw payload masks, the order of
                 // anonymous sets): nft's own text of the rule is kept instead.
                 guard let h = r.handle,
-                      let listed = text.table(r.family, r.table)?.chains.first(where: { $0.name == r.chain })?.rules[h]
+                    let listed = text.table(r.family, r.table)?.chains.first(where: { $0.name == r.chain })?.rules[h]
                 else { continue }
                 TextListing.ruleTimes(listed, into: &r)
                 let printed = r.nftText(context: PrintContext(family: r.family))
@@ -172,7 +178,9 @@ enum ListingRepair {
         }
         let digit = { (c: UInt8) in c >= 48 && c <= 57 }
         let alnum = { (c: UInt8) in digit(c) || (c | 0x20 >= 97 && c | 0x20 <= 122) }
-        let duration = { (c: UInt8) in digit(c) || c == UInt8(ascii: "d") || c == UInt8(ascii: "h") || c == UInt8(ascii: "m") || c == UInt8(ascii: "s") }
+        let duration = { (c: UInt8) in
+            digit(c) || c == UInt8(ascii: "d") || c == UInt8(ascii: "h") || c == UInt8(ascii: "m") || c == UInt8(ascii: "s")
+        }
         var i = 0
         while i < b.count {
             if ByteSearch.matches(packets, in: b, at: i) {

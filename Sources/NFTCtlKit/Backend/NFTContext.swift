@@ -1,4 +1,5 @@
 import CNFTables
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -89,8 +90,10 @@ public final class NFTContext: @unchecked Sendable {
     /// One `nft_run_cmd_from_buffer` (or `_from_filename`) call = one kernel transaction.
     /// `flags` replace the context's for this call; a dry run (`nft -c`) sends the batch to
     /// the kernel and aborts it (missing objects and duplicates show, commit-time checks not).
-    func run(_ buffer: String, flags override: NFTOutputFlags, dryRun: Bool,
-             isFile: Bool = false) throws(BackendError) -> String {
+    func run(
+        _ buffer: String, flags override: NFTOutputFlags, dryRun: Bool,
+        isFile: Bool = false
+    ) throws(BackendError) -> String {
         let operation = dryRun ? "libnftables (dry run)" : "libnftables"
         let outcome: (rc: Int32, err: Int32, output: String, error: String)
         do {

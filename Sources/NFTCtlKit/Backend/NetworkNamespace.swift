@@ -51,8 +51,9 @@ public final class NetworkNamespace: @unchecked Sendable {
         }
         defer {
             if SystemCall.setns(original, SystemCall.cloneNewNet) != 0 {
-                fatalError("nftctl: cannot return to the original network namespace after using \(name): "
-                    + SystemCall.describe(errno: errno))
+                fatalError(
+                    "nftctl: cannot return to the original network namespace after using \(name): "
+                        + SystemCall.describe(errno: errno))
             }
         }
         return try body()

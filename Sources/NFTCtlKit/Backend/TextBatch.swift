@@ -104,7 +104,8 @@ public struct TextBatch: Sendable {
             return head + declaration(.flowtable(bare))
         case .element(let e):
             let head = "\(verb) element \(try family(e.family)) \(try name(e.table)) \(try name(e.name)) "
-            var decl = sets[setKey(e.family, e.table, e.name)]
+            var decl =
+                sets[setKey(e.family, e.table, e.name)]
                 ?? NamedSet(isMap: false, family: e.family, table: e.table, name: e.name)
             decl.handle = nil
             decl.elem = .list(elements(e.elem))
@@ -198,7 +199,9 @@ public struct TextBatch: Sendable {
         var depth = 0, quoted = false
         for u in t.unicodeScalars {
             if quoted {
-                if u == "\"" { quoted = false } else if isUnprintable(u) || u == "\\" {
+                if u == "\"" {
+                    quoted = false
+                } else if isUnprintable(u) || u == "\\" {
                     throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) holds a control character in a string")
                 }
                 continue
@@ -254,7 +257,9 @@ public struct TextBatch: Sendable {
         }
         var json = item.json
         if case .rule(var r) = item {
-            r.expr = r.statements.filter { if case .text = $0 { return false }; return true }
+            r.expr = r.statements.filter {
+                if case .text = $0 { return false }; return true
+            }
             json = RulesetItem.rule(r).json
         }
         if let bad = firstUnsafeString(json) {

@@ -73,9 +73,13 @@ struct TextListing {
                 // A map's element is `[elem, data]`; its key carries the times.
                 var pair: [NFTModel.Expression] = []
                 var el: SetElement
-                if case .elem(let e) = elems[i] { el = e } else if case .list(let l) = elems[i], l.count == 2, case .elem(let e) = l[0] {
+                if case .elem(let e) = elems[i] {
+                    el = e
+                } else if case .list(let l) = elems[i], l.count == 2, case .elem(let e) = l[0] {
                     el = e; pair = l
-                } else { continue }
+                } else {
+                    continue
+                }
                 let words = TextListing.unquotedWords(text)
                 func time(_ key: String) -> TimeSpan? {
                     guard let k = words.firstIndex(of: key), k + 1 < words.count else { return nil }
@@ -96,7 +100,12 @@ struct TextListing {
     var tables: [TableDecl] = []
 
     /// What the 1-tab block being read is: a chain or set index, or nothing.
-    enum Block { case none, chain(Int), set(Int), other }
+    enum Block {
+        case none
+        case chain(Int)
+        case set(Int)
+        case other
+    }
 
     func table(_ family: String, _ name: String) -> TableDecl? {
         tables.first { $0.family == family && $0.name == name }

@@ -9,8 +9,10 @@ public enum Transport {
 
     /// Commits (or dry-runs) `batch`; returns the path it took.
     @discardableResult
-    public static func send(_ batch: Document, locations: [SourceLocation?], sets: [NamedSet] = [],
-                            backend: Backend, dryRun: Bool = false) throws -> Path {
+    public static func send(
+        _ batch: Document, locations: [SourceLocation?], sets: [NamedSet] = [],
+        backend: Backend, dryRun: Bool = false
+    ) throws -> Path {
         // The in-memory fake keeps the model itself: nothing to lose.
         if backend.keepsModel {
             try backend.apply(batch, dryRun: dryRun)
@@ -32,7 +34,8 @@ public enum Transport {
         } catch let error as BackendError {
             var message = error.description
             if case .nftables(_, let t) = error,
-               let i = text.entry(forError: t), i < locations.count, let loc = locations[i] {
+                let i = text.entry(forError: t), i < locations.count, let loc = locations[i]
+            {
                 message = "\(loc): \(message)"
             }
             throw TransportRefusal(message: message, underlying: error)
@@ -62,12 +65,13 @@ extension Transport {
         // The location of what keeps the batch from going as text.
         let loc = error.entry < locations.count ? locations[error.entry] : nil
         let list = losses.prefix(8).map { "  " + $0.what }.joined(separator: "\n")
-        throw TransportRefusal(message: (loc.map { "\($0): " } ?? "") + """
-            this ruleset cannot be sent as nft syntax (\(error.reason)), and libnftables' JSON \
-            input would drop or change:
-            \(list)
-            Nothing was applied.
-            """, underlying: .unsupported(error.reason))
+        throw TransportRefusal(
+            message: (loc.map { "\($0): " } ?? "") + """
+                this ruleset cannot be sent as nft syntax (\(error.reason)), and libnftables' JSON \
+                input would drop or change:
+                \(list)
+                Nothing was applied.
+                """, underlying: .unsupported(error.reason))
     }
 }
 
@@ -101,7 +105,11 @@ enum JSONLoss {
                 if s.autoMerge == true { lose("\(what): auto-merge") }
                 if !(s.stmt ?? []).isEmpty, !s.elements.isEmpty { lose("\(what): per-element statements (counters)") }
             case .rule(let r):
-                for st in r.statements { if case .text(let t) = st { lose("rule in \(r.family) \(r.table) \(r.chain): `\(TextBatch.safeQuote(t))` (listed only as text)") } }
+                for st in r.statements {
+                    if case .text(let t) = st {
+                        lose("rule in \(r.family) \(r.table) \(r.chain): `\(TextBatch.safeQuote(t))` (listed only as text)")
+                    }
+                }
             default: break
             }
         }

@@ -23,7 +23,7 @@ extension Phraser {
         "event": "conntrack events reported for the connection",
         "id": "connection's unique ID",
         "secmark": "connection's SELinux security mark",
-        "count": "number of connections",
+        "count": "number of connections"
     ]
 
     func ct(_ key: String, _ family: String?, _ dir: String?) -> String {
@@ -58,6 +58,6 @@ extension Phraser {
         "confirmed": "confirmed (the entry was committed to the table)",
         "snat": "snat (the source address is translated)",
         "dnat": "dnat (the destination address is translated)",
-        "dying": "dying (the entry is being removed)",
+        "dying": "dying (the entry is being removed)"
     ]
 }

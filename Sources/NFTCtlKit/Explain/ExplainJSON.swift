@@ -11,10 +11,15 @@ extension TableExplanation {
     var json: JSON {
         var o = JSONObject([("family", .string(family)), ("name", .string(name)), ("meaning", .string(familyMeaning))])
         o.append("comment", comment.map { JSON.string($0) })
-        o.append("sets", .array(sets.map { s in
-            ["name": .string(s.name), "kind": .string(s.isMap ? "map" : "set"), "summary": .string(s.summary),
-             "elements": .array(s.elements.map { .string($0) })]
-        }))
+        o.append(
+            "sets",
+            .array(
+                sets.map { s in
+                    [
+                        "name": .string(s.name), "kind": .string(s.isMap ? "map" : "set"), "summary": .string(s.summary),
+                        "elements": .array(s.elements.map { .string($0) })
+                    ]
+                }))
         o.append("objects", .array(objects.map { ["kind": .string($0.kind), "name": .string($0.name), "summary": .string($0.summary)] }))
         o.append("chains", .array(chains.map(\.json)))
         return .object(o)
@@ -25,12 +30,14 @@ extension ChainExplanation {
     var json: JSON {
         var o = JSONObject([("name", .string(name)), ("table", .string(table)), ("family", .string(family))])
         if let b = base {
-            o.append("base", [
-                "type": .string(b.type), "type_meaning": .string(b.typeMeaning), "hook": .string(b.hook),
-                "hook_meaning": .string(b.hookMeaning), "devices": .array(b.devices.map { .string($0) }),
-                "priority": .int(b.priority), "priority_name": .string(b.priorityName), "policy": .string(b.policy),
-                "policy_meaning": .string(b.policyMeaning), "order": .array(b.order.map(\.json)),
-            ])
+            o.append(
+                "base",
+                [
+                    "type": .string(b.type), "type_meaning": .string(b.typeMeaning), "hook": .string(b.hook),
+                    "hook_meaning": .string(b.hookMeaning), "devices": .array(b.devices.map { .string($0) }),
+                    "priority": .int(b.priority), "priority_name": .string(b.priorityName), "policy": .string(b.policy),
+                    "policy_meaning": .string(b.policyMeaning), "order": .array(b.order.map(\.json))
+                ])
         }
         o.append("callers", .array(callers.map { .string($0) }))
         o.append("notes", .array(notes.map { .string($0) }))
@@ -42,8 +49,10 @@ extension ChainExplanation {
 
 extension HookPeer {
     var json: JSON {
-        ["family": .string(family), "table": .string(table), "chain": .string(chain), "type": .string(type),
-         "priority": .int(priority), "priority_name": .string(priorityName), "policy": .string(policy), "self": .bool(isSelf)]
+        [
+            "family": .string(family), "table": .string(table), "chain": .string(chain), "type": .string(type),
+            "priority": .int(priority), "priority_name": .string(priorityName), "policy": .string(policy), "self": .bool(isSelf)
+        ]
     }
 }
 
@@ -58,11 +67,14 @@ extension RuleExplanation {
         o.append("location", location.map { JSON.string($0) })
         o.append("comment", comment.map { JSON.string($0) })
         o.append("steps", .array(steps.map { ["kind": .string($0.kind.rawValue), "text": .string($0.text), "nft": .string($0.nft)] }))
-        o.append("edges", .array(edges.map { e in
-            var x = JSONObject([("kind", .string(e.kind.rawValue)), ("target", .string(e.target))])
-            x.append("map_key", e.mapKey.map { JSON.string($0) })
-            return .object(x)
-        }))
+        o.append(
+            "edges",
+            .array(
+                edges.map { e in
+                    var x = JSONObject([("kind", .string(e.kind.rawValue)), ("target", .string(e.target))])
+                    x.append("map_key", e.mapKey.map { JSON.string($0) })
+                    return .object(x)
+                }))
         o.append("unexplained", .array(gaps.map { .string($0) }))
         return .object(o)
     }

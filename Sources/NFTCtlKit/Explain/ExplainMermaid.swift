@@ -32,7 +32,8 @@ extension RulesetExplanation {
                         var text = "rule \(r.position): \(e.kind.rawValue)"
                         if let k = e.mapKey { text += " if \(k)" }
                         let target = Self.id(c.family, c.table, e.target)
-                        let line = e.kind == .goto
+                        let line =
+                            e.kind == .goto
                             ? "  \(me) -.->|\"\(Self.escape(text))\"| \(target)"
                             : "  \(me) -->|\"\(Self.escape(text))\"| \(target)"
                         if seen.insert(line).inserted { out.append(line) }
@@ -51,8 +52,11 @@ extension RulesetExplanation {
     static func clean(_ s: String) -> String {
         var out = ""
         for u in s.unicodeScalars {
-            if (u.properties.isAlphabetic && u.isASCII) || ("0"..."9").contains(u) || (u == "_" && !out.hasSuffix("_")) { out.unicodeScalars.append(u) }
-            else { out += "_" + String(u.value, radix: 16) }
+            if (u.properties.isAlphabetic && u.isASCII) || ("0"..."9").contains(u) || (u == "_" && !out.hasSuffix("_")) {
+                out.unicodeScalars.append(u)
+            } else {
+                out += "_" + String(u.value, radix: 16)
+            }
         }
         return out
     }

@@ -25,8 +25,9 @@ extension ChainExplanation {
         if let b = base {
             out.append("  chain \(name): base chain, type \(b.typeMeaning)")
             out.append("    hook \(b.hook): \(b.hookMeaning)")
-            out.append("    priority \(b.priorityName)" + (b.priorityName == String(b.priority) ? "" : " (\(b.priority))")
-                       + "; lower numbers run first")
+            out.append(
+                "    priority \(b.priorityName)" + (b.priorityName == String(b.priority) ? "" : " (\(b.priority))")
+                    + "; lower numbers run first")
             if b.order.count > 1 {
                 let list = b.order.enumerated().map { i, p in
                     "\(i + 1). \(p.label) (\(p.priorityName))" + (p.isSelf ? " <- this chain" : "")
@@ -35,7 +36,9 @@ extension ChainExplanation {
             }
             out.append("    policy \(b.policy): \(b.policyMeaning)")
         } else {
-            out.append("  chain \(name): regular chain" + (callers.isEmpty ? ", never jumped to" : ", reached by " + callers.joined(separator: "; ")))
+            out.append(
+                "  chain \(name): regular chain"
+                    + (callers.isEmpty ? ", never jumped to" : ", reached by " + callers.joined(separator: "; ")))
         }
         if let comment { out.append("    comment \(SafeText.quoted(comment))") }
         for n in notes { out.append("    note: \(n)") }

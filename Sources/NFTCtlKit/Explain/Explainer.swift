@@ -37,7 +37,8 @@ public enum Explainer {
                 e.objects = []
                 if let n = selection.rule {
                     guard let c = e.chains.first, n >= 1, n <= c.rules.count else {
-                        throw ExplainError("chain \(chain) of table \(t.key) has \(e.chains.first?.rules.count ?? 0) rules; there is no rule \(n)")
+                        throw ExplainError(
+                            "chain \(chain) of table \(t.key) has \(e.chains.first?.rules.count ?? 0) rules; there is no rule \(n)")
                     }
                     e.chains[0].rules = [c.rules[n - 1]]
                 }
@@ -61,14 +62,18 @@ public enum Explainer {
             for c in chains {
                 for r in c.rules {
                     for e in r.edges where e.target == chains[i].name {
-                        chains[i].callers.append("\(e.kind.rawValue) from \(c.name) rule \(r.position)" + (e.mapKey.map { " (verdict map key \($0))" } ?? ""))
+                        chains[i].callers.append(
+                            "\(e.kind.rawValue) from \(c.name) rule \(r.position)" + (e.mapKey.map { " (verdict map key \($0))" } ?? ""))
                     }
                 }
             }
             if chains[i].base == nil {
-                chains[i].notes = chains[i].callers.isEmpty
+                chains[i].notes =
+                    chains[i].callers.isEmpty
                     ? ["No rule jumps or goes here, so no packet ever reaches this chain."]
-                    : ["A regular chain: it runs only when a rule jumps or goes to it. accept or drop here is final for the base chain that led here; return, or the end of this chain, goes back to the chain that jumped here (after a goto, to the one before it)."]
+                    : [
+                        "A regular chain: it runs only when a rule jumps or goes to it. accept or drop here is final for the base chain that led here; return, or the end of this chain, goes back to the chain that jumped here (after a goto, to the one before it)."
+                    ]
             }
         }
         return TableExplanation(
@@ -77,8 +82,9 @@ public enum Explainer {
             sets: t.sets.map { explain(set: $0.value, in: t) },
             objects: t.objects.map { o in
                 let p = Phraser(family: family, table: t)
-                return ObjectExplanation(kind: o.value.body.kind.rawValue, name: o.value.name,
-                                         summary: p.objectSummary(o.value.body), gaps: p.gaps)
+                return ObjectExplanation(
+                    kind: o.value.body.kind.rawValue, name: o.value.name,
+                    summary: p.objectSummary(o.value.body), gaps: p.gaps)
             },
             chains: chains)
     }
@@ -97,22 +103,26 @@ public enum Explainer {
                 policy: c.policy ?? "accept", policyMeaning: HookContext.policyMeaning(c.policy ?? "accept"), order: order)
             notes = HookContext.notes(for: c, order: order)
         }
-        return ChainExplanation(name: c.name, table: c.table, family: c.family, base: base, callers: [], notes: notes,
-                                rules: rules, comment: c.comment)
+        return ChainExplanation(
+            name: c.name, table: c.table, family: c.family, base: base, callers: [], notes: notes,
+            rules: rules, comment: c.comment)
     }
 
     /// One rule: its statements as conditions and actions, in order.
-    public static func explain(rule: Rule, in table: TableContents? = nil, position: Int = 1,
-                               location: SourceLocation? = nil) -> RuleExplanation {
+    public static func explain(
+        rule: Rule, in table: TableContents? = nil, position: Int = 1,
+        location: SourceLocation? = nil
+    ) -> RuleExplanation {
         let p = Phraser(family: rule.family, table: table)
         let context = PrintContext(family: rule.family)
         let steps = rule.statements.map { s -> RuleExplanation.Step in
             let phrase = p.statement(s)
             return RuleExplanation.Step(kind: phrase.kind, text: phrase.text, nft: s.nftText(context: context))
         }
-        return RuleExplanation(position: position, handle: rule.handle, location: location?.description,
-                               nft: rule.nftText(context: PrintContext(family: rule.family)), comment: rule.comment,
-                               steps: steps, edges: p.edges, gaps: p.gaps)
+        return RuleExplanation(
+            position: position, handle: rule.handle, location: location?.description,
+            nft: rule.nftText(context: PrintContext(family: rule.family)), comment: rule.comment,
+            steps: steps, edges: p.edges, gaps: p.gaps)
     }
 
     /// A named set or map: its type, flags and elements.
@@ -134,7 +144,9 @@ public enum Explainer {
         if let g = s.gcInterval { summary += "; expired elements are collected every \(Phraser.duration(g))" }
         if let size = s.size { summary += "; at most \(size) elements" }
         if let policy = s.policy { summary += "; tuned for \(policy)" }
-        if let stmts = s.stmt, !stmts.isEmpty { summary += "; each element has its own: " + stmts.map { p.statement($0).text }.joined(separator: "; ") }
+        if let stmts = s.stmt, !stmts.isEmpty {
+            summary += "; each element has its own: " + stmts.map { p.statement($0).text }.joined(separator: "; ")
+        }
         if s.autoMerge == true { summary += "; adjacent and overlapping ranges are merged (auto-merge)" }
         if let c = s.comment { summary += "; comment \"\(c)\"" }
         let elements = s.elements.map(p.element)
@@ -150,7 +162,7 @@ public enum Explainer {
         "tcp_flag": "TCP flags", "dscp": "DSCP values", "counter": "counter objects", "quota": "quota objects",
         "time": "times", "day": "days", "hour": "times of day", "cgroupsv2": "cgroups", "classid": "classids",
         "nf_proto": "netfilter families", "pkt_type": "packet types", "ipsec": "IPsec", "realm": "routing realms",
-        "integer": "integers", "string": "strings", "boolean": "booleans",
+        "integer": "integers", "string": "strings", "boolean": "booleans"
     ]
 
     static func keyType(_ t: SetKeyType?, _ p: Phraser) -> String {

@@ -69,9 +69,10 @@ enum HookContext {
 
     static func peer(_ c: Chain, isSelf: Bool) -> HookPeer {
         let prio = c.prio ?? 0
-        return HookPeer(family: c.family, table: c.table, chain: c.name, type: c.type ?? "filter", priority: prio,
-                        priorityName: ChainPriority.text(prio, family: c.family, hook: c.hook), policy: c.policy ?? "accept",
-                        isSelf: isSelf)
+        return HookPeer(
+            family: c.family, table: c.table, chain: c.name, type: c.type ?? "filter", priority: prio,
+            priorityName: ChainPriority.text(prio, family: c.family, hook: c.hook), policy: c.policy ?? "accept",
+            isSelf: isSelf)
     }
 
     /// Base chains of the whole state that see the packets `chain` sees on its hook, in order.
@@ -101,13 +102,16 @@ enum HookContext {
         let prio = chain.prio ?? 0
         if chain.type == "nat" {
             let core = hook.runPriority(type: "nat", prio: prio)
-            return "As a nat chain it runs from the NAT core at priority \(ChainPriority.text(core, family: chain.family, hook: chain.hook)) "
+            return
+                "As a nat chain it runs from the NAT core at priority \(ChainPriority.text(core, family: chain.family, hook: chain.hook)) "
                 + "(\(core)), after connection tracking; its own priority \(prio) orders it only among nat chains on this hook."
         }
         let marks = hook.landmarks
         guard !marks.isEmpty else { return nil }
         let before = marks.filter { $0.priority < prio }.map { "\($0.what) (\($0.priority))" }
-        let after = marks.filter { $0.priority > prio }.map { "\($0.what) (\($0.priority == Int64(Int32.max) ? "last" : String($0.priority)))" }
+        let after = marks.filter { $0.priority > prio }.map {
+            "\($0.what) (\($0.priority == Int64(Int32.max) ? "last" : String($0.priority)))"
+        }
         let same = marks.filter { $0.priority == prio }.map(\.what)
         var parts: [String] = []
         if !before.isEmpty { parts.append("after " + before.joined(separator: ", ")) }
@@ -115,8 +119,11 @@ enum HookContext {
         if !after.isEmpty { parts.append("before " + after.joined(separator: ", ")) }
         var note = "At priority \(prio) on the \(hook.rawValue) hook this chain runs " + parts.joined(separator: "; ") + "."
         if hook == .prerouting || hook == .output {
-            note += prio < -200 ? " Packets here are not yet tracked: ct zone set and notrack take effect, but ct state has nothing to match yet."
-                : prio > -200 ? " Packets here are already tracked: setting ct zone or notrack here has no effect on this packet's connection." : ""
+            note +=
+                prio < -200
+                ? " Packets here are not yet tracked: ct zone set and notrack take effect, but ct state has nothing to match yet."
+                : prio > -200
+                    ? " Packets here are already tracked: setting ct zone or notrack here has no effect on this packet's connection." : ""
         }
         return note
     }
@@ -149,17 +156,26 @@ enum HookContext {
             let later = order[(me + 1)...].filter { !$0.isSelf }
             let earlier = order[..<me]
             if !earlier.isEmpty {
-                notes.append("Before this chain, the packet has already passed " + earlier.map { "\($0.label) (priority \($0.priorityName))" }.joined(separator: ", ") + " on the \(hook) hook.")
+                notes.append(
+                    "Before this chain, the packet has already passed "
+                        + earlier.map { "\($0.label) (priority \($0.priorityName))" }.joined(separator: ", ") + " on the \(hook) hook.")
             }
             if later.isEmpty {
-                notes.append("accept here ends the packet's evaluation on the \(hook) hook: no later base chain on this hook in this ruleset (other hooks still see it); drop is final everywhere.")
+                notes.append(
+                    "accept here ends the packet's evaluation on the \(hook) hook: no later base chain on this hook in this ruleset (other hooks still see it); drop is final everywhere."
+                )
             } else {
-                notes.append("accept here ends evaluation only for this chain: " + later.map { "\($0.label) (priority \($0.priorityName))" }.joined(separator: ", ")
-                    + " still see\(later.count == 1 ? "s" : "") the packet afterwards on the \(hook) hook and can drop it; drop is final everywhere.")
+                notes.append(
+                    "accept here ends evaluation only for this chain: "
+                        + later.map { "\($0.label) (priority \($0.priorityName))" }.joined(separator: ", ")
+                        + " still see\(later.count == 1 ? "s" : "") the packet afterwards on the \(hook) hook and can drop it; drop is final everywhere."
+                )
             }
             let ties = others.filter { $0.priority == order[me].priority }
             if !ties.isEmpty {
-                notes.append("Same priority as " + ties.map(\.label).joined(separator: ", ") + ": the kernel does not define which of them runs first.")
+                notes.append(
+                    "Same priority as " + ties.map(\.label).joined(separator: ", ")
+                        + ": the kernel does not define which of them runs first.")
             }
         }
         if let landmark = landmarkNote(for: chain) { notes.append(landmark) }

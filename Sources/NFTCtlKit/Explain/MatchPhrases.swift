@@ -103,15 +103,24 @@ extension Phraser {
         case .rt("ipsec", _):
             return ("the packet's route goes through IPsec (an xfrm transformation)", "the packet's route does not go through IPsec")
         case .meta("secpath"), .meta("ipsec"):
-            return ("the packet was decrypted by IPsec (it has a security path)", "the packet was not decrypted by IPsec (no security path)")
+            return (
+                "the packet was decrypted by IPsec (it has a security path)", "the packet was not decrypted by IPsec (no security path)"
+            )
         case .socket("transparent", _):
-            return ("a local socket with IP_TRANSPARENT set matches the packet", "no local socket with IP_TRANSPARENT set matches the packet")
+            return (
+                "a local socket with IP_TRANSPARENT set matches the packet", "no local socket with IP_TRANSPARENT set matches the packet"
+            )
         case .socket("wildcard", _):
-            return ("the packet's local socket is bound to the wildcard address (0.0.0.0 or ::)", "the packet's local socket is bound to a specific address")
+            return (
+                "the packet's local socket is bound to the wildcard address (0.0.0.0 or ::)",
+                "the packet's local socket is bound to a specific address"
+            )
         case .fib(let result, let flags):
             let (lookup, found) = fibParts(result, flags?.values ?? [])
-            return ("\(lookup) finds a\(found.first.map { "aeiou".contains($0) } == true ? "n" : "") \(found)",
-                    "\(lookup) finds no \(found) (there is no route)")
+            return (
+                "\(lookup) finds a\(found.first.map { "aeiou".contains($0) } == true ? "n" : "") \(found)",
+                "\(lookup) finds no \(found) (there is no route)"
+            )
         case .meta("nftrace"):
             return ("the packet is being traced", "the packet is not being traced")
         default: return nil

@@ -43,7 +43,7 @@ extension Phraser {
         "secmark": "the packet's SELinux security mark (secmark)",
         "sdif": "the slave device input interface (the real interface of a packet received through a VRF)",
         "sdifname": "the name of the slave device input interface (the real interface of a packet received through a VRF)",
-        "broute": "the bridge-routing flag (when set, a bridged frame is handed to the IP stack to be routed instead)",
+        "broute": "the bridge-routing flag (when set, a bridged frame is handed to the IP stack to be routed instead)"
     ]
 
     func meta(_ key: String) -> String {
@@ -96,7 +96,9 @@ extension Phraser {
         case "spi": f = "security parameter index (SPI)"
         default: f = gap("ipsec key \(key)", key)
         }
-        let how = (dir ?? "in") == "out" ? "the IPsec policy the packet will be encrypted with" : "the IPsec transformation the packet was decrypted with"
+        let how =
+            (dir ?? "in") == "out"
+            ? "the IPsec policy the packet will be encrypted with" : "the IPsec transformation the packet was decrypted with"
         let n = spnum.map { $0 == 0 ? "" : " (security path entry \($0))" } ?? ""
         return "the \(f) of \(how)\(n)"
     }

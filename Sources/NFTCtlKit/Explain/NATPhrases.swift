@@ -22,13 +22,16 @@ extension Phraser {
         case .snat:
             out = "source NAT\(fam): rewrite the source address\(to); the whole connection is translated and replies are translated back"
         case .dnat:
-            out = "destination NAT\(fam): rewrite the destination address\(to); the whole connection is translated and replies are translated back"
+            out =
+                "destination NAT\(fam): rewrite the destination address\(to); the whole connection is translated and replies are translated back"
         case .masquerade:
-            out = "masquerade: rewrite the source address to the address of the interface the packet leaves through"
+            out =
+                "masquerade: rewrite the source address to the address of the interface the packet leaves through"
                 + (n.port.map { ", using source ports \(target($0, "port"))" } ?? "")
                 + "; the whole connection is translated, and forgotten when the interface goes down"
         case .redirect:
-            out = "redirect the packet to this host itself (destination NAT to the address of the interface it came in on; 127.0.0.1 or ::1 for locally generated packets)"
+            out =
+                "redirect the packet to this host itself (destination NAT to the address of the interface it came in on; 127.0.0.1 or ::1 for locally generated packets)"
                 + (n.port.map { ", port \(target($0, "port"))" } ?? "")
         }
         for f in flags {
@@ -69,13 +72,15 @@ extension Phraser {
             switch family {
             case "ip": return "reject: drop the packet and send back an ICMP port-unreachable error"
             case "ip6": return "reject: drop the packet and send back an ICMPv6 port-unreachable error"
-            default: return "reject: drop the packet and send back an ICMP or ICMPv6 port-unreachable error (ICMP for IPv4, ICMPv6 for IPv6)"
+            default:
+                return "reject: drop the packet and send back an ICMP or ICMPv6 port-unreachable error (ICMP for IPv4, ICMPv6 for IPv6)"
             }
         case "tcp reset": return "reject: drop the packet and answer with a TCP reset (RST), which closes the connection at once"
         case "icmp": return "reject: drop the packet and send back an ICMP \(c ?? "port-unreachable") error"
         case "icmpv6": return "reject: drop the packet and send back an ICMPv6 \(c ?? "port-unreachable") error"
         case "icmpx":
-            return "reject: drop the packet and send back an ICMP or ICMPv6 \(c ?? "port-unreachable") error (ICMP for IPv4, ICMPv6 for IPv6)"
+            return
+                "reject: drop the packet and send back an ICMP or ICMPv6 \(c ?? "port-unreachable") error (ICMP for IPv4, ICMPv6 for IPv6)"
         default: return gap("reject type \(type!)", "reject: drop the packet and answer with \(type!) \(c ?? "")")
         }
     }
@@ -113,7 +118,8 @@ extension Phraser {
     }
 
     func synproxy(_ p: Synproxy?) -> String {
-        var out = "answer the TCP handshake on the server's behalf with SYN cookies (SYN proxy), and open the real connection only once the client completes it"
+        var out =
+            "answer the TCP handshake on the server's behalf with SYN cookies (SYN proxy), and open the real connection only once the client completes it"
         guard let p else { return out }
         var opts: [String] = []
         if let mss = p.mss { opts.append("MSS \(mss)") }

@@ -152,7 +152,9 @@ final class Phraser {
         guard let s = table?.set(name)?.value else { return "the named set @\(name) (not declared in this ruleset)" }
         let n = s.elements.count
         let what = s.isMap ? "map" : "set"
-        guard n > 0 else { return "the \(what) @\(name) (empty when loaded\(s.flags?.values.contains("dynamic") == true ? "; filled by rules" : ""))" }
+        guard n > 0 else {
+            return "the \(what) @\(name) (empty when loaded\(s.flags?.values.contains("dynamic") == true ? "; filled by rules" : ""))"
+        }
         let shown = s.elements.prefix(6).map(element)
         let more = n > 6 ? ", and \(n - 6) more" : ""
         return "the \(what) @\(name) (\(n) element\(n == 1 ? "" : "s"): " + shown.joined(separator: ", ") + more + ")"
@@ -178,7 +180,7 @@ final class Phraser {
         case .meta("mark")?, .ct("mark", _, _)?, .socket("mark", _)?, .payload(.raw)?, .binop?, .tcpOption(.raw)?:
             return n < 10 ? Self.hex(n) : "\(Self.hex(n)) (\(n))"
         case .meta("l4proto")?, .payload(.field(_, "protocol"))?, .payload(.field(_, "nexthdr"))?, .ct("protocol", _, _)?,
-             .exthdr(_, "nexthdr"?, _)?:
+            .exthdr(_, "nexthdr"?, _)?:
             if case .payload(.field("gre", _))? = context { return String(n) }
             return Self.protocols[n].map { "\(n) (\($0))" } ?? String(n)
         case .ct("expiration", _, _)?: return Self.duration(Int64(clamping: n))
@@ -190,7 +192,7 @@ final class Phraser {
         0: "IPv6 hop-by-hop options", 1: "icmp", 2: "igmp", 4: "ipip", 6: "tcp", 17: "udp", 33: "dccp", 41: "ipv6",
         43: "IPv6 routing header", 44: "IPv6 fragment header", 47: "gre", 50: "esp", 51: "ah", 58: "icmpv6",
         59: "no next header", 60: "IPv6 destination options", 108: "comp", 132: "sctp", 135: "IPv6 mobility header",
-        136: "udplite", 143: "ethernet",
+        136: "udplite", 143: "ethernet"
     ]
 
     // MARK: bits
@@ -207,7 +209,9 @@ final class Phraser {
                 while j + 1 < 64 && n >> UInt64(j + 1) & 1 == 1 { j += 1 }
                 ranges.append(i == j ? "\(i)" : "\(i)-\(j)")
                 i = j + 1
-            } else { i += 1 }
+            } else {
+                i += 1
+            }
         }
         let word = ranges.count == 1 && !ranges[0].contains("-") ? "bit " : "bits "
         return word + (ranges.count == 1 ? ranges[0] : ranges.dropLast().joined(separator: ", ") + " and " + ranges.last!)

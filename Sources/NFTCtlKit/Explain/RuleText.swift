@@ -11,8 +11,10 @@ public enum RuleText {
     /// `table F nftctl_explain { chain c { type T hook H priority 0; RULE` and `} }` on the
     /// next line: libnftables 1.0.6 shows the first line of a buffer with its errors, so the
     /// rule must be on it; `prefix` is what comes before the rule.
-    public static func wrap(_ rule: String, family: String, hook: String, chainType: String,
-                            standIns: [String] = []) -> String {
+    public static func wrap(
+        _ rule: String, family: String, hook: String, chainType: String,
+        standIns: [String] = []
+    ) -> String {
         prefix(family: family, hook: hook, chainType: chainType) + rule + "\n}\n"
             + standIns.map { $0 + "\n" }.joined() + "}\n"
     }
@@ -93,12 +95,16 @@ public enum RuleText {
         } catch let e as SandboxError {
             var message = unwrap(e.message, rule: rule, prefix: prefix(family: family, hook: hook, chainType: chainType))
             if message.contains("No such file or directory") {
-                message = message.replacingOccurrences(of: "Could not process rule: No such file or directory",
-                                                       with: "the rule names something that does not exist here (marked below)")
-                    .replacingOccurrences(of: "Error: No such file or directory",
-                                          with: "Error: the rule names something that does not exist here (marked below)")
+                message = message.replacingOccurrences(
+                    of: "Could not process rule: No such file or directory",
+                    with: "the rule names something that does not exist here (marked below)"
+                )
+                .replacingOccurrences(
+                    of: "Error: No such file or directory",
+                    with: "Error: the rule names something that does not exist here (marked below)")
             }
-            throw ExplainError("nft does not accept this rule in \(article(family)) \(family) \(chainType) chain on the \(hook) hook:\n\(message)")
+            throw ExplainError(
+                "nft does not accept this rule in \(article(family)) \(family) \(chainType) chain on the \(hook) hook:\n\(message)")
         }
         do { return try RulesetState(document: document) } catch { throw ExplainError(error.description) }
     }
@@ -110,7 +116,8 @@ public enum RuleText {
             lines[i] = rule
             if i + 1 < lines.count {
                 let caret = lines[i + 1]
-                lines[i + 1] = caret.count > prefix.count ? String(caret.dropFirst(prefix.count)) : caret.trimmingCharacters(in: .whitespaces)
+                lines[i + 1] =
+                    caret.count > prefix.count ? String(caret.dropFirst(prefix.count)) : caret.trimmingCharacters(in: .whitespaces)
             }
         }
         return lines.joined(separator: "\n")

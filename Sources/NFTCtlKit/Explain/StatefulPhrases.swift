@@ -50,7 +50,9 @@ extension Phraser {
     }
 
     /// `add|update|delete @set { elem [stmts] }` and the map form with `: data`.
-    func setUpdate(op: String, elem: Expression, data: Expression?, name: String, stmts: [Statement]) -> (kind: RuleExplanation.Step.Kind, text: String) {
+    func setUpdate(op: String, elem: Expression, data: Expression?, name: String, stmts: [Statement]) -> (
+        kind: RuleExplanation.Step.Kind, text: String
+    ) {
         let ref = SetReference(lenient: name).description
         let what = (data == nil ? "the set " : "the map ") + ref
         var item = value(elem)
@@ -75,11 +77,15 @@ extension Phraser {
     func textStatement(_ t: String) -> (kind: RuleExplanation.Step.Kind, text: String) {
         let words = t.split(separator: " ", maxSplits: 2).map(String.init)
         if words.count == 3, ["add", "update", "delete"].contains(words[0]), words[1].hasPrefix("@"),
-           words[2].hasPrefix("{ "), words[2].hasSuffix(" }") {
+            words[2].hasPrefix("{ "), words[2].hasSuffix(" }")
+        {
             let body = words[2].dropFirst(2).dropLast(2)
             let verb = ["add": "add", "update": "add or refresh", "delete": "remove"][words[0]]!
             let prep = words[0] == "delete" ? "from" : "to"
-            return (.action, "\(verb) the element `\(body)` (nft syntax: key : value, evaluated for this packet) \(prep) \(words[1]) (nft 1.0.6 lists this update only as text)")
+            return (
+                .action,
+                "\(verb) the element `\(body)` (nft syntax: key : value, evaluated for this packet) \(prep) \(words[1]) (nft 1.0.6 lists this update only as text)"
+            )
         }
         return (.action, gap("statement text \(t)", "the statement `\(t)`"))
     }
@@ -110,10 +116,13 @@ extension Phraser {
         case .ctHelper(let type, let proto, let l3):
             return "the \(type ?? "?") helper for \(proto ?? "?") over \(l3 ?? family)"
         case .ctTimeout(let proto, let l3, let policy):
-            let p = policy.map { $0.map { k, v in "\(k) \(v.intValue.map { Self.duration($0) } ?? v.serialized())" }.joined(separator: ", ") } ?? ""
+            let p =
+                policy.map { $0.map { k, v in "\(k) \(v.intValue.map { Self.duration($0) } ?? v.serialized())" }.joined(separator: ", ") }
+                ?? ""
             return "timeouts for \(proto ?? "?") over \(l3 ?? family)" + (p.isEmpty ? "" : ": " + p)
         case .ctExpectation(let l3, let proto, let dport, let timeout, let size):
-            return "expect a \(proto ?? "?") connection over \(l3 ?? family) to port \(dport ?? 0) within \(Self.millis(timeout ?? 0)), at most \(size ?? 0) at a time"
+            return
+                "expect a \(proto ?? "?") connection over \(l3 ?? family) to port \(dport ?? 0) within \(Self.millis(timeout ?? 0)), at most \(size ?? 0) at a time"
         case .synproxy(let mss, let wscale, let flags):
             var parts = ["MSS \(mss ?? 0)", "window scale \(wscale ?? 0)"]
             parts += flags?.values ?? []

@@ -21,11 +21,16 @@ extension Phraser {
         case .namedLimit(let e):
             return (.condition, "the traffic rate here is allowed by " + objectReference(e, kind: .limit))
         case .ctCount(let val, let inv):
-            let scope = perKey ? "for this key"
+            let scope =
+                perKey
+                ? "for this key"
                 : "by this rule, all together (not per address: to count per source, put it in a set update keyed by ip saddr)"
-            return (.condition, inv == true
-                ? "more than \(val) connections are already tracked \(scope) (ct count over \(val); the count includes this one)"
-                : "at most \(val) connections are tracked \(scope) (ct count \(val); the count includes this one)")
+            return (
+                .condition,
+                inv == true
+                    ? "more than \(val) connections are already tracked \(scope) (ct count over \(val); the count includes this one)"
+                    : "at most \(val) connections are tracked \(scope) (ct count \(val); the count includes this one)"
+            )
         case .mangle(let key, let value): return (.action, mangle(key, value))
         case .notrack:
             return (.action, "exempt the packet from connection tracking (its ct state becomes untracked, and it cannot be NATed)")
@@ -41,24 +46,45 @@ extension Phraser {
         case .meter(let name, let key, let stmt, let size):
             let inner = statement(stmt, perKey: true)
             let cap = size.map { ", at most \($0) keys" } ?? ""
-            return (inner.kind, "keep a separate state for each value of \(subject(key)) in the meter \(name) (a dynamic set\(cap)); for this packet's key: \(inner.text)")
+            return (
+                inner.kind,
+                "keep a separate state for each value of \(subject(key)) in the meter \(name) (a dynamic set\(cap)); for this packet's key: \(inner.text)"
+            )
         case .vmap(let key, let data): return (.action, vmap(key, data))
-        case .ctHelper(let e): return (.action, "attach " + objectReference(e, kind: .ctHelper) + " to the connection (a protocol helper that follows it; set on its first packet)")
+        case .ctHelper(let e):
+            return (
+                .action,
+                "attach " + objectReference(e, kind: .ctHelper)
+                    + " to the connection (a protocol helper that follows it; set on its first packet)"
+            )
         case .ctTimeout(let e): return (.action, "apply the timeouts of " + objectReference(e, kind: .ctTimeout) + " to the connection")
         case .ctExpectation(let e):
-            return (.action, "create the expectation described by " + objectReference(e, kind: .ctExpectation) + ": a related connection the kernel will recognise")
+            return (
+                .action,
+                "create the expectation described by " + objectReference(e, kind: .ctExpectation)
+                    + ": a related connection the kernel will recognise"
+            )
         case .synproxy(let p): return (.action, synproxy(p))
         case .namedSynproxy(let e):
-            return (.action, "answer the TCP handshake with a SYN proxy (SYN cookies) using the settings of " + objectReference(e, kind: .synproxy))
+            return (
+                .action,
+                "answer the TCP handshake with a SYN proxy (SYN cookies) using the settings of " + objectReference(e, kind: .synproxy)
+            )
         case .secmark(let e):
             return (.action, "set the packet's SELinux security mark from " + objectReference(e, kind: .secmark))
         case .reset(let e):
-            return (.action, "remove \(subject(e)) from the packet (its bytes are overwritten with NOP options, so the packet length is unchanged)")
+            return (
+                .action,
+                "remove \(subject(e)) from the packet (its bytes are overwritten with NOP options, so the packet length is unchanged)"
+            )
         case .xt(let type, let name):
             return (.action, "run the iptables \(type) extension \"\(name)\" (added by iptables-nft; nft does not show its parameters)")
         case .flow(let op, let flowtable):
             let verb = op == "add" ? "offload" : gap("flow operation \(op)", "apply `\(op)` to")
-            return (.action, "\(verb) the connection to the flowtable \(flowtable): its later packets take a fast path that skips the forward and postrouting hooks")
+            return (
+                .action,
+                "\(verb) the connection to the flowtable \(flowtable): its later packets take a fast path that skips the forward and postrouting hooks"
+            )
         case .last(let used):
             let when = used.map { "; last matched \(Self.millis($0)) ago" } ?? "; never matched yet"
             return (.action, "remember when this rule last matched" + when)
@@ -79,7 +105,8 @@ extension Phraser {
         case .payload, .exthdr, .tcpOption, .ipOption, .sctpChunk:
             return "rewrite \(subject(key)) in the packet to \(v) (checksums are updated)"
         case .meta("nftrace"):
-            return value.numberValue == 0 ? "turn off tracing for the packet" : "turn on tracing for the packet (`nft monitor trace` shows every rule it meets)"
+            return value.numberValue == 0
+                ? "turn off tracing for the packet" : "turn on tracing for the packet (`nft monitor trace` shows every rule it meets)"
         case .ct("label", _, _): return "add the label \(v) to the connection labels"
         case .ct("zone", _, _): return "put the packet's connection in conntrack zone \(v) (before it is tracked)"
         case .ct("event", _, _): return "report only these conntrack events for the connection: \(v)"
@@ -93,7 +120,8 @@ extension Phraser {
         edge(v)
         switch v {
         case .accept:
-            return "accept: stop evaluating this chain (and any chain that jumped here); the packet passes this base chain, but later base chains on the same hook still see it"
+            return
+                "accept: stop evaluating this chain (and any chain that jumped here); the packet passes this base chain, but later base chains on the same hook still see it"
         case .drop: return "drop the packet: it is discarded at once, and no later rule or chain sees it"
         case .continue: return "continue with the next rule"
         case .return:
@@ -101,7 +129,8 @@ extension Phraser {
         case .jump(let t):
             return "jump to chain \(t); if \(t) ends without a final verdict, continue with the next rule here"
         case .goto(let t):
-            return "go to chain \(t) without coming back: if \(t) ends without a final verdict, evaluation resumes after the rule that called this chain (in a base chain, its policy decides)"
+            return
+                "go to chain \(t) without coming back: if \(t) ends without a final verdict, evaluation resumes after the rule that called this chain (in a base chain, its policy decides)"
         }
     }
 
@@ -115,9 +144,13 @@ extension Phraser {
             let name = SetReference(lenient: ref).name
             let entries = table?.set(name)?.value.elements ?? []
             what = "the verdict map @\(name)"
-            if table?.set(name) == nil { what += " (not declared in this ruleset)" }
-            else if entries.isEmpty { what += " (empty when loaded)" }
-            else { what += " { " + with(context: key) { entries.map(element) }.joined(separator: "; ") + " }" }
+            if table?.set(name) == nil {
+                what += " (not declared in this ruleset)"
+            } else if entries.isEmpty {
+                what += " (empty when loaded)"
+            } else {
+                what += " { " + with(context: key) { entries.map(element) }.joined(separator: "; ") + " }"
+            }
         default:
             what = value(data)
         }

@@ -48,11 +48,13 @@ struct FieldResolver {
         case .exthdr(let n, let f?, nil):
             return FieldSpelling(text: "exthdr[\(S.string(n)), \(S.string(f))]", expression: e, kind: .any)
         case .tcpOption(.named(let n, let f)):
-            return FieldSpelling(text: "tcp.option(\(S.string(n))\(f.map { ", field: \(S.string($0))" } ?? ""))",
-                                 expression: e, kind: .number)
+            return FieldSpelling(
+                text: "tcp.option(\(S.string(n))\(f.map { ", field: \(S.string($0))" } ?? ""))",
+                expression: e, kind: .number)
         case .ipOption(let n, let f):
-            return FieldSpelling(text: "ip.option(\(S.string(n))\(f.map { ", field: \(S.string($0))" } ?? ""))",
-                                 expression: e, kind: .number)
+            return FieldSpelling(
+                text: "ip.option(\(S.string(n))\(f.map { ", field: \(S.string($0))" } ?? ""))",
+                expression: e, kind: .number)
         case .socket("cgroupv2", let level?):
             return FieldSpelling(text: "socket.cgroupv2(level: \(level))", expression: e, kind: .name)
         case .osf("name", let ttl?):
@@ -69,17 +71,20 @@ struct FieldResolver {
             }
         case .numgen(let mode, let mod, let off):
             guard NumgenMode(rawValue: mode) != nil else { return nil }
-            return FieldSpelling(text: "numgen(.\(mode), mod: \(mod)\(off.map { ", offset: \($0)" } ?? ""))",
-                                 expression: e, kind: .number)
+            return FieldSpelling(
+                text: "numgen(.\(mode), mod: \(mod)\(off.map { ", offset: \($0)" } ?? ""))",
+                expression: e, kind: .number)
         case .jhash(let mod, let off, let key, let seed):
             let k = field(key)
-            return FieldSpelling(text: "jhash(\(k.text), mod: \(mod)\(off.map { ", offset: \($0)" } ?? "")"
-                                     + "\(seed.map { ", seed: \($0)" } ?? ""))", expression: e, kind: .number)
+            return FieldSpelling(
+                text: "jhash(\(k.text), mod: \(mod)\(off.map { ", offset: \($0)" } ?? "")"
+                    + "\(seed.map { ", seed: \($0)" } ?? ""))", expression: e, kind: .number)
         case .symhash(let mod, let off):
             return FieldSpelling(text: "symhash(mod: \(mod)\(off.map { ", offset: \($0)" } ?? ""))", expression: e, kind: .number)
         case .concat(let parts) where parts.count > 1:
-            return FieldSpelling(text: "concat(" + parts.map { field($0).text }.joined(separator: ", ") + ")",
-                                 expression: e, kind: .any)
+            return FieldSpelling(
+                text: "concat(" + parts.map { field($0).text }.joined(separator: ", ") + ")",
+                expression: e, kind: .any)
         case .binop(let op, let l) where l.count == 2:
             let left = field(l[0])
             let lt = SwiftLiteral.parenthesized(left.text)

@@ -4,7 +4,7 @@ import NFTables
 /// The type of value a typed DSL field compares with (its right-hand side type).
 enum DSLValueKind: Sendable {
     case addr, number, name, any, ctState, ctStatus, ctDirection, tcpFlag, icmpType, icmpv6Type, l4proto,
-         packetType, addressType, nfproto, etherType
+        packetType, addressType, nfproto, etherType
 
     /// The DSL type name of values of this kind.
     var typeName: String {
@@ -103,30 +103,38 @@ struct FieldSpelling: Sendable {
             .init("socket.wildcard", socket.wildcard),
             .init("osf.name", osf.name), .init("osf.version", osf.version),
             .init("exthdr.hbh", exthdr.hbh), .init("exthdr.rt", exthdr.rt), .init("exthdr.frag", exthdr.frag),
-            .init("exthdr.dst", exthdr.dst), .init("exthdr.mh", exthdr.mh),
+            .init("exthdr.dst", exthdr.dst), .init("exthdr.mh", exthdr.mh)
         ]
         for (name, h) in [("udp", udp), ("udplite", udplite), ("th", th)] {
-            all += [.init("\(name).sport", h.sport), .init("\(name).dport", h.dport), .init("\(name).length", h.length),
-                    .init("\(name).checksum", h.checksum)]
+            all += [
+                .init("\(name).sport", h.sport), .init("\(name).dport", h.dport), .init("\(name).length", h.length),
+                .init("\(name).checksum", h.checksum)
+            ]
         }
         for (name, h) in [("sctp", sctp), ("dccp", dccp), ("ah", ah), ("esp", esp), ("comp", comp), ("igmp", igmp)] {
-            all += [.init("\(name).sport", h.sport), .init("\(name).dport", h.dport), .init("\(name).type", h.type),
-                    .init("\(name).spi", h.spi), .init("\(name).sequence", h.sequence), .init("\(name).nexthdr", h.nexthdr),
-                    .init("\(name).vtag", h.vtag), .init("\(name).checksum", h.checksum)]
+            all += [
+                .init("\(name).sport", h.sport), .init("\(name).dport", h.dport), .init("\(name).type", h.type),
+                .init("\(name).spi", h.spi), .init("\(name).sequence", h.sequence), .init("\(name).nexthdr", h.nexthdr),
+                .init("\(name).vtag", h.vtag), .init("\(name).checksum", h.checksum)
+            ]
         }
         for (prefix, keys) in [("ct", ct), ("ct.original", ct.original), ("ct.reply", ct.reply)] {
-            all += [.init("\(prefix).state", keys.state), .init("\(prefix).direction", keys.direction),
-                    .init("\(prefix).status", keys.status), .init("\(prefix).mark", keys.mark),
-                    .init("\(prefix).expiration", keys.expiration), .init("\(prefix).label", keys.label),
-                    .init("\(prefix).zone", keys.zone), .init("\(prefix).id", keys.id), .init("\(prefix).secmark", keys.secmark),
-                    .init("\(prefix).l3proto", keys.l3proto), .init("\(prefix).protocol", keys.protocol),
-                    .init("\(prefix).bytes", keys.bytes), .init("\(prefix).packets", keys.packets),
-                    .init("\(prefix).avgpkt", keys.avgpkt), .init("\(prefix).saddr", keys.saddr),
-                    .init("\(prefix).daddr", keys.daddr), .init("\(prefix).protoSrc", keys.protoSrc),
-                    .init("\(prefix).protoDst", keys.protoDst)]
+            all += [
+                .init("\(prefix).state", keys.state), .init("\(prefix).direction", keys.direction),
+                .init("\(prefix).status", keys.status), .init("\(prefix).mark", keys.mark),
+                .init("\(prefix).expiration", keys.expiration), .init("\(prefix).label", keys.label),
+                .init("\(prefix).zone", keys.zone), .init("\(prefix).id", keys.id), .init("\(prefix).secmark", keys.secmark),
+                .init("\(prefix).l3proto", keys.l3proto), .init("\(prefix).protocol", keys.protocol),
+                .init("\(prefix).bytes", keys.bytes), .init("\(prefix).packets", keys.packets),
+                .init("\(prefix).avgpkt", keys.avgpkt), .init("\(prefix).saddr", keys.saddr),
+                .init("\(prefix).daddr", keys.daddr), .init("\(prefix).protoSrc", keys.protoSrc),
+                .init("\(prefix).protoDst", keys.protoDst)
+            ]
             for fam in [Family.ip, .ip6] {
-                all += [.init("\(prefix).saddr(.\(fam.rawValue))", keys.saddr(fam)),
-                        .init("\(prefix).daddr(.\(fam.rawValue))", keys.daddr(fam))]
+                all += [
+                    .init("\(prefix).saddr(.\(fam.rawValue))", keys.saddr(fam)),
+                    .init("\(prefix).daddr(.\(fam.rawValue))", keys.daddr(fam))
+                ]
             }
         }
         var d: [Expression: FieldSpelling] = [:]

@@ -104,8 +104,11 @@ enum ModelLiteral {
 
     static func element(_ e: SetElement) -> String {
         let stmts = e.statements.isEmpty ? "nil" : list(e.statements.map(statement))
-        return "SetElement(" + args([("val", expression(e.val)), ("timeout", time(e.timeout)), ("expires", time(e.expires)),
-                                     ("comment", S.optionalString(e.comment)), ("statements", stmts)]) + ")"
+        return "SetElement("
+            + args([
+                ("val", expression(e.val)), ("timeout", time(e.timeout)), ("expires", time(e.expires)),
+                ("comment", S.optionalString(e.comment)), ("statements", stmts)
+            ]) + ")"
     }
 
     static func statements(_ l: [Statement]?) -> String { l.map { list($0.map(statement)) } ?? "nil" }
@@ -119,32 +122,50 @@ enum ModelLiteral {
         case .namedCounter(let e): return ".namedCounter(\(expression(e)))"
         case .mangle(let k, let v): return ".mangle(key: \(expression(k)), value: \(expression(v)))"
         case .quota(let q):
-            return ".quota(Quota(" + args([("val", "\(q.val)"), ("valUnit", S.optionalString(q.valUnit)), ("used", int(q.used)),
-                                           ("usedUnit", S.optionalString(q.usedUnit)), ("inv", bool(q.inv))]) + "))"
+            return ".quota(Quota("
+                + args([
+                    ("val", "\(q.val)"), ("valUnit", S.optionalString(q.valUnit)), ("used", int(q.used)),
+                    ("usedUnit", S.optionalString(q.usedUnit)), ("inv", bool(q.inv))
+                ]) + "))"
         case .namedQuota(let e): return ".namedQuota(\(expression(e)))"
         case .limit(let l):
-            return ".limit(Limit(" + args([("rate", "\(l.rate)"), ("per", S.optionalString(l.per)),
-                                           ("rateUnit", S.optionalString(l.rateUnit)), ("burst", int(l.burst)),
-                                           ("burstUnit", S.optionalString(l.burstUnit)), ("inv", bool(l.inv))]) + "))"
+            return ".limit(Limit("
+                + args([
+                    ("rate", "\(l.rate)"), ("per", S.optionalString(l.per)),
+                    ("rateUnit", S.optionalString(l.rateUnit)), ("burst", int(l.burst)),
+                    ("burstUnit", S.optionalString(l.burstUnit)), ("inv", bool(l.inv))
+                ]) + "))"
         case .namedLimit(let e): return ".namedLimit(\(expression(e)))"
         case .fwd(let dev, let fam, let addr):
             return ".fwd(dev: \(opt(dev)), family: \(S.optionalString(fam)), addr: \(opt(addr)))"
         case .notrack: return ".notrack"
         case .dup(let addr, let dev): return ".dup(addr: \(opt(addr)), dev: \(opt(dev)))"
         case .nat(let n):
-            return ".nat(NAT(" + args([("", ".\(n.kind.rawValue)"), ("family", S.optionalString(n.family)), ("addr", opt(n.addr)),
-                                       ("port", opt(n.port)), ("flags", flags(n.flags)), ("typeFlags", flags(n.typeFlags))]) + "))"
+            return ".nat(NAT("
+                + args([
+                    ("", ".\(n.kind.rawValue)"), ("family", S.optionalString(n.family)), ("addr", opt(n.addr)),
+                    ("port", opt(n.port)), ("flags", flags(n.flags)), ("typeFlags", flags(n.typeFlags))
+                ]) + "))"
         case .reject(let t, let e): return ".reject(type: \(S.optionalString(t)), expr: \(opt(e)))"
         case .set(let u):
-            return ".set(SetUpdate(" + args([("op", S.string(u.op)), ("elem", expression(u.elem)), ("set", S.string(u.set)),
-                                             ("stmt", statements(u.stmt))]) + "))"
+            return ".set(SetUpdate("
+                + args([
+                    ("op", S.string(u.op)), ("elem", expression(u.elem)), ("set", S.string(u.set)),
+                    ("stmt", statements(u.stmt))
+                ]) + "))"
         case .map(let u):
-            return ".map(MapUpdate(" + args([("op", S.string(u.op)), ("elem", expression(u.elem)), ("data", expression(u.data)),
-                                             ("map", S.string(u.map)), ("stmt", statements(u.stmt))]) + "))"
+            return ".map(MapUpdate("
+                + args([
+                    ("op", S.string(u.op)), ("elem", expression(u.elem)), ("data", expression(u.data)),
+                    ("map", S.string(u.map)), ("stmt", statements(u.stmt))
+                ]) + "))"
         case .log(let l):
-            return ".log(Log(" + args([("prefix", S.optionalString(l.prefix)), ("group", int(l.group)), ("snaplen", int(l.snaplen)),
-                                       ("queueThreshold", int(l.queueThreshold)), ("level", S.optionalString(l.level)),
-                                       ("flags", flags(l.flags))]) + "))"
+            return ".log(Log("
+                + args([
+                    ("prefix", S.optionalString(l.prefix)), ("group", int(l.group)), ("snaplen", int(l.snaplen)),
+                    ("queueThreshold", int(l.queueThreshold)), ("level", S.optionalString(l.level)),
+                    ("flags", flags(l.flags))
+                ]) + "))"
         case .ctHelper(let e): return ".ctHelper(\(expression(e)))"
         case .ctTimeout(let e): return ".ctTimeout(\(expression(e)))"
         case .ctExpectation(let e): return ".ctExpectation(\(expression(e)))"

@@ -58,7 +58,9 @@ public struct RulesetImporter {
             w.line()
             w.comment("table \(table.family) \(table.name)")
             if let owner = TableOwners.owner(t) {
-                w.comment("This table looks like \(owner)'s: nftctl would replace what \(owner) writes here. Import only your own tables (--table, --exclude).")
+                w.comment(
+                    "This table looks like \(owner)'s: nftctl would replace what \(owner) writes here. Import only your own tables (--table, --exclude)."
+                )
             }
             for (o, id) in zip(t.objects, objectIDs) {
                 w.line("let \(id) = \(ctx.object(o.value, notes: &notes))")

@@ -148,7 +148,8 @@ struct StatementSpeller {
         var l = l
         if l.hasDefaultBurst { l.burst = nil; l.burstUnit = nil }  // import only what was declared
         guard let per = TimeUnit(rawValue: l.per ?? "second"), let ru = Self.byteUnit(l.rateUnit),
-              let bu = Self.byteUnit(l.burstUnit) else { return nil }
+            let bu = Self.byteUnit(l.burstUnit)
+        else { return nil }
         let burst = l.burst.map(Int.init)
         let item = NFTables.limit(rate: Int(l.rate), ru, per: per, burst: burst, burstUnit: bu, over: l.inv == true)
         var args = ["rate: \(l.rate)"]
@@ -174,8 +175,9 @@ struct StatementSpeller {
             guard let lf = LogFlag(rawValue: f) else { return nil }
             flags.append(lf)
         }
-        let item = NFTables.log(prefix: l.prefix, level: level, group: l.group.map(Int.init), snaplen: l.snaplen.map(Int.init),
-                                queueThreshold: l.queueThreshold.map(Int.init), flags: flags)
+        let item = NFTables.log(
+            prefix: l.prefix, level: level, group: l.group.map(Int.init), snaplen: l.snaplen.map(Int.init),
+            queueThreshold: l.queueThreshold.map(Int.init), flags: flags)
         var args: [String] = []
         if let p = l.prefix { args.append("prefix: \(S.string(p))") }
         if let level { args.append("level: .\(level.rawValue)") }
@@ -222,8 +224,10 @@ struct StatementSpeller {
             let fn = n.kind == .snat ? "snat" : "dnat"
             if let addr = n.addr {
                 let a = Addr(addr)
-                let item = n.kind == .snat ? snat(to: a, port: port, family: family, flags: flags)
-                                           : dnat(to: a, port: port, family: family, flags: flags)
+                let item =
+                    n.kind == .snat
+                    ? snat(to: a, port: port, family: family, flags: flags)
+                    : dnat(to: a, port: port, family: family, flags: flags)
                 let at = addrText(addr)
                 return checked("\(fn)(\(join(["to: \(at)", portText], extra)))", item, s)
             }
@@ -236,8 +240,9 @@ struct StatementSpeller {
         case .redirect:
             guard n.addr == nil, family == nil else { return nil }
             guard let port else { return flags.isEmpty ? checked("redirect", NFTables.redirect, s) : nil }
-            return checked("redirect(\(join(["to: " + ValueSpelling.spell(n.port!, .number)], extra)))",
-                           redirect(to: port, flags: flags), s)
+            return checked(
+                "redirect(\(join(["to: " + ValueSpelling.spell(n.port!, .number)], extra)))",
+                redirect(to: port, flags: flags), s)
         }
     }
 
@@ -255,7 +260,7 @@ struct StatementSpeller {
         let known: [String: String] = [
             "port-unreachable": "portUnreachable", "host-unreachable": "hostUnreachable", "net-unreachable": "netUnreachable",
             "prot-unreachable": "protUnreachable", "admin-prohibited": "adminProhibited", "net-prohibited": "netProhibited",
-            "host-prohibited": "hostProhibited", "no-route": "noRoute", "addr-unreachable": "addrUnreachable",
+            "host-prohibited": "hostProhibited", "no-route": "noRoute", "addr-unreachable": "addrUnreachable"
         ]
         let c = ICMPCode(code)
         let reason: RejectReason = type == "icmp" ? .icmp(c) : type == "icmpv6" ? .icmpv6(c) : .icmpx(c)

@@ -63,7 +63,7 @@ enum SwiftLiteral {
         "struct", "subscript", "typealias", "var", "break", "case", "catch", "continue", "default", "defer", "do",
         "else", "fallthrough", "for", "guard", "if", "in", "repeat", "return", "throw", "switch", "where", "while",
         "as", "false", "is", "nil", "super", "throws", "true", "try", "await", "any", "some", "consume", "borrowing",
-        "consuming", "copy", "discard", "each", "macro", "package", "then",
+        "consuming", "copy", "discard", "each", "macro", "package", "then"
     ]
     /// Names that cannot be backtick-escaped usefully.
     static let forbidden: Set<String> = ["self", "Self", "Type", "Protocol", "_"]
@@ -75,7 +75,7 @@ enum SwiftLiteral {
         "redirect", "counter", "log", "notrack", "synproxy", "fib", "numgen", "jhash", "symhash", "concat", "payload",
         "jump", "goto", "queue", "snat", "dnat", "tproxy", "limit", "quota", "dup", "fwd", "secmark", "ctCount",
         "flowOffload", "statement", "rule", "chain", "table", "set", "map", "add", "update", "delete", "match",
-        "ctHelper", "ctTimeout", "ctExpectation", "ctexpect", "object", "flowtable", "ruleset", "print", "exit", "main",
+        "ctHelper", "ctTimeout", "ctExpectation", "ctexpect", "object", "flowtable", "ruleset", "print", "exit", "main"
     ]
 
     /// A lowerCamelCase identifier made of the letters and digits of `name` ("ssh_in" → "sshIn").

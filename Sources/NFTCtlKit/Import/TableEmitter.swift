@@ -29,8 +29,10 @@ struct TableEmitter {
     /// `.filter`, `.dstnat + 10`, or the number.
     func priority(_ p: Int64, type: ChainType? = nil) -> String {
         let order = family == .bridge ? ["filter", "dstnat", "srcnat", "out"] : ["filter", "dstnat", "srcnat", "raw", "mangle", "security"]
-        let statics: [String: Priority] = ["filter": .filter, "dstnat": .dstnat, "srcnat": .srcnat, "raw": .raw,
-                                           "mangle": .mangle, "security": .security, "out": .out]
+        let statics: [String: Priority] = [
+            "filter": .filter, "dstnat": .dstnat, "srcnat": .srcnat, "raw": .raw,
+            "mangle": .mangle, "security": .security, "out": .out
+        ]
         let fam = family ?? .inet
         for n in order { if statics[n]!.value(in: fam) == p { return ".\(n)" } }
         // An offset only from a name that suits the chain (`.dstnat - 10` in a nat chain).
@@ -58,7 +60,8 @@ struct TableEmitter {
     static func sameBody(_ a: ObjectBody, _ b: ObjectBody) -> Bool {
         let x = NamedObject(family: "ip", table: "t", name: "o", body: a)
         let y = NamedObject(family: "ip", table: "t", name: "o", body: b)
-        return RulesetItem.object(kind: a.kind, x).normalizedForComparison() == RulesetItem.object(kind: b.kind, y).normalizedForComparison()
+        return RulesetItem.object(kind: a.kind, x).normalizedForComparison()
+            == RulesetItem.object(kind: b.kind, y).normalizedForComparison()
     }
 
     func l4(_ p: String) -> (text: String, value: L4Proto) {
@@ -89,8 +92,9 @@ struct TableEmitter {
             return check("limit(\(n), \(args.joined(separator: ", "))\(c))", decl)
         case .ctHelper(let type?, let proto?, let l3):
             let p = l4(proto)
-            return check("ctHelper(\(n), type: \(S.string(type)), protocol: \(p.text)\(l3.map { ", l3proto: \(S.string($0))" } ?? "")\(c))",
-                         ctHelper(o.name, type: type, protocol: p.value, l3proto: l3))
+            return check(
+                "ctHelper(\(n), type: \(S.string(type)), protocol: \(p.text)\(l3.map { ", l3proto: \(S.string($0))" } ?? "")\(c))",
+                ctHelper(o.name, type: type, protocol: p.value, l3proto: l3))
         case .ctTimeout(let proto?, let l3, let policy):
             let p = l4(proto)
             var pairs: [(String, Int)] = []
@@ -107,9 +111,10 @@ struct TableEmitter {
             return "ctTimeout(\(n), protocol: \(p.text)\(l3.map { ", l3proto: \(S.string($0))" } ?? "")\(policyText)\(c))"
         case .ctExpectation(let l3, let proto?, let dport?, let timeout?, let size?):
             let p = l4(proto)
-            return check("ctExpectation(\(n), protocol: \(p.text), dport: \(dport), timeout: \(timeout), size: \(size)"
-                         + "\(l3.map { ", l3proto: \(S.string($0))" } ?? "")\(c))",
-                         ctExpectation(o.name, protocol: p.value, dport: Int(dport), timeout: Int(timeout), size: Int(size), l3proto: l3))
+            return check(
+                "ctExpectation(\(n), protocol: \(p.text), dport: \(dport), timeout: \(timeout), size: \(size)"
+                    + "\(l3.map { ", l3proto: \(S.string($0))" } ?? "")\(c))",
+                ctExpectation(o.name, protocol: p.value, dport: Int(dport), timeout: Int(timeout), size: Int(size), l3proto: l3))
         case .synproxy(let mss?, let ws?, let flags):
             var fl: [SynproxyFlag] = []
             for f in flags?.values ?? [] {
@@ -117,8 +122,9 @@ struct TableEmitter {
                 fl.append(x)
             }
             let ft = fl.isEmpty ? "" : ", flags: [" + fl.map { $0 == .sackPerm ? ".sackPerm" : ".timestamp" }.joined(separator: ", ") + "]"
-            return check("synproxy(\(n), mss: \(mss), wscale: \(ws)\(ft)\(c))",
-                         synproxy(o.name, mss: Int(mss), wscale: Int(ws), flags: fl))
+            return check(
+                "synproxy(\(n), mss: \(mss), wscale: \(ws)\(ft)\(c))",
+                synproxy(o.name, mss: Int(mss), wscale: Int(ws), flags: fl))
         case .secmark(let ctx?):
             return check("secmark(\(n), context: \(S.string(ctx))\(c))", secmark(o.name, context: ctx))
         default:
@@ -158,9 +164,11 @@ struct TableEmitter {
     }
 
     static func namedType(_ n: String) -> String {
-        let known = ["ipv4_addr": "ipv4Addr", "ipv6_addr": "ipv6Addr", "ether_addr": "etherAddr", "inet_proto": "inetProto",
-                     "inet_service": "inetService", "mark": "mark", "ifname": "ifname", "verdict": "verdict",
-                     "ct_state": "ctState", "counter": "counter", "quota": "quota"]
+        let known = [
+            "ipv4_addr": "ipv4Addr", "ipv6_addr": "ipv6Addr", "ether_addr": "etherAddr", "inet_proto": "inetProto",
+            "inet_service": "inetService", "mark": "mark", "ifname": "ifname", "verdict": "verdict",
+            "ct_state": "ctState", "counter": "counter", "quota": "quota"
+        ]
         return known[n].map { "." + $0 } ?? S.string(n)
     }
 
@@ -195,7 +203,9 @@ struct TableEmitter {
         var plain = true
         if s.isMap {
             for e in elems {
-                if case .list(let kv) = e, kv.count == 2 { lines.append(fr.mapEntry(kv[0], kv[1])) } else {
+                if case .list(let kv) = e, kv.count == 2 {
+                    lines.append(fr.mapEntry(kv[0], kv[1]))
+                } else {
                     lines.append("MapEntry(Value(\(ModelLiteral.expression(e))), Value(.list([])))")
                     notes.append("map \(s.name): element \(ModelLiteral.expression(e)) is not a key : value pair")
                 }
@@ -227,16 +237,21 @@ struct TableEmitter {
         let n = e.normalizedForComparison()
         if case .elem(let el) = n {
             // Element counters are spelled bare: their values are run-time state.
-            let counters = el.statements.allSatisfy { if case .counter = $0 { return true }; return false }
+            let counters = el.statements.allSatisfy {
+                if case .counter = $0 { return true }; return false
+            }
             if counters, let v = ValueSpelling.literal(el.val, .any), !v.hasPrefix("[") {
                 var args = [v]
                 if let t = el.timeout { args.append("timeout: \(S.time(t))") }
                 if let x = el.expires { args.append("expires: \(S.time(x))") }
                 if let c = el.comment { args.append("comment: \(S.string(c))") }
-                if !el.statements.isEmpty { args.append("statements: [" + el.statements.map { _ in "counter" }.joined(separator: ", ") + "]") }
+                if !el.statements.isEmpty {
+                    args.append("statements: [" + el.statements.map { _ in "counter" }.joined(separator: ", ") + "]")
+                }
                 let text = "SetElementValue(\(args.joined(separator: ", ")))"
-                let typed = SetElementValue(Value(el.val), timeout: el.timeout, expires: el.expires, comment: el.comment,
-                                            statements: el.statements.map { _ in counter })
+                let typed = SetElementValue(
+                    Value(el.val), timeout: el.timeout, expires: el.expires, comment: el.comment,
+                    statements: el.statements.map { _ in counter })
                 if typed.expression.normalizedForComparison() == n {
                     return (text, false)
                 }
@@ -250,14 +265,18 @@ struct TableEmitter {
     // MARK: chains
 
     /// Returns how many statements were written in the model's form.
-    func chain(_ c: Chain, rules: [Rule], id: String, pool: inout IdentifierPool, into w: inout SourceWriter,
-               notes: inout [String]) -> Int {
+    func chain(
+        _ c: Chain, rules: [Rule], id: String, pool: inout IdentifierPool, into w: inout SourceWriter,
+        notes: inout [String]
+    ) -> Int {
         var args = [S.string(c.name)]
         if let hookName = c.hook {
             let type = c.type.flatMap(ChainType.init(rawValue:)) ?? .filter
             if let t = c.type, ChainType(rawValue: t) == nil { notes.append("chain \(c.name): type \(t)") }
             if type != .filter { args.append("type: .\(type.rawValue)") }
-            if let hook = NFTables.Hook(rawValue: hookName) { args.append("hook: .\(hook.rawValue)") } else {
+            if let hook = NFTables.Hook(rawValue: hookName) {
+                args.append("hook: .\(hook.rawValue)")
+            } else {
                 notes.append("chain \(c.name): hook \(hookName)")
                 args.append("hook: .input")
             }
@@ -266,7 +285,9 @@ struct TableEmitter {
                 if ChainPolicy(rawValue: p) != nil { args.append("policy: .\(p)") } else { notes.append("chain \(c.name): policy \(p)") }
             }
             let devs = c.dev?.values ?? []
-            if devs.count == 1 { args.append("device: \(S.string(devs[0]))") } else if !devs.isEmpty {
+            if devs.count == 1 {
+                args.append("device: \(S.string(devs[0]))")
+            } else if !devs.isEmpty {
                 args.append("devices: [" + devs.map(S.string).joined(separator: ", ") + "]")
             }
         }

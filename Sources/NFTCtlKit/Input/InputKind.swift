@@ -15,7 +15,9 @@ public enum InputKind: String, Sendable {
         if isDir.boolValue || path.hasSuffix(".swift") { return .swift }
         if path.hasSuffix(".nft") { return .nft }
         if path.hasSuffix(".json") { return .json }
-        let head = FileHandle(forReadingAtPath: path).flatMap { h in defer { try? h.close() }; return try? h.read(upToCount: 4096) }
+        let head = FileHandle(forReadingAtPath: path).flatMap { h in
+            defer { try? h.close() }; return try? h.read(upToCount: 4096)
+        }
         if head?.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x09 && $0 != 0x0D }) == UInt8(ascii: "{") { return .json }
         return .nft
     }

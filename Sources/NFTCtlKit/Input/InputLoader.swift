@@ -71,10 +71,13 @@ public enum InputLoader {
             for command in code.split(separator: ";") {
                 let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" })
                 guard words.count == 2, words[0] == "flush", words[1] == "ruleset" else { continue }
-                out.append(Diagnostic(.warning, """
-                    ignored: nftctl changes only the tables this file declares and leaves every other \
-                    table (Docker's, fail2ban's, …) as it is
-                    """, object: "flush ruleset", at: SourceLocation(file: file, line: i + 1)))
+                out.append(
+                    Diagnostic(
+                        .warning,
+                        """
+                        ignored: nftctl changes only the tables this file declares and leaves every other \
+                        table (Docker's, fail2ban's, …) as it is
+                        """, object: "flush ruleset", at: SourceLocation(file: file, line: i + 1)))
             }
         }
         return out

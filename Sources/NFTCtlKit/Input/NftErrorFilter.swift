@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -71,7 +72,8 @@ struct NftErrorFilter {
                 if inside || NftErrorFilter.isContentFree(loc.message) {
                     out.append(String(line))
                 } else {
-                    out.append(loc.head + "(message withheld: \(loc.file) is or leads outside \(directory), the directory of the rules file)")
+                    out.append(
+                        loc.head + "(message withheld: \(loc.file) is or leads outside \(directory), the directory of the rules file)")
                 }
                 continue
             }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -101,15 +102,17 @@ enum NftPrecheck {
         mutating func read(_ path: String, display: String, includedAt: String?) throws(InputError) -> [UInt8] {
             let left = limits.maxBytes - total
             guard let h = FileHandle(forReadingAtPath: path) else {
-                throw InputError(includedAt.map { "\($0): cannot read \(display) (\(String(cString: strerror(errno))))" }
-                                 ?? "\(display): cannot be read (\(String(cString: strerror(errno))))")
+                throw InputError(
+                    includedAt.map { "\($0): cannot read \(display) (\(String(cString: strerror(errno))))" }
+                        ?? "\(display): cannot be read (\(String(cString: strerror(errno))))")
             }
             defer { try? h.close() }
             let data = (try? h.read(upToCount: left + 1)) ?? Data()
             if data.count > left {
                 let what = includedAt == nil ? "\(display)" : "\(display) (included at \(includedAt!))"
-                throw InputError("\(what): nft input is larger than \(limits.maxBytes) bytes (with what it includes); "
-                                 + "raise NFTCTL_MAX_NFT_BYTES if it is meant to be")
+                throw InputError(
+                    "\(what): nft input is larger than \(limits.maxBytes) bytes (with what it includes); "
+                        + "raise NFTCTL_MAX_NFT_BYTES if it is meant to be")
             }
             total += data.count
             return [UInt8](data)
@@ -118,8 +121,9 @@ enum NftPrecheck {
         mutating func scan(_ bytes: [UInt8], path: String, display: String, depth: Int) throws(InputError) {
             let (scan, overlong) = lex(bytes, maxToken: limits.maxTokenBytes)
             if let line = overlong {
-                throw InputError("\(display):\(line): error: a token (word, string or # comment) longer than "
-                                 + "\(limits.maxTokenBytes) bytes; nft syntax has none this long")
+                throw InputError(
+                    "\(display):\(line): error: a token (word, string or # comment) longer than "
+                        + "\(limits.maxTokenBytes) bytes; nft syntax has none this long")
             }
             let key = canonical(path)
             done.insert(key)
@@ -159,9 +163,13 @@ enum NftPrecheck {
     /// else in the default include path `/etc`; wildcards expand (no match is no error).
     static func resolve(_ name: String) -> [String] {
         let path: String
-        if name.hasPrefix("/") { path = name }
-        else if name.hasPrefix("./") || name.hasPrefix("../") { path = FileManager.default.currentDirectoryPath + "/" + name }
-        else { path = "/etc/" + name }
+        if name.hasPrefix("/") {
+            path = name
+        } else if name.hasPrefix("./") || name.hasPrefix("../") {
+            path = FileManager.default.currentDirectoryPath + "/" + name
+        } else {
+            path = "/etc/" + name
+        }
         guard path.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) else { return [path] }
         var g = glob_t()
         defer { globfree(&g) }

@@ -7,17 +7,17 @@ import NFTAnalysis
 public struct NftSourceMap: Sendable {
     public var file: String
     var tables: [TableKey: Int] = [:]
-    var chains: [String: Int] = [:]        // "family table chain"
-    var sets: [String: Int] = [:]          // "family table set"
-    var objects: [String: Int] = [:]       // "family table name"
-    var rules: [String: [Int]] = [:]       // "family table chain" -> lines in order
-    var inserted: [String: [Int]] = [:]    // `insert rule` lines, latest last (they end up first, latest first)
+    var chains: [String: Int] = [:]  // "family table chain"
+    var sets: [String: Int] = [:]  // "family table set"
+    var objects: [String: Int] = [:]  // "family table name"
+    var rules: [String: [Int]] = [:]  // "family table chain" -> lines in order
+    var inserted: [String: [Int]] = [:]  // `insert rule` lines, latest last (they end up first, latest first)
 
     static let families: Set<String> = ["ip", "ip6", "inet", "arp", "bridge", "netdev"]
 
     public init(text: String, file: String) {
         self.file = file
-        var stack: [(kind: String, name: String)] = []   // open blocks
+        var stack: [(kind: String, name: String)] = []  // open blocks
         var curTable: TableKey?
         var curChain: String?
         var pendingDepth = 0  // braces opened by a rule spanning lines
@@ -58,7 +58,7 @@ public struct NftSourceMap: Sendable {
                     if opens > closes { stack.append(("chain", name)); curChain = name }
                     continue
                 }
-                if (first == "set" || first == "map"), words.count >= 2 {
+                if first == "set" || first == "map", words.count >= 2 {
                     sets["\(t.family) \(t.name) \(NftSourceMap.unquote(words[1]))"] = lineNo
                     if opens > closes { stack.append((first, words[1])) }
                     continue
@@ -71,7 +71,8 @@ public struct NftSourceMap: Sendable {
                 }
             }
             if let t = curTable, let c = curChain, stack.last?.kind == "chain" {
-                let isChainSpec = (first == "type" && words.contains("hook")) || first == "policy"
+                let isChainSpec =
+                    (first == "type" && words.contains("hook")) || first == "policy"
                     || first == "comment" || first == "devices" || first == "device"
                 if !isChainSpec {
                     rules["\(t.family) \(t.name) \(c)", default: []].append(lineNo)
@@ -143,8 +144,11 @@ public struct NftSourceMap: Sendable {
                 let k = "\(prefix) \(chain)"
                 let n = seen[k, default: 0]
                 seen[k] = n + 1
-                if let lines = rules[k], n < lines.count { state.tables[ti].rules[ri].location = loc(lines[n]) }
-                else { state.tables[ti].rules[ri].location = loc(chains[k]) }
+                if let lines = rules[k], n < lines.count {
+                    state.tables[ti].rules[ri].location = loc(lines[n])
+                } else {
+                    state.tables[ti].rules[ri].location = loc(chains[k])
+                }
             }
         }
     }

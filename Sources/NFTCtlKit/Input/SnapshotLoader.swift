@@ -7,7 +7,8 @@ public enum SnapshotLoader {
     public static func listing(_ path: String) throws -> Document {
         if try InputKind.of(path) == .json {
             if let text = try? InputLoader.readText(path), let json = try? JSON.parse(text),
-               let doc = try? Document.decode(json), isListing(doc) {
+                let doc = try? Document.decode(json), isListing(doc)
+            {
                 return doc
             }
         }
@@ -18,6 +19,8 @@ public enum SnapshotLoader {
 
     /// A listing holds ruleset elements, not commands.
     static func isListing(_ doc: Document) -> Bool {
-        doc.entries.allSatisfy { if case .item = $0 { return true }; return false }
+        doc.entries.allSatisfy {
+            if case .item = $0 { return true }; return false
+        }
     }
 }

@@ -54,11 +54,13 @@ public enum ApplyOperation {
     ///   - lock: takes the namespace's writer lock (not called for a dry run); it is held
     ///     until `run` returns, from before the listing to the end of verification.
     ///   - normalizer: gives the declaration's kernel normal form (the scratch namespace).
-    public static func run(_ input: LoadedInput, backend: Backend, mode: Mode = .incremental, dryRun: Bool = false,
-                           store: StateStore? = nil, prune: Bool = false, netns: String? = nil,
-                           confirm: Confirm? = nil, lock: NamespaceLock.Request? = nil,
-                           normalizer: some Normalizer = ScratchNormalizer(),
-                           approve: (Plan) -> Bool = { _ in true }) throws -> Report {
+    public static func run(
+        _ input: LoadedInput, backend: Backend, mode: Mode = .incremental, dryRun: Bool = false,
+        store: StateStore? = nil, prune: Bool = false, netns: String? = nil,
+        confirm: Confirm? = nil, lock: NamespaceLock.Request? = nil,
+        normalizer: some Normalizer = ScratchNormalizer(),
+        approve: (Plan) -> Bool = { _ in true }
+    ) throws -> Report {
         var timer = PhaseTimer()
         let state = input.state
         guard !state.tables.isEmpty else { throw InputError("\(input.path): declares no tables; nothing to apply") }
@@ -86,7 +88,11 @@ public enum ApplyOperation {
         case .incremental: batch = PlanBatch.build(plan)
         case .replace:
             let whole = replaceBatch(state)
-            let deletes = PlanBatch.build(Plan(tables: plan.tables.filter { if case .delete = $0.mode { return true }; return false }))
+            let deletes = PlanBatch.build(
+                Plan(
+                    tables: plan.tables.filter {
+                        if case .delete = $0.mode { return true }; return false
+                    }))
             batch = (Document(deletes.document.entries + whole.document.entries), deletes.locations + whole.locations)
             plan.tables = plan.tables.map { t in
                 var t = t
@@ -142,8 +148,9 @@ public enum ApplyOperation {
         }
         do {
             let liveSets = (try? PlanOperation.liveState(liveListing, tables: state.keys))?.tables.flatMap { $0.sets.map(\.value) } ?? []
-            try Transport.send(batch.document, locations: batch.locations,
-                               sets: liveSets + desired.tables.flatMap { $0.sets.map(\.value) }, backend: backend)
+            try Transport.send(
+                batch.document, locations: batch.locations,
+                sets: liveSets + desired.tables.flatMap { $0.sets.map(\.value) }, backend: backend)
         } catch {
             if confirm != nil { store?.clearPending() }
             throw ApplyFailure(message: "the kernel refused the batch; nothing was changed: \(error)")
@@ -167,8 +174,9 @@ public enum ApplyOperation {
             // Whatever failed after the commit (verification, the state directory), the kernel
             // is put back as it was before this apply, --confirm or not.
             guard let store, let snapshot = report.snapshot else { throw error }
-            throw rollBackNow(after: error, snapshot: snapshot, store: store, backend: backend, deadline: report.deadline,
-                              armed: confirm != nil, netns: netns)
+            throw rollBackNow(
+                after: error, snapshot: snapshot, store: store, backend: backend, deadline: report.deadline,
+                armed: confirm != nil, netns: netns)
         }
         // The confirmation window starts now that the apply is verified, not before the commit.
         if let confirm, let store, let snapshot = report.snapshot {
@@ -177,22 +185,26 @@ public enum ApplyOperation {
                 try store.setPending(.init(snapshot: snapshot.id, deadline: deadline, generation: generation))
                 report.deadline = deadline
             } catch {
-                report.warnings.append("could not extend the confirmation window (\(error)); the rollback stays armed for the earlier deadline")
+                report.warnings.append(
+                    "could not extend the confirmation window (\(error)); the rollback stays armed for the earlier deadline")
             }
         }
         // For `nftctl restore` at boot (with --confirm: staged until confirmed).
-        report.warnings += store?.recordApply(input, pruned: pruned, generation: try? backend.generationID(),
-                                              confirming: confirm == nil ? nil : report.snapshot?.id) ?? []
+        report.warnings +=
+            store?.recordApply(
+                input, pruned: pruned, generation: try? backend.generationID(),
+                confirming: confirm == nil ? nil : report.snapshot?.id) ?? []
         return report
     }
 
     /// The listing of `keys` as the kernel holds them now (those `present` lists; the
     /// others did not exist and have nothing to list).
     static func listTables(_ keys: [TableKey], present: Document, backend: Backend) throws -> Document {
-        let existing = Set(present.items.compactMap { item -> TableKey? in
-            if case .table(let t) = item { return TableKey(family: t.family, name: t.name) }
-            return nil
-        })
+        let existing = Set(
+            present.items.compactMap { item -> TableKey? in
+                if case .table(let t) = item { return TableKey(family: t.family, name: t.name) }
+                return nil
+            })
         var entries: [Document.Entry] = []
         for key in keys where existing.contains(key) {
             entries += try backend.list(table: key.family, name: key.name).items.map { .item($0) }
@@ -202,21 +214,30 @@ public enum ApplyOperation {
 
     /// A failure after the commit: restore the snapshot now. If that fails too, a `--confirm`
     /// timer is still armed and will try again at the deadline; otherwise say how to restore.
-    static func rollBackNow(after error: Error, snapshot: StateStore.Snapshot, store: StateStore, backend: Backend,
-                            deadline: Double?, armed: Bool = true, netns: String? = nil) -> Error {
+    static func rollBackNow(
+        after error: Error, snapshot: StateStore.Snapshot, store: StateStore, backend: Backend,
+        deadline: Double?, armed: Bool = true, netns: String? = nil
+    ) -> Error {
         do {
             try Rollback.restore(snapshot, backend: backend)
             if armed { store.clearPending() }
-            return AfterCommitFailure(cause: "\(error)", outcome: "rolled back at once to the state before this apply (snapshot \(snapshot.id))")
+            return AfterCommitFailure(
+                cause: "\(error)", outcome: "rolled back at once to the state before this apply (snapshot \(snapshot.id))")
         } catch let rollbackError {
             guard armed else {
                 let ns = netns.map { " --netns \($0)" } ?? ""
-                return AfterCommitFailure(cause: "\(error)", outcome:
-                    "the immediate rollback failed too (\(rollbackError)); `nftctl rollback\(ns)` restores the state before this apply (snapshot \(snapshot.id))")
+                return AfterCommitFailure(
+                    cause: "\(error)",
+                    outcome:
+                        "the immediate rollback failed too (\(rollbackError)); `nftctl rollback\(ns)` restores the state before this apply (snapshot \(snapshot.id))"
+                )
             }
             let when = deadline.map { " at \(Date(timeIntervalSince1970: $0))" } ?? ""
-            return AfterCommitFailure(cause: "\(error)", outcome:
-                "the immediate rollback failed too (\(rollbackError)); the rollback timer is still armed and restores snapshot \(snapshot.id)\(when) unless `nftctl confirm` runs first")
+            return AfterCommitFailure(
+                cause: "\(error)",
+                outcome:
+                    "the immediate rollback failed too (\(rollbackError)); the rollback timer is still armed and restores snapshot \(snapshot.id)\(when) unless `nftctl confirm` runs first"
+            )
         }
     }
 }

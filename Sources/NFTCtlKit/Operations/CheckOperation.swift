@@ -14,8 +14,9 @@ public enum CheckOperation {
     public static func run(_ file: String) throws -> Report {
         let input = try InputLoader.load(file)
         let diagnostics = input.notes + Validator.validate(input.state) + Linter.lint(input.state)
-        var report = Report(diagnostics: diagnostics, loaded: false, tables: input.state.tables.count,
-                            rules: input.state.tables.reduce(0) { $0 + $1.rules.count })
+        var report = Report(
+            diagnostics: diagnostics, loaded: false, tables: input.state.tables.count,
+            rules: input.state.tables.reduce(0) { $0 + $1.rules.count })
         if diagnostics.hasErrors { return report }
         let creation = input.state.creationBatch()
         _ = try KernelCheck.loadAndList(creation.document, locations: creation.locations, origin: input.path)

@@ -4,7 +4,9 @@ import NFTAnalysis
 /// `against` (a snapshot or a second rules file, loaded with no kernel of the host), and the
 /// input's own notes (such as an ignored `flush ruleset`).
 public enum DiffOperation {
-    public static func plan(_ file: String, against: String?, live backend: () throws -> Backend) throws -> (plan: Plan, notes: [Diagnostic]) {
+    public static func plan(_ file: String, against: String?, live backend: () throws -> Backend) throws -> (
+        plan: Plan, notes: [Diagnostic]
+    ) {
         let input = try InputLoader.load(file)
         let desired = try PlanOperation.desiredState(input)
         let live = try against.map(SnapshotLoader.listing) ?? backend().list()

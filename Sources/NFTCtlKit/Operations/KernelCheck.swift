@@ -18,7 +18,9 @@ public enum KernelCheck {
 
     /// Bisects with loads of batch prefixes: the shortest failing prefix ends with the culprit.
     static func locate(_ error: SandboxError, batch: Document, locations: [SourceLocation?], origin: String) -> Error {
-        guard batch.entries.count > 1 else { return KernelRefusal(message: error.message, location: locations.first ?? nil, origin: origin, entry: nil) }
+        guard batch.entries.count > 1 else {
+            return KernelRefusal(message: error.message, location: locations.first ?? nil, origin: origin, entry: nil)
+        }
         var lo = 1, hi = batch.entries.count  // prefix of length hi fails
         var message = error.message
         while lo < hi {

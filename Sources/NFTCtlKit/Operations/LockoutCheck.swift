@@ -21,7 +21,7 @@ public enum LockoutCheck {
         return [
             "tcp \(ep(client, cport)) -> \(ep(server, sport)) state established",
             "tcp \(ep(server, sport)) -> \(ep(client, cport)) hook output state established",
-            "tcp \(ep(client, 40000)) -> \(ep(server, sport)) state new",
+            "tcp \(ep(client, 40000)) -> \(ep(server, sport)) state new"
         ]
     }
 

@@ -22,17 +22,21 @@ public enum PlanOperation {
     /// libnftables bug, e.g. `ip6 dscp >> 6` in a concatenation), applying it would install
     /// something other than the file says: refuse, naming the rule.
     static func checkJSONPath(_ input: LoadedInput, normalized: RulesetState) throws {
-        let diffs = ListingComparison.differences(expected: input.state.listingItems, actual: normalized.listingItems,
-                                                  tables: input.state.keys)
+        let diffs = ListingComparison.differences(
+            expected: input.state.listingItems, actual: normalized.listingItems,
+            tables: input.state.keys)
         guard !diffs.isEmpty else { return }
         let lines = diffs.prefix(6).map { d -> String in
             let text: String
-            if case .rule(let r) = d.item { text = "\(r.family) \(r.table) \(r.chain): \(r.nftText(context: PrintContext(stateless: true)))" } else {
+            if case .rule(let r) = d.item {
+                text = "\(r.family) \(r.table) \(r.chain): \(r.nftText(context: PrintContext(stateless: true)))"
+            } else {
                 text = d.item.json.serialized(.spaced)
             }
             return "  \(d.side == .missing ? "written" : "would load as") \(text)"
         }
-        throw InputError("""
+        throw InputError(
+            """
             \(input.path): nft 1.0.6 cannot carry these rules through its JSON interface unchanged (a libnftables \
             bug), so nftctl will not apply them:
             \(lines.joined(separator: "\n"))
@@ -73,7 +77,8 @@ extension RulesetState {
             for i in tables[ti].sets.indices { tables[ti].sets[i].location = src.set(tables[ti].sets[i].value.name)?.location }
             for i in tables[ti].objects.indices {
                 let o = tables[ti].objects[i].value
-                tables[ti].objects[i].location = src.objects.first { $0.value.name == o.name && $0.value.body.kind == o.body.kind }?.location
+                tables[ti].objects[i].location =
+                    src.objects.first { $0.value.name == o.name && $0.value.body.kind == o.body.kind }?.location
             }
             var seen: [String: Int] = [:]
             var srcRules: [String: [SourceLocation?]] = [:]

@@ -6,10 +6,12 @@ import NFTAnalysis
 /// verification, a snapshot for `nftctl rollback`). It needs no swiftc and no rules file,
 /// which is why the boot service runs it.
 public enum RestoreOperation {
-    public static func run(store: StateStore, backend: Backend, netns: String?, lock: NamespaceLock.Request) throws -> ApplyOperation.Report {
+    public static func run(store: StateStore, backend: Backend, netns: String?, lock: NamespaceLock.Request) throws -> ApplyOperation.Report
+    {
         // A file that cannot be read or is not a batch fails here, before anything is listed or sent.
         guard let input = try store.savedRuleset() else {
-            throw InputError("""
+            throw InputError(
+                """
                 no saved ruleset at \(store.rulesetFile.path): nothing has been applied with nftctl in this \
                 namespace yet (or the state directory was removed); nothing was changed. Apply a rules file first
                 """)

@@ -23,8 +23,9 @@ public struct Status: Sendable {
             let desired = try PlanOperation.desiredState(saved)
             drift = try PlanOperation.plan(desired: desired, live: backend.list())
         }
-        return Status(namespace: netns, managed: try store.managedTables(), lastApply: try store.lastApply(), pending: pending,
-                      drift: drift, savedFile: store.rulesetFile.path)
+        return Status(
+            namespace: netns, managed: try store.managedTables(), lastApply: try store.lastApply(), pending: pending,
+            drift: drift, savedFile: store.rulesetFile.path)
     }
 
     static func date(_ t: Double) -> String {
@@ -39,7 +40,10 @@ public struct Status: Sendable {
         var out: [String] = []
         let ns = namespace.map { " --netns \($0)" } ?? ""
         out.append("namespace: \(namespace.map { SafeText.name($0) } ?? "this host's")")
-        out.append("managed tables: " + (managed.isEmpty ? "none" : managed.map { "\(SafeText.escape($0.family)) \(SafeText.name($0.name))" }.joined(separator: ", ")))
+        out.append(
+            "managed tables: "
+                + (managed.isEmpty
+                    ? "none" : managed.map { "\(SafeText.escape($0.family)) \(SafeText.name($0.name))" }.joined(separator: ", ")))
         if let l = lastApply {
             let what = l.via == "apply" ? "last apply" : "last \(SafeText.escape(l.via))"
             let from = l.via == "rollback" ? l.file : "from \(l.file)"
@@ -50,9 +54,10 @@ public struct Status: Sendable {
         out.append("saved ruleset (for `nftctl restore`): " + (drift == nil ? "none" : savedFile))
         if let p = pending {
             let left = p.deadline - now
-            out.append("pending confirmation: rollback to snapshot \(p.snapshot) at \(Self.date(p.deadline)) "
-                + (left > 0 ? "(in \(Int(left.rounded(.up))) s)" : "(overdue: its timer appears to have stopped)")
-                + " unless `nftctl confirm\(ns)` runs")
+            out.append(
+                "pending confirmation: rollback to snapshot \(p.snapshot) at \(Self.date(p.deadline)) "
+                    + (left > 0 ? "(in \(Int(left.rounded(.up))) s)" : "(overdue: its timer appears to have stopped)")
+                    + " unless `nftctl confirm\(ns)` runs")
         } else {
             out.append("pending confirmation: none")
         }
@@ -71,7 +76,9 @@ public struct Status: Sendable {
         o.append("namespace", namespace.map { JSON.string($0) } ?? .null)
         o.append("managedTables", .array(managed.map { ["family": .string($0.family), "name": .string($0.name)] }))
         if let l = lastApply {
-            var a: JSONObject = ["time": .double(l.time), "timeText": .string(Self.date(l.time)), "file": .string(l.file), "via": .string(l.via)]
+            var a: JSONObject = [
+                "time": .double(l.time), "timeText": .string(Self.date(l.time)), "file": .string(l.file), "via": .string(l.via)
+            ]
             a.append("generation", l.generation.map { JSON.number(Int($0)) } ?? .null)
             o.append("lastApply", .object(a))
         } else {
@@ -79,8 +86,12 @@ public struct Status: Sendable {
         }
         o.append("savedRuleset", drift == nil ? .null : .string(savedFile))
         if let p = pending {
-            o.append("pendingConfirmation", ["snapshot": .string(p.snapshot), "deadline": .double(p.deadline),
-                                             "deadlineText": .string(Self.date(p.deadline))])
+            o.append(
+                "pendingConfirmation",
+                [
+                    "snapshot": .string(p.snapshot), "deadline": .double(p.deadline),
+                    "deadlineText": .string(Self.date(p.deadline))
+                ])
         } else {
             o.append("pendingConfirmation", .null)
         }

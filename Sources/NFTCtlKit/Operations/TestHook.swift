@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// Named points in an apply where a test can catch nftctl in the act: with
 /// `NFTCTL_TEST_STOP_AT=PHASE` the process stops itself (SIGSTOP) on reaching PHASE, and the

@@ -40,7 +40,8 @@ struct IntervalCoverage: Equatable {
         merged.reserveCapacity(runs.count)
         for r in runs {
             if var last = merged.last, last.kind == r.kind, last.data == r.data,
-               last.hi == .max || r.lo <= last.hi + 1 {
+                last.hi == .max || r.lo <= last.hi + 1
+            {
                 last.hi = max(last.hi, r.hi)
                 merged[merged.count - 1] = last
             } else {
@@ -59,7 +60,8 @@ struct IntervalCoverage: Equatable {
             return (ip.version, lo, hi)
         case .range(let a, let b):
             guard let (ka, lo, _) = interval(a), let (kb, hi, _) = interval(b), ka == kb, lo <= hi,
-                  !isInterval(a), !isInterval(b) else { return nil }
+                !isInterval(a), !isInterval(b)
+            else { return nil }
             return (ka, lo, hi)
         default:
             guard let (k, v) = point(e) else { return nil }

@@ -36,7 +36,9 @@ struct NormalizationCache {
         var bare = RulesetState()
         var t = table
         t.rules = []
-        t.sets = t.sets.map { var s = $0; s.value.elem = nil; return s }
+        t.sets = t.sets.map {
+            var s = $0; s.value.elem = nil; return s
+        }
         bare.tables = [t]
         h.combine(bare.creationBatch().document.json.serialized())
         return directory.appendingPathComponent("\(h.hex).json")
@@ -78,7 +80,8 @@ struct NormalizationCache {
     /// would make a changed rule look unchanged.
     func load(_ url: URL) -> [String: JSON] {
         guard let data = PrivatePath.read(url.path),
-              let j = try? JSON.parse(String(decoding: data, as: UTF8.self)), case .object(let o) = j else { return [:] }
+            let j = try? JSON.parse(String(decoding: data, as: UTF8.self)), case .object(let o) = j
+        else { return [:] }
         var out: [String: JSON] = [:]
         for (k, v) in o { out[k] = v }
         return out
@@ -107,19 +110,22 @@ struct NormalizationCache {
             known.append(entries)
             let k = input.state.tables[ti].rules.map { Self.key($0.value) }
             keys.append(k)
-            reduced.tables[ti].rules = zip(reduced.tables[ti].rules, k).filter { entries[$0.1] == nil || Self.updatesSets($0.0.value) }.map(\.0)
+            reduced.tables[ti].rules = zip(reduced.tables[ti].rules, k).filter { entries[$0.1] == nil || Self.updatesSets($0.0.value) }.map(
+                \.0)
         }
         timer.mark("  normal-form cache lookup")
         // Every rule known and the declarations too: the kernel has nothing left to decide.
         let cachedDeclarations: [RulesetItem]? = reduced.tables.indices.reduce([RulesetItem]?([])) { acc, ti in
             guard let acc, reduced.tables[ti].rules.isEmpty,
-                  case .array(let items)? = known[ti][Self.declarationsKey(input.state.tables[ti])] else { return nil }
+                case .array(let items)? = known[ti][Self.declarationsKey(input.state.tables[ti])]
+            else { return nil }
             let decoded = items.compactMap { RulesetItem(json: $0) }
             return decoded.count == items.count ? acc + decoded : nil
         }
         var scratch: RulesetState
         if useCache, let cachedDeclarations, let cached = try? RulesetState(document: Document(cachedDeclarations.map { .item($0) })),
-           cached.keys.count == reduced.tables.count {
+            cached.keys.count == reduced.tables.count
+        {
             scratch = cached
             timer.mark("  declarations and every rule from the cache: no scratch namespace")
         } else {

@@ -43,7 +43,11 @@ public struct TablePlan: Sendable {
 }
 
 public struct Change: Sendable, Hashable {
-    public enum Sign: String, Sendable { case add = "+", delete = "-", change = "~" }
+    public enum Sign: String, Sendable {
+        case add = "+"
+        case delete = "-"
+        case change = "~"
+    }
     public enum Subject: Sendable, Hashable {
         case table(Table)
         case chain(old: Chain?, new: Chain?)

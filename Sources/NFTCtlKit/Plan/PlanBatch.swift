@@ -55,12 +55,26 @@ public enum PlanBatch {
                     }
                 case .elements(let set, let added, let removed):
                     if !removed.isEmpty {
-                        deletes.append((cmd(.delete, .element(ElementCommand(family: set.family, table: set.table, name: set.name,
-                                                                             elem: .list(removed.map(elementKey))))), loc))
+                        deletes.append(
+                            (
+                                cmd(
+                                    .delete,
+                                    .element(
+                                        ElementCommand(
+                                            family: set.family, table: set.table, name: set.name,
+                                            elem: .list(removed.map(elementKey))))), loc
+                            ))
                     }
                     if !added.isEmpty {
-                        adds.append((cmd(.add, .element(ElementCommand(family: set.family, table: set.table, name: set.name,
-                                                                          elem: .list(added)))), loc))
+                        adds.append(
+                            (
+                                cmd(
+                                    .add,
+                                    .element(
+                                        ElementCommand(
+                                            family: set.family, table: set.table, name: set.name,
+                                            elem: .list(added)))), loc
+                            ))
                     }
                 case .object(let old, let new):
                     if let new {
@@ -82,7 +96,8 @@ public enum PlanBatch {
                 case .rule(let chain, let old, let new, let before):
                     switch (old, new) {
                     case (let old?, nil):
-                        deletes.append((cmd(.delete, .rule(Rule(family: old.family, table: old.table, chain: chain, handle: old.handle))), nil))
+                        deletes.append(
+                            (cmd(.delete, .rule(Rule(family: old.family, table: old.table, chain: chain, handle: old.handle))), nil))
                     case (let old?, let new?):
                         var r = stripped(c.send ?? new)
                         r.chain = chain

@@ -106,7 +106,8 @@ public struct PlanRenderer {
         /// `.none` when no position is shown; `.some(nil)` at the top of the chain.
         mutating func after(_ rule: Rule, chain: String, location: SourceLocation?) -> Rule?? {
             guard liveChains.contains(chain),
-                  let i = desired.indices.first(where: { !used.contains($0) && desired[$0].value == rule && desired[$0].location == location })
+                let i = desired.indices.first(where: { !used.contains($0) && desired[$0].value == rule && desired[$0].location == location }
+                )
             else { return .none }
             used.insert(i)
             return .some(desired[..<i].last { $0.value.chain == chain }?.value)
@@ -119,14 +120,22 @@ public struct PlanRenderer {
         func rule(_ r: Rule) -> String { r.nftText(context: Self.context) }
         switch c.subject {
         case .table(let t):
-            return [Entry(sign: c.sign, text: "table \(SafeText.escape(t.family)) \(SafeText.name(t.name))" + (t.comment.map { " comment " + SafeText.quoted($0) } ?? ""), location: loc)]
+            return [
+                Entry(
+                    sign: c.sign,
+                    text: "table \(SafeText.escape(t.family)) \(SafeText.name(t.name))"
+                        + (t.comment.map { " comment " + SafeText.quoted($0) } ?? ""), location: loc)
+            ]
         case .chain(let old, let new):
             switch (old, new) {
             case (nil, let n?): return [Entry(sign: .add, text: "chain \(SafeText.name(n.name))" + chainSpec(n), location: loc)]
             case (let o?, nil): return [Entry(sign: .delete, text: "chain \(SafeText.name(o.name))" + chainSpec(o))]
             case (let o?, let n?):
-                return [Entry(sign: .change, text: "chain \(SafeText.name(o.name))" + chainSpec(o) + chainExtras(o),
-                              new: "chain \(SafeText.name(n.name))" + chainSpec(n) + chainExtras(n), location: loc)]
+                return [
+                    Entry(
+                        sign: .change, text: "chain \(SafeText.name(o.name))" + chainSpec(o) + chainExtras(o),
+                        new: "chain \(SafeText.name(n.name))" + chainSpec(n) + chainExtras(n), location: loc)
+                ]
             default: return []
             }
         case .set(let old, let new):
@@ -140,7 +149,9 @@ public struct PlanRenderer {
             func line(_ e: [NFTModel.Expression]) -> String {
                 "element \(SafeText.name(set.name)) { \(e.map { $0.nftText(context: Self.context) }.joined(separator: ", ")) }"
             }
-            return c.markers.map { $0 == .delete ? Entry(sign: .delete, text: line(removed)) : Entry(sign: .add, text: line(added), location: loc) }
+            return c.markers.map {
+                $0 == .delete ? Entry(sign: .delete, text: line(removed)) : Entry(sign: .add, text: line(added), location: loc)
+            }
         case .object(let old, let new):
             let o = (new ?? old)!
             return [Entry(sign: c.sign, text: "\(o.body.kind.rawValue) \(SafeText.name(o.name))", location: c.sign == .delete ? nil : loc)]
@@ -206,7 +217,9 @@ public struct PlanRenderer {
             }
             tables.append(["family": .string(t.key.family), "name": .string(t.key.name), "mode": mode, "changes": .array(changes)])
         }
-        return ["tables": .array(tables), "add": .number(plan.additions), "change": .number(plan.modifications),
-                "delete": .number(plan.deletions)]
+        return [
+            "tables": .array(tables), "add": .number(plan.additions), "change": .number(plan.modifications),
+            "delete": .number(plan.deletions)
+        ]
     }
 }

@@ -14,8 +14,10 @@ public enum Planner {
         }
         for key in prune where desired.table(key) == nil {
             guard let l = live.table(key) else { continue }
-            tables.append(TablePlan(key: key, mode: .delete, changes: [Change(sign: .delete, subject: .table(l.table.value))],
-                                    desired: nil, live: l))
+            tables.append(
+                TablePlan(
+                    key: key, mode: .delete, changes: [Change(sign: .delete, subject: .table(l.table.value))],
+                    desired: nil, live: l))
         }
         return Plan(tables: tables)
     }
@@ -29,8 +31,10 @@ public enum Planner {
         for c in t.chains {
             out.append(Change(sign: .add, subject: .chain(old: nil, new: c.value), location: c.location))
             for i in t.rules.indices where t.rules[i].value.chain == c.value.name {
-                out.append(Change(sign: .add, subject: .rule(chain: c.value.name, old: nil, new: t.rules[i].value, before: nil),
-                                  location: t.rules[i].location, send: t.inputRules?[i]))
+                out.append(
+                    Change(
+                        sign: .add, subject: .rule(chain: c.value.name, old: nil, new: t.rules[i].value, before: nil),
+                        location: t.rules[i].location, send: t.inputRules?[i]))
             }
         }
         return out
@@ -116,7 +120,8 @@ struct TablePlanner {
             }
             let (added, removed) = elementDelta(want: s.value, have: l.value, keepExtra: dynamic.contains(s.value.name))
             if !added.isEmpty || !removed.isEmpty {
-                changes.append(Change(sign: .change, subject: .elements(set: s.value, added: added, removed: removed), location: s.location))
+                changes.append(
+                    Change(sign: .change, subject: .elements(set: s.value, added: added, removed: removed), location: s.location))
             }
         }
         for l in live.sets where desired.set(l.value.name) == nil {
@@ -138,8 +143,10 @@ struct TablePlanner {
             } else {
                 changes.append(Change(sign: .add, subject: .chain(old: nil, new: c.value), location: c.location))
                 for i in desired.rules.indices where desired.rules[i].value.chain == name {
-                    changes.append(Change(sign: .add, subject: .rule(chain: name, old: nil, new: desired.rules[i].value, before: nil),
-                                          location: desired.rules[i].location, send: desired.inputRules?[i]))
+                    changes.append(
+                        Change(
+                            sign: .add, subject: .rule(chain: name, old: nil, new: desired.rules[i].value, before: nil),
+                            location: desired.rules[i].location, send: desired.inputRules?[i]))
                 }
             }
         }
@@ -180,8 +187,11 @@ struct TablePlanner {
         guard let edits = SequenceDiff.edits(haveN, wantN) else {
             // Too different to align: delete all, add all.
             return have.map { Change(sign: .delete, subject: .rule(chain: chain, old: $0.value, new: nil, before: nil)) }
-                + want.indices.map { Change(sign: .add, subject: .rule(chain: chain, old: nil, new: want[$0].value, before: nil),
-                                            location: want[$0].location, send: send($0)) }
+                + want.indices.map {
+                    Change(
+                        sign: .add, subject: .rule(chain: chain, old: nil, new: want[$0].value, before: nil),
+                        location: want[$0].location, send: send($0))
+                }
         }
         // Handle of the next kept live rule at or after each edit, to insert in front of it.
         var nextKept: [Int64?] = Array(repeating: nil, count: edits.count + 1)
@@ -202,16 +212,20 @@ struct TablePlanner {
             let before = nextKept[runStart]
             let paired = min(dels.count, ins.count)
             for k in 0..<paired {
-                out.append(Change(sign: .change, subject: .rule(chain: chain, old: have[dels[k]].value, new: want[ins[k]].value, before: nil),
-                                  location: want[ins[k]].location, send: send(ins[k])))
+                out.append(
+                    Change(
+                        sign: .change, subject: .rule(chain: chain, old: have[dels[k]].value, new: want[ins[k]].value, before: nil),
+                        location: want[ins[k]].location, send: send(ins[k])))
             }
             for o in dels.dropFirst(paired) {
                 out.append(Change(sign: .delete, subject: .rule(chain: chain, old: have[o].value, new: nil, before: nil)))
             }
             // Insert the rest in front of the next kept rule (or the first rule replaced after them).
             for n in ins.dropFirst(paired) {
-                out.append(Change(sign: .add, subject: .rule(chain: chain, old: nil, new: want[n].value, before: before),
-                                  location: want[n].location, send: send(n)))
+                out.append(
+                    Change(
+                        sign: .add, subject: .rule(chain: chain, old: nil, new: want[n].value, before: before),
+                        location: want[n].location, send: send(n)))
             }
         }
         return out

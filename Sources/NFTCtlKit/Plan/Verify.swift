@@ -21,8 +21,10 @@ public enum Verify {
     /// the kernel's normal form) and `declared` (the declaration as loaded). Only the
     /// declared tables are listed, each on its own; with `prune` the whole ruleset, so that
     /// the pruned tables are seen to be gone.
-    public static func afterCommit(desired: RulesetState, declared: RulesetState, prune: [TableKey] = [],
-                                   backend: Backend) throws -> Outcome {
+    public static func afterCommit(
+        desired: RulesetState, declared: RulesetState, prune: [TableKey] = [],
+        backend: Backend
+    ) throws -> Outcome {
         let generation = try backend.generationID()
         let scope: [TableKey]? = prune.isEmpty ? declared.keys : nil
         let listing: Document
@@ -63,7 +65,11 @@ public enum Verify {
                 continue
             }
             func diff(_ object: String, _ what: String, _ d: String?, _ k: String?, _ loc: SourceLocation?) {
-                if d != k { out.append(Difference(object: object, what: what, declared: d.map(quoted) ?? "none", kernel: k.map(quoted) ?? "none", location: loc)) }
+                if d != k {
+                    out.append(
+                        Difference(
+                            object: object, what: what, declared: d.map(quoted) ?? "none", kernel: k.map(quoted) ?? "none", location: loc))
+                }
             }
             diff(tname, "flags", flagText(t.table.value.flags), flagText(l.table.value.flags), t.table.location)
             diff(tname, "comment", t.table.value.comment, l.table.value.comment, t.table.location)
@@ -98,7 +104,9 @@ public enum Verify {
                 if let v = d.size, v > 0 { diff(name, "size", "\(v)", ls.size.map { "\($0)" }, s.location) }
                 diff(name, "comment", d.comment, ls.comment, s.location)
                 if !(d.stmt ?? []).isEmpty {
-                    let text = { (s: [Statement]?) in (s ?? []).map { $0.nftText(context: PrintContext(stateless: true)) }.joined(separator: " ") }
+                    let text = { (s: [Statement]?) in
+                        (s ?? []).map { $0.nftText(context: PrintContext(stateless: true)) }.joined(separator: " ")
+                    }
                     diff(name, "element statements", text(d.stmt), text(ls.stmt), s.location)
                 }
             }

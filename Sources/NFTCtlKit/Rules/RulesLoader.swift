@@ -1,5 +1,6 @@
 import Foundation
 import NFTAnalysis
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -67,14 +68,16 @@ public enum RulesLoader {
             try compileRules(sandbox: sandbox, contents: contents, byName: byName, build: build, lib: lib.dir, cache: cache)
         }
 
-        let run = try sandbox.run("the rules program of \(path)", [RulesSandbox.programPath, "-fileno", "3"],
-                                  mounts: [.readOnly(lib.dir, at: RulesSandbox.libPath), .readOnly(binary, at: RulesSandbox.programPath)],
-                                  chdir: "/tmp", passVariables: true, fd3: true,
-                                  deadline: try deadline("NFTCTL_RULES_TIMEOUT", 60), deadlineVariable: "NFTCTL_RULES_TIMEOUT",
-                                  outputLimit: try outputLimit())
+        let run = try sandbox.run(
+            "the rules program of \(path)", [RulesSandbox.programPath, "-fileno", "3"],
+            mounts: [.readOnly(lib.dir, at: RulesSandbox.libPath), .readOnly(binary, at: RulesSandbox.programPath)],
+            chdir: "/tmp", passVariables: true, fd3: true,
+            deadline: try deadline("NFTCTL_RULES_TIMEOUT", 60), deadlineVariable: "NFTCTL_RULES_TIMEOUT",
+            outputLimit: try outputLimit())
         relay(run.stdout, from: path)
         guard run.status == 0 else {
-            throw RulesError("\(path): the rules program failed (exit status \(run.status))\(run.stdout.isEmpty ? "" : "; its messages are above")")
+            throw RulesError(
+                "\(path): the rules program failed (exit status \(run.status))\(run.stdout.isEmpty ? "" : "; its messages are above")")
         }
         return try decodeOutput(run.fd3, path: path, byName: byName)
     }
@@ -116,7 +119,6 @@ public enum RulesLoader {
         return files
     }
 
-
     /// `swiftc --version`, remembered per compiler binary (path, size, mtime) so that a warm
     /// evaluation does not pay for starting the compiler.
     static func compilerVersion(sandbox: RulesSandbox, cache: String) throws -> String {
@@ -129,8 +131,9 @@ public enum RulesLoader {
         }
         let memo = "\(cache)/swiftc-\(h.hex).version"
         if let d = PrivatePath.read(memo), !d.isEmpty { return String(decoding: d, as: UTF8.self) }
-        let r = try sandbox.run("\(sandbox.swiftc) --version", [sandbox.swiftc, "--version"], mounts: [], chdir: "/tmp",
-                                deadline: try deadline("NFTCTL_COMPILE_TIMEOUT", 600), deadlineVariable: "NFTCTL_COMPILE_TIMEOUT")
+        let r = try sandbox.run(
+            "\(sandbox.swiftc) --version", [sandbox.swiftc, "--version"], mounts: [], chdir: "/tmp",
+            deadline: try deadline("NFTCTL_COMPILE_TIMEOUT", 600), deadlineVariable: "NFTCTL_COMPILE_TIMEOUT")
         let text = String(decoding: r.stdout, as: UTF8.self)
         guard r.status == 0 else {
             throw RulesError("\(sandbox.swiftc) --version failed:\n\(SafeText.escape(text, keepingLayout: true))")
@@ -175,16 +178,21 @@ public enum RulesLoader {
             try RulesSandbox.writeSource([UInt8](d), to: "\(work)/src/\(name)")
             inside.append("\(b)/src/\(name)")
         }
-        let args = [sandbox.swiftc, "-parse-as-library", "-emit-library", "-emit-module", "-module-name", "NFTables",
-                    "-swift-version", "6", "-module-cache-path", b + "/mc",
-                    "-emit-module-path", b + "/NFTables.swiftmodule",
-                    "-Xlinker", "-soname", "-Xlinker", "libNFTables.so",
-                    "-o", b + "/libNFTables.so"] + inside
-        let r = try sandbox.run("building the NFTables DSL library with \(sandbox.swiftc)", args,
-                                mounts: [.writable(work, at: b)], chdir: b,
-                                deadline: try deadline("NFTCTL_COMPILE_TIMEOUT", 600), deadlineVariable: "NFTCTL_COMPILE_TIMEOUT")
+        let args =
+            [
+                sandbox.swiftc, "-parse-as-library", "-emit-library", "-emit-module", "-module-name", "NFTables",
+                "-swift-version", "6", "-module-cache-path", b + "/mc",
+                "-emit-module-path", b + "/NFTables.swiftmodule",
+                "-Xlinker", "-soname", "-Xlinker", "libNFTables.so",
+                "-o", b + "/libNFTables.so"
+            ] + inside
+        let r = try sandbox.run(
+            "building the NFTables DSL library with \(sandbox.swiftc)", args,
+            mounts: [.writable(work, at: b)], chdir: b,
+            deadline: try deadline("NFTCTL_COMPILE_TIMEOUT", 600), deadlineVariable: "NFTCTL_COMPILE_TIMEOUT")
         guard r.status == 0 else {
-            throw RulesError("""
+            throw RulesError(
+                """
                 building the NFTables DSL library with \(sandbox.swiftc) failed (it needs Swift 6):
                 \(SafeText.escape(String(decoding: r.stdout, as: UTF8.self), keepingLayout: true))
                 """)
@@ -219,8 +227,10 @@ public enum RulesLoader {
 
         """
 
-    static func compileRules(sandbox: RulesSandbox, contents: [(name: String, bytes: [UInt8])], byName: [String: String],
-                             build: String, lib: String, cache: String) throws {
+    static func compileRules(
+        sandbox: RulesSandbox, contents: [(name: String, bytes: [UInt8])], byName: [String: String],
+        build: String, lib: String, cache: String
+    ) throws {
         let work = try sandbox.makeWorkDirectory(in: cache)
         defer { try? FileManager.default.removeItem(atPath: work) }
         let b = RulesSandbox.buildPath, l = RulesSandbox.libPath
@@ -228,14 +238,18 @@ public enum RulesLoader {
         try RulesSandbox.writeSource(Array(generatedMain.utf8), to: "\(work)/src/\(mainFile)")
         // The library's module cache is read-only in the sandbox: the compiler extends a
         // private copy of it in the sandbox's own /tmp.
-        let compile = [sandbox.swiftc, "-parse-as-library", "-module-name", moduleName, "-swift-version", "5",
-                       "-module-cache-path", "/tmp/mc", "-I", l, "-L", l, "-lNFTables",
-                       "-Xlinker", "-rpath", "-Xlinker", l, "-o", b + "/rules"]
+        let compile =
+            [
+                sandbox.swiftc, "-parse-as-library", "-module-name", moduleName, "-swift-version", "5",
+                "-module-cache-path", "/tmp/mc", "-I", l, "-L", l, "-lNFTables",
+                "-Xlinker", "-rpath", "-Xlinker", l, "-o", b + "/rules"
+            ]
             + contents.map { "\(b)/src/\($0.name)" } + ["\(b)/src/\(mainFile)"]
         let script = #"if [ -d "$1" ]; then cp -R "$1" /tmp/mc; fi; shift; exec "$@""#
-        let r = try sandbox.run("compiling the rules program", ["/bin/sh", "-c", script, "sh", l + "/mc"] + compile,
-                                mounts: [.readOnly(lib, at: l), .writable(work, at: b)], chdir: b,
-                                deadline: try deadline("NFTCTL_COMPILE_TIMEOUT", 600), deadlineVariable: "NFTCTL_COMPILE_TIMEOUT")
+        let r = try sandbox.run(
+            "compiling the rules program", ["/bin/sh", "-c", script, "sh", l + "/mc"] + compile,
+            mounts: [.readOnly(lib, at: l), .writable(work, at: b)], chdir: b,
+            deadline: try deadline("NFTCTL_COMPILE_TIMEOUT", 600), deadlineVariable: "NFTCTL_COMPILE_TIMEOUT")
         guard r.status == 0 else {
             let text = String(decoding: r.stdout, as: UTF8.self)
             throw RulesError(SafeText.escape(diagnostics(text, stage: b + "/src/", byName: byName), keepingLayout: true))
@@ -254,8 +268,11 @@ public enum RulesLoader {
             var l = String(line)
             if l.contains(mainFile) {
                 if l.contains("error:") {
-                    if l.contains("'ruleset'") || l.contains("Ruleset") { missingRuleset = true }
-                    else { out.append("error: the rules program could not be built: " + l) }
+                    if l.contains("'ruleset'") || l.contains("Ruleset") {
+                        missingRuleset = true
+                    } else {
+                        out.append("error: the rules program could not be built: " + l)
+                    }
                 }
                 skipping = true
                 continue

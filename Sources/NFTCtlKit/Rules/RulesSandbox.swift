@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,7 +40,8 @@ struct RulesSandbox {
 
     init(swiftc: String) throws {
         guard let bwrap = RulesToolchain.which("bwrap") else {
-            throw RulesError("""
+            throw RulesError(
+                """
                 rules files are evaluated in a bubblewrap sandbox, and bwrap was not found; \
                 install it (Debian: apt-get install bubblewrap)
                 """)
@@ -95,21 +97,27 @@ struct RulesSandbox {
         a += ["--chdir", chdir, "--"]
         if identity.dropsPrivileges {
             guard let setpriv = RulesToolchain.which("setpriv") else {
-                throw RulesError("running as root, rules programs run as \(identity.name) through setpriv(1), which is not installed (util-linux)")
+                throw RulesError(
+                    "running as root, rules programs run as \(identity.name) through setpriv(1), which is not installed (util-linux)")
             }
-            a += [setpriv, "--reuid=\(identity.uid)", "--regid=\(identity.gid)", "--clear-groups",
-                  "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+            a += [
+                setpriv, "--reuid=\(identity.uid)", "--regid=\(identity.gid)", "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"
+            ]
         }
         return a + command
     }
 
     /// Runs `command` in the sandbox under a deadline.
-    func run(_ name: String, _ command: [String], mounts: [Mount], chdir: String, passVariables: Bool = false,
-             fd3: Bool = false, mergeStderr: Bool = true, deadline: Double, deadlineVariable: String,
-             outputLimit: Int = 64 << 20) throws -> ChildProcess.Result {
-        var child = ChildProcess(name: name,
-                                 argv: try argv(command, mounts: mounts, environment: environment(passVariables: passVariables), chdir: chdir),
-                                 environment: ["PATH": "/usr/local/bin:/usr/bin:/bin"], deadline: deadline)
+    func run(
+        _ name: String, _ command: [String], mounts: [Mount], chdir: String, passVariables: Bool = false,
+        fd3: Bool = false, mergeStderr: Bool = true, deadline: Double, deadlineVariable: String,
+        outputLimit: Int = 64 << 20
+    ) throws -> ChildProcess.Result {
+        var child = ChildProcess(
+            name: name,
+            argv: try argv(command, mounts: mounts, environment: environment(passVariables: passVariables), chdir: chdir),
+            environment: ["PATH": "/usr/local/bin:/usr/bin:/bin"], deadline: deadline)
         child.fd3 = fd3
         child.mergeStderr = mergeStderr
         child.outputLimit = outputLimit

@@ -23,7 +23,8 @@ enum RulesToolchain {
         where FileManager.default.isExecutableFile(atPath: p) {
             return p
         }
-        throw RulesError("""
+        throw RulesError(
+            """
             a Swift toolchain is needed to evaluate .swift rules files, and swiftc was not found \
             (not on PATH, not in /opt/swift/usr/bin); install Swift 6 from swift.org or set SWIFTC=/path/to/swiftc
             """)
@@ -63,7 +64,8 @@ enum RulesToolchain {
             if up.path == dir.path { break }
             dir = up
         }
-        throw RulesError("""
+        throw RulesError(
+            """
             the NFTables DSL sources were not found (looked above \(exe) for Sources/NFTables and \
             share/nftctl/NFTables); reinstall nftctl (make install) or set NFTCTL_DSL_SOURCES
             """)

@@ -87,8 +87,9 @@ public enum Sandbox {
         let unshare = try unsharePath()
         let result: ChildProcess.Result
         do {
-            var child = ChildProcess(name: "the sandbox child (nftctl __sandbox)", argv: [unshare] + args,
-                                     environment: env, deadline: try ChildProcess.deadline(timeoutVariable, default: 300))
+            var child = ChildProcess(
+                name: "the sandbox child (nftctl __sandbox)", argv: [unshare] + args,
+                environment: env, deadline: try ChildProcess.deadline(timeoutVariable, default: 300))
             child.stdin = Array(input.utf8)
             child.deadlineVariable = timeoutVariable
             child.outputLimit = 4 << 30

@@ -80,8 +80,9 @@ extension SandboxRequest {
         for s in json["setup"]?.arrayValue ?? [] { setup.append(try Input(json: s)) }
         var check: Input? = nil
         if let c = json["check"], !c.isNull { check = try Input(json: c) }
-        self.init(setup: setup, check: check, dryRun: json["dryRun"]?.boolValue ?? false,
-                  list: json["list"]?.boolValue ?? true)
+        self.init(
+            setup: setup, check: check, dryRun: json["dryRun"]?.boolValue ?? false,
+            list: json["list"]?.boolValue ?? true)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import NFTAnalysis
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,8 +47,9 @@ extension Sandbox {
             context = try NFTContext(outputFlags: [.json])
             let start = try context.run(json: #"{"nftables": [{"list": {"tables": null}}]}"#, dryRun: false)
             if start.contains("\"table\"") {
-                return SandboxResponse.failure(SandboxError(
-                    stage: .sandbox, message: "refusing to run: the network namespace already holds tables (not a fresh one)"))
+                return SandboxResponse.failure(
+                    SandboxError(
+                        stage: .sandbox, message: "refusing to run: the network namespace already holds tables (not a fresh one)"))
             }
         } catch {
             return SandboxResponse.failure(SandboxError(stage: .sandbox, message: error.description))

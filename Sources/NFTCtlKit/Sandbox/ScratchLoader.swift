@@ -49,14 +49,15 @@ enum ScratchLoader {
 
     /// One libnftables call: nft syntax if every entry can be written so, else JSON.
     private static func run(_ entries: ArraySlice<Document.Entry>, sets: [NamedSet], into context: NFTContext) throws(BackendError) {
-        let commands = Document(entries.map { e -> Document.Entry in
-            if case .item(let i) = e { return .command(Command(.add, i)) }
-            return e
-        })
+        let commands = Document(
+            entries.map { e -> Document.Entry in
+                if case .item(let i) = e { return .command(Command(.add, i)) }
+                return e
+            })
         if let text = try? TextBatch.render(commands, sets: sets) {
             do {
                 _ = try context.run(text: text.text, dryRun: false)
-            } catch where Transport.isSyntaxError(error) && JSONLoss.find(commands).isEmpty {
+            } catch  where Transport.isSyntaxError(error) && JSONLoss.find(commands).isEmpty {
                 // As a real apply does: what nft's parser refuses goes as JSON when JSON loses nothing.
                 _ = try context.run(json: Document(Array(entries)).json.serialized(), dryRun: false)
             }
@@ -139,8 +140,15 @@ enum ScratchLoader {
             s.elem = nil
             var out: [(Int, Document.Entry)] = [(2, wrap(.set(s)))]
             for chunk in elementChunks(elems) {
-                out.append((3, wrap(.element(ElementCommand(family: s.family, table: s.table, name: s.name,
-                                                            elem: .list(chunk))), .add)))
+                out.append(
+                    (
+                        3,
+                        wrap(
+                            .element(
+                                ElementCommand(
+                                    family: s.family, table: s.table, name: s.name,
+                                    elem: .list(chunk))), .add)
+                    ))
             }
             return out
         }

@@ -90,7 +90,9 @@ struct FieldEvaluator {
             }
         case "tcp", "udp", "sctp", "udplite", "dccp", "th":
             if proto == "th" {
-                guard transportHasPorts else { return .unknown("th \(field) of a \(spec.proto.rawValue) packet reads ICMP bytes, not ports") }
+                guard transportHasPorts else {
+                    return .unknown("th \(field) of a \(spec.proto.rawValue) packet reads ICMP bytes, not ports")
+                }
             } else if proto != spec.proto.rawValue {
                 return .absent("the packet is \(spec.proto.rawValue), not \(proto)")
             }
@@ -160,7 +162,9 @@ struct FieldEvaluator {
             if packet.didSNAT { bits |= Symbols.ctStatus["snat"]! }
             return .value(Field(.ctStatus, bits))
         case "direction":
-            guard state == .new else { return .unknown("ct direction of a \(state?.rawValue ?? "stateless") packet is not in the description") }
+            guard state == .new else {
+                return .unknown("ct direction of a \(state?.rawValue ?? "stateless") packet is not in the description")
+            }
             return .value(Field(.ctDirection, 0))
         case "mark":
             guard let m = packet.ctMark else { return .unknown("ct mark: the description gives none (add `ctmark N`)") }

@@ -67,7 +67,8 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         }
         if halves.count == 2 {
             guard let a = parseGroups(halves[0], allowV4: false), let b = parseGroups(halves[1], allowV4: true),
-                  a.count + b.count <= 7 else { return nil }
+                a.count + b.count <= 7
+            else { return nil }
             groups = a; tail = b
             groups += Array(repeating: 0, count: 8 - a.count - b.count) + tail
         } else {
@@ -90,7 +91,9 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
                 while j < 8 && g[j] == 0 { j += 1 }
                 if j - i > best.len && j - i >= 2 { best = (i, j - i) }
                 i = j
-            } else { i += 1 }
+            } else {
+                i += 1
+            }
         }
         let hex = g.map { String($0, radix: 16) }
         if best.start < 0 { return hex.joined(separator: ":") }

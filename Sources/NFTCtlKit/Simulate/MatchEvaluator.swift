@@ -39,7 +39,7 @@ extension TraceRun {
         let rhsText = right.nftText()
 
         // Bit tests: `ct state established,related`, `tcp flags ! syn`.
-        if (op == .in || op == .not), fields.count == 1, kinds[0].isBitmask, setElements(right, table: table) == nil {
+        if op == .in || op == .not, fields.count == 1, kinds[0].isBitmask, setElements(right, table: table) == nil {
             guard let mask = Literal.number(right, kind: kinds[0]) else {
                 return (.unknown("cannot read \(rhsText)"), "cannot evaluate \(what): cannot read \(rhsText)")
             }
@@ -73,8 +73,10 @@ extension TraceRun {
         var hit: Expression?
         for el in elements {
             guard let pats = Literal.element(el, kinds: kinds) else {
-                return (.unknown("cannot read element \(el.nftText()) for \(what)"),
-                        "cannot evaluate \(what): cannot read \(el.nftText())")
+                return (
+                    .unknown("cannot read element \(el.nftText()) for \(what)"),
+                    "cannot evaluate \(what): cannot read \(el.nftText())"
+                )
             }
             if zip(pats, fields).allSatisfy({ $0.matches($1) }) { hit = el; break }
         }
@@ -102,12 +104,16 @@ extension TraceRun {
         let addr = isIn ? packet.saddr : packet.daddr
         guard let addr else { return nil }
         let onLo = addr.isLoopback
-        let why = isIn
+        let why =
+            isIn
             ? "no iif given: the packet is taken to have \(onLo ? "" : "not ")arrived on lo, as its source \(addr) is \(onLo ? "" : "not ")a loopback address"
             : "no oif given: the packet is taken to \(onLo ? "" : "not ")leave through lo, as its destination \(addr) is \(onLo ? "" : "not ")a loopback address"
         assumptions.append(why)
         let ok = op == .eq ? onLo : !onLo
-        return (.value(ok), "\(left.nftText()) \(ok ? "matches" : "does not match") \(op == .ne ? "!= " : "")\(right.nftText()) (assumed: \(why))")
+        return (
+            .value(ok),
+            "\(left.nftText()) \(ok ? "matches" : "does not match") \(op == .ne ? "!= " : "")\(right.nftText()) (assumed: \(why))"
+        )
     }
 
     /// Looks `key` up in a map (`{k : v, ...}` or `@name`): the value, nil when no element

@@ -33,7 +33,8 @@ public struct PacketAssertion: Sendable {
         }
         let verdictText = String(text[r.upperBound...]).trimmingWhitespace
         guard let v = TraceVerdict(rawValue: verdictText.lowercased()) else {
-            throw PacketSpecError("unknown verdict '\(verdictText)': expected accept, drop, reject, queue or undetermined", token: verdictText)
+            throw PacketSpecError(
+                "unknown verdict '\(verdictText)': expected accept, drop, reject, queue or undetermined", token: verdictText)
         }
         let packet = try PacketSpec.parse(String(text[..<r.lowerBound]))
         return PacketAssertion(packet: packet, expected: v, line: line, text: text)

@@ -1,4 +1,5 @@
 import NFTables
+
 /// A packet described in one line, the input of a trace:
 ///
 ///     PROTO SRC[:PORT] -> DST[:PORT] [iif NAME] [oif NAME] [state S] [hook H] [mark N]
@@ -42,8 +43,10 @@ public struct PacketSpec: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { text }
 
-    public init(proto: Proto, saddr: IPAddress, daddr: IPAddress, sport: Int? = nil, dport: Int? = nil,
-                text: String = "") {
+    public init(
+        proto: Proto, saddr: IPAddress, daddr: IPAddress, sport: Int? = nil, dport: Int? = nil,
+        text: String = ""
+    ) {
         self.proto = proto; self.saddr = saddr; self.daddr = daddr; self.sport = sport; self.dport = dport
         self.text = text
     }
@@ -65,8 +68,9 @@ extension PacketSpec {
         guard !tokens.isEmpty else { throw PacketSpecError("empty packet description; expected PROTO SRC -> DST") }
         let protoToken = tokens.removeFirst()
         guard let proto = Proto(rawValue: protoToken.lowercased()) ?? (protoToken == "ipv6-icmp" ? .icmpv6 : nil) else {
-            throw PacketSpecError("unknown protocol '\(protoToken)': expected one of tcp, udp, icmp, icmpv6, sctp",
-                                  token: protoToken)
+            throw PacketSpecError(
+                "unknown protocol '\(protoToken)': expected one of tcp, udp, icmp, icmpv6, sctp",
+                token: protoToken)
         }
         guard tokens.count >= 3 else {
             throw PacketSpecError("incomplete packet description '\(text)': expected \(protoToken) SRC[:PORT] -> DST[:PORT]")
@@ -98,12 +102,14 @@ extension PacketSpec {
             case "oif", "oifname": spec.oif = value
             case "state", "ct":
                 guard let s = State(rawValue: value.lowercased()) else {
-                    throw PacketSpecError("unknown state '\(value)': expected new, established, related, invalid or untracked", token: value)
+                    throw PacketSpecError(
+                        "unknown state '\(value)': expected new, established, related, invalid or untracked", token: value)
                 }
                 spec.state = s
             case "hook":
                 guard let h = Hook(rawValue: value.lowercased()), Hook.ipHooks.contains(h) else {
-                    throw PacketSpecError("unknown hook '\(value)': expected prerouting, input, forward, output or postrouting", token: value)
+                    throw PacketSpecError(
+                        "unknown hook '\(value)': expected prerouting, input, forward, output or postrouting", token: value)
                 }
                 spec.hook = h
             case "mark": spec.mark = try number(value, key: key)
@@ -113,7 +119,9 @@ extension PacketSpec {
                     throw PacketSpecError("'type' is only for icmp and icmpv6 packets", token: key)
                 }
                 let table = proto == .icmp ? Symbols.icmpTypes : Symbols.icmpv6Types
-                if let t = table[value.lowercased()] { spec.icmpType = UInt8(t) } else {
+                if let t = table[value.lowercased()] {
+                    spec.icmpType = UInt8(t)
+                } else {
                     let n: UInt32 = try number(value, key: key)
                     guard n <= 255 else { throw PacketSpecError("icmp type \(value) is out of range", token: value) }
                     spec.icmpType = UInt8(n)
@@ -133,7 +141,8 @@ extension PacketSpec {
                 }
                 spec.tcpFlags = bits
             default:
-                throw PacketSpecError("unknown word '\(key)': expected iif, oif, state, hook, mark, ctmark, type, code or flags", token: key)
+                throw PacketSpecError(
+                    "unknown word '\(key)': expected iif, oif, state, hook, mark, ctmark, type, code or flags", token: key)
             }
         }
         if proto == .icmp || proto == .icmpv6 {

@@ -85,7 +85,9 @@ extension TraceRun {
                     if !assumeRate("meter limit \(l.rate)/\(l.per ?? "second")", over: l.inv == true, &done) {
                         step(.noMatch, nil); return .next
                     }
-                } else { done.append("\(st.nftText()) (per-key state is not modelled)") }
+                } else {
+                    done.append("\(st.nftText()) (per-key state is not modelled)")
+                }
             case .set, .map:
                 done.append("\(st.nftText()) (set contents added at run time are not modelled)")
             case .notrack:
@@ -139,7 +141,8 @@ extension TraceRun {
     /// `limit`/`quota`: taken to be within bounds, recorded as an assumption. Returns
     /// whether the statement matches under that assumption.
     func assumeRate(_ what: String, over: Bool, _ done: inout [String]) -> Bool {
-        let a = over
+        let a =
+            over
             ? "\(what) over: depends on the traffic rate; taken as not exceeded, so it does not match"
             : "\(what): depends on the traffic rate; taken as within its rate, so it matches"
         assumptions.append(a)
@@ -181,7 +184,7 @@ extension Statement {
     var changesOutcome: Bool {
         switch self {
         case .counter, .namedCounter, .log, .limit, .namedLimit, .quota, .namedQuota, .last, .reset, .set, .map,
-             .dup, .meter, .ctHelper, .ctTimeout, .ctExpectation, .secmark, .flow:
+            .dup, .meter, .ctHelper, .ctTimeout, .ctExpectation, .secmark, .flow:
             return false
         case .match: return false
         default: return true

@@ -90,23 +90,26 @@ final class TraceRun {
                 break hookLoop
             }
             if hook == .prerouting, i + 1 < hooks.count, hooks[i + 1] == .input, packet.didDNAT,
-               let d = packet.daddr, d != packet.spec.daddr, !d.isLoopback {
+                let d = packet.daddr, d != packet.spec.daddr, !d.isLoopback
+            {
                 assumptions.append("DNAT to \(d): taken to be another host's address, so the packet is forwarded")
                 hooks = [.prerouting, .forward, .postrouting]
             }
             i += 1
         }
         if verdict == .accept {
-            reason = steps.isEmpty
+            reason =
+                steps.isEmpty
                 ? "no base chain on the packet's way (\(hooks.map(\.rawValue).joined(separator: " -> "))): nothing stops it"
                 : "accepted by " + acceptedBy.joined(separator: ", then ")
         }
         var seen = Set<String>()
         let uniqueAssumptions = assumptions.filter { seen.insert($0).inserted }
-        return Trace(packet: packet.spec, verdict: verdict, reason: reason, steps: steps,
-                     assumptions: uniqueAssumptions, undeterminedStep: undeterminedStep,
-                     finalPacket: packet.summary == SimPacket(packet.spec).summary ? packet.spec.text : packet.summary,
-                     notes: notes)
+        return Trace(
+            packet: packet.spec, verdict: verdict, reason: reason, steps: steps,
+            assumptions: uniqueAssumptions, undeterminedStep: undeterminedStep,
+            finalPacket: packet.summary == SimPacket(packet.spec).summary ? packet.spec.text : packet.summary,
+            notes: notes)
     }
 
     /// nat chains see only the first packet of a connection, and only until one of them
@@ -132,16 +135,20 @@ final class TraceRun {
         return true
     }
 
-    func record(_ table: TableContents, _ chain: String, _ rule: Located<Rule>?, index: Int?, _ result: TraceStep.Result, _ detail: String) {
-        steps.append(TraceStep(hook: hook, table: "\(table.key)", chain: chain, rule: index.map { $0 + 1 },
-                               text: rule?.value.nftText(), location: rule?.location, result: result, detail: detail))
+    func record(_ table: TableContents, _ chain: String, _ rule: Located<Rule>?, index: Int?, _ result: TraceStep.Result, _ detail: String)
+    {
+        steps.append(
+            TraceStep(
+                hook: hook, table: "\(table.key)", chain: chain, rule: index.map { $0 + 1 },
+                text: rule?.value.nftText(), location: rule?.location, result: result, detail: detail))
     }
 
     func runBaseChain(_ table: TableContents, _ base: Located<Chain>) -> ChainOutcome {
         let c = base.value
         let prioName = ChainPriority.text(c.prio ?? 0, family: c.family, hook: c.hook)
-        record(table, c.name, nil, index: nil, .enter,
-               "type \(c.type ?? "filter") hook \(c.hook ?? "?") priority \(prioName), policy \(c.policy ?? "accept")")
+        record(
+            table, c.name, nil, index: nil, .enter,
+            "type \(c.type ?? "filter") hook \(c.hook ?? "?") priority \(prioName), policy \(c.policy ?? "accept")")
         let byChain = sim.rules[table.key] ?? [:]
         var frames: [(chain: String, next: Int)] = []
         var current = c.name
@@ -188,7 +195,9 @@ final class TraceRun {
                         return .undetermined("\(by) jumps to chain \(target), which does not exist")
                     }
                     if case .jump = v {
-                        guard frames.count < ChainRules.jumpStackSize else { return .undetermined("\(by): jumps nest deeper than the kernel allows") }
+                        guard frames.count < ChainRules.jumpStackSize else {
+                            return .undetermined("\(by): jumps nest deeper than the kernel allows")
+                        }
                         frames.append((current, index))
                     }
                     current = target; index = 0

@@ -7,7 +7,7 @@ enum Symbols {
     static let protocols: [String: UInt128] = [
         "icmp": 1, "igmp": 2, "tcp": 6, "udp": 17, "ipv6-icmp": 58, "icmpv6": 58, "sctp": 132,
         "udplite": 136, "dccp": 33, "gre": 47, "esp": 50, "ah": 51, "ipip": 4, "ipv6": 41, "ospf": 89,
-        "comp": 108, "ipcomp": 108,
+        "comp": 108, "ipcomp": 108
     ]
     static func protocolName(_ n: UInt128) -> String {
         switch n {
@@ -38,6 +38,6 @@ enum Symbols {
         "pop3": 110, "ntp": 123, "imap": 143, "imap2": 143, "snmp": 161, "ldap": 389, "https": 443,
         "submission": 587, "ldaps": 636, "imaps": 993, "pop3s": 995, "openvpn": 1194, "mysql": 3306,
         "postgresql": 5432, "http-alt": 8080, "bootps": 67, "bootpc": 68, "syslog": 514, "isakmp": 500,
-        "microsoft-ds": 445, "rdp": 3389, "ms-wbt-server": 3389, "sip": 5060, "smtps": 465,
+        "microsoft-ds": 445, "rdp": 3389, "ms-wbt-server": 3389, "sip": 5060, "smtps": 465
     ]
 }

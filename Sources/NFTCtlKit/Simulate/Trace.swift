@@ -44,8 +44,10 @@ public struct TraceStep: Sendable, Hashable {
     /// Why: which match failed, what a lookup found, what a statement did.
     public var detail: String
 
-    public init(hook: Hook, table: String, chain: String, rule: Int? = nil, text: String? = nil,
-                location: SourceLocation? = nil, result: Result, detail: String) {
+    public init(
+        hook: Hook, table: String, chain: String, rule: Int? = nil, text: String? = nil,
+        location: SourceLocation? = nil, result: Result, detail: String
+    ) {
         self.hook = hook; self.table = table; self.chain = chain; self.rule = rule; self.text = text
         self.location = location; self.result = result; self.detail = detail
     }

@@ -23,10 +23,11 @@ public enum Rollback {
         }
         let live = try backend.list()
         if restoreIncrementally(snapshot, state, live: live, backend: backend) { return }
-        let present = Set(live.items.compactMap { item -> TableKey? in
-            if case .table(let t) = item { return TableKey(family: t.family, name: t.name) }
-            return nil
-        })
+        let present = Set(
+            live.items.compactMap { item -> TableKey? in
+                if case .table(let t) = item { return TableKey(family: t.family, name: t.name) }
+                return nil
+            })
         var clear: [Document.Entry] = []
         var clearText = ""
         for key in snapshot.tables where present.contains(key) || state.table(key) != nil {
@@ -37,12 +38,14 @@ public enum Rollback {
         let items = snapshot.listing.items.filter { $0.tableKey.map(keys.contains) ?? false }
         // Plain table names only in hand-written text (the transport's rule); anything else goes through JSON.
         let plainNames = snapshot.tables.allSatisfy { Family(rawValue: $0.family) != nil && TextBatch.isSafeName($0.name) }
-        let printable = plainNames && !items.contains { item in
-            switch item {
-            case .raw, .selector, .metainfo: return true
-            default: return false
+        let printable =
+            plainNames
+            && !items.contains { item in
+                switch item {
+                case .raw, .selector, .metainfo: return true
+                default: return false
+                }
             }
-        }
         if printable, !clear.isEmpty {
             do {
                 try backend.applyText(clearText + nftListing(items), dryRun: false)
@@ -59,8 +62,10 @@ public enum Rollback {
 
     /// The plan from the live tables to the snapshot's, committed; true when the kernel then
     /// holds what the snapshot does (a second plan is empty). Tables created since are pruned.
-    static func restoreIncrementally(_ snapshot: StateStore.Snapshot, _ state: RulesetState, live: Document,
-                                     backend: Backend) -> Bool {
+    static func restoreIncrementally(
+        _ snapshot: StateStore.Snapshot, _ state: RulesetState, live: Document,
+        backend: Backend
+    ) -> Bool {
         var desired = state
         desired.tables = desired.tables.filter { snapshot.tables.contains($0.key) }
         let created = snapshot.tables.filter { desired.table($0) == nil }
@@ -69,8 +74,9 @@ public enum Rollback {
             if plan.isEmpty { return true }
             let batch = PlanBatch.build(plan)
             let liveSets = (try? PlanOperation.liveState(live, tables: snapshot.tables))?.tables.flatMap { $0.sets.map(\.value) } ?? []
-            try Transport.send(batch.document, locations: batch.locations,
-                               sets: liveSets + desired.tables.flatMap { $0.sets.map(\.value) }, backend: backend)
+            try Transport.send(
+                batch.document, locations: batch.locations,
+                sets: liveSets + desired.tables.flatMap { $0.sets.map(\.value) }, backend: backend)
             return try PlanOperation.plan(desired: desired, live: backend.list(), prune: created).isEmpty
         } catch {
             return false

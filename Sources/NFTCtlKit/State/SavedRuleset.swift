@@ -55,11 +55,15 @@ extension StateStore {
                 try write(batch, to: rulesetFile)
                 unlink(stagedRulesetFile.path)
             }
-            try writeLastApply(LastApply(time: Date().timeIntervalSince1970, file: Self.absolute(input.path), generation: generation,
-                                         via: "apply", unconfirmedSnapshot: confirming))
+            try writeLastApply(
+                LastApply(
+                    time: Date().timeIntervalSince1970, file: Self.absolute(input.path), generation: generation,
+                    via: "apply", unconfirmedSnapshot: confirming))
             return []
         } catch {
-            return ["the ruleset was applied but could not be saved for `nftctl restore` (\(error)); the boot service would restore the previous one"]
+            return [
+                "the ruleset was applied but could not be saved for `nftctl restore` (\(error)); the boot service would restore the previous one"
+            ]
         }
     }
 
@@ -90,8 +94,10 @@ extension StateStore {
             merged.tables.removeAll { keys.contains($0.key) }
             merged.tables += restored.tables.filter { keys.contains($0.key) }
             try write(merged.creationBatch().document.json, to: rulesetFile)
-            try writeLastApply(LastApply(time: Date().timeIntervalSince1970, file: "snapshot \(snapshot.id)", generation: nil,
-                                         via: "rollback", unconfirmedSnapshot: nil))
+            try writeLastApply(
+                LastApply(
+                    time: Date().timeIntervalSince1970, file: "snapshot \(snapshot.id)", generation: nil,
+                    via: "rollback", unconfirmedSnapshot: nil))
             return []
         } catch {
             return ["rolled back, but the saved ruleset for `nftctl restore` could not be updated (\(error))"]
@@ -127,9 +133,10 @@ extension StateStore {
         case .int(let i)?: time = Double(i)
         default: time = 0
         }
-        return LastApply(time: time, file: j["file"]?.stringValue ?? "?",
-                         generation: j["generation"]?.intValue.flatMap { UInt32(exactly: $0) },
-                         via: j["via"]?.stringValue ?? "apply", unconfirmedSnapshot: j["unconfirmed"]?.stringValue)
+        return LastApply(
+            time: time, file: j["file"]?.stringValue ?? "?",
+            generation: j["generation"]?.intValue.flatMap { UInt32(exactly: $0) },
+            via: j["via"]?.stringValue ?? "apply", unconfirmedSnapshot: j["unconfirmed"]?.stringValue)
     }
 
     func writeLastApply(_ l: LastApply) throws {

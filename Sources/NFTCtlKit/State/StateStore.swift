@@ -120,8 +120,13 @@ public struct StateStore: Sendable {
 
     public func snapshot(_ id: String?) throws -> Snapshot {
         guard let id = try id ?? snapshotIDs().last else { throw InputError("no snapshot to roll back to in \(snapshotDir.path)") }
-        guard Self.isSnapshotID(id) else { throw InputError("\"\(id.debugDescription.dropFirst().dropLast())\" is not a snapshot id (see the file names under \(snapshotDir.path))") }
-        guard let j = try read(snapshotDir.appendingPathComponent("\(id).json")) else { throw InputError("no snapshot \(id) in \(snapshotDir.path)") }
+        guard Self.isSnapshotID(id) else {
+            throw InputError(
+                "\"\(id.debugDescription.dropFirst().dropLast())\" is not a snapshot id (see the file names under \(snapshotDir.path))")
+        }
+        guard let j = try read(snapshotDir.appendingPathComponent("\(id).json")) else {
+            throw InputError("no snapshot \(id) in \(snapshotDir.path)")
+        }
         let tables = (j["tables"]?.arrayValue ?? []).compactMap { t -> TableKey? in
             guard let f = t["family"]?.stringValue, let n = t["name"]?.stringValue else { return nil }
             return TableKey(family: f, name: n)
@@ -198,7 +203,9 @@ extension StateStore {
     /// absent (nil: the whole ruleset).
     public func rememberListing(_ listing: Document, generation: UInt32, netns: String?, tables: [TableKey]? = nil) {
         guard let ns = Self.namespaceIdentity(netns) else { return }
-        var record: [(String, JSON)] = [("generation", .number(Int(generation))), ("namespace", .number(ns)), ("boot", .string(Self.bootID))]
+        var record: [(String, JSON)] = [
+            ("generation", .number(Int(generation))), ("namespace", .number(ns)), ("boot", .string(Self.bootID))
+        ]
         if let tables {
             record.append(("tables", .array(tables.map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) })))
         }
@@ -211,13 +218,15 @@ extension StateStore {
     /// covers every table of `tables`.
     public func rememberedListing(generation: UInt32, netns: String?, covering tables: [TableKey] = []) -> Document? {
         guard let ns = Self.namespaceIdentity(netns), let j = try? read(lastListingFile),
-              j["generation"]?.intValue == Int64(generation), j["namespace"]?.uint64Value == ns,
-              j["boot"]?.stringValue == Self.bootID else { return nil }
+            j["generation"]?.intValue == Int64(generation), j["namespace"]?.uint64Value == ns,
+            j["boot"]?.stringValue == Self.bootID
+        else { return nil }
         if let scope = j["tables"]?.arrayValue {
-            let covered = Set(scope.compactMap { t -> TableKey? in
-                guard let f = t["family"]?.stringValue, let n = t["name"]?.stringValue else { return nil }
-                return TableKey(family: f, name: n)
-            })
+            let covered = Set(
+                scope.compactMap { t -> TableKey? in
+                    guard let f = t["family"]?.stringValue, let n = t["name"]?.stringValue else { return nil }
+                    return TableKey(family: f, name: n)
+                })
             guard tables.allSatisfy(covered.contains) else { return nil }
         }
         guard let l = j["listing"], let doc = try? Document.decode(l) else { return nil }

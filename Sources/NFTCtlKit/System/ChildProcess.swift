@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -183,9 +184,10 @@ public struct ChildProcess {
         if signal != 0 {
             throw SystemError("\(name) was killed by signal \(signal) (\(Self.signalName(signal)))")
         }
-        return Result(status: (status >> 8) & 0xff, stdout: streams[pipes[outPipe].read] ?? [],
-                      stderr: errPipe == outPipe ? [] : streams[pipes[errPipe].read] ?? [],
-                      fd3: fd3Pipe.map { streams[pipes[$0].read] ?? [] } ?? [])
+        return Result(
+            status: (status >> 8) & 0xff, stdout: streams[pipes[outPipe].read] ?? [],
+            stderr: errPipe == outPipe ? [] : streams[pipes[errPipe].read] ?? [],
+            fd3: fd3Pipe.map { streams[pipes[$0].read] ?? [] } ?? [])
     }
 
     private func timeoutError() -> SystemError {
@@ -215,9 +217,11 @@ public struct ChildProcess {
     static func errnoText() -> String { String(cString: strerror(errno)) }
 
     static func signalName(_ s: Int32) -> String {
-        let names: [Int32: String] = [SIGKILL: "SIGKILL", SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGTERM: "SIGTERM",
-                                      SIGBUS: "SIGBUS", SIGILL: "SIGILL", SIGFPE: "SIGFPE", SIGHUP: "SIGHUP",
-                                      SIGINT: "SIGINT", SIGPIPE: "SIGPIPE", SIGTRAP: "SIGTRAP", SIGXCPU: "SIGXCPU"]
+        let names: [Int32: String] = [
+            SIGKILL: "SIGKILL", SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGTERM: "SIGTERM",
+            SIGBUS: "SIGBUS", SIGILL: "SIGILL", SIGFPE: "SIGFPE", SIGHUP: "SIGHUP",
+            SIGINT: "SIGINT", SIGPIPE: "SIGPIPE", SIGTRAP: "SIGTRAP", SIGXCPU: "SIGXCPU"
+        ]
         return names[s] ?? "signal \(s)"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -105,6 +106,7 @@ public enum PrivatePath {
     }
 
     static func refusal(_ purpose: String, _ path: String, _ why: String) -> SystemError {
-        SystemError("refusing to use \(path) as \(purpose): it \(why.hasPrefix("/") ? "is below a directory that is not private: " + why : why)")
+        SystemError(
+            "refusing to use \(path) as \(purpose): it \(why.hasPrefix("/") ? "is below a directory that is not private: " + why : why)")
     }
 }

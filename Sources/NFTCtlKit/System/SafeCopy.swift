@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,8 +30,10 @@ enum SafeCopy {
     }
 
     /// Copies one entry; false when it is missing or neither a file nor a directory.
-    private static func copyEntry(_ name: String, from src: Int32, to dst: Int32, required: Bool,
-                                  path: String) throws(SystemError) -> Bool {
+    private static func copyEntry(
+        _ name: String, from src: Int32, to dst: Int32, required: Bool,
+        path: String
+    ) throws(SystemError) -> Bool {
         var st = stat()
         guard fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return false }
         switch st.st_mode & S_IFMT {

@@ -10,8 +10,9 @@ public enum Versions {
     public static let libnftables: String = {
         _ = nft_ctx_new  // linked, so mapped
         guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8),
-              let line = maps.split(separator: "\n").first(where: { $0.contains("/libnftables.so") }),
-              let slash = line.firstIndex(of: "/") else { return "unknown" }
+            let line = maps.split(separator: "\n").first(where: { $0.contains("/libnftables.so") }),
+            let slash = line.firstIndex(of: "/")
+        else { return "unknown" }
         let path = String(line[slash...])
         var st = stat()
         guard stat(path, &st) == 0 else { return path }

@@ -13,7 +13,7 @@ enum ChainRules {
         "inet": ["prerouting", "input", "forward", "output", "postrouting", "ingress"],
         "arp": ["input", "output"],
         "bridge": ["prerouting", "input", "forward", "output", "postrouting"],
-        "netdev": ["ingress", "egress"],
+        "netdev": ["ingress", "egress"]
     ]
 
     /// Chain types and the hooks each allows, per family.

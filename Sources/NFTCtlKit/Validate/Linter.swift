@@ -85,20 +85,25 @@ struct TableLinter {
             for j in candidates {
                 let e = rules[j].value.statements
                 if e.filter(Self.isMatch).allSatisfy({ m in mine.contains { MatchCoverage.covers(m, $0) } }) {
-                    out.append(warn("shadowed by rule \(j + 1), which matches every packet this rule matches and ends evaluation",
-                                    obj, lr.location))
+                    out.append(
+                        warn(
+                            "shadowed by rule \(j + 1), which matches every packet this rule matches and ends evaluation",
+                            obj, lr.location))
                     break
                 }
             }
             if let last = stmts.last, Self.terminal(last),
-               stmts.allSatisfy({ Self.isMatch($0) || Self.isPassive($0) || Self.terminal($0) }),
-               let first = mine.first {
+                stmts.allSatisfy({ Self.isMatch($0) || Self.isPassive($0) || Self.terminal($0) }),
+                let first = mine.first
+            {
                 deciders[MatchCoverage.key(first), default: []].append(i)
             }
         }
         if c.hook == "input", c.policy == "drop", !acceptsEstablished(c.name) {
-            out.append(warn("policy drop on input with no `ct state established,related accept`: replies to connections this host opens are dropped",
-                            "chain \(name) \(c.name)", lc.location))
+            out.append(
+                warn(
+                    "policy drop on input with no `ct state established,related accept`: replies to connections this host opens are dropped",
+                    "chain \(name) \(c.name)", lc.location))
         }
         return out
     }
@@ -147,7 +152,8 @@ struct TableLinter {
             out.append(warn("unused: no rule or verdict map jumps to this chain", "chain \(name) \(c.value.name)", c.location))
         }
         for s in table.sets where !refs.contains(s.value.name) {
-            out.append(warn("unused: no rule refers to @\(s.value.name)", "\(s.value.isMap ? "map" : "set") \(name) \(s.value.name)", s.location))
+            out.append(
+                warn("unused: no rule refers to @\(s.value.name)", "\(s.value.isMap ? "map" : "set") \(name) \(s.value.name)", s.location))
         }
         return out
     }

@@ -35,7 +35,8 @@ enum RuleLints {
             }
         }
         guard let f = field, !restricted else { return nil }
-        return "`th \(f)` does not check the transport protocol: it matches any protocol with those header bytes (not only TCP/UDP); add `meta l4proto { tcp, udp }` to the rule or use `tcp \(f)`/`udp \(f)`"
+        return
+            "`th \(f)` does not check the transport protocol: it matches any protocol with those header bytes (not only TCP/UDP); add `meta l4proto { tcp, udp }` to the rule or use `tcp \(f)`/`udp \(f)`"
     }
 
     /// Conntrack attaches an entry to each packet at prerouting and output at priority
@@ -55,16 +56,20 @@ enum RuleLints {
 
     static func tooLateForConntrack(_ rule: Rule, in chain: Chain) -> String? {
         guard ["ip", "ip6", "inet"].contains(chain.family), let hook = chain.hook,
-              let what = rule.statements.lazy.compactMap(beforeConntrackOnly).first else { return nil }
+            let what = rule.statements.lazy.compactMap(beforeConntrackOnly).first
+        else { return nil }
         switch hook {
         case "prerouting", "output":
             guard let prio = chain.prio, prio >= conntrackPriority else { return nil }
-            let when = prio == conntrackPriority
+            let when =
+                prio == conntrackPriority
                 ? "conntrack runs at the same priority and may track the packet first"
                 : "conntrack has already tracked the packet at priority -200"
-            return "`\(what)` has no effect here: this \(hook) chain has priority \(prio), but \(when); use a chain with priority below -200 (e.g. `priority raw`, -300)"
+            return
+                "`\(what)` has no effect here: this \(hook) chain has priority \(prio), but \(when); use a chain with priority below -200 (e.g. `priority raw`, -300)"
         case "input", "forward", "postrouting":
-            return "`\(what)` has no effect here: conntrack has already tracked the packet at prerouting/output; use a prerouting or output chain with priority below -200 (e.g. `priority raw`, -300)"
+            return
+                "`\(what)` has no effect here: conntrack has already tracked the packet at prerouting/output; use a prerouting or output chain with priority below -200 (e.g. `priority raw`, -300)"
         default: return nil
         }
     }

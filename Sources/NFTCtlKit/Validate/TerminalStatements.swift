@@ -15,10 +15,11 @@ extension TableValidator {
             guard let end = statements.firstIndex(where: Self.isTerminal), end < statements.count - 1 else { continue }
             let context = PrintContext(family: family)
             let after = statements[(end + 1)...].map { "`\($0.nftText(context: context))`" }.joined(separator: ", ")
-            out.append(Diagnostic(
-                .error,
-                "\(after) after `\(statements[end].nftText(context: context))` never runs: a rule stops at its verdict; move it before",
-                object: "rule \(index[r.chain]!) of chain \(tableName) \(r.chain)", at: lr.location))
+            out.append(
+                Diagnostic(
+                    .error,
+                    "\(after) after `\(statements[end].nftText(context: context))` never runs: a rule stops at its verdict; move it before",
+                    object: "rule \(index[r.chain]!) of chain \(tableName) \(r.chain)", at: lr.location))
         }
         return out
     }

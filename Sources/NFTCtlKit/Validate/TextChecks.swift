@@ -20,7 +20,9 @@ enum TextLimits {
     /// Why `s` cannot be a name, or nil.
     static func nameProblem(_ s: String) -> String? {
         if s.isEmpty { return "a name cannot be empty" }
-        if let u = s.unicodeScalars.first(where: SafeText.isUnsafe) { return "the name holds a control character (\(SafeText.escape(String(u))))" }
+        if let u = s.unicodeScalars.first(where: SafeText.isUnsafe) {
+            return "the name holds a control character (\(SafeText.escape(String(u))))"
+        }
         if s.utf8.count > name { return "the name is \(s.utf8.count) bytes long; the kernel allows \(name)" }
         if !SafeText.isIdentifier(s) {
             return "\(SafeText.quoted(s)) is not a name nft can write: letters, digits and _ . / - only, starting with a letter, _ or ."
@@ -52,8 +54,10 @@ extension TableValidator {
         }
         func devices(_ d: FlagList?, _ object: String, _ loc: SourceLocation?) {
             for dev in d?.values ?? [] {
-                check(dev.isEmpty ? "an interface name cannot be empty"
-                      : TextLimits.stringProblem(dev, "interface name", limit: TextLimits.interface), object, loc)
+                check(
+                    dev.isEmpty
+                        ? "an interface name cannot be empty"
+                        : TextLimits.stringProblem(dev, "interface name", limit: TextLimits.interface), object, loc)
             }
         }
         let t = table.table
@@ -81,7 +85,8 @@ extension TableValidator {
             check(TextLimits.nameProblem(o.name), obj, lo.location)
             comment(o.comment, obj, lo.location)
             switch o.body {
-            case .ctHelper(let type, _, _): check(type.flatMap { TextLimits.stringProblem($0, "helper type", limit: nil) }, obj, lo.location)
+            case .ctHelper(let type, _, _):
+                check(type.flatMap { TextLimits.stringProblem($0, "helper type", limit: nil) }, obj, lo.location)
             case .secmark(let ctx): check(ctx.flatMap { TextLimits.stringProblem($0, "security context", limit: nil) }, obj, lo.location)
             default: break
             }
@@ -106,7 +111,8 @@ extension TableValidator {
     func statementText(_ s: Statement, _ obj: String, _ loc: SourceLocation?) -> [Diagnostic] {
         var out: [Diagnostic] = []
         if case .log(let l) = s, let p = l.prefix,
-           let problem = TextLimits.stringProblem(p, "log prefix", limit: TextLimits.logPrefix) {
+            let problem = TextLimits.stringProblem(p, "log prefix", limit: TextLimits.logPrefix)
+        {
             out.append(Diagnostic(.error, problem, object: obj, at: loc))
         }
         var interface = false
@@ -123,7 +129,8 @@ extension TableValidator {
             var problem: String?
             switch sub {
             case .string(let v):
-                problem = interface && !v.hasPrefix("@")
+                problem =
+                    interface && !v.hasPrefix("@")
                     ? TextLimits.stringProblem(v, "interface name", limit: TextLimits.interface)
                     : TextLimits.stringProblem(v, "string", limit: nil)
             case .elem(let el):

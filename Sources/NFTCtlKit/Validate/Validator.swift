@@ -63,8 +63,10 @@ public enum Validator {
             case .text(let t):
                 // Sent as nft syntax (TextBatch); refused only when it cannot be written safely.
                 do throws(TextBatch.Unsafe) { _ = try TextBatch.foldedStatement(t) } catch {
-                    out.append(Diagnostic(.error, "\(error.reason): nft 1.0.6 lists it only as text, and JSON cannot carry it",
-                                          object: what, at: loc))
+                    out.append(
+                        Diagnostic(
+                            .error, "\(error.reason): nft 1.0.6 lists it only as text, and JSON cannot carry it",
+                            object: what, at: loc))
                 }
             default:
                 s.forEachExpression { if case .raw = $0 { checkExpr($0, what) } }
@@ -102,8 +104,11 @@ struct TableValidator {
     func run() -> [Diagnostic] {
         var out = checkText()
         guard Family(rawValue: family) != nil else {
-            return out + [Diagnostic(.error, "unknown family \"\(family)\" (ip, ip6, inet, arp, bridge, netdev)",
-                                     object: "table \(tableName)", at: table.table.location)]
+            return out + [
+                Diagnostic(
+                    .error, "unknown family \"\(family)\" (ip, ip6, inet, arp, bridge, netdev)",
+                    object: "table \(tableName)", at: table.table.location)
+            ]
         }
         out += checkChains()
         out += checkRules()
@@ -127,7 +132,9 @@ struct TableValidator {
             if !seen.insert(c.name).inserted { err("declared twice") }
             let base = [c.type != nil, c.hook != nil, c.prio != nil]
             if base.contains(true) && base.contains(false) {
-                err("a base chain needs type, hook and priority together (has \(c.type.map { "type \($0)" } ?? "no type"), \(c.hook.map { "hook \($0)" } ?? "no hook"), \(c.prio.map { "priority \($0)" } ?? "no priority"))")
+                err(
+                    "a base chain needs type, hook and priority together (has \(c.type.map { "type \($0)" } ?? "no type"), \(c.hook.map { "hook \($0)" } ?? "no hook"), \(c.prio.map { "priority \($0)" } ?? "no priority"))"
+                )
                 continue
             }
             if let policy = c.policy {
@@ -136,13 +143,18 @@ struct TableValidator {
             }
             guard let type = c.type, let hook = c.hook, let prio = c.prio else { continue }
             guard let hooks = ChainRules.hooks[family], hooks.contains(hook) else {
-                err("hook \(hook) does not exist in the \(family) family (hooks: \(ChainRules.hooks[family]!.sorted().joined(separator: ", ")))")
+                err(
+                    "hook \(hook) does not exist in the \(family) family (hooks: \(ChainRules.hooks[family]!.sorted().joined(separator: ", ")))"
+                )
                 continue
             }
             guard ChainRules.knownTypes.contains(type) else { err("unknown chain type \"\(type)\" (filter, nat, route)"); continue }
             if !ChainRules.typeAllows(type, family: family, hook: hook) {
                 switch type {
-                case "nat": err("nat chains exist only in ip, ip6 and inet tables at prerouting, input, output and postrouting, not \(family) \(hook)")
+                case "nat":
+                    err(
+                        "nat chains exist only in ip, ip6 and inet tables at prerouting, input, output and postrouting, not \(family) \(hook)"
+                    )
                 case "route": err("route chains exist only in ip, ip6 and inet tables at the output hook, not \(family) \(hook)")
                 default: err("chain type \(type) is not allowed at \(family) \(hook)")
                 }
@@ -235,7 +247,9 @@ struct TableValidator {
             if case .map(_, let data) = e {
                 if case .set(let elems, _) = data {
                     for el in elems { if case .list(let pair) = el, pair.count == 2, case .string(let n) = pair[1] { names.append(n) } }
-                } else if case .string(let ref) = data { needSet(ref, map: true) }
+                } else if case .string(let ref) = data {
+                    needSet(ref, map: true)
+                }
             }
             for n in names where !table.objects.contains(where: { $0.value.name == n && $0.value.body.kind == kind }) {
                 err("refers to \(kind.rawValue) \"\(n)\", which is not declared in table \(tableName)")
@@ -294,9 +308,13 @@ struct TableValidator {
             case .redirect: require("redirect", type: "nat", hooks: ["prerouting", "output"])
             }
         case .reject:
-            if family == "netdev" { require("reject", type: nil, hooks: ["ingress"]) } else if family == "bridge" {
+            if family == "netdev" {
+                require("reject", type: nil, hooks: ["ingress"])
+            } else if family == "bridge" {
                 require("reject", type: nil, hooks: ["prerouting", "input", "forward", "output"])
-            } else { require("reject", type: nil, hooks: ["input", "forward", "output"]) }
+            } else {
+                require("reject", type: nil, hooks: ["input", "forward", "output"])
+            }
         case .tproxy: require("tproxy", type: nil, hooks: ["prerouting"])
         case .fwd: require("fwd", type: nil, hooks: ["ingress", "egress"])
         case .synproxy, .namedSynproxy: require("synproxy", type: nil, hooks: ["input", "forward"])
@@ -319,7 +337,9 @@ struct TableValidator {
         s.forEachExpression { e in
             guard !reported else { return }
             if case .payload(.field(let proto, let field)) = e, impossible.contains(proto) {
-                err("\(proto) \(field) can never match in a \(family) table: it only sees \(family == "arp" ? "ARP" : family == "ip" ? "IPv4" : "IPv6") packets")
+                err(
+                    "\(proto) \(field) can never match in a \(family) table: it only sees \(family == "arp" ? "ARP" : family == "ip" ? "IPv4" : "IPv6") packets"
+                )
                 reported = true
             }
         }
@@ -354,8 +374,10 @@ struct TableValidator {
                                 out.append(Diagnostic(.error, "\(v.keyword) to \(t), a base chain", object: obj, at: ls.location))
                             }
                         } else {
-                            out.append(Diagnostic(.error, "\(v.keyword) to chain \(t), which is not declared in table \(tableName)",
-                                                  object: obj, at: ls.location))
+                            out.append(
+                                Diagnostic(
+                                    .error, "\(v.keyword) to chain \(t), which is not declared in table \(tableName)",
+                                    object: obj, at: ls.location))
                         }
                     }
                 }
@@ -382,8 +404,10 @@ struct TableValidator {
                     let key = Set(cycle).sorted().joined(separator: ",")
                     if reported.insert(key).inserted {
                         let loc = table.chain(t)?.location
-                        out.append(Diagnostic(.error, "jump loop: \(cycle.joined(separator: " -> "))",
-                                              object: "chain \(tableName) \(t)", at: loc))
+                        out.append(
+                            Diagnostic(
+                                .error, "jump loop: \(cycle.joined(separator: " -> "))",
+                                object: "chain \(tableName) \(t)", at: loc))
                     }
                 } else if state[t] == nil {
                     visit(t)
@@ -407,8 +431,11 @@ struct TableValidator {
             for lc in table.chains where lc.value.isBase {
                 let d = depth(lc.value.name)
                 if d >= ChainRules.jumpStackSize {
-                    out.append(Diagnostic(.error, "jumps nest \(d) chains deep; the kernel allows at most \(ChainRules.jumpStackSize - 1) jumps in a row from a base chain",
-                                          object: chainObject(lc.value), at: lc.location))
+                    out.append(
+                        Diagnostic(
+                            .error,
+                            "jumps nest \(d) chains deep; the kernel allows at most \(ChainRules.jumpStackSize - 1) jumps in a row from a base chain",
+                            object: chainObject(lc.value), at: lc.location))
                 }
             }
         }

@@ -18,8 +18,10 @@ extension TableValidator {
             }
         }
         func add(_ what: String, _ object: String, _ location: SourceLocation?) {
-            out.append(Diagnostic(.error, "a verdict map entry needs a verdict (accept, drop, jump(chain), goto(chain), return, continue), not `\(what)`",
-                                  object: object, at: location))
+            out.append(
+                Diagnostic(
+                    .error, "a verdict map entry needs a verdict (accept, drop, jump(chain), goto(chain), return, continue), not `\(what)`",
+                    object: object, at: location))
         }
         var index: [String: Int] = [:]
         for lr in table.rules {

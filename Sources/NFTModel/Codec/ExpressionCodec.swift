@@ -36,8 +36,9 @@ extension Expression {
             return .payload(p)
         case "exthdr":
             var r = try Reader(v, "exthdr")
-            let e = Expression.exthdr(name: try r.string("name"), field: try r.optString("field"),
-                                      offset: try r.optSmallInt("offset"))
+            let e = Expression.exthdr(
+                name: try r.string("name"), field: try r.optString("field"),
+                offset: try r.optSmallInt("offset"))
             try r.finish()
             return e
         case "tcp option":
@@ -87,8 +88,9 @@ extension Expression {
             return e
         case "jhash":
             var r = try Reader(v, "jhash")
-            let e = Expression.jhash(mod: try r.int("mod"), offset: try r.optInt("offset"), expr: try r.expr("expr"),
-                                     seed: try r.optInt("seed"))
+            let e = Expression.jhash(
+                mod: try r.int("mod"), offset: try r.optInt("offset"), expr: try r.expr("expr"),
+                seed: try r.optInt("seed"))
             try r.finish()
             return e
         case "symhash":
@@ -122,8 +124,9 @@ extension Expression {
             return e
         case "ipsec":
             var r = try Reader(v, "ipsec")
-            let e = Expression.ipsec(key: try r.string("key"), dir: try r.optString("dir"),
-                                     spnum: try r.optSmallInt("spnum"), family: try r.optString("family"))
+            let e = Expression.ipsec(
+                key: try r.string("key"), dir: try r.optString("dir"),
+                spnum: try r.optSmallInt("spnum"), family: try r.optString("family"))
             try r.finish()
             return e
         case "tunnel":
@@ -276,8 +279,9 @@ extension SetElement {
     static func decode(_ v: JSON) throws(DecodeError) -> SetElement {
         guard case .object(let o) = v else { throw DecodeError("elem: expected an object") }
         var r = Reader(object: o, "elem")
-        var e = SetElement(val: try r.expr("val"), timeout: try r.optTime("timeout"), expires: try r.optTime("expires"),
-                           comment: try r.optString("comment"))
+        var e = SetElement(
+            val: try r.expr("val"), timeout: try r.optTime("timeout"), expires: try r.optTime("expires"),
+            comment: try r.optString("comment"))
         for (k, value) in o where !attributeKeys.contains(k) {
             let s = Statement(json: .keyed(k, value))
             if case .raw = s { throw DecodeError("elem: unknown property \"\(k)\"") }

@@ -6,7 +6,7 @@ extension RulesetItem {
     /// Keys that only select what to list/flush/reset/delete.
     static let selectorKeys: Set<String> = [
         "ruleset", "tables", "chains", "sets", "maps", "counters", "quotas", "limits", "ct helpers",
-        "ct timeouts", "ct expectations", "flowtables", "meter", "meters", "secmarks", "synproxys",
+        "ct timeouts", "ct expectations", "flowtables", "meter", "meters", "secmarks", "synproxys"
     ]
 
     public static func decode(_ json: JSON) throws(DecodeError) -> RulesetItem {
@@ -19,27 +19,30 @@ extension RulesetItem {
             return .metainfo(m)
         case "table":
             var r = try Reader(v, "table")
-            let t = Table(family: try r.string("family"), name: try r.string("name"), handle: try r.optInt("handle"),
-                          flags: try r.optFlags("flags"), comment: try r.optString("comment"))
+            let t = Table(
+                family: try r.string("family"), name: try r.string("name"), handle: try r.optInt("handle"),
+                flags: try r.optFlags("flags"), comment: try r.optString("comment"))
             try r.finish()
             return .table(t)
         case "chain":
             var r = try Reader(v, "chain")
-            let c = Chain(family: try r.string("family"), table: try r.string("table"), name: try r.string("name"),
-                          newname: try r.optString("newname"), handle: try r.optInt("handle"),
-                          type: try r.optString("type"), hook: try r.optString("hook"), prio: try r.optInt("prio"),
-                          dev: try r.optFlags("dev"), policy: try r.optString("policy"),
-                          comment: try r.optString("comment"))
+            let c = Chain(
+                family: try r.string("family"), table: try r.string("table"), name: try r.string("name"),
+                newname: try r.optString("newname"), handle: try r.optInt("handle"),
+                type: try r.optString("type"), hook: try r.optString("hook"), prio: try r.optInt("prio"),
+                dev: try r.optFlags("dev"), policy: try r.optString("policy"),
+                comment: try r.optString("comment"))
             try r.finish()
             return .chain(c)
         case "rule":
             var r = try Reader(v, "rule")
-            let rule = Rule(family: try r.string("family"), table: try r.string("table"), chain: try r.string("chain"),
-                            handle: try r.optInt("handle"), index: try r.optInt("index"),
-                            expr: try r.optJSON("expr").map { (j: JSON) throws(DecodeError) in
-                                try Statement.statementList(j, "rule expr")
-                            },
-                            comment: try r.optString("comment"))
+            let rule = Rule(
+                family: try r.string("family"), table: try r.string("table"), chain: try r.string("chain"),
+                handle: try r.optInt("handle"), index: try r.optInt("index"),
+                expr: try r.optJSON("expr").map { (j: JSON) throws(DecodeError) in
+                    try Statement.statementList(j, "rule expr")
+                },
+                comment: try r.optString("comment"))
             try r.finish()
             return .rule(rule)
         case "set", "map":
@@ -59,15 +62,17 @@ extension RulesetItem {
             return .set(s)
         case "element":
             var r = try Reader(v, "element")
-            let e = ElementCommand(family: try r.string("family"), table: try r.string("table"),
-                                   name: try r.string("name"), elem: try r.expr("elem"))
+            let e = ElementCommand(
+                family: try r.string("family"), table: try r.string("table"),
+                name: try r.string("name"), elem: try r.expr("elem"))
             try r.finish()
             return .element(e)
         case "flowtable":
             var r = try Reader(v, "flowtable")
-            let f = Flowtable(family: try r.string("family"), table: try r.string("table"), name: try r.string("name"),
-                              handle: try r.optInt("handle"), hook: try r.optString("hook"), prio: try r.optInt("prio"),
-                              dev: try r.optFlags("dev"), flags: try r.optFlags("flags"))
+            let f = Flowtable(
+                family: try r.string("family"), table: try r.string("table"), name: try r.string("name"),
+                handle: try r.optInt("handle"), hook: try r.optString("hook"), prio: try r.optInt("prio"),
+                dev: try r.optFlags("dev"), flags: try r.optFlags("flags"))
             try r.finish()
             return .flowtable(f)
         default:
@@ -110,8 +115,12 @@ extension RulesetItem {
             w.put("elem", s.elem)
             return .keyed(s.isMap ? "map" : "set", w.json)
         case .element(let e):
-            return ["element": ["family": .string(e.family), "table": .string(e.table), "name": .string(e.name),
-                                "elem": e.elem.json]]
+            return [
+                "element": [
+                    "family": .string(e.family), "table": .string(e.table), "name": .string(e.name),
+                    "elem": e.elem.json
+                ]
+            ]
         case .flowtable(let f):
             var w = Writer()
             w.put("family", f.family); w.put("name", f.name); w.put("table", f.table); w.put("handle", f.handle)
@@ -162,20 +171,24 @@ extension NamedObject {
         case .counter: body = .counter(packets: try r.optUInt("packets"), bytes: try r.optUInt("bytes"))
         case .quota: body = .quota(bytes: try r.optUInt("bytes"), used: try r.optUInt("used"), inv: try r.optBool("inv"))
         case .ctHelper:
-            body = .ctHelper(type: try r.optString("type"), protocol: try r.optString("protocol"),
-                             l3proto: try r.optString("l3proto"))
+            body = .ctHelper(
+                type: try r.optString("type"), protocol: try r.optString("protocol"),
+                l3proto: try r.optString("l3proto"))
         case .limit:
-            body = .limit(rate: try r.optInt("rate"), per: try r.optString("per"), burst: try r.optInt("burst"),
-                          unit: try r.optString("unit"), inv: try r.optBool("inv"), rateUnit: try r.optString("rate_unit"),
-                          burstUnit: try r.optString("burst_unit"))
+            body = .limit(
+                rate: try r.optInt("rate"), per: try r.optString("per"), burst: try r.optInt("burst"),
+                unit: try r.optString("unit"), inv: try r.optBool("inv"), rateUnit: try r.optString("rate_unit"),
+                burstUnit: try r.optString("burst_unit"))
         case .ctTimeout:
             let policy = r.optJSON("policy")
             if let policy, policy.objectValue == nil { throw DecodeError("ct timeout: \"policy\" must be an object") }
-            body = .ctTimeout(protocol: try r.optString("protocol"), l3proto: try r.optString("l3proto"),
-                              policy: policy?.objectValue)
+            body = .ctTimeout(
+                protocol: try r.optString("protocol"), l3proto: try r.optString("l3proto"),
+                policy: policy?.objectValue)
         case .ctExpectation:
-            body = .ctExpectation(l3proto: try r.optString("l3proto"), protocol: try r.optString("protocol"),
-                                  dport: try r.optInt("dport"), timeout: try r.optInt("timeout"), size: try r.optInt("size"))
+            body = .ctExpectation(
+                l3proto: try r.optString("l3proto"), protocol: try r.optString("protocol"),
+                dport: try r.optInt("dport"), timeout: try r.optInt("timeout"), size: try r.optInt("size"))
         case .synproxy:
             body = .synproxy(mss: try r.optInt("mss"), wscale: try r.optInt("wscale"), flags: try r.optFlags("flags"))
         case .secmark: body = .secmark(context: try r.optString("context"))

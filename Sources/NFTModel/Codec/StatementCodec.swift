@@ -48,8 +48,9 @@ extension Statement {
         case "quota":
             if case .object(let o) = v, o["val"] != nil {
                 var r = Reader(object: o, "quota")
-                let q = Quota(val: try r.int("val"), valUnit: try r.optString("val_unit"), used: try r.optInt("used"),
-                              usedUnit: try r.optString("used_unit"), inv: try r.optBool("inv"))
+                let q = Quota(
+                    val: try r.int("val"), valUnit: try r.optString("val_unit"), used: try r.optInt("used"),
+                    usedUnit: try r.optString("used_unit"), inv: try r.optBool("inv"))
                 try r.finish()
                 return .quota(q)
             }
@@ -57,9 +58,10 @@ extension Statement {
         case "limit":
             if case .object(let o) = v, o["rate"] != nil {
                 var r = Reader(object: o, "limit")
-                let l = Limit(rate: try r.int("rate"), per: try r.optString("per"), rateUnit: try r.optString("rate_unit"),
-                              burst: try r.optInt("burst"), burstUnit: try r.optString("burst_unit"),
-                              inv: try r.optBool("inv"))
+                let l = Limit(
+                    rate: try r.int("rate"), per: try r.optString("per"), rateUnit: try r.optString("rate_unit"),
+                    burst: try r.optInt("burst"), burstUnit: try r.optString("burst_unit"),
+                    inv: try r.optBool("inv"))
                 try r.finish()
                 return .limit(l)
             }
@@ -84,8 +86,9 @@ extension Statement {
             if v.isNull { return .nat(NAT(kind)) }
             try nonEmpty(v, key)
             var r = try Reader(v, key)
-            let n = NAT(kind, family: try r.optString("family"), addr: r.optExpr("addr"), port: r.optExpr("port"),
-                        flags: try r.optFlags("flags"), typeFlags: try r.optFlags("type_flags"))
+            let n = NAT(
+                kind, family: try r.optString("family"), addr: r.optExpr("addr"), port: r.optExpr("port"),
+                flags: try r.optFlags("flags"), typeFlags: try r.optFlags("type_flags"))
             try r.finish()
             return .nat(n)
         case "reject":
@@ -97,24 +100,27 @@ extension Statement {
             return s
         case "set":
             var r = try Reader(v, "set")
-            let u = SetUpdate(op: try r.string("op"), elem: try r.expr("elem"), set: try r.string("set"),
-                              stmt: try r.optJSON("stmt").map { (j: JSON) throws(DecodeError) in try statementList(j, "set stmt") })
+            let u = SetUpdate(
+                op: try r.string("op"), elem: try r.expr("elem"), set: try r.string("set"),
+                stmt: try r.optJSON("stmt").map { (j: JSON) throws(DecodeError) in try statementList(j, "set stmt") })
             try r.finish()
             return .set(u)
         case "map":
             var r = try Reader(v, "map")
-            let u = MapUpdate(op: try r.string("op"), elem: try r.expr("elem"), data: try r.expr("data"),
-                              map: try r.string("map"),
-                              stmt: try r.optJSON("stmt").map { (j: JSON) throws(DecodeError) in try statementList(j, "map stmt") })
+            let u = MapUpdate(
+                op: try r.string("op"), elem: try r.expr("elem"), data: try r.expr("data"),
+                map: try r.string("map"),
+                stmt: try r.optJSON("stmt").map { (j: JSON) throws(DecodeError) in try statementList(j, "map stmt") })
             try r.finish()
             return .map(u)
         case "log":
             if v.isNull { return .log(Log()) }
             try nonEmpty(v, "log")
             var r = try Reader(v, "log")
-            let l = Log(prefix: try r.optString("prefix"), group: try r.optInt("group"), snaplen: try r.optInt("snaplen"),
-                        queueThreshold: try r.optInt("queue-threshold"), level: try r.optString("level"),
-                        flags: try r.optFlags("flags"))
+            let l = Log(
+                prefix: try r.optString("prefix"), group: try r.optInt("group"), snaplen: try r.optInt("snaplen"),
+                queueThreshold: try r.optInt("queue-threshold"), level: try r.optString("level"),
+                flags: try r.optFlags("flags"))
             try r.finish()
             return .log(l)
         case "ct helper": return .ctHelper(try objectReference(v, key))
@@ -122,8 +128,9 @@ extension Statement {
         case "ct expectation": return .ctExpectation(try objectReference(v, key))
         case "meter":
             var r = try Reader(v, "meter")
-            let s = Statement.meter(name: try r.string("name"), key: try r.expr("key"),
-                                    stmt: Statement(json: try r.json("stmt")), size: try r.optInt("size"))
+            let s = Statement.meter(
+                name: try r.string("name"), key: try r.expr("key"),
+                stmt: Statement(json: try r.json("stmt")), size: try r.optInt("size"))
             try r.finish()
             return s
         case "queue":

@@ -21,7 +21,9 @@ extension JSON {
         case .int(let i): out.append(contentsOf: String(i).utf8)
         case .uint(let u): out.append(contentsOf: String(u).utf8)
         case .double(let d):
-            if d == d.rounded(), abs(d) < 1e15 { out.append(contentsOf: String(Int64(d)).utf8) } else {
+            if d == d.rounded(), abs(d) < 1e15 {
+                out.append(contentsOf: String(Int64(d)).utf8)
+            } else {
                 out.append(contentsOf: "\(d)".utf8)
             }
         case .string(let s): JSON.writeString(s, to: &out)

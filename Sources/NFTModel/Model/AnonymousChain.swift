@@ -17,11 +17,13 @@ public enum AnonymousChain {
     /// The verdict (`jump`/`goto`) and rules of a marker; nil for text that is no marker.
     public static func parse(_ text: String) -> (verdict: String, rules: [(statements: [Statement], comment: String?)])? {
         guard text.hasPrefix(prefix), let json = try? JSON.parse(String(text.dropFirst(prefix.count))),
-              let verdict = json["verdict"]?.stringValue, case .array(let items)? = json["rules"] else { return nil }
+            let verdict = json["verdict"]?.stringValue, case .array(let items)? = json["rules"]
+        else { return nil }
         var rules: [(statements: [Statement], comment: String?)] = []
         for item in items {
             guard case .array(let expr)? = item["expr"],
-                  let statements = try? expr.map({ j throws(DecodeError) in try Statement.decode(j) }) else { return nil }
+                let statements = try? expr.map({ j throws(DecodeError) in try Statement.decode(j) })
+            else { return nil }
             rules.append((statements, item["comment"]?.stringValue))
         }
         return (verdict, rules)

@@ -46,7 +46,11 @@ public indirect enum Expression: Sendable, Hashable {
 }
 
 public enum BinaryOperator: String, Sendable, Hashable, CaseIterable {
-    case or = "|", xor = "^", and = "&", lshift = "<<", rshift = ">>"
+    case or = "|"
+    case xor = "^"
+    case and = "&"
+    case lshift = "<<"
+    case rshift = ">>"
 }
 
 /// A header field: by protocol and field name, or raw by base, bit offset and bit length.
@@ -63,7 +67,8 @@ public enum TCPOption: Sendable, Hashable {
 /// Verdicts, both as statements and as expressions in verdict maps.
 public enum Verdict: Sendable, Hashable {
     case accept, drop, `continue`, `return`
-    case jump(String), goto(String)
+    case jump(String)
+    case goto(String)
 
     public var keyword: String {
         switch self {
@@ -93,8 +98,10 @@ public struct SetElement: Sendable, Hashable {
     /// Per-element statements (`counter`, `quota`, `limit`, `last`) keyed by statement name.
     public var statements: [Statement]
 
-    public init(val: Expression, timeout: TimeSpan? = nil, expires: TimeSpan? = nil, comment: String? = nil,
-                statements: [Statement] = []) {
+    public init(
+        val: Expression, timeout: TimeSpan? = nil, expires: TimeSpan? = nil, comment: String? = nil,
+        statements: [Statement] = []
+    ) {
         self.val = val
         self.timeout = timeout
         self.expires = expires

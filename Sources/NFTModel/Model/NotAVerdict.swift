@@ -14,7 +14,8 @@ public enum NotAVerdict {
         guard text.hasPrefix(prefix) else { return nil }
         let rest = String(text.dropFirst(prefix.count))
         guard case .array(let items)? = try? JSON.parse(rest),
-              let statements = try? items.map({ j throws(DecodeError) in try Statement.decode(j) }) else {
+            let statements = try? items.map({ j throws(DecodeError) in try Statement.decode(j) })
+        else {
             return ([], rest)
         }
         return (statements, rest)

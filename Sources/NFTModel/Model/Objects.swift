@@ -31,9 +31,11 @@ public struct Chain: Sendable, Hashable {
     public var dev: FlagList?
     public var policy: String?
     public var comment: String?
-    public init(family: String, table: String, name: String, newname: String? = nil, handle: Int64? = nil,
-                type: String? = nil, hook: String? = nil, prio: Int64? = nil, dev: FlagList? = nil,
-                policy: String? = nil, comment: String? = nil) {
+    public init(
+        family: String, table: String, name: String, newname: String? = nil, handle: Int64? = nil,
+        type: String? = nil, hook: String? = nil, prio: Int64? = nil, dev: FlagList? = nil,
+        policy: String? = nil, comment: String? = nil
+    ) {
         self.family = family; self.table = table; self.name = name; self.newname = newname; self.handle = handle
         self.type = type; self.hook = hook; self.prio = prio; self.dev = dev; self.policy = policy
         self.comment = comment
@@ -50,8 +52,10 @@ public struct Rule: Sendable, Hashable {
     public var index: Int64?
     public var expr: [Statement]?
     public var comment: String?
-    public init(family: String, table: String, chain: String, handle: Int64? = nil, index: Int64? = nil,
-                expr: [Statement]? = nil, comment: String? = nil) {
+    public init(
+        family: String, table: String, chain: String, handle: Int64? = nil, index: Int64? = nil,
+        expr: [Statement]? = nil, comment: String? = nil
+    ) {
         self.family = family; self.table = table; self.chain = chain; self.handle = handle; self.index = index
         self.expr = expr; self.comment = comment
     }
@@ -86,10 +90,12 @@ public struct NamedSet: Sendable, Hashable {
     /// Statements every element carries (`counter`, `quota`, ...): `"stmt": [...]`.
     public var stmt: [Statement]?
     public var autoMerge: Bool?
-    public init(isMap: Bool = false, family: String, table: String, name: String, handle: Int64? = nil,
-                type: SetKeyType? = nil, map: SetKeyType? = nil, policy: String? = nil, flags: FlagList? = nil,
-                elem: Expression? = nil, timeout: TimeSpan? = nil, gcInterval: TimeSpan? = nil, size: Int64? = nil,
-                comment: String? = nil, stmt: [Statement]? = nil, autoMerge: Bool? = nil) {
+    public init(
+        isMap: Bool = false, family: String, table: String, name: String, handle: Int64? = nil,
+        type: SetKeyType? = nil, map: SetKeyType? = nil, policy: String? = nil, flags: FlagList? = nil,
+        elem: Expression? = nil, timeout: TimeSpan? = nil, gcInterval: TimeSpan? = nil, size: Int64? = nil,
+        comment: String? = nil, stmt: [Statement]? = nil, autoMerge: Bool? = nil
+    ) {
         self.isMap = isMap; self.family = family; self.table = table; self.name = name; self.handle = handle
         self.type = type; self.map = map; self.policy = policy; self.flags = flags; self.elem = elem
         self.timeout = timeout; self.gcInterval = gcInterval; self.size = size; self.comment = comment
@@ -124,8 +130,10 @@ public struct Flowtable: Sendable, Hashable {
     public var prio: Int64?
     public var dev: FlagList?
     public var flags: FlagList?
-    public init(family: String, table: String, name: String, handle: Int64? = nil, hook: String? = nil,
-                prio: Int64? = nil, dev: FlagList? = nil, flags: FlagList? = nil) {
+    public init(
+        family: String, table: String, name: String, handle: Int64? = nil, hook: String? = nil,
+        prio: Int64? = nil, dev: FlagList? = nil, flags: FlagList? = nil
+    ) {
         self.family = family; self.table = table; self.name = name; self.handle = handle; self.hook = hook
         self.prio = prio; self.dev = dev; self.flags = flags
     }
@@ -140,8 +148,10 @@ public struct NamedObject: Sendable, Hashable {
     public var handle: Int64?
     public var comment: String?
     public var body: ObjectBody
-    public init(family: String, table: String, name: String, handle: Int64? = nil, comment: String? = nil,
-                body: ObjectBody) {
+    public init(
+        family: String, table: String, name: String, handle: Int64? = nil, comment: String? = nil,
+        body: ObjectBody
+    ) {
         self.family = family; self.table = table; self.name = name; self.handle = handle
         self.comment = comment; self.body = body
     }
@@ -152,8 +162,9 @@ public enum ObjectBody: Sendable, Hashable {
     case quota(bytes: UInt64?, used: UInt64?, inv: Bool?)
     case ctHelper(type: String?, protocol: String?, l3proto: String?)
     /// `unit` is the documented input key; 1.0.6 lists byte limits with `rate_unit`/`burst_unit`.
-    case limit(rate: Int64?, per: String?, burst: Int64?, unit: String?, inv: Bool?, rateUnit: String? = nil,
-               burstUnit: String? = nil)
+    case limit(
+        rate: Int64?, per: String?, burst: Int64?, unit: String?, inv: Bool?, rateUnit: String? = nil,
+        burstUnit: String? = nil)
     case ctTimeout(protocol: String?, l3proto: String?, policy: JSONObject?)
     case ctExpectation(l3proto: String?, protocol: String?, dport: Int64?, timeout: Int64?, size: Int64?)
     case synproxy(mss: Int64?, wscale: Int64?, flags: FlagList?)

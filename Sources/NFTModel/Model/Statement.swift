@@ -41,7 +41,12 @@ public indirect enum Statement: Sendable, Hashable {
 }
 
 public enum MatchOperator: String, Sendable, Hashable, CaseIterable {
-    case eq = "==", ne = "!=", lt = "<", gt = ">", le = "<=", ge = ">="
+    case eq = "=="
+    case ne = "!="
+    case lt = "<"
+    case gt = ">"
+    case le = "<="
+    case ge = ">="
     /// Bitmask test: `tcp flags syn` (any of the bits set).
     case `in` = "in"
     /// Bitmask negation: `tcp flags ! syn`.
@@ -66,8 +71,10 @@ public struct Limit: Sendable, Hashable {
     public var burst: Int64?
     public var burstUnit: String?
     public var inv: Bool?
-    public init(rate: Int64, per: String? = nil, rateUnit: String? = nil, burst: Int64? = nil,
-                burstUnit: String? = nil, inv: Bool? = nil) {
+    public init(
+        rate: Int64, per: String? = nil, rateUnit: String? = nil, burst: Int64? = nil,
+        burstUnit: String? = nil, inv: Bool? = nil
+    ) {
         self.rate = rate; self.per = per; self.rateUnit = rateUnit; self.burst = burst
         self.burstUnit = burstUnit; self.inv = inv
     }
@@ -84,8 +91,10 @@ public struct NAT: Sendable, Hashable {
     public var port: Expression?
     public var flags: FlagList?
     public var typeFlags: FlagList?
-    public init(_ kind: NATKind, family: String? = nil, addr: Expression? = nil, port: Expression? = nil,
-                flags: FlagList? = nil, typeFlags: FlagList? = nil) {
+    public init(
+        _ kind: NATKind, family: String? = nil, addr: Expression? = nil, port: Expression? = nil,
+        flags: FlagList? = nil, typeFlags: FlagList? = nil
+    ) {
         self.kind = kind; self.family = family; self.addr = addr; self.port = port
         self.flags = flags; self.typeFlags = typeFlags
     }
@@ -119,8 +128,10 @@ public struct Log: Sendable, Hashable {
     public var queueThreshold: Int64?
     public var level: String?
     public var flags: FlagList?
-    public init(prefix: String? = nil, group: Int64? = nil, snaplen: Int64? = nil, queueThreshold: Int64? = nil,
-                level: String? = nil, flags: FlagList? = nil) {
+    public init(
+        prefix: String? = nil, group: Int64? = nil, snaplen: Int64? = nil, queueThreshold: Int64? = nil,
+        level: String? = nil, flags: FlagList? = nil
+    ) {
         self.prefix = prefix; self.group = group; self.snaplen = snaplen
         self.queueThreshold = queueThreshold; self.level = level; self.flags = flags
     }

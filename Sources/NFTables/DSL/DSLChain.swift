@@ -54,18 +54,24 @@ public struct ChainDecl: Sendable, Hashable {
 }
 
 /// A base chain: `chain("input", hook: .input, priority: .filter, policy: .drop) { ... }`.
-public func chain(_ name: String, type: ChainType = .filter, hook: Hook, priority: Priority, policy: ChainPolicy? = nil,
-                  device: String? = nil, devices: [String] = [], comment: String? = nil,
-                  file: String = #fileID, line: Int = #line, @ChainBuilder _ rules: () -> [RuleDecl] = { [] }) -> ChainDecl {
-    ChainDecl(name: name,
-              base: .init(type: type, hook: hook, priority: priority, policy: policy,
-                          devices: (device.map { [$0] } ?? []) + devices),
-              comment: comment, rules: rules(), location: SourceLocation(file: file, line: line))
+public func chain(
+    _ name: String, type: ChainType = .filter, hook: Hook, priority: Priority, policy: ChainPolicy? = nil,
+    device: String? = nil, devices: [String] = [], comment: String? = nil,
+    file: String = #fileID, line: Int = #line, @ChainBuilder _ rules: () -> [RuleDecl] = { [] }
+) -> ChainDecl {
+    ChainDecl(
+        name: name,
+        base: .init(
+            type: type, hook: hook, priority: priority, policy: policy,
+            devices: (device.map { [$0] } ?? []) + devices),
+        comment: comment, rules: rules(), location: SourceLocation(file: file, line: line))
 }
 
 /// A regular chain, reached with `jump(...)` or `goto(...)`.
-public func chain(_ name: String, comment: String? = nil, file: String = #fileID, line: Int = #line,
-                  @ChainBuilder _ rules: () -> [RuleDecl] = { [] }) -> ChainDecl {
+public func chain(
+    _ name: String, comment: String? = nil, file: String = #fileID, line: Int = #line,
+    @ChainBuilder _ rules: () -> [RuleDecl] = { [] }
+) -> ChainDecl {
     ChainDecl(name: name, base: nil, comment: comment, rules: rules(), location: SourceLocation(file: file, line: line))
 }
 

@@ -141,7 +141,10 @@ public let igmp = GenericHeader(name: "igmp")
 
 /// Where a raw payload offset counts from.
 public enum PayloadBase: String, Sendable {
-    case link = "ll", network = "nh", transport = "th", inner = "ih"
+    case link = "ll"
+    case network = "nh"
+    case transport = "th"
+    case inner = "ih"
 }
 
 /// A raw payload: `payload(.transport, offset: 16, length: 16) == 53` (bits).

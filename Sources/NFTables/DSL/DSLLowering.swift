@@ -11,32 +11,50 @@ struct Lowering {
 
     mutating func lower(_ t: TableDecl) {
         let fam = t.family.rawValue
-        add(.table(Table(family: fam, name: t.name, flags: t.flags.isEmpty ? nil : FlagList(t.flags.map(\.rawValue)),
-                         comment: t.comment)), t.location)
+        add(
+            .table(
+                Table(
+                    family: fam, name: t.name, flags: t.flags.isEmpty ? nil : FlagList(t.flags.map(\.rawValue)),
+                    comment: t.comment)), t.location)
         for e in t.elements {
             switch e {
             case .set(let s):
-                add(.set(NamedSet(family: fam, table: t.name, name: s.name, type: s.type.key,
-                                  policy: s.options.policy?.rawValue, flags: flags(s.options.flags),
-                                  elem: s.elements.isEmpty ? nil : .list(s.elements.map(\.expression)),
-                                  timeout: s.options.timeout, gcInterval: s.options.gcInterval,
-                                  size: s.options.size.map(Int64.init), comment: s.options.comment,
-                                  stmt: stmts(s.options.statements), autoMerge: s.options.autoMerge)), s.location)
+                add(
+                    .set(
+                        NamedSet(
+                            family: fam, table: t.name, name: s.name, type: s.type.key,
+                            policy: s.options.policy?.rawValue, flags: flags(s.options.flags),
+                            elem: s.elements.isEmpty ? nil : .list(s.elements.map(\.expression)),
+                            timeout: s.options.timeout, gcInterval: s.options.gcInterval,
+                            size: s.options.size.map(Int64.init), comment: s.options.comment,
+                            stmt: stmts(s.options.statements), autoMerge: s.options.autoMerge)), s.location)
             case .map(let m):
                 // Elements that jump to chains can only be added once the chains exist.
-                let deferred = m.entries.contains { if case .verdict(let v) = $0.data { return v.target != nil }; return false }
-                add(.set(NamedSet(isMap: true, family: fam, table: t.name, name: m.name, type: m.type.key, map: m.data.key,
-                                  policy: m.options.policy?.rawValue, flags: flags(m.options.flags),
-                                  elem: m.entries.isEmpty || deferred ? nil : .list(m.entries.map(\.expression)),
-                                  timeout: m.options.timeout, size: m.options.size.map(Int64.init),
-                                  comment: m.options.comment, stmt: stmts(m.options.statements))), m.location)
+                let deferred = m.entries.contains {
+                    if case .verdict(let v) = $0.data { return v.target != nil }; return false
+                }
+                add(
+                    .set(
+                        NamedSet(
+                            isMap: true, family: fam, table: t.name, name: m.name, type: m.type.key, map: m.data.key,
+                            policy: m.options.policy?.rawValue, flags: flags(m.options.flags),
+                            elem: m.entries.isEmpty || deferred ? nil : .list(m.entries.map(\.expression)),
+                            timeout: m.options.timeout, size: m.options.size.map(Int64.init),
+                            comment: m.options.comment, stmt: stmts(m.options.statements))), m.location)
             case .object(let o):
-                add(.object(kind: o.body.kind, NamedObject(family: fam, table: t.name, name: o.name, comment: o.comment,
-                                                           body: o.body)), o.location)
+                add(
+                    .object(
+                        kind: o.body.kind,
+                        NamedObject(
+                            family: fam, table: t.name, name: o.name, comment: o.comment,
+                            body: o.body)), o.location)
             case .flowtable(let f):
-                add(.flowtable(Flowtable(family: fam, table: t.name, name: f.name, hook: f.hook.rawValue,
-                                         prio: f.priority.value(in: t.family) ?? 0, dev: FlagList(f.devices),
-                                         flags: f.offload ? FlagList(["offload"]) : nil)), f.location)
+                add(
+                    .flowtable(
+                        Flowtable(
+                            family: fam, table: t.name, name: f.name, hook: f.hook.rawValue,
+                            prio: f.priority.value(in: t.family) ?? 0, dev: FlagList(f.devices),
+                            flags: f.offload ? FlagList(["offload"]) : nil)), f.location)
             case .chain: break
             }
         }
@@ -52,16 +70,21 @@ struct Lowering {
             }
             add(.chain(chain), c.location)
         }
-        for case .map(let m) in t.elements where m.entries.contains(where: {
+        for case .map(let m) in t.elements
+        where m.entries.contains(where: {
             if case .verdict(let v) = $0.data { return v.target != nil }; return false
         }) {
-            add(.element(ElementCommand(family: fam, table: t.name, name: m.name, elem: .list(m.entries.map(\.expression)))),
+            add(
+                .element(ElementCommand(family: fam, table: t.name, name: m.name, elem: .list(m.entries.map(\.expression)))),
                 m.location)
         }
         for case .chain(let c) in t.elements {
             for r in c.rules {
-                add(.rule(Rule(family: fam, table: t.name, chain: c.name,
-                               expr: r.statements.map { inferFamily($0, t.family) }, comment: r.comment)), r.location)
+                add(
+                    .rule(
+                        Rule(
+                            family: fam, table: t.name, chain: c.name,
+                            expr: r.statements.map { inferFamily($0, t.family) }, comment: r.comment)), r.location)
             }
         }
     }

@@ -1,10 +1,17 @@
 // Address translation and transparent proxying.
 
-public enum NATFlag: String, Sendable { case random, fullyRandom = "fully-random", persistent, netmap }
+public enum NATFlag: String, Sendable {
+    case random
+    case fullyRandom = "fully-random"
+    case persistent, netmap
+}
 
 func nat(_ kind: NATKind, _ family: Family?, _ addr: Expression?, _ port: Expression?, _ flags: [NATFlag]) -> RuleItem {
-    RuleItem(.nat(NAT(kind, family: family?.rawValue, addr: addr, port: port,
-                      flags: flags.isEmpty ? nil : FlagList(flags.map(\.rawValue), scalar: flags.count == 1))))
+    RuleItem(
+        .nat(
+            NAT(
+                kind, family: family?.rawValue, addr: addr, port: port,
+                flags: flags.isEmpty ? nil : FlagList(flags.map(\.rawValue), scalar: flags.count == 1))))
 }
 
 /// `snat to 203.0.113.1`, `snat to 10.0.0.1-10.0.0.9:1024-2048`. In an inet table the family is

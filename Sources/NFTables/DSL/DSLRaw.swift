@@ -8,7 +8,9 @@ extension SetElementValue {
 }
 
 /// A named object in the model's form: `object("c", .counter(packets: nil, bytes: nil))`.
-public func object(_ name: String, _ body: ObjectBody, comment: String? = nil, file: String = #fileID,
-                   line: Int = #line) -> ObjectDecl {
+public func object(
+    _ name: String, _ body: ObjectBody, comment: String? = nil, file: String = #fileID,
+    line: Int = #line
+) -> ObjectDecl {
     ObjectDecl(name: name, body: body, comment: comment, location: SourceLocation(file: file, line: line))
 }

@@ -7,13 +7,14 @@ public struct SetType: Sendable, Hashable, ExpressibleByStringLiteral, Expressib
     public init(_ key: SetKeyType) { self.key = key }
     public init(stringLiteral s: String) { key = .named(s) }
     public init(arrayLiteral elements: SetType...) {
-        key = .concat(elements.flatMap { t -> [String] in
-            switch t.key {
-            case .named(let n): return [n]
-            case .concat(let l): return l
-            case .typeof: return []
-            }
-        })
+        key = .concat(
+            elements.flatMap { t -> [String] in
+                switch t.key {
+                case .named(let n): return [n]
+                case .concat(let l): return l
+                case .typeof: return []
+                }
+            })
     }
     public static func typeof(_ field: some FieldExpression) -> SetType { SetType(.typeof(field.expression)) }
     public static let ipv4Addr: SetType = "ipv4_addr"
@@ -37,12 +38,18 @@ public enum SetPolicy: String, Sendable { case performance, memory }
 /// `SetElementValue("10.0.0.1", timeout: .minutes(5), expires: .seconds(90), comment: "ops")`.
 public struct SetElementValue: Sendable, Hashable {
     public var expression: Expression
-    public init(_ value: Value, timeout: TimeSpan? = nil, expires: TimeSpan? = nil, comment: String? = nil,
-                statements: [RuleItem] = []) {
+    public init(
+        _ value: Value, timeout: TimeSpan? = nil, expires: TimeSpan? = nil, comment: String? = nil,
+        statements: [RuleItem] = []
+    ) {
         let stmts = statements.flatMap(\.statements)
-        if timeout == nil && expires == nil && comment == nil && stmts.isEmpty { expression = value.expression } else {
-            expression = .elem(SetElement(val: value.expression, timeout: timeout, expires: expires, comment: comment,
-                                          statements: stmts))
+        if timeout == nil && expires == nil && comment == nil && stmts.isEmpty {
+            expression = value.expression
+        } else {
+            expression = .elem(
+                SetElement(
+                    val: value.expression, timeout: timeout, expires: expires, comment: comment,
+                    statements: stmts))
         }
     }
 }
@@ -59,7 +66,7 @@ precedencegroup MapEntryPrecedence {
     lowerThan: RangeFormationPrecedence
     higherThan: AssignmentPrecedence
 }
-infix operator =>: MapEntryPrecedence
+infix operator => : MapEntryPrecedence
 
 public func => (key: Value, data: Value) -> MapEntry { MapEntry(key, data) }
 /// A verdict map entry: `22 => jump("ssh")`. Anything but one verdict (`22 => counter`) is
@@ -120,25 +127,33 @@ public struct MapDecl: Sendable, Hashable {
 }
 
 /// `set("blocklist", type: .ipv4Addr, flags: [.interval]) { "192.168.1.100"; "10.66.0.0/16" }`
-public func set(_ name: String, type: SetType, flags: [SetFlag] = [], timeout: TimeSpan? = nil, gcInterval: TimeSpan? = nil,
-                size: Int? = nil, policy: SetPolicy? = nil, autoMerge: Bool? = nil, statements: [RuleItem] = [],
-                comment: String? = nil, file: String = #fileID, line: Int = #line,
-                @SetElementBuilder elements: () -> [SetElementValue] = { [] }) -> SetDecl {
-    SetDecl(name: name, type: type,
-            options: SetOptions(flags: flags, timeout: timeout, gcInterval: gcInterval, size: size, policy: policy,
-                                autoMerge: autoMerge, statements: statements, comment: comment),
-            elements: elements(), location: SourceLocation(file: file, line: line))
+public func set(
+    _ name: String, type: SetType, flags: [SetFlag] = [], timeout: TimeSpan? = nil, gcInterval: TimeSpan? = nil,
+    size: Int? = nil, policy: SetPolicy? = nil, autoMerge: Bool? = nil, statements: [RuleItem] = [],
+    comment: String? = nil, file: String = #fileID, line: Int = #line,
+    @SetElementBuilder elements: () -> [SetElementValue] = { [] }
+) -> SetDecl {
+    SetDecl(
+        name: name, type: type,
+        options: SetOptions(
+            flags: flags, timeout: timeout, gcInterval: gcInterval, size: size, policy: policy,
+            autoMerge: autoMerge, statements: statements, comment: comment),
+        elements: elements(), location: SourceLocation(file: file, line: line))
 }
 
 /// `map("ports", type: .inetService, to: .verdict) { 22 => jump("ssh"); 80 => accept }`
-public func map(_ name: String, type: SetType, to data: SetType, flags: [SetFlag] = [], timeout: TimeSpan? = nil,
-                size: Int? = nil, policy: SetPolicy? = nil, statements: [RuleItem] = [], comment: String? = nil,
-                file: String = #fileID, line: Int = #line,
-                @MapEntryBuilder entries: () -> [MapEntry] = { [] }) -> MapDecl {
-    MapDecl(name: name, type: type, data: data,
-            options: SetOptions(flags: flags, timeout: timeout, size: size, policy: policy, statements: statements,
-                                comment: comment),
-            entries: entries(), location: SourceLocation(file: file, line: line))
+public func map(
+    _ name: String, type: SetType, to data: SetType, flags: [SetFlag] = [], timeout: TimeSpan? = nil,
+    size: Int? = nil, policy: SetPolicy? = nil, statements: [RuleItem] = [], comment: String? = nil,
+    file: String = #fileID, line: Int = #line,
+    @MapEntryBuilder entries: () -> [MapEntry] = { [] }
+) -> MapDecl {
+    MapDecl(
+        name: name, type: type, data: data,
+        options: SetOptions(
+            flags: flags, timeout: timeout, size: size, policy: policy, statements: statements,
+            comment: comment),
+        entries: entries(), location: SourceLocation(file: file, line: line))
 }
 
 // MARK: dynamic updates from the packet path

@@ -12,10 +12,15 @@ public enum ByteUnit: String, Sendable { case bytes, kbytes, mbytes }
 
 /// `limit rate 10/minute burst 5 packets`; `limit(rate: 1, .mbytes, per: .second)` for bytes;
 /// `over: true` matches what exceeds the rate.
-public func limit(rate: Int, _ unit: ByteUnit? = nil, per: TimeUnit = .second, burst: Int? = nil,
-                  burstUnit: ByteUnit? = nil, over: Bool = false) -> RuleItem {
-    RuleItem(.limit(Limit(rate: Int64(rate), per: per.rawValue, rateUnit: unit?.rawValue, burst: burst.map(Int64.init),
-                          burstUnit: burst == nil ? nil : (burstUnit ?? unit)?.rawValue, inv: over ? true : nil)))
+public func limit(
+    rate: Int, _ unit: ByteUnit? = nil, per: TimeUnit = .second, burst: Int? = nil,
+    burstUnit: ByteUnit? = nil, over: Bool = false
+) -> RuleItem {
+    RuleItem(
+        .limit(
+            Limit(
+                rate: Int64(rate), per: per.rawValue, rateUnit: unit?.rawValue, burst: burst.map(Int64.init),
+                burstUnit: burst == nil ? nil : (burstUnit ?? unit)?.rawValue, inv: over ? true : nil)))
 }
 public func limit(_ object: ObjectDecl) -> RuleItem { RuleItem(.namedLimit(.string(object.name))) }
 public func limit(named name: String) -> RuleItem { RuleItem(.namedLimit(.string(name))) }
@@ -29,18 +34,25 @@ public func quota(named name: String) -> RuleItem { RuleItem(.namedQuota(.string
 
 public enum LogLevel: String, Sendable { case emerg, alert, crit, err, warn, notice, info, debug, audit }
 public enum LogFlag: String, Sendable {
-    case tcpSequence = "tcp sequence", tcpOptions = "tcp options", ipOptions = "ip options"
+    case tcpSequence = "tcp sequence"
+    case tcpOptions = "tcp options"
+    case ipOptions = "ip options"
     case skuid, ether, all
 }
 
 /// `log` with the defaults.
 public let log = RuleItem(.log(Log()))
 /// `log prefix "dropped: " level info`, `log group 2`.
-public func log(prefix: String? = nil, level: LogLevel? = nil, group: Int? = nil, snaplen: Int? = nil,
-                queueThreshold: Int? = nil, flags: [LogFlag] = []) -> RuleItem {
-    RuleItem(.log(Log(prefix: prefix, group: group.map(Int64.init), snaplen: snaplen.map(Int64.init),
-                      queueThreshold: queueThreshold.map(Int64.init), level: level?.rawValue,
-                      flags: flags.isEmpty ? nil : FlagList(flags.map(\.rawValue)))))
+public func log(
+    prefix: String? = nil, level: LogLevel? = nil, group: Int? = nil, snaplen: Int? = nil,
+    queueThreshold: Int? = nil, flags: [LogFlag] = []
+) -> RuleItem {
+    RuleItem(
+        .log(
+            Log(
+                prefix: prefix, group: group.map(Int64.init), snaplen: snaplen.map(Int64.init),
+                queueThreshold: queueThreshold.map(Int64.init), level: level?.rawValue,
+                flags: flags.isEmpty ? nil : FlagList(flags.map(\.rawValue)))))
 }
 
 public let notrack = RuleItem(.notrack)
@@ -55,13 +67,19 @@ public func fwd(to device: Name, family: Family? = nil, addr: Addr? = nil) -> Ru
     RuleItem(.fwd(dev: device.expression, family: family?.rawValue, addr: addr?.expression))
 }
 
-public enum SynproxyFlag: String, Sendable { case timestamp, sackPerm = "sack-perm" }
+public enum SynproxyFlag: String, Sendable {
+    case timestamp
+    case sackPerm = "sack-perm"
+}
 /// `synproxy` with the defaults.
 public let synproxy = RuleItem(.synproxy(nil))
 /// `synproxy mss 1460 wscale 7 timestamp sack-perm`.
 public func synproxy(mss: Int? = nil, wscale: Int? = nil, flags: [SynproxyFlag] = []) -> RuleItem {
-    RuleItem(.synproxy(Synproxy(mss: mss.map(Int64.init), wscale: wscale.map(Int64.init),
-                                flags: flags.isEmpty ? nil : FlagList(flags.map(\.rawValue)))))
+    RuleItem(
+        .synproxy(
+            Synproxy(
+                mss: mss.map(Int64.init), wscale: wscale.map(Int64.init),
+                flags: flags.isEmpty ? nil : FlagList(flags.map(\.rawValue)))))
 }
 public func synproxy(_ object: ObjectDecl) -> RuleItem { RuleItem(.namedSynproxy(.string(object.name))) }
 

@@ -19,10 +19,13 @@ public struct TableDecl: Sendable, Hashable {
 }
 
 /// `table("filter", family: .inet) { blocklist; input; forward }`
-public func table(_ name: String, family: Family, flags: [TableFlag] = [], comment: String? = nil,
-                  file: String = #fileID, line: Int = #line, @TableBuilder _ elements: () -> [TableElement]) -> TableDecl {
-    TableDecl(name: name, family: family, flags: flags, comment: comment, elements: elements(),
-              location: SourceLocation(file: file, line: line))
+public func table(
+    _ name: String, family: Family, flags: [TableFlag] = [], comment: String? = nil,
+    file: String = #fileID, line: Int = #line, @TableBuilder _ elements: () -> [TableElement]
+) -> TableDecl {
+    TableDecl(
+        name: name, family: family, flags: flags, comment: comment, elements: elements(),
+        location: SourceLocation(file: file, line: line))
 }
 
 @resultBuilder

@@ -55,9 +55,10 @@ public struct Addr: ValueExpression, Hashable, ExpressibleByStringLiteral, Expre
     }
 
     static func looksLikeAddress(_ s: Substring) -> Bool {
-        !s.isEmpty && (s.contains(".") || s.contains(":")) && s.unicodeScalars.allSatisfy {
-            $0 == "." || $0 == ":" || $0.properties.isASCIIHexDigit
-        }
+        !s.isEmpty && (s.contains(".") || s.contains(":"))
+            && s.unicodeScalars.allSatisfy {
+                $0 == "." || $0 == ":" || $0.properties.isASCIIHexDigit
+            }
     }
 }
 
