@@ -65,6 +65,10 @@ public enum ApplyOperation {
         let state = input.state
         guard !state.tables.isEmpty else { throw InputError("\(input.path): declares no tables; nothing to apply") }
         if confirm != nil && store == nil { throw InputError("--confirm needs a state directory") }
+        // A large apply says what it is doing (on a terminal), one line a slow phase.
+        let ruleCount = state.tables.reduce(0) { $0 + $1.rules.count }
+        let say = { (text: String) in if ruleCount >= Progress.largeRuleset { Progress.say(text) } }
+        say("checking \(ruleCount) rules (validation, then the kernel's normal form)")
         let desired = try PlanOperation.desiredState(input, normalizer: normalizer)
         timer.mark("desired state (validation + scratch namespace)")
         let held = dryRun ? nil : try lock.map { try NamespaceLock.acquire(netns: $0.netns, wait: $0.wait, what: $0.what) }
@@ -146,6 +150,7 @@ public enum ApplyOperation {
             if confirm != nil { store?.clearPending() }
             throw StalePlan(expected: generation, found: now)
         }
+        say("committing \(batch.document.entries.count) commands in one transaction")
         do {
             let liveSets = (try? PlanOperation.liveState(liveListing, tables: state.keys))?.tables.flatMap { $0.sets.map(\.value) } ?? []
             try Transport.send(
@@ -163,6 +168,7 @@ public enum ApplyOperation {
             try store?.setManagedTables(Array(Set(managed + state.keys).subtracting(pruned)))
             store?.forgetListing()
             // Against the declaration itself, not only its scratch normal form (Verify).
+            say("verifying what the kernel now holds")
             let verified = try Verify.afterCommit(desired: desired, declared: state, prune: pruned, backend: backend)
             timer.mark("verification (re-list + plan)")
             // Kept only if nothing committed between the generation read and the listing.
