@@ -22,6 +22,32 @@ import Testing
         #expect(test.stdout.contains("8 passed, 0 failed"), "\(test.stdout)")
     }
 
+    /// Each `--template` writes a directory that `check` (a throw-away namespace: root) and
+    /// `test` pass as written, and the rules are that template's, not the server's.
+    @Test(.needsRoot, arguments: [("router", "masquerade"), ("load-balancer", "HAProxy to its backends"),
+                                  ("container-host", "declares no forward chain"), ("server", "SSH from the admins set")])
+    func everyTemplateChecksAndTestsPass(template: String, marker: String) throws {
+        let dir = Self.tempDir("tpl-\(template)")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = Shell.run([Shell.nftctl, "init", dir, "--template", template])
+        try #require(r.status == 0, "\(r.stderr)")
+        let rules = try String(contentsOfFile: dir + "/firewall.swift", encoding: .utf8)
+        #expect(rules.contains(marker))
+        let check = Shell.run([Shell.nftctl, "check", dir])
+        #expect(check.status == 0, "\(template): \(check.stdout)\(check.stderr)")
+        let test = Shell.run([Shell.nftctl, "test", dir, dir + "/firewall.tests"])
+        #expect(test.status == 0, "\(template): \(test.stdout)\(test.stderr)")
+        #expect(test.stdout.contains(" 0 failed"), "\(test.stdout)")
+    }
+
+    @Test func anUnknownTemplateIsAUsageError() {
+        let dir = Self.tempDir("badtpl")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = Shell.run([Shell.nftctl, "init", dir, "--template", "firewall"])
+        #expect(r.status == 2, "\(r.status) \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir))
+    }
+
     @Test func initRefusesToOverwriteAndWritesNothing() throws {
         let dir = Self.tempDir("refuse")
         defer { try? FileManager.default.removeItem(atPath: dir) }
