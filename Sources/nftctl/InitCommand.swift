@@ -14,19 +14,48 @@ struct InitCommand: ParsableCommand {
               router          LAN to uplink forwarded and masqueraded; SSH, DNS, DHCP from the LAN
               load-balancer   HAProxy frontends on 80/443; the host may reach only its backends
               container-host  filters input only: Docker's own tables are left alone
-            Both files pass `nftctl check` and `nftctl test` as written. Refuses to overwrite: \
-            if either file exists, nothing is written. Needs no root.
+            Both files pass `nftctl check` and `nftctl test` as written. \
+            With --from-live, firewall.swift is instead `nftctl import --live` of the live tables \
+            (of --netns NAME; only those --table names, else all but tables that look like another \
+            program's, such as Docker's) and firewall.tests a stub to fill; this reads the kernel's \
+            ruleset (root) and changes nothing. Refuses to overwrite: if either file exists, \
+            nothing is written. Needs no root otherwise.
             """
     )
 
     @Argument(help: "The directory to create or fill.")
     var dir: String = "rules"
 
-    @Option(help: "The kind of host: \(InitTemplate.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var template: InitTemplate.Kind = .server
+    @Option(help: "The kind of host: \(InitTemplate.Kind.allCases.map(\.rawValue).joined(separator: ", ")) (default server).")
+    var template: InitTemplate.Kind?
+
+    @Flag(name: .long, help: "Write the rules from the live ruleset (`nftctl import --live`) instead of a template.")
+    var fromLive = false
+
+    @Option(name: .long, parsing: .upToNextOption,
+            help: ArgumentHelp("With --from-live: import only this table (repeatable).", valueName: "FAMILY NAME"))
+    var table: [String] = []
+
+    @OptionGroup var namespace: NetnsOption
+
+    func validate() throws {
+        if table.count % 2 != 0 { throw ValidationError("--table takes two values: FAMILY NAME") }
+        if fromLive && template != nil { throw ValidationError("give either --template or --from-live") }
+        if !fromLive && (!table.isEmpty || namespace.netns != nil) { throw ValidationError("--table and --netns need --from-live") }
+    }
 
     func run() throws {
-        for path in try InitTemplate.write(to: dir, kind: template) { print("wrote \(path)") }
+        let written: [String]
+        if fromLive {
+            try Privilege.requireNetAdmin("reading the live ruleset")
+            let live = try InitFromLive.importLive(netns: namespace.netns, only: ImportCommand.pairs(table))
+            for s in live.skipped { printError("nftctl init: left out \(s); name it with --table to import it") }
+            written = try InitTemplate.write(to: dir, files: [(InitTemplate.rulesFile, live.rules), (InitTemplate.testsFile, live.tests)])
+            for n in live.notes { printError("nftctl init: cannot express \(n)") }
+        } else {
+            written = try InitTemplate.write(to: dir, kind: template ?? .server)
+        }
+        for path in written { print("wrote \(path)") }
         print("next: nftctl check \(dir) && nftctl test \(dir) \(dir)/\(InitTemplate.testsFile)")
     }
 }

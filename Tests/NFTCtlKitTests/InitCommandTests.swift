@@ -40,6 +40,48 @@ import Testing
         #expect(test.stdout.contains(" 0 failed"), "\(test.stdout)")
     }
 
+    /// `--from-live` in a namespace: the written rules are that namespace's own table (the
+    /// Docker-looking one left out, with a note), and `diff` of them against it changes nothing.
+    @Test(.needsRoot) func fromLiveWritesTheLiveTablesSoDiffShowsNoChange() throws {
+        guard let ns = TestNamespace.make("init --from-live") else { return }
+        let load = ns.nftLoad("""
+            table inet mine {
+              set admins { type ipv4_addr; flags interval; elements = { 192.0.2.0/24 } }
+              chain input { type filter hook input priority filter; policy drop;
+                iifname "lo" accept
+                ct state established,related accept
+                tcp dport 22 ip saddr @admins accept comment "ssh"
+              }
+            }
+            table ip nat {
+              chain DOCKER { }
+              chain PREROUTING { type nat hook prerouting priority dstnat; fib daddr type local jump DOCKER; }
+            }
+            """)
+        try #require(load.status == 0, "\(load.stderr)")
+        let dir = Self.tempDir("live")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = Shell.run([Shell.nftctl, "init", dir, "--from-live", "--netns", ns.name])
+        try #require(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("left out ip nat (Docker's)"), "\(r.stderr)")
+        let rules = try String(contentsOfFile: dir + "/firewall.swift", encoding: .utf8)
+        #expect(rules.contains("table(\"mine\", family: .inet)"), "\(rules)")
+        #expect(!rules.contains("DOCKER"), "\(rules)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/firewall.tests"))
+        let diff = Shell.run([Shell.nftctl, "diff", "--netns", ns.name, dir])
+        #expect(diff.status == 0, "\(diff.stderr)")
+        #expect(diff.stdout.contains("0 to add, 0 to change, 0 to delete"), "\(diff.stdout)")
+        let test = Shell.run([Shell.nftctl, "test", dir, dir + "/firewall.tests"])
+        #expect(test.status == 0, "\(test.stdout)\(test.stderr)")
+
+        // A table named with --table that is not there: an error naming it, nothing written.
+        let none = Self.tempDir("live-none")
+        let missing = Shell.run([Shell.nftctl, "init", none, "--from-live", "--netns", ns.name, "--table", "inet", "nope"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("has no table inet nope"), "\(missing.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: none))
+    }
+
     @Test func anUnknownTemplateIsAUsageError() {
         let dir = Self.tempDir("badtpl")
         defer { try? FileManager.default.removeItem(atPath: dir) }
