@@ -82,6 +82,33 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: none))
     }
 
+    /// The directory is a SwiftPM package on this checkout's DSL sources: `swift build` in it
+    /// type-checks the rules (a type error fails it, naming the rules file), and neither the
+    /// manifest nor `.build/` is then taken for a rules file by `nftctl check`.
+    @Test(.needsRoot) func theDirectoryIsAPackageThatSwiftBuildTypeChecks() throws {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources").path
+        let dir = Self.tempDir("package")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = Shell.run([Shell.nftctl, "init", dir, "--template", "load-balancer"], environment: ["NFTCTL_DSL_SOURCES": sources])
+        try #require(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("wrote \(dir)/Package.swift"), "\(r.stdout)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/.nftctl-dsl") == sources)
+        let build = Shell.run(["swift", "build"], directory: dir)
+        #expect(build.status == 0, "\(build.stdout)\(build.stderr)")
+        let check = Shell.run([Shell.nftctl, "check", dir])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("1 table"), "\(check.stdout)")
+
+        let file = dir + "/firewall.swift"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "let backendPort = 8080", with: "let backendPort = 8080\nlet wrong: Int = backendPort + \"1\"")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let broken = Shell.run(["swift", "build"], directory: dir)
+        #expect(broken.status != 0)
+        #expect((broken.stdout + broken.stderr).contains("firewall.swift"), "\(broken.stdout)\(broken.stderr)")
+    }
+
     @Test func anUnknownTemplateIsAUsageError() {
         let dir = Self.tempDir("badtpl")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -101,6 +128,7 @@ import Testing
         #expect(r.stderr.contains("\(dir)/firewall.tests: already exists"), "\(r.stderr)")
         #expect(try String(contentsOfFile: dir + "/firewall.tests", encoding: .utf8) == "mine\n")
         #expect(!FileManager.default.fileExists(atPath: dir + "/firewall.swift"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/Package.swift"))
     }
 
     @Test func aCacheMissSaysWhatItCompiles() throws {

@@ -27,8 +27,11 @@ public enum InitTemplate {
         try write(to: dir, files: [(rulesFile, kind.files.rules), (testsFile, kind.files.tests)])
     }
 
-    /// Writes `files` into `dir` (created if missing), none if any of them already exists.
+    /// Writes `files` and the package manifest into `dir` (created if missing), none if any of
+    /// them already exists; then links the DSL for the manifest (`InitPackage`).
     public static func write(to dir: String, files: [(name: String, text: String)]) throws -> [String] {
+        let files = files + [(InitPackage.manifestFile, InitPackage.manifest)]
+        let dsl = try InitPackage.dslTarget()
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
             throw InputError("\(dir): exists and is not a directory")
@@ -49,6 +52,7 @@ public enum InitTemplate {
             guard ok else { throw InputError("\(path): cannot write") }
             written.append(path)
         }
+        try InitPackage.link(in: dir, to: dsl)
         return written
     }
 
