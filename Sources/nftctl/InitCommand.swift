@@ -8,25 +8,29 @@ struct InitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Start a rules directory: an example firewall in the Swift DSL and its packet tests.",
         discussion: """
-            Writes DIR/firewall.swift and DIR/firewall.tests (assertions for `nftctl test`), for \
+            Writes DIR/firewall.swift and DIR/firewall.tests (assertions for `nftctl test`) for \
             the kind of host --template names (commented; edit to taste):
-              server          SSH from an admin set, HTTP and HTTPS open, nothing forwarded
-              router          LAN to uplink forwarded and masqueraded; SSH, DNS, DHCP from the LAN
-              load-balancer   HAProxy frontends on 80/443; the host may reach only its backends
-              container-host  filters input only: Docker's own tables are left alone
+              server          SSH from admins, HTTP(S) open, nothing forwarded
+              router          LAN forwarded to the uplink and masqueraded
+              load-balancer   HAProxy on 80/443; the host reaches only its backends
+              container-host  filters input only; Docker's tables are left alone
             Both files pass `nftctl check` and `nftctl test` as written. \
             With --from-live, firewall.swift is instead `nftctl import --live` of the live tables \
             (of --netns NAME; only those --table names, else all but tables that look like another \
             program's, such as Docker's) and firewall.tests a stub to fill; this reads the kernel's \
-            ruleset (root) and changes nothing. Refuses to overwrite: if either file exists, \
-            nothing is written. Needs no root otherwise.
+            ruleset (root) and changes nothing. \
+            DIR is also a SwiftPM package: DIR/Package.swift builds the rules against the DSL \
+            sources nftctl uses (linked as DIR/.nftctl-dsl), so `swift build` in DIR type-checks \
+            them and SourceKit-LSP works in any editor; nftctl ignores Package.swift and hidden \
+            folders. Refuses to overwrite: if any of these files exists, nothing is written. \
+            Needs no root otherwise.
             """
     )
 
     @Argument(help: "The directory to create or fill.")
     var dir: String = "rules"
 
-    @Option(help: "The kind of host: \(InitTemplate.Kind.allCases.map(\.rawValue).joined(separator: ", ")) (default server).")
+    @Option(help: "The kind of host (default: server).")
     var template: InitTemplate.Kind?
 
     @Flag(name: .long, help: "Write the rules from the live ruleset (`nftctl import --live`) instead of a template.")
