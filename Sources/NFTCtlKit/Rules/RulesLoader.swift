@@ -106,7 +106,10 @@ public enum RulesLoader {
         return n
     }
 
-    /// The files of a rules path, as the user gave them: a file, or every `.swift` below a directory.
+    /// The files of a rules path, as the user gave them: a file, or every `.swift` below a
+    /// directory except its `Package.swift` and what hidden folders hold: a rules directory is
+    /// also a SwiftPM package for editors (`nftctl init`), whose manifest, `.build/` and DSL
+    /// link are not rules.
     static func userFiles(_ path: String) throws -> [String] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
@@ -114,7 +117,9 @@ public enum RulesLoader {
         }
         guard isDir.boolValue else { return [path] }
         let base = path.hasSuffix("/") ? String(path.dropLast()) : path
-        let files = RulesToolchain.swiftFiles(in: base).map { "\(base)/\($0)" }
+        let files = RulesToolchain.swiftFiles(in: base)
+            .filter { $0 != "Package.swift" && !$0.split(separator: "/").contains { $0.hasPrefix(".") } }
+            .map { "\(base)/\($0)" }
         guard !files.isEmpty else { throw RulesError("\(path): no .swift files in this directory") }
         return files
     }

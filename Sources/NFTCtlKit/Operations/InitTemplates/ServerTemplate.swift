@@ -1,38 +1,6 @@
-import Foundation
-
-/// `nftctl init DIR`: a rules directory to start from, a server's firewall with comments
-/// that say how nftctl reads it, and a packet-tests file that `nftctl test` passes. Nothing
-/// existing is overwritten: every file is created with O_EXCL, and if one is already there
-/// the command stops before writing any.
-public enum InitTemplate {
-    public static let rulesFile = "firewall.swift"
-    public static let testsFile = "firewall.tests"
-
-    public static func write(to dir: String) throws -> [String] {
-        let files = [(rulesFile, rules), (testsFile, tests)]
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
-            throw InputError("\(dir): exists and is not a directory")
-        }
-        for (name, _) in files where FileManager.default.fileExists(atPath: "\(dir)/\(name)") {
-            throw InputError("\(dir)/\(name): already exists; nothing was written (nftctl init never overwrites)")
-        }
-        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-            throw InputError("\(dir): cannot create the directory: \(error.localizedDescription)")
-        }
-        var written: [String] = []
-        for (name, text) in files {
-            let path = "\(dir)/\(name)"
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw InputError("\(path): cannot create: \(String(cString: strerror(errno)))") }
-            let ok = text.utf8CString.withUnsafeBufferPointer { b in Glibc.write(fd, b.baseAddress, b.count - 1) == b.count - 1 }
-            close(fd)
-            guard ok else { throw InputError("\(path): cannot write") }
-            written.append(path)
-        }
-        return written
-    }
-
+/// `nftctl init --template server` (the default): SSH from an admin set, HTTP and HTTPS
+/// open, nothing forwarded, the rest dropped.
+enum ServerTemplate {
     static let rules = """
         // A server's firewall, in nftctl's Swift DSL. Every .swift file in this directory belongs
         // to one rules program; one of them defines `let ruleset`. nftctl only ever touches the
