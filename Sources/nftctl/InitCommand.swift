@@ -36,8 +36,9 @@ struct InitCommand: ParsableCommand {
     @Flag(name: .long, help: "Write the rules from the live ruleset (`nftctl import --live`) instead of a template.")
     var fromLive = false
 
-    @Option(name: .long, parsing: .upToNextOption,
-            help: ArgumentHelp("With --from-live: import only this table (repeatable).", valueName: "FAMILY NAME"))
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: ArgumentHelp("With --from-live: import only this table (repeatable).", valueName: "FAMILY NAME"))
     var table: [String] = []
 
     @OptionGroup var namespace: NetnsOption

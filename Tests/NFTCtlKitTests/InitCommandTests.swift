@@ -6,7 +6,8 @@ import Testing
 /// terminal), absent when stderr is not a terminal.
 @Suite(.serialized) struct InitCommandTests {
     static func tempDir(_ tag: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-init-\(tag)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-init-\(tag)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+            .path
     }
 
     @Test(.needsRoot) func initWritesARulesDirectoryThatChecksAndTestsPass() throws {
@@ -24,8 +25,12 @@ import Testing
 
     /// Each `--template` writes a directory that `check` (a throw-away namespace: root) and
     /// `test` pass as written, and the rules are that template's, not the server's.
-    @Test(.needsRoot, arguments: [("router", "masquerade"), ("load-balancer", "HAProxy to its backends"),
-                                  ("container-host", "declares no forward chain"), ("server", "SSH from the admins set")])
+    @Test(
+        .needsRoot,
+        arguments: [
+            ("router", "masquerade"), ("load-balancer", "HAProxy to its backends"),
+            ("container-host", "declares no forward chain"), ("server", "SSH from the admins set")
+        ])
     func everyTemplateChecksAndTestsPass(template: String, marker: String) throws {
         let dir = Self.tempDir("tpl-\(template)")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -44,7 +49,8 @@ import Testing
     /// Docker-looking one left out, with a note), and `diff` of them against it changes nothing.
     @Test(.needsRoot) func fromLiveWritesTheLiveTablesSoDiffShowsNoChange() throws {
         guard let ns = TestNamespace.make("init --from-live") else { return }
-        let load = ns.nftLoad("""
+        let load = ns.nftLoad(
+            """
             table inet mine {
               set admins { type ipv4_addr; flags interval; elements = { 192.0.2.0/24 } }
               chain input { type filter hook input priority filter; policy drop;

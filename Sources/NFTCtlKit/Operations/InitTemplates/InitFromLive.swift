@@ -32,7 +32,10 @@ public enum InitFromLive {
             }
         }
         guard !selected.tables.isEmpty else {
-            throw InputError("\(origin) has no table to import" + (skipped.isEmpty ? "" : "; left out as another program's: \(skipped.joined(separator: ", ")) (name one with --table)"))
+            throw InputError(
+                "\(origin) has no table to import"
+                    + (skipped.isEmpty ? "" : "; left out as another program's: \(skipped.joined(separator: ", ")) (name one with --table)")
+            )
         }
         let imported = RulesetImporter().importRuleset(selected, origin: origin)
         let names = selected.tables.map { "\($0.table.value.family) \($0.table.value.name)" }.joined(separator: ", ")

@@ -37,7 +37,9 @@ enum InitPackage {
     /// Points `dir/.nftctl-dsl` at `target`, unless something is there already.
     static func link(in dir: String, to target: String) throws {
         let path = "\(dir)/\(dslLink)"
-        if (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil || FileManager.default.fileExists(atPath: path) { return }
+        if (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil || FileManager.default.fileExists(atPath: path) {
+            return
+        }
         let absolute = URL(fileURLWithPath: target).standardizedFileURL.path
         guard symlink(absolute, path) == 0 else {
             throw InputError("\(path): cannot link to \(absolute): \(String(cString: strerror(errno)))")
