@@ -2,7 +2,7 @@
 /// command-line spelling: the front end that offers the option says how it is written
 /// (the nftctl CLI spells `.replace` as `--replace`; see Sources/nftctl/OptionSpelling.swift).
 public enum UserOption: String, Sendable, Hashable, CaseIterable {
-    case replace, confirm, rule, chain, prune, force, wait, table, exclude
+    case replace, confirm, rule, chain, prune, force, wait, table, exclude, netns
 
     /// How options read where no front end spells them: their bare names in backticks.
     public static let unspelled: @Sendable (UserOption) -> String = { "`\($0.rawValue)`" }

@@ -265,14 +265,14 @@ public struct AfterCommitFailure: Error, Sendable, OptionMessage {
 }
 
 /// An earlier `apply --confirm` is waiting: an apply now would be undone by its timer.
-public struct PendingConfirmation: Error, Sendable, CustomStringConvertible {
+public struct PendingConfirmation: Error, Sendable, OptionMessage {
     public var pending: StateStore.Pending
     public var netns: String?
-    public var description: String {
-        let ns = netns.map { " --netns \($0)" } ?? ""
+    public func message(spelling spell: @escaping @Sendable (UserOption) -> String) -> String {
+        let ns = netns.map { " \(spell(.netns)) \($0)" } ?? ""
         let left = pending.deadline - Date().timeIntervalSince1970
         let when = left > 0 ? "in \(Int(left.rounded(.up))) s" : "now (its timer appears to have stopped)"
-        return "an earlier `nftctl apply --confirm` is waiting for confirmation; its rollback to snapshot \(pending.snapshot) "
+        return "an earlier `nftctl apply \(spell(.confirm))` is waiting for confirmation; its rollback to snapshot \(pending.snapshot) "
             + "happens \(when) and would undo this apply too. Nothing was changed. First run `nftctl confirm\(ns)` to keep "
             + "that apply, or `nftctl rollback\(ns)` to undo it, then apply again"
     }
