@@ -65,7 +65,7 @@ struct ApplyCommand: ParsableCommand {
         timer.mark("load \(file)")
         try checkLockout(input)
         let backend = try namespace.backend(dryRun ? "apply --dry-run (it plans against the kernel's ruleset)" : "apply")
-        let renderer = PlanRenderer(color: Terminal.colorOutput)
+        let renderer = PlanRenderer(color: Terminal.colorOutput, spelling: { $0.flag })
         let interactive = !yes && !dryRun && Terminal.isInteractive
         let store = StateStore(netns: namespace.netns)
         let netns = namespace.netns

@@ -48,8 +48,8 @@ struct DiffCommand: ParsableCommand {
             // Handles are the live kernel's; a snapshot's or a second file's mean nothing here.
             let showHandles = against == nil
             switch format {
-            case .text: print(PlanRenderer(color: Terminal.colorOutput, showHandles: showHandles).text(plan))
-            case .json: print(PlanRenderer(color: false, showHandles: showHandles).json(plan).serialized(.pretty))
+            case .text: print(PlanRenderer(color: Terminal.colorOutput, showHandles: showHandles, spelling: { $0.flag }).text(plan))
+            case .json: print(PlanRenderer(color: false, showHandles: showHandles, spelling: { $0.flag }).json(plan).serialized(.pretty))
             }
             if !plan.isEmpty { throw ExitCode(1) }
         } catch let e as ExitCode {

@@ -64,7 +64,9 @@ struct ImportCommand: ParsableCommand {
         for (f, n) in only where !state.tables.contains(where: { $0.table.value.family == f && $0.table.value.name == n }) {
             throw InputError("\(origin) has no table \(f) \(n)")
         }
-        let result = RulesetImporter().importRuleset(selected, origin: origin)
+        var importer = RulesetImporter()
+        importer.spell = { $0.flag }
+        let result = importer.importRuleset(selected, origin: origin)
         try emit(result.source, to: output)
         for n in result.notes { printError("nftctl import: cannot express \(n)") }
     }

@@ -29,8 +29,8 @@ struct StatusCommand: ParsableCommand {
             throw ExitCode(2)
         }
         switch format {
-        case .text: print(status.text(renderer: PlanRenderer(color: Terminal.colorOutput)))
-        case .json: print(status.json(renderer: PlanRenderer(color: false)).serialized(.pretty))
+        case .text: print(status.text(renderer: PlanRenderer(color: Terminal.colorOutput, spelling: { $0.flag })))
+        case .json: print(status.json(renderer: PlanRenderer(color: false, spelling: { $0.flag })).serialized(.pretty))
         }
         if status.hasDrift { throw ExitCode(1) }
     }

@@ -8,6 +8,7 @@ do {
     var command = try NFTCtl.parseAsRoot()
     try command.run()
 } catch {
+    let error = SpelledError.spelled(error)
     let code = NFTCtl.exitCode(for: error)
     // Error messages quote names and lines of the user's file: escape control characters.
     let message = SafeText.escape(NFTCtl.fullMessage(for: error), keepingLayout: true)

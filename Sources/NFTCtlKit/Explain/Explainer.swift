@@ -22,7 +22,7 @@ public enum Explainer {
                 throw ExplainError("no table \(key) (tables: \(state.keys.map(\.description).joined(separator: ", ")))")
             }
         }
-        if selection.rule != nil && selection.chain == nil { throw ExplainError("--rule needs --chain") }
+        if selection.rule != nil && selection.chain == nil { throw ExplainError(.ruleNeedsChain) }
         if let chain = selection.chain {
             tables = tables.filter { $0.chain(chain) != nil }
             if tables.isEmpty { throw ExplainError("no chain \(chain) in \(selection.table.map { "table \($0)" } ?? "any table")") }

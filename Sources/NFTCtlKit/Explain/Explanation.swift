@@ -129,8 +129,16 @@ public struct ChainEdge: Sendable, Hashable {
 }
 
 /// Why a selection cannot be explained.
-public struct ExplainError: Error, Sendable, CustomStringConvertible {
+public struct ExplainError: Error, Sendable, OptionMessage {
     public var message: String
+    /// Set when the options asked for do not go together: the message is spelled from it.
+    public var option: OptionError.Reason?
     public init(_ message: String) { self.message = message }
-    public var description: String { message }
+    public init(_ reason: OptionError.Reason) {
+        self.option = reason
+        self.message = OptionError(reason).description
+    }
+    public func message(spelling spell: @escaping @Sendable (UserOption) -> String) -> String {
+        option.map { OptionError($0).message(spelling: spell) } ?? message
+    }
 }

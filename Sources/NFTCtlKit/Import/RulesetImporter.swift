@@ -23,6 +23,9 @@ public struct RulesetImporter {
     /// Sets and maps with more elements than this get their elements as a separate array.
     public var inlineElements = 64
 
+    /// How the generated notes write the options that pick tables (the front end's spelling).
+    public var spell: @Sendable (UserOption) -> String = UserOption.unspelled
+
     public init() {}
 
     public func importRuleset(_ state: RulesetState, origin: String? = nil) -> Result {
@@ -59,7 +62,7 @@ public struct RulesetImporter {
             w.comment("table \(table.family) \(table.name)")
             if let owner = TableOwners.owner(t) {
                 w.comment(
-                    "This table looks like \(owner)'s: nftctl would replace what \(owner) writes here. Import only your own tables (--table, --exclude)."
+                    "This table looks like \(owner)'s: nftctl would replace what \(owner) writes here. Import only your own tables (\(spell(.table)), \(spell(.exclude)))."
                 )
             }
             for (o, id) in zip(t.objects, objectIDs) {

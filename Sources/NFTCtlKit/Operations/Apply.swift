@@ -64,7 +64,7 @@ public enum ApplyOperation {
         var timer = PhaseTimer()
         let state = input.state
         guard !state.tables.isEmpty else { throw InputError("\(input.path): declares no tables; nothing to apply") }
-        if confirm != nil && store == nil { throw InputError("--confirm needs a state directory") }
+        if confirm != nil && store == nil { throw OptionError(.confirmNeedsStateDirectory) }
         // A large apply says what it is doing (on a terminal), one line a slow phase.
         let ruleCount = state.tables.reduce(0) { $0 + $1.rules.count }
         let say = { (text: String) in if ruleCount >= Progress.largeRuleset { Progress.say(text) } }
@@ -100,7 +100,7 @@ public enum ApplyOperation {
             batch = (Document(deletes.document.entries + whole.document.entries), deletes.locations + whole.locations)
             plan.tables = plan.tables.map { t in
                 var t = t
-                if case .update = t.mode, !t.changes.isEmpty { t.mode = .replace("--replace") }
+                if case .update = t.mode, !t.changes.isEmpty { t.mode = .replace(.asked) }
                 return t
             }
         }
@@ -228,19 +228,19 @@ public enum ApplyOperation {
             try Rollback.restore(snapshot, backend: backend)
             if armed { store.clearPending() }
             return AfterCommitFailure(
-                cause: "\(error)", outcome: "rolled back at once to the state before this apply (snapshot \(snapshot.id))")
+                cause: error, outcome: "rolled back at once to the state before this apply (snapshot \(snapshot.id))")
         } catch let rollbackError {
             guard armed else {
                 let ns = netns.map { " --netns \($0)" } ?? ""
                 return AfterCommitFailure(
-                    cause: "\(error)",
+                    cause: error,
                     outcome:
                         "the immediate rollback failed too (\(rollbackError)); `nftctl rollback\(ns)` restores the state before this apply (snapshot \(snapshot.id))"
                 )
             }
             let when = deadline.map { " at \(Date(timeIntervalSince1970: $0))" } ?? ""
             return AfterCommitFailure(
-                cause: "\(error)",
+                cause: error,
                 outcome:
                     "the immediate rollback failed too (\(rollbackError)); the rollback timer is still armed and restores snapshot \(snapshot.id)\(when) unless `nftctl confirm` runs first"
             )
@@ -254,21 +254,25 @@ public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
 }
 
 /// Something failed after the commit, and what was done about it.
-public struct AfterCommitFailure: Error, Sendable, CustomStringConvertible {
-    public var cause: String
+public struct AfterCommitFailure: Error, Sendable, OptionMessage {
+    /// Kept typed, so that a cause naming options is spelled by the front end.
+    public var cause: any Error
     public var outcome: String
-    public var description: String { "\(cause)\n\(outcome)" }
+    public func message(spelling spell: @escaping @Sendable (UserOption) -> String) -> String {
+        let text = (cause as? any OptionMessage)?.message(spelling: spell) ?? "\(cause)"
+        return "\(text)\n\(outcome)"
+    }
 }
 
 /// An earlier `apply --confirm` is waiting: an apply now would be undone by its timer.
-public struct PendingConfirmation: Error, Sendable, CustomStringConvertible {
+public struct PendingConfirmation: Error, Sendable, OptionMessage {
     public var pending: StateStore.Pending
     public var netns: String?
-    public var description: String {
-        let ns = netns.map { " --netns \($0)" } ?? ""
+    public func message(spelling spell: @escaping @Sendable (UserOption) -> String) -> String {
+        let ns = netns.map { " \(spell(.netns)) \($0)" } ?? ""
         let left = pending.deadline - Date().timeIntervalSince1970
         let when = left > 0 ? "in \(Int(left.rounded(.up))) s" : "now (its timer appears to have stopped)"
-        return "an earlier `nftctl apply --confirm` is waiting for confirmation; its rollback to snapshot \(pending.snapshot) "
+        return "an earlier `nftctl apply \(spell(.confirm))` is waiting for confirmation; its rollback to snapshot \(pending.snapshot) "
             + "happens \(when) and would undo this apply too. Nothing was changed. First run `nftctl confirm\(ns)` to keep "
             + "that apply, or `nftctl rollback\(ns)` to undo it, then apply again"
     }

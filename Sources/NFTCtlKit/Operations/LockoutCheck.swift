@@ -41,12 +41,12 @@ public enum LockoutCheck {
 }
 
 /// The apply would lock out the SSH session it runs in.
-public struct LockoutRefusal: Error, Sendable, CustomStringConvertible {
+public struct LockoutRefusal: Error, Sendable, OptionMessage {
     public var findings: [LockoutCheck.Finding]
     public init(findings: [LockoutCheck.Finding]) { self.findings = findings }
-    public var description: String {
+    public func message(spelling spell: @escaping @Sendable (UserOption) -> String) -> String {
         "refusing to apply: these rules would cut the SSH connection this command runs over (SSH_CONNECTION):\n"
             + findings.map { "  \($0.packet) => \($0.verdict.rawValue): \($0.reason)" }.joined(separator: "\n")
-            + "\nfix the rules, or pass --force if you are sure (consider --confirm 60s so a mistake rolls itself back)"
+            + "\nfix the rules, or pass \(spell(.force)) if you are sure (consider \(spell(.confirm)) 60s so a mistake rolls itself back)"
     }
 }

@@ -38,7 +38,7 @@ public struct Status: Sendable {
 
     public func text(renderer: PlanRenderer, now: Double = Date().timeIntervalSince1970) -> String {
         var out: [String] = []
-        let ns = namespace.map { " --netns \($0)" } ?? ""
+        let ns = namespace.map { " \(renderer.spell(.netns)) \($0)" } ?? ""
         out.append("namespace: \(namespace.map { SafeText.name($0) } ?? "this host's")")
         out.append(
             "managed tables: "

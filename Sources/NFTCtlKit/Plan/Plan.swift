@@ -20,6 +20,14 @@ public struct Plan: Sendable {
     public var summary: String { "\(additions) to add, \(modifications) to change, \(deletions) to delete." }
 }
 
+/// Why a table is replaced whole.
+public enum Replacement: Sendable, Hashable {
+    /// The kernel cannot make these changes in place; the text says which.
+    case needed(String)
+    /// The user asked for every table to be replaced (the `replace` option).
+    case asked
+}
+
 public struct TablePlan: Sendable {
     public enum Mode: Sendable, Hashable {
         /// The table does not exist yet: every object is an addition.
@@ -27,8 +35,9 @@ public struct TablePlan: Sendable {
         /// Declared objects are edited in place; handles and counters of unchanged rules survive.
         case update
         /// A change the kernel cannot make in place (a base chain's hook, type or priority, a
-        /// set's type or flags): the table is replaced whole, atomically. Says why.
-        case replace(String)
+        /// set's type or flags), or the user asked for it: the table is replaced whole,
+        /// atomically. Says why.
+        case replace(Replacement)
         /// A managed table the rules no longer declare (with --prune).
         case delete
     }

@@ -11,8 +11,22 @@ public struct PlanRenderer {
     /// Show the kernel handles of removed and changed rules (`# handle N`): only when the
     /// live side is a kernel; between two files or against a snapshot they mean nothing here.
     public var showHandles: Bool
+    /// How the options a plan names are written (the front end's spelling).
+    public var spell: @Sendable (UserOption) -> String
 
-    public init(color: Bool, showHandles: Bool = true) { self.color = color; self.showHandles = showHandles }
+    public init(color: Bool, showHandles: Bool = true, spelling: @escaping @Sendable (UserOption) -> String = UserOption.unspelled) {
+        self.color = color
+        self.showHandles = showHandles
+        self.spell = spelling
+    }
+
+    /// Why a table is replaced, as the plan says it.
+    func why(_ r: Replacement) -> String {
+        switch r {
+        case .needed(let text): text
+        case .asked: spell(.replace)
+        }
+    }
 
     /// Plans show intent: no counter values, quota usage or element expiry.
     static let context = PrintContext(stateless: true)
@@ -51,8 +65,8 @@ public struct PlanRenderer {
             switch t.mode {
             case .create: header += "  (new table)"
             case .update: break
-            case .replace(let why): header += "  (replaced whole, atomically: \(why); its counters and run-time set elements restart)"
-            case .delete: header += "  (deleted: no longer declared, --prune)"
+            case .replace(let r): header += "  (replaced whole, atomically: \(why(r)); its counters and run-time set elements restart)"
+            case .delete: header += "  (deleted: no longer declared, \(spell(.prune)))"
             }
             out.append(SafeText.escape(header))
             var currentChain: String?? = .none
@@ -197,7 +211,7 @@ public struct PlanRenderer {
             switch t.mode {
             case .create: mode = "create"
             case .update: mode = "update"
-            case .replace(let why): mode = ["replace": .string(why)]
+            case .replace(let r): mode = ["replace": .string(why(r))]
             case .delete: mode = "delete"
             }
             var changes: [JSON] = []

@@ -157,7 +157,7 @@ struct TablePlanner {
             changes.append(Change(sign: .delete, subject: .chain(old: l.value, new: nil)))
         }
 
-        let mode: TablePlan.Mode = replaceReasons.isEmpty ? .update : .replace(replaceReasons.joined(separator: "; "))
+        let mode: TablePlan.Mode = replaceReasons.isEmpty ? .update : .replace(.needed(replaceReasons.joined(separator: "; ")))
         return TablePlan(key: desired.key, mode: mode, changes: changes, desired: desired, live: live)
     }
 

@@ -146,9 +146,10 @@ public struct DeclarationMismatch: Error, Sendable, CustomStringConvertible {
 }
 
 /// After the commit, the kernel does not hold what was asked.
-public struct VerificationFailure: Error, Sendable, CustomStringConvertible {
+public struct VerificationFailure: Error, Sendable, OptionMessage {
     public var plan: Plan
-    public var description: String {
-        "applied, but the kernel does not hold what was asked; what still differs:\n" + PlanRenderer(color: false).text(plan)
+    public func message(spelling spell: @escaping @Sendable (UserOption) -> String) -> String {
+        "applied, but the kernel does not hold what was asked; what still differs:\n"
+            + PlanRenderer(color: false, spelling: spell).text(plan)
     }
 }

@@ -17,13 +17,13 @@ public final class NamespaceLock: @unchecked Sendable {
     public let path: String
     private let fd: Int32
 
-    public struct Busy: Error, Sendable, CustomStringConvertible {
+    public struct Busy: Error, Sendable, OptionMessage {
         public var path: String
         public var holder: String
         public var waited: Double
-        public var description: String {
+        public func message(spelling spell: @escaping @Sendable (UserOption) -> String) -> String {
             "another nftctl is changing this network namespace's ruleset (\(holder); lock \(path)); "
-                + "waited \(Self.seconds(waited)). Nothing was changed: try again when it has finished, or wait longer with --wait SECONDS"
+                + "waited \(Self.seconds(waited)). Nothing was changed: try again when it has finished, or wait longer with \(spell(.wait)) SECONDS"
         }
         static func seconds(_ s: Double) -> String {
             s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
