@@ -152,10 +152,7 @@ public enum ApplyOperation {
         }
         say("committing \(batch.document.entries.count) commands in one transaction")
         do {
-            let liveSets = (try? PlanOperation.liveState(liveListing, tables: state.keys))?.tables.flatMap { $0.sets.map(\.value) } ?? []
-            try Transport.send(
-                batch.document, locations: batch.locations,
-                sets: liveSets + desired.tables.flatMap { $0.sets.map(\.value) }, backend: backend)
+            try Transport.commit(batch, live: liveListing, tables: state.keys, desired: desired, backend: backend)
         } catch {
             if confirm != nil { store?.clearPending() }
             throw ApplyFailure(message: "the kernel refused the batch; nothing was changed: \(error)")

@@ -21,8 +21,7 @@ public enum Rollback {
         do { state = try RulesetState(document: snapshot.listing) } catch {
             throw InputError("snapshot \(snapshot.id) cannot be restored: \(error)")
         }
-        let live = try backend.list()
-        if restoreIncrementally(snapshot, state, live: live, backend: backend) { return }
+        guard let live = restoreIncrementally(snapshot, state, live: try backend.list(), backend: backend) else { return }
         let present = Set(
             live.items.compactMap { item -> TableKey? in
                 if case .table(let t) = item { return TableKey(family: t.family, name: t.name) }
@@ -60,26 +59,26 @@ public enum Rollback {
         try backend.apply(Document(entries), dryRun: false)
     }
 
-    /// The plan from the live tables to the snapshot's, committed; true when the kernel then
-    /// holds what the snapshot does (a second plan is empty). Tables created since are pruned.
+    /// The plan from the live tables to the snapshot's, committed. Nil when the kernel then
+    /// holds what the snapshot does (a second plan is empty); otherwise the latest listing,
+    /// for the whole-table fallback: the check's when the batch went in, `live` when it was
+    /// refused (nothing changed). Tables created since the snapshot are pruned.
     static func restoreIncrementally(
         _ snapshot: StateStore.Snapshot, _ state: RulesetState, live: Document,
         backend: Backend
-    ) -> Bool {
+    ) -> Document? {
         var desired = state
         desired.tables = desired.tables.filter { snapshot.tables.contains($0.key) }
         let created = snapshot.tables.filter { desired.table($0) == nil }
+        var latest = live
         do {
             let plan = try PlanOperation.plan(desired: desired, live: live, prune: created)
-            if plan.isEmpty { return true }
-            let batch = PlanBatch.build(plan)
-            let liveSets = (try? PlanOperation.liveState(live, tables: snapshot.tables))?.tables.flatMap { $0.sets.map(\.value) } ?? []
-            try Transport.send(
-                batch.document, locations: batch.locations,
-                sets: liveSets + desired.tables.flatMap { $0.sets.map(\.value) }, backend: backend)
-            return try PlanOperation.plan(desired: desired, live: backend.list(), prune: created).isEmpty
+            if plan.isEmpty { return nil }
+            try Transport.commit(PlanBatch.build(plan), live: live, tables: snapshot.tables, desired: desired, backend: backend)
+            latest = try backend.list()
+            return try PlanOperation.plan(desired: desired, live: latest, prune: created).isEmpty ? nil : latest
         } catch {
-            return false
+            return latest
         }
     }
 }
