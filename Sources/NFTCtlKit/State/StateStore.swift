@@ -193,10 +193,10 @@ extension StateStore {
 
     /// This boot's id: the host namespace has the same inode after every boot and generation
     /// ids start again from zero, so a listing remembered before a reboot must not match.
-    static var bootID: String {
+    /// Read once: it cannot change while this process runs.
+    static let bootID: String =
         (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-    }
+        .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
 
     /// Remembers a listing nftctl read (after its verified commit, or for a plan that was
     /// empty), with the generation id then. `tables`: the tables it covers, present or
