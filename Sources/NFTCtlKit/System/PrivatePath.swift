@@ -7,7 +7,9 @@ import Glibc
 /// Directories and files that only the running user may have written: the rules cache and
 /// the normal-form cache. What nftctl reads from them decides what root applies, so a
 /// directory that someone else owns or can write (or that is reached through such a
-/// directory, or a symbolic link) is refused rather than used.
+/// directory, or a symbolic link) is refused rather than used. The checks, reads and
+/// writes are `OwnedPath`'s; a cache adds the walk up its parents, and takes a file it
+/// cannot trust as a miss rather than an error.
 public enum PrivatePath {
     /// Creates `path` (mode 0700, parents as needed) or checks the existing one: a real
     /// directory owned by this user, not writable by group or others, below directories
@@ -31,7 +33,7 @@ public enum PrivatePath {
             }
             guard lstat(absolute, &st) == 0 else { throw refusal(purpose, absolute, "cannot be read: \(ChildProcess.errnoText())") }
         }
-        if let problem = ownProblem(st, directory: true) { throw refusal(purpose, absolute, problem) }
+        if let problem = OwnedPath.problem(st, directory: true) { throw refusal(purpose, absolute, problem) }
         // Readable or searchable by others is no danger in itself, but builds in progress
         // sit inside: keep everyone else out.
         if st.st_mode & 0o077 != 0 { _ = chmod(absolute, 0o700) }
@@ -50,59 +52,22 @@ public enum PrivatePath {
     }
 
     /// Reads a regular file that this user owns and nobody else can write, without
-    /// following a symbolic link; nil when it does not exist or is not such a file (a cache
-    /// treats that as a miss).
+    /// following a symbolic link (`OwnedPath`); nil when it does not exist or is not such a
+    /// file (a cache treats that as a miss).
     public static func read(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, ownProblem(st, directory: false) == nil else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(Int(st.st_size))
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n > 0 { out.append(contentsOf: buffer[0..<n]); continue }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { return nil }
-            return out
-        }
+        (try? OwnedPath.bytes(path)) ?? nil
     }
 
     /// Whether `path` (not followed if a link) is ours and not writable by others.
     public static func isOwn(_ path: String, directory: Bool) -> Bool {
         var st = stat()
-        return lstat(path, &st) == 0 && ownProblem(st, directory: directory) == nil
+        return lstat(path, &st) == 0 && OwnedPath.problem(st, directory: directory) == nil
     }
 
-    /// Writes a file atomically (a private temporary beside it, then rename), mode 0600/0644.
+    /// Writes a file atomically (`OwnedPath.write`, without fsync: a cache entry lost in a
+    /// crash is only rebuilt); false when it could not be written.
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) -> Bool {
-        let tmp = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-        guard fd >= 0 else { return false }
-        var ok = bytes.withUnsafeBytes { buf in
-            var off = 0
-            while off < buf.count {
-                let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                off += n
-            }
-            return true
-        }
-        ok = close(fd) == 0 && ok
-        if ok, rename(tmp, path) == 0 { return true }
-        unlink(tmp)
-        return false
-    }
-
-    static func ownProblem(_ st: stat, directory: Bool) -> String? {
-        let kind = st.st_mode & S_IFMT
-        if directory, kind != S_IFDIR { return kind == S_IFLNK ? "is a symbolic link" : "is not a directory" }
-        if !directory, kind != S_IFREG { return "is not a regular file" }
-        if st.st_uid != geteuid() { return "is owned by uid \(st.st_uid), not by uid \(geteuid()) who runs nftctl" }
-        if st.st_mode & 0o022 != 0 { return "is writable by others (mode \(String(st.st_mode & 0o7777, radix: 8)))" }
-        return nil
+        (try? OwnedPath.write(bytes, to: path, mode: mode, durable: false)) != nil
     }
 
     static func refusal(_ purpose: String, _ path: String, _ why: String) -> SystemError {

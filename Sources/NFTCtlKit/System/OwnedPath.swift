@@ -1,0 +1,130 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Opening what nftctl itself keeps (the state directory, its files, the lock files under
+/// /run/nftctl, the rules and normal-form caches) so that nobody else can plant or swap
+/// what root then trusts: a planted `managed.json` would make `--prune` delete another
+/// program's table, a planted snapshot would make `rollback` install its rules, a planted
+/// cache entry would be applied as the user's rules. Every directory and file must be owned
+/// by the running user and not writable by group or others; the last path component is
+/// never a symbolic link (O_NOFOLLOW), and the checks are made with fstat on the descriptor
+/// that is then used, so the object checked is the object read. The caches' policy (a
+/// refused entry is a miss, parents are checked too) is `PrivatePath`'s, on top of this.
+public enum OwnedPath {
+    public struct Refused: Error, Sendable, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String {
+            "refusing \(path): \(reason). nftctl's state and lock files must belong to the user running nftctl "
+                + "and must not be writable by group or others (chown/chmod it, or remove it)"
+        }
+    }
+
+    /// Why `st` is not ours alone (the wrong kind, another owner, group or other write), or
+    /// nil when it is.
+    static func problem(_ st: stat, directory: Bool) -> String? {
+        let kind = st.st_mode & S_IFMT
+        if directory, kind != S_IFDIR { return kind == S_IFLNK ? "is a symbolic link" : "is not a directory" }
+        if !directory, kind != S_IFREG { return "is not a regular file" }
+        if st.st_uid != geteuid() { return "is owned by uid \(st.st_uid), not by uid \(geteuid()) who runs nftctl" }
+        if st.st_mode & (S_IWGRP | S_IWOTH) != 0 {
+            return "is writable by group or others (mode \(String(st.st_mode & 0o7777, radix: 8)))"
+        }
+        return nil
+    }
+
+    /// Checks an open descriptor (see `problem`).
+    static func check(_ fd: Int32, path: String, directory: Bool) throws(Refused) {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw Refused(path: path, reason: "cannot stat: \(String(cString: strerror(errno)))") }
+        if let problem = problem(st, directory: directory) { throw Refused(path: path, reason: problem) }
+    }
+
+    static func reason(_ e: Int32) -> String {
+        e == ELOOP ? "is a symbolic link" : String(cString: strerror(e))
+    }
+
+    /// Makes `path` (and missing parents, mode 0700) if needed, then checks the directory.
+    public static func ensureDirectory(_ path: String) throws {
+        var made = mkdir(path, 0o700) == 0
+        if !made, errno == ENOENT {
+            try ensureDirectory((path as NSString).deletingLastPathComponent)
+            made = mkdir(path, 0o700) == 0
+        }
+        if !made, errno != EEXIST {
+            throw InputError("cannot create the directory \(path): \(String(cString: strerror(errno)))")
+        }
+        try checkDirectory(path)
+    }
+
+    /// Checks an existing directory (not followed if it is a symbolic link).
+    public static func checkDirectory(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw Refused(path: path, reason: reason(errno)) }
+        defer { close(fd) }
+        try check(fd, path: path, directory: true)
+    }
+
+    /// The contents of a checked regular file, or nil when it does not exist.
+    public static func read(_ path: String) throws -> Data? {
+        try bytes(path).map { Data($0) }
+    }
+
+    /// The same, as bytes.
+    static func bytes(_ path: String) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw Refused(path: path, reason: reason(errno))
+        }
+        defer { close(fd) }
+        try check(fd, path: path, directory: false)
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw InputError("\(path): cannot read: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { return out }
+            out.append(contentsOf: buffer[0..<n])
+        }
+    }
+
+    /// Writes `bytes` to `path` atomically (a new file of `mode` beside it, then rename), so a
+    /// crash or a full disk leaves the old file or the new one, never half of one. `durable`:
+    /// fsync before the rename (state; a cache can do without).
+    public static func write(
+        _ bytes: some ContiguousBytes, to path: String, mode: mode_t = 0o600, durable: Bool = true
+    ) throws {
+        // Hidden beside it: `dir/.name.pid.random`.
+        let name = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        let tmp = "\(path[..<name]).\(path[name...]).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw InputError("cannot write \(tmp): \(String(cString: strerror(errno)))") }
+        var failure: String?
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno))
+                    return
+                }
+                offset += n
+            }
+        }
+        if failure == nil, durable, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
+        if failure == nil, rename(tmp, path) != 0 { failure = String(cString: strerror(errno)) }
+        if let failure {
+            unlink(tmp)
+            throw InputError("cannot write \(path): \(failure)")
+        }
+    }
+}
