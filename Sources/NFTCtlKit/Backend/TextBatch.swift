@@ -202,7 +202,7 @@ public struct TextBatch: Sendable {
                 if u == "\"" {
                     quoted = false
                 } else if isUnprintable(u) || u == "\\" {
-                    throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) holds a control character in a string")
+                    throw Unsafe(entry: 0, reason: "statement \(SafeText.quoted(t)) holds a control character in a string")
                 }
                 continue
             }
@@ -211,16 +211,16 @@ public struct TextBatch: Sendable {
             case "{": depth += 1
             case "}": depth -= 1
             case ";" where depth <= 0, "#", "\\":
-                throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) cannot be written as nft syntax safely")
+                throw Unsafe(entry: 0, reason: "statement \(SafeText.quoted(t)) cannot be written as nft syntax safely")
             case "\n", "\t": break
             default:
                 if isUnprintable(u) {
-                    throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) holds a control character")
+                    throw Unsafe(entry: 0, reason: "statement \(SafeText.quoted(t)) holds a control character")
                 }
             }
-            if depth < 0 { throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) has unbalanced braces") }
+            if depth < 0 { throw Unsafe(entry: 0, reason: "statement \(SafeText.quoted(t)) has unbalanced braces") }
         }
-        guard depth == 0, !quoted else { throw Unsafe(entry: 0, reason: "statement \(safeQuote(t)) has unbalanced braces or quotes") }
+        guard depth == 0, !quoted else { throw Unsafe(entry: 0, reason: "statement \(SafeText.quoted(t)) has unbalanced braces or quotes") }
         return fold(t.split(separator: "\n").map { $0.trimmingCharacters() }.filter { !$0.isEmpty })
     }
 
@@ -232,14 +232,14 @@ public struct TextBatch: Sendable {
     }
 
     static func family(_ f: String) throws(Unsafe) -> String {
-        guard Family(rawValue: f) != nil else { throw Unsafe(entry: 0, reason: "unknown family \(safeQuote(f))") }
+        guard Family(rawValue: f) != nil else { throw Unsafe(entry: 0, reason: "unknown family \(SafeText.quoted(f))") }
         return f
     }
 
     /// Table, chain, set and object names: nft syntax takes them only as identifiers.
     static func name(_ n: String) throws(Unsafe) -> String {
         guard isSafeName(n) else {
-            throw Unsafe(entry: 0, reason: "the name \(safeQuote(n)) is not an nft identifier")
+            throw Unsafe(entry: 0, reason: "the name \(SafeText.quoted(n)) is not an nft identifier")
         }
         return n
     }
@@ -263,7 +263,7 @@ public struct TextBatch: Sendable {
             json = RulesetItem.rule(r).json
         }
         if let bad = firstUnsafeString(json) {
-            throw Unsafe(entry: 0, reason: "the string \(safeQuote(bad)) cannot be quoted in nft syntax")
+            throw Unsafe(entry: 0, reason: "the string \(SafeText.quoted(bad)) cannot be quoted in nft syntax")
         }
         // Jump targets and set references are printed bare: they must be identifiers too.
         if case .rule(let r) = item {
@@ -276,7 +276,7 @@ public struct TextBatch: Sendable {
                 }
                 if case .verdict(.jump(let t)) = s, !ListingRepair.isIdentifier(t) { bad = t }
                 if case .verdict(.goto(let t)) = s, !ListingRepair.isIdentifier(t) { bad = t }
-                if let bad { throw Unsafe(entry: 0, reason: "the name \(safeQuote(bad)) is not an nft identifier") }
+                if let bad { throw Unsafe(entry: 0, reason: "the name \(SafeText.quoted(bad)) is not an nft identifier") }
             }
         }
     }
@@ -302,10 +302,8 @@ public struct TextBatch: Sendable {
         return found
     }
 
-    /// What the printer would show escaped rather than raw (so the text would not carry the
-    /// string itself): C0 and C1 controls, DEL, line and paragraph separators, and the
-    /// bidirectional formatting characters; the same set as the printer's `SafeText`.
-    /// What never goes raw into text: the scalars `SafeText` escapes on output.
+    /// What never goes raw into text: the scalars `SafeText` escapes on output (C0 and C1
+    /// controls, DEL, line and paragraph separators, bidirectional formatting characters).
     static func isUnprintable(_ u: Unicode.Scalar) -> Bool { SafeText.isUnsafe(u) }
 
     static func firstUnsafeString(_ j: JSON) -> String? {
@@ -322,21 +320,5 @@ public struct TextBatch: Sendable {
         default: break
         }
         return nil
-    }
-
-    /// For messages: control characters and quotes shown escaped.
-    static func safeQuote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if isUnprintable(u) { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 }

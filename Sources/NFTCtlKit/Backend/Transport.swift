@@ -90,7 +90,7 @@ enum JSONLoss {
             default: continue
             }
             func lose(_ s: String) { out.append(Loss(entry: i, what: s)) }
-            if let raw = TextBatch.rawPart(item) { lose("\(item.kindName): \(TextBatch.safeQuote(raw)) (not understood)") }
+            if let raw = TextBatch.rawPart(item) { lose("\(item.kindName): \(SafeText.quoted(raw)) (not understood)") }
             if hasMilliseconds(item) { lose("\(item.kindName): a time value with milliseconds (1.0.6 takes whole seconds)") }
             switch item {
             case .table(let t):
@@ -107,7 +107,7 @@ enum JSONLoss {
             case .rule(let r):
                 for st in r.statements {
                     if case .text(let t) = st {
-                        lose("rule in \(r.family) \(r.table) \(r.chain): `\(TextBatch.safeQuote(t))` (listed only as text)")
+                        lose("rule in \(r.family) \(r.table) \(r.chain): `\(SafeText.quoted(t))` (listed only as text)")
                     }
                 }
             default: break

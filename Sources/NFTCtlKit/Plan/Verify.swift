@@ -114,7 +114,7 @@ public enum Verify {
         return out
     }
 
-    static func quoted(_ s: String) -> String { TextBatch.safeQuote(s) }
+    static func quoted(_ s: String) -> String { SafeText.quoted(s) }
 
     static func flagText(_ f: FlagList?) -> String? {
         guard let v = f?.values, !v.isEmpty else { return nil }
