@@ -311,8 +311,8 @@ public enum RulesLoader {
             throw RulesError("\(path): the rules program's output lacks \"document\" or \"locations\"")
         }
         let document: Document
-        // Anonymous chains come as markers the DSL could not print (it has no printer).
-        do { document = try Document.decode(docJSON).resolvingAnonymousChains() } catch {
+        // What the DSL could not print (it has no printer) comes as markers: resolved here, once.
+        do { document = try Document.decode(docJSON.resolvingDSLMarkers() ?? docJSON) } catch {
             throw RulesError("\(path): the rules program's document is not libnftables JSON: \(error.message)")
         }
         let locations: [SourceLocation?] = locs.map { l in

@@ -1,21 +1,17 @@
 import NFTAnalysis
 
 /// `22 => counter` type-checks in the DSL (a verdict and a statement are both rule items),
-/// but a verdict map holds only verdicts: the DSL leaves a marker, reported here at the
+/// but a verdict map holds only verdicts: the DSL leaves a marker (`DSLMarker`, resolved to
+/// `not a verdict: counter` when the rules program's output is read), reported here at the
 /// user's line rather than as libnftables' "not a verdict" with no place.
 extension TableValidator {
     func checkVerdictMapEntries() -> [Diagnostic] {
         var out: [Diagnostic] = []
-        /// One expression (the caller walks the tree): a raw string in the rules program, a
-        /// plain string once it has crossed JSON.
+        /// One expression (the caller walks the tree).
         func report(_ e: Expression, object: String, at location: SourceLocation?) {
-            switch e {
-            case .raw(.string(let text)), .string(let text):
-                guard let marker = NotAVerdict.parse(text) else { return }
-                let what = marker.statements.isEmpty ? marker.text : marker.statements.map { $0.nftText() }.joined(separator: " ")
-                add(what, object, location)
-            default: return
-            }
+            let prefix = DSLMarker.Kind.notAVerdict.prefix
+            guard case .string(let text) = e, text.hasPrefix(prefix) else { return }
+            add(String(text.dropFirst(prefix.count)), object, location)
         }
         func add(_ what: String, _ object: String, _ location: SourceLocation?) {
             out.append(

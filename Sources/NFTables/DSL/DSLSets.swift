@@ -73,7 +73,7 @@ public func => (key: Value, data: Value) -> MapEntry { MapEntry(key, data) }
 /// kept as a marker that validation reports at the rule or map that holds it.
 public func => (key: Value, verdict: RuleItem) -> MapEntry {
     var e = MapEntry(key, 0)
-    e.data = verdict.verdict.map(Expression.verdict) ?? .raw(.string(NotAVerdict.marker(verdict.statements)))
+    e.data = verdict.verdict.map(Expression.verdict) ?? .raw(.string(DSLMarker.notAVerdict(verdict.statements).text))
     return e
 }
 

@@ -50,11 +50,11 @@ public func queue(num: Number? = nil, flags: [QueueFlag] = []) -> RuleItem {
 
 /// An anonymous chain: `jump { rule(counter); rule(ip.saddr == lan, accept) }` is nft's
 /// `jump { counter; ip saddr … accept; }`. libnftables' JSON cannot carry one, so it reaches
-/// the kernel as text: the DSL leaves an `AnonymousChain` marker that the tool prints.
+/// the kernel as text: the DSL leaves a `DSLMarker` that the tool prints.
 public func jump(@ChainBuilder _ rules: () -> [RuleDecl]) -> RuleItem { anonymousChain("jump", rules()) }
 /// `goto { … }`: an anonymous chain that does not return to the rule that went to it.
 public func goto(@ChainBuilder _ rules: () -> [RuleDecl]) -> RuleItem { anonymousChain("goto", rules()) }
 
 func anonymousChain(_ verdict: String, _ rules: [RuleDecl]) -> RuleItem {
-    RuleItem(.text(AnonymousChain.marker(verdict, rules.map { ($0.statements, $0.comment) })))
+    RuleItem(.text(DSLMarker.anonymousChain(verdict, rules.map { ($0.statements, $0.comment) }).text))
 }
