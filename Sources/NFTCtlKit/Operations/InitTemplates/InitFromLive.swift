@@ -39,10 +39,10 @@ public enum InitFromLive {
         }
         let imported = RulesetImporter().importRuleset(selected, origin: origin)
         let names = selected.tables.map { "\($0.table.value.family) \($0.table.value.name)" }.joined(separator: ", ")
+        let header = TemplateText.testsHeader(
+            source: "imported from \(origin): \(names)", note: "Write down what this firewall must let through and stop:")
         let tests = """
-            # Packet assertions for firewall.swift (imported from \(origin): \(names)):
-            # `nftctl test DIR DIR/firewall.tests`. One a line: PACKET => accept|drop|reject|queue,
-            # PACKET as in `nftctl trace`. Write down what this firewall must let through and stop:
+            \(header)
             # tcp 203.0.113.9 -> 10.0.0.1:22 state new => accept
             # tcp 203.0.113.9 -> 10.0.0.1:3306 state new => drop
 

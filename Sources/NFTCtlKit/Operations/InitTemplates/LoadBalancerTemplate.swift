@@ -5,17 +5,9 @@ enum LoadBalancerTemplate {
         // A HAProxy load balancer's firewall, in nftctl's Swift DSL: the HTTP and HTTPS frontends
         // are open, SSH only from the admins set, and the host itself may open connections only
         // to its backends (and DNS), so a compromised proxy cannot reach anything else.
-        // Every .swift file in this directory belongs to one rules program; one of them defines
-        // `let ruleset`. nftctl only ever touches the tables declared here.
-        //
-        //   nftctl check DIR                     validate, offline, no root needed
-        //   nftctl test DIR DIR/firewall.tests   the packet assertions, offline
-        //   nftctl apply --confirm 2m DIR        apply; rolled back unless you `nftctl confirm`
-        import NFTables
+        \(TemplateText.preamble)
 
-        let admins = set("admins", type: .ipv4Addr, flags: [.interval]) {
-            "192.0.2.0/24"
-        }
+        \(TemplateText.admins("192.0.2.0/24"))
 
         // The servers HAProxy forwards to, and the port they listen on.
         let backends = set("backends", type: .ipv4Addr) {
@@ -24,10 +16,7 @@ enum LoadBalancerTemplate {
         }
         let backendPort = 8080
 
-        let input = chain("input", hook: .input, priority: .filter, policy: .drop) {
-            rule(meta.iifname == "lo", accept)
-            rule(ct.state.has(.established, .related), accept)
-            rule(ct.state.has(.invalid), drop)
+        \(TemplateText.inputChain)
             rule(icmp.type == [.echoRequest, .destinationUnreachable, .timeExceeded], accept)
             rule(tcp.dport == [80, 443], ct.state.has(.new), accept, comment: "HAProxy frontends")
             rule(tcp.dport == 22, ip.saddr == admins, accept, comment: "SSH from admins only")
@@ -58,8 +47,7 @@ enum LoadBalancerTemplate {
         """
 
     static let tests = """
-        # Packet assertions for firewall.swift: `nftctl test DIR DIR/firewall.tests`.
-        # One a line: PACKET => accept|drop|reject|queue (PACKET as in `nftctl trace`).
+        \(TemplateText.testsHeader())
         tcp 203.0.113.9 -> 10.0.0.1:443 state new => accept
         tcp 203.0.113.9 -> 10.0.0.1:80 state new => accept
         tcp 203.0.113.9 -> 10.0.0.1:22 state new => drop

@@ -4,13 +4,7 @@ enum RouterTemplate {
     static let rules = """
         // A router's firewall, in nftctl's Swift DSL: the LAN (lan0) goes out through the uplink
         // (wan0), masqueraded; nothing comes in unless it answers a connection from inside.
-        // Every .swift file in this directory belongs to one rules program; one of them defines
-        // `let ruleset`. nftctl only ever touches the tables declared here.
-        //
-        //   nftctl check DIR                     validate, offline, no root needed
-        //   nftctl test DIR DIR/firewall.tests   the packet assertions, offline
-        //   nftctl apply --confirm 2m DIR        apply; rolled back unless you `nftctl confirm`
-        import NFTables
+        \(TemplateText.preamble)
 
         // Rename to your interfaces and LAN prefix.
         let lan = "lan0"
@@ -18,10 +12,7 @@ enum RouterTemplate {
         let lanNet = "192.168.1.0/24"
 
         // Packets addressed to the router itself.
-        let input = chain("input", hook: .input, priority: .filter, policy: .drop) {
-            rule(meta.iifname == "lo", accept)
-            rule(ct.state.has(.established, .related), accept)
-            rule(ct.state.has(.invalid), drop)
+        \(TemplateText.inputChain)
             rule(icmp.type == .echoRequest, limit(rate: 5, per: .second), accept)
             rule(meta.iifname == Name(lan), tcp.dport == 22, accept, comment: "SSH from the LAN only")
             rule(meta.iifname == Name(lan), udp.dport == [53, 67], accept, comment: "DNS and DHCP for the LAN")
@@ -50,9 +41,7 @@ enum RouterTemplate {
         """
 
     static let tests = """
-        # Packet assertions for firewall.swift: `nftctl test DIR DIR/firewall.tests`.
-        # One a line: PACKET => accept|drop|reject|queue (PACKET as in `nftctl trace`;
-        # an oif makes it a forwarded packet).
+        \(TemplateText.testsHeader(note: "A packet with an oif is a forwarded one."))
         tcp 192.168.1.20 -> 203.0.113.5:443 iif lan0 oif wan0 state new => accept
         tcp 203.0.113.5:443 -> 192.168.1.20:40000 iif wan0 oif lan0 state established => accept
         tcp 203.0.113.5 -> 192.168.1.20:22 iif wan0 oif lan0 state new => drop

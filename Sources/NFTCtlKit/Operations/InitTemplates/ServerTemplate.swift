@@ -2,31 +2,17 @@
 /// open, nothing forwarded, the rest dropped.
 enum ServerTemplate {
     static let rules = """
-        // A server's firewall, in nftctl's Swift DSL. Every .swift file in this directory belongs
-        // to one rules program; one of them defines `let ruleset`. nftctl only ever touches the
-        // tables declared here: other programs' tables (Docker, libvirt, fail2ban) are left alone.
-        //
-        //   nftctl check DIR                     validate, offline, no root needed
-        //   nftctl test DIR DIR/firewall.tests   the packet assertions, offline
-        //   nftctl diff DIR                      what an apply would change (root)
-        //   nftctl apply --confirm 2m DIR        apply; rolled back in 2 minutes unless...
-        //   nftctl confirm                       ...you confirm (the saved copy then restores at boot)
-        import NFTables
+        // A server's firewall, in nftctl's Swift DSL: SSH from the admins set, HTTP and HTTPS open,
+        // nothing forwarded, the rest dropped.
+        \(TemplateText.preamble)
 
         // Ports anyone may connect to. Add 25 for a mail server, 53 for DNS, ...
         let publicTCPPorts = [80, 443]
 
-        // Who may log in with SSH. An interval set: addresses and prefixes.
-        let admins = set("admins", type: .ipv4Addr, flags: [.interval]) {
-            "192.0.2.0/24"
-            "198.51.100.7"
-        }
+        \(TemplateText.admins("192.0.2.0/24", "198.51.100.7"))
 
         // Packets addressed to this host. The policy drops what no rule accepts.
-        let input = chain("input", hook: .input, priority: .filter, policy: .drop) {
-            rule(meta.iifname == "lo", accept)
-            rule(ct.state.has(.established, .related), accept, comment: "replies to what this host started")
-            rule(ct.state.has(.invalid), drop)
+        \(TemplateText.inputChain)
             rule(meta.l4proto == .icmp, accept)
             rule(meta.l4proto == .ipv6Icmp, accept, comment: "IPv6 needs ICMPv6 (neighbour discovery)")
             rule(tcp.dport == 22, ip.saddr == admins, accept, comment: "SSH from the admins set only")
@@ -48,8 +34,7 @@ enum ServerTemplate {
         """
 
     static let tests = """
-        # Packet assertions for firewall.swift: `nftctl test DIR DIR/firewall.tests`.
-        # One a line: PACKET => accept|drop|reject|queue (PACKET as in `nftctl trace`).
+        \(TemplateText.testsHeader())
         tcp 203.0.113.9 -> 10.0.0.1:443 state new => accept
         tcp 203.0.113.9 -> 10.0.0.1:80 state new => accept
         tcp 192.0.2.20 -> 10.0.0.1:22 state new => accept
