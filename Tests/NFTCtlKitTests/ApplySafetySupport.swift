@@ -83,6 +83,36 @@ enum ApplySafety {
         }
     }
 
+    /// rb-base.nft applied, then traffic: counters with values and 127.0.0.1 in the dynamic set.
+    static func prepared(_ purpose: String, _ dir: String) throws -> (TestNamespace, String)? {
+        guard let ns = TestNamespace.make(purpose) else { return nil }
+        let r = nftctl(["apply", "--yes", "--netns", ns.name, fixture("rb-base.nft")], dir)
+        try #require(r.status == 0, "\(r.stderr)")
+        traffic(ns)
+        let before = ns.nftList()
+        try #require(
+            before.contains("elements = { 127.0.0.1 }") && before.contains("counter packets 3 "),
+            "the traffic did not reach the rules: \(before)")
+        return (ns, before)
+    }
+
+    /// An apply of rb-new.nft (with `options`) whose verification fails: stopped after its
+    /// commit while another program adds a rule to the table. It must fail, say so, and say
+    /// it rolled back at once; the caller checks what the kernel holds.
+    static func applyFailingVerification(_ ns: TestNamespace, _ dir: String, _ options: [String] = []) throws {
+        let apply = try BackgroundNftctl(
+            ["apply", "--yes", "--netns", ns.name, fixture("rb-new.nft")] + options,
+            environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "committed"])
+        try #require(apply.waitUntilStopped(), "never reached the commit")
+        #expect(ns.nftList().contains("policy drop"), "the new rules were not committed")
+        #expect(ns.exec(["nft", "add", "rule", "ip", "r", "input", "ip", "saddr", "10.7.7.7", "drop"]).status == 0)
+        apply.resume()
+        let r = apply.finish()
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("does not hold what was asked"), "\(r.stderr)")
+        #expect(r.stderr.contains("rolled back at once"), "\(r.stderr)")
+    }
+
     /// Waits (bounded) until no `--confirm` is pending any more: the timer has acted.
     static func waitForTimer(_ dir: String, _ ns: TestNamespace, limit: Double = 60) -> Bool {
         let pending = "\(dir)/netns-\(ns.name)/pending-confirm.json"

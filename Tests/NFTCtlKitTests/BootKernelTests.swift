@@ -24,7 +24,7 @@ import Testing
 
     @Test(.needsRoot) func restoreAfterARebootGivesTheSameListing() throws {
         guard let ns = TestNamespace.make("restore into a fresh namespace") else { return }
-        let dir = ConfirmKernelTests.stateDir()
+        let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // Two applies of two files: the saved ruleset holds both tables.
         let a = Self.run(["apply", "--yes", "--netns", ns.name, KernelApplyTests.fixture("edge.nft")], dir)
@@ -51,7 +51,7 @@ import Testing
 
     @Test(.needsRoot) func missingOrCorruptSavedRulesetIsAnErrorAndChangesNothing() throws {
         guard let ns = TestNamespace.make("restore with a missing or corrupt saved ruleset") else { return }
-        let dir = ConfirmKernelTests.stateDir()
+        let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(ns.nftLoad(try PlanKernelTests.fixtureText("foreign.nft")).status == 0)
         let before = ns.nftList()
@@ -93,7 +93,7 @@ import Testing
 
     @Test(.needsRoot) func confirmKeepsTheSavedRulesetUntilConfirmedAndRollbackRevertsIt() throws {
         guard let ns = TestNamespace.make("saved ruleset with --confirm") else { return }
-        let dir = ConfirmKernelTests.stateDir()
+        let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let first = try PlanKernelTests.input("table inet conf {\n\tchain c {\n\t\ttcp dport 1 accept comment \"first\"\n\t}\n}\n", "conf1")
         let changed = try PlanKernelTests.input(
@@ -124,7 +124,7 @@ import Testing
 
     @Test(.needsRoot) func pruneAndReplacingATableUpdateTheSavedRuleset() throws {
         guard let ns = TestNamespace.make("saved ruleset after --prune") else { return }
-        let dir = ConfirmKernelTests.stateDir()
+        let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let both = try PlanKernelTests.input(
             "table inet one {\n\tchain c {\n\t}\n}\ntable inet two {\n\tchain c {\n\t}\n}\n", "saved-prune1")
@@ -141,7 +141,7 @@ import Testing
 
     @Test(.needsRoot) func statusShowsTheLastApplyAndExitsOneOnDrift() throws {
         guard let ns = TestNamespace.make("nftctl status") else { return }
-        let dir = ConfirmKernelTests.stateDir()
+        let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let nothing = Self.run(["status", "--netns", ns.name], dir)
         #expect(nothing.status == 0, "\(nothing.stderr)")

@@ -9,17 +9,10 @@ import Testing
 @Suite(.serialized) struct ConfirmKernelTests {
     static func env(_ dir: String) -> [String: String] { ["NFTCTL_STATE_DIR": dir] }
 
-    static func stateDir() -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "nftctl-state-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        ).path
-        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        return d
-    }
 
     @Test(.needsRoot) func unconfirmedApplyIsRolledBackEvenIfTheApplyingProcessIsKilled() throws {
         guard let ns = TestNamespace.make("--confirm rollback after kill") else { return }
-        let dir = Self.stateDir()
+        let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(ns.nftLoad(try PlanKernelTests.fixtureText("foreign.nft")).status == 0)
         let first = Shell.run(
@@ -49,7 +42,7 @@ import Testing
 
     @Test(.needsRoot) func confirmedApplyStays() throws {
         guard let ns = TestNamespace.make("--confirm then confirm") else { return }
-        let dir = Self.stateDir()
+        let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let changed = try PlanKernelTests.input(try PlanKernelTests.fixtureText("edge.nft"), "confirm2")
         let a = Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, changed.path, "--confirm", "2s"], environment: Self.env(dir))
@@ -71,7 +64,7 @@ import Testing
 
     @Test(.needsRoot) func pruneDeletesAManagedTableThatDisappearedAndNothingElse() throws {
         guard let ns = TestNamespace.make("--prune") else { return }
-        let dir = Self.stateDir()
+        let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(ns.nftLoad(try PlanKernelTests.fixtureText("foreign.nft")).status == 0)
         let foreignBefore = ns.nftList()

@@ -8,23 +8,10 @@ import Testing
 /// after the commit (SIGKILL, SIGHUP, a failed verification, a state file it cannot write),
 /// the namespace ends exactly as it was before, counters and run-time set elements included.
 @Suite(.serialized) struct ConfirmSafetyKernelTests {
-    /// rb-base.nft applied, then traffic: counters with values and 127.0.0.1 in the dynamic set.
-    static func prepared(_ purpose: String, _ dir: String) throws -> (TestNamespace, String)? {
-        guard let ns = TestNamespace.make(purpose) else { return nil }
-        let r = ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("rb-base.nft")], dir)
-        try #require(r.status == 0, "\(r.stderr)")
-        ApplySafety.traffic(ns)
-        let before = ns.nftList()
-        try #require(
-            before.contains("elements = { 127.0.0.1 }") && before.contains("counter packets 3 "),
-            "the traffic did not reach the rules: \(before)")
-        return (ns, before)
-    }
-
     func killedAfterTheCommit(_ signal: Int32) throws {
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        guard let (ns, before) = try Self.prepared("--confirm, signal \(signal) after the commit", dir) else { return }
+        guard let (ns, before) = try ApplySafety.prepared("--confirm, signal \(signal) after the commit", dir) else { return }
         let apply = try BackgroundNftctl(
             ["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("rb-new.nft"), "--confirm", "2s"],
             environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "committed"])
@@ -37,16 +24,16 @@ import Testing
         #expect(ns.nftList() == before, "not restored byte for byte (counters, dynamic set elements)")
     }
 
-    @Test func sigkillRightAfterTheCommitIsRolledBackExactly() throws { try killedAfterTheCommit(SIGKILL) }
+    @Test(.needsRoot) func sigkillRightAfterTheCommitIsRolledBackExactly() throws { try killedAfterTheCommit(SIGKILL) }
 
-    @Test func sighupRightAfterTheCommitIsRolledBackExactly() throws { try killedAfterTheCommit(SIGHUP) }
+    @Test(.needsRoot) func sighupRightAfterTheCommitIsRolledBackExactly() throws { try killedAfterTheCommit(SIGHUP) }
 
     /// Killed after arming but before sending: the timer finds nothing committed and leaves
     /// the ruleset (and its counters) alone.
     @Test(.needsRoot) func killedBeforeTheCommitChangesNothing() throws {
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        guard let (ns, before) = try Self.prepared("--confirm, killed before the commit", dir) else { return }
+        guard let (ns, before) = try ApplySafety.prepared("--confirm, killed before the commit", dir) else { return }
         let apply = try BackgroundNftctl(
             ["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("rb-new.nft"), "--confirm", "1s"],
             environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "armed"])
@@ -63,19 +50,9 @@ import Testing
     @Test(.needsRoot) func failedVerificationRollsBackAtOnce() throws {
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        guard let (ns, before) = try Self.prepared("--confirm, verification fails", dir) else { return }
-        let apply = try BackgroundNftctl(
-            ["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("rb-new.nft"), "--confirm", "60s"],
-            environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "committed"])
-        try #require(apply.waitUntilStopped())
-        #expect(ns.exec(["nft", "add", "rule", "ip", "r", "input", "ip", "saddr", "10.7.7.7", "drop"]).status == 0)
-        apply.resume()
-        let r = apply.finish()
-        #expect(r.status == 1)
-        #expect(r.stderr.contains("does not hold what was asked"), "\(r.stderr)")
-        #expect(r.stderr.contains("rolled back at once"), "\(r.stderr)")
-        let after = ns.nftList()
-        #expect(after == before, "the new `policy drop` (or part of the apply) stayed")
+        guard let (ns, before) = try ApplySafety.prepared("--confirm, verification fails", dir) else { return }
+        try ApplySafety.applyFailingVerification(ns, dir, ["--confirm", "60s"])
+        #expect(ns.nftList() == before, "the new `policy drop` (or part of the apply) stayed")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/netns-\(ns.name)/pending-confirm.json"))
     }
 
@@ -84,7 +61,7 @@ import Testing
     @Test(.needsRoot) func stateWriteFailureAfterTheCommitRollsBackAtOnce() throws {
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        guard let (ns, before) = try Self.prepared("--confirm, state not writable after the commit", dir) else { return }
+        guard let (ns, before) = try ApplySafety.prepared("--confirm, state not writable after the commit", dir) else { return }
         let apply = try BackgroundNftctl(
             ["apply", "--yes", "--netns", ns.name, ApplySafety.fixture("rb-new.nft"), "--confirm", "60s"],
             environment: ["NFTCTL_STATE_DIR": dir, "NFTCTL_TEST_STOP_AT": "committed"])

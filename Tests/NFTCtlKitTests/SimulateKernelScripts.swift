@@ -37,11 +37,14 @@ enum SimulateKernelScripts {
         T = 1.5
         mode, path = sys.argv[1], sys.argv[2]
         probes = json.load(open(path))
-        def tcp(p):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        def connected(p, kind):
+            s = socket.socket(socket.AF_INET, kind)
             s.bind((p['src'], 0)); s.settimeout(T)
             try:
-                s.connect((p['dst'], p['dport'])); return 'delivered'
+                s.connect((p['dst'], p['dport']))
+                if kind == socket.SOCK_DGRAM:
+                    s.send(b'nftctl'); s.recv(100)
+                return 'delivered'
             except ConnectionRefusedError:
                 return 'delivered'
             except socket.timeout:
@@ -50,19 +53,8 @@ enum SimulateKernelScripts {
                 return 'error: %s' % e
             finally:
                 s.close()
-        def udp(p):
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            s.bind((p['src'], 0)); s.connect((p['dst'], p['dport'])); s.settimeout(T)
-            try:
-                s.send(b'nftctl'); s.recv(100); return 'delivered'
-            except ConnectionRefusedError:
-                return 'delivered'
-            except socket.timeout:
-                return 'dropped'
-            except OSError as e:
-                return 'error: %s' % e
-            finally:
-                s.close()
+        def tcp(p): return connected(p, socket.SOCK_STREAM)
+        def udp(p): return connected(p, socket.SOCK_DGRAM)
         def csum(b):
             if len(b) % 2: b += b'\\0'
             s = sum(struct.unpack('!%dH' % (len(b) // 2), b)); s = (s >> 16) + (s & 0xffff); s += s >> 16

@@ -78,7 +78,7 @@ import Testing
         for name in ["seed-drop.swift", "haproxy-edge.swift"] {
             rulesets.append((name, Shell.repositoryRoot.appendingPathComponent("rules/\(name)").path))
         }
-        var rng = SimRandom(seed: 0x5eed_2026)
+        var rng = SplitMix(seed: 0x5eed_2026)
         for i in 0..<8 {
             let path = work.appendingPathComponent("random-\(i).nft").path
             try RandomRuleset.make(
@@ -258,26 +258,11 @@ final class Background: @unchecked Sendable {
     }
 }
 
-/// A small seedable generator (SplitMix64), so the random rulesets are the same every run.
-struct SimRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func chance(_ percent: Int) -> Bool { int(100) < percent }
-    mutating func pick<T>(_ a: [T]) -> T { a[int(a.count)] }
-}
 
 /// Random rulesets over saddr, daddr, protocol and port with accept, drop, jump, goto and
 /// return; sometimes two tables on the input hook at different priorities.
 enum RandomRuleset {
-    static func make(_ rng: inout SimRandom, sources: [String], destinations: [String], ports: [Int]) -> String {
+    static func make(_ rng: inout SplitMix, sources: [String], destinations: [String], ports: [Int]) -> String {
         let prefixes = ["10.99.1.0/24", "10.99.2.0/24", "10.0.0.0/8", "192.0.0.0/8", "198.51.100.0/24", "10.99.0.0/16"]
         func address() -> String {
             switch rng.int(4) {
