@@ -48,15 +48,7 @@ struct ApplyCommand: ParsableCommand {
             valueName: "DURATION"))
     var confirm: Duration?
 
-    @Option(
-        help: ArgumentHelp(
-            "If another nftctl is changing this namespace's ruleset, wait this long for it before giving up (exit 1, nothing changed).",
-            valueName: "SECONDS"))
-    var wait: Double = NamespaceLock.defaultWait
-
-    func validate() throws {
-        guard wait >= 0, wait.isFinite else { throw ValidationError("--wait needs a number of seconds, 0 or more") }
-    }
+    @OptionGroup var lockWait: LockWaitOption
 
     func run() throws {
         var timer = PhaseTimer()
@@ -75,7 +67,7 @@ struct ApplyCommand: ParsableCommand {
         let report = try ApplyOperation.run(
             input, backend: backend, mode: replace ? .replace : .incremental, dryRun: dryRun,
             store: store, prune: prune, netns: netns, confirm: arm,
-            lock: .init(netns: netns, wait: wait, what: "apply")
+            lock: .init(netns: netns, wait: lockWait.wait, what: "apply")
         ) { plan in
             guard interactive else { return true }
             print(renderer.text(plan))

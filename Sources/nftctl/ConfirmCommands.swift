@@ -28,7 +28,7 @@ struct Duration: ExpressibleByArgument, CustomStringConvertible {
 struct LockWaitOption: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "If another nftctl is changing this namespace's ruleset, wait this long for it before giving up.",
+            "If another nftctl is changing this namespace's ruleset, wait this long for it before giving up (exit 1, nothing changed).",
             valueName: "SECONDS"))
     var wait: Double = NamespaceLock.defaultWait
 
