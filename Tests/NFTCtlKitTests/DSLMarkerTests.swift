@@ -39,6 +39,34 @@ import Testing
         #expect(strings == ["not a verdict: counter"], "\(got)")
     }
 
+    /// Through the DSL itself: `80 => counter` reaches validation as its nft text, reported
+    /// at the user's line, and `jump { … }` reaches the document as nft's text.
+    @Test func aRulesFilesMarkersReachValidationAsText() throws {
+        let dir = NSTemporaryDirectory() + "nftctl-marker-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        chmod(dir, 0o755)  // rules programs of root run as nobody
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/marker.swift"
+        try """
+            import NFTables
+            let ruleset = Ruleset {
+                table("t", family: .inet) {
+                    chain("c", hook: .input, priority: .filter, policy: .accept) {
+                        rule(tcp.dport.vmap([22 => accept, 80 => counter]))
+                        rule(tcp.dport == 443, jump { rule(counter, accept) })
+                    }
+                }
+            }
+
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let input = try InputLoader.load(path)
+        let rules = input.state.tables.flatMap { $0.rules.map(\.value) }
+        #expect(rules.last?.statements.last == .text("jump { counter accept; }"), "\(rules)")
+        let errors = Validator.validate(input.state).filter { $0.severity == .error }
+        #expect(
+            errors.contains { $0.location?.line == 5 && $0.message.contains("not `counter`") }, "\(errors)")
+    }
+
     /// Text that only starts like a marker (no JSON after the prefix) is left as it is.
     @Test func textThatIsNoMarkerStays() throws {
         #expect(DSLMarker.resolved("anonymous chain: jump") == "anonymous chain: jump")
