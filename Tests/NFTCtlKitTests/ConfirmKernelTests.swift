@@ -9,7 +9,6 @@ import Testing
 @Suite(.serialized) struct ConfirmKernelTests {
     static func env(_ dir: String) -> [String: String] { ["NFTCTL_STATE_DIR": dir] }
 
-
     @Test(.needsRoot) func unconfirmedApplyIsRolledBackEvenIfTheApplyingProcessIsKilled() throws {
         guard let ns = TestNamespace.make("--confirm rollback after kill") else { return }
         let dir = ApplySafety.stateDir()

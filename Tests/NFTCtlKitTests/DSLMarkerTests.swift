@@ -48,17 +48,17 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/marker.swift"
         try """
-            import NFTables
-            let ruleset = Ruleset {
-                table("t", family: .inet) {
-                    chain("c", hook: .input, priority: .filter, policy: .accept) {
-                        rule(tcp.dport.vmap([22 => accept, 80 => counter]))
-                        rule(tcp.dport == 443, jump { rule(counter, accept) })
-                    }
+        import NFTables
+        let ruleset = Ruleset {
+            table("t", family: .inet) {
+                chain("c", hook: .input, priority: .filter, policy: .accept) {
+                    rule(tcp.dport.vmap([22 => accept, 80 => counter]))
+                    rule(tcp.dport == 443, jump { rule(counter, accept) })
                 }
             }
+        }
 
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         let input = try InputLoader.load(path)
         let rules = input.state.tables.flatMap { $0.rules.map(\.value) }
         #expect(rules.last?.statements.last == .text("jump { counter accept; }"), "\(rules)")

@@ -96,7 +96,9 @@ import Testing
         chmod(base, 0o777)
         let writable = Shell.run([Shell.nftctl, "compile", Self.fixture("victim.swift")], environment: ["NFTCTL_CACHE": base])
         #expect(writable.status == 1)
-        #expect(writable.stderr.contains("refusing to use \(base)") && writable.stderr.contains("writable by group or others"), "\(writable.stderr)")
+        #expect(
+            writable.stderr.contains("refusing to use \(base)") && writable.stderr.contains("writable by group or others"),
+            "\(writable.stderr)")
     }
 
     @Test(.needsRoot) func aCacheAnotherUserOwnsIsRefused() throws {

@@ -258,7 +258,6 @@ final class Background: @unchecked Sendable {
     }
 }
 
-
 /// Random rulesets over saddr, daddr, protocol and port with accept, drop, jump, goto and
 /// return; sometimes two tables on the input hook at different priorities.
 enum RandomRuleset {
