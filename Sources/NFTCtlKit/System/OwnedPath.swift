@@ -36,11 +36,13 @@ public enum OwnedPath {
         return nil
     }
 
-    /// Checks an open descriptor (see `problem`).
-    static func check(_ fd: Int32, path: String, directory: Bool) throws(Refused) {
+    /// Checks an open descriptor (see `problem`); returns what fstat said of it.
+    @discardableResult
+    static func check(_ fd: Int32, path: String, directory: Bool) throws(Refused) -> stat {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw Refused(path: path, reason: "cannot stat: \(String(cString: strerror(errno)))") }
         if let problem = problem(st, directory: directory) { throw Refused(path: path, reason: problem) }
+        return st
     }
 
     static func reason(_ e: Int32) -> String {
@@ -81,8 +83,9 @@ public enum OwnedPath {
             throw Refused(path: path, reason: reason(errno))
         }
         defer { close(fd) }
-        try check(fd, path: path, directory: false)
+        let st = try check(fd, path: path, directory: false)
         var out: [UInt8] = []
+        out.reserveCapacity(Int(st.st_size))
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
