@@ -15,11 +15,7 @@ public struct LoadedInput: Sendable {
 }
 
 /// A problem with an input file, already phrased for the user (`file:line: message`).
-public struct InputError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
+public typealias InputError = Problem
 
 public enum InputLoader {
     /// Reads FILE by its kind (`InputKind`): libnftables JSON (commands or a listing), nft

@@ -138,15 +138,15 @@ public enum Verify {
 }
 
 /// After the commit, the kernel does not hold an attribute as declared.
-public struct DeclarationMismatch: Error, Sendable, CustomStringConvertible {
+public struct DeclarationMismatch: Sendable, DiagnosticError {
     public var differences: [Verify.Difference]
-    public var description: String {
-        "applied, but the kernel does not hold what was declared:\n" + differences.map { "  " + $0.description }.joined(separator: "\n")
+    public var diagnostics: [Diagnostic] {
+        [.error("applied, but the kernel does not hold what was declared:\n" + differences.map { "  " + $0.description }.joined(separator: "\n"))]
     }
 }
 
 /// After the commit, the kernel does not hold what was asked.
-public struct VerificationFailure: Error, Sendable, OptionMessage {
+public struct VerificationFailure: Sendable, OptionMessage {
     public var plan: Plan
     public func message(spelling spell: @escaping @Sendable (UserOption) -> String) -> String {
         "applied, but the kernel does not hold what was asked; what still differs:\n"

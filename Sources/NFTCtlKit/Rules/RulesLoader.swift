@@ -7,11 +7,8 @@ import Glibc
 
 /// A rules-loader failure, phrased for the user: compiler diagnostics with the user's own
 /// paths, or what is missing and how to fix it.
-public struct RulesError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
+/// A rules file that cannot be evaluated, phrased for the user (`file:line: message`).
+public typealias RulesError = Problem
 
 /// What a rules program produced.
 public struct LoadedRules: Sendable {

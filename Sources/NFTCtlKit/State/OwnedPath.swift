@@ -1,4 +1,5 @@
 import Foundation
+import NFTAnalysis
 
 /// Opening nftctl's own state (the state directory, its files, the lock files under
 /// /run/nftctl) so that nobody else can plant or swap what root then trusts: a planted
@@ -8,12 +9,12 @@ import Foundation
 /// symbolic link (O_NOFOLLOW), and the checks are made with fstat on the descriptor that
 /// is then used, so the object checked is the object read.
 public enum OwnedPath {
-    public struct Refused: Error, Sendable, CustomStringConvertible {
+    public struct Refused: Sendable, DiagnosticError {
         public var path: String
         public var reason: String
-        public var description: String {
-            "refusing \(path): \(reason). nftctl's state and lock files must belong to the user running nftctl "
-                + "and must not be writable by group or others (chown/chmod it, or remove it)"
+        public var diagnostics: [Diagnostic] {
+            [.error("refusing \(path): \(reason). nftctl's state and lock files must belong to the user running nftctl "
+                + "and must not be writable by group or others (chown/chmod it, or remove it)")]
         }
     }
 

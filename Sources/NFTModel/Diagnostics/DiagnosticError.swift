@@ -1,0 +1,35 @@
+/// An error made of diagnostics. Every error nftctl throws is one: the text of each is
+/// rendered by `Diagnostic` alone, and a front end prints `report` (the nftctl CLI does
+/// so in one place, its `main`). Errors that carry data a caller acts on (a set of cases
+/// compared in tests, an option to spell, a token) keep it in their own type and say here
+/// how they read.
+public protocol DiagnosticError: Error, CustomStringConvertible {
+    /// What went wrong, in the order it is printed.
+    var diagnostics: [Diagnostic] { get }
+    /// A closing line after the diagnostics (`2 errors found`), or nil.
+    var summary: String? { get }
+}
+
+extension DiagnosticError {
+    public var summary: String? { nil }
+
+    /// The error as it reads inside another message: its diagnostics without severity.
+    public var description: String { diagnostics.text(summary: summary) }
+
+    /// The error as printed: `file:line: error: message`, one diagnostic after the other.
+    public var report: String { diagnostics.report(summary: summary) }
+}
+
+/// An error that is nothing but what it says, phrased where it was found ("FILE: cannot be
+/// read", "the rules program crashed"). Errors with data of their own have their own types.
+public struct Problem: DiagnosticError, Sendable, Hashable {
+    public var diagnostics: [Diagnostic]
+    /// `keepsLayout`: see `Diagnostic.keepsLayout`; a message that holds input and is one
+    /// line by construction passes false.
+    public init(_ message: String, at location: SourceLocation? = nil, keepsLayout: Bool = true) {
+        diagnostics = [Diagnostic(.error, message, at: location, keepsLayout: keepsLayout)]
+    }
+    public init(diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+    /// The messages, without their locations (callers that re-place the problem add their own).
+    public var message: String { diagnostics.map(\.message).joined(separator: "\n") }
+}
