@@ -29,7 +29,21 @@ public struct Problem: DiagnosticError, Sendable, Hashable {
     public init(_ message: String, at location: SourceLocation? = nil, keepsLayout: Bool = true) {
         diagnostics = [Diagnostic(.error, message, at: location, keepsLayout: keepsLayout)]
     }
+    /// `message` in `file` (line 0: the file as a whole).
+    public init(_ message: String, file: String, line: Int = 0) {
+        self.init(message, at: SourceLocation(file: file, line: line))
+    }
     public init(diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
-    /// The messages, without their locations (callers that re-place the problem add their own).
-    public var message: String { diagnostics.map(\.message).joined(separator: "\n") }
+
+    /// The text without severities (`description`).
+    public var message: String { description }
+
+    /// The problem placed in `file` where its diagnostics do not say where they are.
+    public func placed(in file: String) -> Problem {
+        Problem(diagnostics: diagnostics.map { d in
+            var d = d
+            if d.location == nil { d.location = SourceLocation(file: file, line: 0) }
+            return d
+        })
+    }
 }
