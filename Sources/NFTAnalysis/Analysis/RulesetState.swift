@@ -26,25 +26,6 @@ public struct TableContents: Sendable, Hashable {
     public var flowtables: [Located<Flowtable>] = []
     /// Rules in chain order; the chain is `rule.chain`.
     public var rules: [Located<Rule>] = []
-    /// For a kernel-normalised desired table: each rule as the user wrote it (same indices
-    /// as `rules`). That form is what the kernel was seen to turn into the normal form, so it
-    /// is what gets sent; a listing's own JSON does not always load back the same in 1.0.6.
-    public var inputRules: [Rule]?
-    /// For a kernel-normalised desired table: the whole table as the user wrote it, as a flat
-    /// listing. Created tables are sent in this form (1.0.6 cannot always load its own
-    /// listing back: typeof maps, ct timeout policies).
-    public var writtenItems: [RulesetItem]?
-
-    /// The declarations as written, by name, where known.
-    public func written(set name: String) -> NamedSet? {
-        for case .set(let s) in writtenItems ?? [] where s.name == name { return s }
-        return nil
-    }
-
-    public func written(object name: String, kind: ObjectKind) -> NamedObject? {
-        for case .object(let k, let o) in writtenItems ?? [] where k == kind && o.name == name { return o }
-        return nil
-    }
 
     public init(table: Located<Table>) { self.table = table }
     public var key: TableKey { TableKey(family: table.value.family, name: table.value.name) }

@@ -22,7 +22,7 @@ public enum Verify {
     /// declared tables are listed, each on its own; with `prune` the whole ruleset, so that
     /// the pruned tables are seen to be gone.
     public static func afterCommit(
-        desired: RulesetState, declared: RulesetState, prune: [TableKey] = [],
+        desired: DesiredState, declared: RulesetState, prune: [TableKey] = [],
         backend: Backend
     ) throws -> Outcome {
         let generation = try backend.generationID()
@@ -83,7 +83,7 @@ public enum Verify {
                 if c.value.dev != nil { diff(name, "devices", flagText(c.value.dev), flagText(lc.dev), c.location) }
             }
             for s in t.sets {
-                let d = t.written(set: s.value.name) ?? s.value
+                let d = s.value
                 let kind = d.isMap ? "map" : "set"
                 let name = "\(kind) \(t.key) \(d.name)"
                 guard let ls = l.set(d.name)?.value else {
