@@ -47,10 +47,10 @@ public enum RulesLoader {
         var contents: [(name: String, bytes: [UInt8])] = []
         var byName: [String: String] = [:]
         for f in files {
-            guard let data = FileManager.default.contents(atPath: f) else { throw RulesError("\(f): cannot be read") }
+            guard let data = FileManager.default.contents(atPath: f) else { throw RulesError("cannot be read", file: f) }
             let name = (f as NSString).lastPathComponent
             if let other = byName[name] {
-                throw RulesError("\(f): a rules directory cannot hold two files named \(name) (also \(other))")
+                throw RulesError("a rules directory cannot hold two files named \(name) (also \(other))", file: f)
             }
             byName[name] = f
             contents.append((name, [UInt8](data)))
@@ -110,14 +110,14 @@ public enum RulesLoader {
     static func userFiles(_ path: String) throws -> [String] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw RulesError("\(path): no such file or directory")
+            throw RulesError("no such file or directory", file: path)
         }
         guard isDir.boolValue else { return [path] }
         let base = path.hasSuffix("/") ? String(path.dropLast()) : path
         let files = RulesToolchain.swiftFiles(in: base)
             .filter { $0 != "Package.swift" && !$0.split(separator: "/").contains { $0.hasPrefix(".") } }
             .map { "\(base)/\($0)" }
-        guard !files.isEmpty else { throw RulesError("\(path): no .swift files in this directory") }
+        guard !files.isEmpty else { throw RulesError("no .swift files in this directory", file: path) }
         return files
     }
 
@@ -148,7 +148,7 @@ public enum RulesLoader {
     static func buildLibrary(sandbox: RulesSandbox, version: String, cache: String) throws -> (dir: String, key: String) {
         let sourcesDir = try RulesToolchain.dslSources()
         let rel = RulesToolchain.librarySources(in: sourcesDir)
-        guard !rel.isEmpty else { throw RulesError("\(sourcesDir): no NFTables sources found") }
+        guard !rel.isEmpty else { throw RulesError("no NFTables sources found", file: sourcesDir) }
         // Keyed by name, size and mtime of each source (reading and hashing them all on every
         // warm run would cost more than running the rules program).
         var hasher = RulesHasher()
@@ -302,7 +302,7 @@ public enum RulesLoader {
         let text = String(decoding: bytes, as: UTF8.self)
         let json: JSON
         do { json = try JSON.parse(text) } catch {
-            throw RulesError("\(path): the rules program wrote no valid output (\(error))")
+            throw RulesError("the rules program wrote no valid output (\(error))", file: path)
         }
         guard let docJSON = json["document"], case .array(let locs)? = json["locations"] else {
             throw RulesError("\(path): the rules program's output lacks \"document\" or \"locations\"")
@@ -310,7 +310,7 @@ public enum RulesLoader {
         let document: Document
         // Anonymous chains come as markers the DSL could not print (it has no printer).
         do { document = try Document.decode(docJSON).resolvingAnonymousChains() } catch {
-            throw RulesError("\(path): the rules program's document is not libnftables JSON: \(error.message)")
+            throw RulesError("the rules program's document is not libnftables JSON: \(error.message)", file: path)
         }
         let locations: [SourceLocation?] = locs.map { l in
             guard let file = l["file"]?.stringValue, let line = l["line"]?.intValue else { return nil }

@@ -75,7 +75,7 @@ public enum OwnedPath {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw InputError("\(path): cannot read: \(String(cString: strerror(errno)))")
+                throw InputError("cannot read: \(String(cString: strerror(errno)))", file: path)
             }
             if n == 0 { return data }
             data.append(contentsOf: buffer[0..<n])
