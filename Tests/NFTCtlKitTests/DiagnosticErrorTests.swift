@@ -33,7 +33,9 @@ struct DiagnosticErrorTests {
         #expect(BackendError.namespaceNotFound("n1").report.hasPrefix("error: network namespace \"n1\" does not exist"))
         let failure = ValidationFailure(diagnostics: [
             Diagnostic(.warning, "never used", object: "set inet t s", at: SourceLocation(file: "a.json", line: 2)),
-            Diagnostic(.error, "jump to a chain that does not exist", object: "rule 1 of chain inet t c", at: SourceLocation(file: "a.json", line: 4)),
+            Diagnostic(
+                .error, "jump to a chain that does not exist", object: "rule 1 of chain inet t c",
+                at: SourceLocation(file: "a.json", line: 4))
         ])
         #expect(
             failure.report

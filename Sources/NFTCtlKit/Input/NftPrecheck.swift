@@ -134,7 +134,9 @@ enum NftPrecheck {
                 let at = "\(display):\(inc.line)"
                 for target in NftPrecheck.resolve(inc.name) {
                     let real = canonical(target)
-                    if open.contains(real) { throw InputError("include of \(target) includes itself (a cycle)", file: display, line: inc.line) }
+                    if open.contains(real) {
+                        throw InputError("include of \(target) includes itself (a cycle)", file: display, line: inc.line)
+                    }
                     if done.contains(real) { continue }
                     var st = stat()
                     guard stat(target, &st) == 0 else { continue }  // missing: libnftables says so

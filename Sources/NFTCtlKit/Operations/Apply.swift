@@ -278,6 +278,10 @@ public struct StalePlan: Sendable, DiagnosticError {
     public var expected: UInt32
     public var found: UInt32
     public var diagnostics: [Diagnostic] {
-        [.error("the ruleset changed while the plan was being made (generation \(expected) -> \(found)): another program wrote to it. Nothing was applied; run again to plan against the new state.")]
+        [
+            .error(
+                "the ruleset changed while the plan was being made (generation \(expected) -> \(found)): another program wrote to it. Nothing was applied; run again to plan against the new state."
+            )
+        ]
     }
 }

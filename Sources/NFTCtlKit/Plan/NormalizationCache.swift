@@ -163,7 +163,8 @@ struct NormalizationCache {
                 } else if useCache {
                     return try full(input)  // the scratch listing does not line up: trust nothing cached
                 } else {
-                    throw InputError("the kernel's listing of chain \(r.value.chain) does not line up with the rules given", file: input.path)
+                    throw InputError(
+                        "the kernel's listing of chain \(r.value.chain) does not line up with the rules given", file: input.path)
                 }
             }
             guard fresh.allSatisfy({ taken[$0.key, default: 0] == $0.value.count }) else {

@@ -141,7 +141,11 @@ public enum Verify {
 public struct DeclarationMismatch: Sendable, DiagnosticError {
     public var differences: [Verify.Difference]
     public var diagnostics: [Diagnostic] {
-        [.error("applied, but the kernel does not hold what was declared:\n" + differences.map { "  " + $0.description }.joined(separator: "\n"))]
+        [
+            .error(
+                "applied, but the kernel does not hold what was declared:\n"
+                    + differences.map { "  " + $0.description }.joined(separator: "\n"))
+        ]
     }
 }
 

@@ -13,8 +13,11 @@ public enum OwnedPath {
         public var path: String
         public var reason: String
         public var diagnostics: [Diagnostic] {
-            [.error("refusing \(path): \(reason). nftctl's state and lock files must belong to the user running nftctl "
-                + "and must not be writable by group or others (chown/chmod it, or remove it)")]
+            [
+                .error(
+                    "refusing \(path): \(reason). nftctl's state and lock files must belong to the user running nftctl "
+                        + "and must not be writable by group or others (chown/chmod it, or remove it)")
+            ]
         }
     }
 

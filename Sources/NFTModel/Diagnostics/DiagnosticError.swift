@@ -40,10 +40,11 @@ public struct Problem: DiagnosticError, Sendable, Hashable {
 
     /// The problem placed in `file` where its diagnostics do not say where they are.
     public func placed(in file: String) -> Problem {
-        Problem(diagnostics: diagnostics.map { d in
-            var d = d
-            if d.location == nil { d.location = SourceLocation(file: file, line: 0) }
-            return d
-        })
+        Problem(
+            diagnostics: diagnostics.map { d in
+                var d = d
+                if d.location == nil { d.location = SourceLocation(file: file, line: 0) }
+                return d
+            })
     }
 }
