@@ -25,6 +25,15 @@ struct DiagnosticErrorTests {
         #expect(laid == "error: first\n  second\\x07")
     }
 
+    /// swiftc's and libnftables' reports already say where and how severe: relayed as written
+    /// (the CLI printed `Error: a.swift:3:5: error: ...`).
+    @Test func anotherToolsReportIsRelayedAsWritten() {
+        let compiler = "a.swift:3:5: error: cannot find 'tcpp' in scope\n  rule(tcpp.dport == 22)\n       ^\u{1b}"
+        let p = Problem(relaying: compiler)
+        #expect(p.report == "a.swift:3:5: error: cannot find 'tcpp' in scope\n  rule(tcpp.dport == 22)\n       ^\\x1b")
+        #expect(p.description == p.report)
+    }
+
     @Test func errorsWithDataOfTheirOwnRenderThroughTheirDiagnostics() {
         let refusal = KernelRefusal(message: "Error: Could not process rule: No such file or directory", location: nil, origin: "r.nft")
         #expect(refusal.report == "r.nft: error: the kernel refuses the ruleset: Could not process rule: No such file or directory")

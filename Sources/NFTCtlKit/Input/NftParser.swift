@@ -29,7 +29,7 @@ enum NftParser {
         guard let first = lines.first, first.hasPrefix(path + ":"),
             let line = Int(first.dropFirst(path.count + 1).prefix(while: \.isNumber)),
             let marker = first.range(of: ": error: ")
-        else { return InputError(report) }
+        else { return InputError(relaying: report) }
         let message = ([String(first[marker.upperBound...])] + lines.dropFirst().map(String.init)).joined(separator: "\n")
         return InputError(message, file: path, line: line)
     }

@@ -92,7 +92,7 @@ public enum RulesLoader {
     }
 
     static func deadline(_ variable: String, _ value: Double) throws -> Double {
-        do { return try ChildProcess.deadline(variable, default: value) } catch { throw RulesError(error.message) }
+        try ChildProcess.deadline(variable, default: value)
     }
 
     /// The most a rules program may write (`NFTCTL_RULES_MAX_OUTPUT`, bytes; 512 MiB).
@@ -155,7 +155,7 @@ public enum RulesLoader {
         hasher.combine(version)
         for r in rel {
             var st = stat()
-            guard stat("\(sourcesDir)/\(r)", &st) == 0 else { throw RulesError("\(sourcesDir)/\(r): cannot be read") }
+            guard stat("\(sourcesDir)/\(r)", &st) == 0 else { throw RulesError("cannot be read", file: "\(sourcesDir)/\(r)") }
             hasher.combine("\(r) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)")
         }
         hasher.combine("sandboxed-1")
@@ -174,7 +174,7 @@ public enum RulesLoader {
         var inside: [String] = []
         for r in rel {
             guard let d = FileManager.default.contents(atPath: "\(sourcesDir)/\(r)") else {
-                throw RulesError("\(sourcesDir)/\(r): cannot be read")
+                throw RulesError("cannot be read", file: "\(sourcesDir)/\(r)")
             }
             let name = r.replacingOccurrences(of: "/", with: "_")
             try RulesSandbox.writeSource([UInt8](d), to: "\(work)/src/\(name)")
@@ -209,7 +209,7 @@ public enum RulesLoader {
         let stage = "\(dir).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).stage"
         defer { try? FileManager.default.removeItem(atPath: stage) }
         let present = items.filter { !optional.contains($0) || FileManager.default.fileExists(atPath: "\(work)/\($0)") }
-        do { try SafeCopy.copy(present, from: work, to: stage) } catch { throw RulesError(error.message) }
+        try SafeCopy.copy(present, from: work, to: stage)
         if rename(stage, dir) != 0 {
             guard PrivatePath.isOwn(dir, directory: true) else {
                 throw RulesError("cannot move the build into \(dir): \(ChildProcess.errnoText())")
@@ -254,7 +254,7 @@ public enum RulesLoader {
             deadline: try deadline("NFTCTL_COMPILE_TIMEOUT", 600), deadlineVariable: "NFTCTL_COMPILE_TIMEOUT")
         guard r.status == 0 else {
             let text = String(decoding: r.stdout, as: UTF8.self)
-            throw RulesError(SafeText.escape(diagnostics(text, stage: b + "/src/", byName: byName), keepingLayout: true))
+            throw RulesError(relaying: diagnostics(text, stage: b + "/src/", byName: byName))
         }
         try install(["rules"], from: work, to: build)
     }
@@ -305,7 +305,7 @@ public enum RulesLoader {
             throw RulesError("the rules program wrote no valid output (\(error))", file: path)
         }
         guard let docJSON = json["document"], case .array(let locs)? = json["locations"] else {
-            throw RulesError("\(path): the rules program's output lacks \"document\" or \"locations\"")
+            throw RulesError("the rules program's output lacks \"document\" or \"locations\"", file: path)
         }
         let document: Document
         // Anonymous chains come as markers the DSL could not print (it has no printer).

@@ -12,6 +12,9 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     /// caret lines): newlines and tabs stay, other control characters are escaped. Without
     /// it the diagnostic is one line whatever the names in it hold.
     public var keepsLayout: Bool
+    /// The message is another tool's report (swiftc's, libnftables'), whose lines already say
+    /// where and how severe each finding is: printed as written (escaped, layout kept).
+    public var verbatim = false
 
     public init(
         _ severity: Severity, _ message: String, object: String? = nil, at location: SourceLocation? = nil,
@@ -19,6 +22,13 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     ) {
         self.severity = severity; self.message = message; self.object = object; self.location = location
         self.keepsLayout = keepsLayout
+    }
+
+    /// Another tool's report, relayed (`verbatim`).
+    public static func relayed(_ report: String) -> Diagnostic {
+        var d = Diagnostic(.error, report, keepsLayout: true)
+        d.verbatim = true
+        return d
     }
 
     /// An error as an error type phrases it: its own line structure kept.
@@ -35,6 +45,7 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 
     /// The one rendering: `SafeText` escapes whatever the input put into the parts.
     func rendered(severity withSeverity: Bool) -> String {
+        if verbatim { return SafeText.escape(message, keepingLayout: true) }
         var s = location.map { "\($0): " } ?? ""
         if withSeverity { s += severity.rawValue + ": " }
         if let object { s += object + ": " }

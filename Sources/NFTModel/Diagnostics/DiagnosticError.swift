@@ -34,6 +34,8 @@ public struct Problem: DiagnosticError, Sendable, Hashable {
         self.init(message, at: SourceLocation(file: file, line: line))
     }
     public init(diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+    /// Another tool's report, whose lines say where and how severe: printed as written.
+    public init(relaying report: String) { diagnostics = [.relayed(report)] }
 
     /// The text without severities (`description`).
     public var message: String { description }
