@@ -72,13 +72,7 @@ public enum DSLGenerator {
             /// expression each stands for (taken from the DSL itself).
 
             """ + "/// \(noticeText)\n" + """
-                enum SymbolNames {
-                    static func names(_ pairs: [(String, Expression)]) -> [Expression: String] {
-                        var d: [Expression: String] = [:]
-                        for (n, e) in pairs where d[e] == nil { d[e] = n }
-                        return d
-                    }
-
+                extension SymbolNames {
                     static let byKind: [DSLValueKind: [Expression: String]] = [
 
                 """

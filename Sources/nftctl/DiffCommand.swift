@@ -55,7 +55,7 @@ struct DiffCommand: ParsableCommand {
         } catch let e as ExitCode {
             throw e
         } catch {
-            printError("Error: \(error)")
+            printError(ErrorOutput.line(error))
             throw ExitCode(2)
         }
     }

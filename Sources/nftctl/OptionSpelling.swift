@@ -1,3 +1,4 @@
+import NFTAnalysis
 import NFTCtlKit
 
 extension UserOption {
@@ -5,13 +6,15 @@ extension UserOption {
     var flag: String { "--" + rawValue }
 }
 
-/// An error whose message names options, spelled as this CLI's flags: what main prints.
-struct SpelledError: Error, CustomStringConvertible {
-    var description: String
-
-    /// `error` with its options spelled as flags; any other error as it is.
-    static func spelled(_ error: any Error) -> any Error {
-        guard let m = error as? any OptionMessage else { return error }
-        return SpelledError(description: m.message(spelling: { $0.flag }))
+/// The one place the CLI turns an error into what it prints.
+enum ErrorOutput {
+    /// nftctl's own errors (`DiagnosticError`): `file:line: error: message`, options spelled
+    /// as this CLI's flags. Nil for anyone else's (ArgumentParser's, Foundation's).
+    static func report(_ error: any Error) -> String? {
+        if let m = error as? any OptionMessage { return m.diagnostics(spelling: { $0.flag }).report(summary: m.summary) }
+        return (error as? any DiagnosticError)?.report
     }
+
+    /// Any error, for a command that reports it and exits with a code of its own.
+    static func line(_ error: any Error) -> String { report(error) ?? "error: \(error)" }
 }

@@ -25,7 +25,7 @@ struct StatusCommand: ParsableCommand {
         do {
             status = try Status.read(store: StateStore(netns: namespace.netns), backend: try namespace.backend(), netns: namespace.netns)
         } catch {
-            printError("Error: \(error)")
+            printError(ErrorOutput.line(error))
             throw ExitCode(2)
         }
         switch format {

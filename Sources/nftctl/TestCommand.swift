@@ -28,7 +28,7 @@ struct TestCommand: ParsableCommand {
         }
         let assertions: [PacketAssertion]
         do { assertions = try PacketAssertion.parseFile(text, path: tests) } catch {
-            printError(error.message)
+            printError(ErrorOutput.line(error))
             throw ExitCode.failure
         }
         let input = try InputLoader.load(file)

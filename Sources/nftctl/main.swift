@@ -8,7 +8,11 @@ do {
     var command = try NFTCtl.parseAsRoot()
     try command.run()
 } catch {
-    let error = SpelledError.spelled(error)
+    // nftctl's own errors: their diagnostics (escaped where rendered), exit 1.
+    if let report = ErrorOutput.report(error) {
+        printError(report)
+        exit(1)
+    }
     let code = NFTCtl.exitCode(for: error)
     // Error messages quote names and lines of the user's file: escape control characters.
     let message = SafeText.escape(NFTCtl.fullMessage(for: error), keepingLayout: true)

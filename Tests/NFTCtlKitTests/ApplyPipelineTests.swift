@@ -9,15 +9,10 @@ import Testing
 @Suite struct ApplyPipelineTests {
     /// The fake keeps what it is given: the declaration is its own normal form.
     struct DeclaredForm: Normalizer {
-        func normalize(_ input: LoadedInput) throws -> RulesetState {
-            var s = input.state
-            for i in s.tables.indices {
-                s.tables[i].inputRules = s.tables[i].rules.map(\.value)
-                var one = RulesetState()
-                one.tables = [input.state.tables[i]]
-                s.tables[i].writtenItems = one.listingItems
-            }
-            return s
+        func normalize(_ input: LoadedInput) throws -> DesiredState {
+            var written: [TableKey: WrittenTable] = [:]
+            for t in input.state.tables { written[t.key] = WrittenTable(t) }
+            return DesiredState(state: input.state, written: written)
         }
     }
 
@@ -164,9 +159,9 @@ import Testing
         // A normaliser that shares the loss (as a scratch load through the same path would):
         // the plan alone sees nothing, the declaration still does.
         struct Lossy: Normalizer {
-            func normalize(_ input: LoadedInput) throws -> RulesetState {
+            func normalize(_ input: LoadedInput) throws -> DesiredState {
                 var s = try DeclaredForm().normalize(input)
-                for i in s.tables.indices { s.tables[i].table.value.comment = nil }
+                for i in s.state.tables.indices { s.state.tables[i].table.value.comment = nil }
                 return s
             }
         }

@@ -26,25 +26,6 @@ public struct TableContents: Sendable, Hashable {
     public var flowtables: [Located<Flowtable>] = []
     /// Rules in chain order; the chain is `rule.chain`.
     public var rules: [Located<Rule>] = []
-    /// For a kernel-normalised desired table: each rule as the user wrote it (same indices
-    /// as `rules`). That form is what the kernel was seen to turn into the normal form, so it
-    /// is what gets sent; a listing's own JSON does not always load back the same in 1.0.6.
-    public var inputRules: [Rule]?
-    /// For a kernel-normalised desired table: the whole table as the user wrote it, as a flat
-    /// listing. Created tables are sent in this form (1.0.6 cannot always load its own
-    /// listing back: typeof maps, ct timeout policies).
-    public var writtenItems: [RulesetItem]?
-
-    /// The declarations as written, by name, where known.
-    public func written(set name: String) -> NamedSet? {
-        for case .set(let s) in writtenItems ?? [] where s.name == name { return s }
-        return nil
-    }
-
-    public func written(object name: String, kind: ObjectKind) -> NamedObject? {
-        for case .object(let k, let o) in writtenItems ?? [] where k == kind && o.name == name { return o }
-        return nil
-    }
 
     public init(table: Located<Table>) { self.table = table }
     public var key: TableKey { TableKey(family: table.value.family, name: table.value.name) }
@@ -54,13 +35,11 @@ public struct TableContents: Sendable, Hashable {
     public func rules(in chain: String) -> [Located<Rule>] { rules.filter { $0.value.chain == chain } }
 }
 
-/// Why a document cannot be reduced to tables.
-public struct StateError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var location: SourceLocation?
-    public init(_ message: String, at location: SourceLocation? = nil) { self.message = message; self.location = location }
-    /// One line, whatever the names in it hold (`SafeText`).
-    public var description: String { SafeText.escape(location.map { "\($0): \(message)" } ?? message) }
+extension Problem {
+    /// Why a document cannot be reduced to tables: one line, whatever the names in it hold.
+    static func state(_ message: String, at location: SourceLocation? = nil) -> Problem {
+        Problem(message, at: location, keepsLayout: false)
+    }
 }
 
 public struct RulesetState: Sendable, Hashable {
@@ -76,7 +55,7 @@ public struct RulesetState: Sendable, Hashable {
 
     /// Reduces a document (a listing or a batch of commands) to the tables it leaves behind,
     /// as if it ran on an empty ruleset. `locations[i]` is where entry i came from.
-    public init(document: Document, locations: [SourceLocation?] = [], keepHandles: Bool = false) throws(StateError) {
+    public init(document: Document, locations: [SourceLocation?] = [], keepHandles: Bool = false) throws(Problem) {
         self.keepHandles = keepHandles
         for (i, entry) in document.entries.enumerated() {
             let loc = i < locations.count ? locations[i] : nil
@@ -85,14 +64,14 @@ public struct RulesetState: Sendable, Hashable {
             case .item(let item): try apply(.add, item, loc)
             case .command(let c): try apply(c.verb, c.item, loc)
             case .raw(let j):
-                throw StateError("entry \(i + 1) is not a libnftables command or ruleset element: \(j.serialized())", at: loc)
+                throw Problem.state("entry \(i + 1) is not a libnftables command or ruleset element: \(j.serialized())", at: loc)
             }
         }
     }
 
-    mutating func requireTable(_ family: String, _ name: String, _ what: String, _ loc: SourceLocation?) throws(StateError) -> Int {
+    mutating func requireTable(_ family: String, _ name: String, _ what: String, _ loc: SourceLocation?) throws(Problem) -> Int {
         guard let t = index(of: TableKey(family: family, name: name)) else {
-            throw StateError("\(what) refers to table \(family) \(name), which is not declared", at: loc)
+            throw Problem.state("\(what) refers to table \(family) \(name), which is not declared", at: loc)
         }
         return t
     }
@@ -101,9 +80,9 @@ public struct RulesetState: Sendable, Hashable {
     func requireDeclared(
         _ verb: Verb, _ what: String, _ family: String, _ table: String, _ loc: SourceLocation?,
         _ declared: (TableContents) -> Bool = { _ in true }
-    ) throws(StateError) -> Int {
+    ) throws(Problem) -> Int {
         guard let i = index(of: TableKey(family: family, name: table)), declared(tables[i]) else {
-            throw StateError(
+            throw Problem.state(
                 "'\(verb.rawValue) \(what)': the file does not declare it before this point. nftctl applies "
                     + "only the tables a file declares, so this command would change nothing; to remove a table "
                     + "nftctl applied before, stop declaring it and use `apply --prune`", at: loc)
@@ -111,13 +90,13 @@ public struct RulesetState: Sendable, Hashable {
         return i
     }
 
-    mutating func apply(_ verb: Verb, _ item: RulesetItem, _ loc: SourceLocation?) throws(StateError) {
+    mutating func apply(_ verb: Verb, _ item: RulesetItem, _ loc: SourceLocation?) throws(Problem) {
         switch (verb, item) {
         case (.list, _), (.reset, _): return
         case (.add, .table(let t)), (.create, .table(let t)):
             let key = TableKey(family: t.family, name: t.name)
             if let i = index(of: key) {
-                if verb == .create { throw StateError("table \(key) is created twice", at: loc) }
+                if verb == .create { throw Problem.state("table \(key) is created twice", at: loc) }
                 if t.flags != nil { tables[i].table.value.flags = t.flags }
                 if t.comment != nil { tables[i].table.value.comment = t.comment }
             } else {
@@ -130,7 +109,7 @@ public struct RulesetState: Sendable, Hashable {
             var clean = c
             if !keepHandles { clean.handle = nil }
             if let i = tables[t].chains.firstIndex(where: { $0.value.name == c.name }) {
-                if verb == .create { throw StateError("chain \(c.name) is created twice", at: loc) }
+                if verb == .create { throw Problem.state("chain \(c.name) is created twice", at: loc) }
                 var old = tables[t].chains[i].value
                 if c.type != nil { old.type = c.type }
                 if c.hook != nil { old.hook = c.hook }
@@ -145,7 +124,7 @@ public struct RulesetState: Sendable, Hashable {
         case (.add, .rule(let r)), (.create, .rule(let r)), (.insert, .rule(let r)):
             let t = try requireTable(r.family, r.table, "a rule", loc)
             guard tables[t].chain(r.chain) != nil else {
-                throw StateError("a rule refers to chain \(r.chain) in table \(r.family) \(r.table), which is not declared", at: loc)
+                throw Problem.state("a rule refers to chain \(r.chain) in table \(r.family) \(r.table), which is not declared", at: loc)
             }
             var clean = r
             if !keepHandles { clean.handle = nil }
@@ -168,7 +147,7 @@ public struct RulesetState: Sendable, Hashable {
             var clean = s
             if !keepHandles { clean.handle = nil }
             if let i = tables[t].sets.firstIndex(where: { $0.value.name == s.name }) {
-                if verb == .create { throw StateError("set \(s.name) is created twice", at: loc) }
+                if verb == .create { throw Problem.state("set \(s.name) is created twice", at: loc) }
                 let extra = s.elements
                 if !extra.isEmpty { tables[t].sets[i].value.elem = .list(tables[t].sets[i].value.elements + extra) }
             } else {
@@ -177,7 +156,7 @@ public struct RulesetState: Sendable, Hashable {
         case (.add, .element(let e)), (.create, .element(let e)):
             let t = try requireTable(e.family, e.table, "elements of \(e.name)", loc)
             guard let i = tables[t].sets.firstIndex(where: { $0.value.name == e.name }) else {
-                throw StateError("elements are added to set \(e.name), which is not declared in table \(e.family) \(e.table)", at: loc)
+                throw Problem.state("elements are added to set \(e.name), which is not declared in table \(e.family) \(e.table)", at: loc)
             }
             let new: [Expression]
             if case .list(let l) = e.elem { new = l } else if case .set(let l, _) = e.elem { new = l } else { new = [e.elem] }
@@ -185,7 +164,7 @@ public struct RulesetState: Sendable, Hashable {
         case (.delete, .element(let e)):
             let t = try requireTable(e.family, e.table, "elements of \(e.name)", loc)
             guard let i = tables[t].sets.firstIndex(where: { $0.value.name == e.name }) else {
-                throw StateError("elements are deleted from set \(e.name), which is not declared", at: loc)
+                throw Problem.state("elements are deleted from set \(e.name), which is not declared", at: loc)
             }
             let gone: [Expression]
             if case .list(let l) = e.elem { gone = l } else { gone = [e.elem] }
@@ -243,12 +222,12 @@ public struct RulesetState: Sendable, Hashable {
             guard let newname = c.newname, let i = index(of: TableKey(family: c.family, name: c.table)),
                 let k = tables[i].chains.firstIndex(where: { $0.value.name == c.name })
             else {
-                throw StateError("rename of chain \(c.name), which is not declared", at: loc)
+                throw Problem.state("rename of chain \(c.name), which is not declared", at: loc)
             }
             tables[i].chains[k].value.name = newname
             for r in tables[i].rules.indices where tables[i].rules[r].value.chain == c.name { tables[i].rules[r].value.chain = newname }
         default:
-            throw StateError(
+            throw Problem.state(
                 "'\(verb.rawValue)' of \(item.kindName) cannot be part of a declared ruleset (rules need no handles: declare the final state)",
                 at: loc)
         }

@@ -2,7 +2,7 @@ import NFTAnalysis
 
 /// Why a backend call failed, worded for a person: what was being done, and libnftables'
 /// own error text when it gave one.
-public enum BackendError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum BackendError: Sendable, Equatable, DiagnosticError {
     /// libnftables refused the command; `text` is its error buffer.
     case nftables(operation: String, text: String)
     /// The kernel said EPERM. libnftables 1.0.6 prints "you must be root" to the process's
@@ -21,7 +21,9 @@ public enum BackendError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A reply (from libnftables, the kernel or a sandbox child) that could not be understood.
     case invalidResponse(String)
 
-    public var description: String {
+    public var diagnostics: [Diagnostic] { [.error(message)] }
+
+    var message: String {
         switch self {
         case .nftables(let op, let text):
             let t = Self.tidy(text)

@@ -3,11 +3,12 @@ import NFTAnalysis
 
 /// A listing whose sets could not be proven complete (see `ListingConsistency.swift`):
 /// nothing may be planned from it, least of all element deletions.
-public struct IncompleteListing: Error, Sendable, CustomStringConvertible {
+public struct IncompleteListing: Sendable, DiagnosticError {
     public var what: String
     public var attempts: Int
     public var sets: [InconsistentSet]
-    public var description: String {
+    public var diagnostics: [Diagnostic] { [.error(message)] }
+    var message: String {
         var s = "\(what) is not complete"
         if attempts > 1 { s += " after \(attempts) attempts" }
         s += " (it repeats elements of a set, so it leaves out as many others: the set changed shape while it was dumped): "

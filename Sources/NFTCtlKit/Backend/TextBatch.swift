@@ -21,10 +21,10 @@ public struct TextBatch: Sendable {
     public var lines: [Int]
 
     /// Why an entry cannot be written as nft syntax.
-    public struct Unsafe: Error, Sendable, CustomStringConvertible {
+    public struct Unsafe: Sendable, DiagnosticError {
         public var entry: Int
         public var reason: String
-        public var description: String { reason }
+        public var diagnostics: [Diagnostic] { [.error(reason)] }
     }
 
     /// The batch entry a libnftables text error points at (`<cmdline>:LINE:COL: Error: ...`),

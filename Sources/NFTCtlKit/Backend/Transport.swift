@@ -137,8 +137,8 @@ enum JSONLoss {
 
 /// libnftables refused a batch sent as text; the message starts with the user's location
 /// when the failing command has one.
-public struct TransportRefusal: Error, Sendable, CustomStringConvertible {
+public struct TransportRefusal: Sendable, DiagnosticError {
     public var message: String
     public var underlying: BackendError
-    public var description: String { message }
+    public var diagnostics: [Diagnostic] { [.error(message)] }
 }

@@ -129,7 +129,7 @@ public struct ChainEdge: Sendable, Hashable {
 }
 
 /// Why a selection cannot be explained.
-public struct ExplainError: Error, Sendable, OptionMessage {
+public struct ExplainError: Sendable, OptionMessage {
     public var message: String
     /// Set when the options asked for do not go together: the message is spelled from it.
     public var option: OptionError.Reason?

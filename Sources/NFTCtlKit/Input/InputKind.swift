@@ -10,7 +10,7 @@ public enum InputKind: String, Sendable {
     public static func of(_ path: String) throws -> InputKind {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw InputError("\(path): no such file or directory")
+            throw InputError("no such file or directory", file: path)
         }
         if isDir.boolValue || path.hasSuffix(".swift") { return .swift }
         if path.hasSuffix(".nft") { return .nft }

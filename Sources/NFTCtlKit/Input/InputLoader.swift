@@ -15,11 +15,7 @@ public struct LoadedInput: Sendable {
 }
 
 /// A problem with an input file, already phrased for the user (`file:line: message`).
-public struct InputError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
+public typealias InputError = Problem
 
 public enum InputLoader {
     /// Reads FILE by its kind (`InputKind`): libnftables JSON (commands or a listing), nft
@@ -34,9 +30,9 @@ public enum InputLoader {
 
     static func readText(_ path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError("\(path): cannot be read (permission denied?)")
+            throw InputError("cannot be read (permission denied?)", file: path)
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw InputError("\(path): not UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else { throw InputError("not UTF-8 text", file: path) }
         return text
     }
 
@@ -47,7 +43,7 @@ public enum InputLoader {
             throw InputError("\(path):\(error.line):\(error.column): invalid JSON: \(error.message)")
         }
         let document: Document
-        do { document = try Document.decode(json) } catch { throw InputError("\(path): \(error.message)") }
+        do { document = try Document.decode(json) } catch { throw error.placed(in: path) }
         let locations = lines.map { Optional(SourceLocation(file: path, line: $0)) }
         return try finish(path: path, kind: .json, document: document, locations: locations)
     }
@@ -55,7 +51,7 @@ public enum InputLoader {
     public static func loadNft(_ path: String) throws -> LoadedInput {
         let (document, text) = try NftParser.parse(file: path)
         var state: RulesetState
-        do { state = try RulesetState(document: document) } catch { throw InputError("\(path): \(error.message)") }
+        do { state = try RulesetState(document: document) } catch { throw error.placed(in: path) }
         NftSourceMap(text: text, file: path).locate(&state)
         var input = LoadedInput(path: path, kind: .nft, document: document, locations: [], state: state)
         input.notes = flushNotes(text, file: path)
@@ -91,13 +87,13 @@ public enum InputLoader {
     static func finish(path: String, kind: LoadedInput.Kind, document: Document, locations: [SourceLocation?]) throws -> LoadedInput {
         let unsupported = Validator.unsupportedParts(document, locations: locations, origin: path)
         if !unsupported.isEmpty {
-            throw InputError(unsupported.map(\.description).joined(separator: "\n"))
+            throw InputError(diagnostics: unsupported)
         }
         do {
             let state = try RulesetState(document: document, locations: locations)
             return LoadedInput(path: path, kind: kind, document: document, locations: locations, state: state)
         } catch {
-            throw InputError(error.description.hasPrefix(path) ? error.description : "\(path): \(error.description)")
+            throw error.placed(in: path)
         }
     }
 }

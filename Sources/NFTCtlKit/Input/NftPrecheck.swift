@@ -122,8 +122,8 @@ enum NftPrecheck {
             let (scan, overlong) = lex(bytes, maxToken: limits.maxTokenBytes)
             if let line = overlong {
                 throw InputError(
-                    "\(display):\(line): error: a token (word, string or # comment) longer than "
-                        + "\(limits.maxTokenBytes) bytes; nft syntax has none this long")
+                    "a token (word, string or # comment) longer than \(limits.maxTokenBytes) bytes; nft syntax has none this long",
+                    file: display, line: line)
             }
             let key = canonical(path)
             done.insert(key)
@@ -134,16 +134,18 @@ enum NftPrecheck {
                 let at = "\(display):\(inc.line)"
                 for target in NftPrecheck.resolve(inc.name) {
                     let real = canonical(target)
-                    if open.contains(real) { throw InputError("\(at): error: include of \(target) includes itself (a cycle)") }
+                    if open.contains(real) {
+                        throw InputError("include of \(target) includes itself (a cycle)", file: display, line: inc.line)
+                    }
                     if done.contains(real) { continue }
                     var st = stat()
                     guard stat(target, &st) == 0 else { continue }  // missing: libnftables says so
                     if (st.st_mode & S_IFMT) == S_IFDIR { continue }
                     guard (st.st_mode & S_IFMT) == S_IFREG else {
-                        throw InputError("\(at): error: include of \(target), which is not a regular file")
+                        throw InputError("include of \(target), which is not a regular file", file: display, line: inc.line)
                     }
                     guard access(target, R_OK) == 0 else {
-                        throw InputError("\(at): error: include of \(target), which this user cannot read")
+                        throw InputError("include of \(target), which this user cannot read", file: display, line: inc.line)
                     }
                     let data = try read(target, display: target, includedAt: at)
                     try self.scan(data, path: target, display: target, depth: depth + 1)

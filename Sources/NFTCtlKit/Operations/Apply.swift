@@ -63,7 +63,7 @@ public enum ApplyOperation {
     ) throws -> Report {
         var timer = PhaseTimer()
         let state = input.state
-        guard !state.tables.isEmpty else { throw InputError("\(input.path): declares no tables; nothing to apply") }
+        guard !state.tables.isEmpty else { throw InputError("declares no tables; nothing to apply", file: input.path) }
         if confirm != nil && store == nil { throw OptionError(.confirmNeedsStateDirectory) }
         // A large apply says what it is doing (on a terminal), one line a slow phase.
         let ruleCount = state.tables.reduce(0) { $0 + $1.rules.count }
@@ -136,7 +136,7 @@ public enum ApplyOperation {
             try store.setPending(.init(snapshot: snapshot.id, deadline: deadline, generation: generation))
             do { try confirm.startTimer(snapshot) } catch {
                 store.clearPending()
-                throw ApplyFailure(message: "cannot start the rollback timer (\(error)); nothing was changed")
+                throw Problem("cannot start the rollback timer (\(error)); nothing was changed")
             }
             report.deadline = deadline
         }
@@ -155,7 +155,7 @@ public enum ApplyOperation {
             try Transport.commit(batch, live: liveListing, tables: state.keys, desired: desired, backend: backend)
         } catch {
             if confirm != nil { store?.clearPending() }
-            throw ApplyFailure(message: "the kernel refused the batch; nothing was changed: \(error)")
+            throw Problem("the kernel refused the batch; nothing was changed: \(error)")
         }
         report.applied = true
         timer.mark("commit")
@@ -245,13 +245,8 @@ public enum ApplyOperation {
     }
 }
 
-public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-}
-
 /// Something failed after the commit, and what was done about it.
-public struct AfterCommitFailure: Error, Sendable, OptionMessage {
+public struct AfterCommitFailure: Sendable, OptionMessage {
     /// Kept typed, so that a cause naming options is spelled by the front end.
     public var cause: any Error
     public var outcome: String
@@ -262,7 +257,7 @@ public struct AfterCommitFailure: Error, Sendable, OptionMessage {
 }
 
 /// An earlier `apply --confirm` is waiting: an apply now would be undone by its timer.
-public struct PendingConfirmation: Error, Sendable, OptionMessage {
+public struct PendingConfirmation: Sendable, OptionMessage {
     public var pending: StateStore.Pending
     public var netns: String?
     public func message(spelling spell: @escaping @Sendable (UserOption) -> String) -> String {
@@ -276,10 +271,14 @@ public struct PendingConfirmation: Error, Sendable, OptionMessage {
 }
 
 /// Someone else committed to the ruleset between our listing and our commit.
-public struct StalePlan: Error, Sendable, CustomStringConvertible {
+public struct StalePlan: Sendable, DiagnosticError {
     public var expected: UInt32
     public var found: UInt32
-    public var description: String {
-        "the ruleset changed while the plan was being made (generation \(expected) -> \(found)): another program wrote to it. Nothing was applied; run again to plan against the new state."
+    public var diagnostics: [Diagnostic] {
+        [
+            .error(
+                "the ruleset changed while the plan was being made (generation \(expected) -> \(found)): another program wrote to it. Nothing was applied; run again to plan against the new state."
+            )
+        ]
     }
 }

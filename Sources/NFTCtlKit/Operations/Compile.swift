@@ -11,10 +11,10 @@ public enum CompileOperation {
 }
 
 /// Validation found errors; carries all of them (warnings too) for printing.
-public struct ValidationFailure: Error, Sendable, CustomStringConvertible {
+public struct ValidationFailure: Sendable, DiagnosticError {
     public var diagnostics: [Diagnostic]
-    public var description: String {
+    public var summary: String? {
         let errors = diagnostics.errors.count
-        return diagnostics.map(\.description).joined(separator: "\n") + "\n\(errors) error\(errors == 1 ? "" : "s") found"
+        return "\(errors) error\(errors == 1 ? "" : "s") found"
     }
 }

@@ -42,19 +42,19 @@ public enum KernelCheck {
 }
 
 /// The kernel (in a scratch namespace) refused the ruleset.
-public struct KernelRefusal: Error, Sendable, CustomStringConvertible {
+public struct KernelRefusal: Sendable, DiagnosticError {
     public var message: String
     public var location: SourceLocation?
     public var origin: String
     public var entry: Document.Entry?
 
-    public var description: String {
-        var s = location.map { "\($0): " } ?? "\(origin): "
-        s += "error: the kernel refuses "
+    /// At the user's line, else at the file: libnftables' first line, one line.
+    public var diagnostics: [Diagnostic] {
+        var s = "the kernel refuses "
         if let entry { s += Self.describe(entry) } else { s += "the ruleset" }
         let msg = message.split(separator: "\n").map { String($0) }.filter { !$0.isEmpty }
         s += ": " + (msg.first.map(Self.clean) ?? "unknown error")
-        return s
+        return [Diagnostic(.error, s, at: location ?? SourceLocation(file: origin, line: 0))]
     }
 
     static func clean(_ line: String) -> String {

@@ -41,7 +41,7 @@ public enum LockoutCheck {
 }
 
 /// The apply would lock out the SSH session it runs in.
-public struct LockoutRefusal: Error, Sendable, OptionMessage {
+public struct LockoutRefusal: Sendable, OptionMessage {
     public var findings: [LockoutCheck.Finding]
     public init(findings: [LockoutCheck.Finding]) { self.findings = findings }
     public func message(spelling spell: @escaping @Sendable (UserOption) -> String) -> String {

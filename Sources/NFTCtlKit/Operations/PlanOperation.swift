@@ -6,15 +6,15 @@ import NFTAnalysis
 /// the live side is a listing with handles, restricted to the tables concerned.
 public enum PlanOperation {
     /// The desired tables as the kernel lists them, with the locations of `input`.
-    public static func desiredState(_ input: LoadedInput, normalizer: some Normalizer = ScratchNormalizer()) throws -> RulesetState {
+    public static func desiredState(_ input: LoadedInput, normalizer: some Normalizer = ScratchNormalizer()) throws -> DesiredState {
         var timer = PhaseTimer()
         let diagnostics = Validator.validate(input.state)
         if diagnostics.hasErrors { throw ValidationFailure(diagnostics: diagnostics) }
         timer.mark("  validation")
-        var state = try normalizer.normalize(input)
-        state.copyLocations(from: input.state)
-        if input.kind == .nft { try checkJSONPath(input, normalized: state) }
-        return state
+        var desired = try normalizer.normalize(input)
+        desired.state.copyLocations(from: input.state)
+        if input.kind == .nft { try checkJSONPath(input, normalized: desired.state) }
+        return desired
     }
 
     /// An `.nft` file reaches the kernel as libnftables JSON (the listing of its text load).
@@ -57,12 +57,17 @@ public enum PlanOperation {
     /// Element deltas are only as good as the listings: a live listing (kernel, snapshot or
     /// remembered) that repeats elements of a set is not complete, and planning from it
     /// could delete what is there, so it is refused here whatever its origin.
-    public static func plan(desired: RulesetState, live listing: Document, prune: [TableKey] = []) throws -> Plan {
+    public static func plan(desired: DesiredState, live listing: Document, prune: [TableKey] = []) throws -> Plan {
         let keys = Set(desired.keys + prune)
         let broken = listing.inconsistentSets.filter { keys.contains(TableKey(family: $0.family, name: $0.table)) }
         if !broken.isEmpty { throw IncompleteListing(what: "the live listing", attempts: 1, sets: broken) }
         let live = try liveState(listing, tables: desired.keys + prune)
-        return Planner.plan(desired: desired, live: live, prune: prune)
+        return Planner.plan(desired: desired.state, written: desired.written, live: live, prune: prune)
+    }
+
+    /// A plan to tables that are already a listing (a snapshot's): no written form to send.
+    public static func plan(desired: RulesetState, live listing: Document, prune: [TableKey] = []) throws -> Plan {
+        try plan(desired: DesiredState(state: desired), live: listing, prune: prune)
     }
 }
 

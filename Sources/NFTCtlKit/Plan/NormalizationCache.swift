@@ -95,7 +95,7 @@ struct NormalizationCache {
 
     /// The desired tables in the kernel's normal form, loading only the declarations and the
     /// rules the cache does not know into the scratch namespace.
-    func normalize(_ input: LoadedInput, useCache: Bool = true) throws -> RulesetState {
+    func normalize(_ input: LoadedInput, useCache: Bool = true) throws -> DesiredState {
         if useCache { try prepare() }
         var timer = PhaseTimer()
         var reduced = input.state
@@ -137,6 +137,7 @@ struct NormalizationCache {
 
         // Put the rules back in the user's order: cached normal forms, and the new ones from
         // the scratch listing in the order they were loaded (per chain).
+        var written: [TableKey: WrittenTable] = [:]
         for ti in scratch.tables.indices {
             let key = scratch.tables[ti].key
             guard let i = input.state.tables.firstIndex(where: { $0.key == key }) else { continue }
@@ -162,28 +163,26 @@ struct NormalizationCache {
                 } else if useCache {
                     return try full(input)  // the scratch listing does not line up: trust nothing cached
                 } else {
-                    throw InputError("\(input.path): the kernel's listing of chain \(r.value.chain) does not line up with the rules given")
+                    throw InputError(
+                        "the kernel's listing of chain \(r.value.chain) does not line up with the rules given", file: input.path)
                 }
             }
             guard fresh.allSatisfy({ taken[$0.key, default: 0] == $0.value.count }) else {
                 if useCache { return try full(input) }
-                throw InputError("\(input.path): the kernel lists more rules than were given in table \(key)")
+                throw InputError("the kernel lists more rules than were given in table \(key)", file: input.path)
             }
             scratch.tables[ti].rules = rules
-            scratch.tables[ti].inputRules = input.state.tables[i].rules.map(\.value)
-            var one = RulesetState()
-            one.tables = [input.state.tables[i]]
-            scratch.tables[ti].writtenItems = one.listingItems
+            written[key] = WrittenTable(input.state.tables[i])
             if useCache, entries.count != known[i].count || entries.keys.contains(where: { known[i][$0] == nil }) {
                 store(entries, at: files[i])
             }
         }
         timer.mark("  merge and store")
-        return scratch
+        return DesiredState(state: scratch, written: written)
     }
 
     /// Every rule through the scratch namespace (no cache).
-    func full(_ input: LoadedInput) throws -> RulesetState {
+    func full(_ input: LoadedInput) throws -> DesiredState {
         try normalize(input, useCache: false)
     }
 }

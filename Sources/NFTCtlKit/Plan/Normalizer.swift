@@ -5,7 +5,7 @@ import NFTAnalysis
 /// of a plan). Passed in, so the apply pipeline runs against `FakeBackend` without root.
 public protocol Normalizer: Sendable {
     /// The tables of `input` as the kernel would list them, with the input's locations.
-    func normalize(_ input: LoadedInput) throws -> RulesetState
+    func normalize(_ input: LoadedInput) throws -> DesiredState
 }
 
 /// The kernel's own normal form: the declarations and every rule the normal-form cache
@@ -14,7 +14,7 @@ public protocol Normalizer: Sendable {
 public struct ScratchNormalizer: Normalizer {
     public init() {}
 
-    public func normalize(_ input: LoadedInput) throws -> RulesetState {
+    public func normalize(_ input: LoadedInput) throws -> DesiredState {
         ProcessInfo.processInfo.environment["NFTCTL_NO_NORMAL_CACHE"] == nil
             ? try NormalizationCache().normalize(input) : try NormalizationCache().full(input)
     }

@@ -49,6 +49,8 @@ public struct TablePlan: Sendable {
     public var desired: TableContents?
     /// The live table with kernel handles (nil when creating).
     public var live: TableContents?
+    /// The desired table as written, where the normaliser kept it: what is sent.
+    public var written: WrittenTable? = nil
 }
 
 public struct Change: Sendable, Hashable {

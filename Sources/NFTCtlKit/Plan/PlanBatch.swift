@@ -26,7 +26,7 @@ public enum PlanBatch {
                 }
                 var one = RulesetState()
                 one.tables = [desired]
-                if let items = desired.writtenItems, let written = try? RulesetState(document: Document(items.map { .item($0) })) {
+                if let items = t.written?.items, let written = try? RulesetState(document: Document(items.map { .item($0) })) {
                     one = written
                 }
                 let creation = one.creationBatch()
@@ -48,7 +48,7 @@ public enum PlanBatch {
                     }
                 case .set(let old, let new):
                     if let new {
-                        adds.append((cmd(.add, .set(strippedSet(t.desired?.written(set: new.name) ?? new))), loc))
+                        adds.append((cmd(.add, .set(strippedSet(t.written?.set(new.name) ?? new))), loc))
                     } else if let old {
                         let s = NamedSet(isMap: old.isMap, family: old.family, table: old.table, name: old.name)
                         lateDeletes.append((cmd(.delete, .set(s)), nil))
@@ -78,7 +78,7 @@ public enum PlanBatch {
                     }
                 case .object(let old, let new):
                     if let new {
-                        var o = t.desired?.written(object: new.name, kind: new.body.kind) ?? new
+                        var o = t.written?.object(new.name, kind: new.body.kind) ?? new
                         o.handle = nil
                         adds.append((cmd(.add, .object(kind: o.body.kind, o)), loc))
                     } else if let old {

@@ -3,13 +3,18 @@ import NFTAnalysis
 /// Computes the plan from the desired tables (a kernel-normalised listing carrying the
 /// user's source locations) and the live tables (a listing with kernel handles).
 public enum Planner {
-    public static func plan(desired: RulesetState, live: RulesetState, prune: [TableKey] = []) -> Plan {
+    /// `written`: the tables as written (`DesiredState`), sent in place of the normal form.
+    public static func plan(
+        desired: RulesetState, written: [TableKey: WrittenTable] = [:], live: RulesetState, prune: [TableKey] = []
+    ) -> Plan {
         var tables: [TablePlan] = []
         for d in desired.tables {
+            let w = written[d.key]
             if let l = live.table(d.key) {
-                tables.append(TablePlanner(desired: d, live: l).plan())
+                tables.append(TablePlanner(desired: d, written: w, live: l).plan())
             } else {
-                tables.append(TablePlan(key: d.key, mode: .create, changes: additions(of: d), desired: d, live: nil))
+                tables.append(
+                    TablePlan(key: d.key, mode: .create, changes: additions(of: d, written: w), desired: d, live: nil, written: w))
             }
         }
         for key in prune where desired.table(key) == nil {
@@ -23,7 +28,7 @@ public enum Planner {
     }
 
     /// Every object of a table that does not exist yet.
-    static func additions(of t: TableContents) -> [Change] {
+    static func additions(of t: TableContents, written: WrittenTable?) -> [Change] {
         var out = [Change(sign: .add, subject: .table(t.table.value), location: t.table.location)]
         for o in t.objects { out.append(Change(sign: .add, subject: .object(old: nil, new: o.value), location: o.location)) }
         for f in t.flowtables { out.append(Change(sign: .add, subject: .flowtable(old: nil, new: f.value), location: f.location)) }
@@ -34,7 +39,7 @@ public enum Planner {
                 out.append(
                     Change(
                         sign: .add, subject: .rule(chain: c.value.name, old: nil, new: t.rules[i].value, before: nil),
-                        location: t.rules[i].location, send: t.inputRules?[i]))
+                        location: t.rules[i].location, send: written?.rules[i]))
             }
         }
         return out
@@ -61,6 +66,7 @@ func dynamicSets(_ t: TableContents) -> Set<String> {
 
 struct TablePlanner {
     let desired: TableContents
+    let written: WrittenTable?
     let live: TableContents
 
     func plan() -> TablePlan {
@@ -146,7 +152,7 @@ struct TablePlanner {
                     changes.append(
                         Change(
                             sign: .add, subject: .rule(chain: name, old: nil, new: desired.rules[i].value, before: nil),
-                            location: desired.rules[i].location, send: desired.inputRules?[i]))
+                            location: desired.rules[i].location, send: written?.rules[i]))
                 }
             }
         }
@@ -158,7 +164,7 @@ struct TablePlanner {
         }
 
         let mode: TablePlan.Mode = replaceReasons.isEmpty ? .update : .replace(.needed(replaceReasons.joined(separator: "; ")))
-        return TablePlan(key: desired.key, mode: mode, changes: changes, desired: desired, live: live)
+        return TablePlan(key: desired.key, mode: mode, changes: changes, desired: desired, live: live, written: written)
     }
 
     /// The elements to add to and delete from `have` so that it holds what `want` holds.
@@ -182,7 +188,7 @@ struct TablePlanner {
     func ruleChanges(chain: String) -> [Change] {
         let wantIndex = desired.rules.indices.filter { desired.rules[$0].value.chain == chain }
         let want = wantIndex.map { desired.rules[$0] }, have = live.rules(in: chain)
-        func send(_ n: Int) -> Rule? { desired.inputRules?[wantIndex[n]] }
+        func send(_ n: Int) -> Rule? { written?.rules[wantIndex[n]] }
         let wantN = want.map { normRule($0.value) }, haveN = have.map { normRule($0.value) }
         guard let edits = SequenceDiff.edits(haveN, wantN) else {
             // Too different to align: delete all, add all.

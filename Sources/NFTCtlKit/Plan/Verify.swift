@@ -22,7 +22,7 @@ public enum Verify {
     /// declared tables are listed, each on its own; with `prune` the whole ruleset, so that
     /// the pruned tables are seen to be gone.
     public static func afterCommit(
-        desired: RulesetState, declared: RulesetState, prune: [TableKey] = [],
+        desired: DesiredState, declared: RulesetState, prune: [TableKey] = [],
         backend: Backend
     ) throws -> Outcome {
         let generation = try backend.generationID()
@@ -83,7 +83,7 @@ public enum Verify {
                 if c.value.dev != nil { diff(name, "devices", flagText(c.value.dev), flagText(lc.dev), c.location) }
             }
             for s in t.sets {
-                let d = t.written(set: s.value.name) ?? s.value
+                let d = s.value
                 let kind = d.isMap ? "map" : "set"
                 let name = "\(kind) \(t.key) \(d.name)"
                 guard let ls = l.set(d.name)?.value else {
@@ -138,15 +138,19 @@ public enum Verify {
 }
 
 /// After the commit, the kernel does not hold an attribute as declared.
-public struct DeclarationMismatch: Error, Sendable, CustomStringConvertible {
+public struct DeclarationMismatch: Sendable, DiagnosticError {
     public var differences: [Verify.Difference]
-    public var description: String {
-        "applied, but the kernel does not hold what was declared:\n" + differences.map { "  " + $0.description }.joined(separator: "\n")
+    public var diagnostics: [Diagnostic] {
+        [
+            .error(
+                "applied, but the kernel does not hold what was declared:\n"
+                    + differences.map { "  " + $0.description }.joined(separator: "\n"))
+        ]
     }
 }
 
 /// After the commit, the kernel does not hold what was asked.
-public struct VerificationFailure: Error, Sendable, OptionMessage {
+public struct VerificationFailure: Sendable, OptionMessage {
     public var plan: Plan
     public func message(spelling spell: @escaping @Sendable (UserOption) -> String) -> String {
         "applied, but the kernel does not hold what was asked; what still differs:\n"

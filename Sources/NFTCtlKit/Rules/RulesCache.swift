@@ -43,7 +43,7 @@ enum RulesCache {
     /// The cache directory, created private or checked to be (see `PrivatePath.directory`).
     static func prepare() throws -> String {
         let dir = directory()
-        do { try PrivatePath.directory(dir, purpose: "the rules cache (NFTCTL_CACHE)") } catch { throw RulesError(error.message) }
+        try PrivatePath.directory(dir, purpose: "the rules cache (NFTCTL_CACHE)")
         return dir
     }
 

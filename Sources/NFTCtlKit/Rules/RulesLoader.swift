@@ -7,11 +7,8 @@ import Glibc
 
 /// A rules-loader failure, phrased for the user: compiler diagnostics with the user's own
 /// paths, or what is missing and how to fix it.
-public struct RulesError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
+/// A rules file that cannot be evaluated, phrased for the user (`file:line: message`).
+public typealias RulesError = Problem
 
 /// What a rules program produced.
 public struct LoadedRules: Sendable {
@@ -50,10 +47,10 @@ public enum RulesLoader {
         var contents: [(name: String, bytes: [UInt8])] = []
         var byName: [String: String] = [:]
         for f in files {
-            guard let data = FileManager.default.contents(atPath: f) else { throw RulesError("\(f): cannot be read") }
+            guard let data = FileManager.default.contents(atPath: f) else { throw RulesError("cannot be read", file: f) }
             let name = (f as NSString).lastPathComponent
             if let other = byName[name] {
-                throw RulesError("\(f): a rules directory cannot hold two files named \(name) (also \(other))")
+                throw RulesError("a rules directory cannot hold two files named \(name) (also \(other))", file: f)
             }
             byName[name] = f
             contents.append((name, [UInt8](data)))
@@ -95,7 +92,7 @@ public enum RulesLoader {
     }
 
     static func deadline(_ variable: String, _ value: Double) throws -> Double {
-        do { return try ChildProcess.deadline(variable, default: value) } catch { throw RulesError(error.message) }
+        try ChildProcess.deadline(variable, default: value)
     }
 
     /// The most a rules program may write (`NFTCTL_RULES_MAX_OUTPUT`, bytes; 512 MiB).
@@ -113,14 +110,14 @@ public enum RulesLoader {
     static func userFiles(_ path: String) throws -> [String] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw RulesError("\(path): no such file or directory")
+            throw RulesError("no such file or directory", file: path)
         }
         guard isDir.boolValue else { return [path] }
         let base = path.hasSuffix("/") ? String(path.dropLast()) : path
         let files = RulesToolchain.swiftFiles(in: base)
             .filter { $0 != "Package.swift" && !$0.split(separator: "/").contains { $0.hasPrefix(".") } }
             .map { "\(base)/\($0)" }
-        guard !files.isEmpty else { throw RulesError("\(path): no .swift files in this directory") }
+        guard !files.isEmpty else { throw RulesError("no .swift files in this directory", file: path) }
         return files
     }
 
@@ -151,14 +148,14 @@ public enum RulesLoader {
     static func buildLibrary(sandbox: RulesSandbox, version: String, cache: String) throws -> (dir: String, key: String) {
         let sourcesDir = try RulesToolchain.dslSources()
         let rel = RulesToolchain.librarySources(in: sourcesDir)
-        guard !rel.isEmpty else { throw RulesError("\(sourcesDir): no NFTables sources found") }
+        guard !rel.isEmpty else { throw RulesError("no NFTables sources found", file: sourcesDir) }
         // Keyed by name, size and mtime of each source (reading and hashing them all on every
         // warm run would cost more than running the rules program).
         var hasher = RulesHasher()
         hasher.combine(version)
         for r in rel {
             var st = stat()
-            guard stat("\(sourcesDir)/\(r)", &st) == 0 else { throw RulesError("\(sourcesDir)/\(r): cannot be read") }
+            guard stat("\(sourcesDir)/\(r)", &st) == 0 else { throw RulesError("cannot be read", file: "\(sourcesDir)/\(r)") }
             hasher.combine("\(r) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)")
         }
         hasher.combine("sandboxed-1")
@@ -177,7 +174,7 @@ public enum RulesLoader {
         var inside: [String] = []
         for r in rel {
             guard let d = FileManager.default.contents(atPath: "\(sourcesDir)/\(r)") else {
-                throw RulesError("\(sourcesDir)/\(r): cannot be read")
+                throw RulesError("cannot be read", file: "\(sourcesDir)/\(r)")
             }
             let name = r.replacingOccurrences(of: "/", with: "_")
             try RulesSandbox.writeSource([UInt8](d), to: "\(work)/src/\(name)")
@@ -212,7 +209,7 @@ public enum RulesLoader {
         let stage = "\(dir).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).stage"
         defer { try? FileManager.default.removeItem(atPath: stage) }
         let present = items.filter { !optional.contains($0) || FileManager.default.fileExists(atPath: "\(work)/\($0)") }
-        do { try SafeCopy.copy(present, from: work, to: stage) } catch { throw RulesError(error.message) }
+        try SafeCopy.copy(present, from: work, to: stage)
         if rename(stage, dir) != 0 {
             guard PrivatePath.isOwn(dir, directory: true) else {
                 throw RulesError("cannot move the build into \(dir): \(ChildProcess.errnoText())")
@@ -257,7 +254,7 @@ public enum RulesLoader {
             deadline: try deadline("NFTCTL_COMPILE_TIMEOUT", 600), deadlineVariable: "NFTCTL_COMPILE_TIMEOUT")
         guard r.status == 0 else {
             let text = String(decoding: r.stdout, as: UTF8.self)
-            throw RulesError(SafeText.escape(diagnostics(text, stage: b + "/src/", byName: byName), keepingLayout: true))
+            throw RulesError(relaying: diagnostics(text, stage: b + "/src/", byName: byName))
         }
         try install(["rules"], from: work, to: build)
     }
@@ -305,15 +302,15 @@ public enum RulesLoader {
         let text = String(decoding: bytes, as: UTF8.self)
         let json: JSON
         do { json = try JSON.parse(text) } catch {
-            throw RulesError("\(path): the rules program wrote no valid output (\(error))")
+            throw RulesError("the rules program wrote no valid output (\(error))", file: path)
         }
         guard let docJSON = json["document"], case .array(let locs)? = json["locations"] else {
-            throw RulesError("\(path): the rules program's output lacks \"document\" or \"locations\"")
+            throw RulesError("the rules program's output lacks \"document\" or \"locations\"", file: path)
         }
         let document: Document
         // What the DSL could not print (it has no printer) comes as markers: resolved here, once.
         do { document = try Document.decode(docJSON.resolvingDSLMarkers() ?? docJSON) } catch {
-            throw RulesError("\(path): the rules program's document is not libnftables JSON: \(error.message)")
+            throw RulesError("the rules program's document is not libnftables JSON: \(error.message)", file: path)
         }
         let locations: [SourceLocation?] = locs.map { l in
             guard let file = l["file"]?.stringValue, let line = l["line"]?.intValue else { return nil }

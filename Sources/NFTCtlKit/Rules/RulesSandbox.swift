@@ -122,7 +122,7 @@ struct RulesSandbox {
         child.mergeStderr = mergeStderr
         child.outputLimit = outputLimit
         child.deadlineVariable = deadlineVariable
-        do { return try child.run() } catch { throw RulesError(error.message) }
+        return try child.run()
     }
 
     /// A fresh build directory inside the (private) cache, writable by the sandbox's user.

@@ -23,7 +23,7 @@ public struct SandboxRequest: Sendable, Hashable {
 }
 
 /// The kernel (in the sandbox) refused part of a request. `message` is libnftables' error text.
-public struct SandboxError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct SandboxError: Sendable, Hashable, DiagnosticError {
     public enum Stage: Sendable, Hashable {
         /// The setup input at this index.
         case setup(Int)
@@ -38,12 +38,12 @@ public struct SandboxError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public init(stage: Stage, message: String) { self.stage = stage; self.message = message }
 
-    public var description: String {
+    public var diagnostics: [Diagnostic] {
         switch stage {
-        case .setup(let i): return "sandbox load (input \(i + 1)): \(message)"
-        case .check: return "sandbox check: \(message)"
-        case .list: return "sandbox list: \(message)"
-        case .sandbox: return "sandbox: \(message)"
+        case .setup(let i): [.error("sandbox load (input \(i + 1)): \(message)")]
+        case .check: [.error("sandbox check: \(message)")]
+        case .list: [.error("sandbox list: \(message)")]
+        case .sandbox: [.error("sandbox: \(message)")]
         }
     }
 }

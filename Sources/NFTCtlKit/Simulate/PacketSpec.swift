@@ -53,11 +53,11 @@ public struct PacketSpec: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Why a packet description cannot be read; names the offending token.
-public struct PacketSpecError: Error, Sendable, CustomStringConvertible, Equatable {
+public struct PacketSpecError: Sendable, Equatable, DiagnosticError {
     public var message: String
     public var token: String?
     public init(_ message: String, token: String? = nil) { self.message = message; self.token = token }
-    public var description: String { message }
+    public var diagnostics: [Diagnostic] { [.error(message)] }
 }
 
 extension PacketSpec {

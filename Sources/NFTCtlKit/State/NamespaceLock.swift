@@ -17,7 +17,7 @@ public final class NamespaceLock: @unchecked Sendable {
     public let path: String
     private let fd: Int32
 
-    public struct Busy: Error, Sendable, OptionMessage {
+    public struct Busy: Sendable, OptionMessage {
         public var path: String
         public var holder: String
         public var waited: Double

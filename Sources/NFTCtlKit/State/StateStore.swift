@@ -59,7 +59,7 @@ public struct StateStore: Sendable {
     func read(_ url: URL) throws -> JSON? {
         guard try checkDirectories(downTo: url), let data = try OwnedPath.read(url.path) else { return nil }
         do { return try JSON.parse(String(decoding: data, as: UTF8.self)) } catch {
-            throw InputError("\(url.path): unreadable state file: \(error)")
+            throw InputError("unreadable state file: \(error)", file: url.path)
         }
     }
 
@@ -165,7 +165,7 @@ public struct StateStore: Sendable {
     public func pending() throws -> Pending? {
         guard let j = try read(pendingFile) else { return nil }
         guard let s = j["snapshot"]?.stringValue, Self.isSnapshotID(s) else {
-            throw InputError("\(pendingFile.path): not a pending confirmation written by nftctl; remove it")
+            throw InputError("not a pending confirmation written by nftctl; remove it", file: pendingFile.path)
         }
         let d: Double
         switch j["deadline"] {

@@ -1,4 +1,5 @@
 import Foundation
+import NFTAnalysis
 
 #if canImport(Glibc)
 import Glibc
@@ -7,11 +8,7 @@ import Glibc
 /// A failure of the system around nftctl, phrased for the user: a child that could not
 /// start, ran past its deadline, died by a signal or wrote more than it may; a private
 /// directory that is not private.
-public struct SystemError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
+public typealias SystemError = Problem
 
 /// Runs one program with `posix_spawn` and waits for it with `poll`/`waitpid` under a
 /// deadline. Foundation's `Process` was seen to wait forever for a child that had already

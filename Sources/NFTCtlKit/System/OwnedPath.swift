@@ -1,4 +1,5 @@
 import Foundation
+import NFTAnalysis
 
 #if canImport(Glibc)
 import Glibc
@@ -14,12 +15,15 @@ import Glibc
 /// that is then used, so the object checked is the object read. The caches' policy (a
 /// refused entry is a miss, parents are checked too) is `PrivatePath`'s, on top of this.
 public enum OwnedPath {
-    public struct Refused: Error, Sendable, CustomStringConvertible {
+    public struct Refused: Sendable, DiagnosticError {
         public var path: String
         public var reason: String
-        public var description: String {
-            "refusing \(path): \(reason). nftctl's state and lock files must belong to the user running nftctl "
-                + "and must not be writable by group or others (chown/chmod it, or remove it)"
+        public var diagnostics: [Diagnostic] {
+            [
+                .error(
+                    "refusing \(path): \(reason). nftctl's state and lock files must belong to the user running nftctl "
+                        + "and must not be writable by group or others (chown/chmod it, or remove it)")
+            ]
         }
     }
 
@@ -91,7 +95,7 @@ public enum OwnedPath {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw InputError("\(path): cannot read: \(String(cString: strerror(errno)))")
+                throw InputError("cannot read: \(String(cString: strerror(errno)))", file: path)
             }
             if n == 0 { return out }
             out.append(contentsOf: buffer[0..<n])

@@ -1,9 +1,5 @@
 /// Why a JSON value is not one of the model's typed shapes.
-public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
+public typealias DecodeError = Problem
 
 /// Strict reading of one JSON object: every key must be read, so that a shape with a key
 /// the model does not know is rejected (and kept raw) instead of losing that key.

@@ -1,10 +1,10 @@
 /// A strict RFC 8259 parser over UTF-8 bytes. Never traps on bad input: every problem is a
 /// `JSONParseError` with the line and column where it was found.
-public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct JSONParseError: Sendable, Equatable, DiagnosticError {
     public var message: String
     public var line: Int
     public var column: Int
-    public var description: String { "line \(line), column \(column): \(message)" }
+    public var diagnostics: [Diagnostic] { [.error("line \(line), column \(column): \(message)")] }
 }
 
 extension JSON {

@@ -42,7 +42,7 @@ enum InitPackage {
         }
         let absolute = URL(fileURLWithPath: target).standardizedFileURL.path
         guard symlink(absolute, path) == 0 else {
-            throw InputError("\(path): cannot link to \(absolute): \(String(cString: strerror(errno)))")
+            throw InputError("cannot link to \(absolute): \(String(cString: strerror(errno)))", file: path)
         }
     }
 }
