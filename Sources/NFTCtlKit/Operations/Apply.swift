@@ -152,7 +152,7 @@ public enum ApplyOperation {
         }
         say("committing \(batch.document.entries.count) commands in one transaction")
         do {
-            try Transport.commit(batch, live: liveListing, tables: state.keys, desired: desired, backend: backend)
+            try Transport.commit(batch, live: liveListing, tables: state.keys, desired: desired.state, backend: backend)
         } catch {
             if confirm != nil { store?.clearPending() }
             throw Problem("the kernel refused the batch; nothing was changed: \(error)")
