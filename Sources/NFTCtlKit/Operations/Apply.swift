@@ -151,11 +151,17 @@ public enum ApplyOperation {
             throw StalePlan(expected: generation, found: now)
         }
         say("committing \(batch.document.entries.count) commands in one transaction")
+        // A batch of rule commands is committed with the kernel's echo, which with the
+        // generation id stands in for the verifying listing (`Verify.afterCommit`).
+        var echo: Document?
         do {
             let liveSets = (try? PlanOperation.liveState(liveListing, tables: state.keys))?.tables.flatMap { $0.sets.map(\.value) } ?? []
-            try Transport.send(
-                batch.document, locations: batch.locations,
-                sets: liveSets + desired.tables.flatMap { $0.sets.map(\.value) }, backend: backend)
+            let sets = liveSets + desired.tables.flatMap { $0.sets.map(\.value) }
+            if mode == .incremental, pruned.isEmpty, EchoedListing.applies(to: batch.document) {
+                echo = try Transport.sendEchoed(batch.document, locations: batch.locations, sets: sets, backend: backend)
+            } else {
+                try Transport.send(batch.document, locations: batch.locations, sets: sets, backend: backend)
+            }
         } catch {
             if confirm != nil { store?.clearPending() }
             throw ApplyFailure(message: "the kernel refused the batch; nothing was changed: \(error)")
@@ -169,8 +175,10 @@ public enum ApplyOperation {
             store?.forgetListing()
             // Against the declaration itself, not only its scratch normal form (Verify).
             say("verifying what the kernel now holds")
-            let verified = try Verify.afterCommit(desired: desired, declared: state, prune: pruned, backend: backend)
-            timer.mark("verification (re-list + plan)")
+            let evidence = echo.map { Verify.Evidence(listing: liveListing, generation: generation, batch: batch.document, echo: $0) }
+            let verified = try Verify.afterCommit(
+                desired: desired, declared: state, prune: pruned, backend: backend, evidence: evidence)
+            timer.mark(verified.derived ? "verification (echo + generation id + plan)" : "verification (re-list + plan)")
             // Kept only if nothing committed between the generation read and the listing.
             if let g = verified.generation {
                 store?.rememberListing(verified.listing, generation: g, netns: netns, tables: verified.scope)
