@@ -121,13 +121,17 @@ public enum ApplyOperation {
 
         // The snapshot a rollback restores. A remembered listing has the structure of the
         // ruleset but not its counters or the set elements packets added since, and a
-        // prompt may have waited a while: list our tables again then.
+        // prompt may have waited a while: list our tables again then, unless nothing a
+        // rollback would need can have changed (`SnapshotSource`).
+        let keys = state.keys + pruned
+        let liveTables = try? PlanOperation.liveState(liveListing, tables: keys)
+        let echoed = mode == .incremental && pruned.isEmpty && EchoedListing.applies(to: batch.document)
         let stale = remembered != nil || Date().timeIntervalSince(askedAt) > 1
         if let store {
-            let keys = state.keys + pruned
-            let fresh = stale ? try listTables(keys, present: liveListing, backend: backend) : liveListing
+            let relist = stale && (liveTables.map { SnapshotSource.needsListing(plan: plan, live: $0, echoed: echoed) } ?? true)
+            let fresh = relist ? try listTables(keys, present: liveListing, backend: backend) : liveListing
             report.snapshot = try store.saveSnapshot(tables: keys, listing: fresh)
-            timer.mark("snapshot")
+            timer.mark(relist ? "snapshot (listed)" : "snapshot (from the listing at this generation)")
         }
         // Armed before the commit: from here on, whatever happens to this process, the
         // timer rolls back at the deadline unless `nftctl confirm` runs.
@@ -155,9 +159,9 @@ public enum ApplyOperation {
         // generation id stands in for the verifying listing (`Verify.afterCommit`).
         var echo: Document?
         do {
-            let liveSets = (try? PlanOperation.liveState(liveListing, tables: state.keys))?.tables.flatMap { $0.sets.map(\.value) } ?? []
+            let liveSets = liveTables?.tables.filter { state.keys.contains($0.key) }.flatMap { $0.sets.map(\.value) } ?? []
             let sets = liveSets + desired.tables.flatMap { $0.sets.map(\.value) }
-            if mode == .incremental, pruned.isEmpty, EchoedListing.applies(to: batch.document) {
+            if echoed {
                 echo = try Transport.sendEchoed(batch.document, locations: batch.locations, sets: sets, backend: backend)
             } else {
                 try Transport.send(batch.document, locations: batch.locations, sets: sets, backend: backend)
@@ -168,6 +172,16 @@ public enum ApplyOperation {
         }
         report.applied = true
         timer.mark("commit")
+        // The replaced rules' counts as the commit found them, for a rollback.
+        if let echo, let store, var snapshot = report.snapshot, let listing = SnapshotSource.patched(snapshot.listing, echo: echo) {
+            snapshot.listing = listing
+            do {
+                try store.updateSnapshot(snapshot)
+                report.snapshot = snapshot
+            } catch {
+                report.warnings.append("the snapshot keeps the replaced rules' counts as last listed (\(error))")
+            }
+        }
         TestHook.reach(.committed)
 
         do {
