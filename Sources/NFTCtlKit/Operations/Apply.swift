@@ -54,10 +54,13 @@ public enum ApplyOperation {
     ///   - lock: takes the namespace's writer lock (not called for a dry run); it is held
     ///     until `run` returns, from before the listing to the end of verification.
     ///   - normalizer: gives the declaration's kernel normal form (the scratch namespace).
+    ///   - fingerprint: the input file's (`UpToDate`), kept with the generation id once the
+    ///     kernel is seen to hold what it declares, so that the same file again is decided
+    ///     without reading it.
     public static func run(
         _ input: LoadedInput, backend: Backend, mode: Mode = .incremental, dryRun: Bool = false,
         store: StateStore? = nil, prune: Bool = false, netns: String? = nil,
-        confirm: Confirm? = nil, lock: NamespaceLock.Request? = nil,
+        confirm: Confirm? = nil, lock: NamespaceLock.Request? = nil, fingerprint: String? = nil,
         normalizer: some Normalizer = ScratchNormalizer(),
         approve: (Plan) -> Bool = { _ in true }
     ) throws -> Report {
@@ -111,8 +114,11 @@ public enum ApplyOperation {
             report.warnings += store?.recordApply(input, pruned: [], generation: generation, confirming: nil) ?? []
             // Nothing to change: the next apply may plan from this listing while the
             // generation id shows nobody committed since.
-            if remembered == nil, let store, try backend.generationID() == generation {
-                store.rememberListing(liveListing, generation: generation, netns: netns)
+            if let store, try backend.generationID() == generation {
+                if remembered == nil { store.rememberListing(liveListing, generation: generation, netns: netns) }
+                if let fingerprint {
+                    store.rememberUpToDate(fingerprint: fingerprint, generation: generation, netns: netns, tables: state.keys)
+                }
             }
             return report
         }
@@ -196,6 +202,9 @@ public enum ApplyOperation {
             // Kept only if nothing committed between the generation read and the listing.
             if let g = verified.generation {
                 store?.rememberListing(verified.listing, generation: g, netns: netns, tables: verified.scope)
+                if let fingerprint {
+                    store?.rememberUpToDate(fingerprint: fingerprint, generation: g, netns: netns, tables: state.keys)
+                }
                 timer.mark("remember the listing")
             }
         } catch {

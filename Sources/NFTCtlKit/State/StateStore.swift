@@ -241,5 +241,9 @@ extension StateStore {
         return doc
     }
 
-    public func forgetListing() { unlink(lastListingFile.path) }
+    /// Before a commit: neither the listing nor an up-to-date file (`UpToDate`) holds after it.
+    public func forgetListing() {
+        unlink(lastListingFile.path)
+        unlink(upToDateFile.path)
+    }
 }
