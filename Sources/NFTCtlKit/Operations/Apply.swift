@@ -6,7 +6,9 @@ import NFTAnalysis
 /// run-time set elements survive. `replace` swaps the declared tables whole (`add table` +
 /// `delete table` + create, also one batch). Either way no other table is named in the
 /// batch, a writer that commits between the listing and our commit makes the apply fail
-/// (generation id), and afterwards the kernel is listed again: the plan must be empty.
+/// (generation id), and afterwards the plan against what the kernel holds must be empty:
+/// for a batch of rule commands known from the kernel's echo and the generation id
+/// (`Verify.afterCommit`), otherwise, or when that evidence breaks, from a new listing.
 ///
 /// The caller holds the namespace's `NamespaceLock` around `run`, so no other nftctl writes
 /// from our listing to the end of verification. With `confirm`, the safety net exists
