@@ -15,7 +15,9 @@ struct ApplyCommand: ParsableCommand {
             If another program changes the ruleset between the listing and the commit, nothing is applied; \
             another nftctl is kept out by a per-namespace lock (--wait). While an earlier --confirm waits \
             for `nftctl confirm`, apply is refused. With --confirm the rollback is armed before the commit. \
-            After the commit the kernel is listed again; exit 1 with what still differs. On a terminal \
+            After the commit what the kernel holds is checked against FILE (from the kernel's echo and \
+            generation id when only rules changed, else by listing it again); exit 1 with what still \
+            differs. The same JSON FILE again with no commit since is up to date at once. On a terminal \
             the plan is shown and confirmed first (--yes skips the question). Over SSH (SSH_CONNECTION \
             set) the session's own packets are traced through the new rules first, and the apply is \
             refused if they would be dropped (--force overrides). Needs CAP_NET_ADMIN.
