@@ -6,7 +6,8 @@
 #           positioned command (`replace rule … handle H`): goal ≤ 1.5×; and vs a full
 #           `nft -f` reload of the table (delete + create in one batch): goal ≤ 0.5×;
 #   no-op:  `nftctl apply` of what is already there vs the full reload: goal ≤ 0.3×
-#           (after nftctl's own apply, so the listing it verified is remembered);
+#           (after nftctl's own apply of the same file, so the generation id it verified
+#           and the file's fingerprint are remembered: `UpToDate`);
 #   diff:   `nftctl diff` vs `nft -j list table`.
 source "$(dirname "$0")/lib.sh"
 RUNS=${RUNS:-5}

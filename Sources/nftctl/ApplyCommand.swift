@@ -15,7 +15,9 @@ struct ApplyCommand: ParsableCommand {
             If another program changes the ruleset between the listing and the commit, nothing is applied; \
             another nftctl is kept out by a per-namespace lock (--wait). While an earlier --confirm waits \
             for `nftctl confirm`, apply is refused. With --confirm the rollback is armed before the commit. \
-            After the commit the kernel is listed again; exit 1 with what still differs. On a terminal \
+            After the commit what the kernel holds is checked against FILE (from the kernel's echo and \
+            generation id when only rules changed, else by listing it again); exit 1 with what still \
+            differs. The same JSON FILE again with no commit since is up to date at once. On a terminal \
             the plan is shown and confirmed first (--yes skips the question). Over SSH (SSH_CONNECTION \
             set) the session's own packets are traced through the new rules first, and the apply is \
             refused if they would be dropped (--force overrides). Needs CAP_NET_ADMIN.
@@ -52,22 +54,33 @@ struct ApplyCommand: ParsableCommand {
 
     func run() throws {
         var timer = PhaseTimer()
-        let input = try InputLoader.load(file)
+        let store = StateStore(netns: namespace.netns)
+        let netns = namespace.netns
+        let lock = NamespaceLock.Request(netns: netns, wait: lockWait.wait, what: "apply")
+        // The same JSON file as the last verified apply, nobody having committed since: done.
+        let text = UpToDate.text(of: file)
+        let fingerprint = text.map(UpToDate.fingerprint)
+        if let fingerprint, !dryRun, !replace, !prune,
+            let tables = try UpToDate.tables(
+                fingerprint: fingerprint, store: store, netns: netns, lock: lock, backend: { try namespace.backend("apply") })
+        {
+            timer.mark("unchanged \(file), no commit since its verified apply")
+            print("\(tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")): already up to date; nothing to do")
+            return
+        }
+        let input = try text.map { try InputLoader.loadJSON(file, text: $0) } ?? InputLoader.load(file)
         for note in input.notes { printError(note.description) }
         timer.mark("load \(file)")
         try checkLockout(input)
         let backend = try namespace.backend(dryRun ? "apply --dry-run (it plans against the kernel's ruleset)" : "apply")
         let renderer = PlanRenderer(color: Terminal.colorOutput, spelling: { $0.flag })
         let interactive = !yes && !dryRun && Terminal.isInteractive
-        let store = StateStore(netns: namespace.netns)
-        let netns = namespace.netns
         let arm = confirm.map { c in
             ApplyOperation.Confirm(seconds: c.seconds) { snapshot in try RollbackTimer.start(snapshot: snapshot, netns: netns) }
         }
         let report = try ApplyOperation.run(
             input, backend: backend, mode: replace ? .replace : .incremental, dryRun: dryRun,
-            store: store, prune: prune, netns: netns, confirm: arm,
-            lock: .init(netns: netns, wait: lockWait.wait, what: "apply")
+            store: store, prune: prune, netns: netns, confirm: arm, lock: lock, fingerprint: fingerprint
         ) { plan in
             guard interactive else { return true }
             print(renderer.text(plan))

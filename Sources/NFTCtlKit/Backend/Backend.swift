@@ -18,8 +18,22 @@ public protocol Backend: AnyObject, Sendable {
     /// True when the backend keeps the model itself (no libnftables parser in between):
     /// batches then go to `apply` as they are, never as nft syntax.
     var keepsModel: Bool { get }
+    /// `applyText` (not a dry run) with the kernel's echo: what the batch created or
+    /// replaced, in batch order, as the kernel holds it (handles included). nil: this
+    /// backend gives no echo, and the caller must list instead.
+    func applyTextEchoed(_ nft: String) throws -> Document?
+    /// `apply` (not a dry run) the same way.
+    func applyEchoed(_ batch: Document) throws -> Document?
 }
 
 extension Backend {
     public var keepsModel: Bool { false }
+    public func applyTextEchoed(_ nft: String) throws -> Document? {
+        try applyText(nft, dryRun: false)
+        return nil
+    }
+    public func applyEchoed(_ batch: Document) throws -> Document? {
+        try apply(batch, dryRun: false)
+        return nil
+    }
 }

@@ -72,6 +72,36 @@ public final class FakeBackend: Backend {
         if !dryRun { log.withLock { $0.append(batch) } }
     }
 
+    /// The kernel's echo, as libnftables 1.0.6 prints it, for rules: a replaced rule as
+    /// `delete` of the old one then `add` of the new one (same handle), an added or inserted
+    /// rule as `add` with its new handle, in batch order; deletes are not echoed.
+    public func applyEchoed(_ batch: Document) throws -> Document? {
+        let before = Self.rulesByHandle(items)
+        try apply(batch, dryRun: false)
+        let after = Self.rulesByHandle(items)
+        var fresh = after.keys.filter { before[$0] == nil }.sorted()[...]
+        var echo: [Document.Entry] = []
+        for case .command(let c) in batch.entries {
+            guard case .rule(let r) = c.item else { continue }
+            switch c.verb {
+            case .replace:
+                if let h = r.handle, let old = before[h], let new = after[h] {
+                    echo += [.command(Command(.delete, .rule(old))), .command(Command(.add, .rule(new)))]
+                }
+            case .add, .insert, .create:
+                if let h = fresh.popFirst(), let new = after[h] { echo.append(.command(Command(.add, .rule(new)))) }
+            default: break
+            }
+        }
+        return Document(echo)
+    }
+
+    static func rulesByHandle(_ items: [RulesetItem]) -> [Int64: Rule] {
+        var out: [Int64: Rule] = [:]
+        for case .rule(let r) in items { if let h = r.handle { out[h] = r } }
+        return out
+    }
+
     public func applyText(_ nft: String, dryRun: Bool) throws {
         throw BackendError.unsupported("FakeBackend does not parse nft syntax; give it a JSON batch")
     }

@@ -46,20 +46,37 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
     /// errors name no line (and quote the buffer's first line), from a file they say
     /// `FILE:LINE:COL`, which `TextBatch` maps back to the command and the user's line.
     public func applyText(_ nft: String, dryRun: Bool) throws {
+        _ = try runText(nft, flags: nil, dryRun: dryRun)
+    }
+
+    /// With echo, handles and JSON output: libnftables prints the kernel's own account of
+    /// each rule the batch added or replaced (a replaced rule as `delete` of the old one,
+    /// counters included, then `add`), as JSON although the batch is nft syntax (with the
+    /// JSON flag 1.0.6 tries its JSON parser first, which refuses the text untouched, then
+    /// parses nft syntax). Deletes are not echoed. Echo makes 1.0.6 dump the ruleset before
+    /// the commit, as a positioned change does anyway: one kernel dump, not a listing.
+    public func applyTextEchoed(_ nft: String) throws -> Document? {
+        let out = try runText(nft, flags: [.json, .echo, .handle], dryRun: false)
+        return try? Document.parse(out.isEmpty ? #"{"nftables": []}"# : out)
+    }
+
+    private func runText(_ nft: String, flags: NFTOutputFlags?, dryRun: Bool) throws -> String {
+        let run = { (buffer: String, isFile: Bool) throws(BackendError) -> String in
+            if let flags { return try self.context.run(buffer, flags: flags, dryRun: dryRun, isFile: isFile) }
+            return isFile ? try self.context.run(file: buffer, dryRun: dryRun) : try self.context.run(text: buffer, dryRun: dryRun)
+        }
         let fm = FileManager.default
         let dir = fm.temporaryDirectory.appendingPathComponent("nftctl-batch-\(getpid())-\(UUID().uuidString)")
         do { try fm.createDirectory(at: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700]) } catch {
-            _ = try context.run(text: nft, dryRun: dryRun)
-            return
+            return try run(nft, false)
         }
         defer { try? fm.removeItem(at: dir) }
         let file = dir.appendingPathComponent("batch.nft")
         guard fm.createFile(atPath: file.path, contents: Data(nft.utf8), attributes: [.posixPermissions: 0o600]) else {
-            _ = try context.run(text: nft, dryRun: dryRun)
-            return
+            return try run(nft, false)
         }
         do {
-            _ = try context.run(file: file.path, dryRun: dryRun)
+            return try run(file.path, true)
         } catch let BackendError.nftables(operation, text) {
             throw BackendError.nftables(operation: operation, text: text.replacingOccurrences(of: file.path + ":", with: "batch:"))
         }

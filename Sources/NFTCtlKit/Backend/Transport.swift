@@ -13,24 +13,40 @@ public enum Transport {
         _ batch: Document, locations: [SourceLocation?], sets: [NamedSet] = [],
         backend: Backend, dryRun: Bool = false
     ) throws -> Path {
+        try deliver(batch, locations: locations, sets: sets, backend: backend, dryRun: dryRun, echo: false).path
+    }
+
+    /// Commits `batch` with the kernel's echo of what it added and replaced (see
+    /// `Backend.applyTextEchoed`); nil when the backend or the path taken gives none.
+    public static func sendEchoed(
+        _ batch: Document, locations: [SourceLocation?], sets: [NamedSet] = [], backend: Backend
+    ) throws -> Document? {
+        try deliver(batch, locations: locations, sets: sets, backend: backend, dryRun: false, echo: true).echo
+    }
+
+    private static func deliver(
+        _ batch: Document, locations: [SourceLocation?], sets: [NamedSet], backend: Backend, dryRun: Bool, echo: Bool
+    ) throws -> (path: Path, echo: Document?) {
         // The in-memory fake keeps the model itself: nothing to lose.
         if backend.keepsModel {
+            if echo { return (.json, try backend.applyEchoed(batch)) }
             try backend.apply(batch, dryRun: dryRun)
-            return .json
+            return (.json, nil)
         }
         let text: TextBatch
         do { text = try TextBatch.render(batch, sets: sets) } catch {
             try refuseLosses(batch, locations: locations, because: error)
             try backend.apply(batch, dryRun: dryRun)
-            return .json
+            return (.json, nil)
         }
         do {
+            if echo { return (.text, try backend.applyTextEchoed(text.text)) }
             try backend.applyText(text.text, dryRun: dryRun)
         } catch let error as BackendError where isSyntaxError(error) && JSONLoss.find(batch).isEmpty {
             // The parser refused the text before anything reached the kernel (the printer
             // wrote something nft does not read back); JSON carries this batch as well.
             try backend.apply(batch, dryRun: dryRun)
-            return .json
+            return (.json, nil)
         } catch let error as BackendError {
             var message = error.description
             if case .nftables(_, let t) = error,
@@ -40,7 +56,7 @@ public enum Transport {
             }
             throw TransportRefusal(message: message, underlying: error)
         }
-        return .text
+        return (.text, nil)
     }
 
     /// A refusal by nft's parser (nothing was sent to the kernel).

@@ -6,7 +6,9 @@ import NFTAnalysis
 /// run-time set elements survive. `replace` swaps the declared tables whole (`add table` +
 /// `delete table` + create, also one batch). Either way no other table is named in the
 /// batch, a writer that commits between the listing and our commit makes the apply fail
-/// (generation id), and afterwards the kernel is listed again: the plan must be empty.
+/// (generation id), and afterwards the plan against what the kernel holds must be empty:
+/// for a batch of rule commands known from the kernel's echo and the generation id
+/// (`Verify.afterCommit`), otherwise, or when that evidence breaks, from a new listing.
 ///
 /// The caller holds the namespace's `NamespaceLock` around `run`, so no other nftctl writes
 /// from our listing to the end of verification. With `confirm`, the safety net exists
@@ -54,10 +56,13 @@ public enum ApplyOperation {
     ///   - lock: takes the namespace's writer lock (not called for a dry run); it is held
     ///     until `run` returns, from before the listing to the end of verification.
     ///   - normalizer: gives the declaration's kernel normal form (the scratch namespace).
+    ///   - fingerprint: the input file's (`UpToDate`), kept with the generation id once the
+    ///     kernel is seen to hold what it declares, so that the same file again is decided
+    ///     without reading it.
     public static func run(
         _ input: LoadedInput, backend: Backend, mode: Mode = .incremental, dryRun: Bool = false,
         store: StateStore? = nil, prune: Bool = false, netns: String? = nil,
-        confirm: Confirm? = nil, lock: NamespaceLock.Request? = nil,
+        confirm: Confirm? = nil, lock: NamespaceLock.Request? = nil, fingerprint: String? = nil,
         normalizer: some Normalizer = ScratchNormalizer(),
         approve: (Plan) -> Bool = { _ in true }
     ) throws -> Report {
@@ -111,8 +116,11 @@ public enum ApplyOperation {
             report.warnings += store?.recordApply(input, pruned: [], generation: generation, confirming: nil) ?? []
             // Nothing to change: the next apply may plan from this listing while the
             // generation id shows nobody committed since.
-            if remembered == nil, let store, try backend.generationID() == generation {
-                store.rememberListing(liveListing, generation: generation, netns: netns)
+            if let store, try backend.generationID() == generation {
+                if remembered == nil { store.rememberListing(liveListing, generation: generation, netns: netns) }
+                if let fingerprint {
+                    store.rememberUpToDate(fingerprint: fingerprint, generation: generation, netns: netns, tables: state.keys)
+                }
             }
             return report
         }
@@ -121,13 +129,17 @@ public enum ApplyOperation {
 
         // The snapshot a rollback restores. A remembered listing has the structure of the
         // ruleset but not its counters or the set elements packets added since, and a
-        // prompt may have waited a while: list our tables again then.
+        // prompt may have waited a while: list our tables again then, unless nothing a
+        // rollback would need can have changed (`SnapshotSource`).
+        let keys = state.keys + pruned
+        let liveTables = try? PlanOperation.liveState(liveListing, tables: keys)
+        let echoed = mode == .incremental && pruned.isEmpty && EchoedListing.applies(to: batch.document)
         let stale = remembered != nil || Date().timeIntervalSince(askedAt) > 1
         if let store {
-            let keys = state.keys + pruned
-            let fresh = stale ? try listTables(keys, present: liveListing, backend: backend) : liveListing
+            let relist = stale && (liveTables.map { SnapshotSource.needsListing(plan: plan, live: $0, echoed: echoed) } ?? true)
+            let fresh = relist ? try listTables(keys, present: liveListing, backend: backend) : liveListing
             report.snapshot = try store.saveSnapshot(tables: keys, listing: fresh)
-            timer.mark("snapshot")
+            timer.mark(relist ? "snapshot (listed)" : "snapshot (from the listing at this generation)")
         }
         // Armed before the commit: from here on, whatever happens to this process, the
         // timer rolls back at the deadline unless `nftctl confirm` runs.
@@ -151,14 +163,29 @@ public enum ApplyOperation {
             throw StalePlan(expected: generation, found: now)
         }
         say("committing \(batch.document.entries.count) commands in one transaction")
+        // A batch of rule commands is committed with the kernel's echo, which with the
+        // generation id stands in for the verifying listing (`Verify.afterCommit`).
+        var echo: Document?
         do {
-            try Transport.commit(batch, live: liveListing, tables: state.keys, desired: desired.state, backend: backend)
+            echo = try Transport.commit(
+                batch, liveSets: Transport.sets(of: liveTables, in: state.keys), desired: desired.state,
+                backend: backend, echoed: echoed)
         } catch {
             if confirm != nil { store?.clearPending() }
             throw Problem("the kernel refused the batch; nothing was changed: \(error)")
         }
         report.applied = true
         timer.mark("commit")
+        // The replaced rules' counts as the commit found them, for a rollback.
+        if let echo, let store, var snapshot = report.snapshot, let listing = SnapshotSource.patched(snapshot.listing, echo: echo) {
+            snapshot.listing = listing
+            do {
+                try store.updateSnapshot(snapshot)
+                report.snapshot = snapshot
+            } catch {
+                report.warnings.append("the snapshot keeps the replaced rules' counts as last listed (\(error))")
+            }
+        }
         TestHook.reach(.committed)
 
         do {
@@ -166,11 +193,16 @@ public enum ApplyOperation {
             store?.forgetListing()
             // Against the declaration itself, not only its scratch normal form (Verify).
             say("verifying what the kernel now holds")
-            let verified = try Verify.afterCommit(desired: desired, declared: state, prune: pruned, backend: backend)
-            timer.mark("verification (re-list + plan)")
+            let evidence = echo.map { Verify.Evidence(listing: liveListing, generation: generation, batch: batch.document, echo: $0) }
+            let verified = try Verify.afterCommit(
+                desired: desired, declared: state, prune: pruned, backend: backend, evidence: evidence)
+            timer.mark(verified.derived ? "verification (echo + generation id + plan)" : "verification (re-list + plan)")
             // Kept only if nothing committed between the generation read and the listing.
             if let g = verified.generation {
                 store?.rememberListing(verified.listing, generation: g, netns: netns, tables: verified.scope)
+                if let fingerprint {
+                    store?.rememberUpToDate(fingerprint: fingerprint, generation: g, netns: netns, tables: state.keys)
+                }
                 timer.mark("remember the listing")
             }
         } catch {

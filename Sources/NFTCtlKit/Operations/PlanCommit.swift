@@ -3,14 +3,21 @@ import NFTAnalysis
 extension Transport {
     /// Commits a plan's batch (apply's and rollback's one send step). The text batch writes
     /// the elements it adds or deletes with their set's value types, so it is told every set
-    /// they may belong to: the live sets of `tables` and the desired ones.
+    /// they may belong to: the live sets of the tables and the desired ones. `echoed` commits
+    /// with the kernel's echo and returns it (apply verifies a rule-only change from it).
+    @discardableResult
     static func commit(
-        _ batch: (document: Document, locations: [SourceLocation?]), live: Document, tables: [TableKey],
-        desired: RulesetState, backend: Backend
-    ) throws {
-        let liveSets = (try? PlanOperation.liveState(live, tables: tables))?.tables.flatMap { $0.sets.map(\.value) } ?? []
-        try send(
-            batch.document, locations: batch.locations,
-            sets: liveSets + desired.tables.flatMap { $0.sets.map(\.value) }, backend: backend)
+        _ batch: (document: Document, locations: [SourceLocation?]), liveSets: [NamedSet],
+        desired: RulesetState, backend: Backend, echoed: Bool = false
+    ) throws -> Document? {
+        let sets = liveSets + desired.tables.flatMap { $0.sets.map(\.value) }
+        if echoed { return try sendEchoed(batch.document, locations: batch.locations, sets: sets, backend: backend) }
+        try send(batch.document, locations: batch.locations, sets: sets, backend: backend)
+        return nil
+    }
+
+    /// The sets of `tables` in a live state (none when the listing could not be read as one).
+    static func sets(of live: RulesetState?, in tables: [TableKey]) -> [NamedSet] {
+        live?.tables.filter { tables.contains($0.key) }.flatMap { $0.sets.map(\.value) } ?? []
     }
 }

@@ -15,16 +15,36 @@ public enum Verify {
         public var generation: UInt32?
         /// The tables the listing covers (present or absent); nil: the whole ruleset.
         public var scope: [TableKey]?
+        /// True when the listing was derived from the echo (`EchoedListing`), not listed.
+        public var derived = false
+    }
+
+    /// What the commit itself showed: the listing the plan was made from, the generation id
+    /// it was taken at (read again just before the commit), the batch, and the kernel's echo.
+    public struct Evidence: Sendable {
+        public var listing: Document
+        public var generation: UInt32
+        public var batch: Document
+        public var echo: Document
     }
 
     /// Lists the kernel after a commit and checks it against `desired` (the declaration in
     /// the kernel's normal form) and `declared` (the declaration as loaded). Only the
     /// declared tables are listed, each on its own; with `prune` the whole ruleset, so that
     /// the pruned tables are seen to be gone.
+    ///
+    /// With `evidence`, the kernel is not listed when the chain of evidence holds: our
+    /// commit is G+1 and nobody committed since, and the listing at G with the batch applied
+    /// as the echo shows it passes both checks. Anything short of that (another commit, a
+    /// batch the derivation does not follow, an echo that does not line up or does not
+    /// match) lists the kernel as before, and the listing decides.
     public static func afterCommit(
         desired: DesiredState, declared: RulesetState, prune: [TableKey] = [],
-        backend: Backend
+        backend: Backend, evidence: Evidence? = nil
     ) throws -> Outcome {
+        if let evidence, prune.isEmpty, let outcome = fromEcho(evidence, desired: desired, declared: declared, backend: backend) {
+            return outcome
+        }
         let generation = try backend.generationID()
         let scope: [TableKey]? = prune.isEmpty ? declared.keys : nil
         let listing: Document
@@ -41,6 +61,20 @@ public enum Verify {
         if !mismatches.isEmpty { throw DeclarationMismatch(differences: mismatches) }
         let unchanged = try backend.generationID() == generation
         return Outcome(listing: listing, generation: unchanged ? generation : nil, scope: scope)
+    }
+
+    /// The outcome derived from `evidence`, or nil when it does not settle what the kernel holds.
+    static func fromEcho(_ evidence: Evidence, desired: DesiredState, declared: RulesetState, backend: Backend) -> Outcome? {
+        let after = evidence.generation &+ 1
+        guard (try? backend.generationID()) == after else { return nil }
+        let keys = Set(declared.keys)
+        let scoped = Document(evidence.listing.items.filter { $0.tableKey.map(keys.contains) ?? false }.map { .item($0) })
+        guard let derived = EchoedListing.derive(before: scoped, batch: evidence.batch, echo: evidence.echo),
+            let plan = try? PlanOperation.plan(desired: desired, live: derived), plan.isEmpty,
+            let live = try? PlanOperation.liveState(derived, tables: declared.keys),
+            differences(declared: declared, live: live).isEmpty
+        else { return nil }
+        return Outcome(listing: derived, generation: after, scope: declared.keys, derived: true)
     }
 
     /// One attribute that differs, worded for a person.

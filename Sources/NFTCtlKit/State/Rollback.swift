@@ -74,7 +74,8 @@ public enum Rollback {
         do {
             let plan = try PlanOperation.plan(desired: desired, live: live, prune: created)
             if plan.isEmpty { return nil }
-            try Transport.commit(PlanBatch.build(plan), live: live, tables: snapshot.tables, desired: desired, backend: backend)
+            let liveSets = Transport.sets(of: try? PlanOperation.liveState(live, tables: snapshot.tables), in: snapshot.tables)
+            try Transport.commit(PlanBatch.build(plan), liveSets: liveSets, desired: desired, backend: backend)
             latest = try backend.list()
             return try PlanOperation.plan(desired: desired, live: latest, prune: created).isEmpty ? nil : latest
         } catch {

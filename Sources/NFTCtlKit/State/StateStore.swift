@@ -99,6 +99,14 @@ public struct StateStore: Sendable {
         return Snapshot(id: id, tables: tables, listing: doc)
     }
 
+    /// Writes `snapshot` again under its own id (its listing amended after the commit).
+    public func updateSnapshot(_ snapshot: Snapshot) throws {
+        let arr = snapshot.tables.sorted().map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }
+        try write(
+            ["id": .string(snapshot.id), "tables": .array(arr), "listing": snapshot.listing.json],
+            to: snapshotDir.appendingPathComponent("\(snapshot.id).json"))
+    }
+
     /// Snapshot ids are nftctl's own `SECONDS.MICROS-PID`: anything else (a path) is refused.
     static func isSnapshotID(_ id: String) -> Bool {
         guard !id.isEmpty, id.count < 64, !id.hasPrefix(".") else { return false }
@@ -233,5 +241,9 @@ extension StateStore {
         return doc
     }
 
-    public func forgetListing() { unlink(lastListingFile.path) }
+    /// Before a commit: neither the listing nor an up-to-date file (`UpToDate`) holds after it.
+    public func forgetListing() {
+        unlink(lastListingFile.path)
+        unlink(upToDateFile.path)
+    }
 }
