@@ -47,8 +47,9 @@ enum ListingRepair {
             if chains.last != c && !chains.contains(c) { chains.append(c) }
         }
         if chains.count > chainsListedOneByOne { chains = [scope] }
-        // One call each: 1.0.6 applies one command's cache filter to the next in the same buffer.
-        for c in chains { listing.merge(TextListing(try context.run("list " + c, flags: [.handle], dryRun: false))) }
+        // One call each: 1.0.6 applies one command's cache filter to the next in the same
+        // buffer. Terse: set elements were read above already.
+        for c in chains { listing.merge(TextListing(try context.run("list " + c, flags: [.handle, .terse], dryRun: false))) }
         listing.tables = listing.tables.filter { t in tables.contains { $0.family == t.family && $0.name == t.name } }
         for t in tables where listing.table(t.family, t.name) == nil {
             listing.tables.append(TextListing.TableDecl(family: t.family, name: t.name))

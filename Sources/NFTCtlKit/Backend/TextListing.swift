@@ -223,6 +223,15 @@ struct TextListing {
     /// The milliseconds of a rule's `add`/`update @set { … timeout T }` from its text
     /// (1.0.6's JSON truncates them), in order, where every value agrees in whole seconds.
     static func ruleTimes(_ listed: String, into r: inout Rule) {
+        // Most rules update no set: no need to split their text into words.
+        guard
+            r.statements.contains(where: {
+                switch $0 {
+                case .set, .map: return true
+                default: return false
+                }
+            })
+        else { return }
         let words = unquotedWords(listed.replacingOccurrences(of: "\n", with: " "))
         let times = words.indices.dropLast().filter { words[$0] == "timeout" }.compactMap { TimeSpan(nftText: words[$0 + 1]) }
         var next = times.makeIterator()

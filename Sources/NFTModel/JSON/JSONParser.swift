@@ -244,6 +244,15 @@ struct JSONByteParser {
             guard i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") else { throw error("invalid number") }
             while i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") { i += 1 }
         }
+        // Up to 18 digits cannot overflow Int64: read without building a String.
+        if isInt, i - start <= 18 {
+            var v: Int64 = 0
+            var k = start
+            let negative = b[k] == UInt8(ascii: "-")
+            if negative { k += 1 }
+            while k < i { v = v * 10 + Int64(b[k] - UInt8(ascii: "0")); k += 1 }
+            return .int(negative ? -v : v)
+        }
         let text = String(decoding: b[start..<i], as: UTF8.self)
         if isInt {
             if let v = Int64(text) { return .int(v) }
