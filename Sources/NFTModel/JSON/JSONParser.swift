@@ -26,7 +26,13 @@ extension JSON {
     /// Parses a document and returns, with it, the line on which each element of the
     /// top-level object's array starts (the `nftables` array), so errors can name lines.
     public static func parseWithEntryLines(_ text: String) throws(JSONParseError) -> (JSON, [Int]) {
-        var p = JSONByteParser(bytes: Array(text.utf8))
+        try parseWithEntryLines(bytes: Array(text.utf8))
+    }
+
+    /// The same over a file's bytes as read (no String of a file of megabytes first; a
+    /// string that is not UTF-8 is an error at its line and column).
+    public static func parseWithEntryLines(bytes: [UInt8]) throws(JSONParseError) -> (JSON, [Int]) {
+        var p = JSONByteParser(bytes: bytes)
         p.recordLines = true
         p.skipWS()
         let v = try p.value(depth: 0)
