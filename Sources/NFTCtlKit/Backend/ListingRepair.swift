@@ -9,8 +9,66 @@ import NFTAnalysis
 /// (`TextListing`), and they replace the JSON's account of the same attributes.
 /// Statements 1.0.6 lists only as text already come back as text statements.
 enum ListingRepair {
-    /// `scope`: `ruleset` or `table FAMILY NAME` (the text listing of the same).
-    static func list(_ scope: String, context: NFTContext) throws(BackendError) -> Document {
+    /// `scope`: `ruleset` or `table FAMILY NAME`. Usually by parts (`listByParts`), at about
+    /// the cost of the JSON listing alone; from the whole text listing where a table has
+    /// flags or a name nft syntax cannot carry, or `NFTCTL_FULL_TEXT_LISTING` is set.
+    static func list(_ scope: String, context: NFTContext, fullText: Bool = fullTextOnly) throws(BackendError) -> Document {
+        if !fullText, let doc = try listByParts(scope, context: context) { return doc }
+        return try listWithFullText(scope, context: context)
+    }
+
+    static let fullTextOnly = ProcessInfo.processInfo.environment["NFTCTL_FULL_TEXT_LISTING"] != nil
+
+    /// Chains that need their rules listed as text, above which the whole scope is listed as text in one call.
+    static let chainsListedOneByOne = 4
+
+    /// The JSON listing, and as text only what it loses: tables' flags and comments from the
+    /// kernel (`KernelTables`), chain declarations (`list chains`, no rules), set and map
+    /// declarations with their elements, and the rules of only those chains holding a rule
+    /// whose JSON may not say what nft's text says (`ListedRuleShape`). Nil where this
+    /// cannot be done (a flagged table, a name that is not an identifier, no such table):
+    /// the caller then lists the whole text.
+    static func listByParts(_ scope: String, context: NFTContext) throws(BackendError) -> Document? {
+        let kernelTables: [KernelTables.Table]
+        do { kernelTables = try context.perform { () throws(BackendError) in try KernelTables.read() } } catch { return nil }
+        let only = scopeTable(scope)
+        let tables = kernelTables.filter { t in only.map { $0.family == t.family && $0.name == t.name } ?? true }
+        if only != nil && tables.isEmpty { return nil }
+        guard tables.allSatisfy({ $0.flags == 0 && TextBatch.isSafeName($0.name) }) else { return nil }
+
+        let raw = try context.run(json: #"{"nftables": [{"list": {"# + jsonScope(scope) + "}}]}", dryRun: false)
+        guard let parsed = try? Document.parse(raw) else { return nil }
+        let sets = only.map { "list sets table \($0.family) \($0.name)" } ?? "list sets"
+        var listing = TextListing(try context.run("list chains; \(sets); list maps", flags: [.handle], dryRun: false))
+        var chains: [String] = []
+        for case .item(.rule(let r)) in parsed.entries where ListedRuleShape.needsText(r) {
+            guard TextBatch.isSafeName(r.chain), TextBatch.isSafeName(r.table) else { return nil }
+            let c = "chain \(r.family) \(r.table) \(r.chain)"
+            if chains.last != c && !chains.contains(c) { chains.append(c) }
+        }
+        if chains.count > chainsListedOneByOne { chains = [scope] }
+        // One call each: 1.0.6 applies one command's cache filter to the next in the same
+        // buffer. Terse: set elements were read above already.
+        for c in chains { listing.merge(TextListing(try context.run("list " + c, flags: [.handle, .terse], dryRun: false))) }
+        listing.tables = listing.tables.filter { t in tables.contains { $0.family == t.family && $0.name == t.name } }
+        for t in tables where listing.table(t.family, t.name) == nil {
+            listing.tables.append(TextListing.TableDecl(family: t.family, name: t.name))
+        }
+        for i in listing.tables.indices {
+            let t = listing.tables[i]
+            listing.tables[i].comment = tables.first { $0.family == t.family && $0.name == t.name }?.comment
+        }
+        return repair(parsed, from: listing)
+    }
+
+    /// `table FAMILY NAME` → the table; nil for `ruleset`.
+    static func scopeTable(_ scope: String) -> (family: String, name: String)? {
+        let words = scope.split(separator: " ").map(String.init)
+        return words.count == 3 && words[0] == "table" ? (words[1], words[2]) : nil
+    }
+
+    /// The text listing of the whole scope, and the JSON listing repaired from it.
+    static func listWithFullText(_ scope: String, context: NFTContext) throws(BackendError) -> Document {
         let text = try context.run("list " + scope, flags: [.handle], dryRun: false)
         let listing = TextListing(text)
         // 1.0.6 prints a flagged table's flags from freed memory, which can corrupt the

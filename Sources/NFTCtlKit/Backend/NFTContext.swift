@@ -70,6 +70,21 @@ public final class NFTContext: @unchecked Sendable {
         NFTLock.withLock { nft_ctx_free(c) }
     }
 
+    /// Runs `body` under `NFTLock` in the context's namespace (a netlink request of nftctl's
+    /// own, such as `KernelTables`, that must see what this context sees).
+    func perform<T>(_ body: () throws(BackendError) -> T) throws(BackendError) -> T {
+        do {
+            return try NFTLock.withLock { () throws -> T in
+                if let namespace { return try namespace.perform(body) }
+                return try body()
+            }
+        } catch let e as BackendError {
+            throw e
+        } catch {
+            throw .invalidResponse("\(error)")
+        }
+    }
+
     /// Runs a libnftables JSON buffer (the JSON flag is set for this call: without it 1.0.6
     /// does not parse JSON). Returns the output (JSON for a `list`).
     public func run(json buffer: String, dryRun: Bool = false) throws(BackendError) -> String {

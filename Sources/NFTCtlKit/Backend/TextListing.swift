@@ -138,7 +138,7 @@ struct TextListing {
             switch depth {
             case 0:
                 if line.hasPrefix("table "), line.hasSuffix("{") {
-                    if let t = current { tables.append(t) }
+                    if let t = current { add(t) }
                     let w = line.split(separator: " ")
                     current = w.count >= 3 ? TableDecl(family: String(w[1]), name: ListingRepair.unquoted(String(w[2]))) : nil
                     block = .none
@@ -187,12 +187,51 @@ struct TextListing {
                 }
             }
         }
-        if let t = current { tables.append(t) }
+        if let t = current { add(t) }
+    }
+
+    /// Adds another listing's declarations (several text listings of one scope: chains,
+    /// sets and single chains with their rules listed by separate commands).
+    mutating func merge(_ other: TextListing) {
+        for t in other.tables { add(t) }
+    }
+
+    /// A table block; one already read for the same table (each `list` command of a buffer
+    /// prints its own `table … {` block) gains what this one adds.
+    mutating func add(_ t: TableDecl) {
+        guard let i = tables.firstIndex(where: { $0.family == t.family && $0.name == t.name }) else {
+            tables.append(t)
+            return
+        }
+        if tables[i].flags.isEmpty { tables[i].flags = t.flags }
+        if tables[i].comment == nil { tables[i].comment = t.comment }
+        for c in t.chains {
+            guard let k = tables[i].chains.firstIndex(where: { $0.name == c.name }) else {
+                tables[i].chains.append(c)
+                continue
+            }
+            tables[i].chains[k].comment = tables[i].chains[k].comment ?? c.comment
+            tables[i].chains[k].devices = tables[i].chains[k].devices ?? c.devices
+            tables[i].chains[k].rules.merge(c.rules) { old, _ in old }
+        }
+        for s in t.sets where !tables[i].sets.contains(where: { $0.name == s.name && $0.isMap == s.isMap }) {
+            tables[i].sets.append(s)
+        }
+        for o in t.objects where !tables[i].objects.contains(where: { $0 == o }) { tables[i].objects.append(o) }
     }
 
     /// The milliseconds of a rule's `add`/`update @set { … timeout T }` from its text
     /// (1.0.6's JSON truncates them), in order, where every value agrees in whole seconds.
     static func ruleTimes(_ listed: String, into r: inout Rule) {
+        // Most rules update no set: no need to split their text into words.
+        guard
+            r.statements.contains(where: {
+                switch $0 {
+                case .set, .map: return true
+                default: return false
+                }
+            })
+        else { return }
         let words = unquotedWords(listed.replacingOccurrences(of: "\n", with: " "))
         let times = words.indices.dropLast().filter { words[$0] == "timeout" }.compactMap { TimeSpan(nftText: words[$0 + 1]) }
         var next = times.makeIterator()

@@ -28,6 +28,13 @@ public enum InputLoader {
         }
     }
 
+    static func readBytes(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError("cannot be read (permission denied?)", file: path)
+        }
+        return [UInt8](data)
+    }
+
     static func readText(_ path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError("cannot be read (permission denied?)", file: path)
@@ -37,15 +44,20 @@ public enum InputLoader {
     }
 
     public static func loadJSON(_ path: String, text: String? = nil) throws -> LoadedInput {
-        let text = try text ?? readText(path)
-        let json: JSON, lines: [Int]
-        do { (json, lines) = try JSON.parseWithEntryLines(text) } catch {
-            throw InputError("\(path):\(error.line):\(error.column): invalid JSON: \(error.message)")
-        }
-        let document: Document
-        do { document = try Document.decode(json) } catch { throw error.placed(in: path) }
+        let (document, lines) = try decodeJSON(path, text: text)
         let locations = lines.map { Optional(SourceLocation(file: path, line: $0)) }
         return try finish(path: path, kind: .json, document: document, locations: locations)
+    }
+
+    /// Parsed from the bytes read, and the bytes and the JSON tree let go once decoded (on
+    /// return): a file of megabytes is never held as Data, String, bytes, tree and model at once.
+    static func decodeJSON(_ path: String, text: String?) throws -> (Document, [Int]) {
+        let json: JSON, lines: [Int]
+        let bytes = try text.map { Array($0.utf8) } ?? readBytes(path)
+        do { (json, lines) = try JSON.parseWithEntryLines(bytes: bytes) } catch {
+            throw InputError("\(path):\(error.line):\(error.column): invalid JSON: \(error.message)")
+        }
+        do { return (try Document.decode(json), lines) } catch { throw error.placed(in: path) }
     }
 
     public static func loadNft(_ path: String) throws -> LoadedInput {

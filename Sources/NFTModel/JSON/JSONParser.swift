@@ -26,7 +26,13 @@ extension JSON {
     /// Parses a document and returns, with it, the line on which each element of the
     /// top-level object's array starts (the `nftables` array), so errors can name lines.
     public static func parseWithEntryLines(_ text: String) throws(JSONParseError) -> (JSON, [Int]) {
-        var p = JSONByteParser(bytes: Array(text.utf8))
+        try parseWithEntryLines(bytes: Array(text.utf8))
+    }
+
+    /// The same over a file's bytes as read (no String of a file of megabytes first; a
+    /// string that is not UTF-8 is an error at its line and column).
+    public static func parseWithEntryLines(bytes: [UInt8]) throws(JSONParseError) -> (JSON, [Int]) {
+        var p = JSONByteParser(bytes: bytes)
         p.recordLines = true
         p.skipWS()
         let v = try p.value(depth: 0)
@@ -243,6 +249,15 @@ struct JSONByteParser {
             if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
             guard i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") else { throw error("invalid number") }
             while i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") { i += 1 }
+        }
+        // Up to 18 digits cannot overflow Int64: read without building a String.
+        if isInt, i - start <= 18 {
+            var v: Int64 = 0
+            var k = start
+            let negative = b[k] == UInt8(ascii: "-")
+            if negative { k += 1 }
+            while k < i { v = v * 10 + Int64(b[k] - UInt8(ascii: "0")); k += 1 }
+            return .int(negative ? -v : v)
         }
         let text = String(decoding: b[start..<i], as: UTF8.self)
         if isInt {

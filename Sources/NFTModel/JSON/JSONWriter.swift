@@ -68,6 +68,19 @@ extension JSON {
     /// shows a name on a terminal never carries it raw; parsers read the same string back.
     static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings (names, keys, addresses) need no escape: copied whole.
+        var s = s
+        let copied = s.withUTF8 { buf -> Bool in
+            guard buf.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else {
+                return false
+            }
+            out.append(contentsOf: buf)
+            return true
+        }
+        if copied {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         if s.utf8.contains(where: { $0 >= 0x7F }) {
             for u in s.unicodeScalars {
                 if u.value >= 0x7F && SafeText.isUnsafe(u) {
