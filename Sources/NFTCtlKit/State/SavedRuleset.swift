@@ -15,6 +15,9 @@ extension StateStore {
     public var rulesetFile: URL { directory.appendingPathComponent("ruleset.json") }
     var stagedRulesetFile: URL { directory.appendingPathComponent("ruleset.staged.json") }
     var lastApplyFile: URL { directory.appendingPathComponent("last-apply.json") }
+    /// Which tables `ruleset.json` holds, with a digest of its bytes: an apply that replaces
+    /// all of them need not decode (and validate) the whole saved ruleset to merge into it.
+    var savedTablesFile: URL { directory.appendingPathComponent("ruleset.tables.json") }
 
     /// When, from which file and at which generation the saved ruleset was last applied.
     public struct LastApply: Sendable {
@@ -44,15 +47,22 @@ extension StateStore {
                 }
                 return []
             }
-            var merged = try savedState(rulesetFile) ?? RulesetState()
             let replaced = Set(input.state.keys + pruned)
-            merged.tables.removeAll { replaced.contains($0.key) }
+            var merged = RulesetState()
+            if let saved = savedTables(), saved.isSubset(of: replaced) {
+                // Every saved table is replaced: nothing of the old file survives the merge.
+            } else {
+                merged = try savedState(rulesetFile) ?? RulesetState()
+                merged.tables.removeAll { replaced.contains($0.key) }
+            }
             merged.tables += input.state.tables
             let batch = merged.creationBatch().document.json
             if let confirming {
-                try write(["snapshot": .string(confirming), "batch": batch], to: stagedRulesetFile)
+                try write(
+                    ["snapshot": .string(confirming), "batch": batch, "tables": Self.tablesJSON(merged.keys)],
+                    to: stagedRulesetFile)
             } else {
-                try write(batch, to: rulesetFile)
+                try writeSavedRuleset(batch, tables: merged.keys)
                 unlink(stagedRulesetFile.path)
             }
             try writeLastApply(
@@ -74,7 +84,7 @@ extension StateStore {
             unlink(stagedRulesetFile.path)  // another apply's: not this confirmation's to keep
             return
         }
-        try write(batch, to: rulesetFile)
+        try writeSavedRuleset(batch, tables: j["tables"].flatMap(Self.tables(from:)))
         unlink(stagedRulesetFile.path)
         if var last = try lastApply(), last.unconfirmedSnapshot == snapshot {
             last.unconfirmedSnapshot = nil
@@ -93,7 +103,7 @@ extension StateStore {
             let keys = Set(snapshot.tables)
             merged.tables.removeAll { keys.contains($0.key) }
             merged.tables += restored.tables.filter { keys.contains($0.key) }
-            try write(merged.creationBatch().document.json, to: rulesetFile)
+            try writeSavedRuleset(merged.creationBatch().document.json, tables: merged.keys)
             try writeLastApply(
                 LastApply(
                     time: Date().timeIntervalSince1970, file: "snapshot \(snapshot.id)", generation: nil,
@@ -118,6 +128,47 @@ extension StateStore {
             return try InputLoader.loadJSON(url.path, text: batch.serialized(.pretty))
         }
         return try InputLoader.loadJSON(url.path, text: text)
+    }
+
+    /// Writes `ruleset.json` and then the list of its tables with the digest of what was
+    /// written (`tables` nil: unknown, the list is removed). A list whose digest does not
+    /// match the file (a crash between the two writes, an edit by hand) is not believed.
+    func writeSavedRuleset(_ batch: JSON, tables: [TableKey]?) throws {
+        let bytes = Data(batch.serialized(.pretty).utf8)
+        try ensureDirectories()
+        unlink(savedTablesFile.path)
+        try OwnedPath.write(bytes, to: rulesetFile.path)
+        guard let tables else { return }
+        try write(["digest": .string(Self.digest(bytes)), "tables": Self.tablesJSON(tables)], to: savedTablesFile)
+    }
+
+    /// The tables `ruleset.json` holds, when its list is there and matches the file's bytes.
+    func savedTables() -> Set<TableKey>? {
+        guard let j = try? read(savedTablesFile), let digest = j["digest"]?.stringValue,
+            let tables = j["tables"].flatMap(Self.tables(from:)),
+            let bytes = try? OwnedPath.read(rulesetFile.path), Self.digest(bytes) == digest
+        else { return nil }
+        return Set(tables)
+    }
+
+    static func digest(_ bytes: Data) -> String {
+        var h = RulesHasher()
+        h.combine(bytes)
+        return h.hex
+    }
+
+    static func tablesJSON(_ keys: [TableKey]) -> JSON {
+        .array(keys.map { .array([.string($0.family), .string($0.name)]) })
+    }
+
+    static func tables(from json: JSON) -> [TableKey]? {
+        guard let list = json.arrayValue else { return nil }
+        var keys: [TableKey] = []
+        for entry in list {
+            guard let pair = entry.arrayValue, pair.count == 2, let f = pair[0].stringValue, let n = pair[1].stringValue else { return nil }
+            keys.append(TableKey(family: f, name: n))
+        }
+        return keys
     }
 
     func savedState(_ url: URL) throws -> RulesetState? {

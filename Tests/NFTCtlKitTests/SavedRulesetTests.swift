@@ -1,0 +1,57 @@
+import Foundation
+import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
+
+/// The saved ruleset's merge (`StateStore.recordApply`): an apply that replaces every saved
+/// table skips decoding the old file, but only on the word of a table list whose digest
+/// matches the file; anything else is decoded and merged table by table. No kernel needed.
+@Suite struct SavedRulesetTests {
+    static func table(_ name: String, _ port: Int) throws -> LoadedInput {
+        try PlanKernelTests.input(
+            "table inet \(name) {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n\t\ttcp dport \(port) accept\n\t}\n}\n",
+            "saved-\(name)")
+    }
+
+    static func savedTables(_ store: StateStore) throws -> [String] {
+        try #require(try store.savedRuleset()).state.keys.map(\.description).sorted()
+    }
+
+    @Test func applyingEverySavedTableAgainReplacesThemAndKeepsNoOldRule() throws {
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = StateStore(root: dir, netns: "saved")
+        #expect(store.recordApply(try Self.table("a", 22), pruned: [], generation: 1, confirming: nil).isEmpty)
+        #expect(store.recordApply(try Self.table("b", 80), pruned: [], generation: 2, confirming: nil).isEmpty)
+        #expect(try Self.savedTables(store) == ["inet a", "inet b"])
+        #expect(store.savedTables() == [TableKey(family: "inet", name: "a"), TableKey(family: "inet", name: "b")])
+        // Only a: b survives the merge (the list says a and b, not a subset of what is replaced).
+        #expect(store.recordApply(try Self.table("a", 443), pruned: [], generation: 3, confirming: nil).isEmpty)
+        #expect(try Self.savedTables(store) == ["inet a", "inet b"])
+        // a pruned, b replaced: every saved table goes, only the new b is left, with its new rule.
+        let b = try Self.table("b", 8080)
+        #expect(store.recordApply(b, pruned: [TableKey(family: "inet", name: "a")], generation: 4, confirming: nil).isEmpty)
+        let saved = try #require(try store.savedRuleset())
+        #expect(saved.state.keys.map(\.description) == ["inet b"])
+        #expect(saved.state.tables.first?.rules.count == 1)
+        #expect(saved.state.tables.first?.rules.map(\.value) == b.state.tables.first?.rules.map(\.value))
+    }
+
+    @Test func aHandEditedSavedRulesetIsDecodedNotTakenOnItsList() throws {
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = StateStore(root: dir, netns: "edited")
+        #expect(store.recordApply(try Self.table("a", 22), pruned: [], generation: 1, confirming: nil).isEmpty)
+        // Someone adds table c to ruleset.json by hand: the list (only a) no longer matches.
+        let c = try Self.table("c", 25)
+        var both = try #require(try store.savedRuleset()).state
+        both.tables += c.state.tables
+        let bytes = Data(both.creationBatch().document.json.serialized(.pretty).utf8)
+        try bytes.write(to: store.rulesetFile)
+        #expect(store.savedTables() == nil)
+        // Applying a again keeps c: the file was decoded and merged, not replaced on the list's word.
+        #expect(store.recordApply(try Self.table("a", 23), pruned: [], generation: 2, confirming: nil).isEmpty)
+        #expect(try Self.savedTables(store) == ["inet a", "inet c"])
+    }
+}
