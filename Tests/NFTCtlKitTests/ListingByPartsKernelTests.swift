@@ -76,7 +76,7 @@ import Testing
         msg += [0, 0, 0, 0] + body
         var done: [UInt8] = []
         withUnsafeBytes(of: UInt32(20)) { done += $0 }
-        withUnsafeBytes(of: GenerationID.nlmsgDone) { done += $0 }
+        withUnsafeBytes(of: NetfilterNetlink.nlmsgDone) { done += $0 }
         done += [2, 0]
         withUnsafeBytes(of: UInt32(7)) { done += $0 }
         done += [0, 0, 0, 0, 0, 0, 0, 0]

@@ -1,0 +1,107 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One request to nf_tables over a netfilter netlink socket, opened in the calling thread's
+/// network namespace: the request, the receive loop (5 s timeout) and the message walk that
+/// `GenerationID` and `KernelTables` share. Host byte order for the netlink header, network
+/// order for nf_tables attributes, as the kernel speaks them.
+enum NetfilterNetlink {
+    static let protocolNumber: Int32 = 12  // NETLINK_NETFILTER
+    static let nlmsgError: UInt16 = 2  // NLMSG_ERROR
+    static let nlmsgDone: UInt16 = 3  // NLMSG_DONE
+    static let nlmFRequest: UInt16 = 1
+    static let nlmFDump: UInt16 = 0x300  // NLM_F_ROOT | NLM_F_MATCH
+
+    /// An nf_tables message type (`NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_…`).
+    static func nftables(_ message: UInt16) -> UInt16 { (10 << 8) | message }
+
+    /// Hands one reply message (its type, and its bytes after the 16-byte netlink header,
+    /// nfgenmsg first) to the caller; true when the caller has what it asked for.
+    typealias Take = (_ type: UInt16, _ body: ArraySlice<UInt8>) throws(BackendError) -> Bool
+
+    /// Sends `type` with `flags` for every family (nfgenmsg AF_UNSPEC) and walks the replies
+    /// to our sequence number until `take` is done or the kernel ends the dump.
+    /// `operation` names the request in errors ("read the ruleset generation id").
+    static func request(
+        _ type: UInt16, flags: UInt16, operation: String, bufferSize: Int = 8192, take: Take
+    ) throws(BackendError) {
+        let fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), protocolNumber)
+        guard fd >= 0 else { throw .system(operation: "open a netfilter netlink socket", errno: errno) }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+
+        let seq = UInt32(truncatingIfNeeded: Int(bitPattern: UInt(time(nil)))) &+ UInt32(type)
+        var request: [UInt8] = []
+        func put32(_ v: UInt32) { withUnsafeBytes(of: v) { request.append(contentsOf: $0) } }
+        func put16(_ v: UInt16) { withUnsafeBytes(of: v) { request.append(contentsOf: $0) } }
+        // nlmsghdr (16 bytes) + nfgenmsg (family AF_UNSPEC, version 0, res_id 0).
+        put32(20); put16(type); put16(nlmFRequest | flags); put32(seq); put32(0)
+        request += [0, 0, 0, 0]
+        // Unconnected netlink sockets send to the kernel (port 0) by default.
+        let sent = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        guard sent == request.count else { throw .system(operation: operation, errno: errno) }
+
+        var buffer = [UInt8](repeating: 0, count: bufferSize)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .system(operation: operation, errno: errno)
+            }
+            if try walk(buffer[0..<n], seq: seq, operation: operation, take: take) { return }
+        }
+    }
+
+    /// Walks the netlink messages of one datagram: true when `take` is done or the dump
+    /// ended. Acknowledgements and other sequence numbers are skipped; a kernel error or a
+    /// truncated message is thrown.
+    static func walk(_ data: ArraySlice<UInt8>, seq: UInt32, operation: String, take: Take) throws(BackendError) -> Bool {
+        var offset = data.startIndex
+        while offset + 16 <= data.endIndex {
+            let length = Int(u32(data, offset)), type = u16(data, offset + 4), mseq = u32(data, offset + 8)
+            guard length >= 16, offset + length <= data.endIndex else {
+                throw .invalidResponse("truncated netlink message in the reply to: \(operation)")
+            }
+            defer { offset += (length + 3) & ~3 }
+            guard mseq == seq else { continue }
+            if type == nlmsgDone { return true }
+            if type == nlmsgError {
+                let code = length >= 20 ? Int32(bitPattern: u32(data, offset + 16)) : 0
+                if code == 0 { continue }
+                if -code == EPERM { throw .notPermitted(operation: operation) }
+                throw .system(operation: operation, errno: -code)
+            }
+            if try take(type, data[offset + 16..<offset + length]) { return true }
+        }
+        return false
+    }
+
+    /// The attributes (type without its flag bits, value) of a message body after its
+    /// `header` bytes (4 for nfgenmsg); stops at a malformed one.
+    static func attributes(_ body: ArraySlice<UInt8>, after header: Int = 4) -> [(type: UInt16, value: ArraySlice<UInt8>)] {
+        var out: [(type: UInt16, value: ArraySlice<UInt8>)] = []
+        var a = body.startIndex + header
+        while a + 4 <= body.endIndex {
+            let alen = Int(u16(body, a)), atype = u16(body, a + 2) & 0x3fff
+            guard alen >= 4, a + alen <= body.endIndex else { break }
+            out.append((atype, body[a + 4..<a + alen]))
+            a += (alen + 3) & ~3
+        }
+        return out
+    }
+
+    /// A 32-bit attribute value (network byte order), nil when shorter.
+    static func bigEndian32(_ value: ArraySlice<UInt8>) -> UInt32? {
+        value.count >= 4 ? UInt32(bigEndian: u32(value, value.startIndex)) : nil
+    }
+
+    static func u32(_ data: ArraySlice<UInt8>, _ at: Int) -> UInt32 {
+        data[at..<at + 4].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
+    }
+
+    static func u16(_ data: ArraySlice<UInt8>, _ at: Int) -> UInt16 {
+        data[at..<at + 2].withUnsafeBytes { $0.loadUnaligned(as: UInt16.self) }
+    }
+}
