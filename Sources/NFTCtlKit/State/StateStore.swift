@@ -51,9 +51,11 @@ public struct StateStore: Sendable {
         return true
     }
 
-    func write(_ json: JSON, to url: URL) throws {
+    /// Pretty for the files a person may read; `.compact` for the large ones only nftctl
+    /// reads (snapshots, the remembered listing), where layout costs time on every apply.
+    func write(_ json: JSON, to url: URL, style: JSONStyle = .pretty) throws {
         try ensureDirectories()
-        try OwnedPath.write(Data(json.serialized(.pretty).utf8), to: url.path)
+        try OwnedPath.write(Data(json.serialized(style).utf8), to: url.path)
     }
 
     func read(_ url: URL) throws -> JSON? {
@@ -94,7 +96,9 @@ public struct StateStore: Sendable {
         let id = String(format: "%.6f", Date().timeIntervalSince1970) + "-\(getpid())"
         let doc = Document(items.map { .item($0) })
         let arr = tables.sorted().map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }
-        try write(["id": .string(id), "tables": .array(arr), "listing": doc.json], to: snapshotDir.appendingPathComponent("\(id).json"))
+        try write(
+            ["id": .string(id), "tables": .array(arr), "listing": doc.json], to: snapshotDir.appendingPathComponent("\(id).json"),
+            style: .compact)
         try prune()
         return Snapshot(id: id, tables: tables, listing: doc)
     }
@@ -104,7 +108,7 @@ public struct StateStore: Sendable {
         let arr = snapshot.tables.sorted().map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }
         try write(
             ["id": .string(snapshot.id), "tables": .array(arr), "listing": snapshot.listing.json],
-            to: snapshotDir.appendingPathComponent("\(snapshot.id).json"))
+            to: snapshotDir.appendingPathComponent("\(snapshot.id).json"), style: .compact)
     }
 
     /// Snapshot ids are nftctl's own `SECONDS.MICROS-PID`: anything else (a path) is refused.
@@ -218,7 +222,7 @@ extension StateStore {
             record.append(("tables", .array(tables.map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) })))
         }
         record.append(("listing", listing.json))
-        try? write(.object(JSONObject(record)), to: lastListingFile)
+        try? write(.object(JSONObject(record)), to: lastListingFile, style: .compact)
     }
 
     /// The remembered listing, if the kernel's generation id shows nobody committed since
