@@ -5,10 +5,13 @@ let package = Package(
     name: "nftctl",
     products: [
         .executable(name: "nftctl", targets: ["nftctl"]),
-        .library(name: "NFTables", targets: ["NFTables", "NFTAnalysis"]),
+        .library(name: "NFTables", targets: ["NFTables", "NFTAnalysis"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // SHA-256 for cache and fingerprint keys: a rules file is untrusted, so a key must not
+        // be forgeable (a crafted collision would pass one file's cached result off as another's).
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0")
     ],
     targets: [
         // libnftables through pkg-config; Debian's libnftables-dev.
@@ -22,7 +25,9 @@ let package = Package(
         .target(name: "NFTAnalysis", dependencies: ["NFTModel"]),
         // Everything that touches the system: backend, sandbox, loaders, validation (and import,
         // which checks each spelling it writes through the DSL itself).
-        .target(name: "NFTCtlKit", dependencies: ["NFTAnalysis", "NFTables", "CNFTables"]),
+        .target(
+            name: "NFTCtlKit",
+            dependencies: ["NFTAnalysis", "NFTables", "CNFTables", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "nftctl",
             dependencies: ["NFTCtlKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -34,7 +39,7 @@ let package = Package(
         // Test data shared by both test targets (the nftables corpus reader).
         .target(name: "NFTTestSupport", dependencies: ["NFTModel"], path: "Tests/Support"),
         .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NFTAnalysis", "NFTTestSupport", "DSLGenerator"]),
-        .testTarget(name: "NFTCtlKitTests", dependencies: ["NFTCtlKit", "NFTAnalysis", "NFTTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "NFTCtlKitTests", dependencies: ["NFTCtlKit", "NFTAnalysis", "NFTTestSupport"], exclude: ["Fixtures"])
     ],
     swiftLanguageModes: [.v6]
 )

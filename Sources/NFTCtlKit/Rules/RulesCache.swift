@@ -1,30 +1,28 @@
+import Crypto
 import Foundation
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A stable 128-bit content hash (two FNV-1a 64 lanes) for cache keys. Not cryptographic:
-/// the cache is private to the user (`PrivatePath`) and only ever holds what that user built.
+/// The content key of caches and fingerprints: SHA-256 over length-delimited parts. Rules
+/// files are untrusted and the keys decide what is reused (a compiled rules program, a rule's
+/// kernel normal form, "this file is already applied"), so a key must not be forgeable: a
+/// crafted pair of files with one key would pass one file's result off as the other's.
 struct RulesHasher {
-    private var a: UInt64 = 0xcbf2_9ce4_8422_2325
-    private var b: UInt64 = 0x6c62_272e_07bb_0142
+    private var sha = SHA256()
     mutating func combine(_ bytes: some Sequence<UInt8>) {
-        for x in bytes {
-            a = (a ^ UInt64(x)) &* 0x100_0000_01b3
-            b = (b ^ UInt64(x)) &* 0x100_0000_01b3 &+ 0x9e37_79b9
-        }
+        let part = Array(bytes)
         // Length-delimit each part so ("ab","c") != ("a","bc").
-        a = (a ^ 0xff) &* 0x100_0000_01b3
-        b = (b ^ 0xfe) &* 0x100_0000_01b3
+        withUnsafeBytes(of: UInt64(part.count).littleEndian) { sha.update(bufferPointer: $0) }
+        sha.update(data: part)
     }
-    mutating func combine(_ s: String) { combine(Array(s.utf8)) }
+    mutating func combine(_ s: String) { combine(s.utf8) }
     var hex: String {
-        func h(_ v: UInt64) -> String {
-            let s = String(v, radix: 16)
-            return String(repeating: "0", count: 16 - s.count) + s
-        }
-        return h(a) + h(b)
+        sha.finalize().map { b in
+            let s = String(b, radix: 16)
+            return s.count == 1 ? "0" + s : s
+        }.joined()
     }
 }
 
