@@ -246,7 +246,7 @@ inventory "{ $ADMIN, SERVICE_PORTS: '$PORT' }" "{ ADMIN_NET: 10.99.0.0/16, SERVI
 play
 check "the play fails" [ "$RC" != 0 ]
 check "h2's apply is refused by the lockout check, and the play says why" \
-    grep -q 'fatal: \[h2\].*nftctl apply failed (exit 1): refusing to apply: these rules would cut the SSH connection this command runs over' "$OUT"
+    grep -q 'fatal: \[h2\].*nftctl apply failed (exit 1): error: refusing to apply: these rules would cut the SSH connection this command runs over' "$OUT"
 said h2
 check "the play names the SSH packet that would be dropped" output_has "tcp 10.77.2.1:"
 check "the rollout stopped before h3's batch" bash -c "! grep -q '^h3 ' '$OUT'"
