@@ -58,8 +58,8 @@ struct ApplyCommand: ParsableCommand {
         let netns = namespace.netns
         let lock = NamespaceLock.Request(netns: netns, wait: lockWait.wait, what: "apply")
         // The same JSON file as the last verified apply, nobody having committed since: done.
-        let text = UpToDate.text(of: file)
-        let fingerprint = text.map(UpToDate.fingerprint)
+        let bytes = UpToDate.bytes(of: file)
+        let fingerprint = bytes.map(UpToDate.fingerprint)
         if let fingerprint, !dryRun, !replace, !prune,
             let tables = try UpToDate.tables(
                 fingerprint: fingerprint, store: store, netns: netns, lock: lock, backend: { try namespace.backend("apply") })
@@ -68,7 +68,7 @@ struct ApplyCommand: ParsableCommand {
             print("\(tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")): already up to date; nothing to do")
             return
         }
-        let input = try text.map { try InputLoader.loadJSON(file, text: $0) } ?? InputLoader.load(file)
+        let input = try bytes.map { try InputLoader.loadJSON(file, bytes: $0) } ?? InputLoader.load(file)
         for note in input.notes { printError(note.description) }
         timer.mark("load \(file)")
         try checkLockout(input)

@@ -44,16 +44,21 @@ public enum InputLoader {
     }
 
     public static func loadJSON(_ path: String, text: String? = nil) throws -> LoadedInput {
-        let (document, lines) = try decodeJSON(path, text: text)
+        try loadJSON(path, bytes: text.map { Array($0.utf8) })
+    }
+
+    /// `bytes`: the file's, when the caller has read them already (`UpToDate`).
+    public static func loadJSON(_ path: String, bytes: [UInt8]?) throws -> LoadedInput {
+        let (document, lines) = try decodeJSON(path, bytes: bytes)
         let locations = lines.map { Optional(SourceLocation(file: path, line: $0)) }
         return try finish(path: path, kind: .json, document: document, locations: locations)
     }
 
     /// Parsed from the bytes read, and the bytes and the JSON tree let go once decoded (on
     /// return): a file of megabytes is never held as Data, String, bytes, tree and model at once.
-    static func decodeJSON(_ path: String, text: String?) throws -> (Document, [Int]) {
+    static func decodeJSON(_ path: String, bytes given: [UInt8]?) throws -> (Document, [Int]) {
         let json: JSON, lines: [Int]
-        let bytes = try text.map { Array($0.utf8) } ?? readBytes(path)
+        let bytes = try given ?? readBytes(path)
         do { (json, lines) = try JSON.parseWithEntryLines(bytes: bytes) } catch {
             throw InputError("\(path):\(error.line):\(error.column): invalid JSON: \(error.message)")
         }

@@ -12,15 +12,15 @@ import NFTAnalysis
 /// What changes without a commit (counters, elements the packet path adds or that expire)
 /// is what a plan from nftctl's remembered listing does not see either.
 public enum UpToDate {
-    /// The text of a JSON rules file, read once: the fingerprint and the loader share it.
-    public static func text(of path: String) -> String? {
+    /// The bytes of a JSON rules file, read once: the fingerprint and the loader share them.
+    public static func bytes(of path: String) -> [UInt8]? {
         guard (try? InputKind.of(path)) == .json, let data = FileManager.default.contents(atPath: path) else { return nil }
-        return String(data: data, encoding: .utf8)
+        return [UInt8](data)
     }
 
-    public static func fingerprint(_ text: String) -> String {
+    public static func fingerprint(_ bytes: [UInt8]) -> String {
         var h = RulesHasher()
-        h.combine(text)
+        h.combine(bytes)
         h.combine(Versions.kernelRelease)
         h.combine(Versions.libnftables)
         h.combine(NFTCtlVersion.number)
