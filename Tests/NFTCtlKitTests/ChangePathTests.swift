@@ -71,8 +71,9 @@ import Testing
         #expect(backend.lists == 0)
         #expect(P.rules(try fake.list()).map(\.expr) == P.rules(try P.expected(P.tableJSON("t", ports: [22, 8080, 25, 443]))).map(\.expr))
         // What was derived is what the kernel holds, handles included: the next plan starts from it.
-        let remembered = try #require(store.rememberedListing(generation: try fake.generationID(), netns: nil, covering: [TableKey(family: "inet", name: "t")]))
-        #expect(P.rules(remembered) == P.rules(try fake.list()))
+        let remembered = try #require(
+            store.rememberedListing(generation: try fake.generationID(), netns: nil, covering: [TableKey(family: "inet", name: "t")]))
+        #expect(P.rules(remembered.document) == P.rules(try fake.list()))
         // The snapshot is the state before, from the listing at that generation.
         let snapshot = try #require(report.snapshot)
         #expect(P.rules(snapshot.listing).map(\.expr) == P.rules(try P.expected(P.tableJSON("t", ports: [22, 80, 443]))).map(\.expr))
@@ -87,7 +88,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: store.root) }
         _ = try Self.applied([22, 80], backend, store)
         let first = try #require(P.rules(try fake.list()).first?.handle)
-        backend.foreignBeforeCommit = try P.batch(#"{"delete": {"rule": {"family": "inet", "table": "t", "chain": "input", "handle": \#(first)}}}"#)
+        backend.foreignBeforeCommit = try P.batch(
+            #"{"delete": {"rule": {"family": "inet", "table": "t", "chain": "input", "handle": \#(first)}}}"#)
         backend.lists = 0
         do {
             _ = try Self.applied([22, 8080], backend, store)
@@ -122,10 +124,32 @@ import Testing
         #expect(backend.lists == 1)
     }
 
+    /// The snapshot of a change planned from the remembered listing of exactly its tables is
+    /// that listing's file, copied rather than serialised again; read back, it holds the
+    /// tables as they were before the change.
+    @Test func theSnapshotIsTheRememberedListingsFileAsItWas() throws {
+        let fake = try FakeBackend(), backend = Echoing(fake)
+        let store = StateStore(root: try P.stateDir(), netns: nil)
+        defer { try? FileManager.default.removeItem(at: store.root) }
+        _ = try Self.applied([22, 80], backend, store)
+        let remembered = try #require(FileManager.default.contents(atPath: store.lastListingFile.path))
+        let before = try fake.list()
+        let report = try Self.applied([22, 8080], backend, store)
+        #expect(report.applied)
+        let snapshot = try #require(report.snapshot)
+        #expect(FileManager.default.contents(atPath: store.snapshotFile(snapshot.id).path) == remembered)
+        #expect(P.rules(try store.snapshot(snapshot.id).listing) == P.rules(before))
+        #expect(P.rules(snapshot.listing) == P.rules(before))
+        // Rolled back from that file, the kernel holds the rules before the change again.
+        try Rollback.restore(try store.snapshot(snapshot.id), backend: backend)
+        #expect(P.rules(try fake.list()).map(\.expr) == P.rules(before).map(\.expr))
+    }
+
     /// Counts gathered since the remembered listing: the snapshot takes the replaced rule's
     /// from the echo, as the commit found them, without listing.
     @Test func aReplacedRulesCountsComeFromTheEcho() throws {
-        let counted = #"{"add": {"rule": {"family": "inet", "table": "t", "chain": "input", "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": PORT}}, {"counter": {"packets": N, "bytes": B}}, {"accept": null}]}}}"#
+        let counted =
+            #"{"add": {"rule": {"family": "inet", "table": "t", "chain": "input", "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": PORT}}, {"counter": {"packets": N, "bytes": B}}, {"accept": null}]}}}"#
         func table(_ port: Int, _ n: Int) -> String {
             P.tableJSON("t", ports: []) + ",\n"
                 + counted.replacingOccurrences(of: "PORT", with: "\(port)").replacingOccurrences(of: "N", with: "\(n)")
@@ -137,7 +161,8 @@ import Testing
         try fake.apply(try P.batch(table(22, 7)), dryRun: false)
         // nftctl's listing at this generation, taken before those 7 packets were counted.
         let listed = try Document.parse(
-            try fake.list().json.serialized().replacingOccurrences(of: #""packets": 7, "bytes": 420"#, with: #""packets": 0, "bytes": 0"#))
+            try fake.list().json.serialized().replacingOccurrences(of: #""packets":7,"bytes":420"#, with: #""packets":0,"bytes":0"#))
+        #expect(P.rules(listed).first?.statements.contains(.counter(packets: 0, bytes: 0)) == true)
         store.rememberListing(listed, generation: try fake.generationID(), netns: nil)
         backend.lists = 0
         let report = try ApplyOperation.run(try P.input(table(2222, 0)), backend: backend, store: store, normalizer: P.DeclaredForm())
@@ -148,6 +173,10 @@ import Testing
         for s in [snapshot, saved] {
             #expect(P.rules(s.listing).first?.statements.contains(.counter(packets: 7, bytes: 420)) == true)
         }
+        // Kept beside the snapshot (not written into it again), and gone with it.
+        #expect(FileManager.default.fileExists(atPath: store.countsFile(snapshot.id).path))
+        store.removeSnapshot(snapshot.id)
+        #expect(!FileManager.default.fileExists(atPath: store.countsFile(snapshot.id).path))
     }
 
     /// A set the packet path adds to: a listing at the same generation may lack elements
@@ -221,7 +250,7 @@ import Testing
         #expect(report.applied)
         let key = TableKey(family: "inet", name: "echo")
         let remembered = try #require(store.rememberedListing(generation: try backend.generationID(), netns: ns.name, covering: [key]))
-        #expect(ApplyPipelineTests.rules(remembered) == ApplyPipelineTests.rules(try backend.list(table: "inet", name: "echo")))
+        #expect(ApplyPipelineTests.rules(remembered.document) == ApplyPipelineTests.rules(try backend.list(table: "inet", name: "echo")))
         let again = try ApplyOperation.run(try Self.input(changed), backend: backend, store: store, netns: ns.name)
         #expect(!again.applied && again.plan.isEmpty)
     }

@@ -38,6 +38,35 @@ import Testing
         #expect(saved.state.tables.first?.rules.map(\.value) == b.state.tables.first?.rules.map(\.value))
     }
 
+    /// A JSON file that replaces every saved table is saved as it was read (no second
+    /// serialisation), and loads back to the same tables; staged for `--confirm`, or merged
+    /// with a table it does not replace, it is written as a batch as before.
+    @Test func aJSONFileReplacingEverySavedTableIsSavedAsRead() throws {
+        typealias P = ApplyPipelineTests
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = StateStore(root: dir, netns: "as-read")
+        #expect(store.recordApply(try P.input(P.tableJSON("a", ports: [22])), pruned: [], generation: 1, confirming: nil).isEmpty)
+        let a = try P.input(P.tableJSON("a", ports: [22, 80]))
+        #expect(store.recordApply(a, pruned: [], generation: 2, confirming: nil).isEmpty)
+        let written = try #require(FileManager.default.contents(atPath: store.rulesetFile.path))
+        #expect([UInt8](written) == a.source)
+        #expect(store.savedTables() == [TableKey(family: "inet", name: "a")])
+        #expect(
+            try #require(try store.savedRuleset()).state.tables.map(\.rules).map { $0.map(\.value) }
+                == a.state.tables.map(\.rules).map { $0.map(\.value) })
+        // Staged for a confirmation: the saved file stays, the staged one is a batch.
+        let staged = try P.input(P.tableJSON("a", ports: [443]))
+        #expect(store.recordApply(staged, pruned: [], generation: 3, confirming: "1.0-1").isEmpty)
+        #expect(FileManager.default.contents(atPath: store.rulesetFile.path) == written)
+        #expect(try #require(try store.savedRuleset(staged: true)).state.tables.first?.rules.count == 1)
+        // b beside a: the merge keeps a, so the file is not b's bytes.
+        let b = try P.input(P.tableJSON("b", ports: [25]))
+        #expect(store.recordApply(b, pruned: [], generation: 4, confirming: nil).isEmpty)
+        #expect(try Self.savedTables(store) == ["inet a", "inet b"])
+        #expect(try [UInt8](#require(FileManager.default.contents(atPath: store.rulesetFile.path))) != b.source)
+    }
+
     @Test func aHandEditedSavedRulesetIsDecodedNotTakenOnItsList() throws {
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -12,6 +12,9 @@ public struct LoadedInput: Sendable {
     public var state: RulesetState
     /// Warnings about the file as written that the model cannot hold (`flush ruleset`).
     public var notes: [Diagnostic] = []
+    /// A JSON file's bytes as read: the loader makes `state` of them alone, so they are
+    /// what `nftctl restore` saves when they replace every saved table (`recordApply`).
+    public var source: [UInt8]?
 }
 
 /// A problem with an input file, already phrased for the user (`file:line: message`).
@@ -49,13 +52,16 @@ public enum InputLoader {
 
     /// `bytes`: the file's, when the caller has read them already (`UpToDate`).
     public static func loadJSON(_ path: String, bytes: [UInt8]?) throws -> LoadedInput {
+        let bytes = try bytes ?? readBytes(path)
         let (document, lines) = try decodeJSON(path, bytes: bytes)
         let locations = lines.map { Optional(SourceLocation(file: path, line: $0)) }
-        return try finish(path: path, kind: .json, document: document, locations: locations)
+        var input = try finish(path: path, kind: .json, document: document, locations: locations)
+        input.source = bytes
+        return input
     }
 
-    /// Parsed from the bytes read, and the bytes and the JSON tree let go once decoded (on
-    /// return): a file of megabytes is never held as Data, String, bytes, tree and model at once.
+    /// Parsed from the bytes read, and the JSON tree let go once decoded (on return): a file
+    /// of megabytes is never held as Data, String, tree and model at once.
     static func decodeJSON(_ path: String, bytes given: [UInt8]?) throws -> (Document, [Int]) {
         let json: JSON, lines: [Int]
         let bytes = try given ?? readBytes(path)

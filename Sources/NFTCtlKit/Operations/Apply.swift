@@ -87,7 +87,7 @@ public enum ApplyOperation {
         let generation = try backend.generationID()
         // Nobody committed since nftctl's own verified apply: the ruleset is what it listed then.
         let remembered = store?.rememberedListing(generation: generation, netns: netns, covering: state.keys + pruned)
-        let liveListing = try remembered ?? backend.list()
+        let liveListing = try remembered?.document ?? backend.list()
         timer.mark("live listing")
         TestHook.reach(.listed)
         var plan = try PlanOperation.plan(desired: desired, live: liveListing, prune: pruned)
@@ -138,7 +138,7 @@ public enum ApplyOperation {
         if let store {
             let relist = stale && (liveTables.map { SnapshotSource.needsListing(plan: plan, live: $0, echoed: echoed) } ?? true)
             let fresh = relist ? try listTables(keys, present: liveListing, backend: backend) : liveListing
-            report.snapshot = try store.saveSnapshot(tables: keys, listing: fresh)
+            report.snapshot = try store.saveSnapshot(tables: keys, listing: fresh, file: relist ? nil : remembered)
             timer.mark(relist ? "snapshot (listed)" : "snapshot (from the listing at this generation)")
         }
         // Armed before the commit: from here on, whatever happens to this process, the
@@ -177,11 +177,9 @@ public enum ApplyOperation {
         report.applied = true
         timer.mark("commit")
         // The replaced rules' counts as the commit found them, for a rollback.
-        if let echo, let store, var snapshot = report.snapshot, let listing = SnapshotSource.patched(snapshot.listing, echo: echo) {
-            snapshot.listing = listing
+        if let echo, let store, let snapshot = report.snapshot {
             do {
-                try store.updateSnapshot(snapshot)
-                report.snapshot = snapshot
+                if let patched = try store.saveCounts(snapshot, echo: echo) { report.snapshot = patched }
             } catch {
                 report.warnings.append("the snapshot keeps the replaced rules' counts as last listed (\(error))")
             }
@@ -229,6 +227,7 @@ public enum ApplyOperation {
             store?.recordApply(
                 input, pruned: pruned, generation: try? backend.generationID(),
                 confirming: confirm == nil ? nil : report.snapshot?.id) ?? []
+        timer.mark("saved for restore")
         return report
     }
 

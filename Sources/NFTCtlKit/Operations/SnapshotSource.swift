@@ -14,7 +14,7 @@ enum SnapshotSource {
     /// expiry, per-element statements, a rule that adds to it) or a named object in the
     /// tables; a rule deleted that holds state. A rule replaced that holds state needs no
     /// listing when the batch is `echoed`: the echo shows the old rule with its counts as
-    /// the commit replaced it (`patched`).
+    /// the commit replaced it (`SnapshotCounts`).
     static func needsListing(plan: Plan, live: RulesetState, echoed: Bool) -> Bool {
         for t in plan.tables {
             switch t.mode {
@@ -39,51 +39,11 @@ enum SnapshotSource {
     }
 
     /// A rule whose listing carries values the packet path changes.
-    static func holdsState(_ r: Rule) -> Bool {
-        r.statements.contains {
-            switch $0 {
-            case .counter, .quota, .last: return true
-            default: return false
-            }
-        }
-    }
+    static func holdsState(_ r: Rule) -> Bool { r.statements.contains(where: SnapshotCounts.holdsState) }
 
     /// An element that expires or counts.
     static func changesAtRunTime(_ e: Expression) -> Bool {
         if case .elem(let el) = e { return el.timeout != nil || el.expires != nil || !el.statements.isEmpty }
         return false
-    }
-
-    /// `listing` with the counts of each rule the echo shows deleted (a replaced rule, just
-    /// before the commit replaced it); nil when that changes nothing. Only the values of its
-    /// stateful statements are taken, the rest of the rule stays as listed.
-    static func patched(_ listing: Document, echo: Document) -> Document? {
-        var old: [String: Rule] = [:]
-        for case .command(let c) in echo.entries where c.verb == .delete {
-            if case .rule(let r) = c.item, let h = r.handle { old["\(r.family) \(r.table) \(h)"] = r }
-        }
-        guard !old.isEmpty else { return nil }
-        var changed = false
-        let entries = listing.entries.map { e -> Document.Entry in
-            guard case .item(.rule(var r)) = e, let h = r.handle, let then = old["\(r.family) \(r.table) \(h)"],
-                var expr = r.expr, expr.count == then.statements.count
-            else { return e }
-            for (i, s) in then.statements.enumerated() where holdsState(Rule(family: "", table: "", chain: "", expr: [s])) {
-                if sameKind(expr[i], s), expr[i] != s {
-                    expr[i] = s
-                    changed = true
-                }
-            }
-            r.expr = expr
-            return .item(.rule(r))
-        }
-        return changed ? Document(entries) : nil
-    }
-
-    private static func sameKind(_ a: Statement, _ b: Statement) -> Bool {
-        switch (a, b) {
-        case (.counter, .counter), (.quota, .quota), (.last, .last): return true
-        default: return false
-        }
     }
 }

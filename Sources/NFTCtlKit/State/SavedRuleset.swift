@@ -3,8 +3,9 @@ import NFTAnalysis
 
 /// The ruleset `nftctl restore` puts back after a reboot: the compiled tables of every
 /// successful apply (with `--confirm`: once confirmed), merged per table, as ONE libnftables
-/// JSON batch (`ruleset.json`, what `nftctl compile` prints for those tables), so a restore
-/// needs neither swiftc nor the rules files. Beside it, `last-apply.json` says when, from
+/// JSON batch (`ruleset.json`, what `nftctl compile` prints for those tables; or, when one
+/// JSON file replaced every saved table, that file as read), so a restore needs neither
+/// swiftc nor the rules files. Beside it, `last-apply.json` says when, from
 /// which file and at which generation id the last apply happened (`nftctl status`).
 ///
 /// An apply with `--confirm` writes `ruleset.staged.json` instead, tagged with its snapshot
@@ -49,7 +50,19 @@ extension StateStore {
             }
             let replaced = Set(input.state.keys + pruned)
             var merged = RulesetState()
-            if let saved = savedTables(), saved.isSubset(of: replaced) {
+            let keepsNothing = savedTables()?.isSubset(of: replaced) ?? false
+            if keepsNothing, confirming == nil, let source = input.source {
+                // Every saved table is replaced, by a JSON file: its bytes load to the same
+                // tables for `nftctl restore` as they did for this apply, without serialising.
+                try writeSavedRuleset(bytes: Data(source), tables: input.state.keys)
+                unlink(stagedRulesetFile.path)
+                try writeLastApply(
+                    LastApply(
+                        time: Date().timeIntervalSince1970, file: Self.absolute(input.path), generation: generation,
+                        via: "apply", unconfirmedSnapshot: nil))
+                return []
+            }
+            if keepsNothing {
                 // Every saved table is replaced: nothing of the old file survives the merge.
             } else {
                 merged = try savedState(rulesetFile) ?? RulesetState()
@@ -134,7 +147,10 @@ extension StateStore {
     /// written (`tables` nil: unknown, the list is removed). A list whose digest does not
     /// match the file (a crash between the two writes, an edit by hand) is not believed.
     func writeSavedRuleset(_ batch: JSON, tables: [TableKey]?) throws {
-        let bytes = Data(batch.serialized(.pretty).utf8)
+        try writeSavedRuleset(bytes: Data(batch.serialized(.pretty).utf8), tables: tables)
+    }
+
+    func writeSavedRuleset(bytes: Data, tables: [TableKey]?) throws {
         try ensureDirectories()
         unlink(savedTablesFile.path)
         try OwnedPath.write(bytes, to: rulesetFile.path)

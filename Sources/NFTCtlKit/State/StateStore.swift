@@ -90,26 +90,40 @@ public struct StateStore: Sendable {
         public var listing: Document
     }
 
-    public func saveSnapshot(tables: [TableKey], listing: Document) throws -> Snapshot {
+    /// - Parameter file: the remembered listing's file (`RememberedListing`) when it is this
+    ///   listing of exactly these tables: its bytes are the snapshot file as they are (it
+    ///   has the snapshot's `tables` and `listing`), not serialised again.
+    public func saveSnapshot(tables: [TableKey], listing: Document, file: RememberedListing? = nil) throws -> Snapshot {
         let keys = Set(tables)
         let items = listing.items.filter { $0.tableKey.map(keys.contains) ?? false }
         let id = String(format: "%.6f", Date().timeIntervalSince1970) + "-\(getpid())"
         let doc = Document(items.map { .item($0) })
-        let arr = tables.sorted().map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }
-        try write(
-            ["id": .string(id), "tables": .array(arr), "listing": doc.json], to: snapshotDir.appendingPathComponent("\(id).json"),
-            style: .compact)
+        let url = snapshotFile(id)
+        if let file, file.scope == keys {
+            try ensureDirectories()
+            try OwnedPath.write(Data(file.bytes), to: url.path)
+        } else {
+            let arr = tables.sorted().map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }
+            try write(["id": .string(id), "tables": .array(arr), "listing": doc.json], to: url, style: .compact)
+        }
         try prune()
         return Snapshot(id: id, tables: tables, listing: doc)
     }
 
-    /// Writes `snapshot` again under its own id (its listing amended after the commit).
-    public func updateSnapshot(_ snapshot: Snapshot) throws {
-        let arr = snapshot.tables.sorted().map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }
-        try write(
-            ["id": .string(snapshot.id), "tables": .array(arr), "listing": snapshot.listing.json],
-            to: snapshotDir.appendingPathComponent("\(snapshot.id).json"), style: .compact)
+    /// Keeps the counts the commit found in `snapshot`'s replaced rules (`SnapshotCounts`)
+    /// beside it, and returns the snapshot with them; nil when the echo has none to add.
+    public func saveCounts(_ snapshot: Snapshot, echo: Document) throws -> Snapshot? {
+        guard let deletions = SnapshotCounts.deletions(in: echo),
+            let listing = SnapshotCounts.patched(snapshot.listing, echo: deletions)
+        else { return nil }
+        try write(deletions.json, to: countsFile(snapshot.id), style: .compact)
+        var patched = snapshot
+        patched.listing = listing
+        return patched
     }
+
+    func snapshotFile(_ id: String) -> URL { snapshotDir.appendingPathComponent("\(id).json") }
+    func countsFile(_ id: String) -> URL { snapshotDir.appendingPathComponent("\(id).counts.json") }
 
     /// Snapshot ids are nftctl's own `SECONDS.MICROS-PID`: anything else (a path) is refused.
     static func isSnapshotID(_ id: String) -> Bool {
@@ -127,7 +141,7 @@ public struct StateStore: Sendable {
 
     func prune() throws {
         let ids = try snapshotIDs()
-        for id in ids.dropLast(Self.keep) { unlink(snapshotDir.appendingPathComponent("\(id).json").path) }
+        for id in ids.dropLast(Self.keep) { removeSnapshot(id) }
     }
 
     public func snapshot(_ id: String?) throws -> Snapshot {
@@ -136,7 +150,7 @@ public struct StateStore: Sendable {
             throw InputError(
                 "\"\(id.debugDescription.dropFirst().dropLast())\" is not a snapshot id (see the file names under \(snapshotDir.path))")
         }
-        guard let j = try read(snapshotDir.appendingPathComponent("\(id).json")) else {
+        guard let j = try read(snapshotFile(id)) else {
             throw InputError("no snapshot \(id) in \(snapshotDir.path)")
         }
         let tables = (j["tables"]?.arrayValue ?? []).compactMap { t -> TableKey? in
@@ -144,14 +158,20 @@ public struct StateStore: Sendable {
             return TableKey(family: f, name: n)
         }
         guard let l = j["listing"] else { throw InputError("snapshot \(id) has no listing") }
-        do { return Snapshot(id: id, tables: tables, listing: try Document.decode(l)) } catch {
-            throw InputError("snapshot \(id): \(error)")
+        var listing: Document
+        do { listing = try Document.decode(l) } catch { throw InputError("snapshot \(id): \(error)") }
+        if let counts = try read(countsFile(id)) {
+            do { listing = SnapshotCounts.patched(listing, echo: try Document.decode(counts)) ?? listing } catch {
+                throw InputError("snapshot \(id)'s counts: \(error)")
+            }
         }
+        return Snapshot(id: id, tables: tables, listing: listing)
     }
 
     public func removeSnapshot(_ id: String) {
         guard Self.isSnapshotID(id) else { return }
-        unlink(snapshotDir.appendingPathComponent("\(id).json").path)
+        unlink(snapshotFile(id).path)
+        unlink(countsFile(id).path)
     }
 
     // MARK: pending confirmation
@@ -225,24 +245,38 @@ extension StateStore {
         try? write(.object(JSONObject(record)), to: lastListingFile, style: .compact)
     }
 
+    /// A listing remembered by `rememberListing`, with its file's bytes (a snapshot of the
+    /// same tables is that file as it is: `saveSnapshot`).
+    public struct RememberedListing: Sendable {
+        public var document: Document
+        public var bytes: [UInt8]
+        /// The tables it covers (nil: the whole ruleset).
+        public var scope: Set<TableKey>?
+    }
+
     /// The remembered listing, if the kernel's generation id shows nobody committed since
     /// (the ruleset is then exactly what nftctl saw, and need not be listed again) and it
     /// covers every table of `tables`.
-    public func rememberedListing(generation: UInt32, netns: String?, covering tables: [TableKey] = []) -> Document? {
-        guard let ns = Self.namespaceIdentity(netns), let j = try? read(lastListingFile),
-            j["generation"]?.intValue == Int64(generation), j["namespace"]?.uint64Value == ns,
-            j["boot"]?.stringValue == Self.bootID
+    public func rememberedListing(generation: UInt32, netns: String?, covering tables: [TableKey] = []) -> RememberedListing? {
+        guard let ns = Self.namespaceIdentity(netns), (try? checkDirectories(downTo: lastListingFile)) == true,
+            let bytes = try? OwnedPath.bytes(lastListingFile.path)
         else { return nil }
-        if let scope = j["tables"]?.arrayValue {
+        var parsed = bytes
+        guard let j = try? JSON.parse(bytes: &parsed), j["generation"]?.intValue == Int64(generation),
+            j["namespace"]?.uint64Value == ns, j["boot"]?.stringValue == Self.bootID
+        else { return nil }
+        var scope: Set<TableKey>?
+        if let list = j["tables"]?.arrayValue {
             let covered = Set(
-                scope.compactMap { t -> TableKey? in
+                list.compactMap { t -> TableKey? in
                     guard let f = t["family"]?.stringValue, let n = t["name"]?.stringValue else { return nil }
                     return TableKey(family: f, name: n)
                 })
             guard tables.allSatisfy(covered.contains) else { return nil }
+            scope = covered
         }
         guard let l = j["listing"], let doc = try? Document.decode(l) else { return nil }
-        return doc
+        return RememberedListing(document: doc, bytes: bytes, scope: scope)
     }
 
     /// Before a commit: neither the listing nor an up-to-date file (`UpToDate`) holds after it.
