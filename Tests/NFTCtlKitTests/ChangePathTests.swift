@@ -145,6 +145,24 @@ import Testing
         #expect(P.rules(try fake.list()).map(\.expr) == P.rules(before).map(\.expr))
     }
 
+    /// Read before the lock (on the second core), the remembered listing counts only where it
+    /// holds then: at the generation it names, in this namespace and boot, for its tables.
+    @Test func aRememberedListingHoldsOnlyAtItsGenerationForItsTables() throws {
+        let fake = try FakeBackend()
+        let store = StateStore(root: try P.stateDir(), netns: nil)
+        defer { try? FileManager.default.removeItem(at: store.root) }
+        try fake.apply(try P.batch(P.tableJSON("t", ports: [22])), dryRun: false)
+        let t = TableKey(family: "inet", name: "t"), u = TableKey(family: "inet", name: "u")
+        store.rememberListing(try fake.list(), generation: 7, netns: nil, tables: [t])
+        let read = try #require(store.readRememberedListing())
+        #expect(P.rules(read.document) == P.rules(try fake.list()))
+        #expect(read.holds(generation: 7, netns: nil, covering: [t]))
+        #expect(!read.holds(generation: 8, netns: nil, covering: [t]))
+        #expect(!read.holds(generation: 7, netns: nil, covering: [t, u]))
+        #expect(!read.holds(generation: 7, netns: "nftctl-no-such-namespace", covering: [t]))
+        #expect(store.rememberedListing(generation: 8, netns: nil, covering: [t]) == nil)
+    }
+
     /// Counts gathered since the remembered listing: the snapshot takes the replaced rule's
     /// from the echo, as the commit found them, without listing.
     @Test func aReplacedRulesCountsComeFromTheEcho() throws {

@@ -74,6 +74,8 @@ public enum ApplyOperation {
         let ruleCount = state.tables.reduce(0) { $0 + $1.rules.count }
         let say = { (text: String) in if ruleCount >= Progress.largeRuleset { Progress.say(text) } }
         say("checking \(ruleCount) rules (validation, then the kernel's normal form)")
+        // Read meanwhile on the second core; used only if it holds under the lock.
+        let early = store.map { s in Background { s.readRememberedListing() } }
         let desired = try PlanOperation.desiredState(input, normalizer: normalizer)
         timer.mark("desired state (validation + scratch namespace)")
         let held = dryRun ? nil : try lock.map { try NamespaceLock.acquire(netns: $0.netns, wait: $0.wait, what: $0.what) }
@@ -86,7 +88,7 @@ public enum ApplyOperation {
 
         let generation = try backend.generationID()
         // Nobody committed since nftctl's own verified apply: the ruleset is what it listed then.
-        let remembered = store?.rememberedListing(generation: generation, netns: netns, covering: state.keys + pruned)
+        let remembered = early?.value.flatMap { $0.holds(generation: generation, netns: netns, covering: state.keys + pruned) ? $0 : nil }
         let liveListing = try remembered?.document ?? backend.list()
         timer.mark("live listing")
         TestHook.reach(.listed)

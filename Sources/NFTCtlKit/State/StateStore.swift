@@ -252,31 +252,42 @@ extension StateStore {
         public var bytes: [UInt8]
         /// The tables it covers (nil: the whole ruleset).
         public var scope: Set<TableKey>?
+        var generation: Int64?
+        var namespace: UInt64?
+        var boot: String?
+
+        /// True when the kernel's generation id shows nobody committed since it was listed
+        /// (the ruleset is then exactly what nftctl saw, and need not be listed again), in
+        /// this namespace and boot, and it covers every table of `tables`.
+        func holds(generation: UInt32, netns: String?, covering tables: [TableKey]) -> Bool {
+            self.generation == Int64(generation) && namespace != nil && namespace == StateStore.namespaceIdentity(netns)
+                && boot == StateStore.bootID && (scope.map { s in tables.allSatisfy(s.contains) } ?? true)
+        }
     }
 
-    /// The remembered listing, if the kernel's generation id shows nobody committed since
-    /// (the ruleset is then exactly what nftctl saw, and need not be listed again) and it
-    /// covers every table of `tables`.
+    /// The remembered listing, if it holds now (`RememberedListing.holds`).
     public func rememberedListing(generation: UInt32, netns: String?, covering tables: [TableKey] = []) -> RememberedListing? {
-        guard let ns = Self.namespaceIdentity(netns), (try? checkDirectories(downTo: lastListingFile)) == true,
-            let bytes = try? OwnedPath.bytes(lastListingFile.path)
+        readRememberedListing().flatMap { $0.holds(generation: generation, netns: netns, covering: tables) ? $0 : nil }
+    }
+
+    /// The remembered listing as the file has it, whatever its generation: it may be read
+    /// before the namespace lock is taken, since it is only used where `holds` is true
+    /// under the lock (a file says the listing at the generation it names, whenever read).
+    func readRememberedListing() -> RememberedListing? {
+        guard (try? checkDirectories(downTo: lastListingFile)) == true, let bytes = try? OwnedPath.bytes(lastListingFile.path)
         else { return nil }
         var parsed = bytes
-        guard let j = try? JSON.parse(bytes: &parsed), j["generation"]?.intValue == Int64(generation),
-            j["namespace"]?.uint64Value == ns, j["boot"]?.stringValue == Self.bootID
-        else { return nil }
-        var scope: Set<TableKey>?
-        if let list = j["tables"]?.arrayValue {
-            let covered = Set(
+        guard let j = try? JSON.parse(bytes: &parsed), let l = j["listing"], let doc = try? Document.decode(l) else { return nil }
+        let scope = j["tables"]?.arrayValue.map { list in
+            Set(
                 list.compactMap { t -> TableKey? in
                     guard let f = t["family"]?.stringValue, let n = t["name"]?.stringValue else { return nil }
                     return TableKey(family: f, name: n)
                 })
-            guard tables.allSatisfy(covered.contains) else { return nil }
-            scope = covered
         }
-        guard let l = j["listing"], let doc = try? Document.decode(l) else { return nil }
-        return RememberedListing(document: doc, bytes: bytes, scope: scope)
+        return RememberedListing(
+            document: doc, bytes: bytes, scope: scope, generation: j["generation"]?.intValue, namespace: j["namespace"]?.uint64Value,
+            boot: j["boot"]?.stringValue)
     }
 
     /// Before a commit: neither the listing nor an up-to-date file (`UpToDate`) holds after it.
