@@ -69,6 +69,7 @@ struct ApplyCommand: ParsableCommand {
             return
         }
         let input = try bytes.map { try InputLoader.loadJSON(file, bytes: $0) } ?? InputLoader.load(file)
+        defer { ProcessLifetime.keep(input) }
         for note in input.notes { printError(note.description) }
         timer.mark("load \(file)")
         try checkLockout(input)
@@ -86,6 +87,7 @@ struct ApplyCommand: ParsableCommand {
             print(renderer.text(plan))
             return Terminal.confirm("Apply these changes?")
         }
+        defer { ProcessLifetime.keep(report) }
         let names = report.tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")
         if dryRun {
             print(renderer.text(report.plan))

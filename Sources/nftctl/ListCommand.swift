@@ -33,6 +33,7 @@ struct ListCommand: ParsableCommand {
             items = doc.items
             for case .item(let m) in doc.entries { if case .metainfo = m { metainfo.append(m) } }
         }
+        defer { ProcessLifetime.keep(items) }
         switch format {
         case .nft: try emit(nftListing(items), to: nil)
         case .json:

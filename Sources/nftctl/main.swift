@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
 import NFTAnalysis
+import NFTCtlKit
 
 // Runs the CLI with nftctl's exit codes: usage errors exit 2 (ArgumentParser uses 64),
 // everything else that fails exits 1 with one clear message.
+ProcessLifetime.keepUntilExit()
 do {
     var command = try NFTCtl.parseAsRoot()
     try command.run()

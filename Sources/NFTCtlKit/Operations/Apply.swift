@@ -77,6 +77,7 @@ public enum ApplyOperation {
         // Read meanwhile on the second core; used only if it holds under the lock.
         let early = store.map { s in Background { s.readRememberedListing() } }
         let desired = try PlanOperation.desiredState(input, normalizer: normalizer)
+        defer { ProcessLifetime.keep(desired) }
         timer.mark("desired state (validation + scratch namespace)")
         let held = dryRun ? nil : try lock.map { try NamespaceLock.acquire(netns: $0.netns, wait: $0.wait, what: $0.what) }
         defer { held?.release() }
@@ -90,9 +91,11 @@ public enum ApplyOperation {
         // Nobody committed since nftctl's own verified apply: the ruleset is what it listed then.
         let remembered = early?.value.flatMap { $0.holds(generation: generation, netns: netns, covering: state.keys + pruned) ? $0 : nil }
         let liveListing = try remembered?.document ?? backend.list()
+        defer { ProcessLifetime.keep((liveListing, remembered)) }
         timer.mark("live listing")
         TestHook.reach(.listed)
         var plan = try PlanOperation.plan(desired: desired, live: liveListing, prune: pruned)
+        defer { ProcessLifetime.keep(plan) }
         timer.mark("plan")
         let batch: (document: Document, locations: [SourceLocation?])
         switch mode {
@@ -135,6 +138,7 @@ public enum ApplyOperation {
         // rollback would need can have changed (`SnapshotSource`).
         let keys = state.keys + pruned
         let liveTables = try? PlanOperation.liveState(liveListing, tables: keys)
+        defer { ProcessLifetime.keep((liveTables, batch.document)) }
         let echoed = mode == .incremental && pruned.isEmpty && EchoedListing.applies(to: batch.document)
         let stale = remembered != nil || Date().timeIntervalSince(askedAt) > 1
         if let store {
@@ -196,6 +200,7 @@ public enum ApplyOperation {
             let evidence = echo.map { Verify.Evidence(listing: liveListing, generation: generation, batch: batch.document, echo: $0) }
             let verified = try Verify.afterCommit(
                 desired: desired, declared: state, prune: pruned, backend: backend, evidence: evidence)
+            defer { ProcessLifetime.keep((verified.listing, echo)) }
             timer.mark(verified.derived ? "verification (echo + generation id + plan)" : "verification (re-list + plan)")
             // Kept only if nothing committed between the generation read and the listing.
             if let g = verified.generation {

@@ -10,6 +10,7 @@ public enum DiffOperation {
         let input = try InputLoader.load(file)
         let desired = try PlanOperation.desiredState(input)
         let live = try against.map(SnapshotLoader.listing) ?? backend().list()
+        defer { ProcessLifetime.keep((input, desired, live)) }
         return (try PlanOperation.plan(desired: desired, live: live), input.notes)
     }
 }

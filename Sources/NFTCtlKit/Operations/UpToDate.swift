@@ -59,7 +59,7 @@ extension StateStore {
                 ("boot", .string(Self.bootID)),
                 ("tables", .array(tables.map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }))
             ]))
-        try? write(record, to: upToDateFile)
+        try? write(record, to: upToDateFile, durable: false)
     }
 
     /// The record for `fingerprint` in this namespace and boot, whatever its generation.

@@ -53,9 +53,10 @@ public struct StateStore: Sendable {
 
     /// Pretty for the files a person may read; `.compact` for the large ones only nftctl
     /// reads (snapshots, the remembered listing), where layout costs time on every apply.
-    func write(_ json: JSON, to url: URL, style: JSONStyle = .pretty) throws {
+    /// `durable: false` for what only holds in this boot (the boot id is in it): no fsync.
+    func write(_ json: JSON, to url: URL, style: JSONStyle = .pretty, durable: Bool = true) throws {
         try ensureDirectories()
-        try OwnedPath.write(Data(json.serialized(style).utf8), to: url.path)
+        try OwnedPath.write(Data(json.serialized(style).utf8), to: url.path, durable: durable)
     }
 
     func read(_ url: URL) throws -> JSON? {
@@ -242,7 +243,7 @@ extension StateStore {
             record.append(("tables", .array(tables.map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) })))
         }
         record.append(("listing", listing.json))
-        try? write(.object(JSONObject(record)), to: lastListingFile, style: .compact)
+        try? write(.object(JSONObject(record)), to: lastListingFile, style: .compact, durable: false)
     }
 
     /// A listing remembered by `rememberListing`, with its file's bytes (a snapshot of the
