@@ -255,12 +255,14 @@ public struct TextBatch: Sendable {
         if let raw = rawPart(item) {
             throw Unsafe(entry: 0, reason: "\(raw) is kept only in its raw form and has no nft syntax")
         }
-        var json = item.json
+        let json: JSON
         if case .rule(var r) = item {
             r.expr = r.statements.filter {
                 if case .text = $0 { return false }; return true
             }
             json = RulesetItem.rule(r).json
+        } else {
+            json = item.json
         }
         if let bad = firstUnsafeString(json) {
             throw Unsafe(entry: 0, reason: "the string \(SafeText.quoted(bad)) cannot be quoted in nft syntax")
