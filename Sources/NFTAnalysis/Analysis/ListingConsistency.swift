@@ -54,7 +54,16 @@ extension Document {
     /// The sets and maps whose listed elements repeat a key (see `NamedSet.repeatedElementCount`).
     public var inconsistentSets: [InconsistentSet] {
         var out: [InconsistentSet] = []
-        for case .set(let s) in items {
+        for entry in entries {
+            // `items`' sets, without building the array of every item.
+            let s: NamedSet
+            switch entry {
+            case .item(.set(let x)): s = x
+            case .command(let c):
+                guard case .set(let x) = c.item else { continue }
+                s = x
+            default: continue
+            }
             let r = s.repeatedElementCount
             if r > 0 {
                 out.append(

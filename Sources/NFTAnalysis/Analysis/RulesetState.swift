@@ -69,6 +69,24 @@ public struct RulesetState: Sendable, Hashable {
         }
     }
 
+    /// The tables `keys` of a listing, with the kernel's handles: what
+    /// `init(document:keepHandles: true)` makes of the listing's `items` that belong to those
+    /// tables, without building that filtered listing first.
+    public init(listing: Document, tables keys: Set<TableKey>) throws(Problem) {
+        self.init()
+        keepHandles = true
+        for entry in listing.entries {
+            let item: RulesetItem
+            switch entry {
+            case .item(let i): item = i
+            case .command(let c): item = c.item
+            case .raw: continue  // belongs to no table
+            }
+            guard let key = item.tableKey, keys.contains(key) else { continue }
+            try apply(.add, item, nil)
+        }
+    }
+
     mutating func requireTable(_ family: String, _ name: String, _ what: String, _ loc: SourceLocation?) throws(Problem) -> Int {
         guard let t = index(of: TableKey(family: family, name: name)) else {
             throw Problem.state("\(what) refers to table \(family) \(name), which is not declared", at: loc)
@@ -123,7 +141,7 @@ public struct RulesetState: Sendable, Hashable {
             }
         case (.add, .rule(let r)), (.create, .rule(let r)), (.insert, .rule(let r)):
             let t = try requireTable(r.family, r.table, "a rule", loc)
-            guard tables[t].chain(r.chain) != nil else {
+            guard tables[t].chains.contains(where: { $0.value.name == r.chain }) else {
                 throw Problem.state("a rule refers to chain \(r.chain) in table \(r.family) \(r.table), which is not declared", at: loc)
             }
             var clean = r

@@ -45,10 +45,8 @@ public enum PlanOperation {
 
     /// A live listing (kernel or snapshot) as state with handles, only `tables`.
     public static func liveState(_ listing: Document, tables: [TableKey]) throws -> RulesetState {
-        let keys = Set(tables)
-        let items = listing.items.filter { $0.tableKey.map(keys.contains) ?? false }
         do {
-            return try RulesetState(document: Document(items.map { .item($0) }), keepHandles: true)
+            return try RulesetState(listing: listing, tables: Set(tables))
         } catch {
             throw InputError("cannot read the live ruleset: \(error)")
         }
@@ -58,11 +56,17 @@ public enum PlanOperation {
     /// remembered) that repeats elements of a set is not complete, and planning from it
     /// could delete what is there, so it is refused here whatever its origin.
     public static func plan(desired: DesiredState, live listing: Document, prune: [TableKey] = []) throws -> Plan {
-        let keys = Set(desired.keys + prune)
+        let live = try plannableLiveState(listing, tables: desired.keys + prune)
+        return Planner.plan(desired: desired.state, written: desired.written, live: live, prune: prune)
+    }
+
+    /// `liveState` of a listing to plan from: refused when a set of these tables is listed
+    /// incompletely (see `plan`).
+    static func plannableLiveState(_ listing: Document, tables: [TableKey]) throws -> RulesetState {
+        let keys = Set(tables)
         let broken = listing.inconsistentSets.filter { keys.contains(TableKey(family: $0.family, name: $0.table)) }
         if !broken.isEmpty { throw IncompleteListing(what: "the live listing", attempts: 1, sets: broken) }
-        let live = try liveState(listing, tables: desired.keys + prune)
-        return Planner.plan(desired: desired.state, written: desired.written, live: live, prune: prune)
+        return try liveState(listing, tables: tables)
     }
 
     /// A plan to tables that are already a listing (a snapshot's): no written form to send.

@@ -16,26 +16,29 @@ public struct DesiredState: Sendable {
 /// maps, ct timeout policies, some rules), so rules and created tables are sent in the form
 /// the kernel was seen to turn into the normal form.
 public struct WrittenTable: Sendable, Hashable {
-    /// Each rule as written, at the index of its normal form in the desired table's rules.
-    public var rules: [Rule]
-    /// The whole table as written, as a flat listing.
-    public var items: [RulesetItem]
+    /// The table as written (its storage shared with the input's, not copied: a large
+    /// table's rules are read here by index, not listed again).
+    public var table: TableContents
 
-    public init(_ table: TableContents) {
-        rules = table.rules.map(\.value)
+    public init(_ table: TableContents) { self.table = table }
+
+    /// Each rule as written, at the index of its normal form in the desired table's rules.
+    public var rules: [Rule] { table.rules.map(\.value) }
+
+    /// Rule `i` as written (`rules[i]` without building the array).
+    public func rule(_ i: Int) -> Rule { table.rules[i].value }
+
+    /// The whole table as written, as a flat listing.
+    public var items: [RulesetItem] {
         var one = RulesetState()
         one.tables = [table]
-        items = one.listingItems
+        return one.listingItems
     }
 
-    /// The declarations as written, by name.
-    public func set(_ name: String) -> NamedSet? {
-        for case .set(let s) in items where s.name == name { return s }
-        return nil
-    }
+    /// The declarations as written, by name (the first, as a listing would give it).
+    public func set(_ name: String) -> NamedSet? { table.set(name)?.value }
 
     public func object(_ name: String, kind: ObjectKind) -> NamedObject? {
-        for case .object(let k, let o) in items where k == kind && o.name == name { return o }
-        return nil
+        table.objects.first { $0.value.body.kind == kind && $0.value.name == name }?.value
     }
 }

@@ -34,9 +34,7 @@ enum EchoedListing {
             if case .command(let c) = $0, c.verb == .add, case .rule(let r) = c.item { return r }
             return nil
         }
-        var items = before.items.filter {
-            if case .metainfo = $0 { return false }; return true
-        }
+        var items = before.items  // without metainfo
         func index(of handle: Int64?, like r: Rule) -> Int? {
             guard let handle else { return nil }
             return items.firstIndex {

@@ -55,9 +55,11 @@ public enum Verify {
         } else {
             listing = try backend.list()
         }
-        let after = try PlanOperation.plan(desired: desired, live: listing, prune: prune)
+        let live = try PlanOperation.plannableLiveState(listing, tables: desired.keys + prune)
+        let after = Planner.plan(desired: desired.state, written: desired.written, live: live, prune: prune)
         if !after.isEmpty { throw VerificationFailure(plan: after) }
-        let mismatches = differences(declared: declared, live: try PlanOperation.liveState(listing, tables: declared.keys))
+        let declaredLive = try liveState(listing, of: declared, planned: live, plannedKeys: desired.keys + prune)
+        let mismatches = differences(declared: declared, live: declaredLive)
         if !mismatches.isEmpty { throw DeclarationMismatch(differences: mismatches) }
         let unchanged = try backend.generationID() == generation
         return Outcome(listing: listing, generation: unchanged ? generation : nil, scope: scope)
@@ -70,11 +72,22 @@ public enum Verify {
         let keys = Set(declared.keys)
         let scoped = Document(evidence.listing.items.filter { $0.tableKey.map(keys.contains) ?? false }.map { .item($0) })
         guard let derived = EchoedListing.derive(before: scoped, batch: evidence.batch, echo: evidence.echo),
-            let plan = try? PlanOperation.plan(desired: desired, live: derived), plan.isEmpty,
-            let live = try? PlanOperation.liveState(derived, tables: declared.keys),
+            let planned = try? PlanOperation.plannableLiveState(derived, tables: desired.keys),
+            Planner.plan(desired: desired.state, written: desired.written, live: planned).isEmpty,
+            let live = try? liveState(derived, of: declared, planned: planned, plannedKeys: desired.keys),
             differences(declared: declared, live: live).isEmpty
         else { return nil }
         return Outcome(listing: derived, generation: after, scope: declared.keys, derived: true)
+    }
+
+    /// `PlanOperation.liveState(listing, tables: declared.keys)`: `planned` (the same
+    /// listing's live state for the tables `plannedKeys`) when those are the same tables,
+    /// rather than reading the listing a second time.
+    static func liveState(
+        _ listing: Document, of declared: RulesetState, planned: RulesetState, plannedKeys: [TableKey]
+    ) throws -> RulesetState {
+        if Set(plannedKeys) == Set(declared.keys) { return planned }
+        return try PlanOperation.liveState(listing, tables: declared.keys)
     }
 
     /// One attribute that differs, worded for a person.

@@ -7,10 +7,8 @@ import NFTAnalysis
 extension TableValidator {
     func checkTerminalStatements() -> [Diagnostic] {
         var out: [Diagnostic] = []
-        var index: [String: Int] = [:]
-        for lr in table.rules {
+        for (i, lr) in table.rules.enumerated() {
             let r = lr.value
-            index[r.chain, default: 0] += 1
             let statements = r.statements
             guard let end = statements.firstIndex(where: Self.isTerminal), end < statements.count - 1 else { continue }
             let context = PrintContext(family: family)
@@ -19,7 +17,7 @@ extension TableValidator {
                 Diagnostic(
                     .error,
                     "\(after) after `\(statements[end].nftText(context: context))` never runs: a rule stops at its verdict; move it before",
-                    object: "rule \(index[r.chain]!) of chain \(tableName) \(r.chain)", at: lr.location))
+                    object: ruleObject(i), at: lr.location))
         }
         return out
     }

@@ -17,8 +17,20 @@ enum TextLimits {
     /// Meta keys whose value is an interface name.
     static let interfaceKeys: Set<String> = ["iifname", "oifname", "ibrname", "obrname", "ibriport", "obriport"]
 
+    /// True when `s` is printable ASCII without `"`, at most `limit` bytes: no problem to
+    /// report, known from one pass over the bytes (most strings of a large ruleset).
+    static func isPlain(_ s: String, limit: Int) -> Bool {
+        var n = 0
+        for b in s.utf8 {
+            guard b >= 0x20, b < 0x7F, b != UInt8(ascii: "\"") else { return false }
+            n += 1
+        }
+        return n <= limit
+    }
+
     /// Why `s` cannot be a name, or nil.
     static func nameProblem(_ s: String) -> String? {
+        if !s.isEmpty, SafeText.isIdentifier(s), s.utf8.count <= name { return nil }
         if s.isEmpty { return "a name cannot be empty" }
         if let u = s.unicodeScalars.first(where: SafeText.isUnsafe) {
             return "the name holds a control character (\(SafeText.escape(String(u))))"
@@ -32,6 +44,7 @@ enum TextLimits {
 
     /// Why `s` cannot be a quoted string of at most `limit` bytes (`what` names it), or nil.
     static func stringProblem(_ s: String, _ what: String, limit: Int?) -> String? {
+        if isPlain(s, limit: limit ?? Int.max) { return nil }
         if let u = s.unicodeScalars.first(where: SafeText.isUnsafe) {
             return "the \(what) \(SafeText.quoted(s)) holds a control character (\(SafeText.escape(String(u))))"
         }
@@ -77,7 +90,7 @@ extension TableValidator {
             check(TextLimits.nameProblem(s.name), obj, ls.location)
             comment(s.comment, obj, ls.location)
             let ifnames = s.type == .named("ifname")
-            for e in s.elements { out += values(e, obj, ls.location, interface: ifnames) }
+            for e in s.elements { values(e, { obj }, ls.location, interface: ifnames, into: &out) }
         }
         for lo in table.objects {
             let o = lo.value
@@ -96,35 +109,33 @@ extension TableValidator {
             check(TextLimits.nameProblem(lf.value.name), obj, lf.location)
             devices(lf.value.dev, obj, lf.location)
         }
-        var index: [String: Int] = [:]
-        for lr in table.rules {
+        for (i, lr) in table.rules.enumerated() {
             let r = lr.value
-            index[r.chain, default: 0] += 1
-            let obj = "rule \(index[r.chain]!) of chain \(tableRef) \(SafeText.name(r.chain))"
-            comment(r.comment, obj, lr.location)
-            for s in r.statements { out += statementText(s, obj, lr.location) }
+            // Built only for a diagnostic: most rules have none.
+            func obj() -> String { "rule \(ordinals[i]) of chain \(tableRef) \(SafeText.name(r.chain))" }
+            if let c = r.comment, let problem = TextLimits.stringProblem(c, "comment", limit: TextLimits.comment) {
+                out.append(Diagnostic(.error, problem, object: obj(), at: lr.location))
+            }
+            for s in r.statements { statementText(s, obj, lr.location, into: &out) }
         }
         return out
     }
 
     /// Log prefixes and string values of one statement and the statements nested in it.
-    func statementText(_ s: Statement, _ obj: String, _ loc: SourceLocation?) -> [Diagnostic] {
-        var out: [Diagnostic] = []
+    func statementText(_ s: Statement, _ obj: () -> String, _ loc: SourceLocation?, into out: inout [Diagnostic]) {
         if case .log(let l) = s, let p = l.prefix,
             let problem = TextLimits.stringProblem(p, "log prefix", limit: TextLimits.logPrefix)
         {
-            out.append(Diagnostic(.error, problem, object: obj, at: loc))
+            out.append(Diagnostic(.error, problem, object: obj(), at: loc))
         }
         var interface = false
         if case .match(.meta(let key), _, _) = s { interface = TextLimits.interfaceKeys.contains(key) }
-        for e in s.expressions { out += values(e, obj, loc, interface: interface) }
-        for n in s.nestedStatements { out += statementText(n, obj, loc) }
-        return out
+        s.forEachDirectExpression { values($0, obj, loc, interface: interface, into: &out) }
+        s.forEachNestedStatement { statementText($0, obj, loc, into: &out) }
     }
 
     /// String values and element comments anywhere in `e`; interface names are length-checked.
-    func values(_ e: Expression, _ obj: String, _ loc: SourceLocation?, interface: Bool) -> [Diagnostic] {
-        var out: [Diagnostic] = []
+    func values(_ e: Expression, _ obj: () -> String, _ loc: SourceLocation?, interface: Bool, into out: inout [Diagnostic]) {
         e.forEach { sub in
             var problem: String?
             switch sub {
@@ -137,8 +148,7 @@ extension TableValidator {
                 problem = el.comment.flatMap { TextLimits.stringProblem($0, "comment", limit: TextLimits.comment) }
             default: break
             }
-            if let problem { out.append(Diagnostic(.error, problem, object: obj, at: loc)) }
+            if let problem { out.append(Diagnostic(.error, problem, object: obj(), at: loc)) }
         }
-        return out
     }
 }

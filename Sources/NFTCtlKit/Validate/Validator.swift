@@ -19,7 +19,8 @@ public enum Validator {
         var out: [Diagnostic] = []
         for (i, entry) in document.entries.enumerated() {
             let loc = i < locations.count ? locations[i] : nil
-            let object = "\(origin) entry \(i + 1)"
+            // Built only for a diagnostic: most entries have none.
+            func object() -> String { "\(origin) entry \(i + 1)" }
             switch entry {
             case .raw(let j):
                 let why: String
@@ -28,11 +29,11 @@ public enum Validator {
                 } else {
                     do { _ = try RulesetItem.decode(j); why = "unsupported" } catch { why = error.message }
                 }
-                out.append(Diagnostic(.error, why, object: object, at: loc))
+                out.append(Diagnostic(.error, why, object: object(), at: loc))
             case .item(let item):
-                out += unsupportedParts(item, object: object, at: loc)
+                unsupportedParts(item, object: object(), at: loc, into: &out)
             case .command(let c):
-                out += unsupportedParts(c.item, object: object, at: loc)
+                unsupportedParts(c.item, object: object(), at: loc, into: &out)
             }
         }
         return out
@@ -43,63 +44,108 @@ public enum Validator {
         do { try body(); return nil } catch { return error.message }
     }
 
-    static func unsupportedParts(_ item: RulesetItem, object: String, at loc: SourceLocation?) -> [Diagnostic] {
-        var out: [Diagnostic] = []
-        func checkExpr(_ e: Expression, _ what: String) {
+    /// `object` and the names below are built only when a diagnostic needs them.
+    static func unsupportedParts(
+        _ item: RulesetItem, object: @autoclosure () -> String, at loc: SourceLocation?, into out: inout [Diagnostic]
+    ) {
+        func checkExpr(_ e: Expression, _ what: () -> String) {
             e.forEach { sub in
                 if case .raw(let j) = sub {
                     let why: String
                     why = failure { () throws(DecodeError) in _ = try Expression.decode(j) } ?? "unsupported expression"
-                    out.append(Diagnostic(.error, "\(why): \(j.serialized())", object: what, at: loc))
+                    out.append(Diagnostic(.error, "\(why): \(j.serialized())", object: what(), at: loc))
                 }
             }
         }
-        func checkStmt(_ s: Statement, _ what: String) {
+        func checkStmt(_ s: Statement, _ what: () -> String) {
             switch s {
             case .raw(let j):
                 let why: String
                 why = failure { () throws(DecodeError) in _ = try Statement.decode(j) } ?? "unsupported statement"
-                out.append(Diagnostic(.error, "\(why): \(j.serialized())", object: what, at: loc))
+                out.append(Diagnostic(.error, "\(why): \(j.serialized())", object: what(), at: loc))
             case .text(let t):
                 // Sent as nft syntax (TextBatch); refused only when it cannot be written safely.
                 do throws(TextBatch.Unsafe) { _ = try TextBatch.foldedStatement(t) } catch {
                     out.append(
                         Diagnostic(
                             .error, "\(error.reason): nft 1.0.6 lists it only as text, and JSON cannot carry it",
-                            object: what, at: loc))
+                            object: what(), at: loc))
                 }
             default:
                 s.forEachExpression { if case .raw = $0 { checkExpr($0, what) } }
-                for n in s.nestedStatements { checkStmt(n, what) }
+                s.forEachNestedStatement { checkStmt($0, what) }
             }
         }
         switch item {
         case .rule(let r):
-            let what = "rule in chain \(r.family) \(r.table) \(r.chain)"
-            if r.expr?.isEmpty ?? true { out.append(Diagnostic(.error, "a rule needs at least one statement", object: what, at: loc)) }
+            func what() -> String { "rule in chain \(r.family) \(r.table) \(r.chain)" }
+            if r.expr?.isEmpty ?? true { out.append(Diagnostic(.error, "a rule needs at least one statement", object: what(), at: loc)) }
             for s in r.statements { checkStmt(s, what) }
         case .set(let s):
-            let what = "\(s.isMap ? "map" : "set") \(s.family) \(s.table) \(s.name)"
+            func what() -> String { "\(s.isMap ? "map" : "set") \(s.family) \(s.table) \(s.name)" }
             if let e = s.elem { checkExpr(e, what) }
             for st in s.stmt ?? [] { checkStmt(st, what) }
             if case .typeof(let e)? = s.type { checkExpr(e, what) }
         case .element(let e):
-            checkExpr(e.elem, "elements of \(e.family) \(e.table) \(e.name)")
+            checkExpr(e.elem) { "elements of \(e.family) \(e.table) \(e.name)" }
         case .raw(let j):
-            out.append(Diagnostic(.error, "unknown object \(j.serialized())", object: object, at: loc))
+            out.append(Diagnostic(.error, "unknown object \(j.serialized())", object: object(), at: loc))
         default: break
         }
-        return out
     }
 }
 
-/// Checks one table. Kept as a struct so each check reads the shared lookups.
-struct TableValidator {
+/// Checks one table. Each check reads the shared lookups, built once per table: a check runs
+/// per rule of rulesets of tens of thousands, so what it looks up is a dictionary, and the
+/// names diagnostics give objects are built only when one is reported. A class, so that the
+/// closures of the per-statement checks capture one reference, not a copy of every lookup.
+final class TableValidator {
     let table: TableContents
-    var family: String { table.table.value.family }
-    var tableName: String { "\(family) \(table.table.value.name)" }
+    let family: String
+    let tableName: String
+    /// Chains and sets by name; the first declaration wins, as in `TableContents.chain(_:)`.
+    let chainsByName: [String: Located<Chain>]
+    let setsByName: [String: Located<NamedSet>]
+    let objectKeys: Set<ObjectKey>
+    let flowtableNames: Set<String>
+    /// Each rule's position in its chain, from 1 (`rule 3 of chain …`), by index in `table.rules`.
+    let ordinals: [Int]
+    /// jump/goto edges between chains (`chainEdges`).
+    let edges: [String: [String]]
+
+    struct ObjectKey: Hashable {
+        var name: String
+        var kind: ObjectKind
+    }
+
+    init(table: TableContents) {
+        self.table = table
+        family = table.table.value.family
+        tableName = "\(family) \(table.table.value.name)"
+        var chains: [String: Located<Chain>] = [:]
+        for c in table.chains where chains[c.value.name] == nil { chains[c.value.name] = c }
+        chainsByName = chains
+        var sets: [String: Located<NamedSet>] = [:]
+        for s in table.sets where sets[s.value.name] == nil { sets[s.value.name] = s }
+        setsByName = sets
+        objectKeys = Set(table.objects.map { ObjectKey(name: $0.value.name, kind: $0.value.body.kind) })
+        flowtableNames = Set(table.flowtables.map(\.value.name))
+        var count: [String: Int] = [:]
+        var ordinals: [Int] = []
+        ordinals.reserveCapacity(table.rules.count)
+        for r in table.rules {
+            let n = count[r.value.chain, default: 0] + 1
+            count[r.value.chain] = n
+            ordinals.append(n)
+        }
+        self.ordinals = ordinals
+        edges = Self.chainEdges(table, sets: sets)
+    }
 
     func chainObject(_ c: Chain) -> String { "chain \(tableName) \(c.name)" }
+
+    /// `rule N of chain FAMILY TABLE CHAIN` for `table.rules[i]`.
+    func ruleObject(_ i: Int) -> String { "rule \(ordinals[i]) of chain \(tableName) \(table.rules[i].value.chain)" }
 
     func run() -> [Diagnostic] {
         var out = checkText()
@@ -171,10 +217,9 @@ struct TableValidator {
 
     // MARK: rules and references
 
-    /// For each chain, the (type, hook) of every base chain that reaches it.
-    func reachingHooks() -> [String: Set<HookUse>] {
+    /// For each chain, the (type, hook) of every base chain that reaches it, sorted.
+    func reachingHooks() -> [String: [HookUse]] {
         var result: [String: Set<HookUse>] = [:]
-        let edges = chainEdges()
         for lc in table.chains {
             guard let type = lc.value.type, let hook = lc.value.hook else { continue }
             let use = HookUse(type: type, hook: hook)
@@ -186,17 +231,17 @@ struct TableValidator {
                 stack += edges[n] ?? []
             }
         }
-        return result
+        return result.mapValues { $0.sorted() }
     }
 
     /// jump/goto edges between chains, including verdict maps (anonymous and named).
-    func chainEdges() -> [String: [String]] {
+    static func chainEdges(_ table: TableContents, sets: [String: Located<NamedSet>]) -> [String: [String]] {
         var edges: [String: [String]] = [:]
         for lr in table.rules {
             let r = lr.value
             for s in r.statements {
-                for v in s.verdicts { if let t = v.target { edges[r.chain, default: []].append(t) } }
-                if case .vmap(_, let data) = s, let ref = data.setReference, let m = table.set(ref.name) {
+                s.forEachVerdict { v in if let t = v.target { edges[r.chain, default: []].append(t) } }
+                if case .vmap(_, let data) = s, let ref = data.setReference, let m = sets[ref.name] {
                     m.value.elem?.forEach { if case .verdict(let v) = $0, let t = v.target { edges[r.chain, default: []].append(t) } }
                 }
             }
@@ -207,26 +252,27 @@ struct TableValidator {
     func checkRules() -> [Diagnostic] {
         var out: [Diagnostic] = []
         let hooks = reachingHooks()
-        var index: [String: Int] = [:]
-        for lr in table.rules {
+        let impossible = impossibleProtocols
+        for (i, lr) in table.rules.enumerated() {
             let r = lr.value
-            index[r.chain, default: 0] += 1
-            let obj = "rule \(index[r.chain]!) of chain \(tableName) \(r.chain)"
-            func err(_ m: String) { out.append(Diagnostic(.error, m, object: obj, at: lr.location)) }
-            if r.statements.isEmpty { err("a rule needs at least one statement") }
-            for s in r.statements {
+            // Captures the index only: nothing of the rule is copied for it.
+            func err(_ m: String) { out.append(Diagnostic(.error, m, object: ruleObject(i), at: table.rules[i].location)) }
+            let statements = r.statements
+            if statements.isEmpty { err("a rule needs at least one statement") }
+            let uses = hooks[r.chain] ?? []
+            for s in statements {
                 checkReferences(s, err)
-                checkHooks(s, hooks[r.chain] ?? [], err)
-                checkFamily(s, err)
+                checkHooks(s, uses, err)
+                checkFamily(s, impossible, err)
             }
         }
         return out
     }
 
     func checkReferences(_ s: Statement, _ err: (String) -> Void) {
-        for v in s.verdicts {
-            guard let t = v.target else { continue }
-            if let c = table.chain(t) {
+        s.forEachVerdict { v in
+            guard let t = v.target else { return }
+            if let c = chainsByName[t] {
                 if c.value.isBase { err("\(v.keyword) to \(t), a base chain: the kernel only allows jumps to regular chains") }
             } else {
                 err("\(v.keyword) to chain \(t), which is not declared in table \(tableName)")
@@ -234,7 +280,7 @@ struct TableValidator {
         }
         func needSet(_ ref: String, map: Bool?) {
             guard let name = SetReference(reference: ref)?.name else { return }
-            guard let s = table.set(name) else {
+            guard let s = setsByName[name] else {
                 err("refers to \(map == true ? "map" : "set") @\(name), which is not declared in table \(tableName)")
                 return
             }
@@ -251,7 +297,7 @@ struct TableValidator {
                     needSet(ref, map: true)
                 }
             }
-            for n in names where !table.objects.contains(where: { $0.value.name == n && $0.value.body.kind == kind }) {
+            for n in names where !objectKeys.contains(ObjectKey(name: n, kind: kind)) {
                 err("refers to \(kind.rawValue) \"\(n)\", which is not declared in table \(tableName)")
             }
         }
@@ -272,7 +318,7 @@ struct TableValidator {
         case .secmark(let e): needObject(e, .secmark)
         case .flow(_, let ft):
             let name = SetReference(lenient: ft).name
-            if !table.flowtables.contains(where: { $0.value.name == name }) {
+            if !flowtableNames.contains(name) {
                 err("refers to flowtable @\(name), which is not declared in table \(tableName)")
             }
         default: break
@@ -285,10 +331,10 @@ struct TableValidator {
 
     /// Statements the kernel accepts only in some chain types and hooks (checked against
     /// every base chain that reaches the rule, as the kernel does at commit).
-    func checkHooks(_ s: Statement, _ uses: Set<HookUse>, _ err: (String) -> Void) {
+    func checkHooks(_ s: Statement, _ uses: [HookUse], _ err: (String) -> Void) {
         guard !uses.isEmpty else { return }
         func require(_ what: String, type: String?, hooks: Set<String>) {
-            for u in uses.sorted() {
+            for u in uses {
                 if let type, u.type != type {
                     err("\(what) is only allowed in \(type) chains, but this rule is reached from a \(u.type) chain at hook \(u.hook)")
                     return
@@ -322,25 +368,31 @@ struct TableValidator {
         }
     }
 
-    /// Header matches that can never see a packet in this table's family.
-    func checkFamily(_ s: Statement, _ err: (String) -> Void) {
-        let impossible: Set<String>
+    /// Protocols whose headers can never see a packet in this table's family.
+    var impossibleProtocols: Set<String> {
         switch family {
         // Transport headers are not tied to the network protocol: IPv4 can carry ICMPv6 and
         // IPv6 can carry ICMP or IGMP (`meta l4proto 1 icmp type echo-request` in ip6 is valid).
-        case "ip": impossible = ["ip6"]
-        case "ip6": impossible = ["ip"]
-        case "arp": impossible = ["ip", "ip6", "icmp", "icmpv6", "tcp", "udp", "udplite", "sctp", "dccp", "igmp", "th"]
-        default: impossible = []
+        case "ip": return ["ip6"]
+        case "ip6": return ["ip"]
+        case "arp": return ["ip", "ip6", "icmp", "icmpv6", "tcp", "udp", "udplite", "sctp", "dccp", "igmp", "th"]
+        default: return []
         }
+    }
+
+    /// Header matches that can never see a packet in this table's family (`impossible`:
+    /// `impossibleProtocols`).
+    func checkFamily(_ s: Statement, _ impossible: Set<String>, _ err: (String) -> Void) {
         var reported = false
-        s.forEachExpression { e in
-            guard !reported else { return }
-            if case .payload(.field(let proto, let field)) = e, impossible.contains(proto) {
-                err(
-                    "\(proto) \(field) can never match in a \(family) table: it only sees \(family == "arp" ? "ARP" : family == "ip" ? "IPv4" : "IPv6") packets"
-                )
-                reported = true
+        if !impossible.isEmpty {
+            s.forEachExpression { e in
+                guard !reported else { return }
+                if case .payload(.field(let proto, let field)) = e, impossible.contains(proto) {
+                    err(
+                        "\(proto) \(field) can never match in a \(family) table: it only sees \(family == "arp" ? "ARP" : family == "ip" ? "IPv4" : "IPv6") packets"
+                    )
+                    reported = true
+                }
             }
         }
         if !reported, case .match(.meta("nfproto"), .eq, .string(let p)) = s {
@@ -369,7 +421,7 @@ struct TableValidator {
             if s.isMap, case .named("verdict")? = s.map {
                 s.elem?.forEach { e in
                     if case .verdict(let v) = e, let t = v.target {
-                        if let c = table.chain(t) {
+                        if let c = chainsByName[t] {
                             if c.value.isBase {
                                 out.append(Diagnostic(.error, "\(v.keyword) to \(t), a base chain", object: obj, at: ls.location))
                             }
@@ -390,7 +442,6 @@ struct TableValidator {
 
     /// The kernel refuses a jump graph with a cycle, and 16 or more jumps in a row.
     func checkLoops() -> [Diagnostic] {
-        let edges = chainEdges()
         var out: [Diagnostic] = []
         var state: [String: Int] = [:]  // 1 = on stack, 2 = done
         var path: [String] = []
@@ -403,7 +454,7 @@ struct TableValidator {
                     let cycle = Array(path[path.firstIndex(of: t)!...]) + [t]
                     let key = Set(cycle).sorted().joined(separator: ",")
                     if reported.insert(key).inserted {
-                        let loc = table.chain(t)?.location
+                        let loc = chainsByName[t]?.location
                         out.append(
                             Diagnostic(
                                 .error, "jump loop: \(cycle.joined(separator: " -> "))",

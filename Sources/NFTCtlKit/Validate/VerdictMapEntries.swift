@@ -8,10 +8,10 @@ extension TableValidator {
     func checkVerdictMapEntries() -> [Diagnostic] {
         var out: [Diagnostic] = []
         /// One expression (the caller walks the tree).
-        func report(_ e: Expression, object: String, at location: SourceLocation?) {
-            let prefix = DSLMarker.Kind.notAVerdict.prefix
+        let prefix = DSLMarker.Kind.notAVerdict.prefix
+        func report(_ e: Expression, object: () -> String, at location: SourceLocation?) {
             guard case .string(let text) = e, text.hasPrefix(prefix) else { return }
-            add(String(text.dropFirst(prefix.count)), object, location)
+            add(String(text.dropFirst(prefix.count)), object(), location)
         }
         func add(_ what: String, _ object: String, _ location: SourceLocation?) {
             out.append(
@@ -19,14 +19,11 @@ extension TableValidator {
                     .error, "a verdict map entry needs a verdict (accept, drop, jump(chain), goto(chain), return, continue), not `\(what)`",
                     object: object, at: location))
         }
-        var index: [String: Int] = [:]
-        for lr in table.rules {
-            index[lr.value.chain, default: 0] += 1
-            let object = "rule \(index[lr.value.chain]!) of chain \(tableName) \(lr.value.chain)"
-            for s in lr.value.statements { s.forEachExpression { report($0, object: object, at: lr.location) } }
+        for (i, lr) in table.rules.enumerated() {
+            for s in lr.value.statements { s.forEachExpression { report($0, object: { ruleObject(i) }, at: lr.location) } }
         }
         for ls in table.sets {
-            let object = "\(ls.value.isMap ? "map" : "set") \(tableName) \(ls.value.name)"
+            func object() -> String { "\(ls.value.isMap ? "map" : "set") \(tableName) \(ls.value.name)" }
             ls.value.elem?.forEach { $0.forEach { report($0, object: object, at: ls.location) } }
         }
         return out
