@@ -21,6 +21,11 @@ import Testing
           "chain": "input", "table": "t", "family": "inet"}}}
         """#
 
+    /// A rule the kernel lists otherwise than written (an anonymous set, sorted).
+    static let unsorted = #"""
+        {"add": {"rule": {"family": "inet", "table": "t", "chain": "input", "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": {"set": [443, 22, 80]}}}, {"drop": null}]}}}
+        """#
+
     static func document(_ rules: [String], extra: [String] = []) -> String {
         let head = [
             #"{"add": {"table": {"family": "inet", "name": "t"}}}"#,
@@ -132,6 +137,11 @@ import Testing
         try text.write(to: URL(fileURLWithPath: path))
         let plantedLines = Self.lines(path).count
 
+        // Rules the kernel keeps as written are recorded as such (nothing to decode when
+        // served); the rest with their normal form.
+        let written = Self.lines(path).filter { $0.hasSuffix(" 1 0") }.count
+        #expect(written >= ports.count - 1)
+
         let second = try Self.input(Self.document(ports.map { Self.rule($0) } + [Self.rule(2000)]))
         let got = try cache.normalize(second)
         #expect(got.state.tables[0].rules[5].value.comment == "from the cache")
@@ -209,10 +219,13 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let old = try Self.input(Self.document([Self.rule(22), Self.rule(80), Self.rule(443)]))
         _ = try cache.normalize(old)
-        let changed = try Self.input(Self.document([Self.rule(22), Self.rule(8080), Self.rule(443)]))
+        let changed = try Self.input(Self.document([Self.rule(22), Self.rule(8080), Self.rule(443), Self.unsorted]))
         let got = try cache.normalize(changed)
         #expect(Self.same(got, try cache.full(changed)))
         #expect(!Self.same(got, try cache.full(old)))
+        // The set's normal form (not the rule as written) is recorded and served.
+        #expect(Self.lines(Self.recordsFile(cache, changed)).contains { $0.contains(#""set":[22,80,443]"#) })
+        #expect(Self.same(try cache.normalize(changed), got))
         // Moved to another chain with the same bytes otherwise: not the old chain's form.
         let moved = try Self.input(Self.document([Self.rule(22), Self.rule(80, chain: "other"), Self.rule(443)]))
         #expect(Self.same(try cache.normalize(moved), try cache.full(moved)))

@@ -130,6 +130,16 @@ struct NormalFormRecords {
         return (key, i + 1..<line.upperBound)
     }
 
+    /// The value of a rule whose normal form is the rule as written (the common case: a
+    /// file compiled from a listing): nothing to parse or decode when it is served.
+    static let asWritten: [UInt8] = [UInt8(ascii: "0")]
+
+    /// Whether `key`'s record says "the rule as written" (`asWritten`).
+    func isAsWritten(_ key: NormalFormKey) -> Bool {
+        guard let r = index[key] else { return false }
+        return r.count == 1 && bytes[r.lowerBound] == Self.asWritten[0]
+    }
+
     /// The value of `key`, parsed; nil when absent or not JSON.
     func value(_ key: NormalFormKey) -> JSON? {
         guard let r = index[key] else { return nil }

@@ -73,10 +73,16 @@ struct NormalizationCache {
     /// A rule by the model's serialisation (the key of rules with no entry bytes: `.nft` and
     /// rules-program inputs, or a JSON file whose entries do not map one to one onto its rules).
     static func key(_ r: Rule) -> NormalFormKey {
+        .model(RulesetItem.rule(asWritten(r)).json.serialized())
+    }
+
+    /// A rule as written, as the scratch listing gives it back when the kernel changes
+    /// nothing: no handle, no position.
+    static func asWritten(_ r: Rule) -> Rule {
         var r = r
         r.handle = nil
         r.index = nil
-        return .model(RulesetItem.rule(r).json.serialized())
+        return r
     }
 
     /// Each rule entry's key by its bytes (`LoadedInput.ruleEntryKeys`), grouped by table and
@@ -188,8 +194,10 @@ struct NormalizationCache {
             let known = load(url)
             let k = Self.ruleKeys(table, entries: entryKeys?[table.key] ?? [:])
             let c = zip(table.rules, k).map { r, key -> Rule? in
+                guard !Self.updatesSets(r.value) else { return nil }
+                if known.isAsWritten(key) { return Self.asWritten(r.value) }
                 // A record is used only whole and only as the rule it keys: same table and chain.
-                guard !Self.updatesSets(r.value), let j = known.value(key), case .rule(let n) = RulesetItem(json: j),
+                guard let j = known.value(key), case .rule(let n) = RulesetItem(json: j),
                     n.family == r.value.family, n.table == r.value.table, n.chain == r.value.chain
                 else { return nil }
                 return n
@@ -249,7 +257,10 @@ struct NormalizationCache {
                     let n = list[taken[r.value.chain, default: 0]]
                     taken[r.value.chain, default: 0] += 1
                     rules.append(Located(n))
-                    if useCache, !Self.updatesSets(r.value) { new.append((keys[i][ri], Array(RulesetItem.rule(n).json.serialized().utf8))) }
+                    if useCache, !Self.updatesSets(r.value) {
+                        let value = n == Self.asWritten(r.value) ? NormalFormRecords.asWritten : Array(RulesetItem.rule(n).json.serialized().utf8)
+                        new.append((keys[i][ri], value))
+                    }
                 } else if useCache {
                     return try full(input)  // the scratch listing does not line up: trust nothing cached
                 } else {
