@@ -155,6 +155,23 @@ import Testing
         #expect(Self.lines(path).count == plantedLines + 1)
     }
 
+    @Test(.needsRoot) func aFileGrownWellBeyondItsLiveRecordsIsRewrittenWithThemOnly() throws {
+        let (cache, root) = try Self.cache()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let first = try Self.input(Self.document([Self.rule(22), Self.rule(80)]))
+        _ = try cache.normalize(first)
+        let path = Self.recordsFile(cache, first)
+        let live = Self.lines(path)
+        #expect(live.count == 3)
+        // Records no input uses any more (rules since changed), many times the live ones.
+        var grown = try Data(contentsOf: URL(fileURLWithPath: path))
+        for n in 0..<200 { grown.append(contentsOf: NormalFormRecords.line(.model("stale \(n)"), NormalFormRecords.asWritten)) }
+        try grown.write(to: URL(fileURLWithPath: path))
+        let got = try cache.normalize(first)
+        #expect(Self.same(got, try cache.full(first)))
+        #expect(Set(Self.lines(path)) == Set(live))
+    }
+
     @Test(.needsRoot) func aTornOrGarbledTailIsSkippedAndTheResultIsRight() throws {
         let (cache, root) = try Self.cache()
         defer { try? FileManager.default.removeItem(at: root) }
