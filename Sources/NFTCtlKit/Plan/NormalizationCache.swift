@@ -4,11 +4,12 @@ import NFTAnalysis
 /// Remembers what the kernel makes of each rule, so a 1-rule change does not reload every
 /// rule of the table into a scratch namespace. A rule's normal form depends only on the
 /// rule itself and on its table's declarations (family, chains, set and map types, objects),
-/// so the cache is keyed by the kernel release, the libnftables and nftctl versions and those declarations
-/// (without set elements); within it, by the rule as written (its entry's bytes in a JSON
-/// file, else the model's serialisation). The declarations themselves
-/// (and set elements) are still normalised by the kernel on every run, with only the rules
-/// it has not seen. Anything inconsistent falls back to normalising everything.
+/// so the cache is keyed by the kernel release, the libnftables and nftctl versions and those
+/// declarations (without set elements): one append-only file each (`NormalFormRecords`);
+/// within it, by the rule as written (its entry's bytes in a JSON file, else the model's
+/// serialisation). The declarations themselves (and set elements) are still normalised by
+/// the kernel on every run, with only the rules it has not seen. Anything inconsistent falls
+/// back to normalising everything.
 struct NormalizationCache {
     let directory: URL
 
