@@ -15,6 +15,10 @@ public struct LoadedInput: Sendable {
     /// A JSON file's bytes as read: the loader makes `state` of them alone, so they are
     /// what `nftctl restore` saves when they replace every saved table (`recordApply`).
     public var source: [UInt8]?
+    /// For a JSON file: the key of each rule entry (`document.entries[i]`) by its bytes as
+    /// written, nil for other entries; empty for other inputs. The normal-form cache keys
+    /// rules by these, where it can tell which entry each rule came from.
+    var ruleEntryKeys: [NormalFormKey?] = []
 }
 
 /// A problem with an input file, already phrased for the user (`file:line: message`).
@@ -53,22 +57,35 @@ public enum InputLoader {
     /// `bytes`: the file's, when the caller has read them already (`UpToDate`).
     public static func loadJSON(_ path: String, bytes: [UInt8]?) throws -> LoadedInput {
         let bytes = try bytes ?? readBytes(path)
-        let (document, lines) = try decodeJSON(path, bytes: bytes)
+        let (document, lines, keys) = try decodeJSON(path, bytes: bytes)
         let locations = lines.map { Optional(SourceLocation(file: path, line: $0)) }
         var input = try finish(path: path, kind: .json, document: document, locations: locations)
         input.source = bytes
+        input.ruleEntryKeys = keys
         return input
     }
 
     /// Parsed from the bytes read, and the JSON tree let go once decoded (on return): a file
-    /// of megabytes is never held as Data, String, tree and model at once.
-    static func decodeJSON(_ path: String, bytes given: [UInt8]?) throws -> (Document, [Int]) {
-        let json: JSON, lines: [Int]
+    /// of megabytes is never held as Data, String, tree and model at once. With the
+    /// document: each entry's line, and each rule entry's key by its bytes (hashed here,
+    /// while the bytes are in hand).
+    static func decodeJSON(_ path: String, bytes given: [UInt8]?) throws -> (Document, [Int], [NormalFormKey?]) {
+        let json: JSON, lines: [Int], spans: [Range<Int>]
         let bytes = try given ?? readBytes(path)
-        do { (json, lines) = try JSON.parseWithEntryLines(bytes: bytes) } catch {
+        do { (json, lines, spans) = try JSON.parseWithEntrySpans(bytes: bytes) } catch {
             throw InputError("\(path):\(error.line):\(error.column): invalid JSON: \(error.message)")
         }
-        do { return (try Document.decode(json), lines) } catch { throw error.placed(in: path) }
+        let document: Document
+        do { document = try Document.decode(json) } catch { throw error.placed(in: path) }
+        guard spans.count == document.entries.count else { return (document, lines, []) }
+        let keys = zip(document.entries, spans).map { entry, span -> NormalFormKey? in
+            switch entry {
+            case .item(.rule): return .rawEntry(bytes[span])
+            case .command(let c): if case .rule = c.item { return .rawEntry(bytes[span]) } else { return nil }
+            default: return nil
+            }
+        }
+        return (document, lines, keys)
     }
 
     public static func loadNft(_ path: String) throws -> LoadedInput {

@@ -4,21 +4,25 @@ import NFTAnalysis
 /// Remembers what the kernel makes of each rule, so a 1-rule change does not reload every
 /// rule of the table into a scratch namespace. A rule's normal form depends only on the
 /// rule itself and on its table's declarations (family, chains, set and map types, objects),
-/// so the cache is keyed by the kernel release, the libnftables and nftctl versions and those declarations
-/// (without set elements); within it, by the rule as written. The declarations themselves
-/// (and set elements) are still normalised by the kernel on every run, with only the rules
-/// it has not seen. Anything inconsistent falls back to normalising everything.
+/// so the cache is keyed by the kernel release, the libnftables and nftctl versions and those
+/// declarations (without set elements): one append-only file each (`NormalFormRecords`);
+/// within it, by the rule as written (its entry's bytes in a JSON file, else the model's
+/// serialisation). The declarations themselves (and set elements) are still normalised by
+/// the kernel on every run, with only the rules it has not seen. Anything inconsistent falls
+/// back to normalising everything.
 struct NormalizationCache {
     let directory: URL
 
-    init() {
-        directory = URL(fileURLWithPath: RulesCache.directory()).appendingPathComponent("normal")
+    /// `directory`: the `normal` folder (tests); by default the one in the cache (`RulesCache`).
+    init(directory: URL? = nil) {
+        self.directory = directory ?? URL(fileURLWithPath: RulesCache.directory()).appendingPathComponent("normal")
     }
 
     /// Bumped whenever the text nftctl loads changes (a cached normal form of an older
-    /// text would no longer be what the kernel makes of the new one): 2 = milliseconds and
-    /// family-less `ct original saddr` written as they load back; 3 = text-only rules folded.
-    static let normalFormRevision = "3"
+    /// text would no longer be what the kernel makes of the new one), or the cache's format
+    /// or keys do: 2 = milliseconds and family-less `ct original saddr` written as they load
+    /// back; 3 = text-only rules folded; 4 = append-only records, rules keyed by their entry's bytes.
+    static let normalFormRevision = "4"
 
     /// The cache and its `normal` folder, created private or refused when they are not.
     func prepare() throws {
@@ -26,7 +30,7 @@ struct NormalizationCache {
         try PrivatePath.directory(directory.path, purpose: "the normal-form cache")
     }
 
-    /// The cache file of one table's declarations.
+    /// The cache file of one table's declarations (`NormalFormRecords`).
     func file(for table: TableContents) -> URL {
         var h = RulesHasher()
         h.combine(Versions.kernelRelease)
@@ -41,7 +45,7 @@ struct NormalizationCache {
         }
         bare.tables = [t]
         h.combine(bare.creationBatch().document.json.serialized())
-        return directory.appendingPathComponent("\(h.hex).json")
+        return directory.appendingPathComponent("\(h.hex).records")
     }
 
     /// A rule that adds to or updates a set or map from the packet path: nft's text path
@@ -60,37 +64,110 @@ struct NormalizationCache {
     /// The cache entry holding a table's declarations in normal form (everything but its
     /// rules), for the set elements as written: with it and every rule known, the scratch
     /// namespace is not needed at all.
-    static func declarationsKey(_ table: TableContents) -> String {
+    static func declarationsKey(_ table: TableContents) -> NormalFormKey {
         var h = RulesHasher()
+        h.combine("declarations")
         for s in table.sets { h.combine(JSON.array(s.value.elements.map(\.json)).serialized()) }
-        return "declarations:" + h.hex
+        return NormalFormKey(h)
     }
 
-    /// A rule as written, hashed (the cache holds only hashes and normal forms).
-    static func key(_ r: Rule) -> String {
+    /// A rule by the model's serialisation (the key of rules with no entry bytes: `.nft` and
+    /// rules-program inputs, or a JSON file whose entries do not map one to one onto its rules).
+    static func key(_ r: Rule) -> NormalFormKey {
+        .model(RulesetItem.rule(asWritten(r)).json.serialized())
+    }
+
+    /// A rule as written, as the scratch listing gives it back when the kernel changes
+    /// nothing: no handle, no position.
+    static func asWritten(_ r: Rule) -> Rule {
         var r = r
         r.handle = nil
         r.index = nil
-        var h = RulesHasher()
-        h.combine(RulesetItem.rule(r).json.serialized())
-        return h.hex
+        return r
+    }
+
+    /// Each rule entry's key by its bytes (`LoadedInput.ruleEntryKeys`), grouped by table and
+    /// chain in the order the rules end up in, or nil when that order is not the entries'
+    /// order. Mirrors `RulesetState.apply`: rules are only ever appended to their chain, and
+    /// what a flush or delete removes is removed here too. An insert, a positioned add, a
+    /// rename or anything else that moves or rewrites a rule after its entry: nil (the
+    /// model's keys are used), so a raw key always names the rule its own bytes declare.
+    static func entryKeysByChain(_ input: LoadedInput) -> [TableKey: [String: [NormalFormKey]]]? {
+        guard !input.ruleEntryKeys.isEmpty, input.ruleEntryKeys.count == input.document.entries.count else { return nil }
+        var out: [TableKey: [String: [NormalFormKey]]] = [:]
+        for (entry, key) in zip(input.document.entries, input.ruleEntryKeys) {
+            let verb: Verb, item: RulesetItem
+            switch entry {
+            case .item(let i): (verb, item) = (.add, i)
+            case .command(let c): (verb, item) = (c.verb, c.item)
+            case .raw: return nil
+            }
+            switch (verb, item) {
+            case (.add, .rule(let r)), (.create, .rule(let r)):
+                guard r.index == nil, let key else { return nil }
+                out[TableKey(family: r.family, name: r.table), default: [:]][r.chain, default: []].append(key)
+            case (_, .rule): return nil
+            case (.add, .metainfo): continue
+            case (.flush, .selector("ruleset", _)), (.delete, .selector("ruleset", _)): out = [:]
+            case (.delete, .table(let t)), (.flush, .table(let t)): out[TableKey(family: t.family, name: t.name)] = nil
+            case (.flush, .chain(let c)), (.delete, .chain(let c)): out[TableKey(family: c.family, name: c.table)]?[c.name] = nil
+            case (.add, .table), (.create, .table), (.add, .chain), (.create, .chain), (.add, .set), (.create, .set),
+                (.add, .element), (.create, .element), (.add, .flowtable), (.create, .flowtable), (.add, .object), (.create, .object),
+                (.delete, .element), (.flush, .set), (.delete, .set), (.delete, .object), (.delete, .flowtable), (.list, _), (.reset, _):
+                continue
+            default: return nil
+            }
+        }
+        return out
+    }
+
+    /// The key of each of `table`'s rules: its entry's (`entryKeysByChain`) when every rule
+    /// of the table has exactly one, in order; else the model's.
+    static func ruleKeys(_ table: TableContents, entries: [String: [NormalFormKey]]?) -> [NormalFormKey] {
+        if var lists = entries {
+            var keys: [NormalFormKey] = []
+            keys.reserveCapacity(table.rules.count)
+            var taken: [String: Int] = [:]
+            for r in table.rules {
+                let n = taken[r.value.chain, default: 0]
+                guard let list = lists[r.value.chain], n < list.count else { break }
+                keys.append(list[n])
+                taken[r.value.chain] = n + 1
+            }
+            lists = lists.filter { !$0.value.isEmpty }
+            if keys.count == table.rules.count, lists.allSatisfy({ taken[$0.key] == $0.value.count }) { return keys }
+        }
+        return table.rules.map { key($0.value) }
     }
 
     /// Read only from a file of ours that nobody else can write: a planted normal form
     /// would make a changed rule look unchanged.
-    func load(_ url: URL) -> [String: JSON] {
-        guard let data = PrivatePath.read(url.path),
-            let j = try? JSON.parse(String(decoding: data, as: UTF8.self)), case .object(let o) = j
-        else { return [:] }
-        var out: [String: JSON] = [:]
-        for (k, v) in o { out[k] = v }
-        return out
+    func load(_ url: URL) -> NormalFormRecords {
+        guard let data = PrivatePath.read(url.path) else { return NormalFormRecords() }
+        return NormalFormRecords(bytes: data)
     }
 
-    func store(_ entries: [String: JSON], at url: URL) {
+    /// Adds `new` records to the file: appended when the file as read is a fair size for
+    /// the `live` keys (those this input uses), else the file is rewritten with only those.
+    func store(_ new: [(NormalFormKey, [UInt8])], live: [NormalFormKey], old: NormalFormRecords, at url: URL) {
         guard (try? prepare()) != nil else { return }
-        let body = JSON.object(JSONObject(entries.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })).serialized()
-        _ = PrivatePath.write(Array(body.utf8), to: url.path, mode: 0o600)
+        var liveBytes = 0
+        for k in live { liveBytes += (old.index[k]?.count ?? 0) + 80 }
+        for (_, v) in new { liveBytes += v.count + 80 }
+        if !new.isEmpty, !old.bytes.isEmpty, !old.needsCompaction(live: live.count, liveBytes: liveBytes) {
+            var body = old.endsMidLine ? [UInt8(0x0A)] : []
+            for (k, v) in new { body += NormalFormRecords.line(k, v) }
+            if PrivatePath.append(body, to: url.path) { return }
+        }
+        guard !new.isEmpty || old.needsCompaction(live: live.count, liveBytes: liveBytes) else { return }
+        var body: [UInt8] = []
+        body.reserveCapacity(liveBytes)
+        var written = Set<NormalFormKey>()
+        for (k, v) in new where written.insert(k).inserted { body += NormalFormRecords.line(k, v) }
+        for k in live where written.insert(k).inserted {
+            if let v = old.rawValue(k) { body += NormalFormRecords.line(k, v) }
+        }
+        _ = PrivatePath.write(body, to: url.path, mode: 0o600)
     }
 
     /// The desired tables in the kernel's normal form, loading only the declarations and the
@@ -100,24 +177,43 @@ struct NormalizationCache {
         var timer = PhaseTimer()
         var reduced = input.state
         var files: [URL] = []
-        var known: [[String: JSON]] = []
-        // Each rule's key, computed once (hashing 10k rules is not free).
-        var keys: [[String]] = []
-        for ti in reduced.tables.indices {
-            let url = file(for: reduced.tables[ti])
-            let entries = useCache ? load(url) : [:]
+        var records: [NormalFormRecords] = []
+        var keys: [[NormalFormKey]] = []
+        // Each rule's normal form from the cache, decoded only for the rules of this input;
+        // nil: the kernel decides.
+        var cached: [[Rule?]] = []
+        let entryKeys = useCache ? Self.entryKeysByChain(input) : nil
+        for (ti, table) in input.state.tables.enumerated() {
+            guard useCache else {
+                files.append(directory)
+                records.append(NormalFormRecords())
+                keys.append([])
+                cached.append(Array(repeating: nil, count: table.rules.count))
+                continue
+            }
+            let url = file(for: table)
+            let known = load(url)
+            let k = Self.ruleKeys(table, entries: entryKeys?[table.key] ?? [:])
+            let c = zip(table.rules, k).map { r, key -> Rule? in
+                guard !Self.updatesSets(r.value) else { return nil }
+                if known.isAsWritten(key) { return Self.asWritten(r.value) }
+                // A record is used only whole and only as the rule it keys: same table and chain.
+                guard let j = known.value(key), case .rule(let n) = RulesetItem(json: j),
+                    n.family == r.value.family, n.table == r.value.table, n.chain == r.value.chain
+                else { return nil }
+                return n
+            }
             files.append(url)
-            known.append(entries)
-            let k = input.state.tables[ti].rules.map { Self.key($0.value) }
+            records.append(known)
             keys.append(k)
-            reduced.tables[ti].rules = zip(reduced.tables[ti].rules, k).filter { entries[$0.1] == nil || Self.updatesSets($0.0.value) }.map(
-                \.0)
+            cached.append(c)
+            reduced.tables[ti].rules = zip(table.rules, c).filter { $0.1 == nil }.map(\.0)
         }
         timer.mark("  normal-form cache lookup")
         // Every rule known and the declarations too: the kernel has nothing left to decide.
         let cachedDeclarations: [RulesetItem]? = reduced.tables.indices.reduce([RulesetItem]?([])) { acc, ti in
             guard let acc, reduced.tables[ti].rules.isEmpty,
-                case .array(let items)? = known[ti][Self.declarationsKey(input.state.tables[ti])]
+                case .array(let items)? = records[ti].value(Self.declarationsKey(input.state.tables[ti]))
             else { return nil }
             let decoded = items.compactMap { RulesetItem(json: $0) }
             return decoded.count == items.count ? acc + decoded : nil
@@ -145,21 +241,27 @@ struct NormalizationCache {
             var taken: [String: Int] = [:]
             for r in scratch.tables[ti].rules { fresh[r.value.chain, default: []].append(r.value) }
             var rules: [Located<Rule>] = []
-            var entries: [String: JSON] = [:]
-            var declarations = scratch.tables[ti]
-            declarations.rules = []
-            var bare = RulesetState()
-            bare.tables = [declarations]
-            entries[Self.declarationsKey(input.state.tables[i])] = .array(bare.listingItems.map(\.json))
-            for (r, k) in zip(input.state.tables[i].rules, keys[i]) {
-                if !Self.updatesSets(r.value), let cached = known[i][k], case .rule(let n) = RulesetItem(json: cached) {
+            rules.reserveCapacity(input.state.tables[i].rules.count)
+            var new: [(NormalFormKey, [UInt8])] = []
+            let declarationsKey = Self.declarationsKey(input.state.tables[i])
+            if useCache, records[i].index[declarationsKey] == nil {
+                var declarations = scratch.tables[ti]
+                declarations.rules = []
+                var bare = RulesetState()
+                bare.tables = [declarations]
+                new.append((declarationsKey, Array(JSON.array(bare.listingItems.map(\.json)).serialized().utf8)))
+            }
+            for (ri, r) in input.state.tables[i].rules.enumerated() {
+                if let n = cached[i][ri] {
                     rules.append(Located(n))
-                    entries[k] = cached
                 } else if let list = fresh[r.value.chain], taken[r.value.chain, default: 0] < list.count {
                     let n = list[taken[r.value.chain, default: 0]]
                     taken[r.value.chain, default: 0] += 1
                     rules.append(Located(n))
-                    entries[k] = RulesetItem.rule(n).json
+                    if useCache, !Self.updatesSets(r.value) {
+                        let value = n == Self.asWritten(r.value) ? NormalFormRecords.asWritten : Array(RulesetItem.rule(n).json.serialized().utf8)
+                        new.append((keys[i][ri], value))
+                    }
                 } else if useCache {
                     return try full(input)  // the scratch listing does not line up: trust nothing cached
                 } else {
@@ -173,9 +275,7 @@ struct NormalizationCache {
             }
             scratch.tables[ti].rules = rules
             written[key] = WrittenTable(input.state.tables[i])
-            if useCache, entries.count != known[i].count || entries.keys.contains(where: { known[i][$0] == nil }) {
-                store(entries, at: files[i])
-            }
+            if useCache { store(new, live: keys[i] + [declarationsKey], old: records[i], at: files[i]) }
         }
         timer.mark("  merge and store")
         return DesiredState(state: scratch, written: written)

@@ -18,6 +18,8 @@ struct RulesHasher {
         sha.update(data: part)
     }
     mutating func combine(_ s: String) { combine(s.utf8) }
+    /// The digest itself, for keys held by the thousand (no hex string each).
+    var digest: SHA256.Digest { sha.finalize() }
     var hex: String {
         sha.finalize().map { b in
             let s = String(b, radix: 16)

@@ -70,6 +70,28 @@ public enum PrivatePath {
         (try? OwnedPath.write(bytes, to: path, mode: mode, durable: false)) != nil
     }
 
+    /// Appends `bytes` in one write to an existing file that is ours and not writable by
+    /// others (checked on the descriptor written, the last component not followed); false
+    /// when the file is missing or refused, or the write failed (a cache then rewrites it).
+    public static func append(_ bytes: [UInt8], to path: String) -> Bool {
+        let fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        guard (try? OwnedPath.check(fd, path: path, directory: false)) != nil else { return false }
+        return bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += n
+            }
+            return true
+        }
+    }
+
     static func refusal(_ purpose: String, _ path: String, _ why: String) -> SystemError {
         SystemError(
             "refusing to use \(path) as \(purpose): it \(why.hasPrefix("/") ? "is below a directory that is not private: " + why : why)")

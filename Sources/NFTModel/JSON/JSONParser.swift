@@ -32,13 +32,21 @@ extension JSON {
     /// The same over a file's bytes as read (no String of a file of megabytes first; a
     /// string that is not UTF-8 is an error at its line and column).
     public static func parseWithEntryLines(bytes: [UInt8]) throws(JSONParseError) -> (JSON, [Int]) {
+        let (v, lines, _) = try parseWithEntrySpans(bytes: bytes)
+        return (v, lines)
+    }
+
+    /// The same, with the byte range of each entry as written too (from its first byte to
+    /// its last, surrounding whitespace and commas excluded): the normal-form cache keys a
+    /// rule by the bytes of its entry, with no re-serialisation.
+    public static func parseWithEntrySpans(bytes: [UInt8]) throws(JSONParseError) -> (JSON, [Int], [Range<Int>]) {
         var p = JSONByteParser(bytes: bytes)
         p.recordLines = true
         p.skipWS()
         let v = try p.value(depth: 0)
         p.skipWS()
         if p.i < p.b.count { throw p.error("unexpected data after the JSON document") }
-        return (v, p.entryLines)
+        return (v, p.entryLines, p.entrySpans)
     }
 }
 
@@ -48,6 +56,7 @@ struct JSONByteParser {
     static let maxDepth = 256
     var recordLines = false
     var entryLines: [Int] = []
+    var entrySpans: [Range<Int>] = []
     private var lineScan = (pos: 0, line: 1)
 
     /// The line of the current position, counted incrementally (positions only grow).
@@ -144,8 +153,10 @@ struct JSONByteParser {
         if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .array(arr) }
         while true {
             skipWS()
+            let start = i
             if recordLines && depth == 1 { entryLines.append(currentLine()) }
             arr.append(try value(depth: depth + 1))
+            if recordLines && depth == 1 { entrySpans.append(start..<i) }
             skipWS()
             guard i < b.count else { throw error("unexpected end of input inside an array") }
             if b[i] == UInt8(ascii: ",") { i += 1; continue }

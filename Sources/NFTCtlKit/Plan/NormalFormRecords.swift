@@ -1,0 +1,176 @@
+import Crypto
+import Foundation
+import NFTAnalysis
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A key of the normal-form cache: a SHA-256 digest (`RulesHasher`), held as four words so
+/// that ten thousand of them cost no strings. Rules files are untrusted, so a key must not be
+/// forgeable: two rules with one key would get one normal form.
+struct NormalFormKey: Hashable, Sendable {
+    var words: (UInt64, UInt64, UInt64, UInt64)
+
+    init(_ h: RulesHasher) {
+        var w: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        h.digest.withUnsafeBytes { raw in
+            w = (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+        }
+        words = w
+    }
+
+    init(words: (UInt64, UInt64, UInt64, UInt64)) { self.words = words }
+
+    static func == (a: Self, b: Self) -> Bool {
+        a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2 && a.words.3 == b.words.3
+    }
+
+    func hash(into h: inout Hasher) {
+        h.combine(words.0)
+        h.combine(words.1)
+    }
+
+    /// A rule entry by its bytes as written in a JSON file: the same bytes are the same
+    /// entry, hence the same rule (`NormalizationCache.ruleKeys` checks the entry became that rule).
+    static func rawEntry(_ bytes: ArraySlice<UInt8>) -> Self {
+        var h = RulesHasher()
+        h.combine("raw entry")
+        h.combine(bytes)
+        return Self(h)
+    }
+
+    /// A rule by the model's serialisation of it (rules with no entry bytes of their own).
+    static func model(_ serialized: String) -> Self {
+        var h = RulesHasher()
+        h.combine("model")
+        h.combine(serialized)
+        return Self(h)
+    }
+
+    /// 64 hex digits, in the digest's byte order.
+    var hex: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        let digits = Array("0123456789abcdef".utf8)
+        for w in [words.0, words.1, words.2, words.3] {
+            for k in 0..<8 {
+                let b = UInt8(truncatingIfNeeded: w.littleEndian >> (8 * UInt64(k)))
+                out.append(digits[Int(b >> 4)])
+                out.append(digits[Int(b & 15)])
+            }
+        }
+        return out
+    }
+
+    /// The inverse of `hex`; nil unless exactly 64 lowercase hex digits.
+    init?(hex b: UnsafeBufferPointer<UInt8>) {
+        guard b.count == 64 else { return nil }
+        var w: [UInt64] = [0, 0, 0, 0]
+        for i in 0..<32 {
+            guard let hi = Self.nibble(b[2 * i]), let lo = Self.nibble(b[2 * i + 1]) else { return nil }
+            w[i / 8] |= UInt64(hi << 4 | lo) << (8 * UInt64(i % 8))
+        }
+        words = (UInt64(littleEndian: w[0]), UInt64(littleEndian: w[1]), UInt64(littleEndian: w[2]), UInt64(littleEndian: w[3]))
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        default: return nil
+        }
+    }
+}
+
+/// One table's normal-form cache file: append-only records, one a line,
+/// `<64 hex key> <length> <compact JSON of that length>\n`. A 1-rule change appends one
+/// record rather than rewriting ten thousand. A record is trusted only whole: a line
+/// without its newline (a writer killed mid-write), a length that does not match, a key that
+/// is not 64 hex digits or a value that does not parse is skipped (a miss, never a normal
+/// form). A later record of a key wins. The file is rewritten with only the live records
+/// when it grows well beyond them.
+struct NormalFormRecords {
+    /// The file as read, and where each key's value lies in it.
+    private(set) var bytes: [UInt8] = []
+    private(set) var index: [NormalFormKey: Range<Int>] = [:]
+    /// Lines in the file, whole or not (what compaction weighs against the live records).
+    private(set) var lines = 0
+
+    init() {}
+
+    /// Parses the framing only; values are parsed when asked for (`value`).
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+        bytes.withUnsafeBufferPointer { b in
+            var start = 0
+            while start < b.count {
+                lines += 1
+                guard let nl = memchr(b.baseAddress! + start, 0x0A, b.count - start) else { break }  // unterminated: ignored
+                let end = b.baseAddress!.distance(to: nl.assumingMemoryBound(to: UInt8.self))
+                if let (key, value) = Self.record(b, start..<end) { index[key] = value }
+                start = end + 1
+            }
+        }
+    }
+
+    /// The key and value range of one line (newline excluded), or nil when it is not a whole record.
+    private static func record(_ b: UnsafeBufferPointer<UInt8>, _ line: Range<Int>) -> (NormalFormKey, Range<Int>)? {
+        guard line.count > 67, b[line.lowerBound + 64] == 0x20,
+            let key = NormalFormKey(hex: UnsafeBufferPointer(rebasing: b[line.lowerBound..<line.lowerBound + 64]))
+        else { return nil }
+        var i = line.lowerBound + 65
+        var length = 0
+        while i < line.upperBound, i - line.lowerBound < 65 + 10, (0x30...0x39).contains(b[i]) {
+            length = length * 10 + Int(b[i] - 0x30)
+            i += 1
+        }
+        guard i > line.lowerBound + 65, i < line.upperBound, b[i] == 0x20, line.upperBound - (i + 1) == length else { return nil }
+        return (key, i + 1..<line.upperBound)
+    }
+
+    /// The value of a rule whose normal form is the rule as written (the common case: a
+    /// file compiled from a listing): nothing to parse or decode when it is served.
+    static let asWritten: [UInt8] = [UInt8(ascii: "0")]
+
+    /// Whether `key`'s record says "the rule as written" (`asWritten`).
+    func isAsWritten(_ key: NormalFormKey) -> Bool {
+        guard let r = index[key] else { return false }
+        return r.count == 1 && bytes[r.lowerBound] == Self.asWritten[0]
+    }
+
+    /// The value of `key`, parsed; nil when absent or not JSON.
+    func value(_ key: NormalFormKey) -> JSON? {
+        guard let r = index[key] else { return nil }
+        var slice = Array(bytes[r])
+        return try? JSON.parse(bytes: &slice)
+    }
+
+    /// The raw value of `key`, for a rewrite.
+    func rawValue(_ key: NormalFormKey) -> ArraySlice<UInt8>? {
+        index[key].map { bytes[$0] }
+    }
+
+    /// One record line. Compact JSON escapes every control character, so it holds no newline.
+    static func line(_ key: NormalFormKey, _ value: some Collection<UInt8>) -> [UInt8] {
+        var out = key.hex
+        out.append(0x20)
+        out.append(contentsOf: Array(String(value.count).utf8))
+        out.append(0x20)
+        out.append(contentsOf: value)
+        out.append(0x0A)
+        return out
+    }
+
+    /// Whether the file should be rewritten with only the `live` records (`liveBytes` of
+    /// them): more than twice as many lines as live records, or more than twice their size
+    /// (plus slack, so a small file is not rewritten for every change).
+    func needsCompaction(live: Int, liveBytes: Int) -> Bool {
+        lines > 2 * live + 64 || bytes.count > 2 * liveBytes + (4 << 20)
+    }
+
+    /// Whether the file as read ends mid-line (an append then starts on a new line, so the
+    /// broken tail stays one skipped line rather than swallowing the new record).
+    var endsMidLine: Bool { bytes.last.map { $0 != 0x0A } ?? false }
+}
