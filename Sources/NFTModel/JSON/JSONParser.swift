@@ -10,45 +10,44 @@ public struct JSONParseError: Sendable, Equatable, DiagnosticError {
 extension JSON {
     /// Parses one JSON document; trailing whitespace is allowed, trailing data is not.
     public static func parse(_ text: String) throws(JSONParseError) -> JSON {
-        var bytes = Array(text.utf8)
-        return try parse(bytes: &bytes)
+        var text = text
+        // The string's own UTF-8 storage, not a copy of it.
+        return try text.withUTF8 { buf in JSONByteParser.document(buf, recordLines: false) }.get().0
     }
 
     public static func parse(bytes: inout [UInt8]) throws(JSONParseError) -> JSON {
-        var p = JSONByteParser(bytes: bytes)
-        p.skipWS()
-        let v = try p.value(depth: 0)
-        p.skipWS()
-        if p.i < p.b.count { throw p.error("unexpected data after the JSON document") }
-        return v
+        try bytes.withUnsafeBufferPointer { buf in JSONByteParser.document(buf, recordLines: false) }.get().0
     }
 
     /// Parses a document and returns, with it, the line on which each element of the
     /// top-level object's array starts (the `nftables` array), so errors can name lines.
     public static func parseWithEntryLines(_ text: String) throws(JSONParseError) -> (JSON, [Int]) {
-        try parseWithEntryLines(bytes: Array(text.utf8))
+        var text = text
+        return try text.withUTF8 { buf in JSONByteParser.document(buf, recordLines: true) }.get()
     }
 
     /// The same over a file's bytes as read (no String of a file of megabytes first; a
     /// string that is not UTF-8 is an error at its line and column).
     public static func parseWithEntryLines(bytes: [UInt8]) throws(JSONParseError) -> (JSON, [Int]) {
-        var p = JSONByteParser(bytes: bytes)
-        p.recordLines = true
-        p.skipWS()
-        let v = try p.value(depth: 0)
-        p.skipWS()
-        if p.i < p.b.count { throw p.error("unexpected data after the JSON document") }
-        return (v, p.entryLines)
+        try bytes.withUnsafeBufferPointer { buf in JSONByteParser.document(buf, recordLines: true) }.get()
     }
 }
 
+/// The parser reads through a buffer pointer (no bounds checks or retains per byte) that lives
+/// only for one `document` call. Arrays and objects collect their elements on two stacks shared
+/// by the whole parse and are copied out once, at their exact size, when they close: one
+/// allocation per container instead of a growing array each.
 struct JSONByteParser {
-    let b: [UInt8]
+    let b: UnsafeBufferPointer<UInt8>
     var i = 0
     static let maxDepth = 256
     var recordLines = false
     var entryLines: [Int] = []
     private var lineScan = (pos: 0, line: 1)
+    /// Elements of the arrays being read, innermost last.
+    private var values: [JSON] = []
+    /// Members of the objects being read, innermost last.
+    private var members: [JSONObject.Member] = []
 
     /// The line of the current position, counted incrementally (positions only grow).
     mutating func currentLine() -> Int {
@@ -61,7 +60,24 @@ struct JSONByteParser {
         return line
     }
 
-    init(bytes: [UInt8]) { b = bytes }
+    /// Parses the whole buffer as one document (a `Result`: the stdlib's `withUTF8` rethrows untyped).
+    static func document(_ buf: UnsafeBufferPointer<UInt8>, recordLines: Bool) -> Result<(JSON, [Int]), JSONParseError> {
+        var p = JSONByteParser(bytes: buf)
+        p.recordLines = recordLines
+        p.values.reserveCapacity(64)
+        p.members.reserveCapacity(64)
+        do throws(JSONParseError) {
+            p.skipWS()
+            let v = try p.value(depth: 0)
+            p.skipWS()
+            if p.i < p.b.count { throw p.error("unexpected data after the JSON document") }
+            return .success((v, p.entryLines))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    init(bytes: UnsafeBufferPointer<UInt8>) { b = bytes }
 
     func error(_ msg: String) -> JSONParseError {
         var line = 1, col = 1
@@ -106,10 +122,10 @@ struct JSONByteParser {
 
     mutating func object(depth: Int) throws(JSONParseError) -> JSON {
         i += 1
-        var obj = JSONObject()
-        var seen: Set<String> = []
         skipWS()
-        if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; return .object(obj) }
+        if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; return .object(JSONObject()) }
+        let base = members.count
+        var seen: Set<String> = []
         while true {
             skipWS()
             guard i < b.count else { throw error("unexpected end of input inside an object") }
@@ -122,34 +138,50 @@ struct JSONByteParser {
             let v = try value(depth: depth + 1)
             // Duplicate keys: a linear scan for the few keys nftables objects have, a set
             // for big objects (a linear scan there is quadratic).
-            if obj.count < 16 {
-                if obj[key] != nil { throw error("duplicate key \"\(key)\"") }
+            let count = members.count - base
+            if count < 16 {
+                var k = base
+                while k < members.count {
+                    if members[k].key == key { throw error("duplicate key \"\(key)\"") }
+                    k += 1
+                }
             } else {
-                if seen.isEmpty { seen = Set(obj.keys) }
+                if seen.isEmpty { seen = Set(members[base...].lazy.map(\.key)) }
                 if !seen.insert(key).inserted { throw error("duplicate key \"\(key)\"") }
             }
-            obj.append(key, v)
+            members.append(JSONObject.Member(key, v))
             skipWS()
             guard i < b.count else { throw error("unexpected end of input inside an object") }
             if b[i] == UInt8(ascii: ",") { i += 1; continue }
-            if b[i] == UInt8(ascii: "}") { i += 1; return .object(obj) }
+            if b[i] == UInt8(ascii: "}") {
+                i += 1
+                let object = JSONObject(members: Array(members[base...]))
+                members.removeLast(members.count - base)
+                return .object(object)
+            }
             throw error("expected ',' or '}' in an object")
         }
     }
 
     mutating func array(depth: Int) throws(JSONParseError) -> JSON {
         i += 1
-        var arr: [JSON] = []
         skipWS()
-        if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .array(arr) }
+        if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .array([]) }
+        let base = values.count
         while true {
             skipWS()
             if recordLines && depth == 1 { entryLines.append(currentLine()) }
-            arr.append(try value(depth: depth + 1))
+            let v = try value(depth: depth + 1)
+            values.append(v)
             skipWS()
             guard i < b.count else { throw error("unexpected end of input inside an array") }
             if b[i] == UInt8(ascii: ",") { i += 1; continue }
-            if b[i] == UInt8(ascii: "]") { i += 1; return .array(arr) }
+            if b[i] == UInt8(ascii: "]") {
+                i += 1
+                let array = Array(values[base...])
+                values.removeLast(values.count - base)
+                return .array(array)
+            }
             throw error("expected ',' or ']' in an array")
         }
     }
@@ -176,12 +208,32 @@ struct JSONByteParser {
         i += 1
         // Fast path: no escapes, the common case in nftables JSON.
         var j = i
-        while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] >= 0x20 { j += 1 }
+        var high: UInt8 = 0
+        while j < b.count {
+            let c = b[j]
+            if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+            high |= c
+            j += 1
+        }
         if j < b.count, b[j] == UInt8(ascii: "\"") {
-            let s = b.withUnsafeBufferPointer { buf in
-                String(validating: UnsafeBufferPointer(rebasing: buf[i..<j]), as: UTF8.self)
+            let n = j - i
+            let s: String
+            if n == 0 {
+                s = ""
+            } else if high < 0x80 {
+                // ASCII is UTF-8 as it stands: built without a validating pass (the stdlib
+                // still checks strings too long to be stored inline).
+                let src = b.baseAddress! + i
+                s = String(unsafeUninitializedCapacity: n) { dst in
+                    dst.baseAddress!.initialize(from: src, count: n)
+                    return n
+                }
+            } else {
+                guard let v = String(validating: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self) else {
+                    throw error("invalid UTF-8 in a string")
+                }
+                s = v
             }
-            guard let s else { throw error("invalid UTF-8 in a string") }
             i = j + 1
             return s
         }

@@ -8,48 +8,84 @@ extension JSON {
     /// Serialises into one byte buffer (appending to a String piece by piece dominated the
     /// time of big batches).
     public func serialized(_ style: JSONStyle = .compact) -> String {
+        let out = serializedBytes(style)
+        return String(unsafeUninitializedCapacity: out.count) { dst in
+            // The writer emits UTF-8 only (valid strings, ASCII syntax).
+            _ = dst.initialize(fromContentsOf: out)
+            return out.count
+        }
+    }
+
+    /// The serialised bytes, for callers that write them to a file or hash them.
+    public func serializedBytes(_ style: JSONStyle = .compact) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         write(to: &out, style: style, indent: 0)
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     func write(to out: inout [UInt8], style: JSONStyle, indent: Int) {
         switch self {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .int(let i): out.append(contentsOf: String(i).utf8)
-        case .uint(let u): out.append(contentsOf: String(u).utf8)
+        case .null: JSON.writeASCII("null", to: &out)
+        case .bool(let b): JSON.writeASCII(b ? "true" : "false", to: &out)
+        case .int(let i): JSON.writeInteger(i.magnitude, negative: i < 0, to: &out)
+        case .uint(let u): JSON.writeInteger(u, negative: false, to: &out)
         case .double(let d):
             if d == d.rounded(), abs(d) < 1e15 {
-                out.append(contentsOf: String(Int64(d)).utf8)
+                let i = Int64(d)
+                JSON.writeInteger(i.magnitude, negative: i < 0, to: &out)
             } else {
                 out.append(contentsOf: "\(d)".utf8)
             }
         case .string(let s): JSON.writeString(s, to: &out)
         case .array(let a):
-            if a.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            if a.isEmpty { JSON.writeASCII("[]", to: &out); return }
             out.append(UInt8(ascii: "["))
-            for (k, v) in a.enumerated() {
-                if k > 0 { separator(&out, style) }
+            var first = true
+            for v in a {
+                if !first { separator(&out, style) }
+                first = false
                 if style == .pretty { newline(&out, indent + 1) }
                 v.write(to: &out, style: style, indent: indent + 1)
             }
             if style == .pretty { newline(&out, indent) }
             out.append(UInt8(ascii: "]"))
         case .object(let o):
-            if o.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            if o.isEmpty { JSON.writeASCII("{}", to: &out); return }
             out.append(UInt8(ascii: "{"))
-            for (k, pair) in o.pairs.enumerated() {
-                if k > 0 { separator(&out, style) }
+            var first = true
+            for m in o.members {
+                if !first { separator(&out, style) }
+                first = false
                 if style == .pretty { newline(&out, indent + 1) }
-                JSON.writeString(pair.key, to: &out)
+                JSON.writeString(m.key, to: &out)
                 out.append(UInt8(ascii: ":"))
                 if style != .compact { out.append(UInt8(ascii: " ")) }
-                pair.value.write(to: &out, style: style, indent: indent + 1)
+                m.value.write(to: &out, style: style, indent: indent + 1)
             }
             if style == .pretty { newline(&out, indent) }
             out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func writeASCII(_ s: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// Decimal digits straight into the buffer (no String per number).
+    private static func writeInteger(_ magnitude: UInt64, negative: Bool, to out: inout [UInt8]) {
+        if negative { out.append(UInt8(ascii: "-")) }
+        if magnitude < 10 { out.append(UInt8(ascii: "0") + UInt8(magnitude)); return }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for UInt64.max's 20 digits
+        var n = magnitude
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            while n > 0 {
+                d[23 - count] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+                count += 1
+            }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(24 - count)...]))
         }
     }
 
@@ -71,7 +107,7 @@ extension JSON {
         // Most strings (names, keys, addresses) need no escape: copied whole.
         var s = s
         let copied = s.withUTF8 { buf -> Bool in
-            guard buf.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else {
+            for c in buf where c < 0x20 || c >= 0x7F || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") {
                 return false
             }
             out.append(contentsOf: buf)
