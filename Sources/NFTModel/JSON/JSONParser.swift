@@ -45,9 +45,9 @@ struct JSONByteParser {
     var entryLines: [Int] = []
     private var lineScan = (pos: 0, line: 1)
     /// Elements of the arrays being read, innermost last.
-    private var values: [JSON] = []
+    private let values = ElementStack<JSON>(capacity: 64)
     /// Members of the objects being read, innermost last.
-    private var members: [JSONObject.Member] = []
+    private let members = ElementStack<JSONObject.Member>(capacity: 64)
 
     /// The line of the current position, counted incrementally (positions only grow).
     mutating func currentLine() -> Int {
@@ -64,8 +64,6 @@ struct JSONByteParser {
     static func document(_ buf: UnsafeBufferPointer<UInt8>, recordLines: Bool) -> Result<(JSON, [Int]), JSONParseError> {
         var p = JSONByteParser(bytes: buf)
         p.recordLines = recordLines
-        p.values.reserveCapacity(64)
-        p.members.reserveCapacity(64)
         do throws(JSONParseError) {
             p.skipWS()
             let v = try p.value(depth: 0)
@@ -138,26 +136,19 @@ struct JSONByteParser {
             let v = try value(depth: depth + 1)
             // Duplicate keys: a linear scan for the few keys nftables objects have, a set
             // for big objects (a linear scan there is quadratic).
-            let count = members.count - base
-            if count < 16 {
-                var k = base
-                while k < members.count {
-                    if members[k].key == key { throw error("duplicate key \"\(key)\"") }
-                    k += 1
-                }
+            if members.count - base < 16 {
+                if members.contains(key: key, from: base) { throw error("duplicate key \"\(key)\"") }
             } else {
-                if seen.isEmpty { seen = Set(members[base...].lazy.map(\.key)) }
+                if seen.isEmpty { seen = members.keys(from: base) }
                 if !seen.insert(key).inserted { throw error("duplicate key \"\(key)\"") }
             }
-            members.append(JSONObject.Member(key, v))
+            members.push(JSONObject.Member(key, v))
             skipWS()
             guard i < b.count else { throw error("unexpected end of input inside an object") }
             if b[i] == UInt8(ascii: ",") { i += 1; continue }
             if b[i] == UInt8(ascii: "}") {
                 i += 1
-                let object = JSONObject(members: Array(members[base...]))
-                members.removeLast(members.count - base)
-                return .object(object)
+                return .object(JSONObject(members: members.pop(from: base)))
             }
             throw error("expected ',' or '}' in an object")
         }
@@ -172,15 +163,13 @@ struct JSONByteParser {
             skipWS()
             if recordLines && depth == 1 { entryLines.append(currentLine()) }
             let v = try value(depth: depth + 1)
-            values.append(v)
+            values.push(v)
             skipWS()
             guard i < b.count else { throw error("unexpected end of input inside an array") }
             if b[i] == UInt8(ascii: ",") { i += 1; continue }
             if b[i] == UInt8(ascii: "]") {
                 i += 1
-                let array = Array(values[base...])
-                values.removeLast(values.count - base)
-                return .array(array)
+                return .array(values.pop(from: base))
             }
             throw error("expected ',' or ']' in an array")
         }
@@ -319,4 +308,60 @@ struct JSONByteParser {
         guard let d = Double(text), d.isFinite else { throw error("number out of range: \(text)") }
         return .double(d)
     }
+}
+
+/// The elements of the containers a parse has open, innermost last. Each container's
+/// elements are moved (not copied and released) into an array of exactly their count when it
+/// closes.
+final class ElementStack<Element> {
+    private var base: UnsafeMutablePointer<Element>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        base = .allocate(capacity: capacity)
+        self.capacity = capacity
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+
+    func push(_ element: consuming Element) {
+        if count == capacity {
+            let grown = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+            grown.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = grown
+            capacity *= 2
+        }
+        (base + count).initialize(to: element)
+        count += 1
+    }
+
+    /// Moves the elements from `start` on out of the stack.
+    func pop(from start: Int) -> [Element] {
+        let n = count - start
+        guard n > 0 else { return [] }
+        let from = base + start
+        count = start
+        return [Element](unsafeUninitializedCapacity: n) { buf, initialized in
+            buf.baseAddress!.moveInitialize(from: from, count: n)
+            initialized = n
+        }
+    }
+}
+
+extension ElementStack<JSONObject.Member> {
+    func contains(key: String, from start: Int) -> Bool {
+        var k = start
+        while k < count {
+            if base[k].key == key { return true }
+            k += 1
+        }
+        return false
+    }
+
+    func keys(from start: Int) -> Set<String> { Set((start..<count).map { base[$0].key }) }
 }

@@ -8,23 +8,19 @@ extension JSON {
     /// Serialises into one byte buffer (appending to a String piece by piece dominated the
     /// time of big batches).
     public func serialized(_ style: JSONStyle = .compact) -> String {
-        let out = serializedBytes(style)
-        return String(unsafeUninitializedCapacity: out.count) { dst in
-            // The writer emits UTF-8 only (valid strings, ASCII syntax).
-            _ = dst.initialize(fromContentsOf: out)
-            return out.count
-        }
+        var out = JSONSink()
+        write(to: &out, style: style, indent: 0)
+        return out.string()
     }
 
     /// The serialised bytes, for callers that write them to a file or hash them.
     public func serializedBytes(_ style: JSONStyle = .compact) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
+        var out = JSONSink()
         write(to: &out, style: style, indent: 0)
-        return out
+        return out.bytes()
     }
 
-    func write(to out: inout [UInt8], style: JSONStyle, indent: Int) {
+    func write(to out: inout JSONSink, style: JSONStyle, indent: Int) {
         switch self {
         case .null: JSON.writeASCII("null", to: &out)
         case .bool(let b): JSON.writeASCII(b ? "true" : "false", to: &out)
@@ -41,39 +37,40 @@ extension JSON {
         case .array(let a):
             if a.isEmpty { JSON.writeASCII("[]", to: &out); return }
             out.append(UInt8(ascii: "["))
-            var first = true
-            for v in a {
-                if !first { separator(&out, style) }
-                first = false
-                if style == .pretty { newline(&out, indent + 1) }
-                v.write(to: &out, style: style, indent: indent + 1)
+            // Elements borrowed in place (iterating copies each, a retain and release apiece).
+            a.withUnsafeBufferPointer { elements in
+                for k in elements.indices {
+                    if k > 0 { separator(&out, style) }
+                    if style == .pretty { newline(&out, indent + 1) }
+                    elements[k].write(to: &out, style: style, indent: indent + 1)
+                }
             }
             if style == .pretty { newline(&out, indent) }
             out.append(UInt8(ascii: "]"))
         case .object(let o):
             if o.isEmpty { JSON.writeASCII("{}", to: &out); return }
             out.append(UInt8(ascii: "{"))
-            var first = true
-            for m in o.members {
-                if !first { separator(&out, style) }
-                first = false
-                if style == .pretty { newline(&out, indent + 1) }
-                JSON.writeString(m.key, to: &out)
-                out.append(UInt8(ascii: ":"))
-                if style != .compact { out.append(UInt8(ascii: " ")) }
-                m.value.write(to: &out, style: style, indent: indent + 1)
+            o.members.withUnsafeBufferPointer { members in
+                for k in members.indices {
+                    if k > 0 { separator(&out, style) }
+                    if style == .pretty { newline(&out, indent + 1) }
+                    JSON.writeString(members[k].key, to: &out)
+                    out.append(UInt8(ascii: ":"))
+                    if style != .compact { out.append(UInt8(ascii: " ")) }
+                    members[k].value.write(to: &out, style: style, indent: indent + 1)
+                }
             }
             if style == .pretty { newline(&out, indent) }
             out.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func writeASCII(_ s: StaticString, to out: inout [UInt8]) {
+    private static func writeASCII(_ s: StaticString, to out: inout JSONSink) {
         out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     /// Decimal digits straight into the buffer (no String per number).
-    private static func writeInteger(_ magnitude: UInt64, negative: Bool, to out: inout [UInt8]) {
+    private static func writeInteger(_ magnitude: UInt64, negative: Bool, to out: inout JSONSink) {
         if negative { out.append(UInt8(ascii: "-")) }
         if magnitude < 10 { out.append(UInt8(ascii: "0") + UInt8(magnitude)); return }
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for UInt64.max's 20 digits
@@ -85,24 +82,24 @@ extension JSON {
                 n /= 10
                 count += 1
             }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(24 - count)...]))
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: d.bindMemory(to: UInt8.self)[(24 - count)...]))
         }
     }
 
-    private func separator(_ out: inout [UInt8], _ style: JSONStyle) {
+    private func separator(_ out: inout JSONSink, _ style: JSONStyle) {
         out.append(UInt8(ascii: ","))
         if style == .spaced { out.append(UInt8(ascii: " ")) }
     }
 
-    private func newline(_ out: inout [UInt8], _ indent: Int) {
+    private func newline(_ out: inout JSONSink, _ indent: Int) {
         out.append(UInt8(ascii: "\n"))
-        for _ in 0..<(indent * 2) { out.append(UInt8(ascii: " ")) }
+        out.append(repeating: UInt8(ascii: " "), count: indent * 2)
     }
 
     /// A JSON string. Besides what JSON requires, every scalar `SafeText` calls unsafe (DEL,
     /// C1 controls, line separators, bidi controls) is written `\uXXXX`, so output that
     /// shows a name on a terminal never carries it raw; parsers read the same string back.
-    static func writeString(_ s: String, to out: inout [UInt8]) {
+    static func writeString(_ s: String, to out: inout JSONSink) {
         out.append(UInt8(ascii: "\""))
         // Most strings (names, keys, addresses) need no escape: copied whole.
         var s = s
@@ -135,12 +132,12 @@ extension JSON {
         out.append(UInt8(ascii: "\""))
     }
 
-    private static func writeScalarBytes(_ u: Unicode.Scalar, to out: inout [UInt8]) {
+    private static func writeScalarBytes(_ u: Unicode.Scalar, to out: inout JSONSink) {
         if u.isASCII { writeByte(UInt8(u.value), to: &out); return }
         out.append(contentsOf: String(u).utf8)
     }
 
-    private static func writeByte(_ c: UInt8, to out: inout [UInt8]) {
+    private static func writeByte(_ c: UInt8, to out: inout JSONSink) {
         switch c {
         case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(c)
         case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(c)
@@ -155,4 +152,66 @@ extension JSON {
         default: out.append(c)
         }
     }
+}
+
+/// The writer's output: bytes written through a pointer into a buffer that doubles when full
+/// (appending to an Array byte by byte checked its uniqueness and capacity each time), then
+/// copied once into the String or Array returned.
+struct JSONSink: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
+
+    init() {
+        capacity = 1024
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    private mutating func reserve(_ n: Int) {
+        guard count + n > capacity else { return }
+        let size = Swift.max(capacity * 2, count + n)
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        grown.initialize(from: base, count: count)
+        base.deallocate()
+        base = grown
+        capacity = size
+    }
+
+    mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    mutating func append(repeating byte: UInt8, count n: Int) {
+        guard n > 0 else { return }
+        reserve(n)
+        (base + count).initialize(repeating: byte, count: n)
+        count += n
+    }
+
+    mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+        guard let from = bytes.baseAddress, bytes.count > 0 else { return }
+        reserve(bytes.count)
+        (base + count).initialize(from: from, count: bytes.count)
+        count += bytes.count
+    }
+
+    /// For the rare paths (escapes, non-ASCII scalars).
+    mutating func append(contentsOf bytes: some Sequence<UInt8>) {
+        for b in bytes { append(b) }
+    }
+
+    /// The bytes as a String: the writer emits UTF-8 only (valid strings, ASCII syntax).
+    consuming func string() -> String {
+        let n = count, from = base
+        return String(unsafeUninitializedCapacity: n) { dst in
+            if n > 0 { dst.baseAddress!.initialize(from: from, count: n) }
+            return n
+        }
+    }
+
+    consuming func bytes() -> [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
 }
