@@ -163,15 +163,18 @@ struct JSONSink: ~Copyable {
     private var capacity: Int
 
     init() {
-        capacity = 1024
+        capacity = 256
         base = .allocate(capacity: capacity)
     }
 
     deinit { base.deallocate() }
 
-    private mutating func reserve(_ n: Int) {
-        guard count + n > capacity else { return }
-        let size = Swift.max(capacity * 2, count + n)
+    @inline(__always) private mutating func reserve(_ n: Int) {
+        if count + n > capacity { grow(to: count + n) }
+    }
+
+    @inline(never) private mutating func grow(to needed: Int) {
+        let size = Swift.max(capacity * 2, needed)
         let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
         grown.initialize(from: base, count: count)
         base.deallocate()
@@ -179,7 +182,7 @@ struct JSONSink: ~Copyable {
         capacity = size
     }
 
-    mutating func append(_ byte: UInt8) {
+    @inline(__always) mutating func append(_ byte: UInt8) {
         reserve(1)
         base[count] = byte
         count += 1
@@ -192,7 +195,7 @@ struct JSONSink: ~Copyable {
         count += n
     }
 
-    mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+    @inline(__always) mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
         guard let from = bytes.baseAddress, bytes.count > 0 else { return }
         reserve(bytes.count)
         (base + count).initialize(from: from, count: bytes.count)
