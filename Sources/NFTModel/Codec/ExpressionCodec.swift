@@ -170,76 +170,77 @@ extension Expression {
         case .bool(let b): return .bool(b)
         case .list(let l): return .array(l.map(\.json))
         case .set(let l, let single):
-            return ["set": single && l.count == 1 ? l[0].json : .array(l.map(\.json))]
+            return .keyed("set", single && l.count == 1 ? l[0].json : .array(l.map(\.json)))
         case .map(let key, let data):
-            return ["map": ["key": key.json, "data": data.json]]
+            return .keyed("map", .object(JSONObject("key", key.json, "data", data.json)))
         case .prefix(let addr, let len):
-            return ["prefix": ["addr": addr.json, "len": .number(len)]]
-        case .range(let a, let b): return ["range": [a.json, b.json]]
-        case .concat(let l): return ["concat": .array(l.map(\.json))]
-        case .payload(.field(let p, let f)): return ["payload": ["protocol": .string(p), "field": .string(f)]]
+            return .keyed("prefix", .object(JSONObject("addr", addr.json, "len", .number(len))))
+        case .range(let a, let b): return .keyed("range", .array([a.json, b.json]))
+        case .concat(let l): return .keyed("concat", .array(l.map(\.json)))
+        case .payload(.field(let p, let f)):
+            return .keyed("payload", .object(JSONObject("protocol", .string(p), "field", .string(f))))
         case .payload(.raw(let base, let off, let len)):
-            return ["payload": ["base": .string(base), "offset": .number(off), "len": .number(len)]]
+            return .keyed("payload", .object(JSONObject("base", .string(base), "offset", .number(off), "len", .number(len))))
         case .exthdr(let name, let field, let offset):
-            var w = Writer()
+            var w = Writer(capacity: 3)
             w.put("name", name); w.put("field", field); w.put("offset", offset)
-            return ["exthdr": w.json]
+            return .keyed("exthdr", w.json)
         case .tcpOption(.named(let name, let field)):
-            var w = Writer()
+            var w = Writer(capacity: 2)
             w.put("name", name); w.put("field", field)
-            return ["tcp option": w.json]
+            return .keyed("tcp option", w.json)
         case .tcpOption(.raw(let base, let off, let len)):
-            return ["tcp option": ["base": .number(base), "offset": .number(off), "len": .number(len)]]
+            return .keyed("tcp option", .object(JSONObject("base", .number(base), "offset", .number(off), "len", .number(len))))
         case .ipOption(let name, let field):
-            var w = Writer()
+            var w = Writer(capacity: 2)
             w.put("name", name); w.put("field", field)
-            return ["ip option": w.json]
+            return .keyed("ip option", w.json)
         case .sctpChunk(let name, let field):
-            var w = Writer()
+            var w = Writer(capacity: 2)
             w.put("name", name); w.put("field", field)
-            return ["sctp chunk": w.json]
-        case .dccpOption(let t): return ["dccp option": ["type": .number(t)]]
-        case .meta(let key): return ["meta": ["key": .string(key)]]
+            return .keyed("sctp chunk", w.json)
+        case .dccpOption(let t): return .keyed("dccp option", .keyed("type", .number(t)))
+        case .meta(let key): return .keyed("meta", .keyed("key", .string(key)))
         case .rt(let key, let family):
-            var w = Writer()
+            var w = Writer(capacity: 2)
             w.put("key", key); w.put("family", family)
-            return ["rt": w.json]
+            return .keyed("rt", w.json)
         case .ct(let key, let family, let dir):
-            var w = Writer()
+            var w = Writer(capacity: 3)
             w.put("key", key); w.put("family", family); w.put("dir", dir)
-            return ["ct": w.json]
+            return .keyed("ct", w.json)
         case .numgen(let mode, let mod, let offset):
-            var w = Writer()
+            var w = Writer(capacity: 3)
             w.put("mode", mode); w.put("mod", mod); w.put("offset", offset)
-            return ["numgen": w.json]
+            return .keyed("numgen", w.json)
         case .jhash(let mod, let offset, let expr, let seed):
-            var w = Writer()
+            var w = Writer(capacity: 4)
             w.put("mod", mod); w.put("offset", offset); w.put("expr", expr); w.put("seed", seed)
-            return ["jhash": w.json]
+            return .keyed("jhash", w.json)
         case .symhash(let mod, let offset):
-            var w = Writer()
+            var w = Writer(capacity: 2)
             w.put("mod", mod); w.put("offset", offset)
-            return ["symhash": w.json]
+            return .keyed("symhash", w.json)
         case .fib(let result, let flags):
-            var w = Writer()
+            var w = Writer(capacity: 2)
             w.put("result", result); w.put("flags", flags)
-            return ["fib": w.json]
+            return .keyed("fib", w.json)
         case .binop(let op, let l): return .keyed(op.rawValue, .array(l.map(\.json)))
         case .verdict(let v): return v.json
         case .elem(let e): return e.json
         case .socket(let key, let level):
-            var w = Writer()
+            var w = Writer(capacity: 2)
             w.put("key", key); w.put("level", level)
-            return ["socket": w.json]
+            return .keyed("socket", w.json)
         case .osf(let key, let ttl):
-            var w = Writer()
+            var w = Writer(capacity: 2)
             w.put("key", key); w.put("ttl", ttl)
-            return ["osf": w.json]
+            return .keyed("osf", w.json)
         case .ipsec(let key, let dir, let spnum, let family):
-            var w = Writer()
+            var w = Writer(capacity: 4)
             w.put("key", key); w.put("dir", dir); w.put("spnum", spnum); w.put("family", family)
-            return ["ipsec": w.json]
-        case .tunnel(let key): return ["tunnel": ["key": .string(key)]]
+            return .keyed("ipsec", w.json)
+        case .tunnel(let key): return .keyed("tunnel", .keyed("key", .string(key)))
         case .raw(let j): return j
         }
     }
@@ -267,7 +268,7 @@ extension Verdict {
 
     public var json: JSON {
         switch self {
-        case .jump(let t), .goto(let t): return .keyed(keyword, ["target": .string(t)])
+        case .jump(let t), .goto(let t): return .keyed(keyword, .keyed("target", .string(t)))
         default: return .keyed(keyword, .null)
         }
     }
@@ -291,7 +292,7 @@ extension SetElement {
     }
 
     public var json: JSON {
-        var w = Writer()
+        var w = Writer(capacity: 4 + statements.count)
         w.put("val", val)
         w.put("timeout", timeout)
         w.put("expires", expires)
@@ -299,6 +300,6 @@ extension SetElement {
         for s in statements {
             if case .object(let o) = s.json, let (k, v) = o.singleEntry { w.put(k, v) }
         }
-        return ["elem": w.json]
+        return .keyed("elem", w.json)
     }
 }

@@ -86,26 +86,26 @@ extension RulesetItem {
 
     public var json: JSON {
         switch self {
-        case .metainfo(let m): return ["metainfo": .object(m)]
+        case .metainfo(let m): return .keyed("metainfo", .object(m))
         case .table(let t):
-            var w = Writer()
+            var w = Writer(capacity: 5)
             w.put("family", t.family); w.put("name", t.name); w.put("handle", t.handle); w.put("flags", t.flags)
             w.put("comment", t.comment)
-            return ["table": w.json]
+            return .keyed("table", w.json)
         case .chain(let c):
-            var w = Writer()
+            var w = Writer(capacity: 11)
             w.put("family", c.family); w.put("table", c.table); w.put("name", c.name); w.put("newname", c.newname)
             w.put("handle", c.handle); w.put("comment", c.comment); w.put("type", c.type); w.put("hook", c.hook)
             w.put("prio", c.prio); w.put("dev", c.dev); w.put("policy", c.policy)
-            return ["chain": w.json]
+            return .keyed("chain", w.json)
         case .rule(let r):
-            var w = Writer()
+            var w = Writer(capacity: 7)
             w.put("family", r.family); w.put("table", r.table); w.put("chain", r.chain); w.put("handle", r.handle)
             w.put("index", r.index); w.put("comment", r.comment)
             w.put("expr", r.expr.map { JSON.array($0.map(\.json)) })
-            return ["rule": w.json]
+            return .keyed("rule", w.json)
         case .set(let s):
-            var w = Writer()
+            var w = Writer(capacity: 15)
             w.put("family", s.family); w.put("name", s.name); w.put("table", s.table)
             w.put("type", s.type?.json); w.put("handle", s.handle); w.put("map", s.map?.json)
             w.put("comment", s.comment); w.put("policy", s.policy); w.put("flags", s.flags)
@@ -115,17 +115,14 @@ extension RulesetItem {
             w.put("elem", s.elem)
             return .keyed(s.isMap ? "map" : "set", w.json)
         case .element(let e):
-            return [
-                "element": [
-                    "family": .string(e.family), "table": .string(e.table), "name": .string(e.name),
-                    "elem": e.elem.json
-                ]
-            ]
+            var w = Writer(capacity: 4)
+            w.put("family", e.family); w.put("table", e.table); w.put("name", e.name); w.put("elem", e.elem.json)
+            return .keyed("element", w.json)
         case .flowtable(let f):
-            var w = Writer()
+            var w = Writer(capacity: 8)
             w.put("family", f.family); w.put("name", f.name); w.put("table", f.table); w.put("handle", f.handle)
             w.put("hook", f.hook); w.put("prio", f.prio); w.put("dev", f.dev); w.put("flags", f.flags)
-            return ["flowtable": w.json]
+            return .keyed("flowtable", w.json)
         case .object(let kind, let o): return .keyed(kind.rawValue, o.bodyJSON)
         case .selector(let key, let value): return .keyed(key, value)
         case .raw(let j): return j
@@ -156,7 +153,7 @@ extension SetKeyType {
         switch self {
         case .named(let s): return .string(s)
         case .concat(let l): return .array(l.map { .string($0) })
-        case .typeof(let e): return ["typeof": e.json]
+        case .typeof(let e): return .keyed("typeof", e.json)
         }
     }
 }
@@ -198,7 +195,7 @@ extension NamedObject {
     }
 
     var bodyJSON: JSON {
-        var w = Writer()
+        var w = Writer(capacity: 12)
         w.put("family", family); w.put("name", name); w.put("table", table); w.put("handle", handle)
         w.put("comment", comment)
         switch body {
@@ -233,7 +230,7 @@ extension Document {
         try decode(try JSON.parse(text))
     }
 
-    public var json: JSON { ["nftables": .array(entries.map(\.json))] }
+    public var json: JSON { .keyed("nftables", .array(entries.map(\.json))) }
 }
 
 extension Document.Entry {

@@ -3,10 +3,14 @@ public typealias DecodeError = Problem
 
 /// Strict reading of one JSON object: every key must be read, so that a shape with a key
 /// the model does not know is rejected (and kept raw) instead of losing that key.
+///
+/// What was read is a bit per member (no array of names per object decoded); objects of more
+/// than 64 members, which no nftables shape has, fall back to a list of flags.
 struct Reader {
     let object: JSONObject
     let what: String
-    private var used: [String] = []
+    private var used: UInt64 = 0
+    private var usedBeyond64: [Bool] = []
 
     init(_ json: JSON, _ what: String) throws(DecodeError) {
         guard case .object(let o) = json else { throw DecodeError("\(what): expected an object, got \(json.kindName)") }
@@ -19,10 +23,19 @@ struct Reader {
         self.what = what
     }
 
+    private func isUsed(_ i: Int) -> Bool {
+        i < 64 ? used & (1 << UInt64(i)) != 0 : (i - 64 < usedBeyond64.count && usedBeyond64[i - 64])
+    }
+
     mutating func optJSON(_ k: String) -> JSON? {
-        guard let v = object[k] else { return nil }
-        used.append(k)
-        return v
+        guard let i = object.index(of: k) else { return nil }
+        if i < 64 {
+            used |= 1 << UInt64(i)
+        } else {
+            if usedBeyond64.isEmpty { usedBeyond64 = Array(repeating: false, count: object.count - 64) }
+            usedBeyond64[i - 64] = true
+        }
+        return object.members[i].value
     }
 
     mutating func json(_ k: String) throws(DecodeError) -> JSON {
@@ -101,7 +114,12 @@ struct Reader {
 
     /// Rejects keys that were not read.
     func finish() throws(DecodeError) {
-        for k in object.keys where !used.contains(k) {
+        let all: UInt64 = object.count >= 64 ? ~0 : (1 << UInt64(object.count)) - 1
+        if used == all && object.count <= 64 { return }
+        for i in 0..<object.count where !isUsed(i) {
+            // A repeated key (only a built object can hold one) counts as read with its first.
+            let k = object.members[i].key
+            if let first = object.index(of: k), isUsed(first) { continue }
             throw DecodeError("\(what): unknown property \"\(k)\"")
         }
     }
@@ -122,7 +140,7 @@ extension FlagList {
         }
     }
 
-    var json: JSON { scalar ? .string(values[0]) : .array(values.map { .string($0) }) }
+    var json: JSON { scalar ? .string(values[0]) : .array(values.map(JSON.string)) }
 }
 
 extension JSON {
@@ -141,7 +159,9 @@ extension JSON {
 
 /// Builds a JSON object in key order, skipping absent optionals.
 struct Writer {
-    var object = JSONObject()
+    var object: JSONObject
+    /// `capacity`: the most keys this object can get (reserved once, not grown key by key).
+    init(capacity: Int = 8) { object = JSONObject(capacity: capacity) }
     mutating func put(_ k: String, _ v: JSON?) { object.append(k, v) }
     mutating func put(_ k: String, _ v: String?) { object.append(k, v.map(JSON.string)) }
     mutating func put(_ k: String, _ v: Int64?) { object.append(k, v.map(JSON.int)) }

@@ -211,58 +211,58 @@ extension Statement {
         switch self {
         case .verdict(let v): return v.json
         case .match(let l, let op, let r):
-            return keyed("match", ["op": .string(op.rawValue), "left": l.json, "right": r.json])
+            return keyed("match", .object(JSONObject("op", .string(op.rawValue), "left", l.json, "right", r.json)))
         case .counter(let p, let b):
             if p == nil && b == nil { return keyed("counter", .null) }
-            var w = Writer()
+            var w = Writer(capacity: 2)
             w.put("packets", p); w.put("bytes", b)
             return keyed("counter", w.json)
         case .namedCounter(let e): return keyed("counter", e.json)
-        case .mangle(let k, let v): return keyed("mangle", ["key": k.json, "value": v.json])
+        case .mangle(let k, let v): return keyed("mangle", .object(JSONObject("key", k.json, "value", v.json)))
         case .quota(let q):
-            var w = Writer()
+            var w = Writer(capacity: 5)
             w.put("val", q.val); w.put("val_unit", q.valUnit); w.put("used", q.used); w.put("used_unit", q.usedUnit)
             w.put("inv", q.inv)
             return keyed("quota", w.json)
         case .namedQuota(let e): return keyed("quota", e.json)
         case .limit(let l):
-            var w = Writer()
+            var w = Writer(capacity: 6)
             w.put("rate", l.rate); w.put("burst", l.burst); w.put("per", l.per); w.put("inv", l.inv)
             w.put("rate_unit", l.rateUnit); w.put("burst_unit", l.burstUnit)
             return keyed("limit", w.json)
         case .namedLimit(let e): return keyed("limit", e.json)
         case .fwd(let dev, let family, let addr):
-            var w = Writer()
+            var w = Writer(capacity: 3)
             w.put("dev", dev); w.put("family", family); w.put("addr", addr)
             return keyed("fwd", w.json)
         case .notrack: return keyed("notrack", .null)
         case .dup(let addr, let dev):
-            var w = Writer()
+            var w = Writer(capacity: 2)
             w.put("addr", addr); w.put("dev", dev)
             return keyed("dup", w.json)
         case .nat(let n):
-            var w = Writer()
+            var w = Writer(capacity: 5)
             w.put("family", n.family); w.put("addr", n.addr); w.put("port", n.port); w.put("flags", n.flags)
             w.put("type_flags", n.typeFlags)
             return keyed(n.kind.rawValue, w.object.isEmpty ? .null : w.json)
         case .reject(let type, let expr):
             if type == nil && expr == nil { return keyed("reject", .null) }
-            var w = Writer()
+            var w = Writer(capacity: 2)
             w.put("type", type); w.put("expr", expr)
             return keyed("reject", w.json)
         case .set(let u):
-            var w = Writer()
+            var w = Writer(capacity: 4)
             w.put("op", u.op); w.put("elem", u.elem); w.put("set", u.set)
             w.put("stmt", u.stmt.map { JSON.array($0.map(\.json)) })
             return keyed("set", w.json)
         case .map(let u):
-            var w = Writer()
+            var w = Writer(capacity: 5)
             w.put("op", u.op); w.put("elem", u.elem); w.put("data", u.data); w.put("map", u.map)
             w.put("stmt", u.stmt.map { JSON.array($0.map(\.json)) })
             return keyed("map", w.json)
         case .log(let l):
             if l.isEmpty { return keyed("log", .null) }
-            var w = Writer()
+            var w = Writer(capacity: 6)
             w.put("prefix", l.prefix); w.put("group", l.group); w.put("snaplen", l.snaplen)
             w.put("queue-threshold", l.queueThreshold); w.put("level", l.level); w.put("flags", l.flags)
             return keyed("log", w.json)
@@ -270,35 +270,35 @@ extension Statement {
         case .ctTimeout(let e): return keyed("ct timeout", e.json)
         case .ctExpectation(let e): return keyed("ct expectation", e.json)
         case .meter(let name, let key, let stmt, let size):
-            var w = Writer()
+            var w = Writer(capacity: 4)
             w.put("name", name); w.put("key", key); w.put("stmt", stmt.json); w.put("size", size)
             return keyed("meter", w.json)
         case .queue(let num, let flags):
             if num == nil && flags == nil { return keyed("queue", .null) }
-            var w = Writer()
+            var w = Writer(capacity: 2)
             w.put("num", num); w.put("flags", flags)
             return keyed("queue", w.json)
-        case .vmap(let k, let d): return keyed("vmap", ["key": k.json, "data": d.json])
+        case .vmap(let k, let d): return keyed("vmap", .object(JSONObject("key", k.json, "data", d.json)))
         case .ctCount(let val, let inv):
-            var w = Writer()
+            var w = Writer(capacity: 2)
             w.put("val", val); w.put("inv", inv)
             return keyed("ct count", w.json)
         case .tproxy(let family, let addr, let port):
-            var w = Writer()
+            var w = Writer(capacity: 3)
             w.put("family", family); w.put("addr", addr); w.put("port", port)
             return keyed("tproxy", w.json)
         case .synproxy(nil): return keyed("synproxy", .null)
         case .synproxy(let s?):
-            var w = Writer()
+            var w = Writer(capacity: 3)
             w.put("mss", s.mss); w.put("wscale", s.wscale); w.put("flags", s.flags)
             return keyed("synproxy", w.json)
         case .namedSynproxy(let e): return keyed("synproxy", e.json)
         case .reset(let e): return keyed("reset", e.json)
         case .secmark(let e): return keyed("secmark", e.json)
-        case .xt(let type, let name): return keyed("xt", ["type": .string(type), "name": .string(name)])
-        case .flow(let op, let ft): return keyed("flow", ["op": .string(op), "flowtable": .string(ft)])
+        case .xt(let type, let name): return keyed("xt", .object(JSONObject("type", .string(type), "name", .string(name))))
+        case .flow(let op, let ft): return keyed("flow", .object(JSONObject("op", .string(op), "flowtable", .string(ft))))
         case .last(nil): return keyed("last", .null)
-        case .last(let used?): return keyed("last", ["used": .int(used)])
+        case .last(let used?): return keyed("last", .keyed("used", .int(used)))
         case .text(let s): return .string(s)
         case .raw(let j): return j
         }

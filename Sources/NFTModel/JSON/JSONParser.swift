@@ -10,23 +10,21 @@ public struct JSONParseError: Sendable, Equatable, DiagnosticError {
 extension JSON {
     /// Parses one JSON document; trailing whitespace is allowed, trailing data is not.
     public static func parse(_ text: String) throws(JSONParseError) -> JSON {
-        var bytes = Array(text.utf8)
-        return try parse(bytes: &bytes)
+        var text = text
+        // The string's own UTF-8 storage, not a copy of it.
+        return try text.withUTF8 { buf in JSONByteParser.document(buf, recordLines: false) }.get().0
     }
 
     public static func parse(bytes: inout [UInt8]) throws(JSONParseError) -> JSON {
-        var p = JSONByteParser(bytes: bytes)
-        p.skipWS()
-        let v = try p.value(depth: 0)
-        p.skipWS()
-        if p.i < p.b.count { throw p.error("unexpected data after the JSON document") }
-        return v
+        try bytes.withUnsafeBufferPointer { buf in JSONByteParser.document(buf, recordLines: false) }.get().0
     }
 
     /// Parses a document and returns, with it, the line on which each element of the
     /// top-level object's array starts (the `nftables` array), so errors can name lines.
     public static func parseWithEntryLines(_ text: String) throws(JSONParseError) -> (JSON, [Int]) {
-        try parseWithEntryLines(bytes: Array(text.utf8))
+        var text = text
+        let (v, lines, _) = try text.withUTF8 { buf in JSONByteParser.document(buf, recordLines: true) }.get()
+        return (v, lines)
     }
 
     /// The same over a file's bytes as read (no String of a file of megabytes first; a
@@ -40,24 +38,26 @@ extension JSON {
     /// its last, surrounding whitespace and commas excluded): the normal-form cache keys a
     /// rule by the bytes of its entry, with no re-serialisation.
     public static func parseWithEntrySpans(bytes: [UInt8]) throws(JSONParseError) -> (JSON, [Int], [Range<Int>]) {
-        var p = JSONByteParser(bytes: bytes)
-        p.recordLines = true
-        p.skipWS()
-        let v = try p.value(depth: 0)
-        p.skipWS()
-        if p.i < p.b.count { throw p.error("unexpected data after the JSON document") }
-        return (v, p.entryLines, p.entrySpans)
+        try bytes.withUnsafeBufferPointer { buf in JSONByteParser.document(buf, recordLines: true) }.get()
     }
 }
 
+/// The parser reads through a buffer pointer (no bounds checks or retains per byte) that lives
+/// only for one `document` call. Arrays and objects collect their elements on two stacks shared
+/// by the whole parse and are copied out once, at their exact size, when they close: one
+/// allocation per container instead of a growing array each.
 struct JSONByteParser {
-    let b: [UInt8]
+    let b: UnsafeBufferPointer<UInt8>
     var i = 0
     static let maxDepth = 256
     var recordLines = false
     var entryLines: [Int] = []
     var entrySpans: [Range<Int>] = []
     private var lineScan = (pos: 0, line: 1)
+    /// Elements of the arrays being read, innermost last.
+    private let values = ElementStack<JSON>(capacity: 64)
+    /// Members of the objects being read, innermost last.
+    private let members = ElementStack<JSONObject.Member>(capacity: 64)
 
     /// The line of the current position, counted incrementally (positions only grow).
     mutating func currentLine() -> Int {
@@ -70,7 +70,22 @@ struct JSONByteParser {
         return line
     }
 
-    init(bytes: [UInt8]) { b = bytes }
+    /// Parses the whole buffer as one document (a `Result`: the stdlib's `withUTF8` rethrows untyped).
+    static func document(_ buf: UnsafeBufferPointer<UInt8>, recordLines: Bool) -> Result<(JSON, [Int], [Range<Int>]), JSONParseError> {
+        var p = JSONByteParser(bytes: buf)
+        p.recordLines = recordLines
+        do throws(JSONParseError) {
+            p.skipWS()
+            let v = try p.value(depth: 0)
+            p.skipWS()
+            if p.i < p.b.count { throw p.error("unexpected data after the JSON document") }
+            return .success((v, p.entryLines, p.entrySpans))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    init(bytes: UnsafeBufferPointer<UInt8>) { b = bytes }
 
     func error(_ msg: String) -> JSONParseError {
         var line = 1, col = 1
@@ -115,10 +130,10 @@ struct JSONByteParser {
 
     mutating func object(depth: Int) throws(JSONParseError) -> JSON {
         i += 1
-        var obj = JSONObject()
-        var seen: Set<String> = []
         skipWS()
-        if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; return .object(obj) }
+        if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; return .object(JSONObject()) }
+        let base = members.count
+        var seen: Set<String> = []
         while true {
             skipWS()
             guard i < b.count else { throw error("unexpected end of input inside an object") }
@@ -131,36 +146,43 @@ struct JSONByteParser {
             let v = try value(depth: depth + 1)
             // Duplicate keys: a linear scan for the few keys nftables objects have, a set
             // for big objects (a linear scan there is quadratic).
-            if obj.count < 16 {
-                if obj[key] != nil { throw error("duplicate key \"\(key)\"") }
+            if members.count - base < 16 {
+                if members.contains(key: key, from: base) { throw error("duplicate key \"\(key)\"") }
             } else {
-                if seen.isEmpty { seen = Set(obj.keys) }
+                if seen.isEmpty { seen = members.keys(from: base) }
                 if !seen.insert(key).inserted { throw error("duplicate key \"\(key)\"") }
             }
-            obj.append(key, v)
+            members.push(JSONObject.Member(key, v))
             skipWS()
             guard i < b.count else { throw error("unexpected end of input inside an object") }
             if b[i] == UInt8(ascii: ",") { i += 1; continue }
-            if b[i] == UInt8(ascii: "}") { i += 1; return .object(obj) }
+            if b[i] == UInt8(ascii: "}") {
+                i += 1
+                return .object(JSONObject(members: members.pop(from: base)))
+            }
             throw error("expected ',' or '}' in an object")
         }
     }
 
     mutating func array(depth: Int) throws(JSONParseError) -> JSON {
         i += 1
-        var arr: [JSON] = []
         skipWS()
-        if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .array(arr) }
+        if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .array([]) }
+        let base = values.count
         while true {
             skipWS()
             let start = i
             if recordLines && depth == 1 { entryLines.append(currentLine()) }
-            arr.append(try value(depth: depth + 1))
+            let v = try value(depth: depth + 1)
+            values.push(v)
             if recordLines && depth == 1 { entrySpans.append(start..<i) }
             skipWS()
             guard i < b.count else { throw error("unexpected end of input inside an array") }
             if b[i] == UInt8(ascii: ",") { i += 1; continue }
-            if b[i] == UInt8(ascii: "]") { i += 1; return .array(arr) }
+            if b[i] == UInt8(ascii: "]") {
+                i += 1
+                return .array(values.pop(from: base))
+            }
             throw error("expected ',' or ']' in an array")
         }
     }
@@ -187,12 +209,32 @@ struct JSONByteParser {
         i += 1
         // Fast path: no escapes, the common case in nftables JSON.
         var j = i
-        while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] >= 0x20 { j += 1 }
+        var high: UInt8 = 0
+        while j < b.count {
+            let c = b[j]
+            if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+            high |= c
+            j += 1
+        }
         if j < b.count, b[j] == UInt8(ascii: "\"") {
-            let s = b.withUnsafeBufferPointer { buf in
-                String(validating: UnsafeBufferPointer(rebasing: buf[i..<j]), as: UTF8.self)
+            let n = j - i
+            let s: String
+            if n == 0 {
+                s = ""
+            } else if high < 0x80 {
+                // ASCII is UTF-8 as it stands: built without a validating pass (the stdlib
+                // still checks strings too long to be stored inline).
+                let src = b.baseAddress! + i
+                s = String(unsafeUninitializedCapacity: n) { dst in
+                    dst.baseAddress!.initialize(from: src, count: n)
+                    return n
+                }
+            } else {
+                guard let v = String(validating: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self) else {
+                    throw error("invalid UTF-8 in a string")
+                }
+                s = v
             }
-            guard let s else { throw error("invalid UTF-8 in a string") }
             i = j + 1
             return s
         }
@@ -278,4 +320,60 @@ struct JSONByteParser {
         guard let d = Double(text), d.isFinite else { throw error("number out of range: \(text)") }
         return .double(d)
     }
+}
+
+/// The elements of the containers a parse has open, innermost last. Each container's
+/// elements are moved (not copied and released) into an array of exactly their count when it
+/// closes.
+final class ElementStack<Element> {
+    private var base: UnsafeMutablePointer<Element>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        base = .allocate(capacity: capacity)
+        self.capacity = capacity
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+
+    func push(_ element: consuming Element) {
+        if count == capacity {
+            let grown = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+            grown.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = grown
+            capacity *= 2
+        }
+        (base + count).initialize(to: element)
+        count += 1
+    }
+
+    /// Moves the elements from `start` on out of the stack.
+    func pop(from start: Int) -> [Element] {
+        let n = count - start
+        guard n > 0 else { return [] }
+        let from = base + start
+        count = start
+        return [Element](unsafeUninitializedCapacity: n) { buf, initialized in
+            buf.baseAddress!.moveInitialize(from: from, count: n)
+            initialized = n
+        }
+    }
+}
+
+extension ElementStack<JSONObject.Member> {
+    func contains(key: String, from start: Int) -> Bool {
+        var k = start
+        while k < count {
+            if base[k].key == key { return true }
+            k += 1
+        }
+        return false
+    }
+
+    func keys(from start: Int) -> Set<String> { Set((start..<count).map { base[$0].key }) }
 }
