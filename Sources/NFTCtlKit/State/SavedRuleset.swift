@@ -147,7 +147,7 @@ extension StateStore {
     /// written (`tables` nil: unknown, the list is removed). A list whose digest does not
     /// match the file (a crash between the two writes, an edit by hand) is not believed.
     func writeSavedRuleset(_ batch: JSON, tables: [TableKey]?) throws {
-        try writeSavedRuleset(bytes: Data(batch.serialized(.pretty).utf8), tables: tables)
+        try writeSavedRuleset(bytes: Data(batch.serializedBytes(.pretty)), tables: tables)
     }
 
     func writeSavedRuleset(bytes: Data, tables: [TableKey]?) throws {

@@ -56,7 +56,7 @@ public struct StateStore: Sendable {
     /// `durable: false` for what only holds in this boot (the boot id is in it): no fsync.
     func write(_ json: JSON, to url: URL, style: JSONStyle = .pretty, durable: Bool = true) throws {
         try ensureDirectories()
-        try OwnedPath.write(Data(json.serialized(style).utf8), to: url.path, durable: durable)
+        try OwnedPath.write(json.serializedBytes(style), to: url.path, durable: durable)
     }
 
     func read(_ url: URL) throws -> JSON? {
