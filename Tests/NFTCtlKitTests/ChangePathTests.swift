@@ -154,7 +154,10 @@ import Testing
         try fake.apply(try P.batch(P.tableJSON("t", ports: [22])), dryRun: false)
         let t = TableKey(family: "inet", name: "t"), u = TableKey(family: "inet", name: "u")
         store.rememberListing(try fake.list(), generation: 7, netns: nil, tables: [t])
-        let read = try #require(store.readRememberedListing())
+        let read = try #require(store.readRememberedListing(netns: nil))
+        // Another namespace's is not read past its header.
+        #expect(store.readRememberedListing(netns: "nftctl-no-such-namespace") == nil)
+        #expect(StateStore.header(of: read.bytes)?["generation"]?.intValue == 7)
         #expect(P.rules(read.document) == P.rules(try fake.list()))
         #expect(read.holds(generation: 7, netns: nil, covering: [t]))
         #expect(!read.holds(generation: 8, netns: nil, covering: [t]))

@@ -75,7 +75,7 @@ public enum ApplyOperation {
         let say = { (text: String) in if ruleCount >= Progress.largeRuleset { Progress.say(text) } }
         say("checking \(ruleCount) rules (validation, then the kernel's normal form)")
         // Read meanwhile on the second core; used only if it holds under the lock.
-        let early = store.map { s in Background { s.readRememberedListing() } }
+        let early = store.map { s in Background { s.readRememberedListing(netns: netns) } }
         let desired = try PlanOperation.desiredState(input, normalizer: normalizer)
         defer { ProcessLifetime.keep(desired) }
         timer.mark("desired state (validation + scratch namespace)")

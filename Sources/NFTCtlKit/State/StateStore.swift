@@ -268,15 +268,22 @@ extension StateStore {
 
     /// The remembered listing, if it holds now (`RememberedListing.holds`).
     public func rememberedListing(generation: UInt32, netns: String?, covering tables: [TableKey] = []) -> RememberedListing? {
-        readRememberedListing().flatMap { $0.holds(generation: generation, netns: netns, covering: tables) ? $0 : nil }
+        readRememberedListing(netns: netns).flatMap { $0.holds(generation: generation, netns: netns, covering: tables) ? $0 : nil }
     }
 
     /// The remembered listing as the file has it, whatever its generation: it may be read
     /// before the namespace lock is taken, since it is only used where `holds` is true
     /// under the lock (a file says the listing at the generation it names, whenever read).
-    func readRememberedListing() -> RememberedListing? {
+    /// One of another namespace or boot is not parsed past its header (`rememberListing`
+    /// writes the listing last): an apply into a new namespace pays nothing for it.
+    func readRememberedListing(netns: String?) -> RememberedListing? {
         guard (try? checkDirectories(downTo: lastListingFile)) == true, let bytes = try? OwnedPath.bytes(lastListingFile.path)
         else { return nil }
+        if let header = Self.header(of: bytes),
+            header["namespace"]?.uint64Value != Self.namespaceIdentity(netns) || header["boot"]?.stringValue != Self.bootID
+        {
+            return nil
+        }
         var parsed = bytes
         guard let j = try? JSON.parse(bytes: &parsed), let l = j["listing"], let doc = try? Document.decode(l) else { return nil }
         let scope = j["tables"]?.arrayValue.map { list in
@@ -289,6 +296,18 @@ extension StateStore {
         return RememberedListing(
             document: doc, bytes: bytes, scope: scope, generation: j["generation"]?.intValue, namespace: j["namespace"]?.uint64Value,
             boot: j["boot"]?.stringValue)
+    }
+
+    /// The members before `"listing"` of a remembered listing's file, as an object: the key
+    /// is the first place those bytes occur (a string value is never followed by a colon).
+    static func header(of bytes: [UInt8]) -> JSON? {
+        let key = Array(#","listing":"#.utf8)
+        guard bytes.count > key.count, bytes.first == UInt8(ascii: "{") else { return nil }
+        for i in 0...(bytes.count - key.count) where bytes[i] == key[0] && Array(bytes[i..<i + key.count]) == key {
+            var head = Array(bytes[..<i]) + [UInt8(ascii: "}")]
+            return try? JSON.parse(bytes: &head)
+        }
+        return nil
     }
 
     /// Before a commit: neither the listing nor an up-to-date file (`UpToDate`) holds after it.
