@@ -145,8 +145,8 @@ import Testing
         #expect(P.rules(try fake.list()).map(\.expr) == P.rules(before).map(\.expr))
     }
 
-    /// Read before the lock (on the second core), the remembered listing counts only where it
-    /// holds then: at the generation it names, in this namespace and boot, for its tables.
+    /// The remembered listing counts only where it holds: at the generation it names, in
+    /// this namespace and boot, for its tables; another namespace's is not read past its header.
     @Test func aRememberedListingHoldsOnlyAtItsGenerationForItsTables() throws {
         let fake = try FakeBackend()
         let store = StateStore(root: try P.stateDir(), netns: nil)

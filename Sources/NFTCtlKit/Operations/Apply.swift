@@ -74,8 +74,6 @@ public enum ApplyOperation {
         let ruleCount = state.tables.reduce(0) { $0 + $1.rules.count }
         let say = { (text: String) in if ruleCount >= Progress.largeRuleset { Progress.say(text) } }
         say("checking \(ruleCount) rules (validation, then the kernel's normal form)")
-        // Read meanwhile on the second core; used only if it holds under the lock.
-        let early = store.map { s in Background { s.readRememberedListing(netns: netns) } }
         let desired = try PlanOperation.desiredState(input, normalizer: normalizer)
         defer { ProcessLifetime.keep(desired) }
         timer.mark("desired state (validation + scratch namespace)")
@@ -89,7 +87,7 @@ public enum ApplyOperation {
 
         let generation = try backend.generationID()
         // Nobody committed since nftctl's own verified apply: the ruleset is what it listed then.
-        let remembered = early?.value.flatMap { $0.holds(generation: generation, netns: netns, covering: state.keys + pruned) ? $0 : nil }
+        let remembered = store?.rememberedListing(generation: generation, netns: netns, covering: state.keys + pruned)
         let liveListing = try remembered?.document ?? backend.list()
         defer { ProcessLifetime.keep((liveListing, remembered)) }
         timer.mark("live listing")

@@ -271,9 +271,7 @@ extension StateStore {
         readRememberedListing(netns: netns).flatMap { $0.holds(generation: generation, netns: netns, covering: tables) ? $0 : nil }
     }
 
-    /// The remembered listing as the file has it, whatever its generation: it may be read
-    /// before the namespace lock is taken, since it is only used where `holds` is true
-    /// under the lock (a file says the listing at the generation it names, whenever read).
+    /// The remembered listing as the file has it, whatever its generation (`holds` decides).
     /// One of another namespace or boot is not parsed past its header (`rememberListing`
     /// writes the listing last): an apply into a new namespace pays nothing for it.
     func readRememberedListing(netns: String?) -> RememberedListing? {
