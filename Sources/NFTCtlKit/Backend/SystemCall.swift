@@ -49,4 +49,19 @@ enum SystemCall {
         guard stat(path, &st) == 0 else { return nil }
         return UInt64(st.st_ino)
     }
+
+    /// The netns cookie of the calling thread's network namespace (`SO_NETNS_COOKIE`, Linux
+    /// 5.14+): unique among the namespaces of this boot. Nil where the kernel has none.
+    static func netnsCookie() -> UInt64? {
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var cookie: UInt64 = 0
+        var length = socklen_t(MemoryLayout<UInt64>.size)
+        let soNetnsCookie: Int32 = 71  // SO_NETNS_COOKIE (asm-generic/socket.h)
+        guard getsockopt(fd, SOL_SOCKET, soNetnsCookie, &cookie, &length) == 0, length == MemoryLayout<UInt64>.size else {
+            return nil
+        }
+        return cookie
+    }
 }

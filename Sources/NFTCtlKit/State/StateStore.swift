@@ -213,13 +213,16 @@ public struct StateStore: Sendable {
 }
 
 extension StateStore {
-    /// The identity of the network namespace (its inode): a namespace deleted and made
-    /// again under the same name starts its generation count anew.
+    /// The identity of the network namespace: its netns cookie (`SO_NETNS_COOKIE`, asked of a
+    /// socket opened inside it), which the kernel never gives to another namespace in this
+    /// boot. A namespace deleted and made again under the same name starts its generation
+    /// count anew, and may get the same inode number, so the inode cannot tell them apart:
+    /// a record of the old one would pass for the new one's. Nil (nothing remembered, nothing
+    /// trusted) where the kernel has no cookie (before 5.14) or the namespace cannot be entered.
     static func namespaceIdentity(_ netns: String?) -> UInt64? {
-        var st = stat()
-        let path = netns.map { "/run/netns/\($0)" } ?? "/proc/self/ns/net"
-        guard stat(path, &st) == 0 else { return nil }
-        return UInt64(st.st_ino)
+        guard let netns else { return SystemCall.netnsCookie() }
+        guard let ns = try? NetworkNamespace(name: netns) else { return nil }
+        return (try? NFTLock.withLock { try ns.perform { SystemCall.netnsCookie() } }) ?? nil
     }
 
     var lastListingFile: URL { directory.appendingPathComponent("last-listing.json") }

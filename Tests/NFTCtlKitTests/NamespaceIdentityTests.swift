@@ -1,0 +1,43 @@
+import Foundation
+import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
+
+/// What nftctl remembers per namespace (the listing at a generation, "already up to date")
+/// is tied to the namespace's identity. A namespace deleted and made again under the same
+/// name starts its generation count anew and may get the same inode number; its identity
+/// must differ, or a record of the old namespace would pass for the new one's.
+@Suite struct NamespaceIdentityTests {
+    @Test(.needsRoot) func aNamespaceMadeAgainUnderItsNameIsAnotherNamespace() throws {
+        guard let a = TestNamespace.make("identity a"), let b = TestNamespace.make("identity b") else { return }
+        let first = try #require(StateStore.namespaceIdentity(a.name))
+        #expect(StateStore.namespaceIdentity(a.name) == first)
+        #expect(StateStore.namespaceIdentity(b.name) != first)
+        #expect(StateStore.namespaceIdentity(nil) != first)
+        // Deleted and made again, as often as it takes to be likely to reuse the inode.
+        var seen: Set<UInt64> = [first]
+        for _ in 0..<5 {
+            #expect(Shell.run(["ip", "netns", "del", a.name]).status == 0)
+            #expect(Shell.run(["ip", "netns", "add", a.name]).status == 0)
+            let again = try #require(StateStore.namespaceIdentity(a.name))
+            #expect(!seen.contains(again))
+            seen.insert(again)
+        }
+    }
+
+    /// A remembered listing of the namespace before it was made again does not hold in the
+    /// new one, even at the same generation id.
+    @Test(.needsRoot) func aRecordOfTheOldNamespaceDoesNotHoldInTheNewOne() throws {
+        guard let ns = TestNamespace.make("identity record") else { return }
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = StateStore(root: dir, netns: ns.name)
+        let key = TableKey(family: "inet", name: "t")
+        store.rememberListing(Document([]), generation: 1, netns: ns.name, tables: [key])
+        #expect(store.rememberedListing(generation: 1, netns: ns.name, covering: [key]) != nil)
+        #expect(Shell.run(["ip", "netns", "del", ns.name]).status == 0)
+        #expect(Shell.run(["ip", "netns", "add", ns.name]).status == 0)
+        #expect(store.rememberedListing(generation: 1, netns: ns.name, covering: [key]) == nil)
+    }
+}
