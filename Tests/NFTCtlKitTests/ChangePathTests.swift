@@ -157,7 +157,7 @@ import Testing
         let read = try #require(store.readRememberedListing(netns: nil))
         // Another namespace's is not read past its header.
         #expect(store.readRememberedListing(netns: "nftctl-no-such-namespace") == nil)
-        #expect(StateStore.header(of: read.bytes)?["generation"]?.intValue == 7)
+        #expect(StateStore.split(read.bytes)?.header["generation"]?.intValue == 7)
         #expect(P.rules(read.document) == P.rules(try fake.list()))
         #expect(read.holds(generation: 7, netns: nil, covering: [t]))
         #expect(!read.holds(generation: 8, netns: nil, covering: [t]))
@@ -230,10 +230,39 @@ import Testing
             rule(20, "replace", h[1]), rule(25, "insert", h[2]), rule(40, "add", nil))
         let echo = try #require(try fake.applyEchoed(batch))
         let derived = try #require(EchoedListing.derive(before: before, batch: batch, echo: echo))
-        #expect(P.rules(derived) == P.rules(try fake.list()))
+        #expect(P.rules(derived.document) == P.rules(try fake.list()))
         // An echo one rule short, or a batch with a chain in it, is not followed.
         #expect(EchoedListing.derive(before: before, batch: batch, echo: Document(Array(echo.entries.dropLast()))) == nil)
         #expect(!EchoedListing.applies(to: try P.batch(P.tableJSON("u", ports: [1]))))
+    }
+
+    /// A listing derived from the remembered one is written with the entries that did not
+    /// change copied from that file: the bytes serialising it whole would give, read back
+    /// to the rules the kernel holds.
+    @Test func aDerivedListingIsWrittenAsSerialisingItWouldBe() throws {
+        let fake = try FakeBackend()
+        try fake.apply(try P.batch(P.tableJSON("t", ports: [1, 2, 3]), P.tableJSON("u", ports: [9])), dryRun: false)
+        let copied = StateStore(root: try P.stateDir(), netns: nil), serialised = StateStore(root: try P.stateDir(), netns: nil)
+        defer { for s in [copied, serialised] { try? FileManager.default.removeItem(at: s.root) } }
+        let t = TableKey(family: "inet", name: "t")
+        copied.rememberListing(try fake.list(), generation: 1, netns: nil)
+        let remembered = try #require(copied.readRememberedListing(netns: nil))
+        let h = P.rules(remembered.document).filter { $0.table == "t" }.compactMap(\.handle)
+        let batch = try P.batch(
+            #"{"delete": {"rule": {"family": "inet", "table": "t", "chain": "input", "handle": \#(h[0])}}}"#,
+            #"{"replace": {"rule": {"family": "inet", "table": "t", "chain": "input", "handle": \#(h[1]), "expr": [{"accept": null}]}}}"#)
+        let echo = try #require(try fake.applyEchoed(batch))
+        let derived = try #require(EchoedListing.derive(before: remembered.document, scope: [t], batch: batch, echo: echo))
+        // Table u is out of scope; of t, the replaced rule is the echo's, the rest copies.
+        #expect(derived.origins.contains(nil) && derived.origins.contains { $0 != nil })
+        copied.rememberListing(derived.document, generation: 2, netns: nil, tables: [t], copying: (remembered, derived.origins))
+        serialised.rememberListing(derived.document, generation: 2, netns: nil, tables: [t])
+        let bytes = FileManager.default.contents(atPath: copied.lastListingFile.path)
+        #expect(bytes != nil && bytes == FileManager.default.contents(atPath: serialised.lastListingFile.path))
+        let again = try #require(copied.readRememberedListing(netns: nil))
+        #expect(P.rules(again.document) == P.rules(try fake.list()).filter { $0.table == "t" })
+        // Origins that do not fit the listing are not used.
+        #expect(remembered.bytes(of: derived.document, origins: [0]) == nil)
     }
 }
 

@@ -202,7 +202,9 @@ public enum ApplyOperation {
             timer.mark(verified.derived ? "verification (echo + generation id + plan)" : "verification (re-list + plan)")
             // Kept only if nothing committed between the generation read and the listing.
             if let g = verified.generation {
-                store?.rememberListing(verified.listing, generation: g, netns: netns, tables: verified.scope)
+                // Derived from the remembered listing (`liveListing`): what did not change is copied.
+                let copying = remembered.flatMap { r in verified.origins.map { (from: r, origins: $0) } }
+                store?.rememberListing(verified.listing, generation: g, netns: netns, tables: verified.scope, copying: copying)
                 if let fingerprint {
                     store?.rememberUpToDate(fingerprint: fingerprint, generation: g, netns: netns, tables: state.keys)
                 }

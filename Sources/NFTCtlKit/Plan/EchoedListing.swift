@@ -25,16 +25,38 @@ enum EchoedListing {
         }
     }
 
-    /// The listing `before` with `batch` applied, each added or replaced rule as `echo`
-    /// gives it; nil when the batch is not one `applies` accepts or the echo does not line
-    /// up with it (then only a listing can say what the kernel holds).
-    static func derive(before: Document, batch: Document, echo: Document) -> Document? {
+    /// A derived listing, with the entry of `before` each of its entries is a copy of (nil:
+    /// a rule from the echo), so that what did not change is written as it was read.
+    struct Derived {
+        var document: Document
+        var origins: [Int?]
+    }
+
+    /// The listing `before` (only its tables `scope`, when given) with `batch` applied, each
+    /// added or replaced rule as `echo` gives it; nil when the batch is not one `applies`
+    /// accepts or the echo does not line up with it (then only a listing can say what the
+    /// kernel holds).
+    static func derive(before: Document, scope: Set<TableKey>? = nil, batch: Document, echo: Document) -> Derived? {
         guard applies(to: batch) else { return nil }
         let echoed: [Rule] = echo.entries.compactMap {
             if case .command(let c) = $0, c.verb == .add, case .rule(let r) = c.item { return r }
             return nil
         }
-        var items = before.items  // without metainfo
+        // `before.items` (without metainfo), each with its entry's index.
+        var items: [RulesetItem] = []
+        var origins: [Int?] = []
+        for (k, entry) in before.entries.enumerated() {
+            let item: RulesetItem
+            switch entry {
+            case .item(.metainfo): continue
+            case .item(let i): item = i
+            case .command(let c): item = c.item
+            case .raw(let j): item = .raw(j)
+            }
+            if let scope, !(item.tableKey.map(scope.contains) ?? false) { continue }
+            items.append(item)
+            origins.append(k)
+        }
         func index(of handle: Int64?, like r: Rule) -> Int? {
             guard let handle else { return nil }
             return items.firstIndex {
@@ -43,12 +65,17 @@ enum EchoedListing {
             }
         }
         func sameChain(_ a: Rule, _ b: Rule) -> Bool { a.family == b.family && a.table == b.table && a.chain == b.chain }
+        func insert(_ item: RulesetItem, at i: Int) {
+            items.insert(item, at: i)
+            origins.insert(nil, at: i)
+        }
         var next = 0
         for case .command(let c) in batch.entries {
             guard case .rule(let r) = c.item else { return nil }
             if c.verb == .delete {
                 guard let i = index(of: r.handle, like: r) else { return nil }
                 items.remove(at: i)
+                origins.remove(at: i)
                 continue
             }
             guard next < echoed.count, sameChain(echoed[next], r), let handle = echoed[next].handle else { return nil }
@@ -58,27 +85,32 @@ enum EchoedListing {
             case .replace:
                 guard handle == r.handle, let i = index(of: r.handle, like: r) else { return nil }
                 items[i] = new
+                origins[i] = nil
             case .insert:
                 guard index(of: handle, like: r) == nil else { return nil }
                 if r.handle != nil {
                     guard let i = index(of: r.handle, like: r) else { return nil }
-                    items.insert(new, at: i)
+                    insert(new, at: i)
                 } else {
                     // No position: the start of the chain.
-                    let first = items.firstIndex { if case .rule(let x) = $0 { return sameChain(x, r) }; return false }
+                    let first = items.firstIndex {
+                        if case .rule(let x) = $0 { return sameChain(x, r) }; return false
+                    }
                     guard let i = first ?? lastOfTable(items, r) else { return nil }
-                    items.insert(new, at: first == nil ? i + 1 : i)
+                    insert(new, at: first == nil ? i + 1 : i)
                 }
             case .add:
                 guard index(of: handle, like: r) == nil else { return nil }
-                let last = items.lastIndex { if case .rule(let x) = $0 { return sameChain(x, r) }; return false }
+                let last = items.lastIndex {
+                    if case .rule(let x) = $0 { return sameChain(x, r) }; return false
+                }
                 guard let i = last ?? lastOfTable(items, r) else { return nil }
-                items.insert(new, at: i + 1)
+                insert(new, at: i + 1)
             default: return nil
             }
         }
         guard next == echoed.count else { return nil }
-        return Document(items.map { .item($0) })
+        return Derived(document: Document(items.map { .item($0) }), origins: origins)
     }
 
     /// The last item of `r`'s table (where a rule of a chain holding none goes).

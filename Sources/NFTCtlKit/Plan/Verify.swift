@@ -15,8 +15,11 @@ public enum Verify {
         public var generation: UInt32?
         /// The tables the listing covers (present or absent); nil: the whole ruleset.
         public var scope: [TableKey]?
-        /// True when the listing was derived from the echo (`EchoedListing`), not listed.
-        public var derived = false
+        /// For a listing derived from the echo (`EchoedListing`), not listed: the entry of
+        /// the evidence's listing each of its entries is a copy of (nil: from the echo).
+        var origins: [Int?]? = nil
+        /// True when the listing was derived from the echo, not listed.
+        public var derived: Bool { origins != nil }
     }
 
     /// What the commit itself showed: the listing the plan was made from, the generation id
@@ -69,15 +72,15 @@ public enum Verify {
     static func fromEcho(_ evidence: Evidence, desired: DesiredState, declared: RulesetState, backend: Backend) -> Outcome? {
         let after = evidence.generation &+ 1
         guard (try? backend.generationID()) == after else { return nil }
-        let keys = Set(declared.keys)
-        let scoped = Document(evidence.listing.items.filter { $0.tableKey.map(keys.contains) ?? false }.map { .item($0) })
-        guard let derived = EchoedListing.derive(before: scoped, batch: evidence.batch, echo: evidence.echo),
-            let planned = try? PlanOperation.plannableLiveState(derived, tables: desired.keys),
+        guard
+            let derived = EchoedListing.derive(
+                before: evidence.listing, scope: Set(declared.keys), batch: evidence.batch, echo: evidence.echo),
+            let planned = try? PlanOperation.plannableLiveState(derived.document, tables: desired.keys),
             Planner.plan(desired: desired.state, written: desired.written, live: planned).isEmpty,
-            let live = try? liveState(derived, of: declared, planned: planned, plannedKeys: desired.keys),
+            let live = try? liveState(derived.document, of: declared, planned: planned, plannedKeys: desired.keys),
             differences(declared: declared, live: live).isEmpty
         else { return nil }
-        return Outcome(listing: derived, generation: after, scope: declared.keys, derived: true)
+        return Outcome(listing: derived.document, generation: after, scope: declared.keys, origins: derived.origins)
     }
 
     /// `PlanOperation.liveState(listing, tables: declared.keys)`: `planned` (the same

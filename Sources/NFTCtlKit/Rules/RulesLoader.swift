@@ -121,16 +121,13 @@ public enum RulesLoader {
         return files
     }
 
-    /// `swiftc --version`, remembered per compiler binary (path, size, mtime) so that a warm
+    /// `swiftc --version`, remembered per compiler binary (its path and `FileIdentity`) so that a warm
     /// evaluation does not pay for starting the compiler.
     static func compilerVersion(sandbox: RulesSandbox, cache: String) throws -> String {
         let real = URL(fileURLWithPath: sandbox.swiftc).resolvingSymlinksInPath().path
-        var st = stat()
         var h = RulesHasher()
         h.combine(real)
-        if stat(real, &st) == 0 {
-            h.combine("\(st.st_size) \(st.st_mtim.tv_sec) \(st.st_mtim.tv_nsec) \(st.st_ino)")
-        }
+        if let identity = FileIdentity(path: real) { h.combine(identity.description) }
         let memo = "\(cache)/swiftc-\(h.hex).version"
         if let d = PrivatePath.read(memo), !d.isEmpty { return String(decoding: d, as: UTF8.self) }
         let r = try sandbox.run(
@@ -149,14 +146,15 @@ public enum RulesLoader {
         let sourcesDir = try RulesToolchain.dslSources()
         let rel = RulesToolchain.librarySources(in: sourcesDir)
         guard !rel.isEmpty else { throw RulesError("no NFTables sources found", file: sourcesDir) }
-        // Keyed by name, size and mtime of each source (reading and hashing them all on every
+        // Keyed by the name and `FileIdentity` of each source (reading and hashing them all on every
         // warm run would cost more than running the rules program).
         var hasher = RulesHasher()
         hasher.combine(version)
         for r in rel {
-            var st = stat()
-            guard stat("\(sourcesDir)/\(r)", &st) == 0 else { throw RulesError("cannot be read", file: "\(sourcesDir)/\(r)") }
-            hasher.combine("\(r) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)")
+            guard let identity = FileIdentity(path: "\(sourcesDir)/\(r)") else {
+                throw RulesError("cannot be read", file: "\(sourcesDir)/\(r)")
+            }
+            hasher.combine("\(r) \(identity)")
         }
         hasher.combine("sandboxed-1")
         let key = hasher.hex

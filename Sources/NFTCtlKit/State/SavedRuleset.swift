@@ -16,8 +16,9 @@ extension StateStore {
     public var rulesetFile: URL { directory.appendingPathComponent("ruleset.json") }
     var stagedRulesetFile: URL { directory.appendingPathComponent("ruleset.staged.json") }
     var lastApplyFile: URL { directory.appendingPathComponent("last-apply.json") }
-    /// Which tables `ruleset.json` holds, with a digest of its bytes: an apply that replaces
-    /// all of them need not decode (and validate) the whole saved ruleset to merge into it.
+    /// Which tables `ruleset.json` holds, with that file's identity (`FileIdentity`): an apply
+    /// that replaces all of them need not read, decode and validate the whole saved ruleset
+    /// to merge into it.
     var savedTablesFile: URL { directory.appendingPathComponent("ruleset.tables.json") }
 
     /// When, from which file and at which generation the saved ruleset was last applied.
@@ -54,7 +55,7 @@ extension StateStore {
             if keepsNothing, confirming == nil, let source = input.source {
                 // Every saved table is replaced, by a JSON file: its bytes load to the same
                 // tables for `nftctl restore` as they did for this apply, without serialising.
-                try writeSavedRuleset(bytes: Data(source), tables: input.state.keys)
+                try writeSavedRuleset(bytes: source, tables: input.state.keys)
                 unlink(stagedRulesetFile.path)
                 try writeLastApply(
                     LastApply(
@@ -143,34 +144,28 @@ extension StateStore {
         return try InputLoader.loadJSON(url.path, text: text)
     }
 
-    /// Writes `ruleset.json` and then the list of its tables with the digest of what was
-    /// written (`tables` nil: unknown, the list is removed). A list whose digest does not
+    /// Writes `ruleset.json` and then the list of its tables with the identity of the file
+    /// written (`tables` nil: unknown, the list is removed). A list whose identity does not
     /// match the file (a crash between the two writes, an edit by hand) is not believed.
     func writeSavedRuleset(_ batch: JSON, tables: [TableKey]?) throws {
-        try writeSavedRuleset(bytes: Data(batch.serializedBytes(.pretty)), tables: tables)
+        try writeSavedRuleset(bytes: batch.serializedBytes(.pretty), tables: tables)
     }
 
-    func writeSavedRuleset(bytes: Data, tables: [TableKey]?) throws {
+    func writeSavedRuleset(bytes: [UInt8], tables: [TableKey]?) throws {
         try ensureDirectories()
         unlink(savedTablesFile.path)
         try OwnedPath.write(bytes, to: rulesetFile.path)
-        guard let tables else { return }
-        try write(["digest": .string(Self.digest(bytes)), "tables": Self.tablesJSON(tables)], to: savedTablesFile)
+        guard let tables, let identity = FileIdentity(path: rulesetFile.path) else { return }
+        try write(["file": .string(identity.description), "tables": Self.tablesJSON(tables)], to: savedTablesFile)
     }
 
-    /// The tables `ruleset.json` holds, when its list is there and matches the file's bytes.
+    /// The tables `ruleset.json` holds, when its list is there and names the file as it is.
     func savedTables() -> Set<TableKey>? {
-        guard let j = try? read(savedTablesFile), let digest = j["digest"]?.stringValue,
+        guard let j = try? read(savedTablesFile), let identity = j["file"]?.stringValue,
             let tables = j["tables"].flatMap(Self.tables(from:)),
-            let bytes = try? OwnedPath.read(rulesetFile.path), Self.digest(bytes) == digest
+            FileIdentity(path: rulesetFile.path)?.description == identity
         else { return nil }
         return Set(tables)
-    }
-
-    static func digest(_ bytes: Data) -> String {
-        var h = RulesHasher()
-        h.combine(bytes)
-        return h.hex
     }
 
     static func tablesJSON(_ keys: [TableKey]) -> JSON {

@@ -236,8 +236,13 @@ extension StateStore {
 
     /// Remembers a listing nftctl read (after its verified commit, or for a plan that was
     /// empty), with the generation id then. `tables`: the tables it covers, present or
-    /// absent (nil: the whole ruleset).
-    public func rememberListing(_ listing: Document, generation: UInt32, netns: String?, tables: [TableKey]? = nil) {
+    /// absent (nil: the whole ruleset). `copying`: the remembered listing `listing` was
+    /// derived from, with each entry's origin in it (`EchoedListing.Derived`): those entries
+    /// are copied as that file has them, only the others are serialised.
+    public func rememberListing(
+        _ listing: Document, generation: UInt32, netns: String?, tables: [TableKey]? = nil,
+        copying: (from: RememberedListing, origins: [Int?])? = nil
+    ) {
         guard let ns = Self.namespaceIdentity(netns) else { return }
         var record: [(String, JSON)] = [
             ("generation", .number(Int(generation))), ("namespace", .number(ns)), ("boot", .string(Self.bootID))
@@ -245,8 +250,14 @@ extension StateStore {
         if let tables {
             record.append(("tables", .array(tables.map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) })))
         }
-        record.append(("listing", listing.json))
-        try? write(.object(JSONObject(record)), to: lastListingFile, style: .compact, durable: false)
+        // The header's closing brace gives way to the listing, written last (`split`).
+        var bytes = JSON.object(JSONObject(record)).serializedBytes(.compact)
+        bytes.removeLast()
+        bytes += Self.listingKey
+        bytes += copying.flatMap { $0.from.bytes(of: listing, origins: $0.origins) } ?? listing.json.serializedBytes(.compact)
+        bytes.append(UInt8(ascii: "}"))
+        try? ensureDirectories()
+        try? OwnedPath.write(bytes, to: lastListingFile.path, durable: false)
     }
 
     /// A listing remembered by `rememberListing`, with its file's bytes (a snapshot of the
@@ -254,6 +265,8 @@ extension StateStore {
     public struct RememberedListing: Sendable {
         public var document: Document
         public var bytes: [UInt8]
+        /// Where each entry of `document` is in `bytes`.
+        var entrySpans: [Range<Int>]
         /// The tables it covers (nil: the whole ruleset).
         public var scope: Set<TableKey>?
         var generation: Int64?
@@ -267,6 +280,22 @@ extension StateStore {
             self.generation == Int64(generation) && namespace != nil && namespace == StateStore.namespaceIdentity(netns)
                 && boot == StateStore.bootID && (scope.map { s in tables.allSatisfy(s.contains) } ?? true)
         }
+
+        /// `listing` serialised (compact), each entry whose origin is one of this listing's
+        /// entries copied from `bytes` as written. Nil when `origins` does not fit.
+        func bytes(of listing: Document, origins: [Int?]) -> [UInt8]? {
+            guard origins.count == listing.entries.count, origins.allSatisfy({ $0.map(entrySpans.indices.contains) ?? true }) else {
+                return nil
+            }
+            var out = Array(#"{"nftables":["#.utf8)
+            out.reserveCapacity(bytes.count + 4096)
+            for (k, entry) in listing.entries.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                if let o = origins[k] { out += bytes[entrySpans[o]] } else { out += entry.json.serializedBytes(.compact) }
+            }
+            out += Array("]}".utf8)
+            return out
+        }
     }
 
     /// The remembered listing, if it holds now (`RememberedListing.holds`).
@@ -278,16 +307,16 @@ extension StateStore {
     /// One of another namespace or boot is not parsed past its header (`rememberListing`
     /// writes the listing last): an apply into a new namespace pays nothing for it.
     func readRememberedListing(netns: String?) -> RememberedListing? {
-        guard (try? checkDirectories(downTo: lastListingFile)) == true, let bytes = try? OwnedPath.bytes(lastListingFile.path)
+        guard (try? checkDirectories(downTo: lastListingFile)) == true, let bytes = try? OwnedPath.bytes(lastListingFile.path),
+            let (header, range) = Self.split(bytes),
+            let namespace = header["namespace"]?.uint64Value, namespace == Self.namespaceIdentity(netns),
+            let boot = header["boot"]?.stringValue, boot == Self.bootID,
+            let (json, _, spans) = try? bytes.withUnsafeBufferPointer({ all in
+                try JSON.parseWithEntrySpans(UnsafeBufferPointer(rebasing: all[range]))
+            }),
+            let document = try? Document.decode(json), spans.count == document.entries.count
         else { return nil }
-        if let header = Self.header(of: bytes),
-            header["namespace"]?.uint64Value != Self.namespaceIdentity(netns) || header["boot"]?.stringValue != Self.bootID
-        {
-            return nil
-        }
-        var parsed = bytes
-        guard let j = try? JSON.parse(bytes: &parsed), let l = j["listing"], let doc = try? Document.decode(l) else { return nil }
-        let scope = j["tables"]?.arrayValue.map { list in
+        let scope = header["tables"]?.arrayValue.map { list in
             Set(
                 list.compactMap { t -> TableKey? in
                     guard let f = t["family"]?.stringValue, let n = t["name"]?.stringValue else { return nil }
@@ -295,18 +324,27 @@ extension StateStore {
                 })
         }
         return RememberedListing(
-            document: doc, bytes: bytes, scope: scope, generation: j["generation"]?.intValue, namespace: j["namespace"]?.uint64Value,
-            boot: j["boot"]?.stringValue)
+            document: document, bytes: bytes, entrySpans: spans.map { $0.lowerBound + range.lowerBound..<$0.upperBound + range.lowerBound },
+            scope: scope, generation: header["generation"]?.intValue, namespace: namespace, boot: boot)
     }
 
-    /// The members before `"listing"` of a remembered listing's file, as an object: the key
-    /// is the first place those bytes occur (a string value is never followed by a colon).
-    static func header(of bytes: [UInt8]) -> JSON? {
-        let key = Array(#","listing":"#.utf8)
-        guard bytes.count > key.count, bytes.first == UInt8(ascii: "{") else { return nil }
-        for i in 0...(bytes.count - key.count) where bytes[i] == key[0] && Array(bytes[i..<i + key.count]) == key {
-            var head = Array(bytes[..<i]) + [UInt8(ascii: "}")]
-            return try? JSON.parse(bytes: &head)
+    static let listingKey = Array(#","listing":"#.utf8)
+
+    /// A remembered listing's file split in two: the members before `"listing"`, as an
+    /// object, and where the listing's value is. The key is the first place those bytes
+    /// occur (a string value is never followed by a colon); the value runs to the file's
+    /// closing brace.
+    static func split(_ bytes: [UInt8]) -> (header: JSON, listing: Range<Int>)? {
+        let key = listingKey
+        guard bytes.count > key.count + 1, bytes.first == UInt8(ascii: "{"), bytes.last == UInt8(ascii: "}") else { return nil }
+        var i = 0
+        while i + key.count < bytes.count {
+            if bytes[i] == key[0], bytes[i..<i + key.count].elementsEqual(key) {
+                var head = Array(bytes[..<i]) + [UInt8(ascii: "}")]
+                guard let header = try? JSON.parse(bytes: &head) else { return nil }
+                return (header, i + key.count..<bytes.count - 1)
+            }
+            i += 1
         }
         return nil
     }

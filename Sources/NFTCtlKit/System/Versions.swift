@@ -5,7 +5,7 @@ import Foundation
 /// Caches of kernel normal forms are keyed by these and by nftctl's own (`NFTCtlVersion`).
 public enum Versions {
     /// The libnftables in use, as the identity of the loaded library file: its path (from
-    /// this process's memory map), size and modification time. 1.0.6 has no call that
+    /// this process's memory map) and `FileIdentity`. 1.0.6 has no call that
     /// returns its version, and an upgrade of the package replaces the file.
     public static let libnftables: String = {
         _ = nft_ctx_new  // linked, so mapped
@@ -14,9 +14,7 @@ public enum Versions {
             let slash = line.firstIndex(of: "/")
         else { return "unknown" }
         let path = String(line[slash...])
-        var st = stat()
-        guard stat(path, &st) == 0 else { return path }
-        return "\(path) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
+        return FileIdentity(path: path).map { "\(path) \($0)" } ?? path
     }()
 
     /// The release of the running kernel (`uname -r`).

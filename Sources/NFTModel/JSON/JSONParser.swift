@@ -40,6 +40,11 @@ extension JSON {
     public static func parseWithEntrySpans(bytes: [UInt8]) throws(JSONParseError) -> (JSON, [Int], [Range<Int>]) {
         try bytes.withUnsafeBufferPointer { buf in JSONByteParser.document(buf, recordLines: true) }.get()
     }
+
+    /// The same over part of a buffer (spans count from its start).
+    public static func parseWithEntrySpans(_ buf: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> (JSON, [Int], [Range<Int>]) {
+        try JSONByteParser.document(buf, recordLines: true).get()
+    }
 }
 
 /// The parser reads through a buffer pointer (no bounds checks or retains per byte) that lives
