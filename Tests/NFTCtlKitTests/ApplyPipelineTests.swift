@@ -132,14 +132,20 @@ import Testing
 
     @Test func aWriterBetweenListingAndCommitMakesAStalePlanAndNothingOfOursIsCommitted() throws {
         let fake = try FakeBackend(), backend = Wrapped(fake)
+        let store = StateStore(root: try Self.stateDir(), netns: nil)
+        defer { try? FileManager.default.removeItem(at: store.root) }
         try fake.apply(try Self.batch(Self.tableJSON("t", ports: [22])), dryRun: false)
         let foreign = Self.tableJSON("other", ports: [25])
         backend.afterFirstList = try Self.batch(foreign)
         #expect(throws: StalePlan.self) {
-            try ApplyOperation.run(try Self.input(Self.tableJSON("t", ports: [22, 80])), backend: backend, normalizer: DeclaredForm())
+            try ApplyOperation.run(
+                try Self.input(Self.tableJSON("t", ports: [22, 80])), backend: backend, store: store, normalizer: DeclaredForm())
         }
         #expect(try fake.list() == Self.expected(Self.tableJSON("t", ports: [22]), foreign))
         #expect(fake.committedBatches.count == 2)
+        // No snapshot of an apply that committed nothing: `nftctl rollback` would take it for
+        // the latest apply's and undo the other writer's commit.
+        #expect(try store.snapshotIDs().isEmpty)
     }
 
     @Test func aKernelThatDoesNotHoldWhatWasAskedFailsVerification() throws {
@@ -190,6 +196,15 @@ import Testing
         }
         #expect(throws: DeclarationMismatch.self) {
             try ApplyOperation.run(input, backend: Dropping(backend), normalizer: Lossy())
+        }
+        // Applied again the plan is empty (the loss is shared): the declaration still decides,
+        // and nothing is recorded as up to date.
+        do {
+            _ = try ApplyOperation.run(input, backend: Dropping(backend), normalizer: Lossy())
+            Issue.record("an empty plan passed although the kernel lacks the declared comment")
+        } catch let mismatch as DeclarationMismatch {
+            #expect(!mismatch.applied)
+            #expect(mismatch.description.contains("nothing was changed"))
         }
     }
 

@@ -75,6 +75,16 @@ struct BadInputTests {
         #expect(d.first?.location?.line == 4)
     }
 
+    /// An `owner` table goes with the process that made it: applied by nftctl, it would be
+    /// gone when nftctl exits, and "up to date" would never be true.
+    @Test func anOwnerTableIsAValidationError() throws {
+        let text = #"{"nftables": [{"add": {"table": {"family": "inet", "name": "t", "flags": ["owner"]}}}]}"#
+        let d = Validator.validate(try InputLoader.loadJSON("owner.json", text: text).state)
+        #expect(d.hasErrors)
+        #expect(d.first?.description.contains("flag owner") == true)
+        #expect(d.first?.location?.file == "owner.json")
+    }
+
     /// 10,000 random mutations of real rules: each either loads or fails with an InputError;
     /// nothing traps, and what loads reduces, validates and compiles.
     @Test func randomMutationsNeverCrash() throws {

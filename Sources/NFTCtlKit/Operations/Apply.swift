@@ -114,14 +114,20 @@ public enum ApplyOperation {
         }
         var report = Report(tables: state.keys, plan: plan, commands: batch.document.entries.count, applied: false)
         if dryRun { return report }
+        // What changes without a commit cannot be vouched for by the generation id later.
+        let volatile = state.tables.contains(where: RunTimeChange.changes)
         if plan.isEmpty && mode == .incremental {
+            // Against the declaration itself, as after a commit (`Verify`): the scratch normal
+            // form may share a loss with the listing.
+            let mismatches = Verify.differences(declared: state, live: try PlanOperation.liveState(liveListing, tables: state.keys))
+            if !mismatches.isEmpty { throw DeclarationMismatch(differences: mismatches, applied: false) }
             try store?.setManagedTables(Array(Set(managed + state.keys)))
             report.warnings += store?.recordApply(input, pruned: [], generation: generation, confirming: nil) ?? []
             // Nothing to change: the next apply may plan from this listing while the
             // generation id shows nobody committed since.
             if let store, try backend.generationID() == generation {
                 if remembered == nil { store.rememberListing(liveListing, generation: generation, netns: netns) }
-                if let fingerprint {
+                if let fingerprint, !volatile {
                     store.rememberUpToDate(fingerprint: fingerprint, generation: generation, netns: netns, tables: state.keys)
                 }
             }
@@ -161,9 +167,15 @@ public enum ApplyOperation {
         // Stale-plan guard: libnftables 1.0.6 does not send NFNL_BATCH_GENID, so compare the
         // id read before the listing with the id now; the window left is this call to commit.
         // Other nftctl processes are kept out by the namespace lock; this catches the rest.
+        // Nothing committed: no rollback timer, and no snapshot that `nftctl rollback` would
+        // take for the latest apply's (it would undo the apply before, or another writer's).
+        func abandon() {
+            if confirm != nil { store?.clearPending() }
+            if let snapshot = report.snapshot { store?.removeSnapshot(snapshot.id) }
+        }
         let now = try backend.generationID()
         if now != generation {
-            if confirm != nil { store?.clearPending() }
+            abandon()
             throw StalePlan(expected: generation, found: now)
         }
         say("committing \(batch.document.entries.count) commands in one transaction")
@@ -175,11 +187,12 @@ public enum ApplyOperation {
                 batch, liveSets: Transport.sets(of: liveTables, in: state.keys), desired: desired.state,
                 backend: backend, echoed: echoed)
         } catch {
-            if confirm != nil { store?.clearPending() }
+            abandon()
             throw Problem("the kernel refused the batch; nothing was changed: \(error)")
         }
         report.applied = true
         timer.mark("commit")
+        try? store?.prune()
         // The replaced rules' counts as the commit found them, for a rollback.
         if let echo, let store, let snapshot = report.snapshot {
             do {
@@ -205,7 +218,7 @@ public enum ApplyOperation {
                 // Derived from the remembered listing (`liveListing`): what did not change is copied.
                 let copying = remembered.flatMap { r in verified.origins.map { (from: r, origins: $0) } }
                 store?.rememberListing(verified.listing, generation: g, netns: netns, tables: verified.scope, copying: copying)
-                if let fingerprint {
+                if let fingerprint, !volatile {
                     store?.rememberUpToDate(fingerprint: fingerprint, generation: g, netns: netns, tables: state.keys)
                 }
                 timer.mark("remember the listing")

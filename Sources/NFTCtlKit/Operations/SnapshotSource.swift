@@ -9,10 +9,9 @@ import NFTAnalysis
 /// apply destroys it, or in sets whose elements the rollback would reconcile.
 enum SnapshotSource {
     /// True when that listing may lack run-time state a rollback of `plan` needs, so the
-    /// tables must be listed again: a table deleted or replaced whole; a set or map that
-    /// can change at run time (flags `dynamic` or `timeout`, elements with a timeout or an
-    /// expiry, per-element statements, a rule that adds to it) or a named object in the
-    /// tables; a rule deleted that holds state. A rule replaced that holds state needs no
+    /// tables must be listed again: a table deleted or replaced whole; anything in the
+    /// tables that changes without a commit (`RunTimeChange`) or a named object; a rule
+    /// deleted that holds state. A rule replaced that holds state needs no
     /// listing when the batch is `echoed`: the echo shows the old rule with its counts as
     /// the commit replaced it (`SnapshotCounts`).
     static func needsListing(plan: Plan, live: RulesetState, echoed: Bool) -> Bool {
@@ -26,24 +25,9 @@ enum SnapshotSource {
                 if new == nil || !echoed { return true }
             }
         }
-        for t in live.tables {
-            if !t.objects.isEmpty { return true }
-            if t.rules.contains(where: { NormalizationCache.updatesSets($0.value) }) { return true }
-            for s in t.sets.map(\.value) {
-                let flags = s.flags?.values ?? []
-                if flags.contains("dynamic") || flags.contains("timeout") || !(s.stmt ?? []).isEmpty { return true }
-                if s.elements.contains(where: changesAtRunTime) { return true }
-            }
-        }
-        return false
+        return live.tables.contains { !$0.objects.isEmpty || RunTimeChange.changes($0) }
     }
 
     /// A rule whose listing carries values the packet path changes.
     static func holdsState(_ r: Rule) -> Bool { r.statements.contains(where: SnapshotCounts.holdsState) }
-
-    /// An element that expires or counts.
-    static func changesAtRunTime(_ e: Expression) -> Bool {
-        if case .elem(let el) = e { return el.timeout != nil || el.expires != nil || !el.statements.isEmpty }
-        return false
-    }
 }

@@ -9,8 +9,9 @@ import NFTAnalysis
 /// listing loaded. The fingerprint also covers what the file's kernel normal form depends
 /// on (kernel, libnftables, nftctl, the normal-form revision). Only JSON files, whose
 /// bytes are the whole input: an `.nft` file may include others, a rules program is run.
-/// What changes without a commit (counters, elements the packet path adds or that expire)
-/// is what a plan from nftctl's remembered listing does not see either.
+/// A file declaring anything the kernel changes without a commit (`RunTimeChange`: elements
+/// that expire or that the packet path writes, device-bound chains) gets no record: the
+/// generation id cannot vouch for it.
 public enum UpToDate {
     /// The bytes of a JSON rules file, read once: the fingerprint and the loader share them.
     public static func bytes(of path: String) -> [UInt8]? {

@@ -190,10 +190,15 @@ public enum Verify {
 /// After the commit, the kernel does not hold an attribute as declared.
 public struct DeclarationMismatch: Sendable, DiagnosticError {
     public var differences: [Verify.Difference]
+    /// False when the plan was empty and nothing was committed: the kernel's normal form of
+    /// the declaration matched the listing, yet the declaration itself does not.
+    public var applied = true
     public var diagnostics: [Diagnostic] {
         [
             .error(
-                "applied, but the kernel does not hold what was declared:\n"
+                (applied
+                    ? "applied, but the kernel does not hold what was declared:\n"
+                    : "nothing to change by the plan, yet the kernel does not hold what was declared; nothing was changed:\n")
                     + differences.map { "  " + $0.description }.joined(separator: "\n"))
         ]
     }

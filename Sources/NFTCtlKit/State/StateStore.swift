@@ -107,7 +107,6 @@ public struct StateStore: Sendable {
             let arr = tables.sorted().map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }
             try write(["id": .string(id), "tables": .array(arr), "listing": doc.json], to: url, style: .compact)
         }
-        try prune()
         return Snapshot(id: id, tables: tables, listing: doc)
     }
 
@@ -140,6 +139,8 @@ public struct StateStore: Sendable {
         return ids.sorted { time($0) < time($1) }
     }
 
+    /// Keeps the newest `keep` snapshots: called once an apply has committed, so that one
+    /// that failed (its snapshot removed) costs no older snapshot.
     func prune() throws {
         let ids = try snapshotIDs()
         for id in ids.dropLast(Self.keep) { removeSnapshot(id) }
@@ -247,9 +248,11 @@ extension StateStore {
         var record: [(String, JSON)] = [
             ("generation", .number(Int(generation))), ("namespace", .number(ns)), ("boot", .string(Self.bootID))
         ]
-        if let tables {
-            record.append(("tables", .array(tables.map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) })))
+        func keys(_ tables: [TableKey]) -> JSON {
+            .array(tables.map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) })
         }
+        if let tables { record.append(("tables", keys(tables))) }
+        record.append(("volatile", keys(RunTimeChange.tables(in: listing).sorted())))
         // The header's closing brace gives way to the listing, written last (`split`).
         var bytes = JSON.object(JSONObject(record)).serializedBytes(.compact)
         bytes.removeLast()
@@ -269,16 +272,20 @@ extension StateStore {
         var entrySpans: [Range<Int>]
         /// The tables it covers (nil: the whole ruleset).
         public var scope: Set<TableKey>?
+        /// Its tables holding what changes without a commit (`RunTimeChange`).
+        var volatile: Set<TableKey>
         var generation: Int64?
         var namespace: UInt64?
         var boot: String?
 
         /// True when the kernel's generation id shows nobody committed since it was listed
         /// (the ruleset is then exactly what nftctl saw, and need not be listed again), in
-        /// this namespace and boot, and it covers every table of `tables`.
+        /// this namespace and boot, and it covers every table of `tables`, none of which
+        /// changes without a commit.
         func holds(generation: UInt32, netns: String?, covering tables: [TableKey]) -> Bool {
             self.generation == Int64(generation) && namespace != nil && namespace == StateStore.namespaceIdentity(netns)
                 && boot == StateStore.bootID && (scope.map { s in tables.allSatisfy(s.contains) } ?? true)
+                && volatile.isDisjoint(with: tables)
         }
 
         /// `listing` serialised (compact), each entry whose origin is one of this listing's
@@ -316,16 +323,21 @@ extension StateStore {
             }),
             let document = try? Document.decode(json), spans.count == document.entries.count
         else { return nil }
-        let scope = header["tables"]?.arrayValue.map { list in
-            Set(
-                list.compactMap { t -> TableKey? in
-                    guard let f = t["family"]?.stringValue, let n = t["name"]?.stringValue else { return nil }
-                    return TableKey(family: f, name: n)
-                })
+        func keys(_ json: JSON?) -> Set<TableKey>? {
+            guard let list = json?.arrayValue else { return nil }
+            let keys = list.compactMap { t -> TableKey? in
+                guard let f = t["family"]?.stringValue, let n = t["name"]?.stringValue else { return nil }
+                return TableKey(family: f, name: n)
+            }
+            return keys.count == list.count ? Set(keys) : nil
         }
+        // A list that does not read is no list: not taken for "the whole ruleset".
+        let scope = keys(header["tables"])
+        guard let volatile = keys(header["volatile"]), (header["tables"] == nil) == (scope == nil) else { return nil }
         return RememberedListing(
             document: document, bytes: bytes, entrySpans: spans.map { $0.lowerBound + range.lowerBound..<$0.upperBound + range.lowerBound },
-            scope: scope, generation: header["generation"]?.intValue, namespace: namespace, boot: boot)
+            scope: scope, volatile: volatile, generation: header["generation"]?.intValue, namespace: namespace,
+            boot: boot)
     }
 
     static let listingKey = Array(#","listing":"#.utf8)

@@ -156,6 +156,13 @@ final class TableValidator {
                     object: "table \(tableName)", at: table.table.location)
             ]
         }
+        if table.table.value.flags?.values.contains("owner") == true {
+            out.append(
+                Diagnostic(
+                    .error,
+                    "flag owner: the kernel deletes such a table when the process that made it exits, so it would be gone "
+                        + "when nftctl exits; declare the table without it", object: "table \(tableName)", at: table.table.location))
+        }
         out += checkChains()
         out += checkRules()
         out += checkTerminalStatements()
