@@ -40,4 +40,20 @@ import Testing
         #expect(Shell.run(["ip", "netns", "add", ns.name]).status == 0)
         #expect(store.rememberedListing(generation: 1, netns: ns.name, covering: [key]) == nil)
     }
+
+    /// nftctl run inside a namespace without `--netns` (`ip netns exec NAME nftctl …`) keeps
+    /// that namespace's state where `--netns NAME` does, not the host's: a rollback there
+    /// finds the namespace's snapshots, never the host's.
+    @Test(.needsRoot) func runInsideANamespaceItKeepsThatNamespacesState() throws {
+        guard let ns = TestNamespace.make("state inside") else { return }
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = try ApplySafety.write(try ChangePathKernelTests.input([22]).document.json.serialized(), "inside.json")
+        let r = Shell.run(
+            ["ip", "netns", "exec", ns.name, Shell.nftctl, "apply", "--yes", file], environment: ["NFTCTL_STATE_DIR": dir])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(ns.nftList().contains("dport 22"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/host"))
+        #expect(try StateStore(root: dir, netns: ns.name).snapshotIDs().count == 1)
+    }
 }

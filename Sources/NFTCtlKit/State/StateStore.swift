@@ -21,7 +21,18 @@ public struct StateStore: Sendable {
     /// A state directory under `root` (tests: a directory of their own).
     public init(root: String, netns: String?) {
         self.root = URL(fileURLWithPath: root)
-        directory = self.root.appendingPathComponent(netns.map { "netns-\($0)" } ?? "host")
+        directory = self.root.appendingPathComponent(netns.map { "netns-\($0)" } ?? Self.currentNamespaceDirectory())
+    }
+
+    /// The directory of the namespace this process runs in, for no `--netns`: when that is a
+    /// named namespace (`ip netns exec NAME nftctl …`), the one `--netns NAME` uses; else
+    /// `host`. Under `host`, a rollback or `--prune` there would act on the host's snapshots
+    /// and managed tables. (Whether this is pid 1's namespace cannot always be read: even
+    /// root may not look at /proc/1/ns.)
+    static func currentNamespaceDirectory() -> String {
+        guard let mine = SystemCall.inode("/proc/self/ns/net") else { return "host" }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []
+        return names.sorted().first { SystemCall.inode("/run/netns/\($0)") == mine }.map { "netns-\($0)" } ?? "host"
     }
 
     var managedFile: URL { directory.appendingPathComponent("managed.json") }
