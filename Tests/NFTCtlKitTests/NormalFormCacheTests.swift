@@ -30,7 +30,7 @@ import Testing
         let head = [
             #"{"add": {"table": {"family": "inet", "name": "t"}}}"#,
             #"{"add": {"chain": {"family": "inet", "table": "t", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}}}"#,
-            #"{"add": {"chain": {"family": "inet", "table": "t", "name": "other"}}}"#,
+            #"{"add": {"chain": {"family": "inet", "table": "t", "name": "other"}}}"#
         ]
         return #"{"nftables": ["# + (head + rules + extra).joined(separator: ",\n") + "]}"
     }
@@ -39,7 +39,8 @@ import Testing
 
     /// A private cache folder of its own.
     static func cache() throws -> (NormalizationCache, URL) {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-nfcache-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "nftctl-nfcache-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return (NormalizationCache(directory: root.appendingPathComponent("normal")), root)
     }
@@ -47,7 +48,8 @@ import Testing
     static func recordsFile(_ c: NormalizationCache, _ input: LoadedInput) -> String { c.file(for: input.state.tables[0]).path }
 
     static func lines(_ path: String) -> [String] {
-        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n", omittingEmptySubsequences: true).map(
+            String.init)
     }
 
     static func same(_ a: DesiredState, _ b: DesiredState) -> Bool { a.state.listingItems == b.state.listingItems }
@@ -68,6 +70,31 @@ import Testing
         #expect(r.index[k3] == nil)
         #expect(r.endsMidLine)
         #expect(r.lines == 4)
+    }
+
+    /// A new records file beyond `keptFiles` makes the least recently written go, and old
+    /// revisions' files with it; the others stay.
+    @Test func aNewFileBeyondTheLimitRemovesTheOldestOnes() throws {
+        let (cache, root) = try Self.cache()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try cache.prepare()
+        let dir = cache.directory.path
+        for i in 0..<NormalizationCache.keptFiles {
+            let path = "\(dir)/old\(i).records"
+            #expect(FileManager.default.createFile(atPath: path, contents: Data("x".utf8)))
+            var times = [timespec(tv_sec: 1_000_000 + i, tv_nsec: 0), timespec(tv_sec: 1_000_000 + i, tv_nsec: 0)]
+            #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        }
+        #expect(FileManager.default.createFile(atPath: "\(dir)/revision3.json", contents: Data("{}".utf8)))
+        let url = cache.directory.appendingPathComponent("new.records")
+        cache.store([(NormalFormKey.model("r"), Array(#"{"a":1}"#.utf8))], live: [], old: NormalFormRecords(), at: url)
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
+        #expect(left.count == NormalizationCache.keptFiles)
+        #expect(left.contains("new.records") && !left.contains("old0.records") && left.contains("old1.records"))
+        #expect(!left.contains("revision3.json"))
+        // Appending to a file that is there makes no room.
+        cache.store([(NormalFormKey.model("s"), Array(#"{"b":2}"#.utf8))], live: [], old: cache.load(url), at: url)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).count == NormalizationCache.keptFiles)
     }
 
     @Test func keysRoundTripThroughHex() {
@@ -130,7 +157,8 @@ import Testing
 
         // Serve a planted normal form for port 1005 (the test's own private file), to see
         // what comes from the cache and what from the kernel.
-        let key = NormalizationCache.ruleKeys(first.state.tables[0], entries: NormalizationCache.entryKeysByChain(first)?[first.state.tables[0].key])[5]
+        let key = NormalizationCache.ruleKeys(
+            first.state.tables[0], entries: NormalizationCache.entryKeysByChain(first)?[first.state.tables[0].key])[5]
         let planted = try Self.input(Self.document([Self.rule(1005, comment: "from the cache")])).state.tables[0].rules[0].value
         var text = before
         text.append(contentsOf: NormalFormRecords.line(key, Array(RulesetItem.rule(planted).json.serialized().utf8)))
@@ -181,7 +209,8 @@ import Testing
         let path = Self.recordsFile(cache, first)
         // The records of 3003 and 3004 replaced by broken ones: a length that does not
         // match, then one cut short without its newline (a writer killed mid-write).
-        let keys = NormalizationCache.ruleKeys(first.state.tables[0], entries: NormalizationCache.entryKeysByChain(first)?[first.state.tables[0].key])
+        let keys = NormalizationCache.ruleKeys(
+            first.state.tables[0], entries: NormalizationCache.entryKeysByChain(first)?[first.state.tables[0].key])
         let hex3 = String(decoding: keys[3].hex, as: UTF8.self), hex4 = String(decoding: keys[4].hex, as: UTF8.self)
         var kept = Self.lines(path).filter { !$0.hasPrefix(hex3) && !$0.hasPrefix(hex4) }
         let wrong = try Self.input(Self.document([Self.rule(9999)])).state.tables[0].rules[0].value
@@ -206,7 +235,8 @@ import Testing
         let first = try Self.input(Self.document([Self.rule(22), Self.rule(80)]))
         _ = try cache.normalize(first)
         let path = Self.recordsFile(cache, first)
-        let key = NormalizationCache.ruleKeys(first.state.tables[0], entries: NormalizationCache.entryKeysByChain(first)?[first.state.tables[0].key])[0]
+        let key = NormalizationCache.ruleKeys(
+            first.state.tables[0], entries: NormalizationCache.entryKeysByChain(first)?[first.state.tables[0].key])[0]
         let planted = try Self.input(Self.document([Self.rule(22, comment: "planted")])).state.tables[0].rules[0].value
         var text = try Data(contentsOf: URL(fileURLWithPath: path))
         text.append(contentsOf: NormalFormRecords.line(key, Array(RulesetItem.rule(planted).json.serialized().utf8)))

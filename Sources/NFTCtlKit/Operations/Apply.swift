@@ -92,8 +92,11 @@ public enum ApplyOperation {
         defer { ProcessLifetime.keep((liveListing, remembered)) }
         timer.mark("live listing")
         TestHook.reach(.listed)
-        var plan = try PlanOperation.plan(desired: desired, live: liveListing, prune: pruned)
-        defer { ProcessLifetime.keep(plan) }
+        // The live side of the plan, of the empty-plan check and of the snapshot's decision.
+        let keys = state.keys + pruned
+        let liveTables = try PlanOperation.plannableLiveState(liveListing, tables: keys)
+        var plan = Planner.plan(desired: desired.state, written: desired.written, live: liveTables, prune: pruned)
+        defer { ProcessLifetime.keep((plan, liveTables)) }
         timer.mark("plan")
         let batch: (document: Document, locations: [SourceLocation?])
         switch mode {
@@ -119,7 +122,7 @@ public enum ApplyOperation {
         if plan.isEmpty && mode == .incremental {
             // Against the declaration itself, as after a commit (`Verify`): the scratch normal
             // form may share a loss with the listing.
-            let mismatches = Verify.differences(declared: state, live: try PlanOperation.liveState(liveListing, tables: state.keys))
+            let mismatches = Verify.differences(declared: state, live: liveTables)
             if !mismatches.isEmpty { throw DeclarationMismatch(differences: mismatches, applied: false) }
             try store?.setManagedTables(Array(Set(managed + state.keys)))
             report.warnings += store?.recordApply(input, pruned: [], generation: generation, confirming: nil) ?? []
@@ -140,13 +143,11 @@ public enum ApplyOperation {
         // ruleset but not its counters or the set elements packets added since, and a
         // prompt may have waited a while: list our tables again then, unless nothing a
         // rollback would need can have changed (`SnapshotSource`).
-        let keys = state.keys + pruned
-        let liveTables = try? PlanOperation.liveState(liveListing, tables: keys)
-        defer { ProcessLifetime.keep((liveTables, batch.document)) }
+        defer { ProcessLifetime.keep(batch.document) }
         let echoed = mode == .incremental && pruned.isEmpty && EchoedListing.applies(to: batch.document)
         let stale = remembered != nil || Date().timeIntervalSince(askedAt) > 1
         if let store {
-            let relist = stale && (liveTables.map { SnapshotSource.needsListing(plan: plan, live: $0, echoed: echoed) } ?? true)
+            let relist = stale && SnapshotSource.needsListing(plan: plan, live: liveTables, echoed: echoed)
             let fresh = relist ? try listTables(keys, present: liveListing, backend: backend) : liveListing
             report.snapshot = try store.saveSnapshot(tables: keys, listing: fresh, file: relist ? nil : remembered)
             timer.mark(relist ? "snapshot (listed)" : "snapshot (from the listing at this generation)")

@@ -147,6 +147,27 @@ struct NormalizationCache {
         return NormalFormRecords(bytes: data)
     }
 
+    /// A file is made per table declaration and versions (`file(for:)`), so edited
+    /// declarations and upgrades leave old files behind: past this many, making a new one
+    /// removes the least recently written (a miss costs a scratch load, nothing more).
+    static let keptFiles = 64
+
+    /// Makes room for `url`, a file about to be made: the oldest cache files beyond
+    /// `keptFiles`, and those of revisions before 4 (`.json`), go.
+    func evict(for url: URL) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        for name in names where name.hasSuffix(".json") { unlink(directory.appendingPathComponent(name).path) }
+        let files = names.filter { $0.hasSuffix(".records") && $0 != url.lastPathComponent }
+        guard files.count >= Self.keptFiles else { return }
+        let written = files.map { name -> (name: String, time: timespec) in
+            var st = stat()
+            _ = lstat(directory.appendingPathComponent(name).path, &st)
+            return (name, st.st_mtim)
+        }
+        let oldest = written.sorted { ($0.time.tv_sec, $0.time.tv_nsec) < ($1.time.tv_sec, $1.time.tv_nsec) }
+        for f in oldest.prefix(files.count - Self.keptFiles + 1) { unlink(directory.appendingPathComponent(f.name).path) }
+    }
+
     /// Adds `new` records to the file: appended when the file as read is a fair size for
     /// the `live` keys (those this input uses), else the file is rewritten with only those.
     func store(_ new: [(NormalFormKey, [UInt8])], live: [NormalFormKey], old: NormalFormRecords, at url: URL) {
@@ -167,6 +188,7 @@ struct NormalizationCache {
         for k in live where written.insert(k).inserted {
             if let v = old.rawValue(k) { body += NormalFormRecords.line(k, v) }
         }
+        if old.bytes.isEmpty { evict(for: url) }
         _ = PrivatePath.write(body, to: url.path, mode: 0o600)
     }
 
@@ -259,7 +281,8 @@ struct NormalizationCache {
                     taken[r.value.chain, default: 0] += 1
                     rules.append(Located(n))
                     if useCache, !Self.updatesSets(r.value) {
-                        let value = n == Self.asWritten(r.value) ? NormalFormRecords.asWritten : Array(RulesetItem.rule(n).json.serialized().utf8)
+                        let value =
+                            n == Self.asWritten(r.value) ? NormalFormRecords.asWritten : Array(RulesetItem.rule(n).json.serialized().utf8)
                         new.append((keys[i][ri], value))
                     }
                 } else if useCache {

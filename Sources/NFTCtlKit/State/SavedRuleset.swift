@@ -50,34 +50,26 @@ extension StateStore {
                 return []
             }
             let replaced = Set(input.state.keys + pruned)
-            var merged = RulesetState()
             let keepsNothing = savedTables()?.isSubset(of: replaced) ?? false
             if keepsNothing, confirming == nil, let source = input.source {
                 // Every saved table is replaced, by a JSON file: its bytes load to the same
                 // tables for `nftctl restore` as they did for this apply, without serialising.
                 try writeSavedRuleset(bytes: source, tables: input.state.keys)
                 unlink(stagedRulesetFile.path)
-                try writeLastApply(
-                    LastApply(
-                        time: Date().timeIntervalSince1970, file: Self.absolute(input.path), generation: generation,
-                        via: "apply", unconfirmedSnapshot: nil))
-                return []
-            }
-            if keepsNothing {
-                // Every saved table is replaced: nothing of the old file survives the merge.
             } else {
-                merged = try savedState(rulesetFile) ?? RulesetState()
+                // The saved tables this apply leaves, and its own (none read when it replaces all).
+                var merged = keepsNothing ? RulesetState() : try savedState(rulesetFile) ?? RulesetState()
                 merged.tables.removeAll { replaced.contains($0.key) }
-            }
-            merged.tables += input.state.tables
-            let batch = merged.creationBatch().document.json
-            if let confirming {
-                try write(
-                    ["snapshot": .string(confirming), "batch": batch, "tables": Self.tablesJSON(merged.keys)],
-                    to: stagedRulesetFile)
-            } else {
-                try writeSavedRuleset(batch, tables: merged.keys)
-                unlink(stagedRulesetFile.path)
+                merged.tables += input.state.tables
+                let batch = merged.creationBatch().document.json
+                if let confirming {
+                    try write(
+                        ["snapshot": .string(confirming), "batch": batch, "tables": Self.tablesJSON(merged.keys)],
+                        to: stagedRulesetFile)
+                } else {
+                    try writeSavedRuleset(batch, tables: merged.keys)
+                    unlink(stagedRulesetFile.path)
+                }
             }
             try writeLastApply(
                 LastApply(
