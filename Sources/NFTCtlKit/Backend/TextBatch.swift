@@ -310,17 +310,27 @@ public struct TextBatch: Sendable {
 
     static func firstUnsafeString(_ j: JSON) -> String? {
         switch j {
-        case .string(let s):
-            return s.unicodeScalars.contains { $0 == "\"" || $0 == "\\" || isUnprintable($0) } ? s : nil
+        case .string(let s): return isSafe(s) ? nil : s
         case .array(let a):
             for x in a { if let b = firstUnsafeString(x) { return b } }
         case .object(let o):
             for (k, v) in o {
-                if let b = firstUnsafeString(.string(k)) { return b }
+                if !isSafe(k) { return k }
                 if let b = firstUnsafeString(v) { return b }
             }
         default: break
         }
         return nil
+    }
+
+    /// True when `s` can stand between quotes in nft syntax. Printable ASCII without a quote
+    /// or backslash (nearly every string) is decided on its bytes; the rest scalar by scalar.
+    static func isSafe(_ s: String) -> Bool {
+        var ascii = true
+        for b in s.utf8 where b < 0x20 || b >= 0x7F || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+            ascii = false
+            break
+        }
+        return ascii || !s.unicodeScalars.contains { $0 == "\"" || $0 == "\\" || isUnprintable($0) }
     }
 }
