@@ -49,7 +49,7 @@ struct ConfirmCommand: ParsableCommand {
         // Under the lock, so the timer cannot be half-way through its rollback meanwhile.
         let lock = try NamespaceLock.acquire(netns: namespace.netns, wait: lockWait.wait, what: "confirm")
         defer { lock.release() }
-        guard let p = try store.pending() else { throw InputError("no apply is waiting for confirmation") }
+        guard let p = try store.pending() else { throw Problem("no apply is waiting for confirmation") }
         try store.promoteStagedRuleset(snapshot: p.snapshot)
         store.clearPending()
         print("confirmed; the rollback to snapshot \(p.snapshot) is cancelled")

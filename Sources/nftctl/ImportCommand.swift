@@ -62,7 +62,7 @@ struct ImportCommand: ParsableCommand {
         let only = Self.pairs(table)
         let selected = state.selecting(only: only, excluding: Self.pairs(exclude))
         for (f, n) in only where !state.tables.contains(where: { $0.table.value.family == f && $0.table.value.name == n }) {
-            throw InputError("\(origin) has no table \(f) \(n)")
+            throw Problem("\(origin) has no table \(f) \(n)")
         }
         var importer = RulesetImporter()
         importer.spell = { $0.flag }

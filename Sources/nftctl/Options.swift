@@ -27,7 +27,7 @@ func emit(_ text: String, to path: String?) throws {
     let body = safe.hasSuffix("\n") ? safe : safe + "\n"
     if let path {
         do { try body.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-            throw InputError("cannot write: \(error.localizedDescription)", file: path)
+            throw Problem("cannot write: \(error.localizedDescription)", file: path)
         }
     } else {
         FileHandle.standardOutput.write(Data(body.utf8))

@@ -23,7 +23,7 @@ struct BadInputTests {
         do {
             _ = try InputLoader.loadJSON("bad.json", text: text)
             Issue.record("accepted bad input: \(text)", sourceLocation: sourceLocation)
-        } catch let e as InputError {
+        } catch let e as Problem {
             #expect(e.message.contains("bad.json"), "error does not name the file: \(e.message)", sourceLocation: sourceLocation)
             #expect(e.message.contains(needle), "expected '\(needle)' in: \(e.message)", sourceLocation: sourceLocation)
         } catch {
@@ -85,7 +85,7 @@ struct BadInputTests {
         #expect(d.first?.location?.file == "owner.json")
     }
 
-    /// 10,000 random mutations of real rules: each either loads or fails with an InputError;
+    /// 10,000 random mutations of real rules: each either loads or fails with an Problem;
     /// nothing traps, and what loads reduces, validates and compiles.
     @Test func randomMutationsNeverCrash() throws {
         let records = Corpus.accepted
@@ -108,7 +108,7 @@ struct BadInputTests {
                 _ = Validator.validate(input.state)
                 _ = input.state.creationBatch().document.json.serialized()
                 loaded += 1
-            } catch let e as InputError {
+            } catch let e as Problem {
                 #expect(!e.message.isEmpty)
                 refused += 1
             }

@@ -8,11 +8,11 @@ import Testing
 /// message` when printed, without the severity inside another message, escaped either way.
 struct DiagnosticErrorTests {
     @Test func aProblemIsPrintedAtItsLocation() {
-        let p = InputError("cannot be read", file: "rules.json")
+        let p = Problem("cannot be read", file: "rules.json")
         #expect(p.report == "rules.json: error: cannot be read")
         // Inside another message it reads as it always did.
         #expect(p.description == "rules.json: cannot be read")
-        #expect(InputError("not a command", file: "a.json", line: 3).report == "a.json:3: error: not a command")
+        #expect(Problem("not a command", file: "a.json", line: 3).report == "a.json:3: error: not a command")
         #expect(Problem("the rules program crashed").report == "error: the rules program crashed")
     }
 

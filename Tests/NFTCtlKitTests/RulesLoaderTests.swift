@@ -76,7 +76,7 @@ import Testing
         do {
             _ = try RulesLoader.load(path)
             Issue.record("a broken rules file loaded")
-        } catch let e as RulesError {
+        } catch let e as Problem {
             #expect(e.message.contains("\(path):3:"), "\(e.message)")
             #expect(!e.message.contains("/rules-"), "cache paths leak: \(e.message)")
             #expect(!e.message.contains("_nftctl_main"), "\(e.message)")
@@ -96,7 +96,7 @@ import Testing
         do {
             _ = try RulesLoader.load(path)
             Issue.record("a table inside a chain compiled")
-        } catch let e as RulesError {
+        } catch let e as Problem {
             #expect(e.message.contains("\(path):3:"), "\(e.message)")
             #expect(e.message.contains("a table can only appear at the top level of a Ruleset"), "\(e.message)")
         }
@@ -109,7 +109,7 @@ import Testing
         do {
             _ = try RulesLoader.load(path)
             Issue.record("a file without ruleset loaded")
-        } catch let e as RulesError {
+        } catch let e as Problem {
             #expect(e.message.contains("must define the ruleset"), "\(e.message)")
             #expect(e.message.contains(path), "\(e.message)")
         }
@@ -147,7 +147,7 @@ import Testing
     }
 
     @Test func missingFileIsAnError() {
-        #expect(throws: RulesError.self) { try RulesLoader.load("/nonexistent/rules.swift") }
+        #expect(throws: Problem.self) { try RulesLoader.load("/nonexistent/rules.swift") }
     }
 
     /// Loads the document in a throw-away user+network namespace (never the host's ruleset).

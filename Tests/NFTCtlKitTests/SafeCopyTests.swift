@@ -1,4 +1,5 @@
 import Foundation
+import NFTAnalysis
 import Testing
 
 @testable import NFTCtlKit
@@ -22,7 +23,7 @@ import Testing
         _ = FileManager.default.createFile(atPath: d + "/secret", contents: Data("secret".utf8))
         // The product is a link to a file the sandbox must not be able to export.
         try FileManager.default.createSymbolicLink(atPath: work + "/libNFTables.so", withDestinationPath: d + "/secret")
-        #expect(throws: SystemError.self) { try SafeCopy.copy(["libNFTables.so"], from: work, to: d + "/out1") }
+        #expect(throws: Problem.self) { try SafeCopy.copy(["libNFTables.so"], from: work, to: d + "/out1") }
         // A set-uid program and links inside a copied tree.
         _ = FileManager.default.createFile(atPath: work + "/rules", contents: Data("#!/bin/sh\n".utf8))
         chmod(work + "/rules", 0o4755)
@@ -41,10 +42,10 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: d) }
         try FileManager.default.createDirectory(atPath: d + "/real", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: d + "/link", withDestinationPath: d + "/real")
-        #expect(throws: SystemError.self) { try PrivatePath.directory(d + "/link", purpose: "a test cache") }
+        #expect(throws: Problem.self) { try PrivatePath.directory(d + "/link", purpose: "a test cache") }
         try FileManager.default.createDirectory(atPath: d + "/open", withIntermediateDirectories: true)
         chmod(d + "/open", 0o777)
-        #expect(throws: SystemError.self) { try PrivatePath.directory(d + "/open/cache", purpose: "a test cache") }
+        #expect(throws: Problem.self) { try PrivatePath.directory(d + "/open/cache", purpose: "a test cache") }
         try PrivatePath.directory(d + "/fresh", purpose: "a test cache")
         var st = stat()
         #expect(lstat(d + "/fresh", &st) == 0 && st.st_mode & 0o777 == 0o700)

@@ -140,7 +140,7 @@ struct TextValidationTests {
             do {
                 _ = try InputLoader.loadJSON("in.json", text: text)
                 Issue.record("accepted \(cmd)")
-            } catch let e as InputError {
+            } catch let e as Problem {
                 #expect(e.message.hasPrefix("in.json:5: "), "\(e.message)")
                 #expect(e.message.contains("does not declare it"), "\(e.message)")
             }

@@ -122,7 +122,7 @@ func fixtureListingsRoundTrip(_ fixture: PrinterFixture) throws {
 /// A decoded shape still rejects a key it did not read, and a built object holding one key
 /// twice still decodes as it did (the second counts as read with the first).
 @Test func readerStillRejectsUnknownKeys() throws {
-    #expect(throws: DecodeError.self) {
+    #expect(throws: Problem.self) {
         try Expression.decode(.keyed("meta", .object(["key": "mark", "extra": 1])))
     }
     var body = JSONObject()

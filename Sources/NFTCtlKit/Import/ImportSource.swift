@@ -16,8 +16,8 @@ public enum ImportSource {
         case .json:
             let text = try InputLoader.readText(path)
             let json: JSON
-            do { json = try JSON.parse(text) } catch { throw InputError("invalid JSON: \(error)", file: path) }
-            do { document = try Document.decode(json) } catch { throw InputError("\(error.message)", file: path) }
+            do { json = try JSON.parse(text) } catch { throw Problem("invalid JSON: \(error)", file: path) }
+            do { document = try Document.decode(json) } catch { throw Problem("\(error.message)", file: path) }
         }
         return try state(document, origin: path)
     }
@@ -28,6 +28,6 @@ public enum ImportSource {
     }
 
     static func state(_ document: Document, origin: String) throws -> RulesetState {
-        do { return try RulesetState(document: document) } catch { throw InputError("\(error.description)", file: origin) }
+        do { return try RulesetState(document: document) } catch { throw Problem("\(error.description)", file: origin) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NFTAnalysis
 
 /// What a path holds, decided in this one place for every command that reads rules
 /// (apply, check, diff, import, `--against`): a directory or `.swift` is a rules program,
@@ -10,7 +11,7 @@ public enum InputKind: String, Sendable {
     public static func of(_ path: String) throws -> InputKind {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw InputError("no such file or directory", file: path)
+            throw Problem("no such file or directory", file: path)
         }
         if isDir.boolValue || path.hasSuffix(".swift") { return .swift }
         if path.hasSuffix(".nft") { return .nft }

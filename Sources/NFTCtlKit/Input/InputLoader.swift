@@ -21,9 +21,6 @@ public struct LoadedInput: Sendable {
     var ruleEntryKeys: [NormalFormKey?] = []
 }
 
-/// A problem with an input file, already phrased for the user (`file:line: message`).
-public typealias InputError = Problem
-
 public enum InputLoader {
     /// Reads FILE by its kind (`InputKind`): libnftables JSON (commands or a listing), nft
     /// syntax (parsed by libnftables in a throw-away namespace), or a rules program.
@@ -37,16 +34,16 @@ public enum InputLoader {
 
     static func readBytes(_ path: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError("cannot be read (permission denied?)", file: path)
+            throw Problem("cannot be read (permission denied?)", file: path)
         }
         return [UInt8](data)
     }
 
     static func readText(_ path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError("cannot be read (permission denied?)", file: path)
+            throw Problem("cannot be read (permission denied?)", file: path)
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw InputError("not UTF-8 text", file: path) }
+        guard let text = String(data: data, encoding: .utf8) else { throw Problem("not UTF-8 text", file: path) }
         return text
     }
 
@@ -73,7 +70,7 @@ public enum InputLoader {
         let json: JSON, lines: [Int], spans: [Range<Int>]
         let bytes = try given ?? readBytes(path)
         do { (json, lines, spans) = try JSON.parseWithEntrySpans(bytes: bytes) } catch {
-            throw InputError("\(path):\(error.line):\(error.column): invalid JSON: \(error.message)")
+            throw Problem("\(path):\(error.line):\(error.column): invalid JSON: \(error.message)")
         }
         let document: Document
         do { document = try Document.decode(json) } catch { throw error.placed(in: path) }
@@ -127,7 +124,7 @@ public enum InputLoader {
     static func finish(path: String, kind: LoadedInput.Kind, document: Document, locations: [SourceLocation?]) throws -> LoadedInput {
         let unsupported = Validator.unsupportedParts(document, locations: locations, origin: path)
         if !unsupported.isEmpty {
-            throw InputError(diagnostics: unsupported)
+            throw Problem(diagnostics: unsupported)
         }
         do {
             let state = try RulesetState(document: document, locations: locations)

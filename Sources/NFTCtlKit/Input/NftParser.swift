@@ -13,7 +13,7 @@ enum NftParser {
         // 1.0.6 only shows the buffer's first line) and `include` resolves as with `nft -f`.
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         let bytes = try NftPrecheck.check(file: absolute, display: path)
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw InputError("not UTF-8 text", file: path) }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw Problem("not UTF-8 text", file: path) }
         do {
             return (try Sandbox.loadAndList(file: absolute), text)
         } catch let e as SandboxError {
@@ -24,14 +24,14 @@ enum NftParser {
 
     /// libnftables' report, located: when it starts `FILE:LINE:COLUMNS: error: MESSAGE`, the
     /// problem is MESSAGE at FILE:LINE, with the source and caret lines after it.
-    static func located(_ report: String, path: String) -> InputError {
+    static func located(_ report: String, path: String) -> Problem {
         let lines = report.split(separator: "\n", omittingEmptySubsequences: false)
         guard let first = lines.first, first.hasPrefix(path + ":"),
             let line = Int(first.dropFirst(path.count + 1).prefix(while: \.isNumber)),
             let marker = first.range(of: ": error: ")
-        else { return InputError(relaying: report) }
+        else { return Problem(relaying: report) }
         let message = ([String(first[marker.upperBound...])] + lines.dropFirst().map(String.init)).joined(separator: "\n")
-        return InputError(message, file: path, line: line)
+        return Problem(message, file: path, line: line)
     }
 
     /// `<cmdline>:3:1-4: Error: ...` → `rules.nft:3:1-4: error: ...`

@@ -1,4 +1,5 @@
 import Foundation
+import NFTAnalysis
 
 #if canImport(Glibc)
 import Glibc
@@ -40,7 +41,7 @@ public struct NftLimits: Sendable {
 /// Errors name the file and line, never the content of an included file.
 enum NftPrecheck {
     /// The main file's bytes (for the source map); `display` is how the user spelled its path.
-    static func check(file path: String, display: String, limits: NftLimits = .current) throws(InputError) -> [UInt8] {
+    static func check(file path: String, display: String, limits: NftLimits = .current) throws(Problem) -> [UInt8] {
         var walker = Walker(limits: limits)
         let bytes = try walker.read(path, display: display, includedAt: nil)
         try walker.scan(bytes, path: path, display: display, depth: 0)
@@ -99,10 +100,10 @@ enum NftPrecheck {
         var open: [String] = []
 
         /// At most the bytes the limit leaves (a file that grows while read is cut off there and refused).
-        mutating func read(_ path: String, display: String, includedAt: String?) throws(InputError) -> [UInt8] {
+        mutating func read(_ path: String, display: String, includedAt: String?) throws(Problem) -> [UInt8] {
             let left = limits.maxBytes - total
             guard let h = FileHandle(forReadingAtPath: path) else {
-                throw InputError(
+                throw Problem(
                     includedAt.map { "\($0): cannot read \(display) (\(String(cString: strerror(errno))))" }
                         ?? "\(display): cannot be read (\(String(cString: strerror(errno))))")
             }
@@ -110,7 +111,7 @@ enum NftPrecheck {
             let data = (try? h.read(upToCount: left + 1)) ?? Data()
             if data.count > left {
                 let what = includedAt == nil ? "\(display)" : "\(display) (included at \(includedAt!))"
-                throw InputError(
+                throw Problem(
                     "\(what): nft input is larger than \(limits.maxBytes) bytes (with what it includes); "
                         + "raise NFTCTL_MAX_NFT_BYTES if it is meant to be")
             }
@@ -118,10 +119,10 @@ enum NftPrecheck {
             return [UInt8](data)
         }
 
-        mutating func scan(_ bytes: [UInt8], path: String, display: String, depth: Int) throws(InputError) {
+        mutating func scan(_ bytes: [UInt8], path: String, display: String, depth: Int) throws(Problem) {
             let (scan, overlong) = lex(bytes, maxToken: limits.maxTokenBytes)
             if let line = overlong {
-                throw InputError(
+                throw Problem(
                     "a token (word, string or # comment) longer than \(limits.maxTokenBytes) bytes; nft syntax has none this long",
                     file: display, line: line)
             }
@@ -135,17 +136,17 @@ enum NftPrecheck {
                 for target in NftPrecheck.resolve(inc.name) {
                     let real = canonical(target)
                     if open.contains(real) {
-                        throw InputError("include of \(target) includes itself (a cycle)", file: display, line: inc.line)
+                        throw Problem("include of \(target) includes itself (a cycle)", file: display, line: inc.line)
                     }
                     if done.contains(real) { continue }
                     var st = stat()
                     guard stat(target, &st) == 0 else { continue }  // missing: libnftables says so
                     if (st.st_mode & S_IFMT) == S_IFDIR { continue }
                     guard (st.st_mode & S_IFMT) == S_IFREG else {
-                        throw InputError("include of \(target), which is not a regular file", file: display, line: inc.line)
+                        throw Problem("include of \(target), which is not a regular file", file: display, line: inc.line)
                     }
                     guard access(target, R_OK) == 0 else {
-                        throw InputError("include of \(target), which this user cannot read", file: display, line: inc.line)
+                        throw Problem("include of \(target), which this user cannot read", file: display, line: inc.line)
                     }
                     let data = try read(target, display: target, includedAt: at)
                     try self.scan(data, path: target, display: target, depth: depth + 1)

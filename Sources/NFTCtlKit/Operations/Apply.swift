@@ -68,7 +68,7 @@ public enum ApplyOperation {
     ) throws -> Report {
         var timer = PhaseTimer()
         let state = input.state
-        guard !state.tables.isEmpty else { throw InputError("declares no tables; nothing to apply", file: input.path) }
+        guard !state.tables.isEmpty else { throw Problem("declares no tables; nothing to apply", file: input.path) }
         if confirm != nil && store == nil { throw OptionError(.confirmNeedsStateDirectory) }
         // A large apply says what it is doing (on a terminal), one line a slow phase.
         let ruleCount = state.tables.reduce(0) { $0 + $1.rules.count }

@@ -35,7 +35,7 @@ public enum PlanOperation {
             }
             return "  \(d.side == .missing ? "written" : "would load as") \(text)"
         }
-        throw InputError(
+        throw Problem(
             """
             \(input.path): nft 1.0.6 cannot carry these rules through its JSON interface unchanged (a libnftables \
             bug), so nftctl will not apply them:
@@ -48,7 +48,7 @@ public enum PlanOperation {
         do {
             return try RulesetState(listing: listing, tables: Set(tables))
         } catch {
-            throw InputError("cannot read the live ruleset: \(error)")
+            throw Problem("cannot read the live ruleset: \(error)")
         }
     }
 

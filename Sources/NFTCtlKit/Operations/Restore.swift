@@ -10,7 +10,7 @@ public enum RestoreOperation {
     {
         // A file that cannot be read or is not a batch fails here, before anything is listed or sent.
         guard let input = try store.savedRuleset() else {
-            throw InputError(
+            throw Problem(
                 """
                 no saved ruleset at \(store.rulesetFile.path): nothing has been applied with nftctl in this \
                 namespace yet (or the state directory was removed); nothing was changed. Apply a rules file first

@@ -288,13 +288,13 @@ struct NormalizationCache {
                 } else if useCache {
                     return try full(input)  // the scratch listing does not line up: trust nothing cached
                 } else {
-                    throw InputError(
+                    throw Problem(
                         "the kernel's listing of chain \(r.value.chain) does not line up with the rules given", file: input.path)
                 }
             }
             guard fresh.allSatisfy({ taken[$0.key, default: 0] == $0.value.count }) else {
                 if useCache { return try full(input) }
-                throw InputError("the kernel lists more rules than were given in table \(key)", file: input.path)
+                throw Problem("the kernel lists more rules than were given in table \(key)", file: input.path)
             }
             scratch.tables[ti].rules = rules
             written[key] = WrittenTable(input.state.tables[i])

@@ -5,11 +5,6 @@ import NFTAnalysis
 import Glibc
 #endif
 
-/// A rules-loader failure, phrased for the user: compiler diagnostics with the user's own
-/// paths, or what is missing and how to fix it.
-/// A rules file that cannot be evaluated, phrased for the user (`file:line: message`).
-public typealias RulesError = Problem
-
 /// What a rules program produced.
 public struct LoadedRules: Sendable {
     public var document: Document
@@ -47,10 +42,10 @@ public enum RulesLoader {
         var contents: [(name: String, bytes: [UInt8])] = []
         var byName: [String: String] = [:]
         for f in files {
-            guard let data = FileManager.default.contents(atPath: f) else { throw RulesError("cannot be read", file: f) }
+            guard let data = FileManager.default.contents(atPath: f) else { throw Problem("cannot be read", file: f) }
             let name = (f as NSString).lastPathComponent
             if let other = byName[name] {
-                throw RulesError("a rules directory cannot hold two files named \(name) (also \(other))", file: f)
+                throw Problem("a rules directory cannot hold two files named \(name) (also \(other))", file: f)
             }
             byName[name] = f
             contents.append((name, [UInt8](data)))
@@ -73,7 +68,7 @@ public enum RulesLoader {
             outputLimit: try outputLimit())
         relay(run.stdout, from: path)
         guard run.status == 0 else {
-            throw RulesError(
+            throw Problem(
                 "\(path): the rules program failed (exit status \(run.status))\(run.stdout.isEmpty ? "" : "; its messages are above")")
         }
         return try decodeOutput(run.fd3, path: path, byName: byName)
@@ -99,7 +94,7 @@ public enum RulesLoader {
     static func outputLimit() throws -> Int {
         let v = "NFTCTL_RULES_MAX_OUTPUT"
         guard let text = ProcessInfo.processInfo.environment[v], !text.isEmpty else { return 512 << 20 }
-        guard let n = Int(text), n > 0 else { throw RulesError("\(v)=\(text.debugDescription) is not a number of bytes") }
+        guard let n = Int(text), n > 0 else { throw Problem("\(v)=\(text.debugDescription) is not a number of bytes") }
         return n
     }
 
@@ -110,14 +105,14 @@ public enum RulesLoader {
     static func userFiles(_ path: String) throws -> [String] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw RulesError("no such file or directory", file: path)
+            throw Problem("no such file or directory", file: path)
         }
         guard isDir.boolValue else { return [path] }
         let base = path.hasSuffix("/") ? String(path.dropLast()) : path
         let files = RulesToolchain.swiftFiles(in: base)
             .filter { $0 != "Package.swift" && !$0.split(separator: "/").contains { $0.hasPrefix(".") } }
             .map { "\(base)/\($0)" }
-        guard !files.isEmpty else { throw RulesError("no .swift files in this directory", file: path) }
+        guard !files.isEmpty else { throw Problem("no .swift files in this directory", file: path) }
         return files
     }
 
@@ -135,7 +130,7 @@ public enum RulesLoader {
             deadline: try deadline("NFTCTL_COMPILE_TIMEOUT", 600), deadlineVariable: "NFTCTL_COMPILE_TIMEOUT")
         let text = String(decoding: r.stdout, as: UTF8.self)
         guard r.status == 0 else {
-            throw RulesError("\(sandbox.swiftc) --version failed:\n\(SafeText.escape(text, keepingLayout: true))")
+            throw Problem("\(sandbox.swiftc) --version failed:\n\(SafeText.escape(text, keepingLayout: true))")
         }
         _ = PrivatePath.write(Array(text.utf8), to: memo)
         return text
@@ -145,14 +140,14 @@ public enum RulesLoader {
     static func buildLibrary(sandbox: RulesSandbox, version: String, cache: String) throws -> (dir: String, key: String) {
         let sourcesDir = try RulesToolchain.dslSources()
         let rel = RulesToolchain.librarySources(in: sourcesDir)
-        guard !rel.isEmpty else { throw RulesError("no NFTables sources found", file: sourcesDir) }
+        guard !rel.isEmpty else { throw Problem("no NFTables sources found", file: sourcesDir) }
         // Keyed by the name and `FileIdentity` of each source (reading and hashing them all on every
         // warm run would cost more than running the rules program).
         var hasher = RulesHasher()
         hasher.combine(version)
         for r in rel {
             guard let identity = FileIdentity(path: "\(sourcesDir)/\(r)") else {
-                throw RulesError("cannot be read", file: "\(sourcesDir)/\(r)")
+                throw Problem("cannot be read", file: "\(sourcesDir)/\(r)")
             }
             hasher.combine("\(r) \(identity)")
         }
@@ -172,7 +167,7 @@ public enum RulesLoader {
         var inside: [String] = []
         for r in rel {
             guard let d = FileManager.default.contents(atPath: "\(sourcesDir)/\(r)") else {
-                throw RulesError("cannot be read", file: "\(sourcesDir)/\(r)")
+                throw Problem("cannot be read", file: "\(sourcesDir)/\(r)")
             }
             let name = r.replacingOccurrences(of: "/", with: "_")
             try RulesSandbox.writeSource([UInt8](d), to: "\(work)/src/\(name)")
@@ -191,7 +186,7 @@ public enum RulesLoader {
             mounts: [.writable(work, at: b)], chdir: b,
             deadline: try deadline("NFTCTL_COMPILE_TIMEOUT", 600), deadlineVariable: "NFTCTL_COMPILE_TIMEOUT")
         guard r.status == 0 else {
-            throw RulesError(
+            throw Problem(
                 """
                 building the NFTables DSL library with \(sandbox.swiftc) failed (it needs Swift 6):
                 \(SafeText.escape(String(decoding: r.stdout, as: UTF8.self), keepingLayout: true))
@@ -210,7 +205,7 @@ public enum RulesLoader {
         try SafeCopy.copy(present, from: work, to: stage)
         if rename(stage, dir) != 0 {
             guard PrivatePath.isOwn(dir, directory: true) else {
-                throw RulesError("cannot move the build into \(dir): \(ChildProcess.errnoText())")
+                throw Problem("cannot move the build into \(dir): \(ChildProcess.errnoText())")
             }
         }
     }
@@ -252,7 +247,7 @@ public enum RulesLoader {
             deadline: try deadline("NFTCTL_COMPILE_TIMEOUT", 600), deadlineVariable: "NFTCTL_COMPILE_TIMEOUT")
         guard r.status == 0 else {
             let text = String(decoding: r.stdout, as: UTF8.self)
-            throw RulesError(relaying: diagnostics(text, stage: b + "/src/", byName: byName))
+            throw Problem(relaying: diagnostics(text, stage: b + "/src/", byName: byName))
         }
         try install(["rules"], from: work, to: build)
     }
@@ -300,15 +295,15 @@ public enum RulesLoader {
         let text = String(decoding: bytes, as: UTF8.self)
         let json: JSON
         do { json = try JSON.parse(text) } catch {
-            throw RulesError("the rules program wrote no valid output (\(error))", file: path)
+            throw Problem("the rules program wrote no valid output (\(error))", file: path)
         }
         guard let docJSON = json["document"], case .array(let locs)? = json["locations"] else {
-            throw RulesError("the rules program's output lacks \"document\" or \"locations\"", file: path)
+            throw Problem("the rules program's output lacks \"document\" or \"locations\"", file: path)
         }
         let document: Document
         // What the DSL could not print (it has no printer) comes as markers: resolved here, once.
         do { document = try Document.decode(docJSON.resolvingDSLMarkers() ?? docJSON) } catch {
-            throw RulesError("the rules program's document is not libnftables JSON: \(error.message)", file: path)
+            throw Problem("the rules program's document is not libnftables JSON: \(error.message)", file: path)
         }
         let locations: [SourceLocation?] = locs.map { l in
             guard let file = l["file"]?.stringValue, let line = l["line"]?.intValue else { return nil }

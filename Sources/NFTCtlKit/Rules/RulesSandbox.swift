@@ -1,4 +1,5 @@
 import Foundation
+import NFTAnalysis
 
 #if canImport(Glibc)
 import Glibc
@@ -40,7 +41,7 @@ struct RulesSandbox {
 
     init(swiftc: String) throws {
         guard let bwrap = RulesToolchain.which("bwrap") else {
-            throw RulesError(
+            throw Problem(
                 """
                 rules files are evaluated in a bubblewrap sandbox, and bwrap was not found; \
                 install it (Debian: apt-get install bubblewrap)
@@ -97,7 +98,7 @@ struct RulesSandbox {
         a += ["--chdir", chdir, "--"]
         if identity.dropsPrivileges {
             guard let setpriv = RulesToolchain.which("setpriv") else {
-                throw RulesError(
+                throw Problem(
                     "running as root, rules programs run as \(identity.name) through setpriv(1), which is not installed (util-linux)")
             }
             a += [
@@ -129,8 +130,8 @@ struct RulesSandbox {
     /// Nothing else running as that user can reach it: the cache is 0700.
     func makeWorkDirectory(in cache: String) throws -> String {
         let dir = "\(cache)/work-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        guard mkdir(dir, 0o700) == 0 else { throw RulesError("cannot create \(dir): \(ChildProcess.errnoText())") }
-        guard mkdir(dir + "/src", 0o755) == 0 else { throw RulesError("cannot create \(dir)/src: \(ChildProcess.errnoText())") }
+        guard mkdir(dir, 0o700) == 0 else { throw Problem("cannot create \(dir): \(ChildProcess.errnoText())") }
+        guard mkdir(dir + "/src", 0o755) == 0 else { throw Problem("cannot create \(dir)/src: \(ChildProcess.errnoText())") }
         if identity.dropsPrivileges { _ = chown(dir, identity.uid, identity.gid) }
         return dir
     }
@@ -138,7 +139,7 @@ struct RulesSandbox {
     /// Writes an input file (root-owned, readable) into a work directory's `src`.
     static func writeSource(_ bytes: [UInt8], to path: String) throws {
         guard PrivatePath.write(bytes, to: path, mode: 0o644) else {
-            throw RulesError("cannot write \(path): \(ChildProcess.errnoText())")
+            throw Problem("cannot write \(path): \(ChildProcess.errnoText())")
         }
     }
 }
@@ -154,9 +155,9 @@ struct RulesIdentity {
         guard geteuid() == 0 else { return RulesIdentity(uid: geteuid(), gid: getegid(), name: "", dropsPrivileges: false) }
         let name = ProcessInfo.processInfo.environment["NFTCTL_RULES_USER"] ?? "nobody"
         guard let pw = getpwnam(name) else {
-            throw RulesError("running as root, rules programs run as user \"\(name)\", which does not exist (set NFTCTL_RULES_USER)")
+            throw Problem("running as root, rules programs run as user \"\(name)\", which does not exist (set NFTCTL_RULES_USER)")
         }
-        guard pw.pointee.pw_uid != 0 else { throw RulesError("NFTCTL_RULES_USER must not be root") }
+        guard pw.pointee.pw_uid != 0 else { throw Problem("NFTCTL_RULES_USER must not be root") }
         return RulesIdentity(uid: pw.pointee.pw_uid, gid: pw.pointee.pw_gid, name: name, dropsPrivileges: true)
     }
 }

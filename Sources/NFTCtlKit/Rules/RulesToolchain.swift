@@ -1,4 +1,5 @@
 import Foundation
+import NFTAnalysis
 
 /// The user's Swift compiler and the DSL sources it builds the `NFTables` library from.
 enum RulesToolchain {
@@ -15,7 +16,7 @@ enum RulesToolchain {
     static func swiftc() throws -> String {
         let env = ProcessInfo.processInfo.environment
         if let s = env["SWIFTC"], !s.isEmpty {
-            guard FileManager.default.isExecutableFile(atPath: s) else { throw RulesError("SWIFTC=\(s) is not an executable") }
+            guard FileManager.default.isExecutableFile(atPath: s) else { throw Problem("SWIFTC=\(s) is not an executable") }
             return s
         }
         if let s = which("swiftc") { return s }
@@ -23,7 +24,7 @@ enum RulesToolchain {
         where FileManager.default.isExecutableFile(atPath: p) {
             return p
         }
-        throw RulesError(
+        throw Problem(
             """
             a Swift toolchain is needed to evaluate .swift rules files, and swiftc was not found \
             (not on PATH, not in /opt/swift/usr/bin); install Swift 6 from swift.org or set SWIFTC=/path/to/swiftc
@@ -50,7 +51,7 @@ enum RulesToolchain {
             // The NFTables folder itself, as this variable used to name.
             let parent = URL(fileURLWithPath: s).deletingLastPathComponent().path
             guard isDSL(parent) else {
-                throw RulesError("NFTCTL_DSL_SOURCES=\(s) does not hold the library sources (NFTModel/ and NFTables/DSL/)")
+                throw Problem("NFTCTL_DSL_SOURCES=\(s) does not hold the library sources (NFTModel/ and NFTables/DSL/)")
             }
             return parent
         }
@@ -64,7 +65,7 @@ enum RulesToolchain {
             if up.path == dir.path { break }
             dir = up
         }
-        throw RulesError(
+        throw Problem(
             """
             the NFTables DSL sources were not found (looked above \(exe) for Sources/NFTables and \
             share/nftctl/NFTables); reinstall nftctl (make install) or set NFTCTL_DSL_SOURCES

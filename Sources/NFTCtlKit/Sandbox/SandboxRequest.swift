@@ -62,11 +62,11 @@ extension SandboxRequest.Input {
         }
     }
 
-    init(json: JSON) throws(DecodeError) {
+    init(json: JSON) throws(Problem) {
         if let t = json["text"]?.stringValue { self = .text(t); return }
         if let p = json["file"]?.stringValue { self = .file(p); return }
         if let d = json["json"] { self = .json(try Document.decode(d)); return }
-        throw DecodeError("sandbox input: expected {\"text\": ...} or {\"json\": ...}")
+        throw Problem("sandbox input: expected {\"text\": ...} or {\"json\": ...}")
     }
 }
 
@@ -75,7 +75,7 @@ extension SandboxRequest {
         ["setup": .array(setup.map(\.json)), "check": check?.json ?? .null, "dryRun": .bool(dryRun), "list": .bool(list)]
     }
 
-    init(json: JSON) throws(DecodeError) {
+    init(json: JSON) throws(Problem) {
         var setup: [Input] = []
         for s in json["setup"]?.arrayValue ?? [] { setup.append(try Input(json: s)) }
         var check: Input? = nil

@@ -19,7 +19,7 @@ public enum Rollback {
     public static func restore(_ snapshot: StateStore.Snapshot, backend: Backend) throws {
         var state: RulesetState
         do { state = try RulesetState(document: snapshot.listing) } catch {
-            throw InputError("snapshot \(snapshot.id) cannot be restored: \(error)")
+            throw Problem("snapshot \(snapshot.id) cannot be restored: \(error)")
         }
         guard let live = restoreIncrementally(snapshot, state, live: try backend.list(), backend: backend) else { return }
         let present = Set(

@@ -14,7 +14,7 @@ public enum RollbackTimer {
         if let netns { args += ["--netns", netns] }
         // posix_spawn rather than Foundation's Process: Process waits on a descriptor that the
         // detached grandchild would inherit, which would block this apply until the deadline.
-        if let failure = spawnDetached("/usr/bin/setsid", args) { throw InputError(failure) }
+        if let failure = spawnDetached("/usr/bin/setsid", args) { throw Problem(failure) }
     }
 
     /// The timer itself (in the detached process): waits for the deadline of the pending

@@ -126,11 +126,11 @@ extension StateStore {
     public func savedRuleset(staged: Bool = false) throws -> LoadedInput? {
         let url = staged ? stagedRulesetFile : rulesetFile
         guard try checkDirectories(downTo: url), let data = try OwnedPath.read(url.path) else { return nil }
-        guard let text = String(data: data, encoding: .utf8) else { throw InputError("not UTF-8 text", file: url.path) }
+        guard let text = String(data: data, encoding: .utf8) else { throw Problem("not UTF-8 text", file: url.path) }
         if staged {
             let j: JSON
-            do { j = try JSON.parse(text) } catch { throw InputError("invalid JSON: \(error)", file: url.path) }
-            guard let batch = j["batch"] else { throw InputError("not a staged ruleset written by nftctl", file: url.path) }
+            do { j = try JSON.parse(text) } catch { throw Problem("invalid JSON: \(error)", file: url.path) }
+            guard let batch = j["batch"] else { throw Problem("not a staged ruleset written by nftctl", file: url.path) }
             return try InputLoader.loadJSON(url.path, text: batch.serialized(.pretty))
         }
         return try InputLoader.loadJSON(url.path, text: text)

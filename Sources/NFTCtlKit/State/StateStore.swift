@@ -44,7 +44,7 @@ public struct StateStore: Sendable {
             do { try OwnedPath.ensureDirectory(d.path) } catch let refused as OwnedPath.Refused {
                 throw refused
             } catch {
-                throw InputError("cannot create the state directory \(d.path): \(error)")
+                throw Problem("cannot create the state directory \(d.path): \(error)")
             }
         }
     }
@@ -73,7 +73,7 @@ public struct StateStore: Sendable {
     func read(_ url: URL) throws -> JSON? {
         guard try checkDirectories(downTo: url), let data = try OwnedPath.read(url.path) else { return nil }
         do { return try JSON.parse(String(decoding: data, as: UTF8.self)) } catch {
-            throw InputError("unreadable state file: \(error)", file: url.path)
+            throw Problem("unreadable state file: \(error)", file: url.path)
         }
     }
 
@@ -158,24 +158,24 @@ public struct StateStore: Sendable {
     }
 
     public func snapshot(_ id: String?) throws -> Snapshot {
-        guard let id = try id ?? snapshotIDs().last else { throw InputError("no snapshot to roll back to in \(snapshotDir.path)") }
+        guard let id = try id ?? snapshotIDs().last else { throw Problem("no snapshot to roll back to in \(snapshotDir.path)") }
         guard Self.isSnapshotID(id) else {
-            throw InputError(
+            throw Problem(
                 "\"\(id.debugDescription.dropFirst().dropLast())\" is not a snapshot id (see the file names under \(snapshotDir.path))")
         }
         guard let j = try read(snapshotFile(id)) else {
-            throw InputError("no snapshot \(id) in \(snapshotDir.path)")
+            throw Problem("no snapshot \(id) in \(snapshotDir.path)")
         }
         let tables = (j["tables"]?.arrayValue ?? []).compactMap { t -> TableKey? in
             guard let f = t["family"]?.stringValue, let n = t["name"]?.stringValue else { return nil }
             return TableKey(family: f, name: n)
         }
-        guard let l = j["listing"] else { throw InputError("snapshot \(id) has no listing") }
+        guard let l = j["listing"] else { throw Problem("snapshot \(id) has no listing") }
         var listing: Document
-        do { listing = try Document.decode(l) } catch { throw InputError("snapshot \(id): \(error)") }
+        do { listing = try Document.decode(l) } catch { throw Problem("snapshot \(id): \(error)") }
         if let counts = try read(countsFile(id)) {
             do { listing = SnapshotCounts.patched(listing, echo: try Document.decode(counts)) ?? listing } catch {
-                throw InputError("snapshot \(id)'s counts: \(error)")
+                throw Problem("snapshot \(id)'s counts: \(error)")
             }
         }
         return Snapshot(id: id, tables: tables, listing: listing)
@@ -210,7 +210,7 @@ public struct StateStore: Sendable {
     public func pending() throws -> Pending? {
         guard let j = try read(pendingFile) else { return nil }
         guard let s = j["snapshot"]?.stringValue, Self.isSnapshotID(s) else {
-            throw InputError("not a pending confirmation written by nftctl; remove it", file: pendingFile.path)
+            throw Problem("not a pending confirmation written by nftctl; remove it", file: pendingFile.path)
         }
         let d: Double
         switch j["deadline"] {

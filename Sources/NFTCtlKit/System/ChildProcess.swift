@@ -5,11 +5,6 @@ import NFTAnalysis
 import Glibc
 #endif
 
-/// A failure of the system around nftctl, phrased for the user: a child that could not
-/// start, ran past its deadline, died by a signal or wrote more than it may; a private
-/// directory that is not private.
-public typealias SystemError = Problem
-
 /// Runs one program with `posix_spawn` and waits for it with `poll`/`waitpid` under a
 /// deadline. Foundation's `Process` was seen to wait forever for a child that had already
 /// exited (in a namespace whose loopback is down); nothing here depends on a run loop.
@@ -49,13 +44,13 @@ public struct ChildProcess {
         self.deadline = deadline
     }
 
-    public func run() throws(SystemError) -> Result {
-        guard let path = argv.first else { throw SystemError("\(name): nothing to run") }
+    public func run() throws(Problem) -> Result {
+        guard let path = argv.first else { throw Problem("\(name): nothing to run") }
         var pipes: [(read: Int32, write: Int32)] = []
         defer { for p in pipes { close(p.read); close(p.write) } }
-        func makePipe() throws(SystemError) -> Int {
+        func makePipe() throws(Problem) -> Int {
             var fds: [Int32] = [0, 0]
-            guard pipe(&fds) == 0 else { throw SystemError("cannot create a pipe for \(name): \(Self.errnoText())") }
+            guard pipe(&fds) == 0 else { throw Problem("cannot create a pipe for \(name): \(Self.errnoText())") }
             for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }  // dup2 into the child clears it
             pipes.append((fds[0], fds[1]))
             return pipes.count - 1
@@ -101,7 +96,7 @@ public struct ChildProcess {
         for (i, p) in pipes.enumerated() {
             if i == inPipe { close(p.read); pipes[i].read = -1 } else { close(p.write); pipes[i].write = -1 }
         }
-        guard rc == 0 else { throw SystemError("cannot run \(name) (\(path)): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else { throw Problem("cannot run \(name) (\(path)): \(String(cString: strerror(rc)))") }
 
         // A child that dies before reading all its input must not take nftctl with it.
         signal(SIGPIPE, SIG_IGN)
@@ -120,7 +115,7 @@ public struct ChildProcess {
             kill(pid, SIGKILL)
         }
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        var failure: SystemError?
+        var failure: Problem?
         // Read until every output is closed (or the deadline); then wait for the exit.
         while !open.isEmpty || inputFD >= 0 {
             let remaining = deadline - (Self.now() - started)
@@ -128,7 +123,7 @@ public struct ChildProcess {
             var pfds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             if inputFD >= 0 { pfds.append(pollfd(fd: inputFD, events: Int16(POLLOUT), revents: 0)) }
             let n = poll(&pfds, nfds_t(pfds.count), Int32(min(remaining, 1) * 1000) + 1)
-            if n < 0 { if errno == EINTR { continue }; failure = SystemError("waiting for \(name): \(Self.errnoText())"); break }
+            if n < 0 { if errno == EINTR { continue }; failure = Problem("waiting for \(name): \(Self.errnoText())"); break }
             for p in pfds where p.revents != 0 {
                 if p.fd == inputFD {
                     if p.revents & Int16(POLLOUT) != 0, var rest = input, !rest.isEmpty {
@@ -147,7 +142,7 @@ public struct ChildProcess {
                 if r > 0 {
                     streams[p.fd]!.append(contentsOf: buffer[0..<r])
                     if streams[p.fd]!.count > outputLimit {
-                        failure = SystemError("\(name) wrote more than \(outputLimit) bytes of output; it was stopped")
+                        failure = Problem("\(name) wrote more than \(outputLimit) bytes of output; it was stopped")
                     }
                 } else if r == 0 || (errno != EAGAIN && errno != EINTR) {
                     open.removeAll { $0 == p.fd }
@@ -166,7 +161,7 @@ public struct ChildProcess {
             while true {
                 let w = waitpid(pid, &status, WNOHANG)
                 if w == pid { break }
-                if w < 0 && errno != EINTR { failure = SystemError("waiting for \(name): \(Self.errnoText())"); break }
+                if w < 0 && errno != EINTR { failure = Problem("waiting for \(name): \(Self.errnoText())"); break }
                 if Self.now() - started >= deadline { failure = timeoutError(); break }
                 usleep(2_000)
             }
@@ -179,7 +174,7 @@ public struct ChildProcess {
         }
         let signal = status & 0x7f
         if signal != 0 {
-            throw SystemError("\(name) was killed by signal \(signal) (\(Self.signalName(signal)))")
+            throw Problem("\(name) was killed by signal \(signal) (\(Self.signalName(signal)))")
         }
         return Result(
             status: (status >> 8) & 0xff, stdout: streams[pipes[outPipe].read] ?? [],
@@ -187,18 +182,18 @@ public struct ChildProcess {
             fd3: fd3Pipe.map { streams[pipes[$0].read] ?? [] } ?? [])
     }
 
-    private func timeoutError() -> SystemError {
+    private func timeoutError() -> Problem {
         var m = "\(name) did not finish within its deadline of \(Self.seconds(deadline)); it was stopped"
         if let v = deadlineVariable { m += " (set \(v) to allow longer)" }
-        return SystemError(m)
+        return Problem(m)
     }
 
     /// A deadline in seconds from an environment variable, or the default; a bad value is
     /// an error rather than silently the default.
-    public static func deadline(_ variable: String, default value: Double) throws(SystemError) -> Double {
+    public static func deadline(_ variable: String, default value: Double) throws(Problem) -> Double {
         guard let text = ProcessInfo.processInfo.environment[variable], !text.isEmpty else { return value }
         guard let v = Double(text), v > 0, v.isFinite else {
-            throw SystemError("\(variable)=\(text.debugDescription) is not a number of seconds")
+            throw Problem("\(variable)=\(text.debugDescription) is not a number of seconds")
         }
         return v
     }

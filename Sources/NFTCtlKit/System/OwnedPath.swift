@@ -61,7 +61,7 @@ public enum OwnedPath {
             made = mkdir(path, 0o700) == 0
         }
         if !made, errno != EEXIST {
-            throw InputError("cannot create the directory \(path): \(String(cString: strerror(errno)))")
+            throw Problem("cannot create the directory \(path): \(String(cString: strerror(errno)))")
         }
         try checkDirectory(path)
     }
@@ -95,7 +95,7 @@ public enum OwnedPath {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw InputError("cannot read: \(String(cString: strerror(errno)))", file: path)
+                throw Problem("cannot read: \(String(cString: strerror(errno)))", file: path)
             }
             if n == 0 { return out }
             out.append(contentsOf: buffer[0..<n])
@@ -112,7 +112,7 @@ public enum OwnedPath {
         let name = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
         let tmp = "\(path[..<name]).\(path[name...]).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw InputError("cannot write \(tmp): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw Problem("cannot write \(tmp): \(String(cString: strerror(errno)))") }
         var failure: String?
         bytes.withUnsafeBytes { raw in
             var offset = 0
@@ -131,7 +131,7 @@ public enum OwnedPath {
         if failure == nil, rename(tmp, path) != 0 { failure = String(cString: strerror(errno)) }
         if let failure {
             unlink(tmp)
-            throw InputError("cannot write \(path): \(failure)")
+            throw Problem("cannot write \(path): \(failure)")
         }
     }
 }

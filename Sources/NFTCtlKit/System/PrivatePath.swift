@@ -1,4 +1,5 @@
 import Foundation
+import NFTAnalysis
 
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +16,7 @@ public enum PrivatePath {
     /// directory owned by this user, not writable by group or others, below directories
     /// that only root or this user can change (a sticky world-writable parent such as /tmp
     /// is fine: others cannot rename what is ours in it).
-    public static func directory(_ path: String, purpose: String) throws(SystemError) {
+    public static func directory(_ path: String, purpose: String) throws(Problem) {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         var st = stat()
         if lstat(absolute, &st) != 0 {
@@ -92,8 +93,8 @@ public enum PrivatePath {
         }
     }
 
-    static func refusal(_ purpose: String, _ path: String, _ why: String) -> SystemError {
-        SystemError(
+    static func refusal(_ purpose: String, _ path: String, _ why: String) -> Problem {
+        Problem(
             "refusing to use \(path) as \(purpose): it \(why.hasPrefix("/") ? "is below a directory that is not private: " + why : why)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NFTAnalysis
 
 /// Whether this process may read and change the kernel's ruleset: CAP_NET_ADMIN in its
 /// effective set (root, or uid 0 of a user namespace such as `unshare -rn`). Checked before
@@ -20,7 +21,7 @@ public enum Privilege {
     /// Throws one clear error when the kernel's ruleset cannot be reached.
     public static func requireNetAdmin(_ what: String) throws {
         guard missingNetAdmin else { return }
-        throw InputError(
+        throw Problem(
             """
             \(what) needs CAP_NET_ADMIN: run nftctl as root (e.g. with sudo), or inside a namespace \
             you own (`unshare -rn nftctl …`). Without it, `nftctl check FILE` validates a file and \

@@ -40,7 +40,7 @@ public enum Validator {
     }
 
     /// The decoder's reason for refusing a shape, if it refuses it.
-    static func failure(_ body: () throws(DecodeError) -> Void) -> String? {
+    static func failure(_ body: () throws(Problem) -> Void) -> String? {
         do { try body(); return nil } catch { return error.message }
     }
 
@@ -52,7 +52,7 @@ public enum Validator {
             e.forEach { sub in
                 if case .raw(let j) = sub {
                     let why: String
-                    why = failure { () throws(DecodeError) in _ = try Expression.decode(j) } ?? "unsupported expression"
+                    why = failure { () throws(Problem) in _ = try Expression.decode(j) } ?? "unsupported expression"
                     out.append(Diagnostic(.error, "\(why): \(j.serialized())", object: what(), at: loc))
                 }
             }
@@ -61,7 +61,7 @@ public enum Validator {
             switch s {
             case .raw(let j):
                 let why: String
-                why = failure { () throws(DecodeError) in _ = try Statement.decode(j) } ?? "unsupported statement"
+                why = failure { () throws(Problem) in _ = try Statement.decode(j) } ?? "unsupported statement"
                 out.append(Diagnostic(.error, "\(why): \(j.serialized())", object: what(), at: loc))
             case .text(let t):
                 // Sent as nft syntax (TextBatch); refused only when it cannot be written safely.

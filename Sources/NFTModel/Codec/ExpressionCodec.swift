@@ -5,24 +5,24 @@ extension Expression {
     }
 
     /// Strict decoding of this node's own shape (children are decoded leniently).
-    public static func decode(_ json: JSON) throws(DecodeError) -> Expression {
+    public static func decode(_ json: JSON) throws(Problem) -> Expression {
         switch json {
         case .string(let s): return .string(s)
         case .int(let i): return .number(i)
         case .uint(let u): return .unsigned(u)
         case .bool(let b): return .bool(b)
         case .array(let a): return .list(a.map(Expression.init(json:)))
-        case .null: throw DecodeError("expression: null is not an expression")
-        case .double: throw DecodeError("expression: fractional numbers are not nftables values")
+        case .null: throw Problem("expression: null is not an expression")
+        case .double: throw Problem("expression: fractional numbers are not nftables values")
         case .object(let o):
             guard let (key, value) = o.singleEntry else {
-                throw DecodeError("expression: expected an object with exactly one key, got \(o.count) keys")
+                throw Problem("expression: expected an object with exactly one key, got \(o.count) keys")
             }
             return try decodeKeyed(key, value)
         }
     }
 
-    static func decodeKeyed(_ key: String, _ v: JSON) throws(DecodeError) -> Expression {
+    static func decodeKeyed(_ key: String, _ v: JSON) throws(Problem) -> Expression {
         switch key {
         case "payload":
             var r = try Reader(v, "payload")
@@ -105,7 +105,7 @@ extension Expression {
             return e
         case "|", "^", "&", "<<", ">>":
             guard case .array(let ops) = v, ops.count >= 2 else {
-                throw DecodeError("binary operation \"\(key)\": expected an array of at least two operands")
+                throw Problem("binary operation \"\(key)\": expected an array of at least two operands")
             }
             return .binop(BinaryOperator(rawValue: key)!, ops.map(Expression.init(json:)))
         case "accept", "drop", "continue", "return", "jump", "goto":
@@ -136,7 +136,7 @@ extension Expression {
             return e
         case "set":
             if case .array(let a) = v { return .set(a.map(Expression.init(json:)), single: false) }
-            if case .null = v { throw DecodeError("set: null is not a set") }
+            if case .null = v { throw Problem("set: null is not a set") }
             return .set([Expression(json: v)], single: true)
         case "map":
             var r = try Reader(v, "map")
@@ -147,18 +147,18 @@ extension Expression {
             var r = try Reader(v, "prefix")
             let addr = try r.expr("addr")
             guard let len = try r.optSmallInt("len"), len >= 0, len <= 128 else {
-                throw DecodeError("prefix: \"len\" must be an integer from 0 to 128")
+                throw Problem("prefix: \"len\" must be an integer from 0 to 128")
             }
             try r.finish()
             return .prefix(addr: addr, len: len)
         case "range":
-            guard case .array(let a) = v, a.count == 2 else { throw DecodeError("range: expected an array of two values") }
+            guard case .array(let a) = v, a.count == 2 else { throw Problem("range: expected an array of two values") }
             return .range(Expression(json: a[0]), Expression(json: a[1]))
         case "concat":
-            guard case .array(let a) = v, !a.isEmpty else { throw DecodeError("concat: expected a non-empty array") }
+            guard case .array(let a) = v, !a.isEmpty else { throw Problem("concat: expected a non-empty array") }
             return .concat(a.map(Expression.init(json:)))
         default:
-            throw DecodeError("unknown expression \"\(key)\"")
+            throw Problem("unknown expression \"\(key)\"")
         }
     }
 
@@ -247,10 +247,10 @@ extension Expression {
 }
 
 extension Verdict {
-    static func decode(_ key: String, _ v: JSON) throws(DecodeError) -> Verdict {
+    static func decode(_ key: String, _ v: JSON) throws(Problem) -> Verdict {
         switch key {
         case "accept", "drop", "continue", "return":
-            guard v.isNull else { throw DecodeError("\(key): expected null") }
+            guard v.isNull else { throw Problem("\(key): expected null") }
             switch key {
             case "accept": return .accept
             case "drop": return .drop
@@ -261,7 +261,7 @@ extension Verdict {
             var r = try Reader(v, key)
             let target = try r.string("target")
             try r.finish()
-            guard !target.isEmpty else { throw DecodeError("\(key): the target chain name is empty") }
+            guard !target.isEmpty else { throw Problem("\(key): the target chain name is empty") }
             return key == "jump" ? .jump(target) : .goto(target)
         }
     }
@@ -277,15 +277,15 @@ extension Verdict {
 extension SetElement {
     static let attributeKeys: Set<String> = ["val", "timeout", "expires", "comment"]
 
-    static func decode(_ v: JSON) throws(DecodeError) -> SetElement {
-        guard case .object(let o) = v else { throw DecodeError("elem: expected an object") }
+    static func decode(_ v: JSON) throws(Problem) -> SetElement {
+        guard case .object(let o) = v else { throw Problem("elem: expected an object") }
         var r = Reader(object: o, "elem")
         var e = SetElement(
             val: try r.expr("val"), timeout: try r.optTime("timeout"), expires: try r.optTime("expires"),
             comment: try r.optString("comment"))
         for (k, value) in o where !attributeKeys.contains(k) {
             let s = Statement(json: .keyed(k, value))
-            if case .raw = s { throw DecodeError("elem: unknown property \"\(k)\"") }
+            if case .raw = s { throw Problem("elem: unknown property \"\(k)\"") }
             e.statements.append(s)
         }
         return e

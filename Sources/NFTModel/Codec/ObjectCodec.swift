@@ -9,13 +9,13 @@ extension RulesetItem {
         "ct timeouts", "ct expectations", "flowtables", "meter", "meters", "secmarks", "synproxys"
     ]
 
-    public static func decode(_ json: JSON) throws(DecodeError) -> RulesetItem {
+    public static func decode(_ json: JSON) throws(Problem) -> RulesetItem {
         guard case .object(let o) = json, let (key, v) = o.singleEntry else {
-            throw DecodeError("expected an object with exactly one key such as \"table\" or \"rule\"")
+            throw Problem("expected an object with exactly one key such as \"table\" or \"rule\"")
         }
         switch key {
         case "metainfo":
-            guard case .object(let m) = v else { throw DecodeError("metainfo: expected an object") }
+            guard case .object(let m) = v else { throw Problem("metainfo: expected an object") }
             return .metainfo(m)
         case "table":
             var r = try Reader(v, "table")
@@ -39,7 +39,7 @@ extension RulesetItem {
             let rule = Rule(
                 family: try r.string("family"), table: try r.string("table"), chain: try r.string("chain"),
                 handle: try r.optInt("handle"), index: try r.optInt("index"),
-                expr: try r.optJSON("expr").map { (j: JSON) throws(DecodeError) in
+                expr: try r.optJSON("expr").map { (j: JSON) throws(Problem) in
                     try Statement.statementList(j, "rule expr")
                 },
                 comment: try r.optString("comment"))
@@ -50,15 +50,15 @@ extension RulesetItem {
             let s = NamedSet(
                 isMap: key == "map", family: try r.string("family"), table: try r.string("table"),
                 name: try r.string("name"), handle: try r.optInt("handle"),
-                type: try r.optJSON("type").map { (j: JSON) throws(DecodeError) in try SetKeyType.decode(j, "\(key) type") },
-                map: try r.optJSON("map").map { (j: JSON) throws(DecodeError) in try SetKeyType.decode(j, "\(key) map") },
+                type: try r.optJSON("type").map { (j: JSON) throws(Problem) in try SetKeyType.decode(j, "\(key) type") },
+                map: try r.optJSON("map").map { (j: JSON) throws(Problem) in try SetKeyType.decode(j, "\(key) map") },
                 policy: try r.optString("policy"), flags: try r.optFlags("flags"), elem: r.optExpr("elem"),
                 timeout: try r.optTime("timeout"), gcInterval: try r.optTime("gc-interval"), size: try r.optInt("size"),
                 comment: try r.optString("comment"),
-                stmt: try r.optJSON("stmt").map { (j: JSON) throws(DecodeError) in try Statement.statementList(j, "\(key) stmt") },
+                stmt: try r.optJSON("stmt").map { (j: JSON) throws(Problem) in try Statement.statementList(j, "\(key) stmt") },
                 autoMerge: try r.optBool("auto-merge"))
             try r.finish()
-            if key == "map" && s.map == nil && s.type != nil { throw DecodeError("map: missing \"map\" (the data type)") }
+            if key == "map" && s.map == nil && s.type != nil { throw Problem("map: missing \"map\" (the data type)") }
             return .set(s)
         case "element":
             var r = try Reader(v, "element")
@@ -80,7 +80,7 @@ extension RulesetItem {
                 return .object(kind: kind, try NamedObject.decode(kind, v))
             }
             if selectorKeys.contains(key) { return .selector(key: key, value: v) }
-            throw DecodeError("unknown ruleset element \"\(key)\"")
+            throw Problem("unknown ruleset element \"\(key)\"")
         }
     }
 
@@ -131,21 +131,21 @@ extension RulesetItem {
 }
 
 extension SetKeyType {
-    static func decode(_ j: JSON, _ what: String) throws(DecodeError) -> SetKeyType {
+    static func decode(_ j: JSON, _ what: String) throws(Problem) -> SetKeyType {
         switch j {
         case .string(let s): return .named(s)
         case .array(let a):
             var out: [String] = []
             for x in a {
-                guard case .string(let s) = x else { throw DecodeError("\(what): concatenated types must be strings") }
+                guard case .string(let s) = x else { throw Problem("\(what): concatenated types must be strings") }
                 out.append(s)
             }
-            guard !out.isEmpty else { throw DecodeError("\(what): empty type list") }
+            guard !out.isEmpty else { throw Problem("\(what): empty type list") }
             return .concat(out)
         case .object(let o):
-            guard let (k, v) = o.singleEntry, k == "typeof" else { throw DecodeError("\(what): expected {\"typeof\": EXPR}") }
+            guard let (k, v) = o.singleEntry, k == "typeof" else { throw Problem("\(what): expected {\"typeof\": EXPR}") }
             return .typeof(Expression(json: v))
-        default: throw DecodeError("\(what): expected a type name, an array of names or {\"typeof\": ...}")
+        default: throw Problem("\(what): expected a type name, an array of names or {\"typeof\": ...}")
         }
     }
 
@@ -159,7 +159,7 @@ extension SetKeyType {
 }
 
 extension NamedObject {
-    static func decode(_ kind: ObjectKind, _ v: JSON) throws(DecodeError) -> NamedObject {
+    static func decode(_ kind: ObjectKind, _ v: JSON) throws(Problem) -> NamedObject {
         var r = try Reader(v, kind.rawValue)
         let family = try r.string("family"), table = try r.string("table"), name = try r.string("name")
         let handle = try r.optInt("handle"), comment = try r.optString("comment")
@@ -178,7 +178,7 @@ extension NamedObject {
                 burstUnit: try r.optString("burst_unit"))
         case .ctTimeout:
             let policy = r.optJSON("policy")
-            if let policy, policy.objectValue == nil { throw DecodeError("ct timeout: \"policy\" must be an object") }
+            if let policy, policy.objectValue == nil { throw Problem("ct timeout: \"policy\" must be an object") }
             body = .ctTimeout(
                 protocol: try r.optString("protocol"), l3proto: try r.optString("l3proto"),
                 policy: policy?.objectValue)
@@ -218,11 +218,11 @@ extension NamedObject {
 
 extension Document {
     /// Reads `{"nftables": [...]}`. Entries the model does not know are kept raw.
-    public static func decode(_ json: JSON) throws(DecodeError) -> Document {
+    public static func decode(_ json: JSON) throws(Problem) -> Document {
         guard case .object(let o) = json, let (k, v) = o.singleEntry, k == "nftables" else {
-            throw DecodeError("expected a libnftables JSON document: {\"nftables\": [...]}")
+            throw Problem("expected a libnftables JSON document: {\"nftables\": [...]}")
         }
-        guard case .array(let a) = v else { throw DecodeError("\"nftables\" must be an array") }
+        guard case .array(let a) = v else { throw Problem("\"nftables\" must be an array") }
         return Document(a.map(Entry.init(json:)))
     }
 

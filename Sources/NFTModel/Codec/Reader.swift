@@ -1,6 +1,3 @@
-/// Why a JSON value is not one of the model's typed shapes.
-public typealias DecodeError = Problem
-
 /// Strict reading of one JSON object: every key must be read, so that a shape with a key
 /// the model does not know is rejected (and kept raw) instead of losing that key.
 ///
@@ -12,8 +9,8 @@ struct Reader {
     private var used: UInt64 = 0
     private var usedBeyond64: [Bool] = []
 
-    init(_ json: JSON, _ what: String) throws(DecodeError) {
-        guard case .object(let o) = json else { throw DecodeError("\(what): expected an object, got \(json.kindName)") }
+    init(_ json: JSON, _ what: String) throws(Problem) {
+        guard case .object(let o) = json else { throw Problem("\(what): expected an object, got \(json.kindName)") }
         object = o
         self.what = what
     }
@@ -38,68 +35,68 @@ struct Reader {
         return object.members[i].value
     }
 
-    mutating func json(_ k: String) throws(DecodeError) -> JSON {
-        guard let v = optJSON(k) else { throw DecodeError("\(what): missing \"\(k)\"") }
+    mutating func json(_ k: String) throws(Problem) -> JSON {
+        guard let v = optJSON(k) else { throw Problem("\(what): missing \"\(k)\"") }
         return v
     }
 
-    mutating func optString(_ k: String) throws(DecodeError) -> String? {
+    mutating func optString(_ k: String) throws(Problem) -> String? {
         guard let v = optJSON(k) else { return nil }
-        guard case .string(let s) = v else { throw DecodeError("\(what): \"\(k)\" must be a string, got \(v.kindName)") }
+        guard case .string(let s) = v else { throw Problem("\(what): \"\(k)\" must be a string, got \(v.kindName)") }
         return s
     }
 
-    mutating func string(_ k: String) throws(DecodeError) -> String {
-        guard let s = try optString(k) else { throw DecodeError("\(what): missing \"\(k)\"") }
+    mutating func string(_ k: String) throws(Problem) -> String {
+        guard let s = try optString(k) else { throw Problem("\(what): missing \"\(k)\"") }
         return s
     }
 
-    mutating func optInt(_ k: String) throws(DecodeError) -> Int64? {
+    mutating func optInt(_ k: String) throws(Problem) -> Int64? {
         guard let v = optJSON(k) else { return nil }
-        guard let i = v.intValue else { throw DecodeError("\(what): \"\(k)\" must be an integer, got \(v.kindName)") }
+        guard let i = v.intValue else { throw Problem("\(what): \"\(k)\" must be an integer, got \(v.kindName)") }
         return i
     }
 
     /// A time value in seconds, whole or fractional (`TimeSpan`).
-    mutating func optTime(_ k: String) throws(DecodeError) -> TimeSpan? {
+    mutating func optTime(_ k: String) throws(Problem) -> TimeSpan? {
         guard let v = optJSON(k) else { return nil }
-        guard let t = TimeSpan(json: v) else { throw DecodeError("\(what): \"\(k)\" must be a number of seconds, got \(v.kindName)") }
+        guard let t = TimeSpan(json: v) else { throw Problem("\(what): \"\(k)\" must be a number of seconds, got \(v.kindName)") }
         return t
     }
 
-    mutating func int(_ k: String) throws(DecodeError) -> Int64 {
-        guard let i = try optInt(k) else { throw DecodeError("\(what): missing \"\(k)\"") }
+    mutating func int(_ k: String) throws(Problem) -> Int64 {
+        guard let i = try optInt(k) else { throw Problem("\(what): missing \"\(k)\"") }
         return i
     }
 
-    mutating func optSmallInt(_ k: String) throws(DecodeError) -> Int? {
+    mutating func optSmallInt(_ k: String) throws(Problem) -> Int? {
         guard let v = try optInt(k) else { return nil }
         guard v >= Int64(Int32.min), v <= Int64(Int32.max) else {
-            throw DecodeError("\(what): \"\(k)\" is out of range: \(v)")
+            throw Problem("\(what): \"\(k)\" is out of range: \(v)")
         }
         return Int(v)
     }
 
-    mutating func smallInt(_ k: String) throws(DecodeError) -> Int {
-        guard let i = try optSmallInt(k) else { throw DecodeError("\(what): missing \"\(k)\"") }
+    mutating func smallInt(_ k: String) throws(Problem) -> Int {
+        guard let i = try optSmallInt(k) else { throw Problem("\(what): missing \"\(k)\"") }
         return i
     }
 
-    mutating func optUInt(_ k: String) throws(DecodeError) -> UInt64? {
+    mutating func optUInt(_ k: String) throws(Problem) -> UInt64? {
         guard let v = optJSON(k) else { return nil }
         guard let i = v.uint64Value else {
-            throw DecodeError("\(what): \"\(k)\" must be a non-negative integer, got \(v.kindName)")
+            throw Problem("\(what): \"\(k)\" must be a non-negative integer, got \(v.kindName)")
         }
         return i
     }
 
-    mutating func optBool(_ k: String) throws(DecodeError) -> Bool? {
+    mutating func optBool(_ k: String) throws(Problem) -> Bool? {
         guard let v = optJSON(k) else { return nil }
-        guard case .bool(let b) = v else { throw DecodeError("\(what): \"\(k)\" must be true or false, got \(v.kindName)") }
+        guard case .bool(let b) = v else { throw Problem("\(what): \"\(k)\" must be true or false, got \(v.kindName)") }
         return b
     }
 
-    mutating func optFlags(_ k: String) throws(DecodeError) -> FlagList? {
+    mutating func optFlags(_ k: String) throws(Problem) -> FlagList? {
         guard let v = optJSON(k) else { return nil }
         return try FlagList.decode(v, "\(what) \"\(k)\"")
     }
@@ -108,35 +105,35 @@ struct Reader {
         optJSON(k).map(Expression.init(json:))
     }
 
-    mutating func expr(_ k: String) throws(DecodeError) -> Expression {
+    mutating func expr(_ k: String) throws(Problem) -> Expression {
         Expression(json: try json(k))
     }
 
     /// Rejects keys that were not read.
-    func finish() throws(DecodeError) {
+    func finish() throws(Problem) {
         let all: UInt64 = object.count >= 64 ? ~0 : (1 << UInt64(object.count)) - 1
         if used == all && object.count <= 64 { return }
         for i in 0..<object.count where !isUsed(i) {
             // A repeated key (only a built object can hold one) counts as read with its first.
             let k = object.members[i].key
             if let first = object.index(of: k), isUsed(first) { continue }
-            throw DecodeError("\(what): unknown property \"\(k)\"")
+            throw Problem("\(what): unknown property \"\(k)\"")
         }
     }
 }
 
 extension FlagList {
-    static func decode(_ v: JSON, _ what: String) throws(DecodeError) -> FlagList {
+    static func decode(_ v: JSON, _ what: String) throws(Problem) -> FlagList {
         switch v {
         case .string(let s): return FlagList([s], scalar: true)
         case .array(let a):
             var out: [String] = []
             for x in a {
-                guard case .string(let s) = x else { throw DecodeError("\(what): flags must be strings, got \(x.kindName)") }
+                guard case .string(let s) = x else { throw Problem("\(what): flags must be strings, got \(x.kindName)") }
                 out.append(s)
             }
             return FlagList(out)
-        default: throw DecodeError("\(what): expected a string or an array of strings, got \(v.kindName)")
+        default: throw Problem("\(what): expected a string or an array of strings, got \(v.kindName)")
         }
     }
 

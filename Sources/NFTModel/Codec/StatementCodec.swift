@@ -4,22 +4,22 @@ extension Statement {
         do { self = try Statement.decode(json) } catch { self = .raw(json) }
     }
 
-    public static func decode(_ json: JSON) throws(DecodeError) -> Statement {
+    public static func decode(_ json: JSON) throws(Problem) -> Statement {
         if case .string(let s) = json { return .text(s) }
-        guard case .object(let o) = json else { throw DecodeError("statement: expected an object, got \(json.kindName)") }
+        guard case .object(let o) = json else { throw Problem("statement: expected an object, got \(json.kindName)") }
         guard let (key, v) = o.singleEntry else {
-            throw DecodeError("statement: expected an object with exactly one key, got \(o.count) keys")
+            throw Problem("statement: expected an object with exactly one key, got \(o.count) keys")
         }
         return try decodeKeyed(key, v)
     }
 
     /// Rejects `{}` where libnftables prints `null` for "no arguments": re-encoding could not
     /// reproduce it.
-    private static func nonEmpty(_ v: JSON, _ what: String) throws(DecodeError) {
-        if case .object(let o) = v, o.isEmpty { throw DecodeError("\(what): empty object") }
+    private static func nonEmpty(_ v: JSON, _ what: String) throws(Problem) {
+        if case .object(let o) = v, o.isEmpty { throw Problem("\(what): empty object") }
     }
 
-    static func decodeKeyed(_ key: String, _ v: JSON) throws(DecodeError) -> Statement {
+    static func decodeKeyed(_ key: String, _ v: JSON) throws(Problem) -> Statement {
         switch key {
         case "accept", "drop", "continue", "return", "jump", "goto":
             return .verdict(try Verdict.decode(key, v))
@@ -27,7 +27,7 @@ extension Statement {
             var r = try Reader(v, "match")
             let left = try r.expr("left")
             let opText = try r.string("op")
-            guard let op = MatchOperator(rawValue: opText) else { throw DecodeError("match: unknown operator \"\(opText)\"") }
+            guard let op = MatchOperator(rawValue: opText) else { throw Problem("match: unknown operator \"\(opText)\"") }
             let right = try r.expr("right")
             try r.finish()
             return .match(left: left, op: op, right: right)
@@ -73,7 +73,7 @@ extension Statement {
             try r.finish()
             return s
         case "notrack":
-            guard v.isNull else { throw DecodeError("notrack: expected null") }
+            guard v.isNull else { throw Problem("notrack: expected null") }
             return .notrack
         case "dup":
             try nonEmpty(v, "dup")
@@ -102,7 +102,7 @@ extension Statement {
             var r = try Reader(v, "set")
             let u = SetUpdate(
                 op: try r.string("op"), elem: try r.expr("elem"), set: try r.string("set"),
-                stmt: try r.optJSON("stmt").map { (j: JSON) throws(DecodeError) in try statementList(j, "set stmt") })
+                stmt: try r.optJSON("stmt").map { (j: JSON) throws(Problem) in try statementList(j, "set stmt") })
             try r.finish()
             return .set(u)
         case "map":
@@ -110,7 +110,7 @@ extension Statement {
             let u = MapUpdate(
                 op: try r.string("op"), elem: try r.expr("elem"), data: try r.expr("data"),
                 map: try r.string("map"),
-                stmt: try r.optJSON("stmt").map { (j: JSON) throws(DecodeError) in try statementList(j, "map stmt") })
+                stmt: try r.optJSON("stmt").map { (j: JSON) throws(Problem) in try statementList(j, "map stmt") })
             try r.finish()
             return .map(u)
         case "log":
@@ -186,23 +186,23 @@ extension Statement {
             try r.finish()
             return s
         default:
-            throw DecodeError("unknown statement \"\(key)\"")
+            throw Problem("unknown statement \"\(key)\"")
         }
     }
 
     /// A reference to a named object: a name, or an expression (a map) selecting one.
-    private static func objectReference(_ v: JSON, _ what: String) throws(DecodeError) -> Expression {
+    private static func objectReference(_ v: JSON, _ what: String) throws(Problem) -> Expression {
         switch v {
         case .string(let s):
-            guard !s.isEmpty else { throw DecodeError("\(what): empty name") }
+            guard !s.isEmpty else { throw Problem("\(what): empty name") }
             return .string(s)
         case .object: return Expression(json: v)
-        default: throw DecodeError("\(what): expected a name or an expression, got \(v.kindName)")
+        default: throw Problem("\(what): expected a name or an expression, got \(v.kindName)")
         }
     }
 
-    static func statementList(_ j: JSON, _ what: String) throws(DecodeError) -> [Statement] {
-        guard case .array(let a) = j else { throw DecodeError("\(what): expected an array of statements") }
+    static func statementList(_ j: JSON, _ what: String) throws(Problem) -> [Statement] {
+        guard case .array(let a) = j else { throw Problem("\(what): expected an array of statements") }
         return a.map(Statement.init(json:))
     }
 

@@ -138,9 +138,6 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     @usableFromInline init(members: [Member]) { self.members = members }
 
-    /// The members in order (a copy: iterate the object itself where that will do).
-    public var pairs: [(key: String, value: JSON)] { members.map { (key: $0.key, value: $0.value) } }
-
     public var count: Int { members.count }
     public var isEmpty: Bool { members.isEmpty }
     public var keys: [String] { members.map(\.key) }

@@ -69,6 +69,6 @@ public struct DSLMarker: Sendable, Hashable {
     }
 
     static func statements(_ items: [JSON]) -> [Statement]? {
-        try? items.map { j throws(DecodeError) in try Statement.decode(j) }
+        try? items.map { j throws(Problem) in try Statement.decode(j) }
     }
 }

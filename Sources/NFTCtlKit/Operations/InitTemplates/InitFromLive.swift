@@ -20,7 +20,7 @@ public enum InitFromLive {
         let state = try ImportSource.live(netns: netns)
         let origin = netns.map { "the live ruleset of namespace \($0)" } ?? "the live ruleset"
         for (f, n) in only where !state.tables.contains(where: { $0.table.value.family == f && $0.table.value.name == n }) {
-            throw InputError("\(origin) has no table \(f) \(n)")
+            throw Problem("\(origin) has no table \(f) \(n)")
         }
         var skipped: [String] = []
         var selected = state.selecting(only: only, excluding: [])
@@ -32,7 +32,7 @@ public enum InitFromLive {
             }
         }
         guard !selected.tables.isEmpty else {
-            throw InputError(
+            throw Problem(
                 "\(origin) has no table to import"
                     + (skipped.isEmpty ? "" : "; left out as another program's: \(skipped.joined(separator: ", ")) (name one with --table)")
             )

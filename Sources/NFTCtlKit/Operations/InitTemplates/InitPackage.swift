@@ -1,4 +1,5 @@
 import Foundation
+import NFTAnalysis
 
 /// The SwiftPM side of a rules directory: `Package.swift` makes the directory a package whose
 /// one target (the rules files) depends on the DSL's sources, so `swift build` there
@@ -42,7 +43,7 @@ enum InitPackage {
         }
         let absolute = URL(fileURLWithPath: target).standardizedFileURL.path
         guard symlink(absolute, path) == 0 else {
-            throw InputError("cannot link to \(absolute): \(String(cString: strerror(errno)))", file: path)
+            throw Problem("cannot link to \(absolute): \(String(cString: strerror(errno)))", file: path)
         }
     }
 }

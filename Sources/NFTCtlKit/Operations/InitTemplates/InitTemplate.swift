@@ -1,4 +1,5 @@
 import Foundation
+import NFTAnalysis
 
 /// `nftctl init DIR`: a rules directory to start from, a firewall for one kind of host
 /// (`Kind`) with comments that say how nftctl reads it, and a packet-tests file that
@@ -34,22 +35,22 @@ public enum InitTemplate {
         let dsl = try InitPackage.dslTarget()
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
-            throw InputError("exists and is not a directory", file: dir)
+            throw Problem("exists and is not a directory", file: dir)
         }
         for (name, _) in files where FileManager.default.fileExists(atPath: "\(dir)/\(name)") {
-            throw InputError("\(dir)/\(name): already exists; nothing was written (nftctl init never overwrites)")
+            throw Problem("\(dir)/\(name): already exists; nothing was written (nftctl init never overwrites)")
         }
         do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-            throw InputError("cannot create the directory: \(error.localizedDescription)", file: dir)
+            throw Problem("cannot create the directory: \(error.localizedDescription)", file: dir)
         }
         var written: [String] = []
         for (name, text) in files {
             let path = "\(dir)/\(name)"
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw InputError("cannot create: \(String(cString: strerror(errno)))", file: path) }
+            guard fd >= 0 else { throw Problem("cannot create: \(String(cString: strerror(errno)))", file: path) }
             let ok = text.utf8CString.withUnsafeBufferPointer { b in Glibc.write(fd, b.baseAddress, b.count - 1) == b.count - 1 }
             close(fd)
-            guard ok else { throw InputError("cannot write", file: path) }
+            guard ok else { throw Problem("cannot write", file: path) }
             written.append(path)
         }
         try InitPackage.link(in: dir, to: dsl)
