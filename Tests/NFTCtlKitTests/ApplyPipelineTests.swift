@@ -23,6 +23,9 @@ import Testing
         var lists = 0
         var afterFirstList: Document?
         var afterApply: Document?
+        /// The batch is committed, then an error is reported (as libnftables may when it
+        /// cannot take in the echo).
+        var failAfterCommit = false
         init(_ fake: FakeBackend) { self.fake = fake }
         func list() throws -> Document {
             lists += 1
@@ -37,6 +40,7 @@ import Testing
         func apply(_ batch: Document, dryRun: Bool) throws {
             try fake.apply(batch, dryRun: dryRun)
             if !dryRun, let b = afterApply { afterApply = nil; try fake.apply(b, dryRun: false) }
+            if !dryRun, failAfterCommit { throw Problem("No buffer space available") }
         }
         func applyText(_ nft: String, dryRun: Bool) throws { try fake.applyText(nft, dryRun: dryRun) }
         func generationID() throws -> UInt32 { try fake.generationID() }
@@ -146,6 +150,43 @@ import Testing
         // No snapshot of an apply that committed nothing: `nftctl rollback` would take it for
         // the latest apply's and undo the other writer's commit.
         #expect(try store.snapshotIDs().isEmpty)
+    }
+
+    /// An error reported after the kernel committed (the generation id moved): the snapshot
+    /// stays for `nftctl rollback`, and nothing says "nothing was changed".
+    @Test func anErrorAfterTheKernelCommittedKeepsTheSnapshot() throws {
+        let fake = try FakeBackend(), backend = Wrapped(fake)
+        let store = StateStore(root: try Self.stateDir(), netns: nil)
+        defer { try? FileManager.default.removeItem(at: store.root) }
+        _ = try ApplyOperation.run(
+            try Self.input(Self.tableJSON("t", ports: [22])), backend: backend, store: store, normalizer: DeclaredForm())
+        backend.failAfterCommit = true
+        do {
+            _ = try ApplyOperation.run(
+                try Self.input(Self.tableJSON("t", ports: [22, 80])), backend: backend, store: store, normalizer: DeclaredForm())
+            Issue.record("the error after the commit was not reported")
+        } catch {
+            #expect("\(error)".contains("may have been committed"), "\(error)")
+            #expect(!"\(error)".contains("nothing was changed"))
+        }
+        #expect(try store.snapshotIDs().count == 2)
+    }
+
+    /// A rollback timer that cannot start: nothing is committed, and neither the snapshot
+    /// nor the pending confirmation is left behind.
+    @Test func aTimerThatCannotStartLeavesNoSnapshot() throws {
+        let fake = try FakeBackend()
+        let store = StateStore(root: try Self.stateDir(), netns: nil)
+        defer { try? FileManager.default.removeItem(at: store.root) }
+        let confirm = ApplyOperation.Confirm(seconds: 30) { _ in throw Problem("no timer here") }
+        #expect(throws: Problem.self) {
+            try ApplyOperation.run(
+                try Self.input(Self.tableJSON("t", ports: [22])), backend: fake, store: store, confirm: confirm,
+                normalizer: DeclaredForm())
+        }
+        #expect(try fake.list().items.isEmpty)
+        #expect(try store.snapshotIDs().isEmpty)
+        #expect(try store.pending() == nil)
     }
 
     @Test func aKernelThatDoesNotHoldWhatWasAskedFailsVerification() throws {

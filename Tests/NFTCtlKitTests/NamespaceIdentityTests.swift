@@ -56,4 +56,22 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir + "/host"))
         #expect(try StateStore(root: dir, netns: ns.name).snapshotIDs().count == 1)
     }
+
+    /// Run in a namespace nobody named (`unshare -n`), its state goes to a directory of its
+    /// own, never the host's: the host's boot restore and rollback must not take it up.
+    @Test(
+        .needsRoot,
+        .enabled(
+            if: SystemCall.inode("/proc/self/ns/net").flatMap { StateStore.isInitialNamespace(inode: $0) } == true,
+            "this kernel hides which network namespace is the initial one (pid 1's is unreadable, and it is older than 6.18)"))
+    func runInAnUnnamedNamespaceItKeepsItsStateApart() throws {
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = try ApplySafety.write(try ChangePathKernelTests.input([22]).document.json.serialized(), "unnamed.json")
+        let r = Shell.run(["unshare", "-n", Shell.nftctl, "apply", "--yes", file], environment: ["NFTCTL_STATE_DIR": dir])
+        #expect(r.status == 0, "\(r.stderr)")
+        let dirs = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        #expect(!dirs.contains("host"))
+        #expect(dirs.contains { $0.hasPrefix("netns-cookie-") }, "\(dirs)")
+    }
 }

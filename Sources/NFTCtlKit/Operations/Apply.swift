@@ -117,8 +117,11 @@ public enum ApplyOperation {
         }
         var report = Report(tables: state.keys, plan: plan, commands: batch.document.entries.count, applied: false)
         if dryRun { return report }
-        // What changes without a commit cannot be vouched for by the generation id later.
-        let volatile = state.tables.contains(where: RunTimeChange.changes)
+        // What changes without a commit cannot be vouched for by the generation id later:
+        // as declared, or as the kernel lists it (nft adds what a declaration implies).
+        func volatile(_ listing: Document) -> Bool {
+            state.tables.contains(where: RunTimeChange.changes) || !RunTimeChange.tables(in: listing).isDisjoint(with: state.keys)
+        }
         if plan.isEmpty && mode == .incremental {
             // Against the declaration itself, as after a commit (`Verify`): the scratch normal
             // form may share a loss with the listing.
@@ -130,7 +133,7 @@ public enum ApplyOperation {
             // generation id shows nobody committed since.
             if let store, try backend.generationID() == generation {
                 if remembered == nil { store.rememberListing(liveListing, generation: generation, netns: netns) }
-                if let fingerprint, !volatile {
+                if let fingerprint, !volatile(liveListing) {
                     store.rememberUpToDate(fingerprint: fingerprint, generation: generation, netns: netns, tables: state.keys)
                 }
             }
@@ -152,32 +155,32 @@ public enum ApplyOperation {
             report.snapshot = try store.saveSnapshot(tables: keys, listing: fresh, file: relist ? nil : remembered)
             timer.mark(relist ? "snapshot (listed)" : "snapshot (from the listing at this generation)")
         }
-        // Armed before the commit: from here on, whatever happens to this process, the
-        // timer rolls back at the deadline unless `nftctl confirm` runs.
-        if let confirm, let store, let snapshot = report.snapshot {
-            let deadline = Date().timeIntervalSince1970 + confirm.seconds
-            try store.setPending(.init(snapshot: snapshot.id, deadline: deadline, generation: generation))
-            do { try confirm.startTimer(snapshot) } catch {
-                store.clearPending()
-                throw Problem("cannot start the rollback timer (\(error)); nothing was changed")
-            }
-            report.deadline = deadline
-        }
-        TestHook.reach(.armed)
-
-        // Stale-plan guard: libnftables 1.0.6 does not send NFNL_BATCH_GENID, so compare the
-        // id read before the listing with the id now; the window left is this call to commit.
-        // Other nftctl processes are kept out by the namespace lock; this catches the rest.
         // Nothing committed: no rollback timer, and no snapshot that `nftctl rollback` would
         // take for the latest apply's (it would undo the apply before, or another writer's).
         func abandon() {
             if confirm != nil { store?.clearPending() }
             if let snapshot = report.snapshot { store?.removeSnapshot(snapshot.id) }
         }
-        let now = try backend.generationID()
-        if now != generation {
+        do {
+            // Armed before the commit: from here on, whatever happens to this process, the
+            // timer rolls back at the deadline unless `nftctl confirm` runs.
+            if let confirm, let store, let snapshot = report.snapshot {
+                let deadline = Date().timeIntervalSince1970 + confirm.seconds
+                try store.setPending(.init(snapshot: snapshot.id, deadline: deadline, generation: generation))
+                do { try confirm.startTimer(snapshot) } catch {
+                    throw Problem("cannot start the rollback timer (\(error)); nothing was changed")
+                }
+                report.deadline = deadline
+            }
+            TestHook.reach(.armed)
+            // Stale-plan guard: libnftables 1.0.6 does not send NFNL_BATCH_GENID, so compare the
+            // id read before the listing with the id now; the window left is this call to commit.
+            // Other nftctl processes are kept out by the namespace lock; this catches the rest.
+            let now = try backend.generationID()
+            if now != generation { throw StalePlan(expected: generation, found: now) }
+        } catch {
             abandon()
-            throw StalePlan(expected: generation, found: now)
+            throw error
         }
         say("committing \(batch.document.entries.count) commands in one transaction")
         // A batch of rule commands is committed with the kernel's echo, which with the
@@ -188,6 +191,18 @@ public enum ApplyOperation {
                 batch, liveSets: Transport.sets(of: liveTables, in: state.keys), desired: desired.state,
                 backend: backend, echoed: echoed)
         } catch {
+            // libnftables can report an error after the kernel committed (an echo it could not
+            // take in): only a generation id that has not moved shows that nothing was.
+            guard (try? backend.generationID()) == generation else {
+                let kept =
+                    report.snapshot.map {
+                        " The snapshot \($0.id) is kept for `nftctl rollback`"
+                            + (confirm != nil ? " and the rollback timer stays armed." : ".")
+                    } ?? ""
+                throw Problem(
+                    "libnftables reported an error (\(error)), yet the ruleset's generation id has moved since the plan: "
+                        + "the batch may have been committed; `nftctl diff` shows what the kernel holds." + kept)
+            }
             abandon()
             throw Problem("the kernel refused the batch; nothing was changed: \(error)")
         }
@@ -219,7 +234,7 @@ public enum ApplyOperation {
                 // Derived from the remembered listing (`liveListing`): what did not change is copied.
                 let copying = remembered.flatMap { r in verified.origins.map { (from: r, origins: $0) } }
                 store?.rememberListing(verified.listing, generation: g, netns: netns, tables: verified.scope, copying: copying)
-                if let fingerprint, !volatile {
+                if let fingerprint, !volatile(verified.listing) {
                     store?.rememberUpToDate(fingerprint: fingerprint, generation: g, netns: netns, tables: state.keys)
                 }
                 timer.mark("remember the listing")

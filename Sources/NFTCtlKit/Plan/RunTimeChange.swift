@@ -14,13 +14,19 @@ enum RunTimeChange {
         case .chain(let c): return c.dev != nil
         case .flowtable: return true
         case .set(let s):
+            // A default timeout makes every element expire, whether or not the flag is written.
             let flags = s.flags?.values ?? []
-            return flags.contains("dynamic") || flags.contains("timeout") || !(s.stmt ?? []).isEmpty
+            return flags.contains("dynamic") || flags.contains("timeout") || s.timeout != nil || !(s.stmt ?? []).isEmpty
                 || s.elements.contains(where: changes)
         case .element(let e):
             if case .list(let l) = e.elem { return l.contains(where: changes) }
             return changes(e.elem)
-        case .rule(let r): return NormalizationCache.updatesSets(r)
+        case .rule(let r):
+            // A statement kept raw may be one that writes to a set: not vouched for either.
+            return NormalizationCache.updatesSets(r)
+                || r.statements.contains {
+                    if case .raw = $0 { return true }; return false
+                }
         default: return false
         }
     }

@@ -24,15 +24,28 @@ public struct StateStore: Sendable {
         directory = self.root.appendingPathComponent(netns.map { "netns-\($0)" } ?? Self.currentNamespaceDirectory())
     }
 
-    /// The directory of the namespace this process runs in, for no `--netns`: when that is a
-    /// named namespace (`ip netns exec NAME nftctl …`), the one `--netns NAME` uses; else
-    /// `host`. Under `host`, a rollback or `--prune` there would act on the host's snapshots
-    /// and managed tables. (Whether this is pid 1's namespace cannot always be read: even
-    /// root may not look at /proc/1/ns.)
+    /// The directory of the namespace this process runs in, for no `--netns`: `host` in the
+    /// initial network namespace (pid 1's); in a named one (`ip netns exec NAME nftctl …`)
+    /// the directory `--netns NAME` uses; in an unnamed one, one of its own by its netns
+    /// cookie (never reused in this boot). Under `host`, a rollback, `--prune` or the boot
+    /// service's restore would act on another namespace's snapshots, tables and ruleset.
+    /// Pid 1's namespace may be hidden even from root; since Linux 6.18 the initial one has a
+    /// fixed inode (`PROC_NET_INIT_INO`). Where neither tells, `host`, as before.
     static func currentNamespaceDirectory() -> String {
         guard let mine = SystemCall.inode("/proc/self/ns/net") else { return "host" }
+        let initial = isInitialNamespace(inode: mine)
+        if initial == true { return "host" }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []
-        return names.sorted().first { SystemCall.inode("/run/netns/\($0)") == mine }.map { "netns-\($0)" } ?? "host"
+        if let name = names.sorted().first(where: { SystemCall.inode("/run/netns/\($0)") == mine }) { return "netns-\(name)" }
+        if initial == false, let cookie = SystemCall.netnsCookie() { return "netns-cookie-\(cookie)" }
+        return "host"
+    }
+
+    /// Whether the network namespace of inode `inode` is the initial one; nil: cannot tell.
+    static func isInitialNamespace(inode: UInt64) -> Bool? {
+        if let first = SystemCall.inode("/proc/1/ns/net") { return first == inode }
+        let release = Versions.kernelRelease.split(separator: ".").prefix(2).compactMap { Int($0) }
+        return release.count == 2 && (release[0], release[1]) >= (6, 18) ? inode == 0xEFFF_FFF9 : nil
     }
 
     var managedFile: URL { directory.appendingPathComponent("managed.json") }
