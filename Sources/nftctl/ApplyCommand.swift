@@ -58,17 +58,23 @@ struct ApplyCommand: ParsableCommand {
         let netns = namespace.netns
         let lock = NamespaceLock.Request(netns: netns, wait: lockWait.wait, what: "apply")
         // The same JSON file as the last verified apply, nobody having committed since: done.
-        let bytes = UpToDate.bytes(of: file)
-        let fingerprint = bytes.map(UpToDate.fingerprint)
-        if let fingerprint, !dryRun, !replace, !prune,
-            let tables = try UpToDate.tables(
-                fingerprint: fingerprint, store: store, netns: netns, lock: lock, backend: { try namespace.backend("apply") })
-        {
-            timer.mark("unchanged \(file), no commit since its verified apply")
-            print("\(tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")): already up to date; nothing to do")
-            return
+        // Its bytes are let go once loaded (the saved ruleset reads the file again).
+        let fingerprint: String?
+        let input: LoadedInput
+        do {
+            let bytes = UpToDate.bytes(of: file)
+            let digest = bytes.map(UpToDate.digest)
+            fingerprint = digest.map(UpToDate.fingerprint(digest:))
+            if let fingerprint, !dryRun, !replace, !prune,
+                let tables = try UpToDate.tables(
+                    fingerprint: fingerprint, store: store, netns: netns, lock: lock, backend: { try namespace.backend("apply") })
+            {
+                timer.mark("unchanged \(file), no commit since its verified apply")
+                print("\(tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")): already up to date; nothing to do")
+                return
+            }
+            input = try bytes.map { try InputLoader.loadJSON(file, bytes: $0, digest: digest) } ?? InputLoader.load(file)
         }
-        let input = try bytes.map { try InputLoader.loadJSON(file, bytes: $0) } ?? InputLoader.load(file)
         defer { ProcessLifetime.keep(input) }
         for note in input.notes { printError(note.description) }
         timer.mark("load \(file)")

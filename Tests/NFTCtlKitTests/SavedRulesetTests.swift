@@ -41,30 +41,52 @@ import Testing
     /// A JSON file that replaces every saved table is saved as it was read (no second
     /// serialisation), and loads back to the same tables; staged for `--confirm`, or merged
     /// with a table it does not replace, it is written as a batch as before.
+    /// A JSON file on disk in `dir`, loaded as `nftctl apply` loads it (with its digest).
+    static func file(_ dir: String, _ name: String, _ table: String, _ ports: [Int]) throws -> (LoadedInput, [UInt8]) {
+        let bytes = Array((#"{"nftables": ["# + ApplyPipelineTests.tableJSON(table, ports: ports) + "]}").utf8)
+        let path = dir + "/" + name
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return (try InputLoader.loadJSON(path, bytes: bytes, digest: UpToDate.digest(bytes)), bytes)
+    }
+
     @Test func aJSONFileReplacingEverySavedTableIsSavedAsRead() throws {
-        typealias P = ApplyPipelineTests
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = StateStore(root: dir, netns: "as-read")
-        #expect(store.recordApply(try P.input(P.tableJSON("a", ports: [22])), pruned: [], generation: 1, confirming: nil).isEmpty)
-        let a = try P.input(P.tableJSON("a", ports: [22, 80]))
+        #expect(store.recordApply(try Self.file(dir, "a1.json", "a", [22]).0, pruned: [], generation: 1, confirming: nil).isEmpty)
+        let (a, aBytes) = try Self.file(dir, "a.json", "a", [22, 80])
         #expect(store.recordApply(a, pruned: [], generation: 2, confirming: nil).isEmpty)
         let written = try #require(FileManager.default.contents(atPath: store.rulesetFile.path))
-        #expect([UInt8](written) == a.source)
+        #expect([UInt8](written) == aBytes)
         #expect(store.savedTables() == [TableKey(family: "inet", name: "a")])
         #expect(
             try #require(try store.savedRuleset()).state.tables.map(\.rules).map { $0.map(\.value) }
                 == a.state.tables.map(\.rules).map { $0.map(\.value) })
         // Staged for a confirmation: the saved file stays, the staged one is a batch.
-        let staged = try P.input(P.tableJSON("a", ports: [443]))
+        let staged = try Self.file(dir, "staged.json", "a", [443]).0
         #expect(store.recordApply(staged, pruned: [], generation: 3, confirming: "1.0-1").isEmpty)
         #expect(FileManager.default.contents(atPath: store.rulesetFile.path) == written)
         #expect(try #require(try store.savedRuleset(staged: true)).state.tables.first?.rules.count == 1)
         // b beside a: the merge keeps a, so the file is not b's bytes.
-        let b = try P.input(P.tableJSON("b", ports: [25]))
+        let (b, bBytes) = try Self.file(dir, "b.json", "b", [25])
         #expect(store.recordApply(b, pruned: [], generation: 4, confirming: nil).isEmpty)
         #expect(try Self.savedTables(store) == ["inet a", "inet b"])
-        #expect(try [UInt8](#require(FileManager.default.contents(atPath: store.rulesetFile.path))) != b.source)
+        #expect(try [UInt8](#require(FileManager.default.contents(atPath: store.rulesetFile.path))) != bBytes)
+    }
+
+    /// The file was changed after the apply read it: what is saved is what was applied
+    /// (serialised), never the file's new content.
+    @Test func aJSONFileChangedSinceItWasReadIsNotSavedAsItIsNow() throws {
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = StateStore(root: dir, netns: "changed")
+        let (applied, _) = try Self.file(dir, "c.json", "c", [22])
+        let (_, now) = try Self.file(dir, "c.json", "c", [23])  // the same path, new content
+        #expect(store.recordApply(applied, pruned: [], generation: 1, confirming: nil).isEmpty)
+        #expect(try [UInt8](#require(FileManager.default.contents(atPath: store.rulesetFile.path))) != now)
+        #expect(
+            try #require(try store.savedRuleset()).state.tables.map(\.rules).map { $0.map(\.value) }
+                == applied.state.tables.map(\.rules).map { $0.map(\.value) })
     }
 
     @Test func aHandEditedSavedRulesetIsDecodedNotTakenOnItsList() throws {

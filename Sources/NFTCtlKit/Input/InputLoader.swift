@@ -12,9 +12,11 @@ public struct LoadedInput: Sendable {
     public var state: RulesetState
     /// Warnings about the file as written that the model cannot hold (`flush ruleset`).
     public var notes: [Diagnostic] = []
-    /// A JSON file's bytes as read: the loader makes `state` of them alone, so they are
-    /// what `nftctl restore` saves when they replace every saved table (`recordApply`).
-    public var source: [UInt8]?
+    /// For a JSON file read whole: the digest of its bytes (`UpToDate.digest`). The loader
+    /// makes `state` of those bytes alone, so when the file still has them after the apply
+    /// they are what `nftctl restore` saves (`recordApply`); they are not kept meanwhile (a
+    /// 50k-rule file is 50 MB).
+    public var sourceDigest: String?
     /// For a JSON file: the key of each rule entry (`document.entries[i]`) by its bytes as
     /// written, nil for other entries; empty for other inputs. The normal-form cache keys
     /// rules by these, where it can tell which entry each rule came from.
@@ -51,13 +53,14 @@ public enum InputLoader {
         try loadJSON(path, bytes: text.map { Array($0.utf8) })
     }
 
-    /// `bytes`: the file's, when the caller has read them already (`UpToDate`).
-    public static func loadJSON(_ path: String, bytes: [UInt8]?) throws -> LoadedInput {
+    /// `bytes`: the file's, when the caller has read them already (`UpToDate`), with their
+    /// `digest` when it has that too.
+    public static func loadJSON(_ path: String, bytes: [UInt8]?, digest: String? = nil) throws -> LoadedInput {
         let bytes = try bytes ?? readBytes(path)
         let (document, lines, keys) = try decodeJSON(path, bytes: bytes)
         let locations = lines.map { Optional(SourceLocation(file: path, line: $0)) }
         var input = try finish(path: path, kind: .json, document: document, locations: locations)
-        input.source = bytes
+        input.sourceDigest = digest
         input.ruleEntryKeys = keys
         return input
     }

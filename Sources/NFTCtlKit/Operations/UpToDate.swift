@@ -19,9 +19,18 @@ public enum UpToDate {
         return [UInt8](data)
     }
 
-    public static func fingerprint(_ bytes: [UInt8]) -> String {
+    /// SHA-256 of a file's bytes (hex): one pass, shared by the fingerprint and the check
+    /// that the file is still what was applied (`recordApply`).
+    public static func digest(_ bytes: [UInt8]) -> String {
         var h = RulesHasher()
         h.combine(bytes)
+        return h.hex
+    }
+
+    /// The file's `digest` with what its kernel normal form depends on.
+    public static func fingerprint(digest: String) -> String {
+        var h = RulesHasher()
+        h.combine(digest)
         h.combine(Versions.kernelRelease)
         h.combine(Versions.libnftables)
         h.combine(NFTCtlVersion.number)

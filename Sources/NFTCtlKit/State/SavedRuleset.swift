@@ -51,10 +51,12 @@ extension StateStore {
             }
             let replaced = Set(input.state.keys + pruned)
             let keepsNothing = savedTables()?.isSubset(of: replaced) ?? false
-            if keepsNothing, confirming == nil, let source = input.source {
-                // Every saved table is replaced, by a JSON file: its bytes load to the same
-                // tables for `nftctl restore` as they did for this apply, without serialising.
-                try writeSavedRuleset(bytes: source, tables: input.state.keys)
+            if keepsNothing, confirming == nil, let digest = input.sourceDigest,
+                let data = FileManager.default.contents(atPath: input.path), UpToDate.digest([UInt8](data)) == digest
+            {
+                // Every saved table is replaced, by a JSON file that still has the bytes this
+                // apply read: they load to the same tables for `nftctl restore`, unserialised.
+                try writeSavedRuleset(bytes: [UInt8](data), tables: input.state.keys)
                 unlink(stagedRulesetFile.path)
             } else {
                 // The saved tables this apply leaves, and its own (none read when it replaces all).
