@@ -17,8 +17,10 @@ struct DiffCommand: ParsableCommand {
             added to an existing chain says `# after: RULE` or `# at the top of chain C`), `-` \
             removed, `~` changed (the old text, then `  → ` and the new text below it); element \
             changes are one `-` and one `+` line per set. The summary counts these markers. \
-            `# handle N` (kernel handles) shows only against a live kernel. Exit status like diff(1): 0 no changes, \
-            1 changes, 2 trouble.
+            `# handle N` (kernel handles) shows only against a live kernel. After nftctl's own verified \
+            apply, while the kernel's generation id shows nobody has committed since, the live side is \
+            the listing nftctl remembered then (as an apply plans from it), not a new one. Exit status \
+            like diff(1): 0 no changes, 1 changes, 2 trouble.
             """
     )
 
@@ -43,7 +45,9 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let (plan, notes) = try DiffOperation.plan(file, against: against, live: { try namespace.backend() })
+            let (plan, notes) = try DiffOperation.plan(
+                file, against: against, store: StateStore(netns: namespace.netns), netns: namespace.netns,
+                live: { try namespace.backend() })
             for note in notes { printError(note.description) }
             // Handles are the live kernel's; a snapshot's or a second file's mean nothing here.
             let showHandles = against == nil

@@ -215,6 +215,26 @@ import Testing
         #expect(backend.lists == 1)
     }
 
+    /// `nftctl diff` after nftctl's own apply plans from the remembered listing while nobody
+    /// has committed, and lists the kernel once someone has.
+    @Test func diffPlansFromTheRememberedListingUntilSomeoneCommits() throws {
+        let fake = try FakeBackend(), backend = Echoing(fake)
+        let store = StateStore(root: try P.stateDir(), netns: nil)
+        defer { try? FileManager.default.removeItem(at: store.root) }
+        let file = store.root.appendingPathComponent("rules.json").path
+        try (#"{"nftables": ["# + P.tableJSON("t", ports: [22, 80]) + "]}").write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try ApplyOperation.run(try InputLoader.load(file), backend: backend, store: store, normalizer: P.DeclaredForm())
+        backend.lists = 0
+        let same = try DiffOperation.plan(file, against: nil, store: store, normalizer: P.DeclaredForm(), live: { backend })
+        #expect(same.plan.isEmpty)
+        #expect(backend.lists == 0)
+        try fake.apply(
+            try P.batch(#"{"add": {"rule": {"family": "inet", "table": "t", "chain": "input", "expr": [{"drop": null}]}}}"#), dryRun: false)
+        let after = try DiffOperation.plan(file, against: nil, store: store, normalizer: P.DeclaredForm(), live: { backend })
+        #expect(!after.plan.isEmpty)
+        #expect(backend.lists == 1)
+    }
+
     @Test func derivationFollowsEachRuleCommandAndRefusesOthers() throws {
         let fake = try FakeBackend()
         try fake.apply(try P.batch(P.tableJSON("t", ports: [1, 2, 3])), dryRun: false)
