@@ -330,7 +330,10 @@ enum TypeofParser {
     static func key(_ text: String, isMap: Bool) -> (key: SetKeyType, data: SetKeyType?)? {
         let parts = text.components(separatedBy: " : ")
         if isMap {
-            guard parts.count == 2, let k = expression(parts[0]), let d = expression(parts[1]) else { return nil }
+            guard parts.count == 2, let k = expression(parts[0]) else { return nil }
+            // A verdict has no expression to be the type of: nft lists `typeof KEY : verdict`.
+            if parts[1] == "verdict" { return (.typeof(k), .named("verdict")) }
+            guard let d = expression(parts[1]) else { return nil }
             return (.typeof(k), .typeof(d))
         }
         guard parts.count == 1, let k = expression(parts[0]) else { return nil }
