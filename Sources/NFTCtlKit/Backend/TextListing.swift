@@ -77,10 +77,14 @@ struct TextListing {
                     el = e
                 } else if case .list(let l) = elems[i], l.count == 2, case .elem(let e) = l[0] {
                     el = e; pair = l
+                } else if !(s.stmt ?? []).isEmpty {
+                    // A bare value: the JSON left out even the element's first statement.
+                    if case .list(let l) = elems[i], l.count == 2 { el = SetElement(val: l[0]); pair = l } else { el = SetElement(val: elems[i]) }
                 } else {
                     continue
                 }
                 let words = TextListing.unquotedWords(text)
+                missingStatements(&el, words: words, declared: s.stmt ?? [])
                 func time(_ key: String) -> TimeSpan? {
                     guard let k = words.firstIndex(of: key), k + 1 < words.count else { return nil }
                     return TimeSpan(nftText: words[k + 1])
@@ -94,6 +98,44 @@ struct TextListing {
                 if pair.isEmpty { elems[i] = .elem(el) } else { pair[0] = .elem(el); elems[i] = .list(pair) }
             }
             s.elem = .list(elems)
+        }
+        /// The statements the set declares for every element that the JSON listing left out of
+        /// this one: 1.0.6's JSON lists only an element's first statement (`limit rate 1/second
+        /// counter` comes back as the limit alone, and is then refused as a set of two
+        /// statements with an element of one). Taken from the declaration, in its order; a
+        /// counter with the packets and bytes the text gives. Left as it is when the JSON's
+        /// statements are not the declaration's first ones.
+        /// A set that declares none: a counter the text shows and the JSON lacks is put back
+        /// at its place among the element's statement keywords.
+        static func missingStatements(_ el: inout SetElement, words: [String], declared: [Statement]) {
+            func kind(_ st: Statement) -> String? { st.json.objectValue?.singleEntry?.key }
+            var declared = declared
+            if declared.isEmpty, let c = words.firstIndex(of: "counter"), c + 1 < words.count, words[c + 1] == "packets",
+                !el.statements.contains(where: { kind($0) == "counter" })
+            {
+                let before = words[..<c].filter { ["limit", "quota", "last"].contains($0) }.count
+                guard before <= el.statements.count else { return }
+                declared = el.statements
+                declared.insert(.counter(packets: 0, bytes: 0), at: before)
+            }
+            guard declared.count > el.statements.count else { return }
+            var out: [Statement] = []
+            var used = 0
+            for d in declared {
+                if used < el.statements.count, kind(el.statements[used]) == kind(d) {
+                    out.append(el.statements[used]); used += 1
+                } else if case .counter = d {
+                    func count(_ key: String) -> UInt64? {
+                        guard let c = words.firstIndex(of: "counter"), let k = words[c...].firstIndex(of: key), k + 1 < words.count else { return nil }
+                        return UInt64(words[k + 1])
+                    }
+                    out.append(.counter(packets: count("packets") ?? 0, bytes: count("bytes") ?? 0))
+                } else {
+                    out.append(d)
+                }
+            }
+            guard used == el.statements.count else { return }
+            el.statements = out
         }
     }
 
