@@ -390,18 +390,56 @@ enum TypeofParser {
         return e.nftText() == text ? e : nil
     }
 
+    /// One `typeof` component: the readings its words allow, the first that prints back to
+    /// the same text. Raw payloads (`@ih,32,32`), numgen, osf, ipsec, tcp/ip options, sctp
+    /// chunks and conntrack directions are typeof keys too (nftables' own tests use them);
+    /// taking their datatype instead (`integer`) is refused by the kernel.
     static func single(_ text: String) -> NFTModel.Expression? {
         let w = text.split(separator: " ").map(String.init)
+        return candidates(w).first { $0.nftText() == text }
+    }
+
+    static let exthdrs: Set<String> = ["hbh", "rt", "rt0", "rt2", "srh", "frag", "dst", "mh"]
+
+    static func candidates(_ w: [String]) -> [NFTModel.Expression] {
+        var out: [NFTModel.Expression] = []
         switch w.count {
-        case 1: return .meta(key: w[0])
+        case 1:
+            let p = w[0].dropFirst().split(separator: ",")
+            if w[0].hasPrefix("@"), p.count == 3, let o = Int(p[1]), let l = Int(p[2]) {
+                out.append(.payload(.raw(base: String(p[0]), offset: o, len: l)))
+            }
+            out.append(.meta(key: w[0]))
         case 2:
             switch w[0] {
-            case "meta": return .meta(key: w[1])
-            case "ct": return .ct(key: w[1], family: nil, dir: nil)
-            case "rt": return .rt(key: w[1], family: nil)
-            default: return .payload(.field(protocol: w[0], field: w[1]))
+            case "meta": out.append(.meta(key: w[1]))
+            case "ct": out.append(.ct(key: w[1], family: nil, dir: nil))
+            case "rt": out.append(.rt(key: w[1], family: nil))
+            case "osf": out.append(.osf(key: w[1], ttl: nil))
+            case "socket": out.append(.socket(key: w[1], level: nil))
+            case "tunnel": out.append(.tunnel(key: w[1]))
+            default: break
             }
-        default: return nil
+            if exthdrs.contains(w[0]) { out.append(.exthdr(name: w[0], field: w[1], offset: nil)) }
+            out.append(.payload(.field(protocol: w[0], field: w[1])))
+        case 3:
+            switch w[0] {
+            case "ct": out.append(.ct(key: w[2], family: nil, dir: w[1]))
+            case "ipsec": out.append(.ipsec(key: w[2], dir: w[1], spnum: nil, family: nil))
+            case "rt": out.append(.rt(key: w[2], family: w[1]))
+            default: break
+            }
+            if w[0] == "ip", w[1] == "option" { out.append(.ipOption(name: w[2], field: nil)) }
+            if w[0] == "tcp", w[1] == "option" { out.append(.tcpOption(.named(name: w[2], field: nil))) }
+            if w[0] == "sctp", w[1] == "chunk" { out.append(.sctpChunk(name: w[2], field: nil)) }
+        case 4:
+            if w[0] == "numgen", w[2] == "mod", let m = Int64(w[3]) { out.append(.numgen(mode: w[1], mod: m, offset: nil)) }
+            if w[0] == "ct" { out.append(.ct(key: w[3], family: w[2], dir: w[1])) }
+            if w[0] == "ip", w[1] == "option" { out.append(.ipOption(name: w[2], field: w[3])) }
+            if w[0] == "tcp", w[1] == "option" { out.append(.tcpOption(.named(name: w[2], field: w[3]))) }
+            if w[0] == "sctp", w[1] == "chunk" { out.append(.sctpChunk(name: w[2], field: w[3])) }
+        default: break
         }
+        return out
     }
 }
