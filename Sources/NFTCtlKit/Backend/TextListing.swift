@@ -38,6 +38,10 @@ struct TextListing {
                 if l.hasPrefix("typeof "), let key = TypeofParser.key(String(l.dropFirst(7)), isMap: isMap) {
                     s.type = key.key
                     if isMap { s.map = key.data }
+                } else if isMap, l.hasPrefix("type "), let r = l.range(of: " : interval ") {
+                    // Ranges as data (`type ipv4_addr : interval ipv4_addr`, NAT to address
+                    // ranges): the JSON lists the bare datatype, which refuses those elements.
+                    s.map = .named(String(l[l.index(r.lowerBound, offsetBy: 3)...]))
                 } else if l.hasPrefix("flags ") {
                     flags = l.dropFirst(6).split(separator: ",").map { $0.trimmingCharacters() }
                 } else if l == "auto-merge" {
