@@ -87,13 +87,24 @@ struct ListingPrinter {
             out += "\t\ttype " + (c.type ?? "filter") + " hook " + hook
             let devs = c.dev?.values ?? []
             if devs.count == 1 { out += " device " + ValueFormat.quote(devs[0]) }
-            if devs.count > 1 { out += " devices = { " + devs.map(ValueFormat.quote).joined(separator: ", ") + " }" }
+            // nft quotes a single device and lists several bare; a name that is not a bare
+            // nft string (`eth0`, `br-lan`) stays quoted, so the text never changes meaning.
+            if devs.count > 1 { out += " devices = { " + devs.map(Self.bareDevice).joined(separator: ", ") + " }" }
             if let prio = c.prio { out += " priority " + ChainPriority.text(prio, family: family, hook: hook) + ";" }
             if let policy = c.policy { out += " policy " + policy + ";" }
             out += "\n"
         }
         for r in rules { out += "\t\t" + Self.unfolded(r.nftText(context: context), indent: "\t\t") + "\n" }
         return out + "\t}\n"
+    }
+
+    static func bareDevice(_ name: String) -> String {
+        let b = Array(name.utf8)
+        func letter(_ c: UInt8) -> Bool { (c >= 65 && c <= 90) || (c >= 97 && c <= 122) }
+        guard let first = b.first, letter(first) || first == UInt8(ascii: "_") || first == UInt8(ascii: "."),
+            b.allSatisfy({ letter($0) || ($0 >= 48 && $0 <= 57) || "/-_.".utf8.contains($0) })
+        else { return ValueFormat.quote(name) }
+        return name
     }
 
     /// A rule whose anonymous chain is folded onto one line (`jump { a; b; }`, as plans,
