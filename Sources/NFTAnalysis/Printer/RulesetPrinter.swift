@@ -87,12 +87,75 @@ struct ListingPrinter {
             out += "\t\ttype " + (c.type ?? "filter") + " hook " + hook
             let devs = c.dev?.values ?? []
             if devs.count == 1 { out += " device " + ValueFormat.quote(devs[0]) }
-            if devs.count > 1 { out += " devices = { " + devs.map(ValueFormat.quote).joined(separator: ", ") + " }" }
+            // nft quotes a single device and lists several bare; a name that is not a bare
+            // nft string (`eth0`, `br-lan`) stays quoted, so the text never changes meaning.
+            if devs.count > 1 { out += " devices = { " + devs.map(Self.bareDevice).joined(separator: ", ") + " }" }
             if let prio = c.prio { out += " priority " + ChainPriority.text(prio, family: family, hook: hook) + ";" }
             if let policy = c.policy { out += " policy " + policy + ";" }
             out += "\n"
         }
-        for r in rules { out += "\t\t" + r.nftText(context: context) + "\n" }
+        for r in rules { out += "\t\t" + Self.unfolded(r.nftText(context: context), indent: "\t\t") + "\n" }
         return out + "\t}\n"
+    }
+
+    static func bareDevice(_ name: String) -> String {
+        let b = Array(name.utf8)
+        func letter(_ c: UInt8) -> Bool { (c >= 65 && c <= 90) || (c >= 97 && c <= 122) }
+        guard let first = b.first, letter(first) || first == UInt8(ascii: "_") || first == UInt8(ascii: "."),
+            b.allSatisfy({ letter($0) || ($0 >= 48 && $0 <= 57) || "/-_.".utf8.contains($0) })
+        else { return ValueFormat.quote(name) }
+        return name
+    }
+
+    /// A rule whose anonymous chain is folded onto one line (`jump { a; b; }`, as plans,
+    /// batches and imports carry it) as nft lists it: the chain's rules one a line, a tab
+    /// deeper, and the closing brace on its own line. Quoted text is never split.
+    static func unfolded(_ rule: String, indent: String) -> String {
+        let b = Array(rule.utf8)
+        var i = 0, quoted = false
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "\"") { quoted.toggle() }
+            if !quoted, c == UInt8(ascii: "{"), i >= 5,
+                ["jump ", "goto "].contains(String(decoding: b[(i - 5)..<i], as: UTF8.self)),
+                i + 1 < b.count, b[i + 1] == UInt8(ascii: " ")
+            {
+                // The matching brace, and the body's statements split at `; ` outside quotes and braces.
+                var depth = 0, q = false, j = i, items: [String] = [], start = i + 2
+                while j < b.count {
+                    let d = b[j]
+                    if d == UInt8(ascii: "\"") { q.toggle() }
+                    if !q {
+                        if d == UInt8(ascii: "{") { depth += 1 }
+                        if d == UInt8(ascii: "}") {
+                            depth -= 1
+                            if depth == 0 { break }
+                        }
+                        if depth == 1, d == UInt8(ascii: ";") {
+                            items.append(String(decoding: b[start..<j], as: UTF8.self).trimmingSpaces())
+                            start = j + 1
+                        }
+                    }
+                    j += 1
+                }
+                guard j < b.count, !items.isEmpty else { return rule }
+                let head = String(decoding: b[..<i], as: UTF8.self)
+                let tail = String(decoding: b[(j + 1)...], as: UTF8.self)
+                let inner = indent + "\t"
+                let body = items.filter { !$0.isEmpty }.map { inner + unfolded($0, indent: inner) }.joined(separator: "\n")
+                return head + "{\n" + body + "\n" + indent + "}" + tail
+            }
+            i += 1
+        }
+        return rule
+    }
+}
+
+extension String {
+    fileprivate func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while s.first == " " { s = s.dropFirst() }
+        while s.last == " " { s = s.dropLast() }
+        return String(s)
     }
 }

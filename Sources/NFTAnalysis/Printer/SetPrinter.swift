@@ -9,11 +9,13 @@ extension ListingPrinter {
             if let p = s.policy, p != "performance" { out += "\t\tpolicy " + p + "\n" }
             if let size = s.size, size > 0 { out += "\t\tsize \(size)\n" }
         }
-        // The timeout flag is implied by a default timeout and then not listed.
-        let shown = ["constant", "dynamic", "interval", "timeout"].filter {
-            flags.contains($0) && !($0 == "timeout" && (s.timeout?.milliseconds ?? 0) > 0)
+        // As nft 1.0.6: a default timeout implies the timeout flag, so that flag alone does
+        // not make a flags line; when another flag does, the line names timeout too.
+        let order = ["constant", "dynamic", "interval", "timeout"]
+        let implied = (s.timeout?.milliseconds ?? 0) > 0
+        if order.contains(where: { flags.contains($0) && !($0 == "timeout" && implied) }) {
+            out += "\t\tflags " + order.filter(flags.contains).joined(separator: ",") + "\n"
         }
-        if !shown.isEmpty { out += "\t\tflags " + shown.joined(separator: ",") + "\n" }
         if let stmts = s.stmt, !stmts.isEmpty {
             var quiet = context
             quiet.stateless = true

@@ -74,9 +74,11 @@ enum ElementWrap {
             case "skuid": return "uid"
             case "skgid": return "gid"
             case "pkttype": return "pkt_type"
-            case "length", "cpu", "priority": return "integer"
+            case "length", "cpu", "priority", "ibrpvid": return "integer"
             default: return nil
             }
+        // Header fields and options nft types as plain integers.
+        case .exthdr, .ipOption, .tcpOption, .sctpChunk, .payload(.raw), .numgen: return "integer"
         case .ct(let key, _, _):
             switch key {
             case "mark": return "mark"

@@ -116,9 +116,11 @@ public final class NFTContext: @unchecked Sendable {
                 let call = { () -> (Int32, Int32, String, String) in
                     nft_ctx_output_set_flags(self.ctx, override.rawValue)
                     nft_ctx_set_dry_run(self.ctx, dryRun)
+                    let quiet = override.contains(.json) ? LibraryNoise.silence() : nil
                     errno = 0
                     let rc = isFile ? nft_run_cmd_from_filename(self.ctx, buffer) : nft_run_cmd_from_buffer(self.ctx, buffer)
                     let savedErrno = errno
+                    quiet?.restore()
                     // The buffers belong to the context and are overwritten by the next call.
                     let out = nft_ctx_get_output_buffer(self.ctx).map { String(cString: $0) } ?? ""
                     let err = nft_ctx_get_error_buffer(self.ctx).map { String(cString: $0) } ?? ""
@@ -139,5 +141,55 @@ public final class NFTContext: @unchecked Sendable {
             throw .nftables(operation: operation, text: outcome.error)
         }
         return outcome.output
+    }
+}
+
+/// What libnftables 1.0.6 writes to the process's stderr itself, past its error buffer:
+/// listing JSON with a statement that has no JSON form (an anonymous chain, `jump { … }`, or
+/// a map update) prints `warning: stmt ops chain have no json callback`, twice, to whoever
+/// runs `nftctl diff` or `list` on such a ruleset. The listing is repaired from the text
+/// listing anyway (`ListingRepair`), so the warning is internal: it is dropped, and anything
+/// else written to stderr meanwhile is passed on after the call.
+struct LibraryNoise {
+    let saved: Int32
+    let capture: UnsafeMutablePointer<FILE>
+
+    static let dropped = "have no json callback"
+
+    /// Points descriptor 2 at a temporary file; nil (nothing changed) when that cannot be done.
+    static func silence() -> LibraryNoise? {
+        fflush(nil)
+        guard let file = tmpfile() else { return nil }
+        let saved = dup(2)
+        guard saved >= 0 else { fclose(file); return nil }
+        guard dup2(fileno(file), 2) >= 0 else { close(saved); fclose(file); return nil }
+        return LibraryNoise(saved: saved, capture: file)
+    }
+
+    /// Puts descriptor 2 back and writes out what was captured, but for the known warning.
+    func restore() {
+        fflush(nil)
+        _ = dup2(saved, 2)
+        close(saved)
+        rewind(capture)
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, capture)
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        fclose(capture)
+        guard !bytes.isEmpty else { return }
+        let kept = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.contains(Self.dropped) }.joined(separator: "\n")
+        guard kept.contains(where: { !$0.isWhitespace }) else { return }
+        let out = Array(kept.utf8)
+        var done = 0
+        while done < out.count {
+            let n = out[done...].withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            done += n
+        }
     }
 }

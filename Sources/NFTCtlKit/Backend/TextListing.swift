@@ -38,6 +38,10 @@ struct TextListing {
                 if l.hasPrefix("typeof "), let key = TypeofParser.key(String(l.dropFirst(7)), isMap: isMap) {
                     s.type = key.key
                     if isMap { s.map = key.data }
+                } else if isMap, l.hasPrefix("type "), let r = l.range(of: " : interval ") {
+                    // Ranges as data (`type ipv4_addr : interval ipv4_addr`, NAT to address
+                    // ranges): the JSON lists the bare datatype, which refuses those elements.
+                    s.map = .named(String(l[l.index(r.lowerBound, offsetBy: 3)...]))
                 } else if l.hasPrefix("flags ") {
                     flags = l.dropFirst(6).split(separator: ",").map { $0.trimmingCharacters() }
                 } else if l == "auto-merge" {
@@ -77,10 +81,14 @@ struct TextListing {
                     el = e
                 } else if case .list(let l) = elems[i], l.count == 2, case .elem(let e) = l[0] {
                     el = e; pair = l
+                } else if !(s.stmt ?? []).isEmpty {
+                    // A bare value: the JSON left out even the element's first statement.
+                    if case .list(let l) = elems[i], l.count == 2 { el = SetElement(val: l[0]); pair = l } else { el = SetElement(val: elems[i]) }
                 } else {
                     continue
                 }
                 let words = TextListing.unquotedWords(text)
+                missingStatements(&el, words: words, declared: s.stmt ?? [])
                 func time(_ key: String) -> TimeSpan? {
                     guard let k = words.firstIndex(of: key), k + 1 < words.count else { return nil }
                     return TimeSpan(nftText: words[k + 1])
@@ -94,6 +102,44 @@ struct TextListing {
                 if pair.isEmpty { elems[i] = .elem(el) } else { pair[0] = .elem(el); elems[i] = .list(pair) }
             }
             s.elem = .list(elems)
+        }
+        /// The statements the set declares for every element that the JSON listing left out of
+        /// this one: 1.0.6's JSON lists only an element's first statement (`limit rate 1/second
+        /// counter` comes back as the limit alone, and is then refused as a set of two
+        /// statements with an element of one). Taken from the declaration, in its order; a
+        /// counter with the packets and bytes the text gives. Left as it is when the JSON's
+        /// statements are not the declaration's first ones.
+        /// A set that declares none: a counter the text shows and the JSON lacks is put back
+        /// at its place among the element's statement keywords.
+        static func missingStatements(_ el: inout SetElement, words: [String], declared: [Statement]) {
+            func kind(_ st: Statement) -> String? { st.json.objectValue?.singleEntry?.key }
+            var declared = declared
+            if declared.isEmpty, let c = words.firstIndex(of: "counter"), c + 1 < words.count, words[c + 1] == "packets",
+                !el.statements.contains(where: { kind($0) == "counter" })
+            {
+                let before = words[..<c].filter { ["limit", "quota", "last"].contains($0) }.count
+                guard before <= el.statements.count else { return }
+                declared = el.statements
+                declared.insert(.counter(packets: 0, bytes: 0), at: before)
+            }
+            guard declared.count > el.statements.count else { return }
+            var out: [Statement] = []
+            var used = 0
+            for d in declared {
+                if used < el.statements.count, kind(el.statements[used]) == kind(d) {
+                    out.append(el.statements[used]); used += 1
+                } else if case .counter = d {
+                    func count(_ key: String) -> UInt64? {
+                        guard let c = words.firstIndex(of: "counter"), let k = words[c...].firstIndex(of: key), k + 1 < words.count else { return nil }
+                        return UInt64(words[k + 1])
+                    }
+                    out.append(.counter(packets: count("packets") ?? 0, bytes: count("bytes") ?? 0))
+                } else {
+                    out.append(d)
+                }
+            }
+            guard used == el.statements.count else { return }
+            el.statements = out
         }
     }
 
@@ -330,7 +376,10 @@ enum TypeofParser {
     static func key(_ text: String, isMap: Bool) -> (key: SetKeyType, data: SetKeyType?)? {
         let parts = text.components(separatedBy: " : ")
         if isMap {
-            guard parts.count == 2, let k = expression(parts[0]), let d = expression(parts[1]) else { return nil }
+            guard parts.count == 2, let k = expression(parts[0]) else { return nil }
+            // A verdict has no expression to be the type of: nft lists `typeof KEY : verdict`.
+            if parts[1] == "verdict" { return (.typeof(k), .named("verdict")) }
+            guard let d = expression(parts[1]) else { return nil }
             return (.typeof(k), .typeof(d))
         }
         guard parts.count == 1, let k = expression(parts[0]) else { return nil }
@@ -345,18 +394,56 @@ enum TypeofParser {
         return e.nftText() == text ? e : nil
     }
 
+    /// One `typeof` component: the readings its words allow, the first that prints back to
+    /// the same text. Raw payloads (`@ih,32,32`), numgen, osf, ipsec, tcp/ip options, sctp
+    /// chunks and conntrack directions are typeof keys too (nftables' own tests use them);
+    /// taking their datatype instead (`integer`) is refused by the kernel.
     static func single(_ text: String) -> NFTModel.Expression? {
         let w = text.split(separator: " ").map(String.init)
+        return candidates(w).first { $0.nftText() == text }
+    }
+
+    static let exthdrs: Set<String> = ["hbh", "rt", "rt0", "rt2", "srh", "frag", "dst", "mh"]
+
+    static func candidates(_ w: [String]) -> [NFTModel.Expression] {
+        var out: [NFTModel.Expression] = []
         switch w.count {
-        case 1: return .meta(key: w[0])
+        case 1:
+            let p = w[0].dropFirst().split(separator: ",")
+            if w[0].hasPrefix("@"), p.count == 3, let o = Int(p[1]), let l = Int(p[2]) {
+                out.append(.payload(.raw(base: String(p[0]), offset: o, len: l)))
+            }
+            out.append(.meta(key: w[0]))
         case 2:
             switch w[0] {
-            case "meta": return .meta(key: w[1])
-            case "ct": return .ct(key: w[1], family: nil, dir: nil)
-            case "rt": return .rt(key: w[1], family: nil)
-            default: return .payload(.field(protocol: w[0], field: w[1]))
+            case "meta": out.append(.meta(key: w[1]))
+            case "ct": out.append(.ct(key: w[1], family: nil, dir: nil))
+            case "rt": out.append(.rt(key: w[1], family: nil))
+            case "osf": out.append(.osf(key: w[1], ttl: nil))
+            case "socket": out.append(.socket(key: w[1], level: nil))
+            case "tunnel": out.append(.tunnel(key: w[1]))
+            default: break
             }
-        default: return nil
+            if exthdrs.contains(w[0]) { out.append(.exthdr(name: w[0], field: w[1], offset: nil)) }
+            out.append(.payload(.field(protocol: w[0], field: w[1])))
+        case 3:
+            switch w[0] {
+            case "ct": out.append(.ct(key: w[2], family: nil, dir: w[1]))
+            case "ipsec": out.append(.ipsec(key: w[2], dir: w[1], spnum: nil, family: nil))
+            case "rt": out.append(.rt(key: w[2], family: w[1]))
+            default: break
+            }
+            if w[0] == "ip", w[1] == "option" { out.append(.ipOption(name: w[2], field: nil)) }
+            if w[0] == "tcp", w[1] == "option" { out.append(.tcpOption(.named(name: w[2], field: nil))) }
+            if w[0] == "sctp", w[1] == "chunk" { out.append(.sctpChunk(name: w[2], field: nil)) }
+        case 4:
+            if w[0] == "numgen", w[2] == "mod", let m = Int64(w[3]) { out.append(.numgen(mode: w[1], mod: m, offset: nil)) }
+            if w[0] == "ct" { out.append(.ct(key: w[3], family: w[2], dir: w[1])) }
+            if w[0] == "ip", w[1] == "option" { out.append(.ipOption(name: w[2], field: w[3])) }
+            if w[0] == "tcp", w[1] == "option" { out.append(.tcpOption(.named(name: w[2], field: w[3]))) }
+            if w[0] == "sctp", w[1] == "chunk" { out.append(.sctpChunk(name: w[2], field: w[3])) }
+        default: break
         }
+        return out
     }
 }

@@ -58,8 +58,8 @@ extension Sandbox {
         for (i, input) in request.setup.enumerated() {
             do {
                 switch input {
-                case .text(let t): _ = try context.run(text: t, dryRun: false)
-                case .file(let p): _ = try context.run(file: p, dryRun: false)
+                case .text(let t): _ = try StandInInterfaces.retrying(source: t) { () throws(BackendError) in try context.run(text: t, dryRun: false) }
+                case .file(let p): _ = try StandInInterfaces.retrying { () throws(BackendError) in try context.run(file: p, dryRun: false) }
                 case .json(let d): try ScratchLoader.load(d, into: context, inUserNamespace: userns)
                 }
             } catch {
@@ -69,8 +69,12 @@ extension Sandbox {
         if let check = request.check {
             do {
                 switch check {
-                case .text(let t): _ = try context.run(text: t, dryRun: request.dryRun)
-                case .file(let p): _ = try context.run(file: p, dryRun: request.dryRun)
+                case .text(let t):
+                    _ = try StandInInterfaces.retrying(source: t) { () throws(BackendError) in
+                        try context.run(text: t, dryRun: request.dryRun)
+                    }
+                case .file(let p):
+                    _ = try StandInInterfaces.retrying { () throws(BackendError) in try context.run(file: p, dryRun: request.dryRun) }
                 case .json(let d): _ = try context.run(json: d.json.serialized(), dryRun: request.dryRun)
                 }
             } catch {
