@@ -199,7 +199,9 @@ save() { for h in $HOSTS; do listing "$h" >"$T/$h.$1"; done; }
 same_as() { listing "$1" | cmp -s - "$T/$1.$2"; }
 all_same_as() { local h; for h in $HOSTS; do same_as "$h" "$1" || { echo "     $h differs from $1:"; listing "$h" | diff "$T/$h.$1" - | head -20 | sed 's/^/     /'; return 1; }; done; }
 foreign_intact() { local h; for h in $HOSTS; do foreign "$h" | cmp -s - "$T/$h.foreign" || { echo "     $h: foreign tables changed"; return 1; }; done; }
-no_pending() { local h; for h in $HOSTS; do [ ! -e "$T/$h/state/host/pending-confirm.json" ] || { echo "     $h: an apply still waits for confirmation"; return 1; }; done; }
+# A host's nftctl runs inside its named namespace, so it keeps its state where `--netns NAME` would.
+pending_file() { echo "$T/$1/state/netns-$(ns "$1")/pending-confirm.json"; }
+no_pending() { local h; for h in $HOSTS; do [ ! -e "$(pending_file "$h")" ] || { echo "     $h: an apply still waits for confirmation"; return 1; }; done; }
 has_rule() { listing "$1" | grep -q "$2"; }
 # Shows what the play said about a failed host (its "msg"), for the reader of the test log.
 said() { grep "^fatal: \[$1" "$OUT" | sed -n 's/.*"msg": "\(.\{0,240\}\).*/     the play: \1/p' | head -1; }
@@ -262,11 +264,11 @@ check "h3's health check is what failed" grep -q 'fatal: \[h3 -> localhost\]' "$
 said "h3 -> localhost"
 check "all three hosts were changed" is "$(changed_hosts)" "h1 h2 h3"
 save after5
-h3_waits() { has_rule h3 "tcp dport 9100 accept" && ! has_rule h3 "tcp dport $PORT accept" && [ -e "$T/h3/state/host/pending-confirm.json" ]; }
+h3_waits() { has_rule h3 "tcp dport 9100 accept" && ! has_rule h3 "tcp dport $PORT accept" && [ -e "$(pending_file h3)" ]; }
 check "right after the play h3 runs the new rules (port $PORT closed), waiting for a confirmation" h3_waits
 # h3 rolls back by itself when the window ends; wait for it (bounded: the window plus 30 s).
 for _ in $(seq $(( (WINDOW + 30) * 4 ))); do
-    [ -e "$T/h3/state/host/pending-confirm.json" ] || break
+    [ -e "$(pending_file h3)" ] || break
     sleep 0.25
 done
 sleep 1
