@@ -73,10 +73,6 @@ public enum ApplyOperation {
         // A large apply says what it is doing (on a terminal), one line a slow phase.
         let ruleCount = state.tables.reduce(0) { $0 + $1.rules.count }
         let say = { (text: String) in if ruleCount >= Progress.largeRuleset { Progress.say(text) } }
-        say("checking \(ruleCount) rules (validation, then the kernel's normal form)")
-        let desired = try PlanOperation.desiredState(input, normalizer: normalizer)
-        defer { ProcessLifetime.keep(desired) }
-        timer.mark("desired state (validation + scratch namespace)")
         let held = dryRun ? nil : try lock.map { try NamespaceLock.acquire(netns: $0.netns, wait: $0.wait, what: $0.what) }
         defer { held?.release() }
         if !dryRun, let store, let pending = try store.pending() {
@@ -95,6 +91,16 @@ public enum ApplyOperation {
         // The live side of the plan, of the empty-plan check and of the snapshot's decision.
         let keys = state.keys + pruned
         let liveTables = try PlanOperation.plannableLiveState(liveListing, tables: keys)
+        // A table that does not exist yet is created whole: its normal form, needed only to
+        // verify it, can come from the kernel after the commit (`LearnedNormalForm`). Not for
+        // an `.nft` file, whose JSON path is checked against the normal form before.
+        say("checking \(ruleCount) rules (validation, then the kernel's normal form)")
+        let learnable = dryRun || input.kind == .nft ? [] : Set(state.keys).subtracting(liveTables.keys)
+        let desired = try PlanOperation.desiredState(input, normalizer: normalizer, learnable: learnable)
+        defer { ProcessLifetime.keep(desired) }
+        timer.mark(
+            desired.learning.isEmpty
+                ? "desired state (validation + scratch namespace)" : "desired state (validation; new tables learnt after the commit)")
         var plan = Planner.plan(desired: desired.state, written: desired.written, live: liveTables, prune: pruned)
         defer { ProcessLifetime.keep((plan, liveTables)) }
         timer.mark("plan")
@@ -119,8 +125,8 @@ public enum ApplyOperation {
         if dryRun { return report }
         // What changes without a commit cannot be vouched for by the generation id later:
         // as declared, or as the kernel lists it (nft adds what a declaration implies).
-        func volatile(_ listing: Document) -> Bool {
-            state.tables.contains(where: RunTimeChange.changes) || !RunTimeChange.tables(in: listing).isDisjoint(with: state.keys)
+        func volatile(_ listed: Set<TableKey>) -> Bool {
+            state.tables.contains(where: RunTimeChange.changes) || !listed.isDisjoint(with: state.keys)
         }
         if plan.isEmpty && mode == .incremental {
             // Against the declaration itself, as after a commit (`Verify`): the scratch normal
@@ -133,7 +139,7 @@ public enum ApplyOperation {
             // generation id shows nobody committed since.
             if let store, try backend.generationID() == generation {
                 if remembered == nil { store.rememberListing(liveListing, generation: generation, netns: netns) }
-                if let fingerprint, !volatile(liveListing) {
+                if let fingerprint, !volatile(RunTimeChange.tables(in: liveListing)) {
                     store.rememberUpToDate(fingerprint: fingerprint, generation: generation, netns: netns, tables: state.keys)
                 }
             }
@@ -226,15 +232,23 @@ public enum ApplyOperation {
             say("verifying what the kernel now holds")
             let evidence = echo.map { Verify.Evidence(listing: liveListing, generation: generation, batch: batch.document, echo: $0) }
             let verified = try Verify.afterCommit(
-                desired: desired, declared: state, prune: pruned, backend: backend, evidence: evidence)
+                desired: desired, declared: state, prune: pruned, backend: backend, evidence: evidence, committed: generation,
+                normalForms: { try PlanOperation.desiredState(input, normalizer: normalizer) })
             defer { ProcessLifetime.keep((verified.listing, echo)) }
             timer.mark(verified.derived ? "verification (echo + generation id + plan)" : "verification (re-list + plan)")
+            // What changes without a commit is not vouched for later, nor kept as a normal form.
+            let volatileTables = RunTimeChange.tables(in: verified.listing)
+            if var learned = verified.learned {
+                learned.tables.removeAll { volatileTables.contains($0.key) || RunTimeChange.changes($0) }
+                normalizer.remember(input, normalForms: learned)
+                timer.mark("normal forms learnt")
+            }
             // Kept only if nothing committed between the generation read and the listing.
             if let g = verified.generation {
                 // Derived from the remembered listing (`liveListing`): what did not change is copied.
                 let copying = remembered.flatMap { r in verified.origins.map { (from: r, origins: $0) } }
                 store?.rememberListing(verified.listing, generation: g, netns: netns, tables: verified.scope, copying: copying)
-                if let fingerprint, !volatile(verified.listing) {
+                if let fingerprint, !volatile(volatileTables) {
                     store?.rememberUpToDate(fingerprint: fingerprint, generation: g, netns: netns, tables: state.keys)
                 }
                 timer.mark("remember the listing")

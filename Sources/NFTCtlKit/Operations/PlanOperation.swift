@@ -5,13 +5,16 @@ import NFTAnalysis
 /// namespace (so its normal forms are never differences), carrying the user's locations;
 /// the live side is a listing with handles, restricted to the tables concerned.
 public enum PlanOperation {
-    /// The desired tables as the kernel lists them, with the locations of `input`.
-    public static func desiredState(_ input: LoadedInput, normalizer: some Normalizer = ScratchNormalizer()) throws -> DesiredState {
+    /// The desired tables as the kernel lists them, with the locations of `input`; those of
+    /// `learnable` possibly as written (`Normalizer.normalize(_:learnable:)`).
+    public static func desiredState(
+        _ input: LoadedInput, normalizer: some Normalizer = ScratchNormalizer(), learnable: Set<TableKey> = []
+    ) throws -> DesiredState {
         var timer = PhaseTimer()
         let diagnostics = Validator.validate(input.state)
         if diagnostics.hasErrors { throw ValidationFailure(diagnostics: diagnostics) }
         timer.mark("  validation")
-        var desired = try normalizer.normalize(input)
+        var desired = try normalizer.normalize(input, learnable: learnable)
         desired.state.copyLocations(from: input.state)
         if input.kind == .nft { try checkJSONPath(input, normalized: desired.state) }
         return desired

@@ -6,6 +6,9 @@ import NFTAnalysis
 public struct DesiredState: Sendable {
     public var state: RulesetState
     public var written: [TableKey: WrittenTable]
+    /// New tables held as written, not in normal form: the kernel's listing after the
+    /// commit gives their normal form (`LearnedNormalForm`), not a scratch namespace.
+    public var learning: Set<TableKey> = []
     public init(state: RulesetState, written: [TableKey: WrittenTable] = [:]) { self.state = state; self.written = written }
 
     public var keys: [TableKey] { state.keys }

@@ -193,8 +193,10 @@ struct NormalizationCache {
     }
 
     /// The desired tables in the kernel's normal form, loading only the declarations and the
-    /// rules the cache does not know into the scratch namespace.
-    func normalize(_ input: LoadedInput, useCache: Bool = true) throws -> DesiredState {
+    /// rules the cache does not know into the scratch namespace. A table of `learnable` that
+    /// the cache does not know whole is not loaded there: it stays as written, in
+    /// `DesiredState.learning` (its normal form comes from the kernel after the commit).
+    func normalize(_ input: LoadedInput, useCache: Bool = true, learnable: Set<TableKey> = []) throws -> DesiredState {
         if useCache { try prepare() }
         var timer = PhaseTimer()
         var reduced = input.state
@@ -232,16 +234,27 @@ struct NormalizationCache {
             reduced.tables[ti].rules = zip(table.rules, c).filter { $0.1 == nil }.map(\.0)
         }
         timer.mark("  normal-form cache lookup")
-        // Every rule known and the declarations too: the kernel has nothing left to decide.
-        let cachedDeclarations: [RulesetItem]? = reduced.tables.indices.reduce([RulesetItem]?([])) { acc, ti in
-            guard let acc, reduced.tables[ti].rules.isEmpty,
+        // The declarations of each table, when the cache knows them and every rule.
+        let cachedDeclarations: [[RulesetItem]?] = reduced.tables.indices.map { ti in
+            guard useCache, reduced.tables[ti].rules.isEmpty,
                 case .array(let items)? = records[ti].value(Self.declarationsKey(input.state.tables[ti]))
             else { return nil }
             let decoded = items.compactMap { RulesetItem(json: $0) }
-            return decoded.count == items.count ? acc + decoded : nil
+            return decoded.count == items.count ? decoded : nil
+        }
+        let learning = Set(input.state.tables.indices.filter { cachedDeclarations[$0] == nil }.map { input.state.tables[$0].key })
+            .intersection(learnable)
+        reduced.tables.removeAll { learning.contains($0.key) }
+        // Every rule known and the declarations too: the kernel has nothing left to decide.
+        let known: [RulesetItem]? = input.state.tables.indices.reduce([RulesetItem]?([])) { acc, ti in
+            if learning.contains(input.state.tables[ti].key) { return acc }
+            guard let acc, let items = cachedDeclarations[ti] else { return nil }
+            return acc + items
         }
         var scratch: RulesetState
-        if useCache, let cachedDeclarations, let cached = try? RulesetState(document: Document(cachedDeclarations.map { .item($0) })),
+        if reduced.tables.isEmpty {
+            scratch = RulesetState()
+        } else if let known, let cached = try? RulesetState(document: Document(known.map { .item($0) })),
             cached.keys.count == reduced.tables.count
         {
             scratch = cached
@@ -269,9 +282,7 @@ struct NormalizationCache {
             if useCache, records[i].index[declarationsKey] == nil {
                 var declarations = scratch.tables[ti]
                 declarations.rules = []
-                var bare = RulesetState()
-                bare.tables = [declarations]
-                new.append((declarationsKey, Array(JSON.array(bare.listingItems.map(\.json)).serialized().utf8)))
+                new.append((declarationsKey, Self.declarationsRecord(declarations)))
             }
             for (ri, r) in input.state.tables[i].rules.enumerated() {
                 if let n = cached[i][ri] {
@@ -280,11 +291,7 @@ struct NormalizationCache {
                     let n = list[taken[r.value.chain, default: 0]]
                     taken[r.value.chain, default: 0] += 1
                     rules.append(Located(n))
-                    if useCache, !Self.updatesSets(r.value) {
-                        let value =
-                            n == Self.asWritten(r.value) ? NormalFormRecords.asWritten : Array(RulesetItem.rule(n).json.serialized().utf8)
-                        new.append((keys[i][ri], value))
-                    }
+                    if useCache, let value = Self.record(written: r.value, normal: n) { new.append((keys[i][ri], value)) }
                 } else if useCache {
                     return try full(input)  // the scratch listing does not line up: trust nothing cached
                 } else {
@@ -300,8 +307,61 @@ struct NormalizationCache {
             written[key] = WrittenTable(input.state.tables[i])
             if useCache { store(new, live: keys[i] + [declarationsKey], old: records[i], at: files[i]) }
         }
+        // The learning tables as written, every table in the input's order.
+        for t in input.state.tables where learning.contains(t.key) {
+            scratch.tables.append(t)
+            written[t.key] = WrittenTable(t)
+        }
+        let order = Dictionary(input.state.tables.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { a, _ in a })
+        scratch.tables.sort { order[$0.key, default: 0] < order[$1.key, default: 0] }
         timer.mark("  merge and store")
-        return DesiredState(state: scratch, written: written)
+        var desired = DesiredState(state: scratch, written: written)
+        desired.learning = learning
+        return desired
+    }
+
+    /// Stores what the kernel made of `input`'s tables as `normalForms` gives them (each
+    /// table's rules at the index of the rule they were written as): the declarations and
+    /// each rule not yet known. Only records the scratch namespace would have given: a
+    /// record of anything that has counted (a counter, a quota, `last`) is left out.
+    func remember(_ input: LoadedInput, normalForms: RulesetState) {
+        guard (try? prepare()) != nil else { return }
+        let entryKeys = Self.entryKeysByChain(input)
+        for normal in normalForms.tables {
+            guard let declared = input.state.table(normal.key), declared.rules.count == normal.rules.count else { continue }
+            let url = file(for: declared)
+            let known = load(url)
+            let keys = Self.ruleKeys(declared, entries: entryKeys?[declared.key] ?? [:])
+            var new: [(NormalFormKey, [UInt8])] = []
+            let declarationsKey = Self.declarationsKey(declared)
+            var declarations = normal
+            declarations.rules = []
+            if known.index[declarationsKey] == nil, !Counted.any(declarations) {
+                new.append((declarationsKey, Self.declarationsRecord(declarations)))
+            }
+            for (ri, r) in declared.rules.enumerated() where known.index[keys[ri]] == nil {
+                let n = normal.rules[ri].value
+                if !Counted.any(n), let value = Self.record(written: r.value, normal: n) { new.append((keys[ri], value)) }
+            }
+            store(new, live: keys + [declarationsKey], old: known, at: url)
+        }
+    }
+
+    /// The cache's value for a table's declarations (a table in normal form, without rules).
+    static func declarationsRecord(_ declarations: TableContents) -> [UInt8] {
+        var bare = RulesetState()
+        bare.tables = [declarations]
+        return Array(JSON.array(bare.listingItems.map(\.json)).serialized().utf8)
+    }
+
+    /// The cache's value for rule `written` whose normal form is `normal`; nil for a rule that
+    /// is not cached (`updatesSets`).
+    static func record(written: Rule, normal: Rule) -> [UInt8]? {
+        guard !updatesSets(written) else { return nil }
+        var n = normal
+        n.handle = nil
+        n.index = nil
+        return n == asWritten(written) ? NormalFormRecords.asWritten : Array(RulesetItem.rule(n).json.serialized().utf8)
     }
 
     /// Every rule through the scratch namespace (no cache).

@@ -18,6 +18,9 @@ public enum Verify {
         /// For a listing derived from the echo (`EchoedListing`), not listed: the entry of
         /// the evidence's listing each of its entries is a copy of (nil: from the echo).
         var origins: [Int?]? = nil
+        /// The normal form of the desired state's learning tables, read from the listing
+        /// (`LearnedNormalForm`); nil when there were none or the scratch namespace decided.
+        var learned: RulesetState? = nil
         /// True when the listing was derived from the echo, not listed.
         public var derived: Bool { origins != nil }
     }
@@ -41,11 +44,19 @@ public enum Verify {
     /// as the echo shows it passes both checks. Anything short of that (another commit, a
     /// batch the derivation does not follow, an echo that does not line up or does not
     /// match) lists the kernel as before, and the listing decides.
+    ///
+    /// `desired`'s learning tables take their normal form from the listing when it shows our
+    /// commit alone: `committed` is the generation id the commit was made at, and the
+    /// listing is taken at the next one with nobody committing while it is read. Otherwise
+    /// `normalForms` (the scratch namespace) gives the whole desired state.
     public static func afterCommit(
         desired: DesiredState, declared: RulesetState, prune: [TableKey] = [],
-        backend: Backend, evidence: Evidence? = nil
+        backend: Backend, evidence: Evidence? = nil, committed: UInt32? = nil,
+        normalForms: () throws -> DesiredState = { throw Problem("no normal form for the new tables") }
     ) throws -> Outcome {
-        if let evidence, prune.isEmpty, let outcome = fromEcho(evidence, desired: desired, declared: declared, backend: backend) {
+        if desired.learning.isEmpty, let evidence, prune.isEmpty,
+            let outcome = fromEcho(evidence, desired: desired, declared: declared, backend: backend)
+        {
             return outcome
         }
         let generation = try backend.generationID()
@@ -58,14 +69,26 @@ public enum Verify {
         } else {
             listing = try backend.list()
         }
+        let unchanged = try backend.generationID() == generation
         let live = try PlanOperation.plannableLiveState(listing, tables: desired.keys + prune)
+        var desired = desired
+        var learned: RulesetState?
+        if !desired.learning.isEmpty {
+            if unchanged, let committed, generation == committed &+ 1, let d = LearnedNormalForm.desired(desired, live: live) {
+                var tables = RulesetState()
+                tables.tables = d.state.tables.filter { desired.learning.contains($0.key) }
+                learned = tables
+                desired = d
+            } else {
+                desired = try normalForms()
+            }
+        }
         let after = Planner.plan(desired: desired.state, written: desired.written, live: live, prune: prune)
         if !after.isEmpty { throw VerificationFailure(plan: after) }
         let declaredLive = try liveState(listing, of: declared, planned: live, plannedKeys: desired.keys + prune)
         let mismatches = differences(declared: declared, live: declaredLive)
         if !mismatches.isEmpty { throw DeclarationMismatch(differences: mismatches) }
-        let unchanged = try backend.generationID() == generation
-        return Outcome(listing: listing, generation: unchanged ? generation : nil, scope: scope)
+        return Outcome(listing: listing, generation: unchanged ? generation : nil, scope: scope, learned: learned)
     }
 
     /// The outcome derived from `evidence`, or nil when it does not settle what the kernel holds.
