@@ -83,6 +83,11 @@ import Testing
         }
     }
 
+    /// Applies table inet t with `ports` (`tableJSON`), the declaration its own normal form.
+    static func applied(_ ports: [Int], _ backend: Backend, _ store: StateStore? = nil) throws -> ApplyOperation.Report {
+        try ApplyOperation.run(try input(tableJSON("t", ports: ports)), backend: backend, store: store, normalizer: DeclaredForm())
+    }
+
     static func stateDir() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-pipeline-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
@@ -119,12 +124,10 @@ import Testing
         let fake = try FakeBackend(), backend = Wrapped(fake)
         let store = StateStore(root: try Self.stateDir(), netns: nil)
         defer { try? FileManager.default.removeItem(at: store.root) }
-        _ = try ApplyOperation.run(
-            try Self.input(Self.tableJSON("t", ports: [22])), backend: backend, store: store, normalizer: DeclaredForm())
+        _ = try Self.applied([22], backend, store)
         let before = try fake.list(), generation = try fake.generationID(), commits = fake.committedBatches.count
         backend.lists = 0
-        let again = try ApplyOperation.run(
-            try Self.input(Self.tableJSON("t", ports: [22])), backend: backend, store: store, normalizer: DeclaredForm())
+        let again = try Self.applied([22], backend, store)
         #expect(!again.applied)
         #expect(again.plan.isEmpty)
         // The verified listing of the first apply stands in for the kernel's: nobody committed since.
@@ -142,8 +145,7 @@ import Testing
         let foreign = Self.tableJSON("other", ports: [25])
         backend.afterFirstList = try Self.batch(foreign)
         #expect(throws: StalePlan.self) {
-            try ApplyOperation.run(
-                try Self.input(Self.tableJSON("t", ports: [22, 80])), backend: backend, store: store, normalizer: DeclaredForm())
+            try Self.applied([22, 80], backend, store)
         }
         #expect(try fake.list() == Self.expected(Self.tableJSON("t", ports: [22]), foreign))
         #expect(fake.committedBatches.count == 2)
@@ -158,12 +160,10 @@ import Testing
         let fake = try FakeBackend(), backend = Wrapped(fake)
         let store = StateStore(root: try Self.stateDir(), netns: nil)
         defer { try? FileManager.default.removeItem(at: store.root) }
-        _ = try ApplyOperation.run(
-            try Self.input(Self.tableJSON("t", ports: [22])), backend: backend, store: store, normalizer: DeclaredForm())
+        _ = try Self.applied([22], backend, store)
         backend.failAfterCommit = true
         do {
-            _ = try ApplyOperation.run(
-                try Self.input(Self.tableJSON("t", ports: [22, 80])), backend: backend, store: store, normalizer: DeclaredForm())
+            _ = try Self.applied([22, 80], backend, store)
             Issue.record("the error after the commit was not reported")
         } catch {
             #expect("\(error)".contains("may have been committed"), "\(error)")

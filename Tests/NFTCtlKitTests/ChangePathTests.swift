@@ -54,19 +54,14 @@ import Testing
             })
     }
 
-    static func applied(_ ports: [Int], _ backend: Backend, _ store: StateStore) throws -> ApplyOperation.Report {
-        try ApplyOperation.run(
-            try P.input(P.tableJSON("t", ports: ports)), backend: backend, store: store, normalizer: P.DeclaredForm())
-    }
-
     @Test func aRuleChangeIsVerifiedFromTheEchoWithoutAnyListing() throws {
         let fake = try FakeBackend(), backend = Echoing(fake)
         let store = StateStore(root: try P.stateDir(), netns: nil)
         defer { try? FileManager.default.removeItem(at: store.root) }
-        _ = try Self.applied([22, 80, 443], backend, store)
+        _ = try P.applied([22, 80, 443], backend, store)
         backend.lists = 0
         // One replaced, one inserted before 443, one deleted: each kind of rule command.
-        let report = try Self.applied([22, 8080, 25, 443], backend, store)
+        let report = try P.applied([22, 8080, 25, 443], backend, store)
         #expect(report.applied)
         #expect(backend.lists == 0)
         #expect(P.rules(try fake.list()).map(\.expr) == P.rules(try P.expected(P.tableJSON("t", ports: [22, 8080, 25, 443]))).map(\.expr))
@@ -86,13 +81,13 @@ import Testing
         let fake = try FakeBackend(), backend = Echoing(fake)
         let store = StateStore(root: try P.stateDir(), netns: nil)
         defer { try? FileManager.default.removeItem(at: store.root) }
-        _ = try Self.applied([22, 80], backend, store)
+        _ = try P.applied([22, 80], backend, store)
         let first = try #require(P.rules(try fake.list()).first?.handle)
         backend.foreignBeforeCommit = try P.batch(
             #"{"delete": {"rule": {"family": "inet", "table": "t", "chain": "input", "handle": \#(first)}}}"#)
         backend.lists = 0
         do {
-            _ = try Self.applied([22, 8080], backend, store)
+            _ = try P.applied([22, 8080], backend, store)
             Issue.record("the apply was taken as verified")
         } catch let e as AfterCommitFailure {
             #expect(e.cause is VerificationFailure)
@@ -116,10 +111,10 @@ import Testing
         let fake = try FakeBackend(), backend = Echoing(fake)
         let store = StateStore(root: try P.stateDir(), netns: nil)
         defer { try? FileManager.default.removeItem(at: store.root) }
-        _ = try Self.applied([22, 80], backend, store)
+        _ = try P.applied([22, 80], backend, store)
         backend.echoInstead = { Self.port(8080, 8081, in: $0) }
         backend.lists = 0
-        let report = try Self.applied([22, 8080], backend, store)
+        let report = try P.applied([22, 8080], backend, store)
         #expect(report.applied)
         #expect(backend.lists == 1)
     }
@@ -131,10 +126,10 @@ import Testing
         let fake = try FakeBackend(), backend = Echoing(fake)
         let store = StateStore(root: try P.stateDir(), netns: nil)
         defer { try? FileManager.default.removeItem(at: store.root) }
-        _ = try Self.applied([22, 80], backend, store)
+        _ = try P.applied([22, 80], backend, store)
         let remembered = try #require(FileManager.default.contents(atPath: store.lastListingFile.path))
         let before = try fake.list()
-        let report = try Self.applied([22, 8080], backend, store)
+        let report = try P.applied([22, 8080], backend, store)
         #expect(report.applied)
         let snapshot = try #require(report.snapshot)
         #expect(FileManager.default.contents(atPath: store.snapshotFile(snapshot.id).path) == remembered)

@@ -138,8 +138,11 @@ public enum ApplyOperation {
             // Nothing to change: the next apply may plan from this listing while the
             // generation id shows nobody committed since.
             if let store, try backend.generationID() == generation {
-                if remembered == nil { store.rememberListing(liveListing, generation: generation, netns: netns) }
-                if let fingerprint, !volatile(RunTimeChange.tables(in: liveListing)) {
+                let volatileTables = RunTimeChange.tables(in: liveListing)
+                if remembered == nil {
+                    store.rememberListing(liveListing, generation: generation, netns: netns, volatile: volatileTables)
+                }
+                if let fingerprint, !volatile(volatileTables) {
                     store.rememberUpToDate(fingerprint: fingerprint, generation: generation, netns: netns, tables: state.keys)
                 }
             }
@@ -247,7 +250,8 @@ public enum ApplyOperation {
             if let g = verified.generation {
                 // Derived from the remembered listing (`liveListing`): what did not change is copied.
                 let copying = remembered.flatMap { r in verified.origins.map { (from: r, origins: $0) } }
-                store?.rememberListing(verified.listing, generation: g, netns: netns, tables: verified.scope, copying: copying)
+                store?.rememberListing(
+                    verified.listing, generation: g, netns: netns, tables: verified.scope, copying: copying, volatile: volatileTables)
                 if let fingerprint, !volatile(volatileTables) {
                     store?.rememberUpToDate(fingerprint: fingerprint, generation: g, netns: netns, tables: state.keys)
                 }

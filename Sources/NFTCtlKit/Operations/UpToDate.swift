@@ -67,7 +67,7 @@ extension StateStore {
             JSONObject([
                 ("fingerprint", .string(fingerprint)), ("generation", .number(Int(generation))), ("namespace", .number(ns)),
                 ("boot", .string(Self.bootID)),
-                ("tables", .array(tables.map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }))
+                ("tables", TableKeyList.json(tables))
             ]))
         try? write(record, to: upToDateFile, durable: false)
     }
@@ -77,13 +77,8 @@ extension StateStore {
         guard let ns = Self.namespaceIdentity(netns), let j = try? read(upToDateFile),
             j["fingerprint"]?.stringValue == fingerprint, j["namespace"]?.uint64Value == ns,
             j["boot"]?.stringValue == Self.bootID, let g = j["generation"]?.intValue, let g32 = UInt32(exactly: g),
-            let list = j["tables"]?.arrayValue
+            let tables = TableKeyList.keys(j["tables"]), !tables.isEmpty
         else { return nil }
-        let tables = list.compactMap { t -> TableKey? in
-            guard let f = t["family"]?.stringValue, let n = t["name"]?.stringValue else { return nil }
-            return TableKey(family: f, name: n)
-        }
-        guard tables.count == list.count, !tables.isEmpty else { return nil }
         return UpToDateRecord(generation: g32, tables: tables)
     }
 }

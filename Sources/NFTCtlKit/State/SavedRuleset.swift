@@ -66,7 +66,7 @@ extension StateStore {
                 let batch = merged.creationBatch().document.json
                 if let confirming {
                     try write(
-                        ["snapshot": .string(confirming), "batch": batch, "tables": Self.tablesJSON(merged.keys)],
+                        ["snapshot": .string(confirming), "batch": batch, "tables": TableKeyList.json(merged.keys)],
                         to: stagedRulesetFile)
                 } else {
                     try writeSavedRuleset(batch, tables: merged.keys)
@@ -92,7 +92,7 @@ extension StateStore {
             unlink(stagedRulesetFile.path)  // another apply's: not this confirmation's to keep
             return
         }
-        try writeSavedRuleset(batch, tables: j["tables"].flatMap(Self.tables(from:)))
+        try writeSavedRuleset(batch, tables: TableKeyList.keys(j["tables"]))
         unlink(stagedRulesetFile.path)
         if var last = try lastApply(), last.unconfirmedSnapshot == snapshot {
             last.unconfirmedSnapshot = nil
@@ -150,30 +150,16 @@ extension StateStore {
         unlink(savedTablesFile.path)
         try OwnedPath.write(bytes, to: rulesetFile.path)
         guard let tables, let identity = FileIdentity(path: rulesetFile.path) else { return }
-        try write(["file": .string(identity.description), "tables": Self.tablesJSON(tables)], to: savedTablesFile)
+        try write(["file": .string(identity.description), "tables": TableKeyList.json(tables)], to: savedTablesFile)
     }
 
     /// The tables `ruleset.json` holds, when its list is there and names the file as it is.
     func savedTables() -> Set<TableKey>? {
         guard let j = try? read(savedTablesFile), let identity = j["file"]?.stringValue,
-            let tables = j["tables"].flatMap(Self.tables(from:)),
+            let tables = TableKeyList.keys(j["tables"]),
             FileIdentity(path: rulesetFile.path)?.description == identity
         else { return nil }
         return Set(tables)
-    }
-
-    static func tablesJSON(_ keys: [TableKey]) -> JSON {
-        .array(keys.map { .array([.string($0.family), .string($0.name)]) })
-    }
-
-    static func tables(from json: JSON) -> [TableKey]? {
-        guard let list = json.arrayValue else { return nil }
-        var keys: [TableKey] = []
-        for entry in list {
-            guard let pair = entry.arrayValue, pair.count == 2, let f = pair[0].stringValue, let n = pair[1].stringValue else { return nil }
-            keys.append(TableKey(family: f, name: n))
-        }
-        return keys
     }
 
     func savedState(_ url: URL) throws -> RulesetState? {

@@ -266,17 +266,14 @@ extension StateStore {
     /// are copied as that file has them, only the others are serialised.
     public func rememberListing(
         _ listing: Document, generation: UInt32, netns: String?, tables: [TableKey]? = nil,
-        copying: (from: RememberedListing, origins: [Int?])? = nil
+        copying: (from: RememberedListing, origins: [Int?])? = nil, volatile: Set<TableKey>? = nil
     ) {
         guard let ns = Self.namespaceIdentity(netns) else { return }
         var record: [(String, JSON)] = [
             ("generation", .number(Int(generation))), ("namespace", .number(ns)), ("boot", .string(Self.bootID))
         ]
-        func keys(_ tables: [TableKey]) -> JSON {
-            .array(tables.map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) })
-        }
-        if let tables { record.append(("tables", keys(tables))) }
-        record.append(("volatile", keys(RunTimeChange.tables(in: listing).sorted())))
+        if let tables { record.append(("tables", TableKeyList.json(tables))) }
+        record.append(("volatile", TableKeyList.json((volatile ?? RunTimeChange.tables(in: listing)).sorted())))
         // The header's closing brace gives way to the listing, written last (`split`).
         var bytes = JSON.object(JSONObject(record)).serializedBytes(.compact)
         bytes.removeLast()
@@ -307,7 +304,12 @@ extension StateStore {
         /// this namespace and boot, and it covers every table of `tables`, none of which
         /// changes without a commit.
         func holds(generation: UInt32, netns: String?, covering tables: [TableKey]) -> Bool {
-            self.generation == Int64(generation) && namespace != nil && namespace == StateStore.namespaceIdentity(netns)
+            holds(generation: generation, namespace: StateStore.namespaceIdentity(netns), covering: tables)
+        }
+
+        /// `holds` in the namespace whose identity (`namespaceIdentity`) is `namespace`.
+        func holds(generation: UInt32, namespace current: UInt64?, covering tables: [TableKey]) -> Bool {
+            self.generation == Int64(generation) && namespace != nil && namespace == current
                 && boot == StateStore.bootID && (scope.map { s in tables.allSatisfy(s.contains) } ?? true)
                 && volatile.isDisjoint(with: tables)
         }
@@ -331,33 +333,35 @@ extension StateStore {
 
     /// The remembered listing, if it holds now (`RememberedListing.holds`).
     public func rememberedListing(generation: UInt32, netns: String?, covering tables: [TableKey] = []) -> RememberedListing? {
-        readRememberedListing(netns: netns).flatMap { $0.holds(generation: generation, netns: netns, covering: tables) ? $0 : nil }
+        // The identity is asked once: for a named namespace that means entering it.
+        let namespace = Self.namespaceIdentity(netns)
+        return readRememberedListing(namespace: namespace).flatMap {
+            $0.holds(generation: generation, namespace: namespace, covering: tables) ? $0 : nil
+        }
     }
 
     /// The remembered listing as the file has it, whatever its generation (`holds` decides).
     /// One of another namespace or boot is not parsed past its header (`rememberListing`
     /// writes the listing last): an apply into a new namespace pays nothing for it.
     func readRememberedListing(netns: String?) -> RememberedListing? {
-        guard (try? checkDirectories(downTo: lastListingFile)) == true, let bytes = try? OwnedPath.bytes(lastListingFile.path),
+        readRememberedListing(namespace: Self.namespaceIdentity(netns))
+    }
+
+    /// `readRememberedListing` in the namespace whose identity is `current`.
+    func readRememberedListing(namespace current: UInt64?) -> RememberedListing? {
+        guard let current, (try? checkDirectories(downTo: lastListingFile)) == true, let bytes = try? OwnedPath.bytes(lastListingFile.path),
             let (header, range) = Self.split(bytes),
-            let namespace = header["namespace"]?.uint64Value, namespace == Self.namespaceIdentity(netns),
+            let namespace = header["namespace"]?.uint64Value, namespace == current,
             let boot = header["boot"]?.stringValue, boot == Self.bootID,
             let (json, _, spans) = try? bytes.withUnsafeBufferPointer({ all in
                 try JSON.parseWithEntrySpans(UnsafeBufferPointer(rebasing: all[range]))
             }),
             let document = try? Document.decode(json), spans.count == document.entries.count
         else { return nil }
-        func keys(_ json: JSON?) -> Set<TableKey>? {
-            guard let list = json?.arrayValue else { return nil }
-            let keys = list.compactMap { t -> TableKey? in
-                guard let f = t["family"]?.stringValue, let n = t["name"]?.stringValue else { return nil }
-                return TableKey(family: f, name: n)
-            }
-            return keys.count == list.count ? Set(keys) : nil
-        }
         // A list that does not read is no list: not taken for "the whole ruleset".
-        let scope = keys(header["tables"])
-        guard let volatile = keys(header["volatile"]), (header["tables"] == nil) == (scope == nil) else { return nil }
+        let scope = TableKeyList.keys(header["tables"]).map(Set.init)
+        guard let volatile = TableKeyList.keys(header["volatile"]).map(Set.init), (header["tables"] == nil) == (scope == nil)
+        else { return nil }
         return RememberedListing(
             document: document, bytes: bytes, entrySpans: spans.map { $0.lowerBound + range.lowerBound..<$0.upperBound + range.lowerBound },
             scope: scope, volatile: volatile, generation: header["generation"]?.intValue, namespace: namespace,
