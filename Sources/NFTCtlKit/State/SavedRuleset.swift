@@ -150,7 +150,8 @@ extension StateStore {
         unlink(savedTablesFile.path)
         try OwnedPath.write(bytes, to: rulesetFile.path)
         guard let tables, let identity = FileIdentity(path: rulesetFile.path) else { return }
-        try write(["file": .string(identity.description), "tables": TableKeyList.json(tables)], to: savedTablesFile)
+        // Derived from the file it names (`savedTables`): lost or stale, it is only not used.
+        try write(["file": .string(identity.description), "tables": TableKeyList.json(tables)], to: savedTablesFile, durable: false)
     }
 
     /// The tables `ruleset.json` holds, when its list is there and names the file as it is.
