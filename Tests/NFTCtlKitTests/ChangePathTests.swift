@@ -230,6 +230,29 @@ import Testing
         #expect(backend.lists == 1)
     }
 
+    /// The listing is read while the file loads, so which tables it must cover is known only
+    /// after: a file declaring a table the remembered listing does not cover lists the kernel.
+    @Test func diffOfAFileDeclaringATableTheRememberedListingDoesNotCoverListsTheKernel() throws {
+        let fake = try FakeBackend(), backend = Echoing(fake)
+        let store = StateStore(root: try P.stateDir(), netns: nil)
+        defer { try? FileManager.default.removeItem(at: store.root) }
+        let file = store.root.appendingPathComponent("rules.json").path
+        try (#"{"nftables": ["# + P.tableJSON("t", ports: [22]) + "]}").write(toFile: file, atomically: true, encoding: .utf8)
+        // Another program's table, there before the apply: the verified listing covers t only.
+        try fake.apply(try P.batch(P.tableJSON("u", ports: [25])), dryRun: false)
+        _ = try ApplyOperation.run(try InputLoader.load(file), backend: backend, store: store, normalizer: P.DeclaredForm())
+        #expect(
+            store.rememberedListing(generation: try fake.generationID(), netns: nil, covering: [TableKey(family: "inet", name: "t")]) != nil
+        )
+        let both = store.root.appendingPathComponent("both.json").path
+        try (#"{"nftables": ["# + P.tableJSON("t", ports: [22]) + ", " + P.tableJSON("u", ports: [25]) + "]}").write(
+            toFile: both, atomically: true, encoding: .utf8)
+        backend.lists = 0
+        let diff = try DiffOperation.plan(both, against: nil, store: store, normalizer: P.DeclaredForm(), live: { backend })
+        #expect(backend.lists == 1)
+        #expect(diff.plan.isEmpty)  // u is there as declared: seen only in the kernel's listing
+    }
+
     @Test func derivationFollowsEachRuleCommandAndRefusesOthers() throws {
         let fake = try FakeBackend()
         try fake.apply(try P.batch(P.tableJSON("t", ports: [1, 2, 3])), dryRun: false)

@@ -12,16 +12,24 @@ public enum DiffOperation {
         _ file: String, against: String?, store: StateStore? = nil, netns: String? = nil,
         normalizer: some Normalizer = ScratchNormalizer(), live backend: () throws -> Backend
     ) throws -> (plan: Plan, notes: [Diagnostic]) {
-        let input = try InputLoader.load(file)
-        let desired = try PlanOperation.desiredState(input, normalizer: normalizer)
-        let live: Document
-        if let against {
-            live = try SnapshotLoader.listing(against)
-        } else {
+        // The file is read and normalised while the kernel is listed: neither needs the other.
+        let side = Concurrently { () throws -> (LoadedInput, DesiredState) in
+            let input = try InputLoader.load(file)
+            return (input, try PlanOperation.desiredState(input, normalizer: normalizer))
+        }
+        let listed = Result { () throws -> (document: Document, remembered: StateStore.RememberedListing?) in
+            if let against { return (try SnapshotLoader.listing(against), nil) }
             let kernel = try backend()
             let generation = try kernel.generationID()
-            live = try store?.rememberedListing(generation: generation, netns: netns, covering: input.state.keys)?.document ?? kernel.list()
+            if let r = store?.rememberedListing(generation: generation, netns: netns) { return (r.document, r) }
+            return (try kernel.list(), nil)
         }
+        // A file that does not load is the error to report, whatever the listing did.
+        let (input, desired) = try side.wait()
+        var live = try listed.get().document
+        // The remembered listing holds for the tables it covers: a file declaring others is
+        // planned against the kernel's listing.
+        if let remembered = try listed.get().remembered, !remembered.covers(input.state.keys) { live = try backend().list() }
         defer { ProcessLifetime.keep((input, desired, live)) }
         return (try PlanOperation.plan(desired: desired, live: live), input.notes)
     }

@@ -311,8 +311,13 @@ extension StateStore {
         /// `holds` in the namespace whose identity (`namespaceIdentity`) is `namespace`.
         func holds(generation: UInt32, namespace current: UInt64?, covering tables: [TableKey]) -> Bool {
             self.generation == Int64(generation) && namespace != nil && namespace == current
-                && boot == StateStore.bootID && (scope.map { s in tables.allSatisfy(s.contains) } ?? true)
-                && volatile.isDisjoint(with: tables)
+                && boot == StateStore.bootID && covers(tables)
+        }
+
+        /// True when it lists every table of `tables` (present or absent), none of which
+        /// changes without a commit.
+        func covers(_ tables: [TableKey]) -> Bool {
+            (scope.map { s in tables.allSatisfy(s.contains) } ?? true) && volatile.isDisjoint(with: tables)
         }
 
         /// `listing` serialised (compact), each entry whose origin is one of this listing's
