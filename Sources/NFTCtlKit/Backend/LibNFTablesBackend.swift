@@ -72,7 +72,8 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
         }
         defer { try? fm.removeItem(at: dir) }
         let file = dir.appendingPathComponent("batch.nft")
-        guard fm.createFile(atPath: file.path, contents: Data(nft.utf8), attributes: [.posixPermissions: 0o600]) else {
+        // Read once by libnftables, then removed: no fsync (FileManager.createFile does one).
+        guard (try? OwnedPath.write(Array(nft.utf8), to: file.path, mode: 0o600, durable: false)) != nil else {
             return try run(nft, false)
         }
         do {

@@ -95,15 +95,18 @@ public struct StateStore: Sendable {
 
     public func managedTables() throws -> [TableKey] {
         guard let j = try read(managedFile) else { return [] }
-        return (j["tables"]?.arrayValue ?? []).compactMap {
-            guard let f = $0["family"]?.stringValue, let n = $0["name"]?.stringValue else { return nil }
-            return TableKey(family: f, name: n)
+        guard let keys = TableKeyList.keys(j["tables"]) else {
+            throw Problem("unreadable state file: not a list of tables", file: managedFile.path)
         }
+        return keys
     }
 
     public func setManagedTables(_ keys: [TableKey]) throws {
-        let arr = keys.sorted().map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }
-        try write(["tables": .array(arr)], to: managedFile)
+        // As it is (most applies): not written again, which would cost an fsync.
+        if FileManager.default.fileExists(atPath: managedFile.path), let current = try? managedTables(), Set(current) == Set(keys) {
+            return
+        }
+        try write(["tables": TableKeyList.json(keys.sorted())], to: managedFile)
     }
 
     // MARK: snapshots
