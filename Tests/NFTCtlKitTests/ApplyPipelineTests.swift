@@ -44,6 +44,7 @@ import Testing
         }
         func applyText(_ nft: String, dryRun: Bool) throws { try fake.applyText(nft, dryRun: dryRun) }
         func generationID() throws -> UInt32 { try fake.generationID() }
+        func tableKeys() throws -> Set<TableKey> { try fake.tableKeys() }
         var keepsModel: Bool { true }
     }
 

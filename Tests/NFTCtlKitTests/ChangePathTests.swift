@@ -37,6 +37,7 @@ import Testing
             return echo.map { echoInstead?($0) ?? $0 }
         }
         func generationID() throws -> UInt32 { try fake.generationID() }
+        func tableKeys() throws -> Set<TableKey> { try fake.tableKeys() }
         var keepsModel: Bool { true }
     }
 

@@ -24,6 +24,8 @@ public protocol Backend: AnyObject, Sendable {
     func applyTextEchoed(_ nft: String) throws -> Document?
     /// `apply` (not a dry run) the same way.
     func applyEchoed(_ batch: Document) throws -> Document?
+    /// The tables that exist, without listing them.
+    func tableKeys() throws -> Set<TableKey>
 }
 
 extension Backend {
@@ -36,4 +38,5 @@ extension Backend {
         try apply(batch, dryRun: false)
         return nil
     }
+    public func tableKeys() throws -> Set<TableKey> { Set(try list().items.compactMap(\.tableKey)) }
 }

@@ -47,6 +47,8 @@ public final class FakeBackend: Backend {
         Document([.item(Self.metainfo)] + state.withLock { $0.items }.map { .item($0) })
     }
 
+    public func tableKeys() throws -> Set<TableKey> { Set(state.withLock { $0.items }.compactMap(\.tableKey)) }
+
     public func list(table family: String, name: String) throws -> Document {
         let items = try state.withLock { (s: inout FakeRuleset) throws(BackendError) -> [RulesetItem] in
             guard let t = s.tableIndex(family, name) else {

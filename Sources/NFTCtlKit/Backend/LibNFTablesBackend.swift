@@ -83,6 +83,11 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
         }
     }
 
+    /// One netlink dump of the tables (`KernelTables`), not a listing.
+    public func tableKeys() throws -> Set<TableKey> {
+        Set(try context.perform { () throws(BackendError) in try KernelTables.read() }.map { TableKey(family: $0.family, name: $0.name) })
+    }
+
     public func generationID() throws -> UInt32 {
         try NFTLock.withLock { () throws -> UInt32 in
             if let namespace { return try namespace.perform { () throws(BackendError) in try GenerationID.read() } }

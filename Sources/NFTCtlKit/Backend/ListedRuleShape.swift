@@ -34,7 +34,7 @@ enum ListedRuleShape {
         "ip6": ["saddr", "daddr", "nexthdr", "hoplimit", "length"],
         "tcp": ["sport", "dport"], "udp": ["sport", "dport"], "th": ["sport", "dport"], "sctp": ["sport", "dport"],
         "icmp": ["type", "code"], "icmpv6": ["type", "code"],
-        "ether": ["saddr", "daddr", "type"],
+        "ether": ["saddr", "daddr", "type"]
     ]
     static let metaKeys: Set<String> = ["iifname", "oifname", "iif", "oif", "l4proto", "nfproto", "mark", "protocol", "pkttype"]
     static let ctKeys: Set<String> = ["state", "status", "mark", "direction"]

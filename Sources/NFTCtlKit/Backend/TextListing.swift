@@ -83,7 +83,11 @@ struct TextListing {
                     el = e; pair = l
                 } else if !(s.stmt ?? []).isEmpty {
                     // A bare value: the JSON left out even the element's first statement.
-                    if case .list(let l) = elems[i], l.count == 2 { el = SetElement(val: l[0]); pair = l } else { el = SetElement(val: elems[i]) }
+                    if case .list(let l) = elems[i], l.count == 2 {
+                        el = SetElement(val: l[0]); pair = l
+                    } else {
+                        el = SetElement(val: elems[i])
+                    }
                 } else {
                     continue
                 }
@@ -130,7 +134,9 @@ struct TextListing {
                     out.append(el.statements[used]); used += 1
                 } else if case .counter = d {
                     func count(_ key: String) -> UInt64? {
-                        guard let c = words.firstIndex(of: "counter"), let k = words[c...].firstIndex(of: key), k + 1 < words.count else { return nil }
+                        guard let c = words.firstIndex(of: "counter"), let k = words[c...].firstIndex(of: key), k + 1 < words.count else {
+                            return nil
+                        }
                         return UInt64(words[k + 1])
                     }
                     out.append(.counter(packets: count("packets") ?? 0, bytes: count("bytes") ?? 0))

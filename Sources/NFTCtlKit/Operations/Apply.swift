@@ -88,6 +88,20 @@ public enum ApplyOperation {
         // A large apply says what it is doing (on a terminal), one line a slow phase.
         let ruleCount = state.tables.reduce(0) { $0 + $1.rules.count }
         let say = { (text: String) in if ruleCount >= Progress.largeRuleset { Progress.say(text) } }
+        // A table that does not exist yet is created whole: its normal form, needed only to
+        // verify it, can come from the kernel after the commit (`LearnedNormalForm`). Not for
+        // an `.nft` file, whose JSON path is checked against the normal form before, nor for
+        // a table the live namespace's listing would print otherwise than the scratch one.
+        // Decided from one dump of the tables, before the lock as the normal form always was.
+        say("checking \(ruleCount) rules (validation, then the kernel's normal form)")
+        let learnable =
+            dryRun || input.kind == .nft
+            ? [] : Set(state.tables.filter { !LearnedNormalForm.dependsOnTheNamespace($0) }.map(\.key)).subtracting(try backend.tableKeys())
+        var desired = try PlanOperation.desiredState(input, normalizer: normalizer, learnable: learnable)
+        defer { ProcessLifetime.keep(desired) }
+        timer.mark(
+            desired.learning.isEmpty
+                ? "desired state (validation + normal forms)" : "desired state (validation; new tables learnt after the commit)")
         let held = dryRun ? nil : try lock.map { try NamespaceLock.acquire(netns: $0.netns, wait: $0.wait, what: $0.what) }
         defer { held?.release() }
         if !dryRun, let store, let pending = try store.pending() {
@@ -108,16 +122,11 @@ public enum ApplyOperation {
         // The live side of the plan, of the empty-plan check and of the snapshot's decision.
         let keys = state.keys + pruned
         let liveTables = try PlanOperation.plannableLiveState(liveListing, tables: keys)
-        // A table that does not exist yet is created whole: its normal form, needed only to
-        // verify it, can come from the kernel after the commit (`LearnedNormalForm`). Not for
-        // an `.nft` file, whose JSON path is checked against the normal form before.
-        say("checking \(ruleCount) rules (validation, then the kernel's normal form)")
-        let learnable = dryRun || input.kind == .nft ? [] : Set(state.keys).subtracting(liveTables.keys)
-        let desired = try PlanOperation.desiredState(input, normalizer: normalizer, learnable: learnable)
-        defer { ProcessLifetime.keep(desired) }
-        timer.mark(
-            desired.learning.isEmpty
-                ? "desired state (validation + scratch namespace)" : "desired state (validation; new tables learnt after the commit)")
+        // A table taken for new that exists now (made since the dump): normalised after all.
+        if !desired.learning.isDisjoint(with: liveTables.keys) {
+            desired = try PlanOperation.desiredState(input, normalizer: normalizer)
+            timer.mark("desired state again (a new table appeared)")
+        }
         var plan = Planner.plan(desired: desired.state, written: desired.written, live: liveTables, prune: pruned)
         defer { ProcessLifetime.keep((plan, liveTables)) }
         timer.mark("plan")
@@ -230,6 +239,9 @@ public enum ApplyOperation {
                         + "the batch may have been committed; `nftctl diff` shows what the kernel holds." + kept)
             }
             abandon()
+            // A new table went without a scratch load, which names the refused declaration
+            // and the user's line (`KernelCheck`): that load, now that it would say more.
+            if !desired.learning.isEmpty { _ = try PlanOperation.desiredState(input, normalizer: normalizer) }
             throw Problem("the kernel refused the batch; nothing was changed: \(error)")
         }
         report.applied = true

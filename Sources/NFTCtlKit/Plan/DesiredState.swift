@@ -31,13 +31,6 @@ public struct WrittenTable: Sendable, Hashable {
     /// Rule `i` as written (`rules[i]` without building the array).
     public func rule(_ i: Int) -> Rule { table.rules[i].value }
 
-    /// The whole table as written, as a flat listing.
-    public var items: [RulesetItem] {
-        var one = RulesetState()
-        one.tables = [table]
-        return one.listingItems
-    }
-
     /// The declarations as written, by name (the first, as a listing would give it).
     public func set(_ name: String) -> NamedSet? { table.set(name)?.value }
 

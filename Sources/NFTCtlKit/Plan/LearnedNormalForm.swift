@@ -33,8 +33,19 @@ enum LearnedNormalForm {
             taken[c] = n + 1
         }
         guard byChain.allSatisfy({ taken[$0.key] == $0.value.count }) else { return nil }
+        // Without the live namespace's handles, as a scratch listing's record would be.
         var out = live
-        out.rules = rules
+        out.table.value.handle = nil
+        for i in out.chains.indices { out.chains[i].value.handle = nil }
+        for i in out.sets.indices { out.sets[i].value.handle = nil }
+        for i in out.objects.indices { out.objects[i].value.handle = nil }
+        for i in out.flowtables.indices { out.flowtables[i].value.handle = nil }
+        out.rules = rules.map { r in
+            var r = r
+            r.value.handle = nil
+            r.value.index = nil
+            return r
+        }
         var one = RulesetState()
         one.tables = [out]
         var source = RulesetState()
@@ -53,5 +64,46 @@ enum LearnedNormalForm {
         }
         out.learning = []
         return out
+    }
+}
+
+extension LearnedNormalForm {
+    /// True when a listing of `table` prints something as the namespace has it at the time of
+    /// listing rather than as written: an interface held by its index (`iif`, `oif`, a `fib`
+    /// result, a `dup` or `fwd` device, `iface_index` keys or data, `typeof meta iif`), a
+    /// cgroup held by its id (`socket cgroupv2`). The scratch namespace answers for these the
+    /// same way every time (`StandInInterfaces`); the live one may have renamed or removed the
+    /// interface between the commit and the listing, so such a table is normalised first.
+    static func dependsOnTheNamespace(_ table: TableContents) -> Bool {
+        func byIndex(_ x: Expression) -> Bool {
+            switch x {
+            case .meta(let key): return key == "iif" || key == "oif"
+            case .fib(let result, _): return result == "oif" || result == "iif"
+            case .socket(let key, _): return key == "cgroupv2"
+            default: return false
+            }
+        }
+        func byIndex(_ k: SetKeyType?) -> Bool {
+            switch k {
+            case .named(let n)?: return n == "iface_index"
+            case .concat(let l)?: return l.contains("iface_index")
+            case .typeof(let e)?:
+                var found = false
+                e.forEach { if byIndex($0) { found = true } }
+                return found
+            case nil: return false
+            }
+        }
+        if table.sets.contains(where: { byIndex($0.value.type) || byIndex($0.value.map) }) { return true }
+        for r in table.rules {
+            for s in r.value.statements {
+                if case .dup(_, .some) = s { return true }
+                if case .fwd(.some, _, _) = s { return true }
+                var found = false
+                s.forEachExpression { if byIndex($0) { found = true } }
+                if found { return true }
+            }
+        }
+        return false
     }
 }

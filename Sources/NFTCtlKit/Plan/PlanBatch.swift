@@ -24,11 +24,10 @@ public enum PlanBatch {
                 if case .replace = t.mode {
                     deletes += TableReplacement.clear(t.key).map { ($0, desired.table.location) }
                 }
+                // As written when there is a written form (with the declaration's locations,
+                // so a refusal names the user's line), else the normal form.
                 var one = RulesetState()
-                one.tables = [desired]
-                if let items = t.written?.items, let written = try? RulesetState(document: Document(items.map { .item($0) })) {
-                    one = written
-                }
+                one.tables = [t.written?.table ?? desired]
                 let creation = one.creationBatch()
                 adds += zip(creation.document.entries, creation.locations).map { ($0, $1) }
                 continue
