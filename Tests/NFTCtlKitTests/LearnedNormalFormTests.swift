@@ -100,6 +100,36 @@ import Testing
         #expect(LearnedNormalForm.table(try Self.table(extraSet), live: declared) == nil)
     }
 
+    /// What a listing prints as the live namespace has it then (an interface by its index, a
+    /// cgroup by its id) is never learnt from it; an interface by its name is.
+    @Test(arguments: [
+        (#"{"match": {"op": "==", "left": {"meta": {"key": "iif"}}, "right": "v0"}}"#, true),
+        (#"{"match": {"op": "==", "left": {"meta": {"key": "oif"}}, "right": "v0"}}"#, true),
+        (#"{"match": {"op": "==", "left": {"fib": {"result": "oif", "flags": ["daddr"]}}, "right": "v0"}}"#, true),
+        (#"{"match": {"op": "==", "left": {"socket": {"key": "cgroupv2", "level": 1}}, "right": "user.slice"}}"#, true),
+        (#"{"dup": {"addr": "10.0.0.1", "dev": "v0"}}"#, true),
+        (#"{"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "v0"}}"#, false),
+        (#"{"match": {"op": "==", "left": {"fib": {"result": "type", "flags": ["daddr"]}}, "right": "local"}}"#, false)
+    ])
+    func whatTheNamespaceResolvesIsNeverLearnt(statement: String, resolved: Bool) throws {
+        let rule =
+            #"{"add": {"rule": {"family": "ip", "table": "t", "chain": "input", "expr": [\#(statement), {"accept": null}]}}}"#
+        let json =
+            #"{"add": {"table": {"family": "ip", "name": "t"}}}, {"add": {"chain": {"family": "ip", "table": "t", "name": "input"}}}, "#
+            + rule
+        #expect(LearnedNormalForm.dependsOnTheNamespace(try Self.table(json)) == resolved)
+    }
+
+    @Test func aSetOfInterfaceIndexesIsNeverLearnt() throws {
+        let head = #"{"add": {"table": {"family": "inet", "name": "t"}}}, "#
+        let byType = head + #"{"add": {"set": {"family": "inet", "table": "t", "name": "s", "type": "iface_index"}}}"#
+        let inConcat = head + #"{"add": {"set": {"family": "inet", "table": "t", "name": "s", "type": ["iface_index", "ipv4_addr"]}}}"#
+        let names = head + #"{"add": {"set": {"family": "inet", "table": "t", "name": "s", "type": "ifname"}}}"#
+        #expect(LearnedNormalForm.dependsOnTheNamespace(try Self.table(byType)))
+        #expect(LearnedNormalForm.dependsOnTheNamespace(try Self.table(inConcat)))
+        #expect(!LearnedNormalForm.dependsOnTheNamespace(try Self.table(names)))
+    }
+
     // MARK: the cache
 
     @Test func whatHasCountedIsNotRememberedAndTheRestIsServedWithoutTheKernel() throws {
