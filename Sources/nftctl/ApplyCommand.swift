@@ -61,7 +61,6 @@ struct ApplyCommand: ParsableCommand {
         // Its bytes are let go once loaded (the saved ruleset reads the file again).
         let fingerprint: String?
         let input: LoadedInput
-        let prefetched: ApplyOperation.Prefetched?
         do {
             let bytes = UpToDate.bytes(of: file)
             let digest = bytes.map(UpToDate.digest)
@@ -74,11 +73,9 @@ struct ApplyCommand: ParsableCommand {
                 print("\(tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")): already up to date; nothing to do")
                 return
             }
-            // Read while the file loads: the plan of a change starts from it (checked under the lock).
-            prefetched = dryRun ? nil : ApplyOperation.Prefetched(store, netns: netns)
             input = try bytes.map { try InputLoader.loadJSON(file, bytes: $0, digest: digest) } ?? InputLoader.load(file)
         }
-        defer { ProcessLifetime.keep((input, prefetched)) }
+        defer { ProcessLifetime.keep(input) }
         for note in input.notes { printError(note.description) }
         timer.mark("load \(file)")
         try checkLockout(input)
@@ -90,8 +87,7 @@ struct ApplyCommand: ParsableCommand {
         }
         let report = try ApplyOperation.run(
             input, backend: backend, mode: replace ? .replace : .incremental, dryRun: dryRun,
-            store: store, prune: prune, netns: netns, confirm: arm, lock: lock, fingerprint: fingerprint,
-            remembered: prefetched
+            store: store, prune: prune, netns: netns, confirm: arm, lock: lock, fingerprint: fingerprint
         ) { plan in
             guard interactive else { return true }
             print(renderer.text(plan))

@@ -43,21 +43,6 @@ public enum ApplyOperation {
         }
     }
 
-    /// The remembered listing read while the file was being loaded (`StateStore.
-    /// readRememberedListing`, no lock needed to read it): used only if it holds at the
-    /// generation read under the lock, else read again.
-    public final class Prefetched: Sendable {
-        let read: Concurrently<StateStore.RememberedListing?>
-        public init(_ store: StateStore, netns: String?) {
-            read = Concurrently { store.readRememberedListing(netns: netns) }
-        }
-
-        func holding(generation: UInt32, netns: String?, covering tables: [TableKey]) -> StateStore.RememberedListing? {
-            guard let r = try? read.wait(), r.holds(generation: generation, netns: netns, covering: tables) else { return nil }
-            return r
-        }
-    }
-
     /// The single batch that replaces `state`'s tables whole.
     public static func replaceBatch(_ state: RulesetState) -> (document: Document, locations: [SourceLocation?]) {
         TableReplacement.batch(state)
@@ -78,7 +63,7 @@ public enum ApplyOperation {
         _ input: LoadedInput, backend: Backend, mode: Mode = .incremental, dryRun: Bool = false,
         store: StateStore? = nil, prune: Bool = false, netns: String? = nil,
         confirm: Confirm? = nil, lock: NamespaceLock.Request? = nil, fingerprint: String? = nil,
-        normalizer: some Normalizer = ScratchNormalizer(), remembered prefetched: Prefetched? = nil,
+        normalizer: some Normalizer = ScratchNormalizer(),
         approve: (Plan) -> Bool = { _ in true }
     ) throws -> Report {
         var timer = PhaseTimer()
@@ -112,9 +97,7 @@ public enum ApplyOperation {
 
         let generation = try backend.generationID()
         // Nobody committed since nftctl's own verified apply: the ruleset is what it listed then.
-        let remembered =
-            prefetched?.holding(generation: generation, netns: netns, covering: state.keys + pruned)
-            ?? store?.rememberedListing(generation: generation, netns: netns, covering: state.keys + pruned)
+        let remembered = store?.rememberedListing(generation: generation, netns: netns, covering: state.keys + pruned)
         let liveListing = try remembered?.document ?? backend.list()
         defer { ProcessLifetime.keep((liveListing, remembered)) }
         timer.mark("live listing")
