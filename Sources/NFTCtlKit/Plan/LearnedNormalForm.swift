@@ -75,34 +75,41 @@ extension LearnedNormalForm {
     /// same way every time (`StandInInterfaces`); the live one may have renamed or removed the
     /// interface between the commit and the listing, so such a table is normalised first.
     static func dependsOnTheNamespace(_ table: TableContents) -> Bool {
-        func byIndex(_ x: Expression) -> Bool {
-            switch x {
-            case .meta(let key): return key == "iif" || key == "oif"
-            case .fib(let result, _): return result == "oif" || result == "iif"
-            case .socket(let key, _): return key == "cgroupv2"
-            default: return false
-            }
+        table.sets.contains { dependsOnTheNamespace($0.value) } || table.rules.contains { dependsOnTheNamespace($0.value) }
+    }
+
+    static func byIndex(_ x: Expression) -> Bool {
+        switch x {
+        case .meta(let key): return key == "iif" || key == "oif" || key == "sdif"
+        case .fib(let result, _): return result == "oif" || result == "iif"
+        case .socket(let key, _): return key == "cgroupv2"
+        default: return false
         }
-        func byIndex(_ k: SetKeyType?) -> Bool {
-            switch k {
-            case .named(let n)?: return n == "iface_index"
-            case .concat(let l)?: return l.contains("iface_index")
-            case .typeof(let e)?:
-                var found = false
-                e.forEach { if byIndex($0) { found = true } }
-                return found
-            case nil: return false
-            }
+    }
+
+    static func byIndex(_ k: SetKeyType?) -> Bool {
+        switch k {
+        case .named(let n)?: return n == "iface_index"
+        case .concat(let l)?: return l.contains("iface_index")
+        case .typeof(let e)?:
+            var found = false
+            e.forEach { if byIndex($0) { found = true } }
+            return found
+        case nil: return false
         }
-        if table.sets.contains(where: { byIndex($0.value.type) || byIndex($0.value.map) }) { return true }
-        for r in table.rules {
-            for s in r.value.statements {
-                if case .dup(_, .some) = s { return true }
-                if case .fwd(.some, _, _) = s { return true }
-                var found = false
-                s.forEachExpression { if byIndex($0) { found = true } }
-                if found { return true }
-            }
+    }
+
+    /// A set or map keyed by (or mapping to) interface indexes.
+    static func dependsOnTheNamespace(_ set: NamedSet) -> Bool { byIndex(set.type) || byIndex(set.map) }
+
+    /// A rule that matches or sends to an interface by index, or a cgroup by id.
+    static func dependsOnTheNamespace(_ rule: Rule) -> Bool {
+        for s in rule.statements {
+            if case .dup(_, .some) = s { return true }
+            if case .fwd(.some, _, _) = s { return true }
+            var found = false
+            s.forEachExpression { if byIndex($0) { found = true } }
+            if found { return true }
         }
         return false
     }

@@ -17,13 +17,14 @@ enum RunTimeChange {
             // A default timeout makes every element expire, whether or not the flag is written.
             let flags = s.flags?.values ?? []
             return flags.contains("dynamic") || flags.contains("timeout") || s.timeout != nil || !(s.stmt ?? []).isEmpty
-                || s.elements.contains(where: changes)
+                || s.elements.contains(where: changes) || LearnedNormalForm.dependsOnTheNamespace(s)
         case .element(let e):
             if case .list(let l) = e.elem { return l.contains(where: changes) }
             return changes(e.elem)
         case .rule(let r):
             // A statement kept raw may be one that writes to a set: not vouched for either.
-            return NormalizationCache.updatesSets(r)
+            // An interface by index is listed by the name it has then: a rename changes it.
+            return NormalizationCache.updatesSets(r) || LearnedNormalForm.dependsOnTheNamespace(r)
                 || r.statements.contains {
                     if case .raw = $0 { return true }; return false
                 }

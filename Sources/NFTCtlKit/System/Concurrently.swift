@@ -18,9 +18,10 @@ final class Concurrently<T: Sendable>: Sendable {
         thread.start()
     }
 
-    /// Waits for the work; its value, or the error it threw.
+    /// Waits for the work; its value, or the error it threw. May be called again.
     func wait() throws -> T {
         done.wait()
+        done.signal()  // the next wait returns at once too
         return try result.withLock { $0 }!.get()
     }
 }
