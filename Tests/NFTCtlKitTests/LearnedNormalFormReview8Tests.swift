@@ -52,7 +52,8 @@ import Testing
         #expect(ns.exec(["ip", "link", "set", "v0", "name", "v9"]).status == 0)
         apply.resume()
         let r = apply.finish()
-        #expect(ns.nftList().contains("sdif \"v9\"") == false || r.status != 0, "verified although the kernel lists sdif \"v9\": \(r.stdout)")
+        #expect(
+            ns.nftList().contains("sdif \"v9\"") == false || r.status != 0, "verified although the kernel lists sdif \"v9\": \(r.stdout)")
         let again = ApplySafety.nftctl(["apply", "--yes", "--netns", later.name, file], state2, ["NFTCTL_CACHE": cache])
         #expect(again.status == 0, "a later apply fails on the learnt record: \(again.stderr)")
     }

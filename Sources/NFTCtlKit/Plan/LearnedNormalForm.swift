@@ -69,13 +69,16 @@ enum LearnedNormalForm {
 
 extension LearnedNormalForm {
     /// True when a listing of `table` prints something as the namespace has it at the time of
-    /// listing rather than as written: an interface held by its index (`iif`, `oif`, a `fib`
-    /// result, a `dup` or `fwd` device, `iface_index` keys or data, `typeof meta iif`), a
-    /// cgroup held by its id (`socket cgroupv2`). The scratch namespace answers for these the
+    /// listing rather than as written: an interface held by its index (`iif`, `oif`, `sdif`, a
+    /// `fib` result, a `dup` or `fwd` device, `iface_index` keys or data, `typeof meta iif`,
+    /// a flowtable's devices), a cgroup held by its id (`socket cgroupv2`), and anything nftctl
+    /// keeps raw (not known, so not vouched for). The scratch namespace answers for these the
     /// same way every time (`StandInInterfaces`); the live one may have renamed or removed the
     /// interface between the commit and the listing, so such a table is normalised first.
     static func dependsOnTheNamespace(_ table: TableContents) -> Bool {
-        table.sets.contains { dependsOnTheNamespace($0.value) } || table.rules.contains { dependsOnTheNamespace($0.value) }
+        // A flowtable's devices are listed by their names then on kernels before 6.16.
+        !table.flowtables.isEmpty || table.sets.contains { dependsOnTheNamespace($0.value) }
+            || table.rules.contains { dependsOnTheNamespace($0.value) }
     }
 
     static func byIndex(_ x: Expression) -> Bool {
@@ -83,6 +86,7 @@ extension LearnedNormalForm {
         case .meta(let key): return key == "iif" || key == "oif" || key == "sdif"
         case .fib(let result, _): return result == "oif" || result == "iif"
         case .socket(let key, _): return key == "cgroupv2"
+        case .raw: return true  // unknown to nftctl: not vouched for
         default: return false
         }
     }
@@ -107,6 +111,7 @@ extension LearnedNormalForm {
         for s in rule.statements {
             if case .dup(_, .some) = s { return true }
             if case .fwd(.some, _, _) = s { return true }
+            if case .raw = s { return true }
             var found = false
             s.forEachExpression { if byIndex($0) { found = true } }
             if found { return true }

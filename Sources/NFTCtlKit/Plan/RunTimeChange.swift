@@ -4,8 +4,9 @@ import NFTAnalysis
 /// that expire (a set or map with `timeout`, elements with a timeout or an expiry), elements
 /// the packet path adds, updates or deletes (`dynamic`, per-element statements, a rule that
 /// writes to a set, a meter), a chain or flowtable bound to devices (gone with the device),
-/// a table with the `owner` flag (gone with its process). A listing of such a table is only
-/// true when it is taken: the generation id cannot vouch for it later (`StateStore.
+/// a table with the `owner` flag (gone with its process), an interface held by its index
+/// (`LearnedNormalForm.dependsOnTheNamespace`: renamed, it is listed by its new name). A
+/// listing of such a table is only true when it is taken: the generation id cannot vouch for it later (`StateStore.
 /// rememberListing`, `UpToDate`), and a rollback must list it again (`SnapshotSource`).
 enum RunTimeChange {
     static func changes(_ item: RulesetItem) -> Bool {
