@@ -8,54 +8,10 @@ import Testing
 /// Review of 3807711 and its parents (review8): what a listing prints as the live namespace
 /// has it at the time of listing, beyond `iif`/`oif`.
 @Suite(.serialized) struct LearnedNormalFormReview8Tests {
-    typealias Pipeline = ApplyPipelineTests
-
-    static func table(_ statement: String) throws -> TableContents {
-        let json =
-            #"{"add": {"table": {"family": "inet", "name": "t"}}}, {"add": {"chain": {"family": "inet", "table": "t", "name": "input"}}}, "#
-            + #"{"add": {"rule": {"family": "inet", "table": "t", "chain": "input", "expr": [\#(statement), {"accept": null}]}}}"#
-        return try Pipeline.input(json).state.tables[0]
-    }
-
-    /// `meta sdif` is an interface index like `iif` (nft's `ifindex_type`): the listing
-    /// prints the name the index has when it is listed.
-    @Test func aSlaveInterfaceByIndexDependsOnTheNamespace() throws {
-        let sdif = try Self.table(#"{"match": {"op": "==", "left": {"meta": {"key": "sdif"}}, "right": "v0"}}"#)
-        #expect(LearnedNormalForm.dependsOnTheNamespace(sdif))
-    }
-
-    static func json(_ key: String) -> String {
-        #"""
-        {"nftables": [
-        {"add": {"table": {"family": "inet", "name": "ifr"}}},
-        {"add": {"chain": {"family": "inet", "table": "ifr", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}}},
-        {"add": {"rule": {"family": "inet", "table": "ifr", "chain": "input", "expr": [{"match": {"op": "==", "left": {"meta": {"key": "\#(key)"}}, "right": "v0"}}, {"accept": null}]}}}
-        ]}
-        """#
-    }
-
     /// As `LearnedNormalFormReviewTests.anInterfaceRenamedAfterTheCommitIsNotLearntAsTheRulesNormalForm`,
-    /// with `meta sdif` instead of `meta iif`.
+    /// with `meta sdif` (an interface index like `iif`: nft's `ifindex_type`) instead of `meta iif`.
     @Test(.needsRoot) func aSlaveInterfaceRenamedAfterTheCommitIsNotLearnt() throws {
-        guard let ns = TestNamespace.make("review8 sdif rename"), let later = TestNamespace.make("review8 sdif later") else { return }
-        let cache = try BigSetTests.temporaryDirectory(), state = ApplySafety.stateDir(), state2 = ApplySafety.stateDir()
-        defer { for d in [cache, state, state2] { try? FileManager.default.removeItem(atPath: d) } }
-        let file = try ApplySafety.write(Self.json("sdif"), "review8-sdif.json")
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        for n in [ns, later] {
-            try #require(n.exec(["ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"]).status == 0)
-        }
-        let apply = try BackgroundNftctl(
-            ["apply", "--yes", "--netns", ns.name, file],
-            environment: ["NFTCTL_STATE_DIR": state, "NFTCTL_CACHE": cache, "NFTCTL_TEST_STOP_AT": "committed"])
-        try #require(apply.waitUntilStopped(), "never reached the commit")
-        #expect(ns.exec(["ip", "link", "set", "v0", "name", "v9"]).status == 0)
-        apply.resume()
-        let r = apply.finish()
-        #expect(
-            ns.nftList().contains("sdif \"v9\"") == false || r.status != 0, "verified although the kernel lists sdif \"v9\": \(r.stdout)")
-        let again = ApplySafety.nftctl(["apply", "--yes", "--netns", later.name, file], state2, ["NFTCTL_CACHE": cache])
-        #expect(again.status == 0, "a later apply fails on the learnt record: \(again.stderr)")
+        try LearnedNormalFormReviewTests.renamedAfterTheCommit(key: "sdif")
     }
 
     /// An interface renamed (and its name given to another) after a verified apply, with no
@@ -67,7 +23,7 @@ import Testing
         guard let ns = TestNamespace.make("review8 iif rename after apply") else { return }
         let cache = try BigSetTests.temporaryDirectory(), state = ApplySafety.stateDir()
         defer { for d in [cache, state] { try? FileManager.default.removeItem(atPath: d) } }
-        let file = try ApplySafety.write(Self.json("iif"), "review8-iif.json")
+        let file = try ApplySafety.write(LearnedNormalFormReviewTests.interfaceJSON("iif"), "review8-iif.json")
         defer { try? FileManager.default.removeItem(atPath: file) }
         try #require(ns.exec(["ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"]).status == 0)
         let first = ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, file], state, ["NFTCTL_CACHE": cache])
@@ -84,9 +40,7 @@ import Testing
         #expect(ns.nftList().contains("iif \"v0\""), "the kernel still matches the renamed interface: \(ns.nftList())")
     }
 
-    /// `Concurrently.wait` consumes the semaphore's one signal: a second wait (a second
-    /// `Prefetched.holding`, e.g. a dry run then the real run with the same prefetch) never
-    /// returns.
+    /// `Concurrently.wait` consumed the semaphore's one signal: a second wait never returned.
     @Test func aSecondWaitReturnsTheSameValue() throws {
         let c = Concurrently { 42 }
         #expect(try c.wait() == 42)

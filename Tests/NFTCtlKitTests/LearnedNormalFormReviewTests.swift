@@ -8,13 +8,16 @@ import Testing
 /// `iif "v0"` holds v0's index; the listing prints whatever name that index has at the
 /// moment it is listed. A scratch namespace is independent of that; the live one is not.
 @Suite(.serialized) struct LearnedNormalFormReviewTests {
-    static let iifJSON = #"""
+    /// Table inet ifr whose one rule matches `meta KEY "v0"` (an interface by its index).
+    static func interfaceJSON(_ key: String) -> String {
+        #"""
         {"nftables": [
         {"add": {"table": {"family": "inet", "name": "ifr"}}},
         {"add": {"chain": {"family": "inet", "table": "ifr", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}}},
-        {"add": {"rule": {"family": "inet", "table": "ifr", "chain": "input", "expr": [{"match": {"op": "==", "left": {"meta": {"key": "iif"}}, "right": "v0"}}, {"accept": null}]}}}
+        {"add": {"rule": {"family": "inet", "table": "ifr", "chain": "input", "expr": [{"match": {"op": "==", "left": {"meta": {"key": "\#(key)"}}, "right": "v0"}}, {"accept": null}]}}}
         ]}
         """#
+    }
 
     /// v0 renamed between the commit and the verifying listing (a udev rename at boot, a
     /// container runtime): the old path reported the mismatch and rolled back; the learnt
@@ -22,10 +25,16 @@ import Testing
     /// that every later apply of the same file where v0 keeps its name fails verification
     /// and is rolled back.
     @Test(.needsRoot) func anInterfaceRenamedAfterTheCommitIsNotLearntAsTheRulesNormalForm() throws {
-        guard let ns = TestNamespace.make("learnt iif rename"), let later = TestNamespace.make("learnt iif later") else { return }
+        try Self.renamedAfterTheCommit(key: "iif")
+    }
+
+    /// Applies `interfaceJSON(key)`, renames v0 to v9 right after the commit, then applies the
+    /// same file where v0 keeps its name.
+    static func renamedAfterTheCommit(key: String) throws {
+        guard let ns = TestNamespace.make("learnt \(key) rename"), let later = TestNamespace.make("learnt \(key) later") else { return }
         let cache = try BigSetTests.temporaryDirectory(), state = ApplySafety.stateDir(), state2 = ApplySafety.stateDir()
         defer { for d in [cache, state, state2] { try? FileManager.default.removeItem(atPath: d) } }
-        let file = try ApplySafety.write(Self.iifJSON, "learnt-iif.json")
+        let file = try ApplySafety.write(Self.interfaceJSON(key), "learnt-\(key).json")
         defer { try? FileManager.default.removeItem(atPath: file) }
         for n in [ns, later] {
             try #require(n.exec(["ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"]).status == 0)
@@ -38,9 +47,11 @@ import Testing
         #expect(ns.exec(["ip", "link", "set", "v0", "name", "v9"]).status == 0)
         apply.resume()
         let r = apply.finish()
-        // The kernel lists `iif "v9"`, the file says `iif "v0"`: not "verified" (the scratch
+        // The kernel lists `KEY "v9"`, the file says `KEY "v0"`: not "verified" (the scratch
         // path says "does not hold what was asked" and rolls back).
-        #expect(ns.nftList().contains("iif \"v9\"") == false || r.status != 0, "verified although the kernel lists iif \"v9\": \(r.stdout)")
+        #expect(
+            ns.nftList().contains("\(key) \"v9\"") == false || r.status != 0,
+            "verified although the kernel lists \(key) \"v9\": \(r.stdout)")
 
         // The same file in another namespace where v0 keeps its name: must apply and verify.
         let again = ApplySafety.nftctl(["apply", "--yes", "--netns", later.name, file], state2, ["NFTCTL_CACHE": cache])

@@ -105,6 +105,7 @@ import Testing
     @Test(arguments: [
         (#"{"match": {"op": "==", "left": {"meta": {"key": "iif"}}, "right": "v0"}}"#, true),
         (#"{"match": {"op": "==", "left": {"meta": {"key": "oif"}}, "right": "v0"}}"#, true),
+        (#"{"match": {"op": "==", "left": {"meta": {"key": "sdif"}}, "right": "v0"}}"#, true),
         (#"{"match": {"op": "==", "left": {"fib": {"result": "oif", "flags": ["daddr"]}}, "right": "v0"}}"#, true),
         (#"{"match": {"op": "==", "left": {"socket": {"key": "cgroupv2", "level": 1}}, "right": "user.slice"}}"#, true),
         (#"{"dup": {"addr": "10.0.0.1", "dev": "v0"}}"#, true),

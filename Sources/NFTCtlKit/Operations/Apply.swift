@@ -83,6 +83,8 @@ public enum ApplyOperation {
             dryRun || input.kind == .nft
             ? [] : Set(state.tables.filter { !LearnedNormalForm.dependsOnTheNamespace($0) }.map(\.key)).subtracting(try backend.tableKeys())
         var desired = try PlanOperation.desiredState(input, normalizer: normalizer, learnable: learnable)
+        // The whole desired state in normal form, where a learning table cannot be learnt.
+        let normalised = { try PlanOperation.desiredState(input, normalizer: normalizer) }
         defer { ProcessLifetime.keep(desired) }
         timer.mark(
             desired.learning.isEmpty
@@ -107,7 +109,7 @@ public enum ApplyOperation {
         let liveTables = try PlanOperation.plannableLiveState(liveListing, tables: keys)
         // A table taken for new that exists now (made since the dump): normalised after all.
         if !desired.learning.isDisjoint(with: liveTables.keys) {
-            desired = try PlanOperation.desiredState(input, normalizer: normalizer)
+            desired = try normalised()
             timer.mark("desired state again (a new table appeared)")
         }
         var plan = Planner.plan(desired: desired.state, written: desired.written, live: liveTables, prune: pruned)
@@ -224,7 +226,7 @@ public enum ApplyOperation {
             abandon()
             // A new table went without a scratch load, which names the refused declaration
             // and the user's line (`KernelCheck`): that load, now that it would say more.
-            if !desired.learning.isEmpty { _ = try PlanOperation.desiredState(input, normalizer: normalizer) }
+            if !desired.learning.isEmpty { _ = try normalised() }
             throw Problem("the kernel refused the batch; nothing was changed: \(error)")
         }
         report.applied = true
@@ -248,13 +250,14 @@ public enum ApplyOperation {
             let evidence = echo.map { Verify.Evidence(listing: liveListing, generation: generation, batch: batch.document, echo: $0) }
             let verified = try Verify.afterCommit(
                 desired: desired, declared: state, prune: pruned, backend: backend, evidence: evidence, committed: generation,
-                normalForms: { try PlanOperation.desiredState(input, normalizer: normalizer) })
+                normalForms: normalised)
             defer { ProcessLifetime.keep((verified.listing, echo)) }
             timer.mark(verified.derived ? "verification (echo + generation id + plan)" : "verification (re-list + plan)")
-            // What changes without a commit is not vouched for later, nor kept as a normal form.
+            // What changes without a commit is not vouched for later, nor kept as a normal form
+            // (the learnt tables are the listing's own, so its volatile tables cover them).
             let volatileTables = RunTimeChange.tables(in: verified.listing)
             if var learned = verified.learned {
-                learned.tables.removeAll { volatileTables.contains($0.key) || RunTimeChange.changes($0) }
+                learned.tables.removeAll { volatileTables.contains($0.key) }
                 normalizer.remember(input, normalForms: learned)
                 timer.mark("normal forms learnt")
             }

@@ -26,10 +26,10 @@ public enum DiffOperation {
         }
         // A file that does not load is the error to report, whatever the listing did.
         let (input, desired) = try side.wait()
-        var live = try listed.get().document
+        let (listing, remembered) = try listed.get()
         // The remembered listing holds for the tables it covers: a file declaring others is
         // planned against the kernel's listing.
-        if let remembered = try listed.get().remembered, !remembered.covers(input.state.keys) { live = try backend().list() }
+        let live = remembered.map { $0.covers(input.state.keys) } == false ? try backend().list() : listing
         defer { ProcessLifetime.keep((input, desired, live)) }
         return (try PlanOperation.plan(desired: desired, live: live), input.notes)
     }

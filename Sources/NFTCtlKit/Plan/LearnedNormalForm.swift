@@ -36,16 +36,11 @@ enum LearnedNormalForm {
         // Without the live namespace's handles, as a scratch listing's record would be.
         var out = live
         out.table.value.handle = nil
-        for i in out.chains.indices { out.chains[i].value.handle = nil }
-        for i in out.sets.indices { out.sets[i].value.handle = nil }
+        for i in out.chains.indices { out.chains[i].value = PlanBatch.stripped(out.chains[i].value) }
+        for i in out.sets.indices { out.sets[i].value = PlanBatch.strippedSet(out.sets[i].value) }
         for i in out.objects.indices { out.objects[i].value.handle = nil }
         for i in out.flowtables.indices { out.flowtables[i].value.handle = nil }
-        out.rules = rules.map { r in
-            var r = r
-            r.value.handle = nil
-            r.value.index = nil
-            return r
-        }
+        out.rules = rules.map { Located(NormalizationCache.asWritten($0.value), $0.location) }
         var one = RulesetState()
         one.tables = [out]
         var source = RulesetState()

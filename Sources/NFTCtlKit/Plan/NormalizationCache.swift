@@ -358,9 +358,7 @@ struct NormalizationCache {
     /// is not cached (`updatesSets`).
     static func record(written: Rule, normal: Rule) -> [UInt8]? {
         guard !updatesSets(written) else { return nil }
-        var n = normal
-        n.handle = nil
-        n.index = nil
+        let n = asWritten(normal)
         return n == asWritten(written) ? NormalFormRecords.asWritten : Array(RulesetItem.rule(n).json.serialized().utf8)
     }
 
