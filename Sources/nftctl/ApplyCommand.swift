@@ -58,9 +58,11 @@ struct ApplyCommand: ParsableCommand {
         let netns = namespace.netns
         let lock = NamespaceLock.Request(netns: netns, wait: lockWait.wait, what: "apply")
         // The same JSON file as the last verified apply, nobody having committed since: done.
-        // Its bytes are let go once loaded (the saved ruleset reads the file again).
+        // Its bytes are let go once loaded and written beside the saved ruleset (`prepareCopy`).
         let fingerprint: String?
         let input: LoadedInput
+        var savedCopy: SavedCopy?
+        defer { savedCopy?.discard() }  // unless the apply saved it
         do {
             let bytes = UpToDate.bytes(of: file)
             let digest = bytes.map(UpToDate.digest)
@@ -73,6 +75,8 @@ struct ApplyCommand: ParsableCommand {
                 print("\(tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")): already up to date; nothing to do")
                 return
             }
+            // Saved for `nftctl restore` after the commit: written meanwhile, on a thread of its own.
+            if !dryRun, confirm == nil, let bytes, let digest { savedCopy = store.prepareCopy(bytes, digest: digest) }
             input = try bytes.map { try InputLoader.loadJSON(file, bytes: $0, digest: digest) } ?? InputLoader.load(file)
         }
         defer { ProcessLifetime.keep(input) }
@@ -87,7 +91,8 @@ struct ApplyCommand: ParsableCommand {
         }
         let report = try ApplyOperation.run(
             input, backend: backend, mode: replace ? .replace : .incremental, dryRun: dryRun,
-            store: store, prune: prune, netns: netns, confirm: arm, lock: lock, fingerprint: fingerprint
+            store: store, prune: prune, netns: netns, confirm: arm, lock: lock, fingerprint: fingerprint,
+            savedCopy: savedCopy
         ) { plan in
             guard interactive else { return true }
             print(renderer.text(plan))

@@ -105,4 +105,72 @@ import Testing
         #expect(store.recordApply(try Self.table("a", 23), pruned: [], generation: 2, confirming: nil).isEmpty)
         #expect(try Self.savedTables(store) == ["inet a", "inet c"])
     }
+
+    /// The hidden files beside `ruleset.json` (copies being written or left behind).
+    static func hiddenCopies(_ store: StateStore) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: store.directory.path).filter { $0.hasPrefix(".ruleset.json.") }
+    }
+
+    /// The bytes an apply read, written beside the saved ruleset while it ran, become the
+    /// saved ruleset by a rename, even when the file has changed since (they are what was
+    /// applied); a copy of other bytes than the input's is never published; a copy that is
+    /// not used (`--confirm`, a merge) is removed. No hidden file is left in any case.
+    @Test func aCopyWrittenDuringTheApplyIsPublishedOnlyForTheBytesApplied() throws {
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = StateStore(root: dir, netns: "copy")
+        let (a, aBytes) = try Self.file(dir, "a.json", "a", [22, 80])
+        let copy = store.prepareCopy(aBytes, digest: try #require(a.sourceDigest))
+        _ = try Self.file(dir, "a.json", "a", [9])  // edited after it was read
+        #expect(store.recordApply(a, pruned: [], generation: 1, confirming: nil, copy: copy).isEmpty)
+        #expect(try [UInt8](#require(FileManager.default.contents(atPath: store.rulesetFile.path))) == aBytes)
+        #expect(store.savedTables() == [TableKey(family: "inet", name: "a")])
+        #expect(try Self.hiddenCopies(store).isEmpty)
+
+        // Another file's bytes under this input: not published; the input is saved from its own.
+        let (b, bBytes) = try Self.file(dir, "b.json", "a", [443])
+        let wrong = store.prepareCopy(aBytes, digest: UpToDate.digest(aBytes))
+        #expect(store.recordApply(b, pruned: [], generation: 2, confirming: nil, copy: wrong).isEmpty)
+        #expect(try [UInt8](#require(FileManager.default.contents(atPath: store.rulesetFile.path))) == bBytes)
+        #expect(try Self.hiddenCopies(store).isEmpty)
+
+        // Staged for a confirmation, or merged beside a table it does not replace: discarded.
+        let (c, cBytes) = try Self.file(dir, "c.json", "a", [25])
+        #expect(
+            store.recordApply(c, pruned: [], generation: 3, confirming: "1.0-1", copy: store.prepareCopy(cBytes, digest: c.sourceDigest!))
+                .isEmpty)
+        #expect(try [UInt8](#require(FileManager.default.contents(atPath: store.rulesetFile.path))) == bBytes)
+        let (d, dBytes) = try Self.file(dir, "d.json", "d", [26])
+        #expect(
+            store.recordApply(d, pruned: [], generation: 4, confirming: nil, copy: store.prepareCopy(dBytes, digest: d.sourceDigest!))
+                .isEmpty)
+        #expect(try Self.savedTables(store) == ["inet a", "inet d"])
+        #expect(try Self.hiddenCopies(store).isEmpty)
+
+        // An apply that fails discards its copy.
+        store.prepareCopy(dBytes, digest: d.sourceDigest!).discard()
+        #expect(try Self.hiddenCopies(store).isEmpty)
+    }
+
+    /// A copy left by a killed apply is removed by the next one; a live process's is not.
+    @Test func aCopyLeftByAKilledApplyIsRemoved() throws {
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = StateStore(root: dir, netns: "abandoned")
+        try store.ensureDirectories()
+        // A pid no process has (from the top of the range, where pids are rarely in use).
+        let max =
+            Int32(try String(contentsOfFile: "/proc/sys/kernel/pid_max", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+            ?? 32768
+        let free = try #require((2..<max).reversed().first { kill($0, 0) != 0 && errno == ESRCH })
+        let dead = "\(store.directory.path)/.ruleset.json.\(free).17"
+        let alive = "\(store.directory.path)/.ruleset.json.1.18"  // init
+        for f in [dead, alive] { try Data("{}".utf8).write(to: URL(fileURLWithPath: f)) }
+        let (a, aBytes) = try Self.file(dir, "a.json", "a", [22])
+        #expect(
+            store.recordApply(a, pruned: [], generation: 1, confirming: nil, copy: store.prepareCopy(aBytes, digest: a.sourceDigest!))
+                .isEmpty)
+        let left = try Self.hiddenCopies(store)
+        #expect(left == [".ruleset.json.1.18"])
+    }
 }

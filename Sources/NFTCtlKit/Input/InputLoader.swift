@@ -13,9 +13,10 @@ public struct LoadedInput: Sendable {
     /// Warnings about the file as written that the model cannot hold (`flush ruleset`).
     public var notes: [Diagnostic] = []
     /// For a JSON file read whole: the digest of its bytes (`UpToDate.digest`). The loader
-    /// makes `state` of those bytes alone, so when the file still has them after the apply
-    /// they are what `nftctl restore` saves (`recordApply`); they are not kept meanwhile (a
-    /// 50k-rule file is 50 MB).
+    /// makes `state` of those bytes alone, so they are what `nftctl restore` saves
+    /// (`recordApply`): written beside the saved ruleset while the apply runs
+    /// (`StateStore.prepareCopy`), or, without that copy, read again if the file still has
+    /// them. They are not kept in memory meanwhile (a 50k-rule file is 50 MB).
     public var sourceDigest: String?
     /// For a JSON file: the key of each rule entry (`document.entries[i]`) by its bytes as
     /// written, nil for other entries; empty for other inputs. The normal-form cache keys

@@ -56,6 +56,7 @@ public enum ApplyOperation {
     ///   - lock: takes the namespace's writer lock (not called for a dry run); it is held
     ///     until `run` returns, from before the listing to the end of verification.
     ///   - normalizer: gives the declaration's kernel normal form (the scratch namespace).
+    ///   - savedCopy: the input's bytes being written beside the saved ruleset, for `recordApply`.
     ///   - fingerprint: the input file's (`UpToDate`), kept with the generation id once the
     ///     kernel is seen to hold what it declares, so that the same file again is decided
     ///     without reading it.
@@ -63,7 +64,7 @@ public enum ApplyOperation {
         _ input: LoadedInput, backend: Backend, mode: Mode = .incremental, dryRun: Bool = false,
         store: StateStore? = nil, prune: Bool = false, netns: String? = nil,
         confirm: Confirm? = nil, lock: NamespaceLock.Request? = nil, fingerprint: String? = nil,
-        normalizer: some Normalizer = ScratchNormalizer(),
+        normalizer: some Normalizer = ScratchNormalizer(), savedCopy: SavedCopy? = nil,
         approve: (Plan) -> Bool = { _ in true }
     ) throws -> Report {
         var timer = PhaseTimer()
@@ -145,7 +146,7 @@ public enum ApplyOperation {
             let mismatches = Verify.differences(declared: state, live: liveTables)
             if !mismatches.isEmpty { throw DeclarationMismatch(differences: mismatches, applied: false) }
             try store?.setManagedTables(Array(Set(managed + state.keys)))
-            report.warnings += store?.recordApply(input, pruned: [], generation: generation, confirming: nil) ?? []
+            report.warnings += store?.recordApply(input, pruned: [], generation: generation, confirming: nil, copy: savedCopy) ?? []
             // Nothing to change: the next apply may plan from this listing while the
             // generation id shows nobody committed since.
             if let store, try backend.generationID() == generation {
@@ -295,7 +296,7 @@ public enum ApplyOperation {
         report.warnings +=
             store?.recordApply(
                 input, pruned: pruned, generation: try? backend.generationID(),
-                confirming: confirm == nil ? nil : report.snapshot?.id) ?? []
+                confirming: confirm == nil ? nil : report.snapshot?.id, copy: savedCopy) ?? []
         timer.mark("saved for restore")
         return report
     }

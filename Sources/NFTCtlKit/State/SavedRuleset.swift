@@ -1,5 +1,6 @@
 import Foundation
 import NFTAnalysis
+import Synchronization
 
 /// The ruleset `nftctl restore` puts back after a reboot: the compiled tables of every
 /// successful apply (with `--confirm`: once confirmed), merged per table, as ONE libnftables
@@ -36,7 +37,13 @@ extension StateStore {
     /// into the saved ruleset, or stages the result when `confirming` names the snapshot of a
     /// pending `--confirm`. Returns warnings: the commit has happened, so a state directory
     /// that cannot be written is said, not thrown.
-    public func recordApply(_ input: LoadedInput, pruned: [TableKey], generation: UInt32?, confirming: String?) -> [String] {
+    ///
+    /// `copy`: the bytes the apply read, already written beside the saved ruleset
+    /// (`prepareCopy`); published when they become the saved ruleset, removed otherwise.
+    public func recordApply(
+        _ input: LoadedInput, pruned: [TableKey], generation: UInt32?, confirming: String?, copy: SavedCopy? = nil
+    ) -> [String] {
+        defer { copy?.discard() }
         do {
             if input.path == rulesetFile.path {
                 // `nftctl restore`: the same content; keep which rules file it came from.
@@ -50,8 +57,13 @@ extension StateStore {
                 return []
             }
             let replaced = Set(input.state.keys + pruned)
-            let keepsNothing = savedTables()?.isSubset(of: replaced) ?? false
-            if keepsNothing, confirming == nil, let digest = input.sourceDigest,
+            // Nothing saved yet keeps nothing either (a missing file is no table to merge).
+            let keepsNothing = savedTables()?.isSubset(of: replaced) ?? (access(rulesetFile.path, F_OK) != 0 && errno == ENOENT)
+            if keepsNothing, confirming == nil, let digest = input.sourceDigest, let prepared = copy?.take(digest: digest) {
+                // The same, written while the apply ran: only its rename is left.
+                try publishSavedRuleset(prepared, tables: input.state.keys)
+                unlink(stagedRulesetFile.path)
+            } else if keepsNothing, confirming == nil, let digest = input.sourceDigest,
                 let data = FileManager.default.contents(atPath: input.path), UpToDate.digest([UInt8](data)) == digest
             {
                 // Every saved table is replaced, by a JSON file that still has the bytes this
@@ -147,11 +159,34 @@ extension StateStore {
 
     func writeSavedRuleset(bytes: [UInt8], tables: [TableKey]?) throws {
         try ensureDirectories()
+        try publishSavedRuleset(OwnedPath.prepare(bytes, for: rulesetFile.path), tables: tables)
+    }
+
+    /// `writeSavedRuleset` of a file already written beside `ruleset.json`.
+    func publishSavedRuleset(_ file: OwnedPath.Prepared, tables: [TableKey]?) throws {
+        guard file.path == rulesetFile.path else {
+            file.discard()
+            throw Problem("internal: a copy prepared for \(file.path), not for \(rulesetFile.path)")
+        }
         unlink(savedTablesFile.path)
-        try OwnedPath.write(bytes, to: rulesetFile.path)
+        try file.publish()
         guard let tables, let identity = FileIdentity(path: rulesetFile.path) else { return }
         // Derived from the file it names (`savedTables`): lost or stale, it is only not used.
         try write(["file": .string(identity.description), "tables": TableKeyList.json(tables)], to: savedTablesFile, durable: false)
+    }
+
+    /// Starts writing `bytes` (a JSON file an apply is about to load; `digest`: theirs, as
+    /// `UpToDate.digest`) beside `ruleset.json`, on a thread of its own, so that saving them
+    /// for `nftctl restore` after the commit is a rename rather than a read, a digest, a write
+    /// and an fsync of the whole file on the apply's path. Copies a killed apply left
+    /// behind are removed first.
+    public func prepareCopy(_ bytes: [UInt8], digest: String) -> SavedCopy {
+        let path = rulesetFile.path
+        return SavedCopy(digest: digest) { [self] in
+            try ensureDirectories()
+            OwnedPath.Prepared.removeAbandoned(for: path)
+            return try OwnedPath.prepare(bytes, for: path)
+        }
     }
 
     /// The tables `ruleset.json` holds, when its list is there and names the file as it is.
@@ -191,5 +226,41 @@ extension StateStore {
 
     static func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+}
+
+/// The bytes an apply read, being written beside the saved ruleset (`StateStore.prepareCopy`)
+/// while the apply plans, commits and verifies: `recordApply` publishes them when they become
+/// the saved ruleset; in every other case (a failed apply, `--confirm`, a merge with other
+/// saved tables) they are discarded, and the copy is never taken for other bytes than the
+/// digest it was made for.
+public final class SavedCopy: Sendable {
+    let digest: String
+    private let writing: Concurrently<OwnedPath.Prepared>
+    private let settled = Mutex(false)
+
+    init(digest: String, write: @escaping @Sendable () throws -> OwnedPath.Prepared) {
+        self.digest = digest
+        writing = Concurrently(write)
+    }
+
+    /// The written file, once, when it holds the bytes whose digest is `digest`; nil otherwise
+    /// (or when it could not be written: the caller then writes as before).
+    func take(digest: String) -> OwnedPath.Prepared? {
+        guard digest == self.digest, let file = try? writing.wait() else { return nil }
+        return settled.withLock { taken in
+            if taken { return nil }
+            taken = true
+            return file
+        }
+    }
+
+    /// Removes the file unless it was taken. Waits for the writing to end.
+    public func discard() {
+        guard let file = try? writing.wait() else { return }
+        settled.withLock { taken in
+            if !taken { file.discard() }
+            taken = true
+        }
     }
 }

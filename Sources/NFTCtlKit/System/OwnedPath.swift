@@ -108,9 +108,54 @@ public enum OwnedPath {
     public static func write(
         _ bytes: some ContiguousBytes, to path: String, mode: mode_t = 0o600, durable: Bool = true
     ) throws {
-        // Hidden beside it: `dir/.name.pid.random`.
-        let name = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
-        let tmp = "\(path[..<name]).\(path[name...]).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
+        try prepare(bytes, for: path, mode: mode, durable: durable).publish()
+    }
+
+    /// A file written in full beside the path it is for, under a hidden name, not yet in its
+    /// place: `write` in two steps, so that the writing (and fsync) of a large file can happen
+    /// before it is known whether it will be kept.
+    public struct Prepared: Sendable {
+        public let temporary: String
+        public let path: String
+
+        /// Renames the file into its place (atomically replacing what was there).
+        public func publish() throws {
+            guard rename(temporary, path) == 0 else {
+                let failure = String(cString: strerror(errno))
+                unlink(temporary)
+                throw Problem("cannot write \(path): \(failure)")
+            }
+        }
+
+        public func discard() { unlink(temporary) }
+
+        /// The hidden name of a file prepared for `path` by process `pid`: `dir/.name.pid.random`.
+        static func temporary(for path: String, pid: pid_t) -> String {
+            let name = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+            return "\(path[..<name]).\(path[name...]).\(pid).\(UInt32.random(in: 0...UInt32.max))"
+        }
+
+        /// Removes the files prepared for `path` by processes that no longer exist (killed
+        /// between preparing and publishing); one that is alive may still publish its own.
+        static func removeAbandoned(for path: String) {
+            let cut = path.lastIndex(of: "/")
+            let dir = cut.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+            let prefix = "." + (cut.map { String(path[path.index(after: $0)...]) } ?? path) + "."
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+            for name in names where name.hasPrefix(prefix) {
+                let parts = name.dropFirst(prefix.count).split(separator: ".")
+                guard parts.count == 2, let pid = pid_t(parts[0]), UInt32(parts[1]) != nil, pid != getpid() else { continue }
+                if kill(pid, 0) != 0 && errno == ESRCH { unlink(dir + "/" + name) }
+            }
+        }
+    }
+
+    /// Writes `bytes` to a new hidden file beside `path` (made durable when `durable`), to be
+    /// published or discarded (`Prepared`).
+    public static func prepare(
+        _ bytes: some ContiguousBytes, for path: String, mode: mode_t = 0o600, durable: Bool = true
+    ) throws -> Prepared {
+        let tmp = Prepared.temporary(for: path, pid: getpid())
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw Problem("cannot write \(tmp): \(String(cString: strerror(errno)))") }
         var failure: String?
@@ -128,10 +173,10 @@ public enum OwnedPath {
         }
         if failure == nil, durable, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
-        if failure == nil, rename(tmp, path) != 0 { failure = String(cString: strerror(errno)) }
         if let failure {
             unlink(tmp)
             throw Problem("cannot write \(path): \(failure)")
         }
+        return Prepared(temporary: tmp, path: path)
     }
 }
