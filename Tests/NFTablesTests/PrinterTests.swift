@@ -78,6 +78,36 @@ struct PrinterTests {
                 == "(meta mark | 0x00000010) << 8")
     }
 
+    /// `typeof meta sdif` is an interface index like `iif`: nft 1.0.6 prints five elements a
+    /// line (captured from `nft list` of six veth names).
+    @Test func interfaceIndexSetsWrapAfterFiveElements() throws {
+        for key in ["sdif", "oif"] {
+            let listing =
+                #"{"nftables": [{"table": {"family": "inet", "name": "t", "handle": 1}}, "#
+                + #"{"set": {"family": "inet", "name": "s", "table": "t", "type": "iface_index", "handle": 1, "#
+                + #""elem": ["d0", "d1", "d2", "d3", "d4", "d5"]}}]}"#
+            var items = try Document.parse(listing).entries.compactMap { e -> RulesetItem? in
+                if case .item(let i) = e { return i }
+                return nil
+            }
+            guard case .set(var s) = items[1] else { Issue.record("not a set"); return }
+            s.type = .typeof(.meta(key: key))
+            items[1] = .set(s)
+            let shown = key == "oif" ? "oif" : "meta sdif"
+            #expect(
+                nftListing(items) == """
+                    table inet t {
+                    \tset s {
+                    \t\ttypeof \(shown)
+                    \t\telements = { "d0", "d1", "d2", "d3", "d4",
+                    \t\t\t     "d5" }
+                    \t}
+                    }
+
+                    """)
+        }
+    }
+
     @Test func priorityNamesFollowFamilyAndHook() {
         #expect(ChainPriority.text(0, family: "inet", hook: "input") == "filter")
         #expect(ChainPriority.text(-145, family: "ip", hook: "output") == "mangle + 5")

@@ -68,7 +68,7 @@ enum ElementWrap {
         case .meta(let key):
             switch key {
             case "mark": return "mark"
-            case "iif", "oif": return "iface_index"
+            case "iif", "oif", "sdif": return "iface_index"
             case "l4proto": return "inet_proto"
             case "nfproto": return "nf_proto"
             case "skuid": return "uid"
