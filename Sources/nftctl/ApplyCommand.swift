@@ -62,6 +62,7 @@ struct ApplyCommand: ParsableCommand {
         let fingerprint: String?
         let input: LoadedInput
         var savedCopy: SavedCopy?
+        var early: Backend?
         defer { savedCopy?.discard() }  // unless the apply saved it
         do {
             let bytes = UpToDate.bytes(of: file)
@@ -75,6 +76,14 @@ struct ApplyCommand: ParsableCommand {
                 print("\(tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")): already up to date; nothing to do")
                 return
             }
+            // A change planned from the remembered listing: libnftables' cache, which its
+            // commit needs first, is filled meanwhile, on a thread of its own (`warmCache`).
+            if !dryRun, !replace, let b = try? namespace.backend("apply"), let g = try? b.generationID(),
+                store.remembersListing(generation: g, netns: netns)
+            {
+                b.warmCache()
+                early = b
+            }
             // Saved for `nftctl restore` after the commit: written meanwhile, on a thread of its own.
             if !dryRun, confirm == nil, let bytes, let digest { savedCopy = store.prepareCopy(bytes, digest: digest) }
             input = try bytes.map { try InputLoader.loadJSON(file, bytes: $0, digest: digest) } ?? InputLoader.load(file)
@@ -83,7 +92,7 @@ struct ApplyCommand: ParsableCommand {
         for note in input.notes { printError(note.description) }
         timer.mark("load \(file)")
         try checkLockout(input)
-        let backend = try namespace.backend(dryRun ? "apply --dry-run (it plans against the kernel's ruleset)" : "apply")
+        let backend = try early ?? namespace.backend(dryRun ? "apply --dry-run (it plans against the kernel's ruleset)" : "apply")
         let renderer = PlanRenderer(color: Terminal.colorOutput, spelling: { $0.flag })
         let interactive = !yes && !dryRun && Terminal.isInteractive
         let arm = confirm.map { c in

@@ -344,6 +344,44 @@ import Testing
         #expect(!again.applied && again.plan.isEmpty)
     }
 
+    /// `warmCache` (what `nftctl apply` starts while it reads a change planned from the
+    /// remembered listing) is a dry run libnftables takes: it commits nothing (the generation
+    /// id stays), leaves no table behind, and the change committed after it is what the
+    /// kernel then lists, verified from the echo: replaced, inserted, deleted and appended
+    /// rules alike.
+    @Test(.needsRoot) func aWarmedCacheCommitsNothingAndTheChangeAfterItIsWhatTheKernelLists() throws {
+        guard let ns = TestNamespace.make("warmed cache") else { return }
+        let backend = try LibNFTablesBackend(netns: ns.name)
+        let store = StateStore(root: try ApplyPipelineTests.stateDir(), netns: ns.name)
+        defer { try? FileManager.default.removeItem(at: store.root) }
+        let ports = Array(1000..<1200)
+        _ = try ApplyOperation.run(try Self.input(ports), backend: backend, store: store, netns: ns.name)
+        var changed = ports
+        for step in 0..<4 {
+            let generation = try backend.generationID()
+            #expect(store.remembersListing(generation: generation, netns: ns.name))
+            backend.warmCache()
+            #expect(backend.warmed() == true)
+            #expect(try backend.generationID() == generation)
+            #expect(try backend.tableKeys() == [TableKey(family: "inet", name: "echo")])
+            switch step {
+            case 0: changed[100] = 1
+            case 1: changed.insert(2, at: 150)
+            case 2: changed.remove(at: 50)
+            default: changed.append(3)
+            }
+            let report = try ApplyOperation.run(try Self.input(changed), backend: backend, store: store, netns: ns.name)
+            #expect(report.applied)
+            #expect(try backend.generationID() == generation &+ 1)
+            let listed = try backend.list(table: "inet", name: "echo")
+            let remembered = try #require(
+                store.rememberedListing(
+                    generation: try backend.generationID(), netns: ns.name, covering: [TableKey(family: "inet", name: "echo")]))
+            #expect(ApplyPipelineTests.rules(remembered.document) == ApplyPipelineTests.rules(listed))
+            #expect(ApplyPipelineTests.rules(listed).count == changed.count)
+        }
+    }
+
     /// An element with a timeout expires without a commit, so the generation id cannot vouch
     /// for a listing of its set: the same file again is planned from the kernel and puts the
     /// element back, and a file without the expired element is applied, not refused for

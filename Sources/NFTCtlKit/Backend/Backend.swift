@@ -26,6 +26,9 @@ public protocol Backend: AnyObject, Sendable {
     func applyEchoed(_ batch: Document) throws -> Document?
     /// The tables that exist, without listing them.
     func tableKeys() throws -> Set<TableKey>
+    /// Prepares, in the background, what a later commit of a change would otherwise do first
+    /// (see `LibNFTablesBackend.warmCache`); nothing for a backend with nothing to prepare.
+    func warmCache()
 }
 
 extension Backend {
@@ -39,4 +42,5 @@ extension Backend {
         return nil
     }
     public func tableKeys() throws -> Set<TableKey> { Set(try list().items.compactMap(\.tableKey)) }
+    public func warmCache() {}
 }

@@ -1,5 +1,6 @@
 import Foundation
 import NFTAnalysis
+import Synchronization
 
 /// The kernel, through libnftables, in this network namespace or a named one (`ip netns`).
 public final class LibNFTablesBackend: Backend, @unchecked Sendable {
@@ -9,6 +10,7 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
     // One context for the backend's lifetime: a dry run and the following real run share
     // libnftables' cache (10k rules: the real apply then costs ~3 ms).
     private let context: NFTContext
+    private let warming = Mutex<Concurrently<Bool>?>(nil)
 
     /// Opens the backend. With a name, the context is created inside `/run/netns/NAME`
     /// (its netlink socket belongs to the namespace it was opened in), and every later call
@@ -81,6 +83,36 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
         } catch let BackendError.nftables(operation, text) {
             throw BackendError.nftables(operation: operation, text: text.replacingOccurrences(of: file.path + ":", with: "batch:"))
         }
+    }
+
+    /// Fills libnftables' cache, on a thread of its own, for a change the caller will commit
+    /// later without listing the kernel in between (planned from a remembered listing).
+    ///
+    /// Why: before a positioned or replacing rule command, and before any command with echo,
+    /// 1.0.6 dumps and decodes the whole ruleset (`NFT_CACHE_FULL`): at 10k rules that is
+    /// most of the commit. The cache outlives the call and is used again as it is while the
+    /// generation id has not moved and it is as complete as the next call needs
+    /// (`nft_cache_update`), so it can be filled while nftctl reads the file and plans.
+    ///
+    /// How: a dry run (nothing is committed: the kernel aborts the batch) of commands whose
+    /// cache needs cover every change batch's (echo: the full cache; a rule added at an
+    /// index: the rule cache, updated as the batch is evaluated), on a table of a random name
+    /// that exists only in this dry run. Calls into libnftables are serialised by `NFTLock`,
+    /// so the next one waits for this one. Anything that goes wrong leaves libnftables to
+    /// fill its cache at the commit, as before.
+    public func warmCache() {
+        let name = "nftctl_warm_\(UInt64.random(in: 0...UInt64.max))"
+        let t = "inet \(name)"
+        let batch = "add table \(t)\nadd chain \(t) c\nadd rule \(t) c accept\nadd rule \(t) c index 0 accept\n"
+        let context = context
+        let run = Concurrently { () -> Bool in (try? context.run(batch, flags: [.echo], dryRun: true)) != nil }
+        warming.withLock { $0 = run }
+    }
+
+    /// The last `warmCache`'s dry run, once it has ended: true when libnftables took it
+    /// (nil: none was started).
+    func warmed() -> Bool? {
+        try? warming.withLock { $0 }?.wait()
     }
 
     /// One netlink dump of the tables (`KernelTables`), not a listing.

@@ -349,6 +349,16 @@ extension StateStore {
         }
     }
 
+    /// True when the remembered listing was taken at `generation` in this namespace and boot
+    /// (its header alone is read): an apply will then plan from it without listing the kernel.
+    public func remembersListing(generation: UInt32, netns: String?) -> Bool {
+        guard let namespace = Self.namespaceIdentity(netns), (try? checkDirectories(downTo: lastListingFile)) == true,
+            let bytes = try? OwnedPath.bytes(lastListingFile.path), let (header, _) = Self.split(bytes)
+        else { return false }
+        return header["generation"]?.intValue == Int64(generation) && header["namespace"]?.uint64Value == namespace
+            && header["boot"]?.stringValue == Self.bootID
+    }
+
     /// The remembered listing as the file has it, whatever its generation (`holds` decides).
     /// One of another namespace or boot is not parsed past its header (`rememberListing`
     /// writes the listing last): an apply into a new namespace pays nothing for it.
