@@ -117,13 +117,18 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
 
     /// One netlink dump of the tables (`KernelTables`), not a listing.
     public func tableKeys() throws -> Set<TableKey> {
-        Set(try context.perform { () throws(BackendError) in try KernelTables.read() }.map { TableKey(family: $0.family, name: $0.name) })
+        Set(try ownRequest { () throws(BackendError) in try KernelTables.read() }.map { TableKey(family: $0.family, name: $0.name) })
     }
 
     public func generationID() throws -> UInt32 {
-        try NFTLock.withLock { () throws -> UInt32 in
-            if let namespace { return try namespace.perform { () throws(BackendError) in try GenerationID.read() } }
-            return try GenerationID.read()
-        }
+        try ownRequest { () throws(BackendError) in try GenerationID.read() }
+    }
+
+    /// A netlink request of nftctl's own (its own socket, no libnftables) in the backend's
+    /// namespace. Not under `NFTLock`: `setns` moves only the calling thread, so these need
+    /// not wait for libnftables work on another thread (`warmCache`).
+    private func ownRequest<T>(_ body: () throws(BackendError) -> T) throws -> T {
+        if let namespace { return try namespace.perform(body) }
+        return try body()
     }
 }

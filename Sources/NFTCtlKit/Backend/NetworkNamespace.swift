@@ -6,11 +6,13 @@ import Glibc
 ///
 /// `setns(2)` moves only the calling thread. `perform` enters the namespace, runs its body
 /// and returns to the thread's previous namespace before returning, all synchronously on
-/// the calling thread (no suspension point can move the work elsewhere). Callers hold
-/// `NFTLock` around it, so no other libnftables work runs meanwhile. Everything that talks
-/// to the kernel for a namespaced backend — creating the libnftables context (which opens
-/// its netlink socket), each command, the generation-id request — happens inside `perform`,
-/// so even a socket libnftables reopens lands in the right namespace.
+/// the calling thread (no suspension point can move the work elsewhere). Callers running
+/// libnftables inside hold `NFTLock` around it, so no other libnftables work runs
+/// meanwhile; nftctl's own netlink requests (the generation id, the table dump) need not,
+/// as another thread's namespace is not this one's. Everything that talks to the kernel for
+/// a namespaced backend — creating the libnftables context (which opens its netlink
+/// socket), each command, the generation-id request — happens inside `perform`, so even a
+/// socket libnftables reopens lands in the right namespace.
 public final class NetworkNamespace: @unchecked Sendable {
     public let name: String
     /// An open descriptor of the namespace; immutable after init.

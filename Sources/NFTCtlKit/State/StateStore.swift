@@ -251,7 +251,8 @@ extension StateStore {
     static func namespaceIdentity(_ netns: String?) -> UInt64? {
         guard let netns else { return SystemCall.netnsCookie() }
         guard let ns = try? NetworkNamespace(name: netns) else { return nil }
-        return (try? NFTLock.withLock { try ns.perform { SystemCall.netnsCookie() } }) ?? nil
+        // Not under `NFTLock`: `setns` moves only this thread (`NetworkNamespace`).
+        return (try? ns.perform { SystemCall.netnsCookie() }) ?? nil
     }
 
     var lastListingFile: URL { directory.appendingPathComponent("last-listing.json") }
