@@ -160,6 +160,14 @@ import Testing
         #expect(!read.holds(generation: 7, netns: nil, covering: [t, u]))
         #expect(!read.holds(generation: 7, netns: "nftctl-no-such-namespace", covering: [t]))
         #expect(store.rememberedListing(generation: 8, netns: nil, covering: [t]) == nil)
+        // What `apply` reads before the file to decide on warming libnftables' cache: the
+        // header alone, at the generation, in this namespace, with no table that changes
+        // without a commit.
+        #expect(store.remembersListing(generation: 7, netns: nil))
+        #expect(!store.remembersListing(generation: 8, netns: nil))
+        #expect(!store.remembersListing(generation: 7, netns: "nftctl-no-such-namespace"))
+        store.rememberListing(try fake.list(), generation: 7, netns: nil, tables: [t], volatile: [t])
+        #expect(!store.remembersListing(generation: 7, netns: nil))
     }
 
     /// Counts gathered since the remembered listing: the snapshot takes the replaced rule's

@@ -350,14 +350,15 @@ extension StateStore {
         }
     }
 
-    /// True when the remembered listing was taken at `generation` in this namespace and boot
-    /// (its header alone is read): an apply will then plan from it without listing the kernel.
+    /// True when the remembered listing was taken at `generation` in this namespace and boot,
+    /// and none of its tables changes without a commit (its header alone is read): an apply
+    /// of those tables will then plan from it without listing the kernel.
     public func remembersListing(generation: UInt32, netns: String?) -> Bool {
         guard let namespace = Self.namespaceIdentity(netns), (try? checkDirectories(downTo: lastListingFile)) == true,
             let bytes = try? OwnedPath.bytes(lastListingFile.path), let (header, _) = Self.split(bytes)
         else { return false }
         return header["generation"]?.intValue == Int64(generation) && header["namespace"]?.uint64Value == namespace
-            && header["boot"]?.stringValue == Self.bootID
+            && header["boot"]?.stringValue == Self.bootID && TableKeyList.keys(header["volatile"])?.isEmpty == true
     }
 
     /// The remembered listing as the file has it, whatever its generation (`holds` decides).
