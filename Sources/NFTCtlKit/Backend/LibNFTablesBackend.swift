@@ -94,16 +94,19 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
     /// generation id has not moved and it is as complete as the next call needs
     /// (`nft_cache_update`), so it can be filled while nftctl reads the file and plans.
     ///
-    /// How: a dry run (nothing is committed: the kernel aborts the batch) of commands whose
-    /// cache needs cover every change batch's (echo: the full cache; a rule added at an
-    /// index: the rule cache, updated as the batch is evaluated), on a table of a random name
-    /// that exists only in this dry run. Calls into libnftables are serialised by `NFTLock`,
-    /// so the next one waits for this one. Anything that goes wrong leaves libnftables to
-    /// fill its cache at the commit, as before.
+    /// How: a dry run (nothing is committed: the kernel aborts the batch) with echo, which
+    /// asks for the full cache, on a table of a random name that exists only in this dry
+    /// run. Replacing and appended rules then find the cache complete. A rule placed by
+    /// position asks for more (`NFT_CACHE_UPDATE`: each rule evaluated is added to the cache)
+    /// and gets its cache filled at the commit, as before: a warmed cache with that flag would
+    /// make 1.0.6 add every rule of the batch to it, and for a rule of an anonymous chain
+    /// (`jump { … }`) that dereferences a null chain name (review 9). Calls into libnftables
+    /// are serialised by `NFTLock`, so the next one waits for this one. Anything that goes
+    /// wrong leaves libnftables to fill its cache at the commit, as before.
     public func warmCache() {
         let name = "nftctl_warm_\(UInt64.random(in: 0...UInt64.max))"
         let t = "inet \(name)"
-        let batch = "add table \(t)\nadd chain \(t) c\nadd rule \(t) c accept\nadd rule \(t) c index 0 accept\n"
+        let batch = "add table \(t)\nadd chain \(t) c\nadd rule \(t) c accept\n"
         let context = context
         let run = Concurrently { () -> Bool in (try? context.run(batch, flags: [.echo], dryRun: true)) != nil }
         warming.withLock { $0 = run }

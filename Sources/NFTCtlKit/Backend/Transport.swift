@@ -33,6 +33,7 @@ public enum Transport {
             try backend.apply(batch, dryRun: dryRun)
             return (.json, nil)
         }
+        if let refusal = AnonymousChainPlacement.refusal(batch, locations: locations) { throw refusal }
         let text: TextBatch
         do { text = try TextBatch.render(batch, sets: sets) } catch {
             try refuseLosses(batch, locations: locations, because: error)
@@ -157,4 +158,34 @@ public struct TransportRefusal: Sendable, DiagnosticError {
     public var message: String
     public var underlying: BackendError
     public var diagnostics: [Diagnostic] { [.error(message)] }
+}
+
+/// libnftables 1.0.6 dies (SIGSEGV) on a batch that places a rule by position or index and
+/// also holds a rule with an anonymous chain (`jump { … }`): placing a rule makes it add
+/// each rule it evaluates to its cache (`NFT_CACHE_UPDATE`), and for a rule of the
+/// anonymous chain it looks up a chain with no name (`rule_cache_update`). Such a batch is
+/// refused before it is sent, naming the rule, rather than taking nftctl down mid-apply.
+enum AnonymousChainPlacement {
+    static func refusal(_ batch: Document, locations: [SourceLocation?]) -> TransportRefusal? {
+        var placed = false
+        var anonymous: Int?
+        for (i, e) in batch.entries.enumerated() {
+            guard case .command(let c) = e, case .rule(let r) = c.item else { continue }
+            if (c.verb == .add || c.verb == .insert) && (r.handle != nil || r.index != nil) { placed = true }
+            if anonymous == nil, c.verb != .delete, r.statements.contains(where: holdsAnonymousChain) { anonymous = i }
+        }
+        guard placed, let i = anonymous else { return nil }
+        let loc = i < locations.count ? locations[i] : nil
+        return TransportRefusal(
+            message: (loc.map { "\($0): " } ?? "")
+                + "this change places rules by position in a chain and adds a rule with an anonymous chain "
+                + "(`jump { … }`), which libnftables 1.0.6 cannot take in one batch (it crashes); nothing was applied. "
+                + "Apply the table whole with `--replace` (its counters start again), or give the anonymous chain a name.",
+            underlying: .unsupported("a positioned rule beside an anonymous chain"))
+    }
+
+    static func holdsAnonymousChain(_ s: Statement) -> Bool {
+        if case .text(let t) = s { return t.contains("jump {") || t.contains("goto {") }
+        return false
+    }
 }

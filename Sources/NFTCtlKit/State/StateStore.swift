@@ -355,7 +355,7 @@ extension StateStore {
     /// of those tables will then plan from it without listing the kernel.
     public func remembersListing(generation: UInt32, netns: String?) -> Bool {
         guard let namespace = Self.namespaceIdentity(netns), (try? checkDirectories(downTo: lastListingFile)) == true,
-            let bytes = try? OwnedPath.bytes(lastListingFile.path), let (header, _) = Self.split(bytes)
+            let bytes = try? OwnedPath.bytes(lastListingFile.path, upTo: 1 << 16), let (header, _) = Self.header(bytes)
         else { return false }
         return header["generation"]?.intValue == Int64(generation) && header["namespace"]?.uint64Value == namespace
             && header["boot"]?.stringValue == Self.bootID && TableKeyList.keys(header["volatile"])?.isEmpty == true
@@ -396,14 +396,21 @@ extension StateStore {
     /// occur (a string value is never followed by a colon); the value runs to the file's
     /// closing brace.
     static func split(_ bytes: [UInt8]) -> (header: JSON, listing: Range<Int>)? {
+        guard bytes.last == UInt8(ascii: "}"), let (header, start) = header(bytes), start < bytes.count else { return nil }
+        return (header, start..<bytes.count - 1)
+    }
+
+    /// The header of a remembered listing's file from its first bytes (or all of them),
+    /// with where the listing starts; nil when the key is not among them.
+    static func header(_ bytes: [UInt8]) -> (header: JSON, listingStart: Int)? {
         let key = listingKey
-        guard bytes.count > key.count + 1, bytes.first == UInt8(ascii: "{"), bytes.last == UInt8(ascii: "}") else { return nil }
+        guard bytes.count > key.count + 1, bytes.first == UInt8(ascii: "{") else { return nil }
         var i = 0
         while i + key.count < bytes.count {
             if bytes[i] == key[0], bytes[i..<i + key.count].elementsEqual(key) {
                 var head = Array(bytes[..<i]) + [UInt8(ascii: "}")]
                 guard let header = try? JSON.parse(bytes: &head) else { return nil }
-                return (header, i + key.count..<bytes.count - 1)
+                return (header, i + key.count)
             }
             i += 1
         }

@@ -80,7 +80,7 @@ public enum OwnedPath {
     }
 
     /// The same, as bytes.
-    static func bytes(_ path: String) throws -> [UInt8]? {
+    static func bytes(_ path: String, upTo limit: Int = .max) throws -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 {
             if errno == ENOENT { return nil }
@@ -89,10 +89,10 @@ public enum OwnedPath {
         defer { close(fd) }
         let st = try check(fd, path: path, directory: false)
         var out: [UInt8] = []
-        out.reserveCapacity(Int(st.st_size))
+        out.reserveCapacity(min(Int(st.st_size), limit))
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        while out.count < limit {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, min($0.count, limit - out.count)) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw Problem("cannot read: \(String(cString: strerror(errno)))", file: path)
@@ -100,6 +100,7 @@ public enum OwnedPath {
             if n == 0 { return out }
             out.append(contentsOf: buffer[0..<n])
         }
+        return out
     }
 
     /// Writes `bytes` to `path` atomically (a new file of `mode` beside it, then rename), so a
