@@ -328,16 +328,26 @@ import Testing
         return try InputLoader.loadJSON("echo.json", text: #"{"nftables": ["# + parts.joined(separator: ",\n") + "]}")
     }
 
+    /// Table `echo` with 200 rules applied in `ns` through nftctl, with a state directory of
+    /// its own (the caller removes it).
+    static func applied(in ns: TestNamespace) throws -> (LibNFTablesBackend, StateStore, [Int]) {
+        let backend = try LibNFTablesBackend(netns: ns.name)
+        let store = StateStore(root: try ApplyPipelineTests.stateDir(), netns: ns.name)
+        let ports = Array(1000..<1200)
+        do { _ = try ApplyOperation.run(try Self.input(ports), backend: backend, store: store, netns: ns.name) } catch {
+            try? FileManager.default.removeItem(at: store.root)
+            throw error
+        }
+        return (backend, store, ports)
+    }
+
     /// What nftctl derives from the echo after a change (a replace, an insert, a delete, an
     /// append) is what the kernel then lists, handles and all; and the next apply of the same
     /// rules plans nothing from it.
     @Test(.needsRoot) func theListingDerivedFromTheEchoIsWhatTheKernelLists() throws {
         guard let ns = TestNamespace.make("echo-derived listing") else { return }
-        let backend = try LibNFTablesBackend(netns: ns.name)
-        let store = StateStore(root: try ApplyPipelineTests.stateDir(), netns: ns.name)
+        let (backend, store, ports) = try Self.applied(in: ns)
         defer { try? FileManager.default.removeItem(at: store.root) }
-        let ports = Array(1000..<1200)
-        _ = try ApplyOperation.run(try Self.input(ports), backend: backend, store: store, netns: ns.name)
         var changed = ports
         changed[100] = 1
         changed.remove(at: 50)
@@ -359,11 +369,8 @@ import Testing
     /// rules alike.
     @Test(.needsRoot) func aWarmedCacheCommitsNothingAndTheChangeAfterItIsWhatTheKernelLists() throws {
         guard let ns = TestNamespace.make("warmed cache") else { return }
-        let backend = try LibNFTablesBackend(netns: ns.name)
-        let store = StateStore(root: try ApplyPipelineTests.stateDir(), netns: ns.name)
+        let (backend, store, ports) = try Self.applied(in: ns)
         defer { try? FileManager.default.removeItem(at: store.root) }
-        let ports = Array(1000..<1200)
-        _ = try ApplyOperation.run(try Self.input(ports), backend: backend, store: store, netns: ns.name)
         var changed = ports
         for step in 0..<4 {
             let generation = try backend.generationID()

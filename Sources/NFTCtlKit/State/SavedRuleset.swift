@@ -59,15 +59,17 @@ extension StateStore {
             let replaced = Set(input.state.keys + pruned)
             // Nothing saved yet keeps nothing either (a missing file is no table to merge).
             let keepsNothing = savedTables()?.isSubset(of: replaced) ?? (access(rulesetFile.path, F_OK) != 0 && errno == ENOENT)
-            if keepsNothing, confirming == nil, let digest = input.sourceDigest, let prepared = copy?.take(digest: digest),
+            // The digest of the bytes the saved ruleset may be, as read, when it replaces every saved table.
+            let asRead = keepsNothing && confirming == nil ? input.sourceDigest : nil
+            if let digest = asRead, let prepared = copy?.take(digest: digest),
                 (try? publishSavedRuleset(prepared, tables: input.state.keys)) != nil
             {
                 // The same, written while the apply ran: only its rename is left. A copy that
                 // is gone (removed as abandoned by an nftctl of another PID namespace) is
                 // written again from the file below, as without a copy.
                 unlink(stagedRulesetFile.path)
-            } else if keepsNothing, confirming == nil, let digest = input.sourceDigest,
-                let data = FileManager.default.contents(atPath: input.path), UpToDate.digest([UInt8](data)) == digest
+            } else if let digest = asRead, let data = FileManager.default.contents(atPath: input.path),
+                UpToDate.digest([UInt8](data)) == digest
             {
                 // Every saved table is replaced, by a JSON file that still has the bytes this
                 // apply read: they load to the same tables for `nftctl restore`, unserialised.

@@ -357,8 +357,13 @@ extension StateStore {
         guard let namespace = Self.namespaceIdentity(netns), (try? checkDirectories(downTo: lastListingFile)) == true,
             let bytes = try? OwnedPath.bytes(lastListingFile.path, upTo: 1 << 16), let (header, _) = Self.header(bytes)
         else { return false }
-        return header["generation"]?.intValue == Int64(generation) && header["namespace"]?.uint64Value == namespace
-            && header["boot"]?.stringValue == Self.bootID && TableKeyList.keys(header["volatile"])?.isEmpty == true
+        return Self.isOfThisBoot(header, namespace: namespace) && header["generation"]?.intValue == Int64(generation)
+            && TableKeyList.keys(header["volatile"])?.isEmpty == true
+    }
+
+    /// True when a remembered listing's header names namespace `current` and this boot.
+    static func isOfThisBoot(_ header: JSON, namespace current: UInt64) -> Bool {
+        header["namespace"]?.uint64Value == current && header["boot"]?.stringValue == bootID
     }
 
     /// The remembered listing as the file has it, whatever its generation (`holds` decides).
@@ -371,9 +376,7 @@ extension StateStore {
     /// `readRememberedListing` in the namespace whose identity is `current`.
     func readRememberedListing(namespace current: UInt64?) -> RememberedListing? {
         guard let current, (try? checkDirectories(downTo: lastListingFile)) == true, let bytes = try? OwnedPath.bytes(lastListingFile.path),
-            let (header, range) = Self.split(bytes),
-            let namespace = header["namespace"]?.uint64Value, namespace == current,
-            let boot = header["boot"]?.stringValue, boot == Self.bootID,
+            let (header, range) = Self.split(bytes), Self.isOfThisBoot(header, namespace: current),
             let (json, _, spans) = try? bytes.withUnsafeBufferPointer({ all in
                 try JSON.parseWithEntrySpans(UnsafeBufferPointer(rebasing: all[range]))
             }),
@@ -385,8 +388,8 @@ extension StateStore {
         else { return nil }
         return RememberedListing(
             document: document, bytes: bytes, entrySpans: spans.map { $0.lowerBound + range.lowerBound..<$0.upperBound + range.lowerBound },
-            scope: scope, volatile: volatile, generation: header["generation"]?.intValue, namespace: namespace,
-            boot: boot)
+            scope: scope, volatile: volatile, generation: header["generation"]?.intValue, namespace: current,
+            boot: Self.bootID)
     }
 
     static let listingKey = Array(#","listing":"#.utf8)

@@ -130,18 +130,23 @@ public enum OwnedPath {
 
         public func discard() { unlink(temporary) }
 
+        /// The directory of `path` and the start of the hidden names prepared for it (`.name.`).
+        static func hidden(_ path: String) -> (directory: String, prefix: String) {
+            let cut = path.lastIndex(of: "/")
+            let directory = cut.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+            return (directory, "." + (cut.map { String(path[path.index(after: $0)...]) } ?? path) + ".")
+        }
+
         /// The hidden name of a file prepared for `path` by process `pid`: `dir/.name.pid.random`.
         static func temporary(for path: String, pid: pid_t) -> String {
-            let name = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
-            return "\(path[..<name]).\(path[name...]).\(pid).\(UInt32.random(in: 0...UInt32.max))"
+            let (dir, prefix) = hidden(path)
+            return "\(dir)/\(prefix)\(pid).\(UInt32.random(in: 0...UInt32.max))"
         }
 
         /// Removes the files prepared for `path` by processes that no longer exist (killed
         /// between preparing and publishing); one that is alive may still publish its own.
         static func removeAbandoned(for path: String) {
-            let cut = path.lastIndex(of: "/")
-            let dir = cut.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-            let prefix = "." + (cut.map { String(path[path.index(after: $0)...]) } ?? path) + "."
+            let (dir, prefix) = hidden(path)
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
             for name in names where name.hasPrefix(prefix) {
                 let parts = name.dropFirst(prefix.count).split(separator: ".")
