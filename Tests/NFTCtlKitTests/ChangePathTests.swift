@@ -1,5 +1,6 @@
 import Foundation
 import NFTAnalysis
+import Synchronization
 import Testing
 
 @testable import NFTCtlKit
@@ -168,6 +169,70 @@ import Testing
         #expect(!store.remembersListing(generation: 7, netns: "nftctl-no-such-namespace"))
         store.rememberListing(try fake.list(), generation: 7, netns: nil, tables: [t], volatile: [t])
         #expect(!store.remembersListing(generation: 7, netns: nil))
+    }
+
+    /// A listing read ahead (`prefetchListing`) counts only while the file is still the one
+    /// it read: one written since (another apply's) is read again, never taken from memory.
+    @Test func aListingReadAheadIsTakenOnlyWhileTheFileIsTheOneRead() throws {
+        let fake = try FakeBackend()
+        let store = StateStore(root: try P.stateDir(), netns: nil)
+        defer { try? FileManager.default.removeItem(at: store.root) }
+        try fake.apply(try P.batch(P.tableJSON("t", ports: [22])), dryRun: false)
+        let t = TableKey(family: "inet", name: "t")
+        store.rememberListing(try fake.list(), generation: 7, netns: nil, tables: [t])
+        let ahead = store.prefetchListing(netns: nil) {}
+        let taken = try #require(store.rememberedListing(generation: 7, netns: nil, covering: [t], prefetched: ahead))
+        #expect(P.rules(taken.document).map(\.expr) == P.rules(try fake.list()).map(\.expr))
+        #expect(taken.readAhead)
+        // The snapshot of a change planned from it was written meanwhile: renamed into place.
+        let copy = try #require(taken.snapshotCopy)
+        let snapshot = try store.saveSnapshot(tables: [t], listing: taken.document, file: taken)
+        #expect(try OwnedPath.bytes(store.snapshotFile(snapshot.id).path) == taken.bytes)
+        #expect(!FileManager.default.fileExists(atPath: copy.temporary))
+        #expect(P.rules(try store.snapshot(snapshot.id).listing).map(\.expr) == P.rules(taken.document).map(\.expr))
+        // Another apply remembers another listing, at the same generation as far as the
+        // header says: the read made before it is not used.
+        let stale = store.prefetchListing(netns: nil) {}
+        _ = store.rememberedListing(generation: 7, netns: nil, covering: [t], prefetched: stale)
+        try fake.apply(try P.batch(P.tableJSON("t", ports: [22, 2222])), dryRun: false)
+        store.rememberListing(try fake.list(), generation: 7, netns: nil, tables: [t])
+        let now = try #require(store.rememberedListing(generation: 7, netns: nil, covering: [t], prefetched: stale))
+        #expect(P.rules(now.document).count > 1)
+        #expect(P.rules(now.document).map(\.expr) == P.rules(try fake.list()).map(\.expr))
+        #expect(now.bytes == (try OwnedPath.bytes(store.lastListingFile.path)))
+        #expect(!now.readAhead)
+        // Removed since: nothing.
+        store.forgetListing()
+        #expect(store.rememberedListing(generation: 7, netns: nil, covering: [t], prefetched: ahead) == nil)
+        // A read ahead that does not hold (another generation) leaves no copy behind.
+        store.rememberListing(try fake.list(), generation: 7, netns: nil, tables: [t])
+        #expect(store.rememberedListing(generation: 8, netns: nil, covering: [t], prefetched: store.prefetchListing(netns: nil) {}) == nil)
+        let left = try FileManager.default.contentsOfDirectory(atPath: store.snapshotDir.path).filter { $0.hasPrefix(".") }
+        #expect(left.isEmpty, "copies left behind: \(left)")
+    }
+
+    /// The read ahead is done once, by whoever asks first: by the caller when the thread
+    /// is still waiting for its turn (which then does not do it again).
+    @Test func workReadAheadIsDoneOnceByWhoeverAsksFirst() throws {
+        final class Count: Sendable { let runs = Mutex(0) }
+        let count = Count()
+        let turn = DispatchSemaphore(value: 0), ran = DispatchSemaphore(value: 0)
+        let early = FirstToAsk(after: { turn.wait() }) { () -> Int in
+            count.runs.withLock { $0 += 1 }
+            return 7
+        }
+        #expect(early.value() == 7)
+        turn.signal()
+        // Nobody asks: the thread does it once its turn comes.
+        let late = FirstToAsk(after: {}) { () -> Int in
+            count.runs.withLock { $0 += 1 }
+            ran.signal()
+            return 8
+        }
+        #expect(ran.wait(timeout: .now() + 30) == .success)
+        #expect(late.value() == 8)
+        #expect(early.value() == 7)
+        #expect(count.runs.withLock { $0 } == 2)
     }
 
     /// Counts gathered since the remembered listing: the snapshot takes the replaced rule's
@@ -376,7 +441,7 @@ import Testing
             let generation = try backend.generationID()
             #expect(store.remembersListing(generation: generation, netns: ns.name))
             backend.warmCache()
-            #expect(backend.warmed() == true)
+            #expect(backend.warmedCache() == true)
             #expect(try backend.generationID() == generation)
             #expect(try backend.tableKeys() == [TableKey(family: "inet", name: "echo")])
             switch step {

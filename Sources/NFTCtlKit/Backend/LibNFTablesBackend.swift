@@ -112,9 +112,10 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
         warming.withLock { $0 = run }
     }
 
-    /// The last `warmCache`'s dry run, once it has ended: true when libnftables took it
+    /// Waits for the last `warmCache`'s dry run to end: true when libnftables took it
     /// (nil: none was started).
-    func warmed() -> Bool? {
+    @discardableResult
+    public func warmedCache() -> Bool? {
         try? warming.withLock { $0 }?.wait()
     }
 

@@ -130,7 +130,9 @@ public struct StateStore: Sendable {
         let url = snapshotFile(id)
         if let file, file.scope == keys {
             try ensureDirectories()
-            try OwnedPath.write(Data(file.bytes), to: url.path)
+            // Written ahead (`prefetchListing`): renamed into place; else written now.
+            let ahead = file.snapshotCopy.map { (try? OwnedPath.Prepared(temporary: $0.temporary, path: url.path).publish()) != nil }
+            if ahead != true { try OwnedPath.write(Data(file.bytes), to: url.path) }
         } else {
             let arr = tables.sorted().map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }
             try write(["id": .string(id), "tables": .array(arr), "listing": doc.json], to: url, style: .compact)
@@ -303,6 +305,11 @@ extension StateStore {
         var generation: Int64?
         var namespace: UInt64?
         var boot: String?
+        /// For a listing read ahead (`prefetchListing`): its bytes written and fsync'd in the
+        /// snapshot directory meanwhile, for `saveSnapshot` to rename into place.
+        public internal(set) var snapshotCopy: OwnedPath.Prepared? = nil
+        /// True when it was read ahead (`prefetchListing`), not when it was needed.
+        public internal(set) var readAhead = false
 
         /// True when the kernel's generation id shows nobody committed since it was listed
         /// (the ruleset is then exactly what nftctl saw, and need not be listed again), in
@@ -341,12 +348,62 @@ extension StateStore {
         }
     }
 
-    /// The remembered listing, if it holds now (`RememberedListing.holds`).
-    public func rememberedListing(generation: UInt32, netns: String?, covering tables: [TableKey] = []) -> RememberedListing? {
+    /// The remembered listing, if it holds now (`RememberedListing.holds`). `prefetched`: a
+    /// read of it made earlier (`prefetchListing`), taken when the file is still the one read.
+    public func rememberedListing(
+        generation: UInt32, netns: String?, covering tables: [TableKey] = [], prefetched: ListingPrefetch? = nil
+    ) -> RememberedListing? {
         // The identity is asked once: for a named namespace that means entering it.
         let namespace = Self.namespaceIdentity(netns)
-        return readRememberedListing(namespace: namespace).flatMap {
-            $0.holds(generation: generation, namespace: namespace, covering: tables) ? $0 : nil
+        let listing = prefetched.flatMap { $0.listing(self) } ?? readRememberedListing(namespace: namespace)
+        guard let listing, listing.holds(generation: generation, namespace: namespace, covering: tables) else {
+            listing?.snapshotCopy?.discard()
+            return nil
+        }
+        return listing
+    }
+
+    /// Starts reading the remembered listing, parsed and decoded, on a thread of its own once
+    /// `after` returns, or in `rememberedListing` if that comes first (`FirstToAsk`); the
+    /// thread then also writes the snapshot a change planned from it saves, which is that
+    /// file as it is (`saveSnapshot`). At 10k rules the two are about a sixth of a change;
+    /// `after` is what keeps the other core busy until then
+    /// (`LibNFTablesBackend.warmedCache`), so that they overlap the apply's own work rather
+    /// than slowing both.
+    public func prefetchListing(netns: String?, after: @escaping @Sendable () -> Void) -> ListingPrefetch {
+        let path = lastListingFile.path
+        let ahead = snapshotFile("ahead").path
+        return ListingPrefetch(
+            read: FirstToAsk(after: after) { [self] in
+                // The file as it was throughout the read: renamed over or written meanwhile, no read.
+                guard let before = FileIdentity(path: path, following: false)?.description,
+                    var listing = readRememberedListing(netns: netns),
+                    FileIdentity(path: path, following: false)?.description == before
+                else { return nil }
+                listing.readAhead = true
+                if (try? ensureDirectories()) != nil {
+                    OwnedPath.Prepared.removeAbandoned(for: ahead)
+                    listing.snapshotCopy = try? OwnedPath.prepare(listing.bytes, for: ahead)
+                }
+                return (before, listing)
+            })
+    }
+
+    /// A read of the remembered listing made before it is needed (`prefetchListing`).
+    public struct ListingPrefetch: Sendable {
+        fileprivate let read: FirstToAsk<(identity: String, listing: RememberedListing)?>
+
+        /// The listing read, when `store`'s file is still the one read: its identity
+        /// (`FileIdentity`) unchanged, as every replacement (a rename) or write changes it.
+        fileprivate func listing(_ store: StateStore) -> RememberedListing? {
+            guard let read = read.value() else { return nil }
+            guard (try? store.checkDirectories(downTo: store.lastListingFile)) == true,
+                FileIdentity(path: store.lastListingFile.path, following: false)?.description == read.identity
+            else {
+                read.listing.snapshotCopy?.discard()
+                return nil
+            }
+            return read.listing
         }
     }
 

@@ -8,10 +8,11 @@ struct FileIdentity: CustomStringConvertible {
     var device: UInt64, inode: UInt64, size: Int64
     var modified: timespec, changed: timespec
 
-    /// Nil when `path` cannot be stat'ed.
-    init?(path: String) {
+    /// Nil when `path` cannot be stat'ed. `following`: false for the link itself when
+    /// `path` is a symbolic link (`lstat`), as readers that refuse links see it.
+    init?(path: String, following: Bool = true) {
         var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
+        guard (following ? stat(path, &st) : lstat(path, &st)) == 0 else { return nil }
         (device, inode, size) = (UInt64(st.st_dev), UInt64(st.st_ino), Int64(st.st_size))
         (modified, changed) = (st.st_mtim, st.st_ctim)
     }
