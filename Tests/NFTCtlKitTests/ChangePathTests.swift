@@ -180,7 +180,7 @@ import Testing
         try fake.apply(try P.batch(P.tableJSON("t", ports: [22])), dryRun: false)
         let t = TableKey(family: "inet", name: "t")
         store.rememberListing(try fake.list(), generation: 7, netns: nil, tables: [t])
-        let ahead = store.prefetchListing(netns: nil) {}
+        let ahead = try Review10Tests.readAhead(store)
         let taken = try #require(store.rememberedListing(generation: 7, netns: nil, covering: [t], prefetched: ahead))
         #expect(P.rules(taken.document).map(\.expr) == P.rules(try fake.list()).map(\.expr))
         #expect(taken.readAhead)
@@ -192,8 +192,7 @@ import Testing
         #expect(P.rules(try store.snapshot(snapshot.id).listing).map(\.expr) == P.rules(taken.document).map(\.expr))
         // Another apply remembers another listing, at the same generation as far as the
         // header says: the read made before it is not used.
-        let stale = store.prefetchListing(netns: nil) {}
-        _ = store.rememberedListing(generation: 7, netns: nil, covering: [t], prefetched: stale)
+        let stale = try Review10Tests.readAhead(store)
         try fake.apply(try P.batch(P.tableJSON("t", ports: [22, 2222])), dryRun: false)
         store.rememberListing(try fake.list(), generation: 7, netns: nil, tables: [t])
         let now = try #require(store.rememberedListing(generation: 7, netns: nil, covering: [t], prefetched: stale))
@@ -206,33 +205,9 @@ import Testing
         #expect(store.rememberedListing(generation: 7, netns: nil, covering: [t], prefetched: ahead) == nil)
         // A read ahead that does not hold (another generation) leaves no copy behind.
         store.rememberListing(try fake.list(), generation: 7, netns: nil, tables: [t])
-        #expect(store.rememberedListing(generation: 8, netns: nil, covering: [t], prefetched: store.prefetchListing(netns: nil) {}) == nil)
+        #expect(store.rememberedListing(generation: 8, netns: nil, covering: [t], prefetched: try Review10Tests.readAhead(store)) == nil)
         let left = try FileManager.default.contentsOfDirectory(atPath: store.snapshotDir.path).filter { $0.hasPrefix(".") }
         #expect(left.isEmpty, "copies left behind: \(left)")
-    }
-
-    /// The read ahead is done once, by whoever asks first: by the caller when the thread
-    /// is still waiting for its turn (which then does not do it again).
-    @Test func workReadAheadIsDoneOnceByWhoeverAsksFirst() throws {
-        final class Count: Sendable { let runs = Mutex(0) }
-        let count = Count()
-        let turn = DispatchSemaphore(value: 0), ran = DispatchSemaphore(value: 0)
-        let early = FirstToAsk(after: { turn.wait() }) { () -> Int in
-            count.runs.withLock { $0 += 1 }
-            return 7
-        }
-        #expect(early.value() == 7)
-        turn.signal()
-        // Nobody asks: the thread does it once its turn comes.
-        let late = FirstToAsk(after: {}) { () -> Int in
-            count.runs.withLock { $0 += 1 }
-            ran.signal()
-            return 8
-        }
-        #expect(ran.wait(timeout: .now() + 30) == .success)
-        #expect(late.value() == 8)
-        #expect(early.value() == 7)
-        #expect(count.runs.withLock { $0 } == 2)
     }
 
     /// Counts gathered since the remembered listing: the snapshot takes the replaced rule's

@@ -364,26 +364,30 @@ extension StateStore {
     }
 
     /// Starts reading the remembered listing, parsed and decoded, on a thread of its own once
-    /// `after` returns, or in `rememberedListing` if that comes first (`FirstToAsk`); the
-    /// thread then also writes the snapshot a change planned from it saves, which is that
-    /// file as it is (`saveSnapshot`). At 10k rules the two are about a sixth of a change;
-    /// `after` is what keeps the other core busy until then
-    /// (`LibNFTablesBackend.warmedCache`), so that they overlap the apply's own work rather
-    /// than slowing both.
+    /// `after` returns, or in `rememberedListing` if that comes first (`FirstToAsk`). The
+    /// thread then also writes the snapshot that a change planned from it saves, which is
+    /// that file as it is (`saveSnapshot`), unless its tables hold named objects (a rollback
+    /// needs their state: the tables are listed then, `SnapshotSource`). At 10k rules the
+    /// two are about a sixth of a change; `after` is what keeps the other core busy until
+    /// then (`LibNFTablesBackend.warmedCache`), so that they overlap the apply's own work
+    /// rather than slowing both.
     public func prefetchListing(netns: String?, after: @escaping @Sendable () -> Void) -> ListingPrefetch {
         let path = lastListingFile.path
-        let ahead = snapshotFile("ahead").path
+        let copy = snapshotFile("ahead").path
         return ListingPrefetch(
-            read: FirstToAsk(after: after) { [self] in
+            read: FirstToAsk(after: after) { [self] ahead in
                 // The file as it was throughout the read: renamed over or written meanwhile, no read.
                 guard let before = FileIdentity(path: path, following: false)?.description,
                     var listing = readRememberedListing(netns: netns),
                     FileIdentity(path: path, following: false)?.description == before
                 else { return nil }
-                listing.readAhead = true
-                if (try? ensureDirectories()) != nil {
-                    OwnedPath.Prepared.removeAbandoned(for: ahead)
-                    listing.snapshotCopy = try? OwnedPath.prepare(listing.bytes, for: ahead)
+                listing.readAhead = ahead
+                let objects = listing.document.items.contains {
+                    if case .object = $0 { return true }; return false
+                }
+                if ahead, !objects, (try? ensureDirectories()) != nil {
+                    OwnedPath.Prepared.removeAbandoned(for: copy)
+                    listing.snapshotCopy = try? OwnedPath.prepare(listing.bytes, for: copy)
                 }
                 return (before, listing)
             })
@@ -393,10 +397,14 @@ extension StateStore {
     public struct ListingPrefetch: Sendable {
         fileprivate let read: FirstToAsk<(identity: String, listing: RememberedListing)?>
 
-        /// The listing read, when `store`'s file is still the one read: its identity
-        /// (`FileIdentity`) unchanged, as every replacement (a rename) or write changes it.
+        /// The listing read, when `store`'s file is still the one read. What makes a listing
+        /// valid is its header (`holds`: the generation, namespace and boot it names, in the
+        /// same bytes); the file's identity (`FileIdentity`) only tells whether it is still
+        /// the newest: a replacement (a rename) or a write changes it, short of one made in
+        /// the same timestamp tick with the same size and inode, which can only bring an
+        /// older listing of the same generation.
         fileprivate func listing(_ store: StateStore) -> RememberedListing? {
-            guard let read = read.value() else { return nil }
+            guard let read = read.take() ?? nil else { return nil }
             guard (try? store.checkDirectories(downTo: store.lastListingFile)) == true,
                 FileIdentity(path: store.lastListingFile.path, following: false)?.description == read.identity
             else {
@@ -404,6 +412,15 @@ extension StateStore {
                 return nil
             }
             return read.listing
+        }
+
+        /// True once the read is done (`FirstToAsk.settled`).
+        var settled: Bool { read.settled }
+
+        /// Ends the read ahead when the apply ends before taking it: not started, it never
+        /// is; under way, its copy of the snapshot is removed once it is written.
+        public func discard() {
+            (read.take(run: false) ?? nil)?.listing.snapshotCopy?.discard()
         }
     }
 
