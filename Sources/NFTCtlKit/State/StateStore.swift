@@ -15,7 +15,7 @@ public struct StateStore: Sendable {
     public static let keep = 10
 
     public init(netns: String?) {
-        self.init(root: ProcessInfo.processInfo.environment["NFTCTL_STATE_DIR"] ?? "/var/lib/nftctl", netns: netns)
+        self.init(root: Environment.value("NFTCTL_STATE_DIR") ?? "/var/lib/nftctl", netns: netns)
     }
 
     /// A state directory under `root` (tests: a directory of their own).
@@ -84,11 +84,27 @@ public struct StateStore: Sendable {
         try OwnedPath.write(json.serializedBytes(style), to: url.path, durable: durable)
     }
 
+    /// `write`, with the fsync on a thread of its own (`OwnedPath.writeSyncingLater`): for a
+    /// snapshot, which must be in place before the commit but need only be durable before the
+    /// state written after it (the saved ruleset it can undo, a pending confirmation).
+    func writeSyncingLater(_ json: JSON, to url: URL, style: JSONStyle = .pretty) throws {
+        try ensureDirectories()
+        try OwnedPath.writeSyncingLater(json.serializedBytes(style), to: url.path)
+    }
+
     func read(_ url: URL) throws -> JSON? {
         guard try checkDirectories(downTo: url), let data = try OwnedPath.read(url.path) else { return nil }
         do { return try JSON.parse(String(decoding: data, as: UTF8.self)) } catch {
             throw Problem("unreadable state file: \(error)", file: url.path)
         }
+    }
+
+    /// `read`, but a file that is not whole JSON is nil rather than an error: for what is
+    /// written without fsync (or synced later) and only adds to what is known without it,
+    /// which a crash can leave empty or cut short. A refused file (`OwnedPath`) still throws.
+    func readUnlessTorn(_ url: URL) throws -> JSON? {
+        guard try checkDirectories(downTo: url), let data = try OwnedPath.read(url.path) else { return nil }
+        return try? JSON.parse(String(decoding: data, as: UTF8.self))
     }
 
     // MARK: managed tables
@@ -125,15 +141,16 @@ public struct StateStore: Sendable {
     public func saveSnapshot(tables: [TableKey], listing: Document, file: RememberedListing? = nil) throws -> Snapshot {
         let keys = Set(tables)
         let items = listing.items.filter { $0.tableKey.map(keys.contains) ?? false }
-        let id = String(format: "%.6f", Date().timeIntervalSince1970) + "-\(getpid())"
+        let id = Self.newSnapshotID()
         let doc = Document(items.map { .item($0) })
         let url = snapshotFile(id)
+        // Synced later: what reads a snapshot refuses one a crash left empty or cut short.
         if let file, file.scope == keys {
             try ensureDirectories()
-            try OwnedPath.write(Data(file.bytes), to: url.path)
+            try OwnedPath.writeSyncingLater(file.bytes, to: url.path)
         } else {
             let arr = tables.sorted().map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }
-            try write(["id": .string(id), "tables": .array(arr), "listing": doc.json], to: url, style: .compact)
+            try writeSyncingLater(["id": .string(id), "tables": .array(arr), "listing": doc.json], to: url, style: .compact)
         }
         return Snapshot(id: id, tables: tables, listing: doc)
     }
@@ -144,10 +161,20 @@ public struct StateStore: Sendable {
         guard let deletions = SnapshotCounts.deletions(in: echo),
             let listing = SnapshotCounts.patched(snapshot.listing, echo: deletions)
         else { return nil }
-        try write(deletions.json, to: countsFile(snapshot.id), style: .compact)
+        // Synced later, as the snapshot: a counts file a crash cut short is read as none.
+        try writeSyncingLater(deletions.json, to: countsFile(snapshot.id), style: .compact)
         var patched = snapshot
         patched.listing = listing
         return patched
+    }
+
+    /// `SECONDS.MICROS-PID` of now, formatted by hand: `String(format:)` costs an apply more
+    /// than the snapshot's write.
+    static func newSnapshotID() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let micros = String(now.tv_nsec / 1000)
+        return "\(now.tv_sec).\(String(repeating: "0", count: max(0, 6 - micros.count)))\(micros)-\(getpid())"
     }
 
     func snapshotFile(_ id: String) -> URL { snapshotDir.appendingPathComponent("\(id).json") }
@@ -161,7 +188,7 @@ public struct StateStore: Sendable {
 
     func snapshotIDs() throws -> [String] {
         guard try checkDirectories(downTo: snapshotDir) else { return [] }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: snapshotDir.path)) ?? []
+        let names = OwnedPath.names(in: snapshotDir.path) ?? []
         let ids: [String] = names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.filter(Self.isSnapshotID)
         func time(_ id: String) -> Double { Double(id.split(separator: "-").first ?? "") ?? 0 }
         return ids.sorted { time($0) < time($1) }
@@ -190,7 +217,7 @@ public struct StateStore: Sendable {
         guard let l = j["listing"] else { throw Problem("snapshot \(id) has no listing") }
         var listing: Document
         do { listing = try Document.decode(l) } catch { throw Problem("snapshot \(id): \(error)") }
-        if let counts = try read(countsFile(id)) {
+        if let counts = try readUnlessTorn(countsFile(id)) {
             do { listing = SnapshotCounts.patched(listing, echo: try Document.decode(counts)) ?? listing } catch {
                 throw Problem("snapshot \(id)'s counts: \(error)")
             }
