@@ -65,7 +65,6 @@ struct ApplyCommand: ParsableCommand {
         var early: Backend?
         var listing: StateStore.ListingPrefetch?
         defer { savedCopy?.discard() }  // unless the apply saved it
-        defer { listing?.discard() }  // unless the apply took it
         do {
             let bytes = UpToDate.bytes(of: file)
             let digest = bytes.map(UpToDate.digest)

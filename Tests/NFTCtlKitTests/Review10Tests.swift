@@ -10,11 +10,6 @@ import Testing
 @Suite struct Review10Tests {
     typealias P = ApplyPipelineTests
 
-    /// The snapshot copies written ahead that are still in `store`'s snapshot directory.
-    static func copies(_ store: StateStore) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: store.snapshotDir.path)) ?? []).filter { $0.hasPrefix(".ahead.json.") }
-    }
-
     /// A read ahead that the thread has done (the work waited for, not taken).
     static func readAhead(_ store: StateStore) throws -> StateStore.ListingPrefetch {
         let ahead = store.prefetchListing(netns: nil) {}
@@ -23,59 +18,13 @@ import Testing
         return ahead
     }
 
-    static func remembered(_ ports: [Int], tables: [TableKey]? = nil) throws -> (FakeBackend, StateStore) {
+    static func remembered(_ ports: [Int]) throws -> (FakeBackend, StateStore) {
         let fake = try FakeBackend()
         let store = StateStore(root: try P.stateDir(), netns: nil)
         try fake.apply(try P.batch(P.tableJSON("t", ports: ports)), dryRun: false)
         store.rememberListing(
-            try fake.list(), generation: try fake.generationID(), netns: nil, tables: tables ?? [TableKey(family: "inet", name: "t")])
+            try fake.list(), generation: try fake.generationID(), netns: nil, tables: [TableKey(family: "inet", name: "t")])
         return (fake, store)
-    }
-
-    /// An apply that ends before it takes the listing (here refused under the lock, as an
-    /// earlier `--confirm` is pending; likewise a lock timeout, a validation error, the
-    /// lockout check) left the thread's snapshot copy behind: `discard` (called by `apply`
-    /// on its way out) removes it, whether the thread is done, under way or not started.
-    @Test func aReadAheadOfAnApplyRefusedBeforeTheListingLeavesNoCopy() throws {
-        let (fake, store) = try Self.remembered([22, 80])
-        defer { try? FileManager.default.removeItem(at: store.root) }
-        try store.setPending(.init(snapshot: "1.000000-1", deadline: Date().timeIntervalSince1970 + 600))
-        let ahead = store.prefetchListing(netns: nil) {}
-        #expect(throws: PendingConfirmation.self) {
-            try ApplyOperation.run(
-                try P.input(P.tableJSON("t", ports: [22, 8080])), backend: fake, store: store, normalizer: P.DeclaredForm(),
-                listing: ahead)
-        }
-        ahead.discard()
-        #expect(Self.copies(store).isEmpty, "copies left behind by the refused apply: \(Self.copies(store))")
-        // Not started yet: never is.
-        let never = DispatchSemaphore(value: 0)
-        let waiting = store.prefetchListing(netns: nil) { never.wait() }
-        waiting.discard()
-        never.signal()
-        #expect(store.rememberedListing(generation: try fake.generationID(), netns: nil, prefetched: waiting)?.readAhead != true)
-        #expect(Self.copies(store).isEmpty)
-    }
-
-    /// Tables with named objects are listed again for the snapshot (`SnapshotSource`): no
-    /// copy of the remembered listing is written for it.
-    @Test func noCopyIsWrittenForTablesWithNamedObjects() throws {
-        let fake = try FakeBackend()
-        let store = StateStore(root: try P.stateDir(), netns: nil)
-        defer { try? FileManager.default.removeItem(at: store.root) }
-        let counter = #"{"add": {"counter": {"family": "inet", "table": "t", "name": "hits", "packets": 0, "bytes": 0}}}"#
-        try fake.apply(try P.batch(P.tableJSON("t", ports: [22]) + ",\n" + counter), dryRun: false)
-        let t = TableKey(family: "inet", name: "t")
-        store.rememberListing(try fake.list(), generation: 3, netns: nil, tables: [t])
-        let ahead = try Self.readAhead(store)
-        let taken = try #require(store.rememberedListing(generation: 3, netns: nil, covering: [t], prefetched: ahead))
-        #expect(taken.readAhead)
-        #expect(
-            taken.document.items.contains {
-                if case .object = $0 { return true }; return false
-            })
-        #expect(taken.snapshotCopy == nil)
-        #expect(Self.copies(store).isEmpty)
     }
 
     /// The work runs once: callers that find it under way wait for it, and the result is
@@ -106,8 +55,7 @@ import Testing
         never.signal()
     }
 
-    /// A listing the apply read itself (the warm-up still running) is not called read
-    /// ahead, and no copy is written for it on the apply's path.
+    /// A listing the apply read itself (the warm-up still running) is not called read ahead.
     @Test func aListingTheApplyReadItselfIsNotCalledReadAhead() throws {
         let (fake, store) = try Self.remembered([22])
         defer { try? FileManager.default.removeItem(at: store.root) }
@@ -117,7 +65,6 @@ import Testing
             store.rememberedListing(
                 generation: try fake.generationID(), netns: nil, covering: [TableKey(family: "inet", name: "t")], prefetched: ahead))
         #expect(!taken.readAhead, "read by the apply itself, yet reported as read ahead")
-        #expect(taken.snapshotCopy == nil)
         never.signal()
     }
 }

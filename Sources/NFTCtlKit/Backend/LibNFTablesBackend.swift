@@ -67,17 +67,9 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
             if let flags { return try self.context.run(buffer, flags: flags, dryRun: dryRun, isFile: isFile) }
             return isFile ? try self.context.run(file: buffer, dryRun: dryRun) : try self.context.run(text: buffer, dryRun: dryRun)
         }
-        let fm = FileManager.default
-        let dir = fm.temporaryDirectory.appendingPathComponent("nftctl-batch-\(getpid())-\(UUID().uuidString)")
-        do { try fm.createDirectory(at: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700]) } catch {
-            return try run(nft, false)
-        }
-        defer { try? fm.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("batch.nft")
-        // Read once by libnftables, then removed: no fsync (FileManager.createFile does one).
-        guard (try? OwnedPath.write(Array(nft.utf8), to: file.path, mode: 0o600, durable: false)) != nil else {
-            return try run(nft, false)
-        }
+        // A memfd (`ScratchFile`): libnftables reads it by name, and nothing touches the disk.
+        guard let file = ScratchFile(Array(nft.utf8)) else { return try run(nft, false) }
+        defer { withExtendedLifetime(file) {} }  // open until libnftables is done with it
         do {
             return try run(file.path, true)
         } catch let BackendError.nftables(operation, text) {

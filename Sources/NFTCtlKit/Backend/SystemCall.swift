@@ -43,6 +43,29 @@ enum SystemCall {
         return unsafeBitCast(symbol, to: PrctlFunction.self)
     }()
 
+    /// The calling thread's effective capability set (`capget(2)`, version 3: both 32-bit
+    /// words); nil when the kernel refuses the call. Glibc exports `capget` but declares it
+    /// only in libcap's header, so it is looked up like setns.
+    static func effectiveCapabilities() -> UInt64? {
+        // struct __user_cap_header_struct { u32 version; int pid; } (pid 0: this thread)
+        var header: (UInt32, Int32) = (0x2008_0522, 0)  // _LINUX_CAPABILITY_VERSION_3
+        // struct __user_cap_data_struct { u32 effective, permitted, inheritable; }[2]
+        var data: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0)
+        let rc = withUnsafeMutableBytes(of: &header) { h in
+            withUnsafeMutableBytes(of: &data) { d in capgetFunction(h.baseAddress!, d.baseAddress!) }
+        }
+        guard rc == 0 else { return nil }
+        return UInt64(data.0) | UInt64(data.3) << 32
+    }
+
+    private typealias CapgetFunction = @convention(c) (UnsafeMutableRawPointer, UnsafeMutableRawPointer) -> Int32
+    private static let capgetFunction: CapgetFunction = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "capget") else {
+            fatalError("nftctl: libc has no capget()")
+        }
+        return unsafeBitCast(symbol, to: CapgetFunction.self)
+    }()
+
     /// The inode of a namespace file: two equal inodes are the same namespace.
     static func inode(_ path: String) -> UInt64? {
         var st = stat()

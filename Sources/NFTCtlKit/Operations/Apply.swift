@@ -105,8 +105,6 @@ public enum ApplyOperation {
             generation: generation, netns: netns, covering: state.keys + pruned, prefetched: prefetched)
         let liveListing = try remembered?.document ?? backend.list()
         defer { ProcessLifetime.keep((liveListing, remembered)) }
-        // The snapshot written ahead with it, unless `saveSnapshot` took it.
-        defer { remembered?.snapshotCopy?.discard() }
         timer.mark(
             remembered.map { $0.readAhead ? "live listing (remembered, read ahead)" : "live listing (remembered)" }
                 ?? "live listing (listed)")

@@ -5,7 +5,7 @@ import Foundation
 /// of guessed.
 public struct PhaseTimer {
     public init() {}
-    let enabled = ProcessInfo.processInfo.environment["NFTCTL_TIMING"] != nil
+    let enabled = Environment.value("NFTCTL_TIMING") != nil
     var last = Date()
 
     public mutating func mark(_ phase: String) {

@@ -21,7 +21,7 @@ public enum TestHook {
     }
 
     public static func reach(_ phase: Phase) {
-        guard ProcessInfo.processInfo.environment["NFTCTL_TEST_STOP_AT"] == phase.rawValue else { return }
+        guard Environment.value("NFTCTL_TEST_STOP_AT") == phase.rawValue else { return }
         raise(SIGSTOP)
     }
 }

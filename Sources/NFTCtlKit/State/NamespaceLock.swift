@@ -47,10 +47,9 @@ public final class NamespaceLock: @unchecked Sendable {
     /// Not root: the user's own runtime directory (the lock then only orders that user's
     /// nftctl processes, which is all an unprivileged user can run against a namespace of its own).
     public static var directory: String {
-        let env = ProcessInfo.processInfo.environment
-        if let dir = env["NFTCTL_RUN_DIR"] { return dir }
+        if let dir = Environment.value("NFTCTL_RUN_DIR") { return dir }
         if geteuid() == 0 { return "/run/nftctl" }
-        return (env["XDG_RUNTIME_DIR"] ?? "/tmp") + "/nftctl-\(geteuid())"
+        return (Environment.value("XDG_RUNTIME_DIR") ?? "/tmp") + "/nftctl-\(geteuid())"
     }
 
     /// The namespace file whose inode names the lock: the named namespace's bind mount, or

@@ -208,8 +208,10 @@ extension StateStore {
         return input.state
     }
 
+    /// Nil when none was recorded, or when a crash cut the record short (it is written
+    /// without fsync: `writeLastApply`).
     public func lastApply() throws -> LastApply? {
-        guard let j = try read(lastApplyFile) else { return nil }
+        guard let j = try readUnlessTorn(lastApplyFile), case .object = j else { return nil }
         let time: Double
         switch j["time"] {
         case .double(let d)?: time = d
@@ -222,11 +224,15 @@ extension StateStore {
             via: j["via"]?.stringValue ?? "apply", unconfirmedSnapshot: j["unconfirmed"]?.stringValue)
     }
 
+    /// Without fsync: the record is what `nftctl status` shows and nothing decides by it
+    /// (the saved ruleset and the pending confirmation are durable files of their own), so
+    /// a crash may lose it or cut it short (`lastApply` reads that as none), and an apply
+    /// does not wait for the disk to keep it.
     func writeLastApply(_ l: LastApply) throws {
         var o: JSONObject = ["time": .double(l.time), "file": .string(l.file), "via": .string(l.via)]
         o.append("generation", l.generation.map { JSON.number(Int($0)) })
         o.append("unconfirmed", l.unconfirmedSnapshot.map { JSON.string($0) })
-        try write(.object(o), to: lastApplyFile)
+        try write(.object(o), to: lastApplyFile, durable: false)
     }
 
     static func absolute(_ path: String) -> String {

@@ -15,7 +15,7 @@ public struct StateStore: Sendable {
     public static let keep = 10
 
     public init(netns: String?) {
-        self.init(root: ProcessInfo.processInfo.environment["NFTCTL_STATE_DIR"] ?? "/var/lib/nftctl", netns: netns)
+        self.init(root: Environment.value("NFTCTL_STATE_DIR") ?? "/var/lib/nftctl", netns: netns)
     }
 
     /// A state directory under `root` (tests: a directory of their own).
@@ -84,11 +84,27 @@ public struct StateStore: Sendable {
         try OwnedPath.write(json.serializedBytes(style), to: url.path, durable: durable)
     }
 
+    /// `write`, with the fsync on a thread of its own (`OwnedPath.writeSyncingLater`): for a
+    /// snapshot, which must be in place before the commit but need only be durable before the
+    /// state written after it (the saved ruleset it can undo, a pending confirmation).
+    func writeSyncingLater(_ json: JSON, to url: URL, style: JSONStyle = .pretty) throws {
+        try ensureDirectories()
+        try OwnedPath.writeSyncingLater(json.serializedBytes(style), to: url.path)
+    }
+
     func read(_ url: URL) throws -> JSON? {
         guard try checkDirectories(downTo: url), let data = try OwnedPath.read(url.path) else { return nil }
         do { return try JSON.parse(String(decoding: data, as: UTF8.self)) } catch {
             throw Problem("unreadable state file: \(error)", file: url.path)
         }
+    }
+
+    /// `read`, but a file that is not whole JSON is nil rather than an error: for what is
+    /// written without fsync (or synced later) and only adds to what is known without it,
+    /// which a crash can leave empty or cut short. A refused file (`OwnedPath`) still throws.
+    func readUnlessTorn(_ url: URL) throws -> JSON? {
+        guard try checkDirectories(downTo: url), let data = try OwnedPath.read(url.path) else { return nil }
+        return try? JSON.parse(String(decoding: data, as: UTF8.self))
     }
 
     // MARK: managed tables
@@ -125,17 +141,16 @@ public struct StateStore: Sendable {
     public func saveSnapshot(tables: [TableKey], listing: Document, file: RememberedListing? = nil) throws -> Snapshot {
         let keys = Set(tables)
         let items = listing.items.filter { $0.tableKey.map(keys.contains) ?? false }
-        let id = String(format: "%.6f", Date().timeIntervalSince1970) + "-\(getpid())"
+        let id = Self.newSnapshotID()
         let doc = Document(items.map { .item($0) })
         let url = snapshotFile(id)
+        // Synced later: what reads a snapshot refuses one a crash left empty or cut short.
         if let file, file.scope == keys {
             try ensureDirectories()
-            // Written ahead (`prefetchListing`): renamed into place; else written now.
-            let ahead = file.snapshotCopy.map { (try? OwnedPath.Prepared(temporary: $0.temporary, path: url.path).publish()) != nil }
-            if ahead != true { try OwnedPath.write(Data(file.bytes), to: url.path) }
+            try OwnedPath.writeSyncingLater(file.bytes, to: url.path)
         } else {
             let arr = tables.sorted().map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }
-            try write(["id": .string(id), "tables": .array(arr), "listing": doc.json], to: url, style: .compact)
+            try writeSyncingLater(["id": .string(id), "tables": .array(arr), "listing": doc.json], to: url, style: .compact)
         }
         return Snapshot(id: id, tables: tables, listing: doc)
     }
@@ -146,10 +161,20 @@ public struct StateStore: Sendable {
         guard let deletions = SnapshotCounts.deletions(in: echo),
             let listing = SnapshotCounts.patched(snapshot.listing, echo: deletions)
         else { return nil }
-        try write(deletions.json, to: countsFile(snapshot.id), style: .compact)
+        // Synced later, as the snapshot: a counts file a crash cut short is read as none.
+        try writeSyncingLater(deletions.json, to: countsFile(snapshot.id), style: .compact)
         var patched = snapshot
         patched.listing = listing
         return patched
+    }
+
+    /// `SECONDS.MICROS-PID` of now, formatted by hand: `String(format:)` costs an apply more
+    /// than the snapshot's write.
+    static func newSnapshotID() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let micros = String(now.tv_nsec / 1000)
+        return "\(now.tv_sec).\(String(repeating: "0", count: max(0, 6 - micros.count)))\(micros)-\(getpid())"
     }
 
     func snapshotFile(_ id: String) -> URL { snapshotDir.appendingPathComponent("\(id).json") }
@@ -163,7 +188,7 @@ public struct StateStore: Sendable {
 
     func snapshotIDs() throws -> [String] {
         guard try checkDirectories(downTo: snapshotDir) else { return [] }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: snapshotDir.path)) ?? []
+        let names = OwnedPath.names(in: snapshotDir.path) ?? []
         let ids: [String] = names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.filter(Self.isSnapshotID)
         func time(_ id: String) -> Double { Double(id.split(separator: "-").first ?? "") ?? 0 }
         return ids.sorted { time($0) < time($1) }
@@ -192,7 +217,7 @@ public struct StateStore: Sendable {
         guard let l = j["listing"] else { throw Problem("snapshot \(id) has no listing") }
         var listing: Document
         do { listing = try Document.decode(l) } catch { throw Problem("snapshot \(id): \(error)") }
-        if let counts = try read(countsFile(id)) {
+        if let counts = try readUnlessTorn(countsFile(id)) {
             do { listing = SnapshotCounts.patched(listing, echo: try Document.decode(counts)) ?? listing } catch {
                 throw Problem("snapshot \(id)'s counts: \(error)")
             }
@@ -305,9 +330,6 @@ extension StateStore {
         var generation: Int64?
         var namespace: UInt64?
         var boot: String?
-        /// For a listing read ahead (`prefetchListing`): its bytes written and fsync'd in the
-        /// snapshot directory meanwhile, for `saveSnapshot` to rename into place.
-        public internal(set) var snapshotCopy: OwnedPath.Prepared? = nil
         /// True when it was read ahead (`prefetchListing`), not when it was needed.
         public internal(set) var readAhead = false
 
@@ -356,24 +378,16 @@ extension StateStore {
         // The identity is asked once: for a named namespace that means entering it.
         let namespace = Self.namespaceIdentity(netns)
         let listing = prefetched.flatMap { $0.listing(self) } ?? readRememberedListing(namespace: namespace)
-        guard let listing, listing.holds(generation: generation, namespace: namespace, covering: tables) else {
-            listing?.snapshotCopy?.discard()
-            return nil
-        }
-        return listing
+        return listing.flatMap { $0.holds(generation: generation, namespace: namespace, covering: tables) ? $0 : nil }
     }
 
     /// Starts reading the remembered listing, parsed and decoded, on a thread of its own once
-    /// `after` returns, or in `rememberedListing` if that comes first (`FirstToAsk`). The
-    /// thread then also writes the snapshot that a change planned from it saves, which is
-    /// that file as it is (`saveSnapshot`), unless its tables hold named objects (a rollback
-    /// needs their state: the tables are listed then, `SnapshotSource`). At 10k rules the
-    /// two are about a sixth of a change; `after` is what keeps the other core busy until
-    /// then (`LibNFTablesBackend.warmedCache`), so that they overlap the apply's own work
-    /// rather than slowing both.
+    /// `after` returns, or in `rememberedListing` if that comes first (`FirstToAsk`). At 10k
+    /// rules the read is about a tenth of a change; `after` is what keeps the other core
+    /// busy until then (`LibNFTablesBackend.warmedCache`), so that the read overlaps the
+    /// apply's own work rather than slowing both.
     public func prefetchListing(netns: String?, after: @escaping @Sendable () -> Void) -> ListingPrefetch {
         let path = lastListingFile.path
-        let copy = snapshotFile("ahead").path
         return ListingPrefetch(
             read: FirstToAsk(after: after) { [self] ahead in
                 // The file as it was throughout the read: renamed over or written meanwhile, no read.
@@ -382,13 +396,6 @@ extension StateStore {
                     FileIdentity(path: path, following: false)?.description == before
                 else { return nil }
                 listing.readAhead = ahead
-                let objects = listing.document.items.contains {
-                    if case .object = $0 { return true }; return false
-                }
-                if ahead, !objects, (try? ensureDirectories()) != nil {
-                    OwnedPath.Prepared.removeAbandoned(for: copy)
-                    listing.snapshotCopy = try? OwnedPath.prepare(listing.bytes, for: copy)
-                }
                 return (before, listing)
             })
     }
@@ -404,24 +411,14 @@ extension StateStore {
         /// the same timestamp tick with the same size and inode, which can only bring an
         /// older listing of the same generation.
         fileprivate func listing(_ store: StateStore) -> RememberedListing? {
-            guard let read = read.take() ?? nil else { return nil }
-            guard (try? store.checkDirectories(downTo: store.lastListingFile)) == true,
+            guard let read = read.take() ?? nil, (try? store.checkDirectories(downTo: store.lastListingFile)) == true,
                 FileIdentity(path: store.lastListingFile.path, following: false)?.description == read.identity
-            else {
-                read.listing.snapshotCopy?.discard()
-                return nil
-            }
+            else { return nil }
             return read.listing
         }
 
         /// True once the read is done (`FirstToAsk.settled`).
         var settled: Bool { read.settled }
-
-        /// Ends the read ahead when the apply ends before taking it: not started, it never
-        /// is; under way, its copy of the snapshot is removed once it is written.
-        public func discard() {
-            (read.take(run: false) ?? nil)?.listing.snapshotCopy?.discard()
-        }
     }
 
     /// True when the remembered listing was taken at `generation` in this namespace and boot,

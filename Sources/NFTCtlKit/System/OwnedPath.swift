@@ -55,6 +55,14 @@ public enum OwnedPath {
 
     /// Makes `path` (and missing parents, mode 0700) if needed, then checks the directory.
     public static func ensureDirectory(_ path: String) throws {
+        // Usually there already: checked without trying to make it first.
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if fd >= 0 {
+            defer { close(fd) }
+            try check(fd, path: path, directory: true)
+            return
+        }
+        guard errno == ENOENT else { throw Refused(path: path, reason: reason(errno)) }
         var made = mkdir(path, 0o700) == 0
         if !made, errno == ENOENT {
             try ensureDirectory((path as NSString).deletingLastPathComponent)
@@ -72,6 +80,21 @@ public enum OwnedPath {
         guard fd >= 0 else { throw Refused(path: path, reason: reason(errno)) }
         defer { close(fd) }
         try check(fd, path: path, directory: true)
+    }
+
+    /// The names in directory `path` (not `.` and `..`), nil when it cannot be read: with
+    /// readdir, not `FileManager`, which costs more than the listing on an apply's path.
+    static func names(in path: String) -> [String]? {
+        guard let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
     }
 
     /// The contents of a checked regular file, or nil when it does not exist.
@@ -112,15 +135,46 @@ public enum OwnedPath {
         try prepare(bytes, for: path, mode: mode, durable: durable).publish()
     }
 
+    /// Writes `bytes` to `path` as `write` does, but renames the file into place at once and
+    /// fsyncs it on a thread of its own (`LaterSync`): for a file that must be in place now
+    /// (a snapshot, before the commit it can undo) and durable before any state written
+    /// after it, but not before the process goes on. Every later durable publish in this
+    /// process, and its exit, waits for the fsync first, so a crash never leaves a later
+    /// durable file without this one. What a crash before the fsync can leave is this file
+    /// empty or missing, never another one's bytes: its readers must refuse an unreadable
+    /// one (JSON that does not parse).
+    public static func writeSyncingLater(_ bytes: some ContiguousBytes, to path: String, mode: mode_t = 0o600) throws {
+        let tmp = Prepared.temporary(for: path, pid: getpid())
+        let fd = try create(tmp, for: path, bytes: bytes, mode: mode)
+        guard rename(tmp, path) == 0 else {
+            let failure = String(cString: strerror(errno))
+            close(fd)
+            unlink(tmp)
+            throw Problem("cannot write \(path): \(failure)")
+        }
+        LaterSync.start(fd, path: path)
+    }
+
+    /// Waits for every fsync `writeSyncingLater` started; throws the first that failed.
+    public static func waitForLaterSyncs() throws { try LaterSync.waitForAll() }
+
     /// A file written in full beside the path it is for, under a hidden name, not yet in its
     /// place: `write` in two steps, so that the writing (and fsync) of a large file can happen
     /// before it is known whether it will be kept.
     public struct Prepared: Sendable {
         public let temporary: String
         public let path: String
+        /// fsync'd: then the files `writeSyncingLater` wrote before are made durable first.
+        let durable: Bool
 
         /// Renames the file into its place (atomically replacing what was there).
         public func publish() throws {
+            if durable {
+                do { try LaterSync.waitForAll() } catch {
+                    unlink(temporary)
+                    throw Problem("cannot write \(path): a state file written before it is not on disk (\(error))")
+                }
+            }
             guard rename(temporary, path) == 0 else {
                 let failure = String(cString: strerror(errno))
                 unlink(temporary)
@@ -147,7 +201,7 @@ public enum OwnedPath {
         /// between preparing and publishing); one that is alive may still publish its own.
         static func removeAbandoned(for path: String) {
             let (dir, prefix) = hidden(path)
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+            guard let names = OwnedPath.names(in: dir) else { return }
             for name in names where name.hasPrefix(prefix) {
                 let parts = name.dropFirst(prefix.count).split(separator: ".")
                 guard parts.count == 2, let pid = pid_t(parts[0]), UInt32(parts[1]) != nil, pid != getpid() else { continue }
@@ -162,6 +216,20 @@ public enum OwnedPath {
         _ bytes: some ContiguousBytes, for path: String, mode: mode_t = 0o600, durable: Bool = true
     ) throws -> Prepared {
         let tmp = Prepared.temporary(for: path, pid: getpid())
+        let fd = try create(tmp, for: path, bytes: bytes, mode: mode)
+        var failure: String?
+        if durable, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
+        if let failure {
+            unlink(tmp)
+            throw Problem("cannot write \(path): \(failure)")
+        }
+        return Prepared(temporary: tmp, path: path, durable: durable)
+    }
+
+    /// Creates `tmp` (never an existing file or a link) with `bytes` in it; its open
+    /// descriptor. Nothing is left behind on failure.
+    static func create(_ tmp: String, for path: String, bytes: some ContiguousBytes, mode: mode_t) throws -> Int32 {
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw Problem("cannot write \(tmp): \(String(cString: strerror(errno)))") }
         var failure: String?
@@ -177,12 +245,11 @@ public enum OwnedPath {
                 offset += n
             }
         }
-        if failure == nil, durable, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
-        if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
         if let failure {
+            close(fd)
             unlink(tmp)
             throw Problem("cannot write \(path): \(failure)")
         }
-        return Prepared(temporary: tmp, path: path)
+        return fd
     }
 }

@@ -6,15 +6,13 @@ import NFTAnalysis
 /// the first libnftables call, which otherwise prints its own "you must be root" to stderr
 /// beside nftctl's error.
 public enum Privilege {
-    /// CAP_NET_ADMIN's bit in `CapEff` of /proc/self/status.
+    /// CAP_NET_ADMIN's bit in the effective set (`linux/capability.h`).
     static let netAdminBit: UInt64 = 1 << 12
 
-    /// True when the capability is not held (false when /proc cannot say: libnftables decides).
+    /// True when the capability is not held (false when the kernel cannot say: libnftables
+    /// decides). Asked with one `capget(2)`, not by reading and parsing /proc/self/status.
     public static var missingNetAdmin: Bool {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
-            let caps = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16)
-        else { return false }
+        guard let caps = SystemCall.effectiveCapabilities() else { return false }
         return caps & netAdminBit == 0
     }
 

@@ -6,7 +6,7 @@ import NFTAnalysis
 /// logs keep a quiet stderr. NFTCTL_PROGRESS=1 forces it, 0 silences it.
 enum Progress {
     static var enabled: Bool {
-        switch ProcessInfo.processInfo.environment["NFTCTL_PROGRESS"] {
+        switch Environment.value("NFTCTL_PROGRESS") {
         case "1"?: return true
         case "0"?: return false
         default: return isatty(STDERR_FILENO) == 1
