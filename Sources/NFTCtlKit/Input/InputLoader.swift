@@ -79,12 +79,11 @@ public enum InputLoader {
         let document: Document
         do { document = try Document.decode(json) } catch { throw error.placed(in: path) }
         guard spans.count == document.entries.count else { return (document, lines, []) }
-        let keys = zip(document.entries, spans).map { entry, span -> NormalFormKey? in
-            switch entry {
-            case .item(.rule): return .rawEntry(bytes[span])
-            case .command(let c): if case .rule = c.item { return .rawEntry(bytes[span]) } else { return nil }
-            default: return nil
-            }
+        // By index: the entries are only looked at (zipping them would copy each one out).
+        var keys: [NormalFormKey?] = []
+        keys.reserveCapacity(spans.count)
+        for k in spans.indices {
+            keys.append(document.entries[k].isRule ? .rawEntry(bytes[spans[k]]) : nil)
         }
         return (document, lines, keys)
     }
@@ -135,6 +134,17 @@ public enum InputLoader {
             return LoadedInput(path: path, kind: kind, document: document, locations: locations, state: state)
         } catch {
             throw error.placed(in: path)
+        }
+    }
+}
+
+extension Document.Entry {
+    /// A rule, as an element or in a command (the entries keyed by their bytes).
+    fileprivate var isRule: Bool {
+        switch self {
+        case .item(.rule): return true
+        case .command(let c): if case .rule = c.item { return true } else { return false }
+        default: return false
         }
     }
 }

@@ -58,22 +58,15 @@ struct JSONByteParser {
     var recordLines = false
     var entryLines: [Int] = []
     var entrySpans: [Range<Int>] = []
-    private var lineScan = (pos: 0, line: 1)
+    /// The line of `i`: every newline of a document is whitespace, and `skipWS` counts them
+    /// as it passes them (no second pass over the bytes to find an entry's line).
+    private var line = 1
     /// Elements of the arrays being read, innermost last.
     private let values = ElementStack<JSON>(capacity: 64)
     /// Members of the objects being read, innermost last.
     private let members = ElementStack<JSONObject.Member>(capacity: 64)
-
-    /// The line of the current position, counted incrementally (positions only grow).
-    mutating func currentLine() -> Int {
-        var (pos, line) = lineScan
-        while pos < i && pos < b.count {
-            if b[pos] == 0x0A { line += 1 }
-            pos += 1
-        }
-        lineScan = (pos, line)
-        return line
-    }
+    /// Short strings already built in this parse (keys and names repeat by the thousand).
+    private let shortStrings = ShortStrings()
 
     /// Parses the whole buffer as one document (a `Result`: the stdlib's `withUTF8` rethrows untyped).
     static func document(_ buf: UnsafeBufferPointer<UInt8>, recordLines: Bool) -> Result<(JSON, [Int], [Range<Int>]), JSONParseError> {
@@ -102,8 +95,30 @@ struct JSONByteParser {
         return JSONParseError(message: msg, line: line, column: col)
     }
 
-    mutating func skipWS() {
-        while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
+    /// Skips whitespace, counting newlines. Pretty-printed files are mostly indentation, so
+    /// spaces are passed a word at a time: up to the word's first other byte.
+    @inline(__always) mutating func skipWS() {
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            if c == 0x20 {
+                if n - i >= 8 {
+                    let w = UInt64(littleEndian: UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self))
+                    let other = w ^ 0x2020_2020_2020_2020
+                    // The first byte is a space, so this moves on by 1 to 8.
+                    i += other == 0 ? 8 : other.trailingZeroBitCount >> 3
+                } else {
+                    i += 1
+                }
+            } else if c == 0x0A {
+                line += 1
+                i += 1
+            } else if c == 0x0D || c == 0x09 {
+                i += 1
+            } else {
+                return
+            }
+        }
     }
 
     mutating func value(depth: Int) throws(JSONParseError) -> JSON {
@@ -177,7 +192,7 @@ struct JSONByteParser {
         while true {
             skipWS()
             let start = i
-            if recordLines && depth == 1 { entryLines.append(currentLine()) }
+            if recordLines && depth == 1 { entryLines.append(line) }
             let v = try value(depth: depth + 1)
             values.push(v)
             if recordLines && depth == 1 { entrySpans.append(start..<i) }
@@ -230,9 +245,10 @@ struct JSONByteParser {
                 // ASCII is UTF-8 as it stands: built without a validating pass (the stdlib
                 // still checks strings too long to be stored inline).
                 let src = b.baseAddress! + i
-                s = String(unsafeUninitializedCapacity: n) { dst in
-                    dst.baseAddress!.initialize(from: src, count: n)
-                    return n
+                if n < ShortStrings.maxLength, b.count - i >= 16 {
+                    s = shortStrings.string(src, n)
+                } else {
+                    s = String(asciiBytes: src, count: n)
                 }
             } else {
                 guard let v = String(validating: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self) else {
@@ -358,11 +374,22 @@ final class ElementStack<Element> {
     }
 
     /// Moves the elements from `start` on out of the stack.
+    ///
+    /// Up to four (most nftables containers) as an array literal: the compiler allocates
+    /// that with the storage type it looked up once, where `Array(unsafeUninitializedCapacity:)`
+    /// goes through the runtime's generic metadata table for every container.
     func pop(from start: Int) -> [Element] {
         let n = count - start
-        guard n > 0 else { return [] }
         let from = base + start
         count = start
+        switch n {
+        case 0: return []
+        case 1: return [from.move()]
+        case 2: return [from.move(), (from + 1).move()]
+        case 3: return [from.move(), (from + 1).move(), (from + 2).move()]
+        case 4: return [from.move(), (from + 1).move(), (from + 2).move(), (from + 3).move()]
+        default: break
+        }
         return [Element](unsafeUninitializedCapacity: n) { buf, initialized in
             buf.baseAddress!.moveInitialize(from: from, count: n)
             initialized = n
@@ -381,4 +408,61 @@ extension ElementStack<JSONObject.Member> {
     }
 
     func keys(from start: Int) -> Set<String> { Set((start..<count).map { base[$0].key }) }
+}
+
+extension String {
+    /// `count` bytes of ASCII as they stand (no validating pass).
+    @inline(__always) init(asciiBytes src: UnsafePointer<UInt8>, count n: Int) {
+        self.init(unsafeUninitializedCapacity: n) { dst in
+            dst.baseAddress!.initialize(from: src, count: n)
+            return n
+        }
+    }
+}
+
+/// The ASCII strings of up to 15 bytes built in one parse, by their bytes. A file repeats a
+/// few keys and names thousands of times; two words compared find one here for less than
+/// building it again (such strings are stored inline, so a copy costs no reference count).
+/// Each slot holds the last string that hashed to it.
+final class ShortStrings {
+    /// Strings shorter than this are looked up (what fits inline in a String).
+    static let maxLength = 16
+    private static let slotCount = 256
+    private struct Slot {
+        var w0: UInt64 = 0
+        var w1: UInt64 = 0
+        var string = ""
+    }
+    private let slots: UnsafeMutablePointer<Slot>
+
+    init() {
+        slots = .allocate(capacity: Self.slotCount)
+        slots.initialize(repeating: Slot(), count: Self.slotCount)
+    }
+
+    deinit {
+        slots.deinitialize(count: Self.slotCount)
+        slots.deallocate()
+    }
+
+    /// The string of the `n` (1 to 15) ASCII bytes at `p`; 16 bytes must be readable from `p`.
+    /// The key is the bytes themselves and their count (in the top byte, past the 15th).
+    @inline(__always) func string(_ p: UnsafePointer<UInt8>, _ n: Int) -> String {
+        let raw = UnsafeRawPointer(p)
+        var w0 = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+        var w1 = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        if n < 8 {
+            w0 &= (1 &<< UInt64(8 * n)) &- 1
+            w1 = 0
+        } else {
+            w1 &= (1 &<< UInt64(8 * (n - 8))) &- 1
+        }
+        w1 |= UInt64(n) &<< 56
+        let h = (w0 &* 0x9E37_79B9_7F4A_7C15) ^ (w1 &* 0xC2B2_AE3D_27D4_EB4F)
+        let slot = slots + Int(truncatingIfNeeded: h &>> 56)
+        if slot.pointee.w0 == w0 && slot.pointee.w1 == w1 { return slot.pointee.string }
+        let s = String(asciiBytes: p, count: n)
+        slot.pointee = Slot(w0: w0, w1: w1, string: s)
+        return s
+    }
 }
