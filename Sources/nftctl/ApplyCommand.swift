@@ -63,7 +63,6 @@ struct ApplyCommand: ParsableCommand {
         let input: LoadedInput
         var savedCopy: SavedCopy?
         var early: Backend?
-        var listing: StateStore.ListingPrefetch?
         defer { savedCopy?.discard() }  // unless the apply saved it
         do {
             let bytes = UpToDate.bytes(of: file)
@@ -78,14 +77,12 @@ struct ApplyCommand: ParsableCommand {
                 return
             }
             // A change planned from the remembered listing: libnftables' cache, which its
-            // commit needs first, is filled meanwhile, on a thread of its own (`warmCache`),
-            // and the listing is read on that thread's core once it is done (`prefetchListing`).
+            // commit needs first, is filled meanwhile, on a thread of its own (`warmCache`).
             if !dryRun, !replace, let b = try? namespace.backend("apply"), let g = try? b.generationID(),
                 store.remembersListing(generation: g, netns: netns)
             {
                 b.warmCache()
                 early = b
-                listing = store.prefetchListing(netns: netns) { b.warmedCache() }
             }
             // Saved for `nftctl restore` after the commit: written meanwhile, on a thread of its own.
             if !dryRun, confirm == nil, let bytes, let digest { savedCopy = store.prepareCopy(bytes, digest: digest) }
@@ -104,7 +101,7 @@ struct ApplyCommand: ParsableCommand {
         let report = try ApplyOperation.run(
             input, backend: backend, mode: replace ? .replace : .incremental, dryRun: dryRun,
             store: store, prune: prune, netns: netns, confirm: arm, lock: lock, fingerprint: fingerprint,
-            savedCopy: savedCopy, listing: listing
+            savedCopy: savedCopy
         ) { plan in
             guard interactive else { return true }
             print(renderer.text(plan))

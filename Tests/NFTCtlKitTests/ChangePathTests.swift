@@ -1,6 +1,5 @@
 import Foundation
 import NFTAnalysis
-import Synchronization
 import Testing
 
 @testable import NFTCtlKit
@@ -169,38 +168,6 @@ import Testing
         #expect(!store.remembersListing(generation: 7, netns: "nftctl-no-such-namespace"))
         store.rememberListing(try fake.list(), generation: 7, netns: nil, tables: [t], volatile: [t])
         #expect(!store.remembersListing(generation: 7, netns: nil))
-    }
-
-    /// A listing read ahead (`prefetchListing`) counts only while the file is still the one
-    /// it read: one written since (another apply's) is read again, never taken from memory.
-    @Test func aListingReadAheadIsTakenOnlyWhileTheFileIsTheOneRead() throws {
-        let fake = try FakeBackend()
-        let store = StateStore(root: try P.stateDir(), netns: nil)
-        defer { try? FileManager.default.removeItem(at: store.root) }
-        try fake.apply(try P.batch(P.tableJSON("t", ports: [22])), dryRun: false)
-        let t = TableKey(family: "inet", name: "t")
-        store.rememberListing(try fake.list(), generation: 7, netns: nil, tables: [t])
-        let ahead = try Review10Tests.readAhead(store)
-        let taken = try #require(store.rememberedListing(generation: 7, netns: nil, covering: [t], prefetched: ahead))
-        #expect(P.rules(taken.document).map(\.expr) == P.rules(try fake.list()).map(\.expr))
-        #expect(taken.readAhead)
-        #expect(taken.bytes == (try OwnedPath.bytes(store.lastListingFile.path)))
-        // Another apply remembers another listing, at the same generation as far as the
-        // header says: the read made before it is not used.
-        let stale = try Review10Tests.readAhead(store)
-        try fake.apply(try P.batch(P.tableJSON("t", ports: [22, 2222])), dryRun: false)
-        store.rememberListing(try fake.list(), generation: 7, netns: nil, tables: [t])
-        let now = try #require(store.rememberedListing(generation: 7, netns: nil, covering: [t], prefetched: stale))
-        #expect(P.rules(now.document).count > 1)
-        #expect(P.rules(now.document).map(\.expr) == P.rules(try fake.list()).map(\.expr))
-        #expect(now.bytes == (try OwnedPath.bytes(store.lastListingFile.path)))
-        #expect(!now.readAhead)
-        // Removed since: nothing.
-        store.forgetListing()
-        #expect(store.rememberedListing(generation: 7, netns: nil, covering: [t], prefetched: ahead) == nil)
-        // Read ahead, it still holds only at its generation.
-        store.rememberListing(try fake.list(), generation: 7, netns: nil, tables: [t])
-        #expect(store.rememberedListing(generation: 8, netns: nil, covering: [t], prefetched: try Review10Tests.readAhead(store)) == nil)
     }
 
     /// Counts gathered since the remembered listing: the snapshot takes the replaced rule's
@@ -409,7 +376,7 @@ import Testing
             let generation = try backend.generationID()
             #expect(store.remembersListing(generation: generation, netns: ns.name))
             backend.warmCache()
-            #expect(backend.warmedCache() == true)
+            #expect(backend.warmed() == true)
             #expect(try backend.generationID() == generation)
             #expect(try backend.tableKeys() == [TableKey(family: "inet", name: "echo")])
             switch step {

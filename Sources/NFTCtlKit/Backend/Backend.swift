@@ -29,8 +29,6 @@ public protocol Backend: AnyObject, Sendable {
     /// Prepares, in the background, what a later commit of a change would otherwise do first
     /// (see `LibNFTablesBackend.warmCache`); nothing for a backend with nothing to prepare.
     func warmCache()
-    /// Waits for the last `warmCache` to end: true when it was taken, nil when none ran.
-    @discardableResult func warmedCache() -> Bool?
 }
 
 extension Backend {
@@ -45,5 +43,4 @@ extension Backend {
     }
     public func tableKeys() throws -> Set<TableKey> { Set(try list().items.compactMap(\.tableKey)) }
     public func warmCache() {}
-    @discardableResult public func warmedCache() -> Bool? { nil }
 }

@@ -104,10 +104,9 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
         warming.withLock { $0 = run }
     }
 
-    /// Waits for the last `warmCache`'s dry run to end: true when libnftables took it
+    /// The last `warmCache`'s dry run, once it has ended: true when libnftables took it
     /// (nil: none was started).
-    @discardableResult
-    public func warmedCache() -> Bool? {
+    func warmed() -> Bool? {
         try? warming.withLock { $0 }?.wait()
     }
 

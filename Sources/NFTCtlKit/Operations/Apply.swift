@@ -57,7 +57,6 @@ public enum ApplyOperation {
     ///     until `run` returns, from before the listing to the end of verification.
     ///   - normalizer: gives the declaration's kernel normal form (the scratch namespace).
     ///   - savedCopy: the input's bytes being written beside the saved ruleset, for `recordApply`.
-    ///   - listing: the remembered listing, being read ahead (`StateStore.prefetchListing`).
     ///   - fingerprint: the input file's (`UpToDate`), kept with the generation id once the
     ///     kernel is seen to hold what it declares, so that the same file again is decided
     ///     without reading it.
@@ -66,7 +65,7 @@ public enum ApplyOperation {
         store: StateStore? = nil, prune: Bool = false, netns: String? = nil,
         confirm: Confirm? = nil, lock: NamespaceLock.Request? = nil, fingerprint: String? = nil,
         normalizer: some Normalizer = ScratchNormalizer(), savedCopy: SavedCopy? = nil,
-        listing prefetched: StateStore.ListingPrefetch? = nil, approve: (Plan) -> Bool = { _ in true }
+        approve: (Plan) -> Bool = { _ in true }
     ) throws -> Report {
         var timer = PhaseTimer()
         let state = input.state
@@ -101,13 +100,10 @@ public enum ApplyOperation {
 
         let generation = try backend.generationID()
         // Nobody committed since nftctl's own verified apply: the ruleset is what it listed then.
-        let remembered = store?.rememberedListing(
-            generation: generation, netns: netns, covering: state.keys + pruned, prefetched: prefetched)
+        let remembered = store?.rememberedListing(generation: generation, netns: netns, covering: state.keys + pruned)
         let liveListing = try remembered?.document ?? backend.list()
         defer { ProcessLifetime.keep((liveListing, remembered)) }
-        timer.mark(
-            remembered.map { $0.readAhead ? "live listing (remembered, read ahead)" : "live listing (remembered)" }
-                ?? "live listing (listed)")
+        timer.mark(remembered == nil ? "live listing (listed)" : "live listing (remembered)")
         TestHook.reach(.listed)
         // The live side of the plan, of the empty-plan check and of the snapshot's decision.
         let keys = state.keys + pruned

@@ -330,8 +330,6 @@ extension StateStore {
         var generation: Int64?
         var namespace: UInt64?
         var boot: String?
-        /// True when it was read ahead (`prefetchListing`), not when it was needed.
-        public internal(set) var readAhead = false
 
         /// True when the kernel's generation id shows nobody committed since it was listed
         /// (the ruleset is then exactly what nftctl saw, and need not be listed again), in
@@ -370,55 +368,13 @@ extension StateStore {
         }
     }
 
-    /// The remembered listing, if it holds now (`RememberedListing.holds`). `prefetched`: a
-    /// read of it made earlier (`prefetchListing`), taken when the file is still the one read.
-    public func rememberedListing(
-        generation: UInt32, netns: String?, covering tables: [TableKey] = [], prefetched: ListingPrefetch? = nil
-    ) -> RememberedListing? {
+    /// The remembered listing, if it holds now (`RememberedListing.holds`).
+    public func rememberedListing(generation: UInt32, netns: String?, covering tables: [TableKey] = []) -> RememberedListing? {
         // The identity is asked once: for a named namespace that means entering it.
         let namespace = Self.namespaceIdentity(netns)
-        let listing = prefetched.flatMap { $0.listing(self) } ?? readRememberedListing(namespace: namespace)
-        return listing.flatMap { $0.holds(generation: generation, namespace: namespace, covering: tables) ? $0 : nil }
-    }
-
-    /// Starts reading the remembered listing, parsed and decoded, on a thread of its own once
-    /// `after` returns, or in `rememberedListing` if that comes first (`FirstToAsk`). At 10k
-    /// rules the read is about a tenth of a change; `after` is what keeps the other core
-    /// busy until then (`LibNFTablesBackend.warmedCache`), so that the read overlaps the
-    /// apply's own work rather than slowing both.
-    public func prefetchListing(netns: String?, after: @escaping @Sendable () -> Void) -> ListingPrefetch {
-        let path = lastListingFile.path
-        return ListingPrefetch(
-            read: FirstToAsk(after: after) { [self] ahead in
-                // The file as it was throughout the read: renamed over or written meanwhile, no read.
-                guard let before = FileIdentity(path: path, following: false)?.description,
-                    var listing = readRememberedListing(netns: netns),
-                    FileIdentity(path: path, following: false)?.description == before
-                else { return nil }
-                listing.readAhead = ahead
-                return (before, listing)
-            })
-    }
-
-    /// A read of the remembered listing made before it is needed (`prefetchListing`).
-    public struct ListingPrefetch: Sendable {
-        fileprivate let read: FirstToAsk<(identity: String, listing: RememberedListing)?>
-
-        /// The listing read, when `store`'s file is still the one read. What makes a listing
-        /// valid is its header (`holds`: the generation, namespace and boot it names, in the
-        /// same bytes); the file's identity (`FileIdentity`) only tells whether it is still
-        /// the newest: a replacement (a rename) or a write changes it, short of one made in
-        /// the same timestamp tick with the same size and inode, which can only bring an
-        /// older listing of the same generation.
-        fileprivate func listing(_ store: StateStore) -> RememberedListing? {
-            guard let read = read.take() ?? nil, (try? store.checkDirectories(downTo: store.lastListingFile)) == true,
-                FileIdentity(path: store.lastListingFile.path, following: false)?.description == read.identity
-            else { return nil }
-            return read.listing
+        return readRememberedListing(namespace: namespace).flatMap {
+            $0.holds(generation: generation, namespace: namespace, covering: tables) ? $0 : nil
         }
-
-        /// True once the read is done (`FirstToAsk.settled`).
-        var settled: Bool { read.settled }
     }
 
     /// True when the remembered listing was taken at `generation` in this namespace and boot,

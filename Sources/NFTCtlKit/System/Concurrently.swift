@@ -9,11 +9,13 @@ final class Concurrently<T: Sendable>: Sendable {
     private let done = DispatchSemaphore(value: 0)
 
     init(_ work: @escaping @Sendable () throws -> T) {
-        Thread.start { [self] in
+        let thread = Thread { [self] in
             let r = Result { try work() }
             result.withLock { $0 = r }
             done.signal()
         }
+        thread.stackSize = 8 << 20  // as the main thread's: parsers recurse
+        thread.start()
     }
 
     /// Waits for the work; its value, or the error it threw. May be called again.
@@ -21,14 +23,5 @@ final class Concurrently<T: Sendable>: Sendable {
         done.wait()
         done.signal()  // the next wait returns at once too
         return try result.withLock { $0 }!.get()
-    }
-}
-
-extension Thread {
-    /// Runs `body` on a new thread with the main thread's stack size (parsers recurse).
-    static func start(_ body: @escaping @Sendable () -> Void) {
-        let thread = Thread(block: body)
-        thread.stackSize = 8 << 20
-        thread.start()
     }
 }

@@ -8,11 +8,10 @@ struct FileIdentity: CustomStringConvertible {
     var device: UInt64, inode: UInt64, size: Int64
     var modified: timespec, changed: timespec
 
-    /// Nil when `path` cannot be stat'ed. `following`: false for the link itself when
-    /// `path` is a symbolic link (`lstat`), as readers that refuse links see it.
-    init?(path: String, following: Bool = true) {
+    /// Nil when `path` cannot be stat'ed.
+    init?(path: String) {
         var st = stat()
-        guard (following ? stat(path, &st) : lstat(path, &st)) == 0 else { return nil }
+        guard stat(path, &st) == 0 else { return nil }
         (device, inode, size) = (UInt64(st.st_dev), UInt64(st.st_ino), Int64(st.st_size))
         (modified, changed) = (st.st_mtim, st.st_ctim)
     }
