@@ -241,6 +241,16 @@ public enum ApplyOperation {
                 report.warnings.append("the snapshot keeps the replaced rules' counts as last listed (\(error))")
             }
         }
+        // The snapshot went into place before the commit with its fsync left running
+        // (`OwnedPath.writeSyncingLater`). The commit stands either way: a failed fsync is
+        // said, not taken out on the state written after it (which would roll back a good commit).
+        if let snapshot = report.snapshot {
+            do { try OwnedPath.waitForLaterSyncs() } catch {
+                report.warnings.append(
+                    "the snapshot \(snapshot.id) may not survive a power loss (\(error)); `nftctl rollback` can use it while the machine stays up"
+                )
+            }
+        }
         TestHook.reach(.committed)
 
         do {

@@ -26,7 +26,14 @@ enum LaterSync {
             return !p.started
         }
         // A process that ends without another durable write still leaves this one durable.
-        if first { atexit { try? LaterSync.waitForAll() } }
+        if first {
+            atexit {
+                do { try LaterSync.waitForAll() } catch {
+                    let text = Array("nftctl: warning: \(SafeText.escape("\(error)"))\n".utf8)
+                    _ = text.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+                }
+            }
+        }
     }
 
     /// Waits for every fsync started so far; throws the first failure.
