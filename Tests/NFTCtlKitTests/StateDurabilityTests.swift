@@ -39,6 +39,8 @@ import Testing
         let listing = try Document.parse(
             #"{"nftables": [{"table": {"family": "inet", "name": "t", "handle": 1}}, "#
                 + #"{"chain": {"family": "inet", "table": "t", "name": "c", "handle": 1}}]}"#)
+        let older = try store.saveSnapshot(tables: [Self.key], listing: listing)
+        usleep(2000)  // a later id
         let snapshot = try store.saveSnapshot(tables: [Self.key], listing: listing)
         try OwnedPath.waitForLaterSyncs()
         #expect(try store.snapshot(snapshot.id).listing.items.count == 2)
@@ -46,7 +48,10 @@ import Testing
         let whole = try #require(try OwnedPath.bytes(file))
         try OwnedPath.write(Array(whole.prefix(bytes)), to: file, durable: false)
         #expect(throws: Problem.self) { try store.snapshot(snapshot.id) }
-        #expect(throws: Problem.self) { try store.snapshot(nil) }
+        // The newest, torn: refused, naming the one before it.
+        let refusal = #expect(throws: Problem.self) { try store.snapshot(nil) }
+        #expect(refusal?.message.contains("--snapshot \(older.id)") == true, "\(String(describing: refusal))")
+        #expect(try store.snapshot(older.id).listing.items.count == 2)
     }
 
     /// The replaced rules' counts kept beside a snapshot only add to it: cut short by a

@@ -207,7 +207,16 @@ public struct StateStore: Sendable {
             throw Problem(
                 "\"\(id.debugDescription.dropFirst().dropLast())\" is not a snapshot id (see the file names under \(snapshotDir.path))")
         }
-        guard let j = try read(snapshotFile(id)) else {
+        let found: JSON?
+        do { found = try read(snapshotFile(id)) } catch {
+            // A crash between a snapshot's rename and its fsync (`writeSyncingLater`) can
+            // leave it empty or cut short: refused, with the one before it named.
+            let before = (try? snapshotIDs())?.prefix { $0 != id }.last
+            throw Problem(
+                "\(error)\nsnapshot \(id) cannot be read (a crash before it reached the disk leaves one empty or cut short)"
+                    + (before.map { "; `nftctl rollback --snapshot \($0)` restores the one before it" } ?? ""))
+        }
+        guard let j = found else {
             throw Problem("no snapshot \(id) in \(snapshotDir.path)")
         }
         let tables = (j["tables"]?.arrayValue ?? []).compactMap { t -> TableKey? in
