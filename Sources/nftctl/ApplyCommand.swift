@@ -137,8 +137,9 @@ extension ApplyCommand {
     /// this host's namespace (an SSH session does not pass through another namespace), unless
     /// NFTCTL_LOCKOUT_CHECK=always.
     func checkLockout(_ input: LoadedInput) throws {
-        let env = ProcessInfo.processInfo.environment
-        guard !force, let ssh = env["SSH_CONNECTION"], namespace.netns == nil || env["NFTCTL_LOCKOUT_CHECK"] == "always" else { return }
+        guard !force, let ssh = Environment.value("SSH_CONNECTION"),
+            namespace.netns == nil || Environment.value("NFTCTL_LOCKOUT_CHECK") == "always"
+        else { return }
         let findings = LockoutCheck.findings(state: input.state, sshConnection: ssh)
         let refused = findings.filter { $0.verdict != .undetermined }
         for f in findings where f.verdict == .undetermined {
@@ -153,7 +154,7 @@ enum Terminal {
 
     /// Colour only on a terminal, and never with NO_COLOR set (no-color.org).
     static var colorOutput: Bool {
-        isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+        isatty(STDOUT_FILENO) == 1 && Environment.value("NO_COLOR").map(\.isEmpty) ?? true
     }
 
     static func confirm(_ question: String) -> Bool {

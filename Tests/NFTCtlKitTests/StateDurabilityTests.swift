@@ -54,6 +54,30 @@ import Testing
         #expect(try store.snapshot(older.id).listing.items.count == 2)
     }
 
+    /// A snapshot a crash left empty or cut short is not one of the `keep` that pruning
+    /// keeps: the older whole ones it would have displaced stay.
+    @Test func pruningCountsOnlyWholeSnapshots() throws {
+        let (store, dir) = Self.store("prune-torn")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let listing = try Document.parse(#"{"nftables": [{"table": {"family": "inet", "name": "t", "handle": 1}}]}"#)
+        var ids: [String] = []
+        for _ in 0..<(StateStore.keep + 3) {
+            ids.append(try store.saveSnapshot(tables: [Self.key], listing: listing).id)
+            usleep(2000)  // a later id
+        }
+        try OwnedPath.waitForLaterSyncs()
+        // The two newest torn: one empty, one cut short.
+        try OwnedPath.write([UInt8](), to: store.snapshotFile(ids[ids.count - 1]).path, durable: false)
+        let cut = try #require(try OwnedPath.bytes(store.snapshotFile(ids[ids.count - 2]).path))
+        try OwnedPath.write(Array(cut.prefix(cut.count / 2)), to: store.snapshotFile(ids[ids.count - 2]).path, durable: false)
+        try store.prune()
+        // Ten whole ones kept (and the two torn, newer than they are); the oldest one goes.
+        #expect(try store.snapshotIDs() == Array(ids.dropFirst()))
+        #expect(StateStore.endsWhole(store.snapshotFile(ids[1]).path))
+        #expect(!StateStore.endsWhole(store.snapshotFile(ids[ids.count - 1]).path))
+        #expect(!StateStore.endsWhole(store.snapshotFile(ids[ids.count - 2]).path))
+    }
+
     /// The replaced rules' counts kept beside a snapshot only add to it: cut short by a
     /// crash, they are read as none and the snapshot's own listing is restored.
     @Test func tornCountsAreReadAsNone() throws {

@@ -17,7 +17,7 @@ enum ListingRepair {
         return try listWithFullText(scope, context: context)
     }
 
-    static let fullTextOnly = ProcessInfo.processInfo.environment["NFTCTL_FULL_TEXT_LISTING"] != nil
+    static let fullTextOnly = Environment.value("NFTCTL_FULL_TEXT_LISTING") != nil
 
     /// Chains that need their rules listed as text, above which the whole scope is listed as text in one call.
     static let chainsListedOneByOne = 4

@@ -35,18 +35,20 @@ public enum InputLoader {
         }
     }
 
+    /// The file's bytes (`FileBytes`), or why they cannot be read.
     static func readBytes(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Problem("cannot be read (permission denied?)", file: path)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Problem("cannot be read: \(String(cString: strerror(errno)))", file: path) }
+        defer { close(fd) }
+        var st = stat()
+        let size = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
+        do { return try FileBytes.read(fd, size: size) } catch {
+            throw Problem("cannot be read: \(error.message)", file: path)
         }
-        return [UInt8](data)
     }
 
     static func readText(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Problem("cannot be read (permission denied?)", file: path)
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw Problem("not UTF-8 text", file: path) }
+        guard let text = String(validating: try readBytes(path), as: UTF8.self) else { throw Problem("not UTF-8 text", file: path) }
         return text
     }
 

@@ -29,7 +29,7 @@ public struct NftLimits: Sendable {
     /// The defaults, with `NFTCTL_MAX_NFT_BYTES` (a byte count) when set.
     public static var current: NftLimits {
         var l = NftLimits()
-        if let s = ProcessInfo.processInfo.environment["NFTCTL_MAX_NFT_BYTES"], let n = Int(s), n > 0 { l.maxBytes = n }
+        if let s = Environment.value("NFTCTL_MAX_NFT_BYTES"), let n = Int(s), n > 0 { l.maxBytes = n }
         return l
     }
 }

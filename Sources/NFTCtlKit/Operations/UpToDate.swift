@@ -15,8 +15,8 @@ import NFTAnalysis
 public enum UpToDate {
     /// The bytes of a JSON rules file, read once: the fingerprint and the loader share them.
     public static func bytes(of path: String) -> [UInt8]? {
-        guard (try? InputKind.of(path)) == .json, let data = FileManager.default.contents(atPath: path) else { return nil }
-        return [UInt8](data)
+        guard (try? InputKind.of(path)) == .json else { return nil }
+        return try? InputLoader.readBytes(path)
     }
 
     /// SHA-256 of a file's bytes (hex): one pass, shared by the fingerprint and the check

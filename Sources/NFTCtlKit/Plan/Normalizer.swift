@@ -28,7 +28,7 @@ extension Normalizer {
 public struct ScratchNormalizer: Normalizer {
     public init() {}
 
-    var cached: Bool { ProcessInfo.processInfo.environment["NFTCTL_NO_NORMAL_CACHE"] == nil }
+    var cached: Bool { Environment.value("NFTCTL_NO_NORMAL_CACHE") == nil }
 
     public func normalize(_ input: LoadedInput) throws -> DesiredState {
         try normalize(input, learnable: [])

@@ -48,11 +48,10 @@ enum RulesCache {
     }
 
     static func directory() -> String {
-        let env = ProcessInfo.processInfo.environment
-        if let d = env["NFTCTL_CACHE"], !d.isEmpty { return d }
+        if let d = Environment.value("NFTCTL_CACHE"), !d.isEmpty { return d }
         if geteuid() == 0 { return "/var/cache/nftctl" }
-        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/nftctl" }
-        let home = env["HOME"] ?? NSHomeDirectory()
+        if let x = Environment.value("XDG_CACHE_HOME"), !x.isEmpty { return x + "/nftctl" }
+        let home = Environment.value("HOME") ?? NSHomeDirectory()
         // A user without a writable home (CI runners, `nobody`) still gets a private cache.
         let fm = FileManager.default
         if fm.isWritableFile(atPath: home + "/.cache") || (!fm.fileExists(atPath: home + "/.cache") && fm.isWritableFile(atPath: home)) {

@@ -93,7 +93,7 @@ public enum RulesLoader {
     /// The most a rules program may write (`NFTCTL_RULES_MAX_OUTPUT`, bytes; 512 MiB).
     static func outputLimit() throws -> Int {
         let v = "NFTCTL_RULES_MAX_OUTPUT"
-        guard let text = ProcessInfo.processInfo.environment[v], !text.isEmpty else { return 512 << 20 }
+        guard let text = Environment.value(v), !text.isEmpty else { return 512 << 20 }
         guard let n = Int(text), n > 0 else { throw Problem("\(v)=\(text.debugDescription) is not a number of bytes") }
         return n
     }

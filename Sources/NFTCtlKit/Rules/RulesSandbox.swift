@@ -153,7 +153,7 @@ struct RulesIdentity {
 
     static func current() throws -> RulesIdentity {
         guard geteuid() == 0 else { return RulesIdentity(uid: geteuid(), gid: getegid(), name: "", dropsPrivileges: false) }
-        let name = ProcessInfo.processInfo.environment["NFTCTL_RULES_USER"] ?? "nobody"
+        let name = Environment.value("NFTCTL_RULES_USER") ?? "nobody"
         guard let pw = getpwnam(name) else {
             throw Problem("running as root, rules programs run as user \"\(name)\", which does not exist (set NFTCTL_RULES_USER)")
         }

@@ -4,7 +4,7 @@ import NFTAnalysis
 /// The user's Swift compiler and the DSL sources it builds the `NFTables` library from.
 enum RulesToolchain {
     static func which(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        let path = Environment.value("PATH") ?? "/usr/local/bin:/usr/bin:/bin"
         for dir in path.split(separator: ":") + ["/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin"] {
             let p = "\(dir)/\(name)"
             if FileManager.default.isExecutableFile(atPath: p) { return p }
@@ -14,8 +14,7 @@ enum RulesToolchain {
 
     /// `$SWIFTC`, then `swiftc` on PATH, then the usual install places.
     static func swiftc() throws -> String {
-        let env = ProcessInfo.processInfo.environment
-        if let s = env["SWIFTC"], !s.isEmpty {
+        if let s = Environment.value("SWIFTC"), !s.isEmpty {
             guard FileManager.default.isExecutableFile(atPath: s) else { throw Problem("SWIFTC=\(s) is not an executable") }
             return s
         }
@@ -46,7 +45,7 @@ enum RulesToolchain {
         func isDSL(_ d: String) -> Bool {
             fm.fileExists(atPath: d + "/NFTables/DSL/DSLRuleset.swift") && fm.fileExists(atPath: d + "/NFTModel/Model")
         }
-        if let s = ProcessInfo.processInfo.environment["NFTCTL_DSL_SOURCES"], !s.isEmpty {
+        if let s = Environment.value("NFTCTL_DSL_SOURCES"), !s.isEmpty {
             if isDSL(s) { return s }
             // The NFTables folder itself, as this variable used to name.
             let parent = URL(fileURLWithPath: s).deletingLastPathComponent().path

@@ -49,7 +49,7 @@ public enum Sandbox {
     /// `.build/debug/nftctl` under the current directory.
     public static func executable() throws(BackendError) -> String {
         let fm = FileManager.default
-        if let env = ProcessInfo.processInfo.environment["NFTCTL_EXECUTABLE"], !env.isEmpty {
+        if let env = Environment.value("NFTCTL_EXECUTABLE"), !env.isEmpty {
             guard fm.isExecutableFile(atPath: env) else {
                 throw .sandbox("NFTCTL_EXECUTABLE=\(env) is not an executable file")
             }

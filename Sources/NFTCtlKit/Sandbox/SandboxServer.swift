@@ -17,7 +17,7 @@ extension Sandbox {
     /// not already gone before the request was made.
     public static func dieWithParent() {
         _ = SystemCall.setParentDeathSignal(SIGKILL)
-        if let p = ProcessInfo.processInfo.environment[parentPidVariable], let pid = Int32(p), getppid() != pid {
+        if let p = Environment.value(parentPidVariable), let pid = Int32(p), getppid() != pid {
             exit(1)
         }
     }
@@ -58,7 +58,8 @@ extension Sandbox {
         for (i, input) in request.setup.enumerated() {
             do {
                 switch input {
-                case .text(let t): _ = try StandInInterfaces.retrying(source: t) { () throws(BackendError) in try context.run(text: t, dryRun: false) }
+                case .text(let t):
+                    _ = try StandInInterfaces.retrying(source: t) { () throws(BackendError) in try context.run(text: t, dryRun: false) }
                 case .file(let p): _ = try StandInInterfaces.retrying { () throws(BackendError) in try context.run(file: p, dryRun: false) }
                 case .json(let d): try ScratchLoader.load(d, into: context, inUserNamespace: userns)
                 }

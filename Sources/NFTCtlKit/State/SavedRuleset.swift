@@ -211,7 +211,7 @@ extension StateStore {
     /// Nil when none was recorded, or when a crash cut the record short (it is written
     /// without fsync: `writeLastApply`).
     public func lastApply() throws -> LastApply? {
-        guard let j = try readUnlessTorn(lastApplyFile), case .object = j else { return nil }
+        guard let j = try read(lastApplyFile, torn: .none), case .object = j else { return nil }
         let time: Double
         switch j["time"] {
         case .double(let d)?: time = d

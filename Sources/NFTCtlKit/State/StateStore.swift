@@ -92,20 +92,20 @@ public struct StateStore: Sendable {
         try OwnedPath.writeSyncingLater(json.serializedBytes(style), to: url.path)
     }
 
-    func read(_ url: URL) throws -> JSON? {
+    /// - Parameter torn: `.none` for what is written without fsync (or synced later) and only
+    ///   adds to what is known without it, which a crash can leave empty or cut short: a file
+    ///   that is not whole JSON is then nil rather than an error. A refused file (`OwnedPath`)
+    ///   throws either way.
+    func read(_ url: URL, torn: TornFile = .refused) throws -> JSON? {
         guard try checkDirectories(downTo: url), let data = try OwnedPath.read(url.path) else { return nil }
         do { return try JSON.parse(String(decoding: data, as: UTF8.self)) } catch {
+            if torn == .none { return nil }
             throw Problem("unreadable state file: \(error)", file: url.path)
         }
     }
 
-    /// `read`, but a file that is not whole JSON is nil rather than an error: for what is
-    /// written without fsync (or synced later) and only adds to what is known without it,
-    /// which a crash can leave empty or cut short. A refused file (`OwnedPath`) still throws.
-    func readUnlessTorn(_ url: URL) throws -> JSON? {
-        guard try checkDirectories(downTo: url), let data = try OwnedPath.read(url.path) else { return nil }
-        return try? JSON.parse(String(decoding: data, as: UTF8.self))
-    }
+    /// What `read` makes of a state file that is not whole JSON.
+    enum TornFile { case refused, none }
 
     // MARK: managed tables
 
@@ -144,13 +144,14 @@ public struct StateStore: Sendable {
         let id = Self.newSnapshotID()
         let doc = Document(items.map { .item($0) })
         let url = snapshotFile(id)
+        try ensureDirectories()
         // Synced later: what reads a snapshot refuses one a crash left empty or cut short.
         if let file, file.scope == keys {
-            try ensureDirectories()
             try OwnedPath.writeSyncingLater(file.bytes, to: url.path)
         } else {
             let arr = tables.sorted().map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }
-            try writeSyncingLater(["id": .string(id), "tables": .array(arr), "listing": doc.json], to: url, style: .compact)
+            let json: JSON = ["id": .string(id), "tables": .array(arr), "listing": doc.json]
+            try OwnedPath.writeSyncingLater(json.serializedBytes(.compact), to: url.path)
         }
         return Snapshot(id: id, tables: tables, listing: doc)
     }
@@ -194,11 +195,30 @@ public struct StateStore: Sendable {
         return ids.sorted { time($0) < time($1) }
     }
 
-    /// Keeps the newest `keep` snapshots: called once an apply has committed, so that one
-    /// that failed (its snapshot removed) costs no older snapshot.
+    /// Keeps the newest `keep` snapshots that end as a whole one does (`endsWhole`), and any
+    /// newer than the oldest of them: called once an apply has committed, so that one that
+    /// failed (its snapshot removed) costs no older snapshot, and one a crash left empty or
+    /// cut short (synced later: `writeSyncingLater`) costs none either.
     func prune() throws {
-        let ids = try snapshotIDs()
-        for id in ids.dropLast(Self.keep) { removeSnapshot(id) }
+        var whole = 0
+        for id in try snapshotIDs().reversed() {
+            if whole >= Self.keep { removeSnapshot(id) } else if Self.endsWhole(snapshotFile(id).path) { whole += 1 }
+        }
+    }
+
+    /// True when the file's last byte closes a JSON object, as every snapshot's does. One
+    /// byte read, not the file parsed: a file a crash cut short at a closing brace passes,
+    /// and is then counted as it always was.
+    static func endsWhole(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var st = stat()
+        var last: UInt8 = 0
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size > 0,
+            pread(fd, &last, 1, off_t(st.st_size - 1)) == 1
+        else { return false }
+        return last == UInt8(ascii: "}")
     }
 
     public func snapshot(_ id: String?) throws -> Snapshot {
@@ -226,7 +246,7 @@ public struct StateStore: Sendable {
         guard let l = j["listing"] else { throw Problem("snapshot \(id) has no listing") }
         var listing: Document
         do { listing = try Document.decode(l) } catch { throw Problem("snapshot \(id): \(error)") }
-        if let counts = try readUnlessTorn(countsFile(id)) {
+        if let counts = try read(countsFile(id), torn: .none) {
             do { listing = SnapshotCounts.patched(listing, echo: try Document.decode(counts)) ?? listing } catch {
                 throw Problem("snapshot \(id)'s counts: \(error)")
             }

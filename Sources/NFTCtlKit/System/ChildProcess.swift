@@ -191,7 +191,7 @@ public struct ChildProcess {
     /// A deadline in seconds from an environment variable, or the default; a bad value is
     /// an error rather than silently the default.
     public static func deadline(_ variable: String, default value: Double) throws(Problem) -> Double {
-        guard let text = ProcessInfo.processInfo.environment[variable], !text.isEmpty else { return value }
+        guard let text = Environment.value(variable), !text.isEmpty else { return value }
         guard let v = Double(text), v > 0, v.isFinite else {
             throw Problem("\(variable)=\(text.debugDescription) is not a number of seconds")
         }

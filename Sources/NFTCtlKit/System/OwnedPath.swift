@@ -111,19 +111,9 @@ public enum OwnedPath {
         }
         defer { close(fd) }
         let st = try check(fd, path: path, directory: false)
-        var out: [UInt8] = []
-        out.reserveCapacity(min(Int(st.st_size), limit))
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while out.count < limit {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, min($0.count, limit - out.count)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Problem("cannot read: \(String(cString: strerror(errno)))", file: path)
-            }
-            if n == 0 { return out }
-            out.append(contentsOf: buffer[0..<n])
+        do { return try FileBytes.read(fd, size: Int(st.st_size), upTo: limit) } catch {
+            throw Problem("cannot read: \(error.message)", file: path)
         }
-        return out
     }
 
     /// Writes `bytes` to `path` atomically (a new file of `mode` beside it, then rename), so a

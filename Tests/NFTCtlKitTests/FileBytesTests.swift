@@ -1,0 +1,64 @@
+import Foundation
+import NFTModel
+import Testing
+
+@testable import NFTCtlKit
+
+/// `FileBytes` reads a whole file into one array sized by `fstat`: what it returns must not
+/// depend on that size being right (a file that grows or shrinks while it is read, a pipe).
+@Suite struct FileBytesTests {
+    static func file(_ bytes: [UInt8]) throws -> String {
+        let path = NSTemporaryDirectory() + "nftctl-filebytes-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test(arguments: [0, 1, 4095, 65536, 65537, 300_001])
+    func readsTheWholeFileWhateverSizeItWasSaidToHave(count: Int) throws {
+        let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        let path = try Self.file(bytes)
+        defer { unlink(path) }
+        for hint in [count, 0, count / 2, count + 10, 1] {
+            let fd = open(path, O_RDONLY)
+            #expect(fd >= 0)
+            defer { close(fd) }
+            #expect(try FileBytes.read(fd, size: hint) == bytes, "size \(count), said \(hint)")
+        }
+        #expect(try InputLoader.readBytes(path) == bytes)
+    }
+
+    @Test func stopsAtTheLimit() throws {
+        let bytes = [UInt8](repeating: 0x61, count: 100_000)
+        let path = try Self.file(bytes)
+        defer { unlink(path) }
+        for (hint, limit) in [(100_000, 10), (0, 70_000), (100_000, 100_000), (5, 100_001)] {
+            let fd = open(path, O_RDONLY)
+            defer { close(fd) }
+            #expect(try FileBytes.read(fd, size: hint, upTo: limit).count == min(limit, bytes.count), "said \(hint), limit \(limit)")
+        }
+    }
+
+    /// A directory opens but does not read: the error says why, with the file's name.
+    @Test func aDirectoryIsAnErrorNamingIt() throws {
+        let dir = NSTemporaryDirectory()
+        let error = #expect(throws: Problem.self) { try InputLoader.readBytes(dir) }
+        #expect(error?.description.contains(dir) == true, "\(String(describing: error))")
+        #expect(error?.description.contains("Is a directory") == true, "\(String(describing: error))")
+    }
+
+    /// What `nftctl apply <(…)` reads: a pipe, whose size `fstat` gives as 0.
+    @Test func readsAPipeToItsEnd() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let (reader, writer) = (fds[0], fds[1])
+        let bytes = [UInt8](repeating: 0x7b, count: 50_000)
+        Thread {
+            bytes.withUnsafeBytes {
+                var off = 0; while off < bytes.count { off += max(0, write(writer, $0.baseAddress! + off, bytes.count - off)) }
+            }
+            close(writer)
+        }.start()
+        defer { close(reader) }
+        #expect(try FileBytes.read(reader, size: 0) == bytes)
+    }
+}
