@@ -20,7 +20,7 @@ import Testing
         defer { unlink(path) }
         for hint in [count, 0, count / 2, count + 10, 1] {
             let fd = open(path, O_RDONLY)
-            #expect(fd >= 0)
+            try #require(fd >= 0)
             defer { close(fd) }
             #expect(try FileBytes.read(fd, size: hint) == bytes, "size \(count), said \(hint)")
         }
@@ -33,12 +33,14 @@ import Testing
         defer { unlink(path) }
         for (hint, limit) in [(100_000, 10), (0, 70_000), (100_000, 100_000), (5, 100_001)] {
             let fd = open(path, O_RDONLY)
+            try #require(fd >= 0)
             defer { close(fd) }
             #expect(try FileBytes.read(fd, size: hint, upTo: limit).count == min(limit, bytes.count), "said \(hint), limit \(limit)")
         }
     }
 
-    /// A directory opens but does not read: the error says why, with the file's name.
+    /// A directory opens but does not read: the error says why, with its name. (From the
+    /// command line a directory is a rules program: `InputKind`.)
     @Test func aDirectoryIsAnErrorNamingIt() throws {
         let dir = NSTemporaryDirectory()
         let error = #expect(throws: Problem.self) { try InputLoader.readBytes(dir) }
@@ -46,7 +48,7 @@ import Testing
         #expect(error?.description.contains("Is a directory") == true, "\(String(describing: error))")
     }
 
-    /// What `nftctl apply <(…)` reads: a pipe, whose size `fstat` gives as 0.
+    /// A file whose size `fstat` gives as 0 (a pipe here, /proc elsewhere) is read to its end.
     @Test func readsAPipeToItsEnd() throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
@@ -60,5 +62,19 @@ import Testing
         }.start()
         defer { close(reader) }
         #expect(try FileBytes.read(reader, size: 0) == bytes)
+    }
+
+    /// `nftctl apply <(…)`: a pipe is refused by name, not read twice (its kind from its first
+    /// bytes, then whole), which would leave the second read what the first did not take.
+    @Test func aPipeOrADeviceIsNotARulesFile() throws {
+        let fifo = NSTemporaryDirectory() + "nftctl-fifo-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).nft"
+        try #require(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
+        for path in [fifo, "/dev/null"] {
+            let error = #expect(throws: Problem.self) { try InputLoader.load(path) }
+            #expect(error?.description.contains("\(path): not a regular file") == true, "\(String(describing: error))")
+        }
+        let missing = #expect(throws: Problem.self) { try InputKind.of(fifo + ".missing") }
+        #expect(missing?.description.hasSuffix("no such file or directory") == true, "\(String(describing: missing))")
     }
 }

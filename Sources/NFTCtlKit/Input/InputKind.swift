@@ -4,16 +4,23 @@ import NFTAnalysis
 /// What a path holds, decided in this one place for every command that reads rules
 /// (apply, check, diff, import, `--against`): a directory or `.swift` is a rules program,
 /// `.nft` nft syntax, `.json` libnftables JSON; any other name is JSON when its first
-/// non-blank byte is `{`, and nft syntax otherwise.
+/// non-blank byte is `{`, and nft syntax otherwise. Anything but a directory or a regular
+/// file (a pipe such as `<(…)`, a device) is refused: a rules file is read more than once
+/// (its kind from its first bytes, then whole), and a second read of a pipe gets what the
+/// first left, which as nft syntax can be some of the tables and not the others.
 public enum InputKind: String, Sendable {
     case json, nft, swift
 
     public static func of(_ path: String) throws -> InputKind {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw Problem("no such file or directory", file: path)
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw Problem(errno == ENOENT ? "no such file or directory" : "cannot be read: \(String(cString: strerror(errno)))", file: path)
         }
-        if isDir.boolValue || path.hasSuffix(".swift") { return .swift }
+        let type = st.st_mode & S_IFMT
+        guard type == S_IFDIR || type == S_IFREG else {
+            throw Problem("not a regular file (a pipe or a device, read more than once here): write the rules to a file first", file: path)
+        }
+        if type == S_IFDIR || path.hasSuffix(".swift") { return .swift }
         if path.hasSuffix(".nft") { return .nft }
         if path.hasSuffix(".json") { return .json }
         let head = FileHandle(forReadingAtPath: path).flatMap { h in

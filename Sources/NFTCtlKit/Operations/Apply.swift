@@ -232,7 +232,6 @@ public enum ApplyOperation {
         }
         report.applied = true
         timer.mark("commit")
-        try? store?.prune()
         // The replaced rules' counts as the commit found them, for a rollback.
         if let echo, let store, let snapshot = report.snapshot {
             do {
@@ -244,12 +243,19 @@ public enum ApplyOperation {
         // The snapshot went into place before the commit with its fsync left running
         // (`OwnedPath.writeSyncingLater`). The commit stands either way: a failed fsync is
         // said, not taken out on the state written after it (which would roll back a good commit).
+        // Older snapshots are pruned only once this one is on the disk: until then it does
+        // not count among the whole ones kept (`StateStore.prune`).
         if let snapshot = report.snapshot {
-            do { try OwnedPath.waitForLaterSyncs() } catch {
+            do {
+                try OwnedPath.waitForLaterSyncs()
+                try? store?.prune()
+            } catch {
                 report.warnings.append(
                     "the snapshot \(snapshot.id) may not survive a power loss (\(error)); `nftctl rollback` can use it while the machine stays up"
                 )
             }
+        } else {
+            try? store?.prune()
         }
         TestHook.reach(.committed)
 

@@ -42,13 +42,13 @@ public enum RulesLoader {
         var contents: [(name: String, bytes: [UInt8])] = []
         var byName: [String: String] = [:]
         for f in files {
-            guard let data = FileManager.default.contents(atPath: f) else { throw Problem("cannot be read", file: f) }
+            let bytes = try InputLoader.readBytes(f)
             let name = (f as NSString).lastPathComponent
             if let other = byName[name] {
                 throw Problem("a rules directory cannot hold two files named \(name) (also \(other))", file: f)
             }
             byName[name] = f
-            contents.append((name, [UInt8](data)))
+            contents.append((name, bytes))
             hasher.combine(name)
             hasher.combine(contents.last!.bytes)
         }

@@ -144,15 +144,15 @@ extension StateStore {
     /// libnftables batch is an error naming it.
     public func savedRuleset(staged: Bool = false) throws -> LoadedInput? {
         let url = staged ? stagedRulesetFile : rulesetFile
-        guard try checkDirectories(downTo: url), let data = try OwnedPath.read(url.path) else { return nil }
-        guard let text = String(data: data, encoding: .utf8) else { throw Problem("not UTF-8 text", file: url.path) }
+        // Bytes that are not UTF-8 are the JSON parser's error, at their line and column.
+        guard try checkDirectories(downTo: url), var bytes = try OwnedPath.bytes(url.path) else { return nil }
         if staged {
             let j: JSON
-            do { j = try JSON.parse(text) } catch { throw Problem("invalid JSON: \(error)", file: url.path) }
+            do { j = try JSON.parse(bytes: &bytes) } catch { throw Problem("invalid JSON: \(error)", file: url.path) }
             guard let batch = j["batch"] else { throw Problem("not a staged ruleset written by nftctl", file: url.path) }
             return try InputLoader.loadJSON(url.path, text: batch.serialized(.pretty))
         }
-        return try InputLoader.loadJSON(url.path, text: text)
+        return try InputLoader.loadJSON(url.path, bytes: bytes)
     }
 
     /// Writes `ruleset.json` and then the list of its tables with the identity of the file
@@ -211,7 +211,7 @@ extension StateStore {
     /// Nil when none was recorded, or when a crash cut the record short (it is written
     /// without fsync: `writeLastApply`).
     public func lastApply() throws -> LastApply? {
-        guard let j = try read(lastApplyFile, torn: .none), case .object = j else { return nil }
+        guard let j = try read(lastApplyFile, torn: .absent), case .object = j else { return nil }
         let time: Double
         switch j["time"] {
         case .double(let d)?: time = d

@@ -92,20 +92,20 @@ public struct StateStore: Sendable {
         try OwnedPath.writeSyncingLater(json.serializedBytes(style), to: url.path)
     }
 
-    /// - Parameter torn: `.none` for what is written without fsync (or synced later) and only
+    /// - Parameter torn: `.absent` for what is written without fsync (or synced later) and only
     ///   adds to what is known without it, which a crash can leave empty or cut short: a file
     ///   that is not whole JSON is then nil rather than an error. A refused file (`OwnedPath`)
     ///   throws either way.
     func read(_ url: URL, torn: TornFile = .refused) throws -> JSON? {
-        guard try checkDirectories(downTo: url), let data = try OwnedPath.read(url.path) else { return nil }
-        do { return try JSON.parse(String(decoding: data, as: UTF8.self)) } catch {
-            if torn == .none { return nil }
+        guard try checkDirectories(downTo: url), var bytes = try OwnedPath.bytes(url.path) else { return nil }
+        do { return try JSON.parse(bytes: &bytes) } catch {
+            if torn == .absent { return nil }
             throw Problem("unreadable state file: \(error)", file: url.path)
         }
     }
 
     /// What `read` makes of a state file that is not whole JSON.
-    enum TornFile { case refused, none }
+    enum TornFile { case refused, absent }
 
     // MARK: managed tables
 
@@ -246,7 +246,7 @@ public struct StateStore: Sendable {
         guard let l = j["listing"] else { throw Problem("snapshot \(id) has no listing") }
         var listing: Document
         do { listing = try Document.decode(l) } catch { throw Problem("snapshot \(id): \(error)") }
-        if let counts = try read(countsFile(id), torn: .none) {
+        if let counts = try read(countsFile(id), torn: .absent) {
             do { listing = SnapshotCounts.patched(listing, echo: try Document.decode(counts)) ?? listing } catch {
                 throw Problem("snapshot \(id)'s counts: \(error)")
             }

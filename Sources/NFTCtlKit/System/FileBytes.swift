@@ -10,8 +10,10 @@ enum FileBytes {
     /// Up to `limit` bytes of `fd` from where it is; `size`: what `fstat` said. Throws the
     /// `errno` of a failed read.
     static func read(_ fd: Int32, size: Int, upTo limit: Int = .max) throws(FileBytesError) -> [UInt8] {
+        precondition(limit >= 0)
         var out: [UInt8] = []
-        var capacity = min(max(size, 0), limit)
+        // Nothing said (a pipe, /proc): a first read of 64 KiB rather than of one byte.
+        var capacity = min(size > 0 ? size : 65536, limit)
         while true {
             // One byte more than expected, so that the end of the file is seen without a
             // second buffer: a read that fills the room means the file grew.

@@ -98,11 +98,6 @@ public enum OwnedPath {
     }
 
     /// The contents of a checked regular file, or nil when it does not exist.
-    public static func read(_ path: String) throws -> Data? {
-        try bytes(path).map { Data($0) }
-    }
-
-    /// The same, as bytes.
     static func bytes(_ path: String, upTo limit: Int = .max) throws -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 {
