@@ -160,6 +160,10 @@ import Testing
         #expect(!read.holds(generation: 7, netns: nil, covering: [t, u]))
         #expect(!read.holds(generation: 7, netns: "nftctl-no-such-namespace", covering: [t]))
         #expect(store.rememberedListing(generation: 8, netns: nil, covering: [t]) == nil)
+        // Asked for at a generation: another's is not parsed past its header.
+        let here = StateStore.namespaceIdentity(nil)
+        #expect(store.readRememberedListing(namespace: here, generation: 8) == nil)
+        #expect(store.readRememberedListing(namespace: here, generation: 7)?.document.entries.count == read.document.entries.count)
         // What `apply` reads before the file to decide on warming libnftables' cache: the
         // header alone, at the generation, in this namespace, with no table that changes
         // without a commit.
