@@ -251,7 +251,7 @@ public enum ApplyOperation {
                 try? store?.prune()
             } catch {
                 report.warnings.append(
-                    "the snapshot \(snapshot.id) may not survive a power loss (\(error)); `nftctl rollback` can use it while the machine stays up"
+                    "the snapshot \(snapshot.id) may not survive a power loss (\(error)); `nftctl rollback` can use it while the machine stays up, and older snapshots are kept"
                 )
             }
         } else {
