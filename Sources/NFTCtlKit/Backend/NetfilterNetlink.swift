@@ -1,4 +1,4 @@
-import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -56,17 +56,25 @@ enum NetfilterNetlink {
         }
     }
 
-    /// Closes a socket of ours on a thread of its own. The kernel, on the close of any
-    /// netfilter netlink socket, takes nf_tables' commit mutex and waits for what the last
-    /// commit left to free (`nft_rcv_nl_event`: an RCU grace period, then the freeing of
-    /// deleted tables, chains and replaced rules). The first close after a commit that
-    /// deleted or replaced anything made the apply wait for it (11 ms after a 100-rule
-    /// `--replace`, measured); closed here, that wait overlaps the verification.
-    static func closeLater(_ fd: Int32) { closing.async { _ = close(fd) } }
-    private static let closing = DispatchQueue(label: "nftctl.netlink-close")
-
-    /// Returns once every socket handed to `closeLater` so far is closed (for tests).
-    static func waitForCloses() { closing.sync {} }
+    /// Keeps a socket of ours open until the process exits, or until more than
+    /// `deferredLimit` are kept (the oldest is closed then). The kernel, on the close of a
+    /// netfilter netlink socket that has sent anything, takes nf_tables' commit mutex and waits
+    /// for what commits left to free (`nft_rcv_nl_event`: an RCU grace period, then the
+    /// freeing of deleted tables, chains and replaced rules). The first close after a commit
+    /// that deleted or replaced anything made the apply wait for it (11 ms after a 100-rule
+    /// `--replace`, measured); kept open, that wait overlaps the verification and what is
+    /// left of it falls at the exit. Not closed on another thread: a thread started while
+    /// this one is in another network namespace (`NetworkNamespace.perform`) would stay there.
+    static func closeLater(_ fd: Int32) {
+        let evicted = deferred.withLock { kept -> Int32? in
+            kept.append(fd)
+            return kept.count > deferredLimit ? kept.removeFirst() : nil
+        }
+        if let evicted { close(evicted) }
+    }
+    /// Each kept socket holds its network namespace: few, for a long-lived process (tests).
+    static let deferredLimit = 8
+    private static let deferred = Mutex<[Int32]>([])
 
     /// Walks the netlink messages of one datagram: true when `take` is done or the dump
     /// ended. Acknowledgements and other sequence numbers are skipped; a kernel error or a
