@@ -245,18 +245,16 @@ public enum ApplyOperation {
         // said, not taken out on the state written after it (which would roll back a good commit).
         // Older snapshots are pruned only once this one is on the disk: until then it does
         // not count among the whole ones kept (`StateStore.prune`).
+        var synced = true
         if let snapshot = report.snapshot {
-            do {
-                try OwnedPath.waitForLaterSyncs()
-                try? store?.prune()
-            } catch {
+            do { try OwnedPath.waitForLaterSyncs() } catch {
+                synced = false
                 report.warnings.append(
                     "the snapshot \(snapshot.id) may not survive a power loss (\(error)); `nftctl rollback` can use it while the machine stays up, and older snapshots are kept"
                 )
             }
-        } else {
-            try? store?.prune()
         }
+        if synced { try? store?.prune() }
         TestHook.reach(.committed)
 
         do {
