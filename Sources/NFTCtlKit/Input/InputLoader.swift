@@ -40,9 +40,7 @@ public enum InputLoader {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Problem("cannot be read: \(String(cString: strerror(errno)))", file: path) }
         defer { close(fd) }
-        var st = stat()
-        let size = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
-        do { return try FileBytes.read(fd, size: size) } catch {
+        do { return try FileBytes.read(fd) } catch {
             throw Problem("cannot be read: \(error.message)", file: path)
         }
     }

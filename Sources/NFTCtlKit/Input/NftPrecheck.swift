@@ -104,8 +104,8 @@ enum NftPrecheck {
             let left = limits.maxBytes - total
             guard let h = FileHandle(forReadingAtPath: path) else {
                 throw Problem(
-                    includedAt.map { "\($0): cannot read \(display) (\(String(cString: strerror(errno))))" }
-                        ?? "\(display): cannot be read (\(String(cString: strerror(errno))))")
+                    includedAt.map { "\($0): cannot read \(display): \(String(cString: strerror(errno)))" }
+                        ?? "\(display): cannot be read: \(String(cString: strerror(errno)))")
             }
             defer { try? h.close() }
             let data = (try? h.read(upToCount: left + 1)) ?? Data()

@@ -413,13 +413,15 @@ extension StateStore {
         guard let namespace = Self.namespaceIdentity(netns), (try? checkDirectories(downTo: lastListingFile)) == true,
             let bytes = try? OwnedPath.bytes(lastListingFile.path, upTo: 1 << 16), let (header, _) = Self.header(bytes)
         else { return false }
-        return Self.isOfThisBoot(header, namespace: namespace) && header["generation"]?.intValue == Int64(generation)
+        return Self.isOfThisBoot(header, namespace: namespace, generation: generation)
             && TableKeyList.keys(header["volatile"])?.isEmpty == true
     }
 
-    /// True when a remembered listing's header names namespace `current` and this boot.
-    static func isOfThisBoot(_ header: JSON, namespace current: UInt64) -> Bool {
+    /// True when a remembered listing's header names namespace `current` and this boot, and
+    /// with `generation`, that generation id (whatever it is when nil).
+    static func isOfThisBoot(_ header: JSON, namespace current: UInt64, generation: UInt32? = nil) -> Bool {
         header["namespace"]?.uint64Value == current && header["boot"]?.stringValue == bootID
+            && generation.map { header["generation"]?.intValue == Int64($0) } ?? true
     }
 
     /// The remembered listing as the file has it, whatever its generation (`holds` decides).
@@ -435,8 +437,7 @@ extension StateStore {
     /// nothing).
     func readRememberedListing(namespace current: UInt64?, generation: UInt32? = nil) -> RememberedListing? {
         guard let current, (try? checkDirectories(downTo: lastListingFile)) == true, let bytes = try? OwnedPath.bytes(lastListingFile.path),
-            let (header, range) = Self.split(bytes), Self.isOfThisBoot(header, namespace: current),
-            generation.map({ header["generation"]?.intValue == Int64($0) }) ?? true,
+            let (header, range) = Self.split(bytes), Self.isOfThisBoot(header, namespace: current, generation: generation),
             let (json, _, spans) = try? bytes.withUnsafeBufferPointer({ all in
                 try JSON.parseWithEntrySpans(UnsafeBufferPointer(rebasing: all[range]))
             }),
