@@ -66,7 +66,7 @@ import Testing
 
     /// `nftctl apply <(…)`: a pipe is refused by name, not read twice (its kind from its first
     /// bytes, then whole), which would leave the second read what the first did not take.
-    @Test func aPipeOrADeviceIsNotARulesFile() throws {
+    @Test(.timeLimit(.minutes(1))) func aPipeOrADeviceIsNotARulesFile() throws {
         let fifo = NSTemporaryDirectory() + "nftctl-fifo-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).nft"
         try #require(mkfifo(fifo, 0o600) == 0)
         defer { unlink(fifo) }
@@ -74,6 +74,10 @@ import Testing
             let error = #expect(throws: Problem.self) { try InputLoader.load(path) }
             #expect(error?.description.contains("\(path): not a regular file") == true, "\(String(describing: error))")
         }
+        // Put in a file's place after its kind was decided: refused by the read itself, at
+        // once (opened without blocking, where a FIFO with no writer would wait for one).
+        let swapped = #expect(throws: Problem.self) { try InputLoader.readBytes(fifo) }
+        #expect(swapped?.description.contains("\(fifo): not a regular file") == true, "\(String(describing: swapped))")
         let missing = #expect(throws: Problem.self) { try InputKind.of(fifo + ".missing") }
         #expect(missing?.description.hasSuffix("no such file or directory") == true, "\(String(describing: missing))")
     }

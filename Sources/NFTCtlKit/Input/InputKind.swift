@@ -11,6 +11,14 @@ import NFTAnalysis
 public enum InputKind: String, Sendable {
     case json, nft, swift
 
+    static let notAFile = "not a regular file (a pipe or a device, read more than once here): write the rules to a file first"
+
+    /// A pipe, a device or a socket: what `of` refuses, and `InputLoader.readBytes` again on
+    /// its own descriptor (the path may have been swapped for a pipe since `of` looked).
+    static func isStream(_ mode: mode_t) -> Bool {
+        [S_IFIFO, S_IFCHR, S_IFBLK, S_IFSOCK].contains(mode & S_IFMT)
+    }
+
     public static func of(_ path: String) throws -> InputKind {
         var st = stat()
         guard stat(path, &st) == 0 else {
@@ -18,7 +26,7 @@ public enum InputKind: String, Sendable {
         }
         let type = st.st_mode & S_IFMT
         guard type == S_IFDIR || type == S_IFREG else {
-            throw Problem("not a regular file (a pipe or a device, read more than once here): write the rules to a file first", file: path)
+            throw Problem(notAFile, file: path)
         }
         if type == S_IFDIR || path.hasSuffix(".swift") { return .swift }
         if path.hasSuffix(".nft") { return .nft }

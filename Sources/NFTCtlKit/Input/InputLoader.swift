@@ -35,12 +35,17 @@ public enum InputLoader {
         }
     }
 
-    /// The file's bytes (`FileBytes`), or why they cannot be read.
+    /// The file's bytes (`FileBytes`), or why they cannot be read. Opened without blocking
+    /// (a FIFO put in the file's place would otherwise wait for a writer) and refused when
+    /// it is not a file (`InputKind.isStream`).
     static func readBytes(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw Problem("cannot be read: \(String(cString: strerror(errno)))", file: path) }
         defer { close(fd) }
-        do { return try FileBytes.read(fd) } catch {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw Problem("cannot be read: \(String(cString: strerror(errno)))", file: path) }
+        if InputKind.isStream(st.st_mode) { throw Problem(InputKind.notAFile, file: path) }
+        do { return try FileBytes.read(fd, size: Int(st.st_size)) } catch {
             throw Problem("cannot be read: \(error.message)", file: path)
         }
     }

@@ -99,24 +99,31 @@ enum NftPrecheck {
         var done: Set<String> = []
         var open: [String] = []
 
-        /// At most the bytes the limit leaves (a file that grows while read is cut off there and refused).
+        /// At most the bytes the limit leaves (a file that grows while read is cut off there
+        /// and refused), through `FileBytes` as every reader: a failed read is said, with its
+        /// errno, not taken for an empty file.
         mutating func read(_ path: String, display: String, includedAt: String?) throws(Problem) -> [UInt8] {
             let left = limits.maxBytes - total
-            guard let h = FileHandle(forReadingAtPath: path) else {
-                throw Problem(
-                    includedAt.map { "\($0): cannot read \(display): \(String(cString: strerror(errno)))" }
-                        ?? "\(display): cannot be read: \(String(cString: strerror(errno)))")
+            func unreadable(_ errno: Int32) -> Problem {
+                let reason = String(cString: strerror(errno))
+                return Problem(includedAt.map { "\($0): cannot read \(display): \(reason)" } ?? "\(display): cannot be read: \(reason)")
             }
-            defer { try? h.close() }
-            let data = (try? h.read(upToCount: left + 1)) ?? Data()
-            if data.count > left {
+            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw unreadable(errno) }
+            defer { close(fd) }
+            var st = stat()
+            let bytes: [UInt8]
+            do { bytes = try FileBytes.read(fd, size: fstat(fd, &st) == 0 ? Int(st.st_size) : 0, upTo: min(left, .max - 1) + 1) } catch {
+                throw unreadable(error.errno)
+            }
+            if bytes.count > left {
                 let what = includedAt == nil ? "\(display)" : "\(display) (included at \(includedAt!))"
                 throw Problem(
                     "\(what): nft input is larger than \(limits.maxBytes) bytes (with what it includes); "
                         + "raise NFTCTL_MAX_NFT_BYTES if it is meant to be")
             }
-            total += data.count
-            return [UInt8](data)
+            total += bytes.count
+            return bytes
         }
 
         mutating func scan(_ bytes: [UInt8], path: String, display: String, depth: Int) throws(Problem) {

@@ -7,12 +7,10 @@ import Glibc
 /// 10 MB, and a change reads it and the remembered listing on every apply; through `Data`
 /// and then `[UInt8]` the input alone cost two copies of it.
 enum FileBytes {
-    /// Up to `limit` bytes of `fd` from where it is; `size`: what `fstat` said (asked here
-    /// when nil). Throws the `errno` of a failed read.
-    static func read(_ fd: Int32, size known: Int? = nil, upTo limit: Int = .max) throws(FileBytesError) -> [UInt8] {
+    /// Up to `limit` bytes of `fd` from where it is; `size`: what `fstat` said. Throws the
+    /// `errno` of a failed read.
+    static func read(_ fd: Int32, size: Int, upTo limit: Int = .max) throws(FileBytesError) -> [UInt8] {
         precondition(limit >= 0)
-        var st = stat()
-        let size = known ?? (fstat(fd, &st) == 0 ? Int(st.st_size) : 0)
         var out: [UInt8] = []
         // Nothing said (a pipe, /proc): a first read of 64 KiB rather than of one byte.
         var capacity = min(size > 0 ? size : 65536, limit)
