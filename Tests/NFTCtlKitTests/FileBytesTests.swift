@@ -66,7 +66,7 @@ import Testing
 
     /// `nftctl apply <(…)`: a pipe is refused by name, not read twice (its kind from its first
     /// bytes, then whole), which would leave the second read what the first did not take.
-    @Test(.timeLimit(.minutes(1))) func aPipeOrADeviceIsNotARulesFile() throws {
+    @Test func aPipeOrADeviceIsNotARulesFile() throws {
         let fifo = NSTemporaryDirectory() + "nftctl-fifo-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).nft"
         try #require(mkfifo(fifo, 0o600) == 0)
         defer { unlink(fifo) }
@@ -75,9 +75,26 @@ import Testing
             #expect(error?.description.contains("\(path): not a regular file") == true, "\(String(describing: error))")
         }
         // Put in a file's place after its kind was decided: refused by the read itself, at
-        // once (opened without blocking, where a FIFO with no writer would wait for one).
+        // once (opened without blocking, where a FIFO with no writer would wait for one). A
+        // reader that does wait is let go by a writer that comes and goes, and then fails
+        // the expectations (it reads an empty file) instead of hanging the suite.
+        let stop = DispatchSemaphore(value: 0)
+        Thread {
+            while stop.wait(timeout: .now() + 0.05) == .timedOut {
+                let w = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+                if w >= 0 { close(w) }
+            }
+        }.start()
+        defer { stop.signal() }
         let swapped = #expect(throws: Problem.self) { try InputLoader.readBytes(fifo) }
         #expect(swapped?.description.contains("\(fifo): not a regular file") == true, "\(String(describing: swapped))")
+        var limits = NftLimits()
+        limits.maxBytes = 1 << 20
+        var walker = NftPrecheck.Walker(limits: limits)
+        let included = #expect(throws: Problem.self) { try walker.read(fifo, display: fifo, includedAt: "a.nft:3") }
+        #expect(
+            included?.description.contains("a.nft:3: include of \(fifo), which is not a regular file") == true,
+            "\(String(describing: included))")
         let missing = #expect(throws: Problem.self) { try InputKind.of(fifo + ".missing") }
         #expect(missing?.description.hasSuffix("no such file or directory") == true, "\(String(describing: missing))")
     }

@@ -35,17 +35,15 @@ public enum InputLoader {
         }
     }
 
-    /// The file's bytes (`FileBytes`), or why they cannot be read. Opened without blocking
-    /// (a FIFO put in the file's place would otherwise wait for a writer) and refused when
-    /// it is not a file (`InputKind.isStream`).
+    /// The file's bytes (`FileBytes`), or why they cannot be read. A pipe or a device put in
+    /// the file's place after its kind was decided is refused here too (`InputKind.isStream`).
     static func readBytes(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw Problem("cannot be read: \(String(cString: strerror(errno)))", file: path) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw Problem("cannot be read: \(String(cString: strerror(errno)))", file: path) }
-        if InputKind.isStream(st.st_mode) { throw Problem(InputKind.notAFile, file: path) }
-        do { return try FileBytes.read(fd, size: Int(st.st_size)) } catch {
+        do {
+            let (fd, st) = try FileBytes.open(path)
+            defer { close(fd) }
+            if InputKind.isStream(st.st_mode) { throw Problem(InputKind.notAFile, file: path) }
+            return try FileBytes.read(fd, size: Int(st.st_size))
+        } catch let error as FileBytesError {
             throw Problem("cannot be read: \(error.message)", file: path)
         }
     }

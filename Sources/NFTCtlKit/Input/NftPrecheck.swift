@@ -108,12 +108,16 @@ enum NftPrecheck {
                 let reason = String(cString: strerror(errno))
                 return Problem(includedAt.map { "\($0): cannot read \(display): \(reason)" } ?? "\(display): cannot be read: \(reason)")
             }
-            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw unreadable(errno) }
-            defer { close(fd) }
-            var st = stat()
+            let opened: (fd: Int32, stat: stat)
+            do { opened = try FileBytes.open(path) } catch { throw unreadable(error.errno) }
+            defer { close(opened.fd) }
+            // Checked before by path; here on what was opened (it may have been swapped since).
+            guard (opened.stat.st_mode & S_IFMT) == S_IFREG else {
+                throw Problem(
+                    includedAt.map { "\($0): include of \(display), which is not a regular file" } ?? "\(display): \(InputKind.notAFile)")
+            }
             let bytes: [UInt8]
-            do { bytes = try FileBytes.read(fd, size: fstat(fd, &st) == 0 ? Int(st.st_size) : 0, upTo: min(left, .max - 1) + 1) } catch {
+            do { bytes = try FileBytes.read(opened.fd, size: Int(opened.stat.st_size), upTo: min(left, .max - 1) + 1) } catch {
                 throw unreadable(error.errno)
             }
             if bytes.count > left {

@@ -7,6 +7,24 @@ import Glibc
 /// 10 MB, and a change reads it and the remembered listing on every apply; through `Data`
 /// and then `[UInt8]` the input alone cost two copies of it.
 enum FileBytes {
+    /// Opens `path` to be read whole, with its `fstat`: without waiting, so that a FIFO put
+    /// where a file was expected is seen for what it is instead of waiting for a writer; the
+    /// flag is cleared before any read (FUSE passes it on). A file under another's lease
+    /// refuses a non-blocking open: opened again the usual way, which a FIFO never needs.
+    /// The caller closes the descriptor and decides what the type allows.
+    static func open(_ path: String) throws(FileBytesError) -> (fd: Int32, stat: stat) {
+        var fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        if fd < 0 && errno == EWOULDBLOCK { fd = Glibc.open(path, O_RDONLY | O_CLOEXEC) }
+        guard fd >= 0 else { throw FileBytesError(errno: errno) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == 0 else {
+            let failed = errno
+            close(fd)
+            throw FileBytesError(errno: failed)
+        }
+        return (fd, st)
+    }
+
     /// Up to `limit` bytes of `fd` from where it is; `size`: what `fstat` said. Throws the
     /// `errno` of a failed read.
     static func read(_ fd: Int32, size: Int, upTo limit: Int = .max) throws(FileBytesError) -> [UInt8] {
