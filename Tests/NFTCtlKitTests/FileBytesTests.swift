@@ -78,19 +78,25 @@ import Testing
         // once (opened without blocking, where a FIFO with no writer would wait for one). A
         // reader that does wait is let go by a writer that comes and goes, and then fails
         // the expectations (it reads an empty file) instead of hanging the suite.
-        let stop = DispatchSemaphore(value: 0)
+        let (stop, stopped) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
         Thread {
             while stop.wait(timeout: .now() + 0.05) == .timedOut {
                 let w = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
                 if w >= 0 { close(w) }
             }
+            stopped.signal()
         }.start()
-        defer { stop.signal() }
+        defer {
+            stop.signal()
+            stopped.wait()
+        }
         let swapped = #expect(throws: Problem.self) { try InputLoader.readBytes(fifo) }
         #expect(swapped?.description.contains("\(fifo): not a regular file") == true, "\(String(describing: swapped))")
         var limits = NftLimits()
         limits.maxBytes = 1 << 20
         var walker = NftPrecheck.Walker(limits: limits)
+        let device = #expect(throws: Problem.self) { try InputLoader.readBytes("/dev/null") }
+        #expect(device?.description.contains("/dev/null: not a regular file") == true, "\(String(describing: device))")
         let included = #expect(throws: Problem.self) { try walker.read(fifo, display: fifo, includedAt: "a.nft:3") }
         #expect(
             included?.description.contains("a.nft:3: include of \(fifo), which is not a regular file") == true,

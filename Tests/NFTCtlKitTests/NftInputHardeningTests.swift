@@ -164,6 +164,13 @@ import Testing
         let loop = s.rules + "/loop.nft"
         try s.write(loop, "table ip t { }\ninclude \"\(loop)\"\n")
         Self.expectRefused(Self.check(loop), naming: loop + ":2", "cycle")
+        // A name the file writes is printed on one line: a line break in it cannot fake a
+        // diagnostic of its own.
+        let forged = s.rules + "/a\nnftctl: error: forged.nft"
+        try s.write(forged, "table ip t { }\ninclude \"\(forged)\"\n")
+        let r = Self.check(forged)
+        Self.expectRefused(r, naming: "cycle", "cycle")
+        #expect(!r.stderr.contains("\nnftctl: error: forged"), "\(r.stderr)")
     }
 
     /// Only files the invoking user can read: as nobody, a root-only file is refused by name.

@@ -93,6 +93,8 @@ enum NftPrecheck {
         return (scan, nil)
     }
 
+    /// Every message here names files from include statements, which the untrusted file
+    /// writes (a quoted name may hold a line break): printed on one line (`keepsLayout: false`).
     struct Walker {
         let limits: NftLimits
         var total = 0
@@ -106,7 +108,9 @@ enum NftPrecheck {
             let left = limits.maxBytes - total
             func unreadable(_ errno: Int32) -> Problem {
                 let reason = String(cString: strerror(errno))
-                return Problem(includedAt.map { "\($0): cannot read \(display): \(reason)" } ?? "\(display): cannot be read: \(reason)")
+                return Problem(
+                    includedAt.map { "\($0): cannot read \(display): \(reason)" } ?? "\(display): cannot be read: \(reason)",
+                    keepsLayout: false)
             }
             let opened: (fd: Int32, stat: stat)
             do { opened = try FileBytes.open(path) } catch { throw unreadable(error.errno) }
@@ -114,7 +118,8 @@ enum NftPrecheck {
             // Checked before by path; here on what was opened (it may have been swapped since).
             guard (opened.stat.st_mode & S_IFMT) == S_IFREG else {
                 throw Problem(
-                    includedAt.map { "\($0): include of \(display), which is not a regular file" } ?? "\(display): \(InputKind.notAFile)")
+                    includedAt.map { "\($0): include of \(display), which is not a regular file" } ?? "\(display): \(InputKind.notAFile)",
+                    keepsLayout: false)
             }
             let bytes: [UInt8]
             do { bytes = try FileBytes.read(opened.fd, size: Int(opened.stat.st_size), upTo: min(left, .max - 1) + 1) } catch {
@@ -124,7 +129,7 @@ enum NftPrecheck {
                 let what = includedAt == nil ? "\(display)" : "\(display) (included at \(includedAt!))"
                 throw Problem(
                     "\(what): nft input is larger than \(limits.maxBytes) bytes (with what it includes); "
-                        + "raise NFTCTL_MAX_NFT_BYTES if it is meant to be")
+                        + "raise NFTCTL_MAX_NFT_BYTES if it is meant to be", keepsLayout: false)
             }
             total += bytes.count
             return bytes
@@ -135,7 +140,7 @@ enum NftPrecheck {
             if let line = overlong {
                 throw Problem(
                     "a token (word, string or # comment) longer than \(limits.maxTokenBytes) bytes; nft syntax has none this long",
-                    file: display, line: line)
+                    file: display, line: line, keepsLayout: false)
             }
             let key = canonical(path)
             done.insert(key)
@@ -147,17 +152,19 @@ enum NftPrecheck {
                 for target in NftPrecheck.resolve(inc.name) {
                     let real = canonical(target)
                     if open.contains(real) {
-                        throw Problem("include of \(target) includes itself (a cycle)", file: display, line: inc.line)
+                        throw Problem("include of \(target) includes itself (a cycle)", file: display, line: inc.line, keepsLayout: false)
                     }
                     if done.contains(real) { continue }
                     var st = stat()
                     guard stat(target, &st) == 0 else { continue }  // missing: libnftables says so
                     if (st.st_mode & S_IFMT) == S_IFDIR { continue }
                     guard (st.st_mode & S_IFMT) == S_IFREG else {
-                        throw Problem("include of \(target), which is not a regular file", file: display, line: inc.line)
+                        throw Problem(
+                            "include of \(target), which is not a regular file", file: display, line: inc.line, keepsLayout: false)
                     }
                     guard access(target, R_OK) == 0 else {
-                        throw Problem("include of \(target), which this user cannot read", file: display, line: inc.line)
+                        throw Problem(
+                            "include of \(target), which this user cannot read", file: display, line: inc.line, keepsLayout: false)
                     }
                     let data = try read(target, display: target, includedAt: at)
                     try self.scan(data, path: target, display: target, depth: depth + 1)

@@ -10,14 +10,22 @@ enum FileBytes {
     /// Opens `path` to be read whole, with its `fstat`: without waiting, so that a FIFO put
     /// where a file was expected is seen for what it is instead of waiting for a writer; the
     /// flag is cleared before any read (FUSE passes it on). A file under another's lease
-    /// refuses a non-blocking open: opened again the usual way, which a FIFO never needs.
-    /// The caller closes the descriptor and decides what the type allows.
+    /// refuses a non-blocking open until the lease breaks (which the refusal starts): asked
+    /// again, still without blocking, for a little longer than the kernel's default
+    /// `lease-break-time` (45 s). The caller closes the descriptor and decides what the type
+    /// allows.
     static func open(_ path: String) throws(FileBytesError) -> (fd: Int32, stat: stat) {
         var fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        if fd < 0 && errno == EWOULDBLOCK { fd = Glibc.open(path, O_RDONLY | O_CLOEXEC) }
+        var waited = 0
+        while fd < 0 && errno == EWOULDBLOCK && waited < 50_000 {
+            usleep(20_000)
+            waited += 20
+            fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        }
         guard fd >= 0 else { throw FileBytesError(errno: errno) }
         var st = stat()
-        guard fstat(fd, &st) == 0, fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == 0 else {
+        let flags = fstat(fd, &st) == 0 ? fcntl(fd, F_GETFL) : -1
+        guard flags >= 0, flags & O_NONBLOCK == 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0 else {
             let failed = errno
             close(fd)
             throw FileBytesError(errno: failed)

@@ -30,8 +30,8 @@ public struct Problem: DiagnosticError, Sendable, Hashable {
         diagnostics = [Diagnostic(.error, message, at: location, keepsLayout: keepsLayout)]
     }
     /// `message` in `file` (line 0: the file as a whole).
-    public init(_ message: String, file: String, line: Int = 0) {
-        self.init(message, at: SourceLocation(file: file, line: line))
+    public init(_ message: String, file: String, line: Int = 0, keepsLayout: Bool = true) {
+        self.init(message, at: SourceLocation(file: file, line: line), keepsLayout: keepsLayout)
     }
     public init(diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
     /// Another tool's report, whose lines say where and how severe: printed as written.
