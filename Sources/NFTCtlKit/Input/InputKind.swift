@@ -13,10 +13,10 @@ public enum InputKind: String, Sendable {
 
     static let notAFile = "not a regular file (a pipe or a device, read more than once here): write the rules to a file first"
 
-    /// A pipe, a device or a socket: what `of` refuses, and `InputLoader.readBytes` again on
-    /// its own descriptor (the path may have been swapped for a pipe since `of` looked).
-    static func isStream(_ mode: mode_t) -> Bool {
-        [S_IFIFO, S_IFCHR, S_IFBLK, S_IFSOCK].contains(mode & S_IFMT)
+    /// A regular file or a directory: what `of` takes, by path, and `InputLoader.readBytes`
+    /// again on its own descriptor (the path may have been swapped for a pipe since).
+    static func isFileOrDirectory(_ mode: mode_t) -> Bool {
+        mode & S_IFMT == S_IFREG || mode & S_IFMT == S_IFDIR
     }
 
     public static func of(_ path: String) throws -> InputKind {
@@ -24,11 +24,8 @@ public enum InputKind: String, Sendable {
         guard stat(path, &st) == 0 else {
             throw Problem(errno == ENOENT ? "no such file or directory" : "cannot be read: \(String(cString: strerror(errno)))", file: path)
         }
-        let type = st.st_mode & S_IFMT
-        guard type == S_IFDIR || type == S_IFREG else {
-            throw Problem(notAFile, file: path)
-        }
-        if type == S_IFDIR || path.hasSuffix(".swift") { return .swift }
+        guard isFileOrDirectory(st.st_mode) else { throw Problem(notAFile, file: path) }
+        if st.st_mode & S_IFMT == S_IFDIR || path.hasSuffix(".swift") { return .swift }
         if path.hasSuffix(".nft") { return .nft }
         if path.hasSuffix(".json") { return .json }
         let head = FileHandle(forReadingAtPath: path).flatMap { h in

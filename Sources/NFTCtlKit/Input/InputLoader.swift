@@ -36,12 +36,12 @@ public enum InputLoader {
     }
 
     /// The file's bytes (`FileBytes`), or why they cannot be read. A pipe or a device put in
-    /// the file's place after its kind was decided is refused here too (`InputKind.isStream`).
+    /// the file's place after its kind was decided is refused here too (`InputKind.isFileOrDirectory`).
     static func readBytes(_ path: String) throws -> [UInt8] {
         do {
             let (fd, st) = try FileBytes.open(path)
             defer { close(fd) }
-            if InputKind.isStream(st.st_mode) { throw Problem(InputKind.notAFile, file: path) }
+            if !InputKind.isFileOrDirectory(st.st_mode) { throw Problem(InputKind.notAFile, file: path) }
             return try FileBytes.read(fd, size: Int(st.st_size))
         } catch let error as FileBytesError {
             throw Problem("cannot be read: \(error.message)", file: path)
