@@ -9,8 +9,9 @@ import Glibc
 /// that anyone who can open a pull request may have written, and root applies what it
 /// prints, so it gets its own PID, mount, network, IPC and UTS namespaces; a new session
 /// with no controlling terminal (no TIOCSTI into the caller's shell) and `/dev/null` as
-/// stdin; a cleared environment; a read-only view of the system with the homes, `/tmp` and
-/// `/run` hidden; no network; and it dies with nftctl. Everything it started is killed when
+/// stdin; a cleared environment; a read-only view of the system's programs and libraries
+/// only (`/usr`, `/etc`, the toolchain), with an empty `/tmp`; no network; and it dies with
+/// nftctl. Everything it started is killed when
 /// its first process ends (the PID namespace goes with it).
 ///
 /// As root, bubblewrap runs privileged (it needs no user namespace) and the command inside
@@ -26,9 +27,14 @@ struct RulesSandbox {
     static let libPath = root + "/lib"
     static let buildPath = root + "/build"
     static let programPath = root + "/rules"
-    /// Directories hidden behind an empty tmpfs: other users' and root's files, temporary
-    /// directories and runtime state.
-    static let hidden = ["/home", "/root", "/tmp", "/var/tmp", "/run", "/mnt", "/media", "/srv"]
+    /// What the sandbox sees of the host, read-only: programs, libraries, headers and
+    /// configuration, and nothing else (no homes, `/var`, `/run`, `/srv`, checkouts). Only
+    /// these are bound, never `/` whole: bubblewrap remounts every mount below a bound
+    /// directory read-only, one by one, and a mount that goes away meanwhile (a network
+    /// namespace deleted under `/run/netns`, a container's overlay under `/var/lib`) made
+    /// the whole evaluation fail. A top-level symlink (`/bin` → `usr/bin` on a merged-/usr
+    /// system) is made again as a symlink.
+    static let shown = ["/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]
 
     enum Mount {
         case readOnly(String, at: String)
@@ -52,8 +58,8 @@ struct RulesSandbox {
         self.swiftc = swiftc
     }
 
-    /// The toolchain's root (`…/usr/bin/swiftc` → `…`), shown in the sandbox even when it
-    /// sits below a hidden directory.
+    /// The toolchain's root (`…/usr/bin/swiftc` → `…`), shown in the sandbox when it sits
+    /// outside the directories always shown (`/opt/swift`, a home).
     var toolchainRoot: String {
         let real = URL(fileURLWithPath: swiftc).resolvingSymlinksInPath()
         let bin = real.deletingLastPathComponent()
@@ -82,13 +88,21 @@ struct RulesSandbox {
         }
         a += ["--die-with-parent", "--new-session", "--clearenv"]
         for (k, v) in environment.sorted(by: { $0.key < $1.key }) { a += ["--setenv", k, v] }
-        a += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-        for h in Self.hidden where FileManager.default.fileExists(atPath: h) {
-            a += h == "/tmp" ? ["--perms", "01777", "--tmpfs", h] : ["--tmpfs", h]
+        for path in Self.shown {
+            var st = stat()
+            guard lstat(path, &st) == 0 else { continue }
+            if st.st_mode & S_IFMT == S_IFLNK, let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+                a += ["--symlink", target, path]
+            } else if st.st_mode & S_IFMT == S_IFDIR {
+                a += ["--ro-bind", path, path]
+            }
         }
         let tool = toolchainRoot
-        if Self.hidden.contains(where: { tool == $0 || tool.hasPrefix($0 + "/") }) { a += ["--ro-bind", tool, tool] }
-        a += ["--perms", "0755", "--dir", Self.root]  // bubblewrap would make it 0700 root's
+        if !Self.shown.contains(where: { tool == $0 || tool.hasPrefix($0 + "/") }) {
+            a += Self.openDirectories(to: tool, including: false) + ["--ro-bind", tool, tool]
+        }
+        a += ["--dev", "/dev", "--proc", "/proc", "--perms", "01777", "--tmpfs", "/tmp"]
+        a += Self.openDirectories(to: Self.root, including: true)
         for m in mounts {
             switch m {
             case .readOnly(let host, let inside): a += ["--ro-bind", host, inside]
@@ -107,6 +121,18 @@ struct RulesSandbox {
             ]
         }
         return a + command
+    }
+
+    /// Makes `path`'s ancestors (and `path` itself when `including`) as directories anyone
+    /// may enter: bubblewrap would make each one 0700 root's, shut to the rules user.
+    static func openDirectories(to path: String, including: Bool) -> [String] {
+        var parts = path.split(separator: "/").map(String.init)
+        if !including { parts = parts.dropLast() }
+        var dir = ""
+        return parts.flatMap { part -> [String] in
+            dir += "/" + part
+            return ["--perms", "0755", "--dir", dir]
+        }
     }
 
     /// Runs `command` in the sandbox under a deadline.
