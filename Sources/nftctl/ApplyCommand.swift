@@ -63,6 +63,7 @@ struct ApplyCommand: ParsableCommand {
         let input: LoadedInput
         var savedCopy: SavedCopy?
         var early: Backend?
+        var meanwhile: StateStore.RememberedListing.Meanwhile?
         defer { savedCopy?.discard() }  // unless the apply saved it
         do {
             let bytes = UpToDate.bytes(of: file)
@@ -76,13 +77,15 @@ struct ApplyCommand: ParsableCommand {
                 print("\(tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")): already up to date; nothing to do")
                 return
             }
-            // A change planned from the remembered listing: libnftables' cache, which its
-            // commit needs first, is filled meanwhile, on a thread of its own (`warmCache`).
+            // A change planned from the remembered listing: that listing is read, and
+            // libnftables' cache, which its commit needs first, is filled (`warmCache`),
+            // meanwhile, each on a thread of its own.
             if !dryRun, !replace, let b = try? namespace.backend("apply"), let g = try? b.generationID(),
-                store.remembersListing(generation: g, netns: netns)
+                let reading = store.readRememberedListingMeanwhile(generation: g, netns: netns)
             {
                 b.warmCache()
                 early = b
+                meanwhile = reading
             }
             // Saved for `nftctl restore` after the commit: written meanwhile, on a thread of its own.
             if !dryRun, confirm == nil, let bytes, let digest { savedCopy = store.prepareCopy(bytes, digest: digest) }
@@ -101,7 +104,7 @@ struct ApplyCommand: ParsableCommand {
         let report = try ApplyOperation.run(
             input, backend: backend, mode: replace ? .replace : .incremental, dryRun: dryRun,
             store: store, prune: prune, netns: netns, confirm: arm, lock: lock, fingerprint: fingerprint,
-            savedCopy: savedCopy
+            savedCopy: savedCopy, meanwhile: meanwhile
         ) { plan in
             guard interactive else { return true }
             print(renderer.text(plan))

@@ -97,6 +97,39 @@ import Testing
         #expect(backend.lists >= 1)
     }
 
+    /// The remembered listing read while the file loads, before the writer lock, is planned
+    /// from when it still holds once the lock is taken, and only then.
+    @Test func aListingReadBeforeTheLockIsUsedOnlyIfItStillHolds() throws {
+        let fake = try FakeBackend(), backend = Echoing(fake)
+        let store = StateStore(root: try P.stateDir(), netns: nil)
+        defer { try? FileManager.default.removeItem(at: store.root) }
+        func apply(_ ports: [Int], _ meanwhile: StateStore.RememberedListing.Meanwhile?) throws -> ApplyOperation.Report {
+            try ApplyOperation.run(
+                try P.input(P.tableJSON("t", ports: ports)), backend: backend, store: store, normalizer: P.DeclaredForm(),
+                meanwhile: meanwhile)
+        }
+        _ = try P.applied([22, 80], backend, store)
+        #expect(store.readRememberedListingMeanwhile(generation: try fake.generationID() + 1, netns: nil) == nil)
+        // Read, then its file gone: the apply plans from what was read, without listing.
+        let read = try #require(store.readRememberedListingMeanwhile(generation: try fake.generationID(), netns: nil))
+        #expect(read.wait() != nil)
+        try FileManager.default.removeItem(at: store.lastListingFile)
+        backend.lists = 0
+        #expect(try apply([22, 8080], read).applied)
+        #expect(backend.lists == 0)
+        // Read, then another program commits (deleting the first rule) before the lock: the
+        // listing read is of an older generation, and the plan comes from the kernel's.
+        let stale = try #require(store.readRememberedListingMeanwhile(generation: try fake.generationID(), netns: nil))
+        let first = try #require(P.rules(try fake.list()).first?.handle)
+        try fake.apply(
+            try P.batch(#"{"delete": {"rule": {"family": "inet", "table": "t", "chain": "input", "handle": \#(first)}}}"#),
+            dryRun: false)
+        backend.lists = 0
+        #expect(try apply([22, 443], stale).applied)
+        #expect(backend.lists >= 1)
+        #expect(P.rules(try fake.list()).map(\.expr) == P.rules(try P.expected(P.tableJSON("t", ports: [22, 443]))).map(\.expr))
+    }
+
     /// The kernel holds (and echoes) something other than what was declared.
     @Test func aKernelResultThatDiffersFromTheDeclarationFailsVerification() throws {
         let fake = try FakeBackend(), backend = Echoing(fake)

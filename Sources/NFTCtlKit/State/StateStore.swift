@@ -368,6 +368,16 @@ extension StateStore {
             holds(generation: generation, namespace: StateStore.namespaceIdentity(netns), covering: tables)
         }
 
+        /// A remembered listing being read on a thread of its own
+        /// (`readRememberedListingMeanwhile`).
+        public struct Meanwhile: Sendable {
+            fileprivate let reading: Concurrently<RememberedListing?>
+            fileprivate init(_ reading: Concurrently<RememberedListing?>) { self.reading = reading }
+
+            /// Waits for it: the listing if it was read whole, whatever its generation.
+            func wait() -> RememberedListing? { (try? reading.wait()) ?? nil }
+        }
+
         /// `holds` in the namespace whose identity (`namespaceIdentity`) is `namespace`.
         func holds(generation: UInt32, namespace current: UInt64?, covering tables: [TableKey]) -> Bool {
             self.generation == Int64(generation) && namespace != nil && namespace == current
@@ -410,11 +420,27 @@ extension StateStore {
     /// and none of its tables changes without a commit (its header alone is read): an apply
     /// of those tables will then plan from it without listing the kernel.
     public func remembersListing(generation: UInt32, netns: String?) -> Bool {
-        guard let namespace = Self.namespaceIdentity(netns), (try? checkDirectories(downTo: lastListingFile)) == true,
+        remembersListing(generation: generation, namespace: Self.namespaceIdentity(netns))
+    }
+
+    /// `remembersListing` in the namespace whose identity is `namespace`.
+    func remembersListing(generation: UInt32, namespace: UInt64?) -> Bool {
+        guard let namespace, (try? checkDirectories(downTo: lastListingFile)) == true,
             let bytes = try? OwnedPath.bytes(lastListingFile.path, upTo: 1 << 16), let (header, _) = Self.header(bytes)
         else { return false }
         return Self.isOfThisBoot(header, namespace: namespace, generation: generation)
             && TableKeyList.keys(header["volatile"])?.isEmpty == true
+    }
+
+    /// The remembered listing read and parsed on a thread of its own while the rules file
+    /// loads, when `remembersListing` says an apply will plan from it; nil otherwise. It is
+    /// read before the writer lock, so the apply still asks `holds` after taking it, with
+    /// the generation id and namespace then: a commit in between leaves a listing of an
+    /// older generation, which does not hold, never a wrong one taken for current.
+    public func readRememberedListingMeanwhile(generation: UInt32, netns: String?) -> RememberedListing.Meanwhile? {
+        let namespace = Self.namespaceIdentity(netns)
+        guard remembersListing(generation: generation, namespace: namespace) else { return nil }
+        return RememberedListing.Meanwhile(Concurrently { readRememberedListing(namespace: namespace, generation: generation) })
     }
 
     /// True when a remembered listing's header names namespace `current` and this boot, and
