@@ -133,7 +133,9 @@ import Testing
         #expect(r.status == 0, "\(seen)")
         #expect(seen.contains("usr-ok"), "\(seen)")
         let names = Set(seen.split(separator: "\n").map(String.init))
-        for gone in ["var", "home", "root", "srv", "mnt", "netns", "work"] {
+        // Not the one holding the toolchain, when that is a home (`~/swift`).
+        let toolchainTop = sandbox.toolchainRoot?.split(separator: "/").first.map(String.init)
+        for gone in ["var", "home", "root", "srv", "mnt", "netns", "work"] where gone != toolchainTop {
             #expect(!names.contains(gone), "the sandbox shows /\(gone) or /run/\(gone): \(names.sorted())")
         }
     }
@@ -144,19 +146,28 @@ import Testing
     @Test(.needsRoot) func namespacesComingAndGoingOnTheHostDoNotFailAnEvaluation() throws {
         let sandbox = try RulesSandbox(swiftc: RulesToolchain.swiftc())
         let prefix = "nftctl-t-\(getpid())-churn"
+        let stop = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-stop").path
+        try? FileManager.default.removeItem(atPath: stop)
+        // The churn must be real: one namespace made and deleted before the loops.
+        try #require(Shell.run(["ip", "netns", "add", prefix]).status == 0 && Shell.run(["ip", "netns", "del", prefix]).status == 0)
         let churn = (0..<4).map { i in
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            // Each ends on the stop file, or after a minute if this test died.
             p.arguments = [
                 "-c",
-                "end=$(($(date +%s) + 60)); while [ $(date +%s) -lt $end ]; do ip netns add \(prefix)\(i); ip netns del \(prefix)\(i); done 2>/dev/null"
+                """
+                end=$(($(date +%s) + 60)); while [ ! -e '\(stop)' ] && [ $(date +%s) -lt $end ]; do \
+                ip netns add \(prefix)\(i); ip netns del \(prefix)\(i); done 2>/dev/null
+                """
             ]
             return p
         }
         for p in churn { try p.run() }
         defer {
-            for p in churn { p.terminate() }
+            _ = FileManager.default.createFile(atPath: stop, contents: nil)
             for p in churn { p.waitUntilExit() }
+            try? FileManager.default.removeItem(atPath: stop)
             for i in 0..<4 { _ = Shell.run(["ip", "netns", "del", "\(prefix)\(i)"]) }
         }
         var failures: [String] = []
@@ -166,6 +177,40 @@ import Testing
             if r.status != 0 { failures.append(String(decoding: r.stdout, as: UTF8.self)) }
         }
         #expect(failures.isEmpty, "\(failures.count) of 300 runs failed, first: \(failures.first ?? "")")
+    }
+
+    /// Where the toolchain is decides what else is shown: one unpacked into `/` is in
+    /// `/usr` (binding `/` would show everything and make the rest read-only), one below
+    /// `/tmp` is bound over the empty `/tmp`, and one reached through a symlink is run
+    /// from where the link leads, the only place shown.
+    @Test func theToolchainIsShownWhereverItIs() throws {
+        func binds(_ swiftc: String) throws -> (argv: [String], bound: [String]) {
+            let a = try RulesSandbox(swiftc: swiftc).argv(["true"], mounts: [], environment: [:], chdir: "/tmp")
+            return (a, a.indices.filter { a[$0] == "--ro-bind" }.map { a[$0 + 1] })
+        }
+        #expect(try binds("/usr/bin/swiftc").bound.allSatisfy { $0 != "/" && RulesSandbox.isShown($0) })
+        #expect(try binds("/opt/bin/swiftc").bound.contains("/opt"))
+        #expect(try binds("/opt/swift-x/usr/bin/swiftc").bound.contains("/opt/swift-x"))
+        let (argv, bound) = try binds("/tmp/nftctl-no-such-toolchain/usr/bin/swiftc")
+        #expect(bound.contains("/tmp/nftctl-no-such-toolchain"))
+        let tmpfs = try #require(argv.firstIndex(of: "/tmp").map { $0 - 1 }),
+            bind = try #require(argv.firstIndex(of: "/tmp/nftctl-no-such-toolchain"))
+        #expect(argv[tmpfs] == "--tmpfs" && tmpfs < bind, "the empty /tmp hides the toolchain: \(argv)")
+
+        // A real one through a symlink to its bin directory: run from the real path.
+        let real = URL(fileURLWithPath: try RulesToolchain.swiftc()).resolvingSymlinksInPath()
+        let link = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-toolchain-link-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: link)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real.deletingLastPathComponent().path)
+        defer { try? FileManager.default.removeItem(atPath: link) }
+        let sandbox = try RulesSandbox(swiftc: link + "/swiftc")
+        #expect(sandbox.swiftc == real.deletingLastPathComponent().appendingPathComponent("swiftc").path)
+        let r = try sandbox.run(
+            "swiftc --version", [sandbox.swiftc, "--version"], mounts: [], chdir: "/tmp", deadline: 60,
+            deadlineVariable: "NFTCTL_RULES_TIMEOUT")
+        #expect(
+            r.status == 0 && String(decoding: r.stdout, as: UTF8.self).contains("Swift version"),
+            "\(String(decoding: r.stdout, as: UTF8.self))")
     }
 
     /// The `.nft` parser's sandbox child: a crash or a stall is one clear error, not a hang.

@@ -55,15 +55,56 @@ struct RulesSandbox {
         }
         self.bwrap = bwrap
         self.identity = try RulesIdentity.current()
-        self.swiftc = swiftc
+        self.swiftc = Self.resolvedKeepingName(swiftc)
     }
 
-    /// The toolchain's root (`…/usr/bin/swiftc` → `…`), shown in the sandbox when it sits
-    /// outside the directories always shown (`/opt/swift`, a home).
-    var toolchainRoot: String {
-        let real = URL(fileURLWithPath: swiftc).resolvingSymlinksInPath()
-        let bin = real.deletingLastPathComponent()
-        return bin.deletingLastPathComponent().deletingLastPathComponent().path
+    /// `swiftc` by its own directory's real path, keeping its name (the driver takes its
+    /// mode from it): only the resolved toolchain is shown, not the symlinks that led there
+    /// (`/opt/swift` → `swift-6.1-RELEASE`, `/usr/local/bin/swiftc` → …). As given when the
+    /// name does not lead to the same file there.
+    static func resolvedKeepingName(_ swiftc: String) -> String {
+        let given = URL(fileURLWithPath: swiftc)
+        let real = given.resolvingSymlinksInPath()
+        let named = real.deletingLastPathComponent().appendingPathComponent(given.lastPathComponent)
+        return named.resolvingSymlinksInPath().path == real.path ? named.path : swiftc
+    }
+
+    /// The toolchain's root (`…/usr/bin/swiftc` → `…`; `…/bin/swiftc` → `…`), shown in the
+    /// sandbox when it is not under the directories always shown (`/opt/swift`, a home).
+    /// Nil when it is, or when it would be `/` or another of their ancestors: a toolchain
+    /// unpacked into `/` (Swift's Docker images) is in `/usr`.
+    var toolchainRoot: String? {
+        let bin = URL(fileURLWithPath: swiftc).resolvingSymlinksInPath().deletingLastPathComponent()
+        var root = bin.deletingLastPathComponent()
+        if root.lastPathComponent == "usr" { root = root.deletingLastPathComponent() }
+        let path = root.path
+        return Self.isShown(path) || Self.shown.contains(where: { $0.hasPrefix(path == "/" ? "/" : path + "/") }) ? nil : path
+    }
+
+    /// True when `path` is one of the directories always shown, or below one.
+    static func isShown(_ path: String) -> Bool { shown.contains { path == $0 || path.hasPrefix($0 + "/") } }
+
+    /// bubblewrap's arguments for the host's part of the view: each of `shown` bound
+    /// read-only, or made again as the symlink it is (when it leads into what is shown, else
+    /// the directory it leads to bound in its place), then the toolchain.
+    func systemView() -> [String] {
+        var a: [String] = []
+        for path in Self.shown {
+            var st = stat()
+            guard lstat(path, &st) == 0 else { continue }
+            if st.st_mode & S_IFMT == S_IFDIR {
+                a += ["--ro-bind", path, path]
+            } else if st.st_mode & S_IFMT == S_IFLNK, let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+                let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+                if Self.isShown(real) {
+                    a += ["--symlink", target, path]
+                } else if stat(real, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
+                    a += ["--ro-bind", real, path]
+                }
+            }
+        }
+        if let tool = toolchainRoot { a += Self.openDirectories(to: tool, including: false) + ["--ro-bind", tool, tool] }
+        return a
     }
 
     /// The environment inside: nothing of nftctl's own (tokens, SSH agents, sudo's
@@ -88,21 +129,9 @@ struct RulesSandbox {
         }
         a += ["--die-with-parent", "--new-session", "--clearenv"]
         for (k, v) in environment.sorted(by: { $0.key < $1.key }) { a += ["--setenv", k, v] }
-        for path in Self.shown {
-            var st = stat()
-            guard lstat(path, &st) == 0 else { continue }
-            if st.st_mode & S_IFMT == S_IFLNK, let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
-                a += ["--symlink", target, path]
-            } else if st.st_mode & S_IFMT == S_IFDIR {
-                a += ["--ro-bind", path, path]
-            }
-        }
-        let tool = toolchainRoot
-        if !Self.shown.contains(where: { tool == $0 || tool.hasPrefix($0 + "/") }) {
-            a += Self.openDirectories(to: tool, including: false) + ["--ro-bind", tool, tool]
-        }
+        // The empty /tmp first: a toolchain unpacked below it is bound over it.
         a += ["--dev", "/dev", "--proc", "/proc", "--perms", "01777", "--tmpfs", "/tmp"]
-        a += Self.openDirectories(to: Self.root, including: true)
+        a += systemView() + Self.openDirectories(to: Self.root, including: true)
         for m in mounts {
             switch m {
             case .readOnly(let host, let inside): a += ["--ro-bind", host, inside]
@@ -149,7 +178,20 @@ struct RulesSandbox {
         child.mergeStderr = mergeStderr
         child.outputLimit = outputLimit
         child.deadlineVariable = deadlineVariable
+        // bubblewrap remounts each mount below what it binds read-only, one by one; one
+        // that went away meanwhile (below /usr or /etc: rare) fails it before it starts
+        // anything, so that is asked again, twice at most.
+        for _ in 0..<2 {
+            let r = try child.run()
+            guard r.status == 1, Self.isBindRace(mergeStderr ? r.stdout : r.stderr) else { return r }
+        }
         return try child.run()
+    }
+
+    /// True when bubblewrap's output is its own failure to remount a mount that went away.
+    static func isBindRace(_ output: [UInt8]) -> Bool {
+        let text = String(decoding: output.prefix(4096), as: UTF8.self)
+        return text.hasPrefix("bwrap: ") && text.contains("Unable to apply mount flags: remount")
     }
 
     /// A fresh build directory inside the (private) cache, writable by the sandbox's user.
