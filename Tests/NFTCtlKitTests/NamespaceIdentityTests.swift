@@ -41,6 +41,26 @@ import Testing
         #expect(store.rememberedListing(generation: 1, netns: ns.name, covering: [key]) == nil)
     }
 
+    /// The name given to a new namespace while the rules loaded: the backend opened the old
+    /// one, and the lock and the records go by the name. Nothing is committed to either.
+    @Test(.needsRoot) func aNamespaceMadeAgainWhileTheRulesLoadedIsRefused() throws {
+        guard let ns = TestNamespace.make("identity apply") else { return }
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let backend = try LibNFTablesBackend(netns: ns.name)
+        #expect(backend.namespaceIdentity() == StateStore.namespaceIdentity(ns.name))
+        #expect(Shell.run(["ip", "netns", "del", ns.name]).status == 0)
+        #expect(Shell.run(["ip", "netns", "add", ns.name]).status == 0)
+        let input = try ApplyPipelineTests.input(ApplyPipelineTests.tableJSON("t", ports: [22]))
+        #expect(throws: Problem.self) {
+            try ApplyOperation.run(
+                input, backend: backend, store: StateStore(root: dir, netns: ns.name), netns: ns.name,
+                normalizer: ApplyPipelineTests.DeclaredForm())
+        }
+        #expect(try backend.tableKeys().isEmpty)
+        #expect(!ns.nftList().contains("table"))
+    }
+
     /// nftctl run inside a namespace without `--netns` (`ip netns exec NAME nftctl …`) keeps
     /// that namespace's state where `--netns NAME` does, not the host's: a rollback there
     /// finds the namespace's snapshots, never the host's.

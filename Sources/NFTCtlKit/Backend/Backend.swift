@@ -29,6 +29,9 @@ public protocol Backend: AnyObject, Sendable {
     /// Prepares, in the background, what a later commit of a change would otherwise do first
     /// (see `LibNFTablesBackend.warmCache`); nothing for a backend with nothing to prepare.
     func warmCache()
+    /// The identity (`StateStore.namespaceIdentity`) of the network namespace this backend
+    /// talks to, which it holds open: nil when it cannot say (a fake).
+    func namespaceIdentity() -> UInt64?
 }
 
 extension Backend {
@@ -43,4 +46,5 @@ extension Backend {
     }
     public func tableKeys() throws -> Set<TableKey> { Set(try list().items.compactMap(\.tableKey)) }
     public func warmCache() {}
+    public func namespaceIdentity() -> UInt64? { nil }
 }

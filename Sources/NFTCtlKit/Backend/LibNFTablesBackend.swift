@@ -115,6 +115,11 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
         Set(try ownRequest { () throws(BackendError) in try KernelTables.read() }.map { TableKey(family: $0.family, name: $0.name) })
     }
 
+    public func namespaceIdentity() -> UInt64? {
+        guard let namespace else { return SystemCall.netnsCookie() }
+        return (try? namespace.perform { SystemCall.netnsCookie() }) ?? nil
+    }
+
     public func generationID() throws -> UInt32 {
         try ownRequest { () throws(BackendError) in try GenerationID.read() }
     }

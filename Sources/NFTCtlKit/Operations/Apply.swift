@@ -94,6 +94,13 @@ public enum ApplyOperation {
                 ? "desired state (validation + normal forms)" : "desired state (validation; new tables learnt after the commit)")
         let held = dryRun ? nil : try lock.map { try NamespaceLock.acquire(netns: $0.netns, wait: $0.wait, what: $0.what) }
         defer { held?.release() }
+        // The name, which the lock, the state and the remembered listing go by, may have
+        // been given to another namespace since the backend opened it (`ip netns del` and
+        // `add` while the file loaded): the commit would go to the old one.
+        if let netns, let opened = backend.namespaceIdentity(), StateStore.namespaceIdentity(netns) != opened {
+            throw Problem(
+                "network namespace \(netns) was deleted or made anew since nftctl opened it; nothing was changed (run it again)")
+        }
         if !dryRun, let store, let pending = try store.pending() {
             throw PendingConfirmation(pending: pending, netns: netns)
         }
@@ -103,8 +110,11 @@ public enum ApplyOperation {
         let generation = try backend.generationID()
         // Nobody committed since nftctl's own verified apply: the ruleset is what it listed then.
         let remembered =
-            meanwhile?.wait().flatMap { $0.holds(generation: generation, netns: netns, covering: state.keys + pruned) ? $0 : nil }
-            ?? store?.rememberedListing(generation: generation, netns: netns, covering: state.keys + pruned)
+            if let meanwhile {
+                meanwhile.holding(generation: generation, netns: netns, covering: state.keys + pruned, store: store)
+            } else {
+                store?.rememberedListing(generation: generation, netns: netns, covering: state.keys + pruned)
+            }
         let liveListing = try remembered?.document ?? backend.list()
         defer { ProcessLifetime.keep((liveListing, remembered)) }
         timer.mark(remembered == nil ? "live listing (listed)" : "live listing (remembered)")

@@ -78,7 +78,9 @@ struct RulesSandbox {
         var root = bin.deletingLastPathComponent()
         if root.lastPathComponent == "usr" { root = root.deletingLastPathComponent() }
         let path = root.path
-        return Self.isShown(path) || Self.shown.contains(where: { $0.hasPrefix(path == "/" ? "/" : path + "/") }) ? nil : path
+        let kept = ["/tmp", "/run", "/dev", "/proc"]  // the sandbox's own; bound over, they would be lost
+        return Self.isShown(path) || kept.contains(path) || Self.shown.contains(where: { $0.hasPrefix(path == "/" ? "/" : path + "/") })
+            ? nil : path
     }
 
     /// True when `path` is one of the directories always shown, or below one.
@@ -180,8 +182,9 @@ struct RulesSandbox {
         child.deadlineVariable = deadlineVariable
         // bubblewrap remounts each mount below what it binds read-only, one by one; one
         // that went away meanwhile (below /usr or /etc: rare) fails it before it starts
-        // anything, so that is asked again, twice at most.
-        for _ in 0..<2 {
+        // anything, so that is asked again, twice at most. Not for the rules program
+        // (`fd3`): it could print the same words, and would be run three times.
+        for _ in 0..<(fd3 ? 0 : 2) {
             let r = try child.run()
             guard r.status == 1, Self.isBindRace(mergeStderr ? r.stdout : r.stderr) else { return r }
         }

@@ -374,8 +374,20 @@ extension StateStore {
             fileprivate let reading: Concurrently<RememberedListing?>
             fileprivate init(_ reading: Concurrently<RememberedListing?>) { self.reading = reading }
 
-            /// Waits for it: the listing if it was read whole, whatever its generation.
-            func wait() -> RememberedListing? { (try? reading.wait()) ?? nil }
+            /// Waits until it is read (before `holding` only).
+            func wait() { _ = try? reading.wait() }
+
+            /// Waits for it (the reading throws nothing), then gives it if it holds at
+            /// `generation` (read after the lock) for `tables`. One of an older generation
+            /// is let go, and the store's file read again: another apply may have
+            /// remembered a newer one meanwhile. One of this generation that does not hold
+            /// is all the file can have (no commit since; only a commit's apply writes it).
+            func holding(generation: UInt32, netns: String?, covering tables: [TableKey], store: StateStore?) -> RememberedListing? {
+                guard let read = (try? reading.take()) ?? nil, read.generation == Int64(generation) else {
+                    return store?.rememberedListing(generation: generation, netns: netns, covering: tables)
+                }
+                return read.holds(generation: generation, netns: netns, covering: tables) ? read : nil
+            }
         }
 
         /// `holds` in the namespace whose identity (`namespaceIdentity`) is `namespace`.
