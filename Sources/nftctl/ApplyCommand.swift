@@ -63,7 +63,6 @@ struct ApplyCommand: ParsableCommand {
         let input: LoadedInput
         var savedCopy: SavedCopy?
         var early: Backend?
-        var meanwhile: StateStore.RememberedListing.Meanwhile?
         defer { savedCopy?.discard() }  // unless the apply saved it
         do {
             let bytes = UpToDate.bytes(of: file)
@@ -77,15 +76,13 @@ struct ApplyCommand: ParsableCommand {
                 print("\(tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")): already up to date; nothing to do")
                 return
             }
-            // A change planned from the remembered listing: that listing is read, and
-            // libnftables' cache, which its commit needs first, is filled (`warmCache`),
-            // meanwhile, each on a thread of its own.
+            // A change planned from the remembered listing: libnftables' cache, which its
+            // commit needs first, is filled meanwhile, on a thread of its own (`warmCache`).
             if !dryRun, !replace, let b = try? namespace.backend("apply"), let g = try? b.generationID(),
-                let reading = store.readRememberedListingMeanwhile(generation: g, netns: netns)
+                store.remembersListing(generation: g, netns: netns)
             {
                 b.warmCache()
                 early = b
-                meanwhile = reading
             }
             // Saved for `nftctl restore` after the commit: written meanwhile, on a thread of its own.
             if !dryRun, confirm == nil, let bytes, let digest { savedCopy = store.prepareCopy(bytes, digest: digest) }
@@ -104,7 +101,7 @@ struct ApplyCommand: ParsableCommand {
         let report = try ApplyOperation.run(
             input, backend: backend, mode: replace ? .replace : .incremental, dryRun: dryRun,
             store: store, prune: prune, netns: netns, confirm: arm, lock: lock, fingerprint: fingerprint,
-            savedCopy: savedCopy, meanwhile: meanwhile
+            savedCopy: savedCopy
         ) { plan in
             guard interactive else { return true }
             print(renderer.text(plan))

@@ -97,66 +97,6 @@ import Testing
         #expect(backend.lists >= 1)
     }
 
-    /// The remembered listing read while the file loads, before the writer lock, is planned
-    /// from when it still holds once the lock is taken, and only then.
-    @Test func aListingReadBeforeTheLockIsUsedOnlyIfItStillHolds() throws {
-        let fake = try FakeBackend(), backend = Echoing(fake)
-        let store = StateStore(root: try P.stateDir(), netns: nil)
-        defer { try? FileManager.default.removeItem(at: store.root) }
-        func apply(_ meanwhile: StateStore.RememberedListing.Meanwhile?, _ parts: String...) throws -> ApplyOperation.Report {
-            try ApplyOperation.run(
-                try InputLoader.loadJSON("rules.json", text: #"{"nftables": ["# + parts.joined(separator: ",\n") + "]}"),
-                backend: backend, store: store, normalizer: P.DeclaredForm(), meanwhile: meanwhile)
-        }
-        func reading() throws -> StateStore.RememberedListing.Meanwhile {
-            try #require(store.readRememberedListingMeanwhile(generation: try fake.generationID(), netns: nil))
-        }
-        func kernelRules() throws -> [[Statement]?] { P.rules(try fake.list()).map(\.expr) }
-        func declared(_ parts: String...) throws -> [[Statement]?] {
-            let f = try FakeBackend()
-            try f.apply(try Document.parse(#"{"nftables": ["# + parts.joined(separator: ",\n") + "]}"), dryRun: false)
-            return P.rules(try f.list()).map(\.expr)
-        }
-        // Table u was there before nftctl remembered a listing of t alone.
-        try fake.apply(try P.batch(P.tableJSON("u", ports: [53])), dryRun: false)
-        _ = try P.applied([22, 80], backend, store)
-        #expect(store.readRememberedListingMeanwhile(generation: try fake.generationID() + 1, netns: nil) == nil)
-
-        // Read, then its file gone: the apply plans from what was read, without listing.
-        let read = try reading()
-        read.wait()
-        try FileManager.default.removeItem(at: store.lastListingFile)
-        backend.lists = 0
-        #expect(try apply(read, P.tableJSON("t", ports: [22, 8080])).applied)
-        #expect(backend.lists == 0)
-
-        // Read, then another program commits (deleting the first rule) before the lock: the
-        // listing read is of an older generation, and the plan comes from the kernel's.
-        let stale = try reading()
-        let first = try #require(P.rules(try fake.list(table: "inet", name: "t")).first?.handle)
-        try fake.apply(
-            try P.batch(#"{"delete": {"rule": {"family": "inet", "table": "t", "chain": "input", "handle": \#(first)}}}"#),
-            dryRun: false)
-        backend.lists = 0
-        #expect(try apply(stale, P.tableJSON("t", ports: [22, 443])).applied)
-        #expect(backend.lists >= 1)
-        #expect(try kernelRules() == (try declared(P.tableJSON("u", ports: [53]), P.tableJSON("t", ports: [22, 443]))))
-
-        // Read, then nftctl itself applies and remembers anew: the file is read again.
-        let older = try reading()
-        _ = try P.applied([22, 25], backend, store)
-        backend.lists = 0
-        #expect(try apply(older, P.tableJSON("t", ports: [22, 26])).applied)
-        #expect(backend.lists == 0)
-
-        // Of this generation, but not covering table u, which exists: the kernel is listed.
-        let narrow = try reading()
-        backend.lists = 0
-        #expect(try apply(narrow, P.tableJSON("t", ports: [22, 26]), P.tableJSON("u", ports: [53, 54])).applied)
-        #expect(backend.lists >= 1)
-        #expect(try kernelRules() == (try declared(P.tableJSON("u", ports: [53, 54]), P.tableJSON("t", ports: [22, 26]))))
-    }
-
     /// The kernel holds (and echoes) something other than what was declared.
     @Test func aKernelResultThatDiffersFromTheDeclarationFailsVerification() throws {
         let fake = try FakeBackend(), backend = Echoing(fake)

@@ -57,8 +57,6 @@ public enum ApplyOperation {
     ///     until `run` returns, from before the listing to the end of verification.
     ///   - normalizer: gives the declaration's kernel normal form (the scratch namespace).
     ///   - savedCopy: the input's bytes being written beside the saved ruleset, for `recordApply`.
-    ///   - meanwhile: the remembered listing, read while the input loaded; used only if it
-    ///     still holds once the lock is taken.
     ///   - fingerprint: the input file's (`UpToDate`), kept with the generation id once the
     ///     kernel is seen to hold what it declares, so that the same file again is decided
     ///     without reading it.
@@ -67,7 +65,7 @@ public enum ApplyOperation {
         store: StateStore? = nil, prune: Bool = false, netns: String? = nil,
         confirm: Confirm? = nil, lock: NamespaceLock.Request? = nil, fingerprint: String? = nil,
         normalizer: some Normalizer = ScratchNormalizer(), savedCopy: SavedCopy? = nil,
-        meanwhile: StateStore.RememberedListing.Meanwhile? = nil, approve: (Plan) -> Bool = { _ in true }
+        approve: (Plan) -> Bool = { _ in true }
     ) throws -> Report {
         var timer = PhaseTimer()
         let state = input.state
@@ -109,12 +107,7 @@ public enum ApplyOperation {
 
         let generation = try backend.generationID()
         // Nobody committed since nftctl's own verified apply: the ruleset is what it listed then.
-        let remembered =
-            if let meanwhile {
-                meanwhile.holding(generation: generation, netns: netns, covering: state.keys + pruned, store: store)
-            } else {
-                store?.rememberedListing(generation: generation, netns: netns, covering: state.keys + pruned)
-            }
+        let remembered = store?.rememberedListing(generation: generation, netns: netns, covering: state.keys + pruned)
         let liveListing = try remembered?.document ?? backend.list()
         defer { ProcessLifetime.keep((liveListing, remembered)) }
         timer.mark(remembered == nil ? "live listing (listed)" : "live listing (remembered)")

@@ -368,28 +368,6 @@ extension StateStore {
             holds(generation: generation, namespace: StateStore.namespaceIdentity(netns), covering: tables)
         }
 
-        /// A remembered listing being read on a thread of its own
-        /// (`readRememberedListingMeanwhile`).
-        public struct Meanwhile: Sendable {
-            fileprivate let reading: Concurrently<RememberedListing?>
-            fileprivate init(_ reading: Concurrently<RememberedListing?>) { self.reading = reading }
-
-            /// Waits until it is read (before `holding` only).
-            func wait() { _ = try? reading.wait() }
-
-            /// Waits for it (the reading throws nothing), then gives it if it holds at
-            /// `generation` (read after the lock) for `tables`. One of an older generation
-            /// is let go, and the store's file read again: another apply may have
-            /// remembered a newer one meanwhile. One of this generation that does not hold
-            /// is all the file can have (no commit since; only a commit's apply writes it).
-            func holding(generation: UInt32, netns: String?, covering tables: [TableKey], store: StateStore?) -> RememberedListing? {
-                guard let read = (try? reading.take()) ?? nil, read.generation == Int64(generation) else {
-                    return store?.rememberedListing(generation: generation, netns: netns, covering: tables)
-                }
-                return read.holds(generation: generation, netns: netns, covering: tables) ? read : nil
-            }
-        }
-
         /// `holds` in the namespace whose identity (`namespaceIdentity`) is `namespace`.
         func holds(generation: UInt32, namespace current: UInt64?, covering tables: [TableKey]) -> Bool {
             self.generation == Int64(generation) && namespace != nil && namespace == current
@@ -432,27 +410,11 @@ extension StateStore {
     /// and none of its tables changes without a commit (its header alone is read): an apply
     /// of those tables will then plan from it without listing the kernel.
     public func remembersListing(generation: UInt32, netns: String?) -> Bool {
-        remembersListing(generation: generation, namespace: Self.namespaceIdentity(netns))
-    }
-
-    /// `remembersListing` in the namespace whose identity is `namespace`.
-    func remembersListing(generation: UInt32, namespace: UInt64?) -> Bool {
-        guard let namespace, (try? checkDirectories(downTo: lastListingFile)) == true,
+        guard let namespace = Self.namespaceIdentity(netns), (try? checkDirectories(downTo: lastListingFile)) == true,
             let bytes = try? OwnedPath.bytes(lastListingFile.path, upTo: 1 << 16), let (header, _) = Self.header(bytes)
         else { return false }
         return Self.isOfThisBoot(header, namespace: namespace, generation: generation)
             && TableKeyList.keys(header["volatile"])?.isEmpty == true
-    }
-
-    /// The remembered listing read and parsed on a thread of its own while the rules file
-    /// loads, when `remembersListing` says an apply will plan from it; nil otherwise. It is
-    /// read before the writer lock, so the apply still asks `holds` after taking it, with
-    /// the generation id and namespace then: a commit in between leaves a listing of an
-    /// older generation, which does not hold, never a wrong one taken for current.
-    public func readRememberedListingMeanwhile(generation: UInt32, netns: String?) -> RememberedListing.Meanwhile? {
-        let namespace = Self.namespaceIdentity(netns)
-        guard remembersListing(generation: generation, namespace: namespace) else { return nil }
-        return RememberedListing.Meanwhile(Concurrently { readRememberedListing(namespace: namespace, generation: generation) })
     }
 
     /// True when a remembered listing's header names namespace `current` and this boot, and

@@ -18,17 +18,6 @@ final class Concurrently<T: Sendable>: Sendable {
         thread.start()
     }
 
-    /// Waits for the work, and hands its value over: kept no longer here (a large one is
-    /// let go as soon as its taker does). Nil when taken already.
-    func take() throws -> T? {
-        done.wait()
-        done.signal()
-        return try result.withLock { r in
-            defer { r = nil }
-            return r
-        }?.get()
-    }
-
     /// Waits for the work; its value, or the error it threw. May be called again.
     func wait() throws -> T {
         done.wait()
