@@ -52,11 +52,12 @@ import Testing
         #expect(Shell.run(["ip", "netns", "del", ns.name]).status == 0)
         #expect(Shell.run(["ip", "netns", "add", ns.name]).status == 0)
         let input = try ApplyPipelineTests.input(ApplyPipelineTests.tableJSON("t", ports: [22]))
-        #expect(throws: Problem.self) {
+        let error = #expect(throws: Problem.self) {
             try ApplyOperation.run(
                 input, backend: backend, store: StateStore(root: dir, netns: ns.name), netns: ns.name,
                 normalizer: ApplyPipelineTests.DeclaredForm())
         }
+        #expect(error?.message.contains("made anew since nftctl opened it") == true, "\(String(describing: error))")
         #expect(try backend.tableKeys().isEmpty)
         #expect(!ns.nftList().contains("table"))
     }

@@ -117,7 +117,7 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
 
     public func namespaceIdentity() -> UInt64? {
         guard let namespace else { return SystemCall.netnsCookie() }
-        return (try? namespace.perform { SystemCall.netnsCookie() }) ?? nil
+        return StateStore.identity(of: namespace)
     }
 
     public func generationID() throws -> UInt32 {

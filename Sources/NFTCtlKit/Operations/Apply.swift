@@ -43,6 +43,15 @@ public enum ApplyOperation {
         }
     }
 
+    /// The name, which the lock, the state and the remembered listing go by, may have been
+    /// given to another namespace since the backend opened it (`ip netns del` and `add`
+    /// while the file loaded): the commit would go to the old one, which no one reaches.
+    static func sameNamespace(_ backend: Backend, _ netns: String?) throws {
+        if let netns, let opened = backend.namespaceIdentity(), StateStore.namespaceIdentity(netns) != opened {
+            throw Problem("network namespace \(netns) was deleted or made anew since nftctl opened it; nothing was changed (run it again)")
+        }
+    }
+
     /// The single batch that replaces `state`'s tables whole.
     public static func replaceBatch(_ state: RulesetState) -> (document: Document, locations: [SourceLocation?]) {
         TableReplacement.batch(state)
@@ -92,13 +101,7 @@ public enum ApplyOperation {
                 ? "desired state (validation + normal forms)" : "desired state (validation; new tables learnt after the commit)")
         let held = dryRun ? nil : try lock.map { try NamespaceLock.acquire(netns: $0.netns, wait: $0.wait, what: $0.what) }
         defer { held?.release() }
-        // The name, which the lock, the state and the remembered listing go by, may have
-        // been given to another namespace since the backend opened it (`ip netns del` and
-        // `add` while the file loaded): the commit would go to the old one.
-        if let netns, let opened = backend.namespaceIdentity(), StateStore.namespaceIdentity(netns) != opened {
-            throw Problem(
-                "network namespace \(netns) was deleted or made anew since nftctl opened it; nothing was changed (run it again)")
-        }
+        try sameNamespace(backend, netns)
         if !dryRun, let store, let pending = try store.pending() {
             throw PendingConfirmation(pending: pending, netns: netns)
         }
@@ -206,6 +209,7 @@ public enum ApplyOperation {
             // Other nftctl processes are kept out by the namespace lock; this catches the rest.
             let now = try backend.generationID()
             if now != generation { throw StalePlan(expected: generation, found: now) }
+            try sameNamespace(backend, netns)  // again: a prompt may have waited minutes
         } catch {
             abandon()
             throw error

@@ -56,6 +56,9 @@ struct RulesSandbox {
         self.bwrap = bwrap
         self.identity = try RulesIdentity.current()
         self.swiftc = Self.resolvedKeepingName(swiftc)
+        if let root = toolchainRoot, Self.ownDirectories.contains(root) {
+            throw Problem("the Swift toolchain \(self.swiftc) cannot be shown in the rules sandbox from \(root); install it elsewhere")
+        }
     }
 
     /// `swiftc` by its own directory's real path, keeping its name (the driver takes its
@@ -71,17 +74,21 @@ struct RulesSandbox {
 
     /// The toolchain's root (`…/usr/bin/swiftc` → `…`; `…/bin/swiftc` → `…`), shown in the
     /// sandbox when it is not under the directories always shown (`/opt/swift`, a home).
-    /// Nil when it is, or when it would be `/` or another of their ancestors: a toolchain
-    /// unpacked into `/` (Swift's Docker images) is in `/usr`.
     var toolchainRoot: String? {
-        let bin = URL(fileURLWithPath: swiftc).resolvingSymlinksInPath().deletingLastPathComponent()
+        Self.toolchainRoot(bin: URL(fileURLWithPath: swiftc).resolvingSymlinksInPath().deletingLastPathComponent())
+    }
+
+    /// `toolchainRoot` of the real directory `bin` holding swiftc. Nil when it is shown
+    /// already, or would be `/` (a toolchain unpacked into `/`, as in Swift's Docker images,
+    /// is in `/usr`).
+    static func toolchainRoot(bin: URL) -> String? {
         var root = bin.deletingLastPathComponent()
         if root.lastPathComponent == "usr" { root = root.deletingLastPathComponent() }
-        let path = root.path
-        let kept = ["/tmp", "/run", "/dev", "/proc"]  // the sandbox's own; bound over, they would be lost
-        return Self.isShown(path) || kept.contains(path) || Self.shown.contains(where: { $0.hasPrefix(path == "/" ? "/" : path + "/") })
-            ? nil : path
+        return root.path == "/" || isShown(root.path) ? nil : root.path
     }
+
+    /// The sandbox's own directories: a toolchain there cannot be bound over them.
+    static let ownDirectories = ["/tmp", "/run", "/dev", "/proc"]
 
     /// True when `path` is one of the directories always shown, or below one.
     static func isShown(_ path: String) -> Bool { shown.contains { path == $0 || path.hasPrefix($0 + "/") } }
@@ -181,7 +188,7 @@ struct RulesSandbox {
         child.outputLimit = outputLimit
         child.deadlineVariable = deadlineVariable
         // bubblewrap remounts each mount below what it binds read-only, one by one; one
-        // that went away meanwhile (below /usr or /etc: rare) fails it before it starts
+        // that went away meanwhile (below anything it binds: rare) fails it before it starts
         // anything, so that is asked again, twice at most. Not for the rules program
         // (`fd3`): it could print the same words, and would be run three times.
         for _ in 0..<(fd3 ? 0 : 2) {

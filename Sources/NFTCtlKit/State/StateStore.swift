@@ -306,9 +306,13 @@ extension StateStore {
     /// trusted) where the kernel has no cookie (before 5.14) or the namespace cannot be entered.
     static func namespaceIdentity(_ netns: String?) -> UInt64? {
         guard let netns else { return SystemCall.netnsCookie() }
-        guard let ns = try? NetworkNamespace(name: netns) else { return nil }
+        return identity(of: try? NetworkNamespace(name: netns))
+    }
+
+    /// The identity of an open namespace (nil: none, or no `SO_NETNS_COOKIE`).
+    static func identity(of namespace: NetworkNamespace?) -> UInt64? {
         // Not under `NFTLock`: `setns` moves only this thread (`NetworkNamespace`).
-        return (try? ns.perform { SystemCall.netnsCookie() }) ?? nil
+        (try? namespace?.perform { SystemCall.netnsCookie() }) ?? nil
     }
 
     var lastListingFile: URL { directory.appendingPathComponent("last-listing.json") }
