@@ -24,7 +24,9 @@ public enum ImportSource {
 
     /// The live ruleset of this namespace or a named one.
     public static func live(netns: String?) throws -> RulesetState {
-        try state(LibNFTablesBackend(netns: netns).list(), origin: netns.map { "the ruleset of namespace \($0)" } ?? "the live ruleset")
+        try state(
+            MergedIntervalSets.split(LibNFTablesBackend(netns: netns).list()),
+            origin: netns.map { "the ruleset of namespace \($0)" } ?? "the live ruleset")
     }
 
     static func state(_ document: Document, origin: String) throws -> RulesetState {

@@ -15,7 +15,7 @@ enum NftParser {
         let bytes = try NftPrecheck.check(file: absolute, display: path)
         guard let text = String(validating: bytes, as: UTF8.self) else { throw Problem("not UTF-8 text", file: path) }
         do {
-            return (try Sandbox.loadAndList(file: absolute), text)
+            return (MergedIntervalSets.split(try Sandbox.loadAndList(file: absolute)), text)
         } catch let e as SandboxError {
             let safe = NftErrorFilter(rulesFile: absolute).filter(e.message)
             throw located(rewrite(safe.replacingOccurrences(of: absolute + ":", with: path + ":"), path: path), path: path)

@@ -24,10 +24,14 @@ public enum PlanOperation {
     /// Where 1.0.6's JSON parser does not load that listing back to the same ruleset (a
     /// libnftables bug, e.g. `ip6 dscp >> 6` in a concatenation), applying it would install
     /// something other than the file says: refuse, naming the rule.
+    /// The input's sets nft had merged to one element are split (`MergedIntervalSets`), and
+    /// so are the loaded ones, which the kernel merged again: compared alike.
     static func checkJSONPath(_ input: LoadedInput, normalized: RulesetState) throws {
-        let diffs = ListingComparison.differences(
-            expected: input.state.listingItems, actual: normalized.listingItems,
-            tables: input.state.keys)
+        let loaded = normalized.listingItems.map { item -> RulesetItem in
+            if case .rule(let r) = item { return .rule(MergedIntervalSets.split(r)) }
+            return item
+        }
+        let diffs = ListingComparison.differences(expected: input.state.listingItems, actual: loaded, tables: input.state.keys)
         guard !diffs.isEmpty else { return }
         let lines = diffs.prefix(6).map { d -> String in
             let text: String
