@@ -15,6 +15,15 @@ struct FlushRulesetTests {
         #expect(notes.allSatisfy { $0.severity == .warning && $0.description.contains("leaves every other table") })
     }
 
+    /// `delete table` too: nft would delete the table, nftctl does not.
+    @Test func eachDeleteTableIsNamedAtItsLine() {
+        let notes = InputLoader.flushNotes(
+            "table inet x {\n}\ndelete table inet x\ndelete table y ; delete chain inet x c\n# delete table inet z\n", file: "f.nft")
+        #expect(notes.map(\.location?.line) == [3, 4])
+        #expect(notes.first?.description.contains("delete table inet x: ignored") == true, "\(notes)")
+        #expect(notes.allSatisfy { $0.severity == .warning && $0.description.contains("apply --prune") })
+    }
+
     @Test func checkWarnsAndStillPasses() throws {
         guard SandboxTests.available else { return }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-flush.nft").path

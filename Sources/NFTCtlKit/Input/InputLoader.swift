@@ -103,12 +103,23 @@ public enum InputLoader {
 
     /// `flush ruleset` in an `.nft` file: nft would delete every table, nftctl's and other
     /// programs' (Docker, fail2ban, …); nftctl only ever changes the tables a file declares.
+    /// `delete table`: nft would delete it; nftctl applies what the file declares in the end,
+    /// which a deleted table is not, and deletes tables only with `--prune`.
     static func flushNotes(_ text: String, file: String) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let code = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             for command in code.split(separator: ";") {
                 let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                if (3...4).contains(words.count), words[0] == "delete", words[1] == "table" {
+                    out.append(
+                        Diagnostic(
+                            .warning,
+                            """
+                            ignored: nftctl applies the tables this file declares in the end and deletes a table only \
+                            with `apply --prune`, once no file declares it
+                            """, object: words.joined(separator: " "), at: SourceLocation(file: file, line: i + 1)))
+                }
                 guard words.count == 2, words[0] == "flush", words[1] == "ruleset" else { continue }
                 out.append(
                     Diagnostic(
