@@ -1,74 +1,105 @@
+import Foundation
+import NFTAnalysis
 import NFTModel
 import Testing
 
 @testable import NFTCtlKit
 
-/// A one-element anonymous interval set as nft lists it is split into two adjacent
-/// intervals that cover exactly the same values (the kernel test, through nft itself, is
-/// the realworld fixture `merged-anonymous-intervals.nft`).
+/// A one-element anonymous interval set as nft lists it is given back with its element
+/// twice, which nft merges into the same set (the kernel test, through nft itself, is the
+/// realworld fixture `merged-anonymous-intervals.nft`).
 @Suite struct MergedIntervalSetsTests {
     typealias E = NFTModel.Expression
+    static let left = E.payload(.field(protocol: "tcp", field: "dport"))
 
-    @Test func prefixesAreHalved() {
-        #expect(
-            MergedIntervalSets.halves(.prefix(addr: .string("2001:db8:2::8"), len: 127))
-                == [.prefix(addr: .string("2001:db8:2::8"), len: 128), .prefix(addr: .string("2001:db8:2::9"), len: 128)])
-        #expect(
-            MergedIntervalSets.halves(.prefix(addr: .string("10.0.0.0"), len: 23))
-                == [.prefix(addr: .string("10.0.0.0"), len: 24), .prefix(addr: .string("10.0.1.0"), len: 24)])
-        #expect(
-            MergedIntervalSets.halves(.prefix(addr: .string("0.0.0.0"), len: 0))
-                == [.prefix(addr: .string("0.0.0.0"), len: 1), .prefix(addr: .string("128.0.0.0"), len: 1)])
-        #expect(
-            MergedIntervalSets.halves(.prefix(addr: .string("fe80::"), len: 10))
-                == [.prefix(addr: .string("fe80::"), len: 11), .prefix(addr: .string("fea0::"), len: 11)])
+    static func rule(_ right: E) -> Rule {
+        Rule(family: "inet", table: "t", chain: "c", expr: [.match(left: left, op: .ne, right: right), .verdict(.accept)])
     }
 
-    @Test func rangesLoseTheirFirstValue() {
-        #expect(
-            MergedIntervalSets.halves(.range(.number(1), .number(65535)))
-                == [.range(.number(1), .number(1)), .range(.number(2), .number(65535))])
-        #expect(
-            MergedIntervalSets.halves(.range(.number(5), .number(6))) == [.range(.number(5), .number(5)), .range(.number(6), .number(6))])
-        // The carry runs across bytes.
-        #expect(
-            MergedIntervalSets.halves(.range(.string("10.3.0.255"), .string("10.3.1.5")))
-                == [.range(.string("10.3.0.255"), .string("10.3.0.255")), .range(.string("10.3.1.0"), .string("10.3.1.5"))])
-        #expect(
-            MergedIntervalSets.halves(.range(.string("2001:db8::ffff"), .string("2001:db8::1:5")))
-                == [
-                    .range(.string("2001:db8::ffff"), .string("2001:db8::ffff")), .range(.string("2001:db8::1:0"), .string("2001:db8::1:5"))
-                ])
-    }
-
-    @Test func whatCoversOneValueOrIsNotAnIntervalStaysAsItIs() {
-        let kept: [E] = [
-            .prefix(addr: .string("10.0.0.1"), len: 32), .prefix(addr: .string("::1"), len: 128), .range(.number(3), .number(3)),
-            .range(.number(4), .number(3)), .range(.string("10.0.0.2"), .string("10.0.0.1")),
-            .range(.string("10.0.0.1"), .string("::2")), .string("10.0.0.0"), .number(22), .prefix(addr: .number(16), len: 31),
-            .range(.string("eth0"), .string("eth9"))
-        ]
-        for e in kept { #expect(MergedIntervalSets.halves(e) == nil, "\(e)") }
-    }
-
-    /// Only a one-element set on a match's right side: a two-element one, a set of values,
-    /// a map, and a set written as one value are left alone.
-    @Test func onlyOneElementSetsOfMatchesAreSplit() {
-        let left = E.payload(.field(protocol: "tcp", field: "dport"))
-        func rule(_ right: E) -> Rule {
-            Rule(family: "inet", table: "t", chain: "c", expr: [.match(left: left, op: .eq, right: right), .verdict(.accept)])
+    /// A one-element set of an interval (bare or as an element with a comment) is given its
+    /// element twice; nothing else changes.
+    @Test func onlyOneElementIntervalSetsOfMatchesAreDoubled() {
+        let elem = E.elem(SetElement(val: .prefix(addr: .number(0), len: 28), comment: "marks"))
+        for one in [E.range(.number(1), .number(9)), .prefix(addr: .string("10.0.0.0"), len: 23), .range(.string("cs1"), .number(15)), elem]
+        {
+            #expect(MergedIntervalSets.split(Self.rule(.set([one], single: false))) == Self.rule(.set([one, one], single: false)))
         }
-        let merged = rule(.set([.range(.number(1), .number(9))], single: false))
-        #expect(
-            MergedIntervalSets.split(merged).expr?.first
-                == .match(left: left, op: .eq, right: .set([.range(.number(1), .number(1)), .range(.number(2), .number(9))], single: false))
-        )
         for r in [
-            rule(.set([.range(.number(1), .number(4)), .range(.number(6), .number(9))], single: false)),
-            rule(.set([.number(22)], single: false)), rule(.set([.range(.number(1), .number(9))], single: true)),
-            rule(.range(.number(1), .number(9)))
+            Self.rule(.set([.range(.number(1), .number(4)), .range(.number(6), .number(9))], single: false)),
+            Self.rule(.set([.number(22)], single: false)), Self.rule(.set([.range(.number(1), .number(9))], single: true)),
+            Self.rule(.range(.number(1), .number(9))), Self.rule(.string("@named"))
         ] {
             #expect(MergedIntervalSets.split(r) == r)
+        }
+    }
+
+    /// What libnftables 1.0.6 cannot replace without aborting: a rule with an anonymous
+    /// set (or map) holding an interval.
+    @Test func replacingARuleWithAnIntervalSetIsAnInsertAndADelete() {
+        #expect(PlanBatch.replaceAborts(Self.rule(.set([.range(.number(1), .number(9)), .number(22)], single: false))))
+        #expect(PlanBatch.replaceAborts(Self.rule(.set([.prefix(addr: .string("10.0.0.0"), len: 8)], single: false))))
+        #expect(
+            PlanBatch.replaceAborts(
+                Self.rule(.map(key: Self.left, data: .set([.list([.range(.number(1), .number(9)), .string("x")])], single: false)))))
+        #expect(!PlanBatch.replaceAborts(Self.rule(.set([.number(22), .number(80)], single: false))))
+        #expect(!PlanBatch.replaceAborts(Self.rule(.range(.number(1), .number(9)))))
+        #expect(!PlanBatch.replaceAborts(Self.rule(.string("@named"))))
+    }
+}
+
+/// A rollback gives a listing back to the kernel: a set nft merged to one element is
+/// restored as the set it was, whole-table and rule by rule.
+@Suite struct MergedIntervalSetsKernelTests {
+    @Test(.needsRoot) func aRollbackRestoresTheSetNotAPlainMatch() throws {
+        guard let ns = TestNamespace.make("merged interval rollback") else { return }
+        let table = """
+            table inet r {
+            \tchain c {
+            \t\ttype filter hook input priority 0; policy accept;
+            \t\tip saddr { 10.0.0.0/24, 10.0.1.0/24 } counter drop
+            \t\ttcp dport { 1-1024, 1025-65535 } accept
+            \t}
+            }
+            """
+        try #require(ns.nftLoad(table).status == 0)
+        let before = KernelApplyTests.stable(ns.nftList())
+        #expect(before.contains("{ 10.0.0.0/23 }"), "\(before)")
+        let backend = try LibNFTablesBackend(netns: ns.name)
+        let snapshot = StateStore.Snapshot(id: "t", tables: [TableKey(family: "inet", name: "r")], listing: try backend.list())
+        // Rule by rule: one rule changed since the snapshot.
+        let handle = try #require(
+            ns.exec(["nft", "-a", "list", "chain", "inet", "r", "c"]).stdout.split(separator: "\n")
+                .first { $0.contains("10.0.0.0/23") }?.split(separator: " ").last.map(String.init))
+        #expect(ns.exec(["nft", "replace", "rule", "inet", "r", "c", "handle", handle, "ip", "saddr", "10.9.9.9", "drop"]).status == 0)
+        try Rollback.restore(snapshot, backend: backend)
+        #expect(KernelApplyTests.stable(ns.nftList()) == before)
+        // Whole: the table gone since the snapshot.
+        #expect(ns.exec(["nft", "delete", "table", "inet", "r"]).status == 0)
+        try Rollback.restore(snapshot, backend: backend)
+        #expect(KernelApplyTests.stable(ns.nftList()) == before)
+    }
+
+    /// A rule changed into one with an interval set: libnftables 1.0.6 aborted the whole
+    /// process on the `replace rule` this was. Also a whole chain of them, in place.
+    @Test(.needsRoot) func aRuleChangedIntoAnIntervalSetRuleIsApplied() throws {
+        guard let oracle = TestNamespace.make("interval replace oracle"), let ns = TestNamespace.make("interval replace") else { return }
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func file(_ rules: String) -> String {
+            "table inet r {\n\tchain c {\n\t\ttcp dport 1 accept\n\(rules)\t\ttcp dport 2 accept\n\t}\n}\n"
+        }
+        let path = dir + "/r.nft"
+        for rules in [
+            "\t\tip saddr 10.9.9.9 drop\n\t\tip daddr 10.9.9.8 drop\n",
+            "\t\tip saddr { 10.0.0.0/24, 10.0.2.0/24 } drop\n\t\tip daddr { 10.1.0.1-10.1.0.5, 10.1.0.6 } drop\n",
+            "\t\tip saddr { 10.0.0.0/24, 10.0.3.0/24 } drop\n\t\tip daddr { 10.1.0.0/24, 10.1.1.0/24 } drop\n"
+        ] {
+            try file(rules).write(toFile: path, atomically: true, encoding: .utf8)
+            let a = Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: ["NFTCTL_STATE_DIR": dir + "/state"])
+            #expect(a.status == 0 && a.stdout.contains("verified"), "\(a.stdout)\(a.stderr)")
+            #expect(oracle.exec(["nft", "flush", "ruleset"]).status == 0)
+            try #require(oracle.nftLoad(file(rules)).status == 0)
+            #expect(KernelApplyTests.stable(ns.nftList()) == KernelApplyTests.stable(oracle.nftList()))
         }
     }
 }

@@ -11,6 +11,8 @@ public enum PlanBatch {
         var lateDeletes: [(Document.Entry, SourceLocation?)] = []
         var adds: [(Document.Entry, SourceLocation?)] = []
         var ruleEdits: [(Document.Entry, SourceLocation?)] = []
+        // Rules replaced by an insert, deleted last (`replaceAborts`).
+        var retired: [(Document.Entry, SourceLocation?)] = []
         func cmd(_ verb: Verb, _ item: RulesetItem) -> Document.Entry { .command(Command(verb, item)) }
 
         for t in plan.tables {
@@ -101,7 +103,13 @@ public enum PlanBatch {
                         var r = stripped(c.send ?? new)
                         r.chain = chain
                         r.handle = old.handle
-                        ruleEdits.append((cmd(.replace, .rule(r)), loc))
+                        if replaceAborts(r) {
+                            ruleEdits.append((cmd(.insert, .rule(r)), loc))
+                            retired.append(
+                                (cmd(.delete, .rule(Rule(family: old.family, table: old.table, chain: chain, handle: old.handle))), nil))
+                        } else {
+                            ruleEdits.append((cmd(.replace, .rule(r)), loc))
+                        }
                     case (nil, let new?):
                         var r = stripped(c.send ?? new)
                         r.chain = chain
@@ -116,8 +124,30 @@ public enum PlanBatch {
                 }
             }
         }
-        let all = deletes + lateDeletes + adds + ruleEdits
+        let all = deletes + lateDeletes + adds + ruleEdits + retired
         return (Document(all.map(\.0)), all.map(\.1))
+    }
+
+    /// libnftables 1.0.6 aborts the whole process on `replace rule` when the rule holds an
+    /// anonymous set with intervals (`interval_set_eval`: "BUG: unhandled op 2", fixed in
+    /// 1.1.0). Such a rule is inserted before the one it replaces, which is deleted after it,
+    /// in the same transaction: the same place, a new handle.
+    static func replaceAborts(_ rule: Rule) -> Bool {
+        func holdsInterval(_ j: JSON) -> Bool {
+            switch j {
+            case .array(let a): return a.contains(where: holdsInterval)
+            case .object(let o): return o.contains { $0.key == "prefix" || $0.key == "range" || holdsInterval($0.value) }
+            default: return false
+            }
+        }
+        func holdsIntervalSet(_ j: JSON) -> Bool {
+            switch j {
+            case .array(let a): return a.contains(where: holdsIntervalSet)
+            case .object(let o): return o.contains { ($0.key == "set" && holdsInterval($0.value)) || holdsIntervalSet($0.value) }
+            default: return false
+            }
+        }
+        return holdsIntervalSet(RulesetItem.rule(rule).json)
     }
 
     static func stripped(_ c: Chain) -> Chain {

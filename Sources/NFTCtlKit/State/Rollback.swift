@@ -17,8 +17,10 @@ import NFTAnalysis
 /// way a refused batch changes nothing.
 public enum Rollback {
     public static func restore(_ snapshot: StateStore.Snapshot, backend: Backend) throws {
+        // A listing given back: sets nft merged to one element stay sets (`MergedIntervalSets`).
+        let listing = MergedIntervalSets.split(snapshot.listing)
         var state: RulesetState
-        do { state = try RulesetState(document: snapshot.listing) } catch {
+        do { state = try RulesetState(document: listing) } catch {
             throw Problem("snapshot \(snapshot.id) cannot be restored: \(error)")
         }
         guard let live = restoreIncrementally(snapshot, state, live: try backend.list(), backend: backend) else { return }
@@ -34,7 +36,7 @@ public enum Rollback {
             clearText += TableReplacement.clearText(key)
         }
         let keys = Set(snapshot.tables)
-        let items = snapshot.listing.items.filter { $0.tableKey.map(keys.contains) ?? false }
+        let items = listing.items.filter { $0.tableKey.map(keys.contains) ?? false }
         // Plain table names only in hand-written text (the transport's rule); anything else goes through JSON.
         let plainNames = snapshot.tables.allSatisfy { Family(rawValue: $0.family) != nil && TextBatch.isSafeName($0.name) }
         let printable =
