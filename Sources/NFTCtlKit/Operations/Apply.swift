@@ -178,7 +178,8 @@ public enum ApplyOperation {
         // prompt may have waited a while: list our tables again then, unless nothing a
         // rollback would need can have changed (`SnapshotSource`).
         defer { ProcessLifetime.keep(batch.document) }
-        let echoed = mode == .incremental && pruned.isEmpty && EchoedListing.applies(to: batch.document)
+        let echoed =
+            mode == .incremental && pruned.isEmpty && EchoedListing.applies(to: batch.document) && !PlanBatch.echoCrashes(plan)
         let stale = remembered != nil || Date().timeIntervalSince(askedAt) > 1
         if let store {
             let relist = stale && SnapshotSource.needsListing(plan: plan, live: liveTables, echoed: echoed)

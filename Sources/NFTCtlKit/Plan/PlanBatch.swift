@@ -130,24 +130,41 @@ public enum PlanBatch {
 
     /// libnftables 1.0.6 aborts the whole process on `replace rule` when the rule holds an
     /// anonymous set with intervals (`interval_set_eval`: "BUG: unhandled op 2", fixed in
-    /// 1.1.0). Such a rule is inserted before the one it replaces, which is deleted after it,
-    /// in the same transaction: the same place, a new handle.
-    static func replaceAborts(_ rule: Rule) -> Bool {
-        func holdsInterval(_ j: JSON) -> Bool {
+    /// 1.1.0; wildcard names and anonymous chains too). A rule holding any anonymous set,
+    /// map or chain is therefore inserted before the one it replaces, which is deleted after
+    /// it, in the same transaction: the same place, a new handle.
+    static func replaceAborts(_ rule: Rule) -> Bool { holdsAnonymous(rule) }
+
+    /// libnftables 1.0.6's echo crashes the process (after the kernel committed) when the
+    /// batch deletes or replaces a rule holding an anonymous set and then adds one: such a
+    /// batch is committed without echo, and the kernel listed to verify it.
+    static func echoCrashes(_ plan: Plan) -> Bool {
+        plan.tables.contains { t in
+            t.changes.contains { c in
+                if case .rule(_, let old?, _, _) = c.subject { return holdsAnonymous(old) }
+                return false
+            }
+        }
+    }
+
+    /// True when `rule` holds an anonymous set or map (`{ … }`, `vmap { … }`) or an
+    /// anonymous chain (`jump { … }`, a marker in a string); a set statement counts too.
+    static func holdsAnonymous(_ rule: Rule) -> Bool {
+        func walk(_ j: JSON) -> Bool {
             switch j {
-            case .array(let a): return a.contains(where: holdsInterval)
-            case .object(let o): return o.contains { $0.key == "prefix" || $0.key == "range" || holdsInterval($0.value) }
+            case .array(let a): return a.contains(where: walk)
+            case .object(let o):
+                return o.contains { m in
+                    switch (m.key, m.value) {
+                    case ("set", .array), ("set", .object): return true
+                    default: return walk(m.value)
+                    }
+                }
+            case .string(let s): return DSLMarker(s)?.kind == .anonymousChain
             default: return false
             }
         }
-        func holdsIntervalSet(_ j: JSON) -> Bool {
-            switch j {
-            case .array(let a): return a.contains(where: holdsIntervalSet)
-            case .object(let o): return o.contains { ($0.key == "set" && holdsInterval($0.value)) || holdsIntervalSet($0.value) }
-            default: return false
-            }
-        }
-        return holdsIntervalSet(RulesetItem.rule(rule).json)
+        return walk(RulesetItem.rule(rule).json)
     }
 
     static func stripped(_ c: Chain) -> Chain {
