@@ -45,4 +45,27 @@ import Testing
         #expect(after.contains("udp dport 9 counter packets 3"), "the counts since the snapshot were lost: \(after)")
         #expect(handle() == kept, "the unchanged rule was recreated")
     }
+
+    /// A counting rule changed into one with an anonymous set goes as an insert and a
+    /// delete, which the echo does not count: its counts come from a listing, and a
+    /// rollback brings them back.
+    @Test(.needsRoot) func rollbackBringsBackTheCountsOfARuleReplacedByAnInsert() throws {
+        guard let ns = TestNamespace.make("rollback counts insert") else { return }
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let basePath = try ApplySafety.write(Self.base, "rb-insert-base.nft")
+        let newPath = try ApplySafety.write(
+            Self.base.replacingOccurrences(of: "\t\tudp dport 9 counter\n", with: "\t\tudp dport { 9, 19 } counter\n"),
+            "rb-insert-new.nft")
+        defer { unlink(basePath); unlink(newPath) }
+        try #require(ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, basePath], dir).status == 0)
+        ApplySafety.traffic(ns)
+        try #require(ns.nftList().contains("udp dport 9 counter packets 3"), "\(ns.nftList())")
+        let a = ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, newPath], dir)
+        try #require(a.status == 0, "\(a.stderr)")
+        #expect(ns.nftList().contains("udp dport { 9, 19 } counter packets 0"), "\(ns.nftList())")
+        let r = ApplySafety.nftctl(["rollback", "--netns", ns.name], dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(ns.nftList().contains("udp dport 9 counter packets 3"), "the counts before the apply were lost: \(ns.nftList())")
+    }
 }
