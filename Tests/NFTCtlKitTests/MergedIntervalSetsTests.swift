@@ -43,9 +43,14 @@ import Testing
             PlanBatch.replaceAborts(
                 Self.rule(.map(key: Self.left, data: .set([.list([.range(.number(1), .number(9)), .string("x")])], single: false)))))
         #expect(PlanBatch.replaceAborts(Self.rule(.set([.string("eth*"), .string("lo")], single: false))))
+        func chain(_ text: String) -> Rule { Rule(family: "inet", table: "t", chain: "c", expr: [.text(text)]) }
+        #expect(PlanBatch.replaceAborts(chain("jump { ip saddr { 10.0.0.0/8, 12.0.0.0/8 } accept; }")))
+        #expect(!PlanBatch.replaceAborts(chain("jump { ip saddr 10.0.0.0/8 accept; }")))
         #expect(
-            PlanBatch.replaceAborts(
-                Rule(family: "inet", table: "t", chain: "c", expr: [.verdict(.jump(DSLMarker.anonymousChain("jump", []).text))])))
+            !PlanBatch.replaceAborts(
+                Rule(
+                    family: "inet", table: "t", chain: "c",
+                    expr: [.set(SetUpdate(op: "update", elem: .payload(.field(protocol: "ip", field: "saddr")), set: "@s"))])))
         #expect(!PlanBatch.replaceAborts(Self.rule(.range(.number(1), .number(9)))))
         #expect(!PlanBatch.replaceAborts(Self.rule(.string("@named"))))
     }
@@ -111,5 +116,39 @@ import Testing
             try #require(oracle.nftLoad(file(rules)).status == 0)
             #expect(KernelApplyTests.stable(ns.nftList()) == KernelApplyTests.stable(oracle.nftList()))
         }
+    }
+
+    /// Anonymous chains holding an interval set: a rule changed into one is refused before
+    /// anything is sent (1.0.6 aborts on its replace and crashes on its insert), and a batch
+    /// that deletes one goes without the echo, which crashed after the commit.
+    @Test(.needsRoot) func anonymousChainsWithIntervalSetsAreRefusedOrAppliedButNeverCrash() throws {
+        guard let oracle = TestNamespace.make("anonymous chain oracle"), let ns = TestNamespace.make("anonymous chain") else { return }
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func file(_ rules: String) -> String {
+            "table inet t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t\ttcp dport 1 accept\n\(rules)\t}\n}\n"
+        }
+        let plain = file("\t\tiifname \"a\" accept\n\t\ttcp dport 2 accept\n")
+        let chained = file("\t\tjump { ip saddr { 10.0.0.0/8, 12.0.0.0/8 } accept; }\n\t\ttcp dport 2 accept\n")
+        let after = file("\t\ttcp dport 2 accept\n\t\tip saddr { 10.0.0.0/8, 13.0.0.0/8 } accept\n")
+        let path = dir + "/t.nft"
+        func apply(_ text: String) throws -> Shell.Result {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: ["NFTCTL_STATE_DIR": dir + "/state"])
+        }
+        func matches(_ text: String) throws {
+            #expect(oracle.exec(["nft", "flush", "ruleset"]).status == 0)
+            try #require(oracle.nftLoad(text).status == 0)
+            #expect(KernelApplyTests.stable(ns.nftList()) == KernelApplyTests.stable(oracle.nftList()))
+        }
+        try #require(try apply(plain).status == 0)
+        let refused = try apply(chained)
+        #expect(refused.status == 1 && refused.stderr.contains("anonymous chain"), "\(refused.stdout)\(refused.stderr)")
+        try matches(plain)
+        // Loaded by nft, then changed by nftctl: the anonymous chain's rule deleted.
+        try #require(ns.exec(["nft", "flush", "ruleset"]).status == 0 && ns.nftLoad(chained).status == 0)
+        let a = try apply(after)
+        #expect(a.status == 0 && a.stdout.contains("verified"), "\(a.stdout)\(a.stderr)")
+        try matches(after)
     }
 }

@@ -147,8 +147,10 @@ public enum PlanBatch {
         }
     }
 
-    /// True when `rule` holds an anonymous set or map (`{ … }`, `vmap { … }`) or an
-    /// anonymous chain (`jump { … }`, a marker in a string); a set statement counts too.
+    /// True when `rule` holds an anonymous set or map (`{ … }`, `vmap { … }`), or an
+    /// anonymous chain (`jump { … }`, nft text by now) that holds one. An anonymous chain
+    /// alone is replaced in place: placed by position instead, 1.0.6 would crash
+    /// (`AnonymousChainPlacement`).
     static func holdsAnonymous(_ rule: Rule) -> Bool {
         func walk(_ j: JSON) -> Bool {
             switch j {
@@ -156,15 +158,19 @@ public enum PlanBatch {
             case .object(let o):
                 return o.contains { m in
                     switch (m.key, m.value) {
-                    case ("set", .array), ("set", .object): return true
+                    case ("set", .array): return true
+                    case ("set", .object): return m.value["op"] == nil  // not a set statement (`update @s`)
                     default: return walk(m.value)
                     }
                 }
-            case .string(let s): return DSLMarker(s)?.kind == .anonymousChain
             default: return false
             }
         }
-        return walk(RulesetItem.rule(rule).json)
+        let chainWithSet = rule.statements.contains { s in
+            guard case .text(let t) = s, AnonymousChainPlacement.holdsAnonymousChain(s) else { return false }
+            return t.filter { $0 == "{" }.count > 1
+        }
+        return chainWithSet || walk(RulesetItem.rule(rule).json)
     }
 
     static func stripped(_ c: Chain) -> Chain {
