@@ -22,6 +22,11 @@ struct FlushRulesetTests {
         #expect(notes.map(\.location?.line) == [3, 4])
         #expect(notes.first?.description.contains("delete table inet x: ignored") == true, "\(notes)")
         #expect(notes.allSatisfy { $0.severity == .warning && $0.description.contains("apply --prune") })
+        // Made again after it (the file ends with it): started afresh, as nft would.
+        let again = InputLoader.flushNotes(
+            "table inet x\ndelete table inet x\ntable inet x {\n}\ndelete table y\n", file: "f.nft",
+            declared: [TableKey(family: "inet", name: "x")])
+        #expect(again.map(\.location?.line) == [5])
     }
 
     @Test func checkWarnsAndStillPasses() throws {

@@ -97,21 +97,25 @@ public enum InputLoader {
         do { state = try RulesetState(document: document) } catch { throw error.placed(in: path) }
         NftSourceMap(text: text, file: path).locate(&state)
         var input = LoadedInput(path: path, kind: .nft, document: document, locations: [], state: state)
-        input.notes = flushNotes(text, file: path)
+        input.notes = flushNotes(text, file: path, declared: Set(state.keys))
         return input
     }
 
     /// `flush ruleset` in an `.nft` file: nft would delete every table, nftctl's and other
     /// programs' (Docker, fail2ban, …); nftctl only ever changes the tables a file declares.
     /// `delete table`: nft would delete it; nftctl applies what the file declares in the end,
-    /// which a deleted table is not, and deletes tables only with `--prune`.
-    static func flushNotes(_ text: String, file: String) -> [Diagnostic] {
+    /// which a deleted table is not, and deletes tables only with `--prune`. Not when the
+    /// file makes it again (`declared`: the tables it ends with), the usual way to start a
+    /// table afresh, whose end nftctl reaches without deleting it.
+    static func flushNotes(_ text: String, file: String, declared: Set<TableKey> = []) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let code = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             for command in code.split(separator: ";") {
                 let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" })
-                if (3...4).contains(words.count), words[0] == "delete", words[1] == "table" {
+                if (3...4).contains(words.count), words[0] == "delete", words[1] == "table",
+                    !declared.contains(TableKey(family: words.count == 4 ? String(words[2]) : "ip", name: String(words[words.count - 1])))
+                {
                     out.append(
                         Diagnostic(
                             .warning,
