@@ -8,7 +8,7 @@ import Testing
 /// it is ignored (other programs' tables are left alone), in `check`, `diff` and `apply`.
 struct FlushRulesetTests {
     @Test func eachFlushRulesetIsNamedAtItsLine() {
-        let notes = InputLoader.flushNotes(
+        let notes = InputLoader.ignoredCommandNotes(
             "flush ruleset\ntable ip t {\n}\n  flush ruleset ; # again\n# flush ruleset\nflush table ip t\n",
             file: "f.nft")
         #expect(notes.map(\.location?.line) == [1, 4])
@@ -17,13 +17,13 @@ struct FlushRulesetTests {
 
     /// `delete table` too: nft would delete the table, nftctl does not.
     @Test func eachDeleteTableIsNamedAtItsLine() {
-        let notes = InputLoader.flushNotes(
+        let notes = InputLoader.ignoredCommandNotes(
             "table inet x {\n}\ndelete table inet x\ndelete table y ; delete chain inet x c\n# delete table inet z\n", file: "f.nft")
         #expect(notes.map(\.location?.line) == [3, 4])
         #expect(notes.first?.description.contains("delete table inet x: ignored") == true, "\(notes)")
         #expect(notes.allSatisfy { $0.severity == .warning && $0.description.contains("apply --prune") })
         // Made again after it (the file ends with it): started afresh, as nft would.
-        let again = InputLoader.flushNotes(
+        let again = InputLoader.ignoredCommandNotes(
             "table inet x\ndelete table inet x\ntable inet x {\n}\ndelete table y\n", file: "f.nft",
             declared: [TableKey(family: "inet", name: "x")])
         #expect(again.map(\.location?.line) == [5])

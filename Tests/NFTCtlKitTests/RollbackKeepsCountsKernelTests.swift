@@ -55,7 +55,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let basePath = try ApplySafety.write(Self.base, "rb-insert-base.nft")
         let newPath = try ApplySafety.write(
-            Self.base.replacingOccurrences(of: "\t\tudp dport 9 counter\n", with: "\t\tudp dport { 9, 19 } counter\n"),
+            Self.base.replacingOccurrences(of: "\t\tudp dport 9 counter\n", with: "\t\tudp dport { 9, 19-20 } counter\n"),
             "rb-insert-new.nft")
         defer { unlink(basePath); unlink(newPath) }
         try #require(ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, basePath], dir).status == 0)
@@ -63,7 +63,7 @@ import Testing
         try #require(ns.nftList().contains("udp dport 9 counter packets 3"), "\(ns.nftList())")
         let a = ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, newPath], dir)
         try #require(a.status == 0, "\(a.stderr)")
-        #expect(ns.nftList().contains("udp dport { 9, 19 } counter packets 0"), "\(ns.nftList())")
+        #expect(ns.nftList().contains("udp dport { 9, 19-20 } counter packets 0"), "\(ns.nftList())")
         let r = ApplySafety.nftctl(["rollback", "--netns", ns.name], dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(ns.nftList().contains("udp dport 9 counter packets 3"), "the counts before the apply were lost: \(ns.nftList())")

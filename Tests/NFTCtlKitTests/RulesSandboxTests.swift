@@ -144,7 +144,8 @@ import Testing
     /// A mount that goes away while bubblewrap builds the sandbox's view (another test's,
     /// or a container's, network namespace deleted under `/run/netns`) is no concern of the
     /// sandbox's. When the sandbox bound `/` whole, about one run in thirty failed here (with
-    /// four loops; two, so as not to slow the suites running beside it, fail fewer).
+    /// four unthrottled loops; two with a pause, so as not to slow the suites running beside
+    /// it, fail fewer).
     @Test(.needsRoot) func namespacesComingAndGoingOnTheHostDoNotFailAnEvaluation() throws {
         let sandbox = try RulesSandbox(swiftc: RulesToolchain.swiftc())
         let prefix = "nftctl-t-\(getpid())-churn"
@@ -160,7 +161,7 @@ import Testing
                 "-c",
                 """
                 end=$(($(date +%s) + 60)); while [ ! -e '\(stop)' ] && [ $(date +%s) -lt $end ]; do \
-                ip netns add \(prefix)\(i); ip netns del \(prefix)\(i); done 2>/dev/null
+                ip netns add \(prefix)\(i); ip netns del \(prefix)\(i); sleep 0.01; done 2>/dev/null
                 """
             ]
             return p

@@ -10,7 +10,7 @@ public struct LoadedInput: Sendable {
     public var document: Document
     public var locations: [SourceLocation?]
     public var state: RulesetState
-    /// Warnings about the file as written that the model cannot hold (`flush ruleset`).
+    /// Warnings about the file as written that the model cannot hold (`flush ruleset`, `delete table`).
     public var notes: [Diagnostic] = []
     /// For a JSON file read whole: the digest of its bytes (`UpToDate.digest`). The loader
     /// makes `state` of those bytes alone, so they are what `nftctl restore` saves
@@ -97,7 +97,7 @@ public enum InputLoader {
         do { state = try RulesetState(document: document) } catch { throw error.placed(in: path) }
         NftSourceMap(text: text, file: path).locate(&state)
         var input = LoadedInput(path: path, kind: .nft, document: document, locations: [], state: state)
-        input.notes = flushNotes(text, file: path, declared: Set(state.keys))
+        input.notes = ignoredCommandNotes(text, file: path, declared: Set(state.keys))
         return input
     }
 
@@ -107,7 +107,7 @@ public enum InputLoader {
     /// which a deleted table is not, and deletes tables only with `--prune`. Not when the
     /// file makes it again (`declared`: the tables it ends with), the usual way to start a
     /// table afresh, whose end nftctl reaches without deleting it.
-    static func flushNotes(_ text: String, file: String, declared: Set<TableKey> = []) -> [Diagnostic] {
+    static func ignoredCommandNotes(_ text: String, file: String, declared: Set<TableKey> = []) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let code = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
@@ -120,8 +120,8 @@ public enum InputLoader {
                         Diagnostic(
                             .warning,
                             """
-                            ignored: nftctl applies the tables this file declares in the end and deletes a table only \
-                            with `apply --prune`, once no file declares it
+                            ignored: nftctl applies the tables this file declares in the end, and deletes a table it \
+                            applied only with `apply --prune`, once no file declares it
                             """, object: words.joined(separator: " "), at: SourceLocation(file: file, line: i + 1)))
                 }
                 guard words.count == 2, words[0] == "flush", words[1] == "ruleset" else { continue }

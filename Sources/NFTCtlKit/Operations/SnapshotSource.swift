@@ -14,7 +14,7 @@ enum SnapshotSource {
     /// deleted that holds state. A rule replaced that holds state needs no
     /// listing when the batch is `echoed`: the echo shows the old rule with its counts as
     /// the commit replaced it (`SnapshotCounts`), unless it was replaced by an insert and a
-    /// delete (`PlanBatch.replaceAborts`), which the echo does not count.
+    /// delete (`PlanBatch.goesAsInsert`), which the echo does not count.
     static func needsListing(plan: Plan, live: RulesetState, echoed: Bool) -> Bool {
         for t in plan.tables {
             switch t.mode {
@@ -23,7 +23,7 @@ enum SnapshotSource {
             }
             for c in t.changes {
                 guard case .rule(_, let old?, let new, _) = c.subject, holdsState(old) else { continue }
-                if new == nil || !echoed || new.map(PlanBatch.replaceAborts) == true { return true }
+                if new == nil || !echoed || PlanBatch.goesAsInsert(c) { return true }
             }
         }
         return live.tables.contains { !$0.objects.isEmpty || RunTimeChange.changes($0) }

@@ -3,7 +3,8 @@ import NFTAnalysis
 /// Turns a plan into ONE libnftables batch (one kernel transaction). Order inside it:
 /// deletions first (rules, then elements, then the chains, sets and objects nothing refers
 /// to any more), then additions (chains, objects, sets, elements), then rule replacements
-/// and insertions, which may refer to what was just added. Tables in `replace` mode are
+/// and insertions, which may refer to what was just added, and last the rules an insertion
+/// replaced (`goesAsInsert`). Tables in `replace` mode are
 /// swapped whole (`add` + `delete` + create), like a full apply.
 public enum PlanBatch {
     public static func build(_ plan: Plan) -> (document: Document, locations: [SourceLocation?]) {
@@ -11,7 +12,7 @@ public enum PlanBatch {
         var lateDeletes: [(Document.Entry, SourceLocation?)] = []
         var adds: [(Document.Entry, SourceLocation?)] = []
         var ruleEdits: [(Document.Entry, SourceLocation?)] = []
-        // Rules replaced by an insert, deleted last (`replaceAborts`).
+        // Rules replaced by an insert, deleted last (`goesAsInsert`).
         var retired: [(Document.Entry, SourceLocation?)] = []
         func cmd(_ verb: Verb, _ item: RulesetItem) -> Document.Entry { .command(Command(verb, item)) }
 
@@ -103,7 +104,7 @@ public enum PlanBatch {
                         var r = stripped(c.send ?? new)
                         r.chain = chain
                         r.handle = old.handle
-                        if replaceAborts(r) {
+                        if goesAsInsert(c) {
                             ruleEdits.append((cmd(.insert, .rule(r)), loc))
                             retired.append(
                                 (cmd(.delete, .rule(Rule(family: old.family, table: old.table, chain: chain, handle: old.handle))), nil))
@@ -128,38 +129,49 @@ public enum PlanBatch {
         return (Document(all.map(\.0)), all.map(\.1))
     }
 
-    /// libnftables 1.0.6 aborts the whole process on `replace rule` when the rule holds an
-    /// anonymous set with intervals (`interval_set_eval`: "BUG: unhandled op 2", fixed in
-    /// 1.1.0; wildcard names and anonymous chains too). A rule holding any anonymous set,
-    /// map or chain is therefore inserted before the one it replaces, which is deleted after
-    /// it, in the same transaction: the same place, a new handle.
-    static func replaceAborts(_ rule: Rule) -> Bool { holdsAnonymous(rule) }
+    /// True when `change` replaces a rule by one libnftables 1.0.6 cannot take in place:
+    /// `replace rule` aborts the whole process when the new rule's anonymous set holds an
+    /// interval or a wildcard name, or its anonymous chain holds a set (`interval_set_eval`:
+    /// "BUG: unhandled op 2", fixed in 1.1.0). Such a rule is inserted before the one it
+    /// replaces, which is deleted last, in the same transaction: the same place, a new handle.
+    static func goesAsInsert(_ change: Change) -> Bool {
+        guard case .rule(_, _?, let new?, _) = change.subject else { return false }
+        return holdsIntervalSet(change.send ?? new, wildcards: true)
+    }
 
-    /// libnftables 1.0.6's echo crashes the process (after the kernel committed) when the
-    /// batch deletes or replaces a rule holding an anonymous set and then adds one: such a
-    /// batch is committed without echo, and the kernel listed to verify it.
+    /// libnftables 1.0.6's echo crashes the process, after the kernel committed, when the
+    /// batch replaces a rule whose anonymous set holds an interval, or deletes one and adds
+    /// a rule with an anonymous set: a batch changing or deleting such a rule (broader, on
+    /// purpose) is committed without echo, and the kernel listed to verify it.
     static func echoCrashes(_ plan: Plan) -> Bool {
         plan.tables.contains { t in
             t.changes.contains { c in
-                if case .rule(_, let old?, _, _) = c.subject { return holdsAnonymous(old) }
+                if case .rule(_, let old?, _, _) = c.subject { return holdsIntervalSet(old, wildcards: false) }
                 return false
             }
         }
     }
 
-    /// True when `rule` holds an anonymous set or map (`{ … }`, `vmap { … }`), or an
-    /// anonymous chain (`jump { … }`, nft text by now) that holds one. An anonymous chain
-    /// alone is replaced in place: placed by position instead, 1.0.6 would crash
-    /// (`AnonymousChainPlacement`).
-    static func holdsAnonymous(_ rule: Rule) -> Bool {
+    /// True when `rule` has an anonymous set or map (`{ … }`, `vmap { … }`; not a set
+    /// statement) holding a prefix or a range (with `wildcards`, a name ending in `*`), or an
+    /// anonymous chain (`jump { … }`, nft text by now) holding any set.
+    static func holdsIntervalSet(_ rule: Rule, wildcards: Bool) -> Bool {
+        func interval(_ j: JSON) -> Bool {
+            switch j {
+            case .array(let a): return a.contains(where: interval)
+            case .object(let o): return o.contains { $0.key == "prefix" || $0.key == "range" || interval($0.value) }
+            case .string(let s): return wildcards && s.hasSuffix("*")
+            default: return false
+            }
+        }
         func walk(_ j: JSON) -> Bool {
             switch j {
             case .array(let a): return a.contains(where: walk)
             case .object(let o):
                 return o.contains { m in
                     switch (m.key, m.value) {
-                    case ("set", .array): return true
-                    case ("set", .object): return m.value["op"] == nil  // not a set statement (`update @s`)
+                    case ("set", .array): return interval(m.value)
+                    case ("set", .object): return m.value["op"] == nil ? interval(m.value) : walk(m.value)  // not `update @s`
                     default: return walk(m.value)
                     }
                 }
