@@ -18,14 +18,18 @@ enum MergedIntervalSets {
         Document(
             document.entries.map { entry in
                 switch entry {
-                case .item(.rule(let r)): return .item(.rule(split(r)))
+                case .item(let i): return .item(split(i))
                 case .command(var c):
-                    guard case .rule(let r) = c.item else { return entry }
-                    c.item = .rule(split(r))
+                    c.item = split(c.item)
                     return .command(c)
-                default: return entry
+                case .raw: return entry
                 }
             })
+    }
+
+    static func split(_ item: RulesetItem) -> RulesetItem {
+        if case .rule(let r) = item { return .rule(split(r)) }
+        return item
     }
 
     static func split(_ rule: Rule) -> Rule {

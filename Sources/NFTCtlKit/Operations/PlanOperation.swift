@@ -27,10 +27,7 @@ public enum PlanOperation {
     /// The input's sets nft had merged to one element are split (`MergedIntervalSets`), and
     /// so are the loaded ones, which the kernel merged again: compared alike.
     static func checkJSONPath(_ input: LoadedInput, normalized: RulesetState) throws {
-        let loaded = normalized.listingItems.map { item -> RulesetItem in
-            if case .rule(let r) = item { return .rule(MergedIntervalSets.split(r)) }
-            return item
-        }
+        let loaded = normalized.listingItems.map(MergedIntervalSets.split)
         let diffs = ListingComparison.differences(expected: input.state.listingItems, actual: loaded, tables: input.state.keys)
         guard !diffs.isEmpty else { return }
         let lines = diffs.prefix(6).map { d -> String in

@@ -17,8 +17,7 @@ import NFTAnalysis
 /// way a refused batch changes nothing.
 public enum Rollback {
     public static func restore(_ snapshot: StateStore.Snapshot, backend: Backend) throws {
-        // A listing given back: sets nft merged to one element stay sets (`MergedIntervalSets`).
-        let listing = MergedIntervalSets.split(snapshot.listing)
+        let listing = snapshot.givenBack
         var state: RulesetState
         do { state = try RulesetState(document: listing) } catch {
             throw Problem("snapshot \(snapshot.id) cannot be restored: \(error)")

@@ -124,7 +124,7 @@ extension StateStore {
         unlink(stagedRulesetFile.path)
         do {
             guard var merged = try savedState(rulesetFile) else { return [] }
-            let restored = try RulesetState(document: MergedIntervalSets.split(snapshot.listing))
+            let restored = try RulesetState(document: snapshot.givenBack)
             let keys = Set(snapshot.tables)
             merged.tables.removeAll { keys.contains($0.key) }
             merged.tables += restored.tables.filter { keys.contains($0.key) }

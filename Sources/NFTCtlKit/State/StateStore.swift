@@ -133,6 +133,10 @@ public struct StateStore: Sendable {
         public var id: String
         public var tables: [TableKey]
         public var listing: Document
+
+        /// The listing as it is given back to the kernel: sets nft merged to one element
+        /// stay sets (`MergedIntervalSets`).
+        var givenBack: Document { MergedIntervalSets.split(listing) }
     }
 
     /// - Parameter file: the remembered listing's file (`RememberedListing`) when it is this
