@@ -1,15 +1,24 @@
 import NFTAnalysis
 
-/// Turns a plan into ONE libnftables batch (one kernel transaction). Order inside it:
-/// deletions first (rules, then elements, then the chains, sets and objects nothing refers
-/// to any more), then additions (chains, objects, sets, elements), then rule replacements
-/// and insertions, which may refer to what was just added, and last the rules an insertion
-/// replaced (`goesAsInsert`). Tables in `replace` mode are
-/// swapped whole (`add` + `delete` + create), like a full apply.
+/// Turns a plan into ONE libnftables batch (one kernel transaction). Order inside it: rule
+/// and element deletions first; then additions, chains first (a verdict map's elements may
+/// jump to them), then objects, sets and elements; then rule replacements and insertions,
+/// which may refer to what was just added; then the rules an insertion replaced
+/// (`goesAsInsert`); and last the sets, chains and objects the file no longer declares:
+/// until the rules are replaced the kernel still counts their references (deleting a set a
+/// replaced rule used is refused with EBUSY). Sets go before chains (a verdict map's
+/// elements jump to chains) and chains before objects and flowtables (which rules and maps
+/// name). In `update` mode nothing deleted is added again under its name: a set or chain
+/// whose definition changes makes the table `replace`, swapped whole (`add` + `delete` +
+/// create), like a full apply.
 public enum PlanBatch {
     public static func build(_ plan: Plan) -> (document: Document, locations: [SourceLocation?]) {
         var deletes: [(Document.Entry, SourceLocation?)] = []
-        var lateDeletes: [(Document.Entry, SourceLocation?)] = []
+        // What the file no longer declares, deleted last, in this order (see above).
+        var setDeletes: [(Document.Entry, SourceLocation?)] = []
+        var chainDeletes: [(Document.Entry, SourceLocation?)] = []
+        var objectDeletes: [(Document.Entry, SourceLocation?)] = []
+        var chainAdds: [(Document.Entry, SourceLocation?)] = []
         var adds: [(Document.Entry, SourceLocation?)] = []
         var ruleEdits: [(Document.Entry, SourceLocation?)] = []
         // Rules replaced by an insert, deleted last (`goesAsInsert`).
@@ -44,16 +53,16 @@ public enum PlanBatch {
                     adds.append((cmd(.add, .table(table)), loc))
                 case .chain(let old, let new):
                     if let new {
-                        adds.append((cmd(.add, .chain(stripped(new))), loc))
+                        chainAdds.append((cmd(.add, .chain(stripped(new))), loc))
                     } else if let old {
-                        lateDeletes.append((cmd(.delete, .chain(Chain(family: old.family, table: old.table, name: old.name))), nil))
+                        chainDeletes.append((cmd(.delete, .chain(Chain(family: old.family, table: old.table, name: old.name))), nil))
                     }
                 case .set(let old, let new):
                     if let new {
                         adds.append((cmd(.add, .set(strippedSet(t.written?.set(new.name) ?? new))), loc))
                     } else if let old {
                         let s = NamedSet(isMap: old.isMap, family: old.family, table: old.table, name: old.name)
-                        lateDeletes.append((cmd(.delete, .set(s)), nil))
+                        setDeletes.append((cmd(.delete, .set(s)), nil))
                     }
                 case .elements(let set, let added, let removed):
                     if !removed.isEmpty {
@@ -85,7 +94,7 @@ public enum PlanBatch {
                         adds.append((cmd(.add, .object(kind: o.body.kind, o)), loc))
                     } else if let old {
                         let o = NamedObject(family: old.family, table: old.table, name: old.name, body: old.body)
-                        lateDeletes.append((cmd(.delete, .object(kind: o.body.kind, o)), nil))
+                        objectDeletes.append((cmd(.delete, .object(kind: o.body.kind, o)), nil))
                     }
                 case .flowtable(let old, let new):
                     if let new {
@@ -93,7 +102,8 @@ public enum PlanBatch {
                         f.handle = nil
                         adds.append((cmd(.add, .flowtable(f)), loc))
                     } else if let old {
-                        lateDeletes.append((cmd(.delete, .flowtable(Flowtable(family: old.family, table: old.table, name: old.name))), nil))
+                        objectDeletes.append(
+                            (cmd(.delete, .flowtable(Flowtable(family: old.family, table: old.table, name: old.name))), nil))
                     }
                 case .rule(let chain, let old, let new, let before):
                     switch (old, new) {
@@ -125,7 +135,7 @@ public enum PlanBatch {
                 }
             }
         }
-        let all = deletes + lateDeletes + adds + ruleEdits + retired
+        let all = deletes + chainAdds + adds + ruleEdits + retired + setDeletes + chainDeletes + objectDeletes
         return (Document(all.map(\.0)), all.map(\.1))
     }
 

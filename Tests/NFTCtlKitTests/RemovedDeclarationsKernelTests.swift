@@ -1,0 +1,116 @@
+import Foundation
+import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
+
+/// A file that stops declaring sets, maps, chains and named objects while it changes the
+/// rules that used them: the kernel refuses to delete what a rule still refers to (EBUSY),
+/// so the batch must change the rules first and delete the declarations after them.
+@Suite struct RemovedDeclarationsKernelTests {
+    static let before = """
+        table inet t {
+        \tcounter hits { }
+        \tset s { type ipv4_addr; elements = { 10.0.0.1 } }
+        \tset w { type ipv4_addr; flags interval; elements = { 10.1.0.0/16 } }
+        \tmap vm { type ipv4_addr : verdict; elements = { 10.5.0.1 : jump j } }
+        \tchain c {
+        \t\tip saddr @s counter accept
+        \t\tip saddr @w drop
+        \t\tip daddr vmap @vm
+        \t\ttcp dport 22 counter name "hits" accept
+        \t\ttcp dport 23 jump k
+        \t\ttcp dport 24 accept
+        \t}
+        \tchain j {
+        \t\tcounter accept
+        \t}
+        \tchain k {
+        \t\tdrop
+        \t}
+        }
+
+        """
+    // Every rule that named something now names nothing; one goes as an insert and a
+    // delete (its anonymous set holds an interval: `PlanBatch.goesAsInsert`).
+    static let after = """
+        table inet t {
+        \tchain c {
+        \t\tip saddr 10.0.0.1 counter accept
+        \t\tip saddr { 10.1.0.0/16, 10.2.0.0/16 } drop
+        \t\tip daddr 10.5.0.1 accept
+        \t\ttcp dport 22 counter accept
+        \t\ttcp dport 23 drop
+        \t\ttcp dport 24 accept
+        \t}
+        }
+
+        """
+
+    @Test(.needsRoot) func declarationsAreDeletedAfterTheRulesThatUsedThem() throws {
+        guard let oracle = TestNamespace.make("removed declarations oracle"), let ns = TestNamespace.make("removed declarations")
+        else { return }
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/t.nft"
+        // There and back: the way back adds them again before the rules that use them.
+        for text in [Self.before, Self.after, Self.before] {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let a = Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: ["NFTCTL_STATE_DIR": dir + "/state"])
+            #expect(a.status == 0 && a.stdout.contains("verified"), "\(a.stdout)\(a.stderr)")
+            #expect(oracle.exec(["nft", "flush", "ruleset"]).status == 0)
+            try #require(oracle.nftLoad(text).status == 0)
+            #expect(KernelApplyTests.stable(ns.nftList()) == KernelApplyTests.stable(oracle.nftList()))
+        }
+    }
+
+    /// The order itself, for every kind of declaration a plan deletes.
+    @Test func deletionsOfDeclarationsComeAfterEveryRuleCommand() throws {
+        func state(_ items: [String], handles: Bool) throws -> RulesetState {
+            let head = [
+                #"{"table": {"family": "inet", "name": "t"}}"#,
+                #"{"chain": {"family": "inet", "table": "t", "name": "c"}}"#
+            ]
+            let all = (head + items).joined(separator: ",")
+            return try RulesetState(document: Document.parse(#"{"nftables": ["# + all + "]}"), keepHandles: handles)
+        }
+        func rule(_ expr: String, handle: Int) -> String {
+            #"{"rule": {"family": "inet", "table": "t", "chain": "c", "handle": \#(handle), "expr": [\#(expr)]}}"#
+        }
+        func saddr(_ right: String) -> String {
+            #"{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": %@}}"#.replacingOccurrences(
+                of: "%@", with: right)
+        }
+        let live = try state(
+            [
+                #"{"counter": {"family": "inet", "table": "t", "name": "hits", "packets": 0, "bytes": 0}}"#,
+                #"{"set": {"family": "inet", "table": "t", "name": "s", "type": "ipv4_addr", "elem": ["10.0.0.1"]}}"#,
+                #"{"chain": {"family": "inet", "table": "t", "name": "j"}}"#,
+                rule(saddr(#""@s""#) + #", {"accept": null}"#, handle: 10),
+                rule(saddr(#""10.0.0.2""#) + #", {"jump": {"target": "j"}}"#, handle: 11),
+                rule(saddr(#""10.0.0.3""#) + #", {"counter": "hits"}, {"accept": null}"#, handle: 12)
+            ], handles: true)
+        let desired = try state(
+            [
+                rule(saddr(#""10.0.0.1""#) + #", {"accept": null}"#, handle: 0),
+                rule(saddr(#""10.0.0.2""#) + #", {"drop": null}"#, handle: 0),
+                rule(saddr(#""10.0.0.3""#) + #", {"accept": null}"#, handle: 0)
+            ].map { $0.replacingOccurrences(of: #", "handle": 0"#, with: "") }, handles: false)
+        let batch = PlanBatch.build(Planner.plan(desired: desired, live: live)).document
+        func position(_ kind: String) -> Int? {
+            batch.entries.firstIndex {
+                guard case .command(let c) = $0, c.verb == .delete else { return false }
+                return c.item.kindName == kind
+            }
+        }
+        let ruleCommands = batch.entries.indices.filter {
+            if case .command(let c) = batch.entries[$0], case .rule = c.item { return true }
+            return false
+        }
+        #expect(ruleCommands.count == 3, "\(batch.entries)")
+        let setAt = try #require(position("a set")), chainAt = try #require(position("a chain")),
+            objectAt = try #require(position("a counter"))
+        #expect(ruleCommands.allSatisfy { $0 < setAt }, "\(batch.entries)")
+        #expect(setAt < chainAt && chainAt < objectAt, "\(batch.entries)")
+    }
+}
