@@ -73,6 +73,8 @@ struct RollbackCommand: ParsableCommand {
         let lock = try NamespaceLock.acquire(netns: namespace.netns, wait: lockWait.wait, what: "rollback")
         defer { lock.release() }
         let snap = try store.snapshot(snapshot ?? store.pending()?.snapshot)
+        // Not the one asked for by name: the latest may be an earlier namespace's.
+        if snapshot == nil { try store.checkSameNamespace(snap) }
         try Rollback.restore(snap, backend: backend)
         store.clearPending()
         for w in store.recordRollback(snap) { printError("warning: \(w)") }

@@ -62,6 +62,58 @@ import Testing
         #expect(!ns.nftList().contains("table"))
     }
 
+    /// Two applies into the namespace (port 22, then 80), then the namespace made again and
+    /// given a table of its new owner's: the state found by the name is the old one's.
+    static func remade(_ purpose: String, confirm: Bool) throws -> (ns: TestNamespace, dir: String, env: [String: String])? {
+        guard let ns = TestNamespace.make(purpose) else { return nil }
+        let dir = ApplySafety.stateDir()
+        let env = ["NFTCTL_STATE_DIR": dir]
+        for (ports, file) in [([22], "a.json"), ([80], "b.json")] {
+            let path = try ApplySafety.write(try ChangePathKernelTests.input(ports).document.json.serialized(), file)
+            let r = Shell.run(
+                [Shell.nftctl, "apply", "--yes", "--netns", ns.name, path] + (confirm && ports == [80] ? ["--confirm", "2s"] : []),
+                environment: env)
+            try #require(r.status == 0, "\(r.stderr)")
+        }
+        #expect(Shell.run(["ip", "netns", "del", ns.name]).status == 0)
+        #expect(Shell.run(["ip", "netns", "add", ns.name]).status == 0)
+        // Two commits: the new namespace's generation id (2) is not the one the second apply
+        // read before its commit (1), which alone would make the timer stand down.
+        try #require(ns.nftLoad("table inet theirs { chain c { tcp dport 9 accept; }; }").status == 0)
+        try #require(ns.nftLoad("add rule inet theirs c tcp dport 10 accept").status == 0)
+        return (ns, dir, env)
+    }
+
+    /// `nftctl rollback` in a namespace made again under the name: the latest snapshot is
+    /// the old namespace's, and is not restored into the new one unless named.
+    @Test(.needsRoot) func aRollbackDoesNotRestoreAnEarlierNamespacesSnapshot() throws {
+        guard let (ns, dir, env) = try Self.remade("identity rollback", confirm: false) else { return }
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let before = ns.nftList()
+        let r = Shell.run([Shell.nftctl, "rollback", "--netns", ns.name], environment: env)
+        #expect(r.status != 0 && r.stderr.contains("taken in an earlier network namespace"), "\(r.stdout)\(r.stderr)")
+        #expect(ns.nftList() == before)
+        // Named, it is restored: the tables as they were before the second apply.
+        let id = try #require(try StateStore(root: dir, netns: ns.name).snapshotIDs().last)
+        let named = Shell.run([Shell.nftctl, "rollback", "--netns", ns.name, "--snapshot", id], environment: env)
+        #expect(named.status == 0, "\(named.stderr)")
+        #expect(ns.nftList().contains("dport 22") && ns.nftList().contains("table inet theirs"))
+    }
+
+    /// The rollback timer of an unconfirmed apply, when the namespace it went to is deleted
+    /// and made again before the deadline: nothing is restored into the new one.
+    @Test(.needsRoot) func theRollbackTimerLeavesANamespaceMadeAgainAlone() throws {
+        guard let (ns, dir, _) = try Self.remade("identity timer", confirm: true) else { return }
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let before = ns.nftList()
+        let pending = dir + "/netns-\(ns.name)/pending-confirm.json"
+        #expect(FileManager.default.fileExists(atPath: pending))
+        sleep(4)
+        #expect(!FileManager.default.fileExists(atPath: pending) || ApplySafety.waitForTimer(dir, ns))
+        #expect(!FileManager.default.fileExists(atPath: pending))
+        #expect(ns.nftList() == before, "the old namespace's snapshot was restored into the new one")
+    }
+
     /// nftctl run inside a namespace without `--netns` (`ip netns exec NAME nftctl …`) keeps
     /// that namespace's state where `--netns NAME` does, not the host's: a rollback there
     /// finds the namespace's snapshots, never the host's.

@@ -45,6 +45,11 @@ public enum RollbackTimer {
                 return
             }
             let snap = try store.snapshot(snapshot)
+            // The namespace the apply went to was deleted since: nothing to undo in this one.
+            if (try? store.checkSameNamespace(snap)) == nil {
+                store.clearPending()
+                return
+            }
             try Rollback.restore(snap, backend: backend)
             store.clearPending()
             _ = store.recordRollback(snap)

@@ -12,6 +12,8 @@ import NFTAnalysis
 public struct StateStore: Sendable {
     public let root: URL
     public let directory: URL
+    /// The `--netns` name the store is for (nil: the namespace this process runs in).
+    let netns: String?
     public static let keep = 10
 
     public init(netns: String?) {
@@ -21,6 +23,7 @@ public struct StateStore: Sendable {
     /// A state directory under `root` (tests: a directory of their own).
     public init(root: String, netns: String?) {
         self.root = URL(fileURLWithPath: root)
+        self.netns = netns
         directory = self.root.appendingPathComponent(netns.map { "netns-\($0)" } ?? Self.currentNamespaceDirectory())
     }
 
@@ -133,6 +136,8 @@ public struct StateStore: Sendable {
         public var id: String
         public var tables: [TableKey]
         public var listing: Document
+        /// The namespace it was taken in (`SnapshotNamespace`); nil in the host's or unknown.
+        var namespace: SnapshotNamespace? = nil
 
         /// The listing as it is given back to the kernel: sets nft merged to one element
         /// stay sets (`MergedIntervalSets`).
@@ -157,7 +162,9 @@ public struct StateStore: Sendable {
             let json: JSON = ["id": .string(id), "tables": .array(arr), "listing": doc.json]
             try OwnedPath.writeSyncingLater(json.serializedBytes(.compact), to: url.path)
         }
-        return Snapshot(id: id, tables: tables, listing: doc)
+        let namespace = SnapshotNamespace.current(self)
+        if let namespace { try writeSyncingLater(namespace.json, to: namespaceFile(id), style: .compact) }
+        return Snapshot(id: id, tables: tables, listing: doc, namespace: namespace)
     }
 
     /// Keeps the counts the commit found in `snapshot`'s replaced rules (`SnapshotCounts`)
@@ -184,6 +191,7 @@ public struct StateStore: Sendable {
 
     func snapshotFile(_ id: String) -> URL { snapshotDir.appendingPathComponent("\(id).json") }
     func countsFile(_ id: String) -> URL { snapshotDir.appendingPathComponent("\(id).counts.json") }
+    func namespaceFile(_ id: String) -> URL { snapshotDir.appendingPathComponent("\(id).netns.json") }
 
     /// Snapshot ids are nftctl's own `SECONDS.MICROS-PID`: anything else (a path) is refused.
     static func isSnapshotID(_ id: String) -> Bool {
@@ -255,13 +263,15 @@ public struct StateStore: Sendable {
                 throw Problem("snapshot \(id)'s counts: \(error)")
             }
         }
-        return Snapshot(id: id, tables: tables, listing: listing)
+        let namespace = (try? read(namespaceFile(id), torn: .absent)).flatMap(SnapshotNamespace.init(json:))
+        return Snapshot(id: id, tables: tables, listing: listing, namespace: namespace)
     }
 
     public func removeSnapshot(_ id: String) {
         guard Self.isSnapshotID(id) else { return }
         unlink(snapshotFile(id).path)
         unlink(countsFile(id).path)
+        unlink(namespaceFile(id).path)
     }
 
     // MARK: pending confirmation

@@ -1,0 +1,45 @@
+import NFTAnalysis
+import NFTModel
+
+/// The network namespace a snapshot was taken in, kept beside it (`ID.netns.json`): its
+/// identity (`StateStore.namespaceIdentity`) and this boot's id. A namespace deleted and
+/// made again under the same name keeps its state directory, snapshots and rollback timer,
+/// all found by the name; restoring the old namespace's tables into the new one would
+/// overwrite what its new owner put there. Not kept for the host's namespace, which is
+/// the same one after a reboot (and whose cookie is not).
+struct SnapshotNamespace: Sendable, Equatable {
+    var identity: UInt64
+    var boot: String
+
+    /// The namespace `store` is for, as it is now; nil for the host's, or where the kernel
+    /// gives no identity.
+    static func current(_ store: StateStore) -> SnapshotNamespace? {
+        guard store.directory.lastPathComponent != "host", let id = StateStore.namespaceIdentity(store.netns) else { return nil }
+        return SnapshotNamespace(identity: id, boot: StateStore.bootID)
+    }
+
+    init(identity: UInt64, boot: String) {
+        self.identity = identity
+        self.boot = boot
+    }
+
+    init?(json: JSON) {
+        guard let id = json["namespace"]?.uint64Value, let boot = json["boot"]?.stringValue else { return nil }
+        self.init(identity: id, boot: boot)
+    }
+
+    var json: JSON { ["namespace": .number(identity), "boot": .string(boot)] }
+}
+
+extension StateStore {
+    /// Throws when `snapshot` was taken in an earlier namespace of this name (deleted since,
+    /// or before a reboot): nothing of it belongs in the one there now.
+    public func checkSameNamespace(_ snapshot: Snapshot) throws {
+        guard let then = snapshot.namespace, then != SnapshotNamespace.current(self) else { return }
+        let name = netns.map { "network namespace \(SafeText.quoted($0))" } ?? "this network namespace"
+        throw Problem(
+            "snapshot \(snapshot.id) was taken in an earlier \(name), deleted since (or before a reboot); "
+                + "the one there now never held it, and nothing was changed. "
+                + "`--snapshot \(snapshot.id)` restores it into this one all the same.")
+    }
+}
