@@ -49,6 +49,9 @@ import Testing
         func chain(_ text: String) -> Rule { Rule(family: "inet", table: "t", chain: "c", expr: [.text(text)]) }
         #expect(aborts(chain("jump { ip saddr { 10.0.0.0/8, 12.0.0.0/8 } accept; }")))
         #expect(!aborts(chain("jump { ip saddr 10.0.0.0/8 accept; }")))
+        // A brace in a quoted string is not a set.
+        #expect(!aborts(chain(#"jump { log prefix "{in} " accept; }"#)))
+        #expect(aborts(chain(#"jump { log prefix "{" ip saddr { 10.0.0.0/8, 12.0.0.0/8 } accept; }"#)))
         #expect(
             !aborts(
                 Rule(
@@ -153,5 +156,12 @@ import Testing
         let a = try apply(after)
         #expect(a.status == 0 && a.stdout.contains("verified"), "\(a.stdout)\(a.stderr)")
         try matches(after)
+        // A brace in a quoted string of an anonymous chain is no set: the change is a replace
+        // and applies (it was taken for a set, and refused as a positioned insert).
+        func prefixed(_ p: String) -> String { file("\t\tjump { log prefix \"\(p) \" accept; }\n\t\ttcp dport 2 accept\n") }
+        try #require(ns.exec(["nft", "flush", "ruleset"]).status == 0 && ns.nftLoad(prefixed("{a}")).status == 0)
+        let r = try apply(prefixed("{b}"))
+        #expect(r.status == 0 && r.stdout.contains("verified"), "\(r.stdout)\(r.stderr)")
+        try matches(prefixed("{b}"))
     }
 }

@@ -190,9 +190,19 @@ public enum PlanBatch {
         }
         let chainWithSet = rule.statements.contains { s in
             guard case .text(let t) = s, AnonymousChainPlacement.holdsAnonymousChain(s) else { return false }
-            return t.filter { $0 == "{" }.count > 1
+            return openingBraces(t) > 1
         }
         return chainWithSet || walk(RulesetItem.rule(rule).json)
+    }
+
+    /// The `{` of nft text outside its quoted strings (a log prefix or comment may hold one):
+    /// the anonymous chain's own, and one more for each set or map in it.
+    static func openingBraces(_ text: String) -> Int {
+        var quoted = false, count = 0
+        for u in text.utf8 {
+            if u == UInt8(ascii: "\"") { quoted.toggle() } else if !quoted && u == UInt8(ascii: "{") { count += 1 }
+        }
+        return count
     }
 
     static func stripped(_ c: Chain) -> Chain {
