@@ -96,7 +96,8 @@ import Testing
 
     /// A rule changed into one with an interval set: libnftables 1.0.6 aborted the whole
     /// process on the `replace rule` this was; and its echo crashed, after the commit, on a
-    /// batch that replaced or deleted such a rule.
+    /// batch that replaced or deleted such a rule, or deleted a rule with an anonymous set
+    /// and added one with a set of another key type.
     @Test(.needsRoot) func aRuleChangedIntoAnIntervalSetRuleIsApplied() throws {
         guard let oracle = TestNamespace.make("interval replace oracle"), let ns = TestNamespace.make("interval replace") else { return }
         let dir = ApplySafety.stateDir()
@@ -113,7 +114,13 @@ import Testing
             "\t\tip saddr 10.9.9.9 drop\n\t\tip daddr { 10.1.0.0/24, 10.1.1.0/24 } drop\n",
             // An interval-set rule deleted, one with an anonymous set added: the same crash.
             "\t\tip saddr 10.9.9.9 drop\n\t\ttcp dport { 8, 11 } accept\n",
-            "\t\tiifname { \"eth*\", \"lo\" } accept\n\t\ttcp dport vmap { 1-5 : accept, 7 : drop }\n"
+            "\t\tiifname { \"eth*\", \"lo\" } accept\n\t\ttcp dport vmap { 1-5 : accept, 7 : drop }\n",
+            // A rule with an anonymous set deleted and one with a set of another key type
+            // added: 1.0.6's echo aborted the process after the commit (json.c:900).
+            "\t\ttcp dport { 3, 4 } accept\n\t\tcounter\n",
+            "\t\tcounter\n\t\tiifname { \"lo\", \"eth0\" } accept\n",
+            "\t\ttcp dport { 3, 4 } accept\n\t\tcounter\n",
+            "\t\tcounter\n\t\tct state { established, related } accept\n"
         ] {
             try file(rules).write(toFile: path, atomically: true, encoding: .utf8)
             let a = Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: ["NFTCTL_STATE_DIR": dir + "/state"])

@@ -150,16 +150,24 @@ public enum PlanBatch {
     }
 
     /// libnftables 1.0.6's echo crashes the process, after the kernel committed, when the
-    /// batch replaces a rule whose anonymous set holds an interval, or deletes one and adds
-    /// a rule with an anonymous set: a batch changing or deleting such a rule (broader, on
-    /// purpose) is committed without echo, and the kernel listed to verify it.
+    /// batch replaces a rule whose anonymous set holds an interval, or deletes a rule with an
+    /// anonymous set and adds one with an anonymous set of another key type (an assertion
+    /// in `symbolic_constant_json`, measured: `tcp dport { 1, 2 }` deleted, `iifname { "lo",
+    /// "eth0" }` added, even in another chain). Such a batch (broader, on purpose: any
+    /// anonymous sets on both sides) is committed without echo, and the kernel listed to
+    /// verify it. A rule replaced in place with a plain-value set keeps the echo.
     static func echoCrashes(_ plan: Plan) -> Bool {
-        plan.tables.contains { t in
-            t.changes.contains { c in
-                if case .rule(_, let old?, _, _) = c.subject { return holdsIntervalSet(old, wildcards: false) }
-                return false
+        var deletesOne = false, addsOne = false
+        for t in plan.tables {
+            for c in t.changes {
+                guard case .rule(_, let old, let new, _) = c.subject else { continue }
+                if let old, holdsIntervalSet(old, wildcards: false) { return true }
+                let insert = old != nil && new != nil && goesAsInsert(c)
+                if let old, new == nil || insert, holdsAnonymousSet(old) { deletesOne = true }
+                if let new, old == nil || insert, holdsAnonymousSet(c.send ?? new) { addsOne = true }
             }
         }
+        return deletesOne && addsOne
     }
 
     /// True when `rule` has an anonymous set or map (`{ … }`, `vmap { … }`; not a set
@@ -174,14 +182,23 @@ public enum PlanBatch {
             default: return false
             }
         }
+        return anonymousSet(in: rule, where: interval)
+    }
+
+    /// True when `rule` has any anonymous set or map, or an anonymous chain holding one.
+    static func holdsAnonymousSet(_ rule: Rule) -> Bool { anonymousSet(in: rule) { _ in true } }
+
+    /// True when one of `rule`'s anonymous sets or maps (its elements as JSON) passes `test`;
+    /// an anonymous chain's text passes when it holds any set.
+    static func anonymousSet(in rule: Rule, where test: (JSON) -> Bool) -> Bool {
         func walk(_ j: JSON) -> Bool {
             switch j {
             case .array(let a): return a.contains(where: walk)
             case .object(let o):
                 return o.contains { m in
                     switch (m.key, m.value) {
-                    case ("set", .array): return interval(m.value)
-                    case ("set", .object): return m.value["op"] == nil ? interval(m.value) : walk(m.value)  // not `update @s`
+                    case ("set", .array): return test(m.value)
+                    case ("set", .object): return m.value["op"] == nil ? test(m.value) : walk(m.value)  // not `update @s`
                     default: return walk(m.value)
                     }
                 }
