@@ -125,6 +125,19 @@ struct TablePlanner {
                 continue
             }
             let (added, removed) = elementDelta(want: s.value, have: l.value, keepExtra: dynamic.contains(s.value.name))
+            // What the kernel takes no delta for: a constant set's elements (EBUSY), and
+            // 1.0.6 deletes no wildcard element (`"eth*"`: "element does not exist").
+            let kind = s.value.isMap ? "map" : "set"
+            if !added.isEmpty || !removed.isEmpty, l.value.flags?.values.contains("constant") == true {
+                changes.append(Change(sign: .change, subject: .set(old: l.value, new: s.value), location: s.location))
+                replaceReasons.append("the elements of constant \(kind) \(s.value.name) change")
+                continue
+            }
+            if removed.contains(where: { Self.holdsWildcard($0.json) }) {
+                changes.append(Change(sign: .change, subject: .set(old: l.value, new: s.value), location: s.location))
+                replaceReasons.append("a wildcard element of \(kind) \(s.value.name) is removed, which libnftables 1.0.6 cannot delete")
+                continue
+            }
             if !added.isEmpty || !removed.isEmpty {
                 changes.append(
                     Change(sign: .change, subject: .elements(set: s.value, added: added, removed: removed), location: s.location))
@@ -142,7 +155,12 @@ struct TablePlanner {
                 if d.type != o.type || d.hook != o.hook || d.prio != o.prio || d.dev != o.dev {
                     changes.append(Change(sign: .change, subject: .chain(old: o, new: d), location: c.location))
                     replaceReasons.append("chain \(name) changes its type, hook, priority or device")
-                } else if (d.policy ?? (d.isBase ? "accept" : nil)) != (o.policy ?? (o.isBase ? "accept" : nil)) || d.comment != o.comment {
+                } else if d.comment != o.comment {
+                    // The kernel keeps the comment a chain was made with (`add chain` with
+                    // another is taken and ignored): the chain is made again with the table.
+                    changes.append(Change(sign: .change, subject: .chain(old: o, new: d), location: c.location))
+                    replaceReasons.append("chain \(name) changes its comment")
+                } else if (d.policy ?? (d.isBase ? "accept" : nil)) != (o.policy ?? (o.isBase ? "accept" : nil)) {
                     changes.append(Change(sign: .change, subject: .chain(old: o, new: d), location: c.location))
                 }
                 changes += ruleChanges(chain: name)
@@ -174,6 +192,16 @@ struct TablePlanner {
     /// `want`'s elements are disjoint (the kernel took them in the scratch namespace), and
     /// the batch deletes before it adds, so an added interval never overlaps a kept one.
     /// `keepExtra`: live-only elements are the rules' own (dynamic sets) and stay.
+    /// True when an element (as JSON) holds a name ending in `*`, a comment aside.
+    static func holdsWildcard(_ j: JSON) -> Bool {
+        switch j {
+        case .string(let s): return s.hasSuffix("*")
+        case .array(let a): return a.contains(where: holdsWildcard)
+        case .object(let o): return o.contains { $0.key != "comment" && holdsWildcard($0.value) }
+        default: return false
+        }
+    }
+
     func elementDelta(want: NamedSet, have: NamedSet, keepExtra: Bool) -> (added: [Expression], removed: [Expression]) {
         if want.isIntervalSet, let w = IntervalCoverage(want), let h = IntervalCoverage(have), w == h { return ([], []) }
         let wantKeys = want.elements.map { $0.normalizedForComparison().json.serialized() }
@@ -236,7 +264,6 @@ struct TablePlanner {
         }
         return out
     }
-
 
     func norm(_ o: NamedObject) -> RulesetItem { RulesetItem.object(kind: o.body.kind, o).normalizedForComparison() }
     func norm(_ f: Flowtable) -> RulesetItem { RulesetItem.flowtable(f).normalizedForComparison() }

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+@testable import NFTCtlKit
+
+/// Changes the kernel or libnftables 1.0.6 takes no delta for: the table is replaced whole,
+/// in one transaction, and holds what the file declares. Each pair was refused or rolled
+/// back before (found by a sweep of generated transitions on real-world rulesets).
+@Suite struct NoDeltaKernelTests {
+    static let pairs: [(what: String, before: String, after: String)] = [
+        (
+            // `add chain` with another comment is taken and ignored: verification failed.
+            "a chain's comment",
+            "table ip t {\n\tchain c { type filter hook input priority 0; comment \"x\"; counter; }\n}\n",
+            "table ip t {\n\tchain c { type filter hook input priority 0; comment \"y\"; counter; }\n}\n"
+        ),
+        (
+            // A constant set's elements: EBUSY.
+            "a constant set's elements",
+            "table ip t {\n\tset s { type ipv4_addr; flags constant; elements = { 10.0.0.1 } }\n\tchain c { ip saddr @s drop; }\n}\n",
+            "table ip t {\n\tset s { type ipv4_addr; flags constant; elements = { 10.0.0.1, 10.0.0.2 } }\n\tchain c { ip saddr @s drop; }\n}\n"
+        ),
+        (
+            // 1.0.6 cannot delete a wildcard element ("element does not exist").
+            "a wildcard element removed",
+            "table inet t {\n\tset s { type ifname; flags interval; elements = { \"eth0\", \"wg*\" } }\n\tchain c { iifname @s accept; }\n}\n",
+            "table inet t {\n\tset s { type ifname; flags interval; elements = { \"eth0\" } }\n\tchain c { iifname @s accept; }\n}\n"
+        )
+    ]
+
+    @Test(.needsRoot, arguments: 0..<pairs.count) func theTableIsReplacedWhole(_ k: Int) throws {
+        let (what, before, after) = Self.pairs[k]
+        guard let oracle = TestNamespace.make("no delta oracle: \(what)"), let ns = TestNamespace.make("no delta: \(what)") else { return }
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/t.nft"
+        for (n, text) in [before, after].enumerated() {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let a = Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: ["NFTCTL_STATE_DIR": dir + "/state"])
+            #expect(a.status == 0 && a.stdout.contains("verified"), "\(what): \(a.stdout)\(a.stderr)")
+            if n == 1 { #expect(a.stdout.contains("replaced whole"), "\(what): \(a.stdout)") }
+        }
+        try #require(oracle.nftLoad(after).status == 0)
+        #expect(KernelApplyTests.stable(ns.nftList()) == KernelApplyTests.stable(oracle.nftList()), "\(what)")
+        let again = Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: ["NFTCTL_STATE_DIR": dir + "/state"])
+        #expect(again.status == 0 && again.stdout.contains("nothing to do"), "\(what): \(again.stdout)\(again.stderr)")
+    }
+}
