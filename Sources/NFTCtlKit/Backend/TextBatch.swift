@@ -91,6 +91,9 @@ public struct TextBatch: Sendable {
             bare.handle = nil
             return head + declaration(.set(bare))
         case .object(let kind, let o):
+            for n in [o.table, o.name] where reservedInObjects.contains(n) {
+                throw Unsafe(entry: 0, reason: "the name \(SafeText.quoted(n)) is a keyword in a \(kind.rawValue) command")
+            }
             let head = "\(verb) \(kind.rawValue) \(try family(o.family)) \(try name(o.table)) \(try name(o.name))"
             guard declares else { return head }
             var bare = o
@@ -244,8 +247,24 @@ public struct TextBatch: Sendable {
         return n
     }
 
-    /// Words nft's parser reads as keywords where a name is expected in a few places.
-    static let reserved: Set<String> = []
+    /// Words nft's scanner reads as keywords once a `list` or `reset` command has begun
+    /// (1.0.6 `scanner.l`: `SCANSTATE_CMD_LIST`, `SCANSTATE_CMD_RESET`), where nftctl lists a
+    /// table or chain by name: `table ip counters { … }` loads, `list sets table ip counters`
+    /// is a syntax error. Such names are listed whole and sent as JSON.
+    static let reserved: Set<String> = [
+        "chains", "counters", "flowtables", "hooks", "limits", "maps", "meters", "quotas", "secmarks", "sets", "synproxys",
+        "tables"
+    ]
+
+    /// Words read as keywords after the word that begins an object command (`ct`, `counter`,
+    /// `limit`, `quota`, `synproxy`: their scanner states in 1.0.6), where the table and the
+    /// object are named: `add ct helper inet helpers h1` is a syntax error.
+    static let reservedInObjects: Set<String> = [
+        "avgpkt", "burst", "bytes", "count", "daddr", "direction", "dport", "event", "expectation", "expiration", "helper",
+        "helpers", "id", "l3proto", "label", "maxseg", "minute", "mss", "name", "original", "over", "packets", "proto-dst",
+        "proto-src", "protocol", "rate", "reply", "sack-perm", "sack-permitted", "saddr", "second", "state", "status",
+        "timestamp", "until", "used", "week", "wscale", "zone"
+    ]
 
     static func isSafeName(_ n: String) -> Bool { ListingRepair.isIdentifier(n) && !reserved.contains(n) }
 

@@ -1,0 +1,40 @@
+import Foundation
+import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
+
+/// Names nft reads as keywords in some commands (`counters` after `list`, `helpers` after
+/// `ct`) load with `nft -f` in a table block: nftctl lists such tables whole and sends
+/// them as JSON, and never writes the command nft would refuse.
+@Suite struct KeywordNamesKernelTests {
+    @Test(.needsRoot) func tablesNamedLikeListKeywordsApplyAndList() throws {
+        guard let oracle = TestNamespace.make("keyword names oracle"), let ns = TestNamespace.make("keyword names") else { return }
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let text =
+            "table ip counters {\n\tchain c { counter; }\n}\ntable inet sets {\n\tset s { type ipv4_addr; elements = { 10.0.0.1 } }\n\tchain c { ip saddr @s drop; }\n}\n"
+        let path = dir + "/k.nft"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let env = ["NFTCTL_STATE_DIR": dir + "/state"]
+        let a = Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: env)
+        #expect(a.status == 0 && a.stdout.contains("verified"), "\(a.stdout)\(a.stderr)")
+        try #require(oracle.nftLoad(text).status == 0)
+        #expect(KernelApplyTests.stable(ns.nftList()) == KernelApplyTests.stable(oracle.nftList()))
+        let again = Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: env)
+        #expect(again.status == 0 && again.stdout.contains("nothing to do"), "\(again.stdout)\(again.stderr)")
+        let diff = Shell.run([Shell.nftctl, "diff", "--netns", ns.name, path], environment: env)
+        #expect(diff.status == 0, "\(diff.stdout)\(diff.stderr)")
+    }
+
+    @Test func noCommandNamesAKeywordWhereNftReadsOne() throws {
+        #expect(!TextBatch.isSafeName("counters") && !TextBatch.isSafeName("sets") && TextBatch.isSafeName("filter"))
+        let helper = try Document.parse(
+            #"{"nftables": [{"add": {"ct helper": {"family": "inet", "table": "helpers", "name": "h1", "type": "ftp", "protocol": "tcp"}}}]}"#
+        )
+        #expect(throws: TextBatch.Unsafe.self) { _ = try TextBatch.render(helper) }
+        let plain = try Document.parse(
+            #"{"nftables": [{"add": {"ct helper": {"family": "inet", "table": "t", "name": "h1", "type": "ftp", "protocol": "tcp"}}}]}"#)
+        #expect(try TextBatch.render(plain).text.contains("ct helper inet t h1"))
+    }
+}
