@@ -10,8 +10,7 @@ struct ApplyCommand: ParsableCommand {
         discussion: """
             By default only what differs is changed (the plan `nftctl diff` shows), as ONE libnftables \
             batch: unchanged rules keep their handles and counters, declared set elements are added and \
-            removed as deltas, elements the rules add at run time are kept (in a set the rules fill, \
-            elements no longer declared are kept too: nftctl cannot tell them apart). --replace swaps the declared \
+            removed as deltas, elements the rules add at run time are kept. --replace swaps the declared \
             tables whole instead (also one transaction). Tables FILE does not declare are never touched. \
             If another program changes the ruleset between the listing and the commit, nothing is applied; \
             another nftctl is kept out by a per-namespace lock (--wait). While an earlier --confirm waits \

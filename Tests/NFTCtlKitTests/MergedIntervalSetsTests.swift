@@ -120,7 +120,12 @@ import Testing
             "\t\ttcp dport { 3, 4 } accept\n\t\tcounter\n",
             "\t\tcounter\n\t\tiifname { \"lo\", \"eth0\" } accept\n",
             "\t\ttcp dport { 3, 4 } accept\n\t\tcounter\n",
-            "\t\tcounter\n\t\tct state { established, related } accept\n"
+            "\t\tcounter\n\t\tct state { established, related } accept\n",
+            // The same, with the new set brought by a replace, or the old one taken by one.
+            "\t\ttcp dport { 3, 4 } accept\n\t\tcounter\n\t\tudp dport 53 accept\n",
+            "\t\tcounter\n\t\tiifname { \"lo\", \"eth0\" } accept\n",
+            "\t\ttcp dport { 3, 4 } accept\n",
+            "\t\tip saddr { 1.1.1.1, 2.2.2.2 } accept\n\t\tiifname { \"lo\", \"eth0\" } accept\n"
         ] {
             try file(rules).write(toFile: path, atomically: true, encoding: .utf8)
             let a = Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: ["NFTCTL_STATE_DIR": dir + "/state"])

@@ -64,6 +64,32 @@ import Testing
         }
     }
 
+    /// In a set the rules fill at run time, an element the file applied before declared and
+    /// the new one drops is deleted; one the rules added (here by `nft add element`, as
+    /// `add @s` would) stays.
+    @Test(.needsRoot) func aDeclaredElementDroppedFromASetTheRulesFillIsDeleted() throws {
+        guard let ns = TestNamespace.make("dropped dynamic element") else { return }
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func file(_ elements: String) -> String {
+            "table ip t {\n\tset s { type ipv4_addr; flags dynamic; \(elements) }\n\tchain c { type filter hook input priority 0; add @s { ip saddr }; }\n}\n"
+        }
+        let path = dir + "/d.nft"
+        let env = ["NFTCTL_STATE_DIR": dir + "/state"]
+        func apply(_ text: String) throws -> Shell.Result {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: env)
+        }
+        try #require(try apply(file("elements = { 10.0.0.1, 10.0.0.2 }")).status == 0)
+        try #require(ns.exec(["nft", "add", "element", "ip", "t", "s", "{ 10.9.9.9 }"]).status == 0)
+        let b = try apply(file("elements = { 10.0.0.2 }"))
+        #expect(b.status == 0 && b.stdout.contains("verified"), "\(b.stdout)\(b.stderr)")
+        let listed = ns.nftList()
+        #expect(!listed.contains("10.0.0.1") && listed.contains("10.0.0.2") && listed.contains("10.9.9.9"), "\(listed)")
+        let diff = Shell.run([Shell.nftctl, "diff", "--netns", ns.name, path], environment: env)
+        #expect(diff.status == 0, "\(diff.stdout)\(diff.stderr)")
+    }
+
     /// The order itself, for every kind of declaration a plan deletes.
     @Test func deletionsOfDeclarationsComeAfterEveryRuleCommand() throws {
         func state(_ items: [String], handles: Bool) throws -> RulesetState {

@@ -123,7 +123,9 @@ public enum ApplyOperation {
             desired = try normalised()
             timer.mark("desired state again (a new table appeared)")
         }
-        var plan = Planner.plan(desired: desired.state, written: desired.written, live: liveTables, prune: pruned)
+        var plan = Planner.plan(
+            desired: desired.state, written: desired.written, live: liveTables, prune: pruned,
+            declaredBefore: store?.declaredBefore() ?? { nil })
         defer { ProcessLifetime.keep((plan, liveTables)) }
         timer.mark("plan")
         let batch: (document: Document, locations: [SourceLocation?])

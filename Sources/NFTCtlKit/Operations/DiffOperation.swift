@@ -31,6 +31,7 @@ public enum DiffOperation {
         // planned against the kernel's listing.
         let live = remembered.map { $0.covers(input.state.keys) } == false ? try backend().list() : listing
         defer { ProcessLifetime.keep((input, desired, live)) }
-        return (try PlanOperation.plan(desired: desired, live: live), input.notes)
+        let before = against == nil ? store?.declaredBefore() : nil
+        return (try PlanOperation.plan(desired: desired, live: live, declaredBefore: before ?? { nil }), input.notes)
     }
 }

@@ -59,9 +59,11 @@ public enum PlanOperation {
     /// Element deltas are only as good as the listings: a live listing (kernel, snapshot or
     /// remembered) that repeats elements of a set is not complete, and planning from it
     /// could delete what is there, so it is refused here whatever its origin.
-    public static func plan(desired: DesiredState, live listing: Document, prune: [TableKey] = []) throws -> Plan {
+    public static func plan(
+        desired: DesiredState, live listing: Document, prune: [TableKey] = [], declaredBefore: () -> RulesetState? = { nil }
+    ) throws -> Plan {
         let live = try plannableLiveState(listing, tables: desired.keys + prune)
-        return Planner.plan(desired: desired.state, written: desired.written, live: live, prune: prune)
+        return Planner.plan(desired: desired.state, written: desired.written, live: live, prune: prune, declaredBefore: declaredBefore)
     }
 
     /// `liveState` of a listing to plan from: refused when a set of these tables is listed

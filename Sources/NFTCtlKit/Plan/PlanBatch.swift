@@ -150,24 +150,26 @@ public enum PlanBatch {
     }
 
     /// libnftables 1.0.6's echo crashes the process, after the kernel committed, when the
-    /// batch replaces a rule whose anonymous set holds an interval, or deletes a rule with an
-    /// anonymous set and adds one with an anonymous set of another key type (an assertion
-    /// in `symbolic_constant_json`, measured: `tcp dport { 1, 2 }` deleted, `iifname { "lo",
-    /// "eth0" }` added, even in another chain). Such a batch (broader, on purpose: any
-    /// anonymous sets on both sides) is committed without echo, and the kernel listed to
-    /// verify it. A rule replaced in place with a plain-value set keeps the echo.
+    /// batch replaces a rule whose anonymous set holds an interval, or takes away a rule with
+    /// an anonymous set and brings one with an anonymous set of another key type (an
+    /// assertion in `symbolic_constant_json`; measured: `tcp dport { 1, 2 }` deleted or
+    /// replaced, `iifname { "lo", "eth0" }` added or replacing another rule, even in another
+    /// chain; the new set takes the freed set's name). Such a batch is committed without echo
+    /// (broader, on purpose: any anonymous sets on both sides, whatever their keys) and the
+    /// kernel listed to verify it. One rule replaced in place, the usual change, never
+    /// crashed and keeps the echo.
     static func echoCrashes(_ plan: Plan) -> Bool {
-        var deletesOne = false, addsOne = false
+        var taken = 0, brought = 0, changes = 0
         for t in plan.tables {
             for c in t.changes {
                 guard case .rule(_, let old, let new, _) = c.subject else { continue }
                 if let old, holdsIntervalSet(old, wildcards: false) { return true }
-                let insert = old != nil && new != nil && goesAsInsert(c)
-                if let old, new == nil || insert, holdsAnonymousSet(old) { deletesOne = true }
-                if let new, old == nil || insert, holdsAnonymousSet(c.send ?? new) { addsOne = true }
+                changes += 1
+                if let old, holdsAnonymousSet(old) { taken += 1 }
+                if let new, holdsAnonymousSet(c.send ?? new) { brought += 1 }
             }
         }
-        return deletesOne && addsOne
+        return taken > 0 && brought > 0 && changes > 1
     }
 
     /// True when `rule` has an anonymous set or map (`{ … }`, `vmap { … }`; not a set

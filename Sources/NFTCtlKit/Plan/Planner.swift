@@ -4,14 +4,20 @@ import NFTAnalysis
 /// user's source locations) and the live tables (a listing with kernel handles).
 public enum Planner {
     /// `written`: the tables as written (`DesiredState`), sent in place of the normal form.
+    /// `declaredBefore`: the tables as the file applied last declared them (asked only for
+    /// a set the rules fill that holds elements the file does not declare).
     public static func plan(
-        desired: RulesetState, written: [TableKey: WrittenTable] = [:], live: RulesetState, prune: [TableKey] = []
+        desired: RulesetState, written: [TableKey: WrittenTable] = [:], live: RulesetState, prune: [TableKey] = [],
+        declaredBefore: () -> RulesetState? = { nil }
     ) -> Plan {
         var tables: [TablePlan] = []
         for d in desired.tables {
             let w = written[d.key]
             if let l = live.table(d.key) {
-                tables.append(TablePlanner(desired: d, written: w, live: l).plan())
+                tables.append(
+                    withoutActuallyEscaping(declaredBefore) { before in
+                        TablePlanner(desired: d, written: w, live: l, declaredBefore: { before()?.table(d.key) }).plan()
+                    })
             } else {
                 tables.append(
                     TablePlan(key: d.key, mode: .create, changes: additions(of: d, written: w), desired: d, live: nil, written: w))
@@ -68,6 +74,8 @@ struct TablePlanner {
     let desired: TableContents
     let written: WrittenTable?
     let live: TableContents
+    /// The table as the file applied before declared it (`Planner.plan`).
+    var declaredBefore: () -> TableContents? = { nil }
 
     func plan() -> TablePlan {
         var changes: [Change] = []
@@ -124,7 +132,9 @@ struct TablePlanner {
                 replaceReasons.append("the definition of \(s.value.isMap ? "map" : "set") \(s.value.name) changes")
                 continue
             }
-            let (added, removed) = elementDelta(want: s.value, have: l.value, keepExtra: dynamic.contains(s.value.name))
+            let (added, removed) = elementDelta(
+                want: s.value, have: l.value, keepExtra: dynamic.contains(s.value.name),
+                declaredBefore: { declaredBefore()?.set(s.value.name)?.value })
             // What the kernel takes no delta for: a constant set's elements (EBUSY), and
             // 1.0.6 deletes no wildcard element (`"eth*"`: "element does not exist").
             let kind = s.value.isMap ? "map" : "set"
@@ -185,13 +195,6 @@ struct TablePlanner {
         return TablePlan(key: desired.key, mode: mode, changes: changes, desired: desired, live: live, written: written)
     }
 
-    /// The elements to add to and delete from `have` so that it holds what `want` holds.
-    /// Elements are compared in their normal form (no expiry, counter values or order); an
-    /// interval set that matches the same keys on both sides is unchanged however its
-    /// elements are cut (`IntervalCoverage`). Otherwise the delta is element by element:
-    /// `want`'s elements are disjoint (the kernel took them in the scratch namespace), and
-    /// the batch deletes before it adds, so an added interval never overlaps a kept one.
-    /// `keepExtra`: live-only elements are the rules' own (dynamic sets) and stay.
     /// True when an element (as JSON) holds a name ending in `*`, a comment aside.
     static func holdsWildcard(_ j: JSON) -> Bool {
         switch j {
@@ -202,14 +205,30 @@ struct TablePlanner {
         }
     }
 
-    func elementDelta(want: NamedSet, have: NamedSet, keepExtra: Bool) -> (added: [Expression], removed: [Expression]) {
+    /// The elements to add to and delete from `have` so that it holds what `want` holds.
+    /// Elements are compared in their normal form (no expiry, counter values or order); an
+    /// interval set that matches the same keys on both sides is unchanged however its
+    /// elements are cut (`IntervalCoverage`). Otherwise the delta is element by element:
+    /// `want`'s elements are disjoint (the kernel took them in the scratch namespace), and
+    /// the batch deletes before it adds, so an added interval never overlaps a kept one.
+    /// `keepExtra`: live-only elements are the rules' own (dynamic sets) and stay, except
+    /// those the file applied before declared (`declaredBefore`, read only when there are
+    /// live-only elements): the file dropped them.
+    func elementDelta(
+        want: NamedSet, have: NamedSet, keepExtra: Bool, declaredBefore: () -> NamedSet? = { nil }
+    ) -> (added: [Expression], removed: [Expression]) {
         if want.isIntervalSet, let w = IntervalCoverage(want), let h = IntervalCoverage(have), w == h { return ([], []) }
-        let wantKeys = want.elements.map { $0.normalizedForComparison().json.serialized() }
-        let haveKeys = have.elements.map { $0.normalizedForComparison().json.serialized() }
+        func key(_ e: Expression) -> String { e.normalizedForComparison().json.serialized() }
+        let wantKeys = want.elements.map(key)
+        let haveKeys = have.elements.map(key)
         let wantSet = Set(wantKeys), haveSet = Set(haveKeys)
         let added = zip(wantKeys, want.elements).filter { !haveSet.contains($0.0) }.map(\.1)
-        let removed = keepExtra ? [] : zip(haveKeys, have.elements).filter { !wantSet.contains($0.0) }.map(\.1)
-        return (added, removed)
+        var removed = zip(haveKeys, have.elements).filter { !wantSet.contains($0.0) }
+        if keepExtra {
+            let before = removed.isEmpty ? [] : Set((declaredBefore()?.elements ?? []).map(key))
+            removed = removed.filter { before.contains($0.0) }
+        }
+        return (added, removed.map(\.1))
     }
 
     /// Rules of one chain aligned by content; a deletion next to an insertion is a change.

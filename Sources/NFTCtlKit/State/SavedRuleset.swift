@@ -139,6 +139,20 @@ extension StateStore {
         }
     }
 
+    /// The tables as the file applied last declared them (the saved ruleset), read once,
+    /// when first asked (`Planner.plan`'s `declaredBefore`); nil when none was saved or it
+    /// cannot be read.
+    public func declaredBefore() -> () -> RulesetState? {
+        final class Once { var value: RulesetState?? }
+        let once = Once()
+        return { [self] in
+            if let v = once.value { return v }
+            let v = (try? savedRuleset())?.state
+            once.value = .some(v)
+            return v
+        }
+    }
+
     /// The saved ruleset as an input for `ApplyOperation` (nil when nothing was ever saved).
     /// `staged`: the unconfirmed one instead, if there is one. A file that is not a
     /// libnftables batch is an error naming it.
