@@ -27,7 +27,7 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
 
     public func list(table family: String, name: String) throws -> Document {
         // nft syntax takes table names only as identifiers; others are listed whole and filtered.
-        guard TextBatch.isSafeName(name), Family(rawValue: family) != nil else {
+        guard TextBatch.isListableName(name), Family(rawValue: family) != nil else {
             let all = try list()
             return Document(
                 all.entries.filter { e in

@@ -34,7 +34,7 @@ enum ListingRepair {
         let only = scopeTable(scope)
         let tables = kernelTables.filter { t in only.map { $0.family == t.family && $0.name == t.name } ?? true }
         if only != nil && tables.isEmpty { return nil }
-        guard tables.allSatisfy({ $0.flags == 0 && TextBatch.isSafeName($0.name) }) else { return nil }
+        guard tables.allSatisfy({ $0.flags == 0 && TextBatch.isListableName($0.name) }) else { return nil }
 
         let raw = try context.run(json: #"{"nftables": [{"list": {"# + jsonScope(scope) + "}}]}", dryRun: false)
         guard let parsed = try? Document.parse(raw) else { return nil }
@@ -42,7 +42,7 @@ enum ListingRepair {
         var listing = TextListing(try context.run("list chains; \(sets); list maps", flags: [.handle], dryRun: false))
         var chains: [String] = []
         for case .item(.rule(let r)) in parsed.entries where ListedRuleShape.needsText(r) {
-            guard TextBatch.isSafeName(r.chain), TextBatch.isSafeName(r.table) else { return nil }
+            guard TextBatch.isListableName(r.chain), TextBatch.isListableName(r.table) else { return nil }
             let c = "chain \(r.family) \(r.table) \(r.chain)"
             if chains.last != c && !chains.contains(c) { chains.append(c) }
         }
@@ -75,8 +75,8 @@ enum ListingRepair {
         // heap (seen: "corrupted double-linked list" aborts); such tables are never listed
         // whole as JSON, only their chains, sets and objects one by one.
         let flagged = listing.tables.filter { !$0.flags.isEmpty }
-        guard !flagged.isEmpty, flagged.allSatisfy({ TextBatch.isSafeName($0.name) }),
-            listing.tables.allSatisfy({ TextBatch.isSafeName($0.name) })
+        guard !flagged.isEmpty, flagged.allSatisfy({ TextBatch.isListableName($0.name) }),
+            listing.tables.allSatisfy({ TextBatch.isListableName($0.name) })
         else {
             let raw = try context.run(json: #"{"nftables": [{"list": {"# + jsonScope(scope) + "}}]}", dryRun: false)
             guard let clean = dropTableFlags(raw), let parsed = try? Document.parse(clean) else {
@@ -157,11 +157,19 @@ enum ListingRepair {
         for t in listing.tables {
             entries.append(.item(.table(Table(family: t.family, name: t.name))))
             var commands: [String] = []
-            for s in t.sets where TextBatch.isSafeName(s.name) {
+            let table = TextBatch.isListableName(t.name)
+            for s in t.sets where table && TextBatch.isListableName(s.name) {
                 commands.append("\(s.isMap ? "map" : "set") \(t.family) \(t.name) \(s.name)")
             }
-            for c in t.chains where TextBatch.isSafeName(c.name) { commands.append("chain \(t.family) \(t.name) \(c.name)") }
-            for o in t.objects where TextBatch.isSafeName(o.name) { commands.append("\(o.kind) \(t.family) \(t.name) \(o.name)") }
+            for c in t.chains where table && TextBatch.isListableName(c.name) {
+                commands.append("chain \(t.family) \(t.name) \(c.name)")
+            }
+            for o in t.objects {
+                guard let kind = ObjectKind(rawValue: o.kind), TextBatch.isListableName(t.name, kind: kind),
+                    TextBatch.isListableName(o.name, kind: kind)
+                else { continue }
+                commands.append("\(o.kind) \(t.family) \(t.name) \(o.name)")
+            }
             for cmd in commands {
                 let out = try context.run("list " + cmd, flags: .json, dryRun: false)
                 guard let d = try? Document.parse(out) else {

@@ -91,7 +91,7 @@ public struct TextBatch: Sendable {
             bare.handle = nil
             return head + declaration(.set(bare))
         case .object(let kind, let o):
-            for n in [o.table, o.name] where reservedInObjects.contains(n) {
+            for n in [o.table, o.name] where reserved(in: kind).contains(n) {
                 throw Unsafe(entry: 0, reason: "the name \(SafeText.quoted(n)) is a keyword in a \(kind.rawValue) command")
             }
             let head = "\(verb) \(kind.rawValue) \(try family(o.family)) \(try name(o.table)) \(try name(o.name))"
@@ -250,23 +250,37 @@ public struct TextBatch: Sendable {
     /// Words nft's scanner reads as keywords once a `list` or `reset` command has begun
     /// (1.0.6 `scanner.l`: `SCANSTATE_CMD_LIST`, `SCANSTATE_CMD_RESET`), where nftctl lists a
     /// table or chain by name: `table ip counters { … }` loads, `list sets table ip counters`
-    /// is a syntax error. Such names are listed whole and sent as JSON.
-    static let reserved: Set<String> = [
+    /// is a syntax error. Such tables are listed whole (`isListableName`).
+    static let reservedInLists: Set<String> = [
         "chains", "counters", "flowtables", "hooks", "limits", "maps", "meters", "quotas", "secmarks", "sets", "synproxys",
         "tables"
     ]
 
-    /// Words read as keywords after the word that begins an object command (`ct`, `counter`,
-    /// `limit`, `quota`, `synproxy`: their scanner states in 1.0.6), where the table and the
-    /// object are named: `add ct helper inet helpers h1` is a syntax error.
-    static let reservedInObjects: Set<String> = [
-        "avgpkt", "burst", "bytes", "count", "daddr", "direction", "dport", "event", "expectation", "expiration", "helper",
-        "helpers", "id", "l3proto", "label", "maxseg", "minute", "mss", "name", "original", "over", "packets", "proto-dst",
-        "proto-src", "protocol", "rate", "reply", "sack-perm", "sack-permitted", "saddr", "second", "state", "status",
-        "timestamp", "until", "used", "week", "wscale", "zone"
-    ]
+    /// Words read as keywords after the word that begins an object command, per kind (its
+    /// scanner state in 1.0.6), where the table and the object are named: `add ct helper inet
+    /// helpers h1` is a syntax error. Such a command goes as JSON.
+    static func reserved(in kind: ObjectKind) -> Set<String> {
+        switch kind {
+        case .counter: return ["bytes", "name", "packets"]
+        case .quota: return ["bytes", "name", "over", "until", "used"]
+        case .limit: return ["burst", "bytes", "minute", "name", "over", "packets", "rate", "second", "week"]
+        case .synproxy: return ["maxseg", "mss", "name", "sack-perm", "sack-permitted", "timestamp", "wscale"]
+        case .secmark: return []
+        case .ctHelper, .ctTimeout, .ctExpectation:
+            return [
+                "avgpkt", "bytes", "count", "daddr", "direction", "dport", "event", "expectation", "expiration", "helper", "helpers",
+                "id", "l3proto", "label", "original", "over", "packets", "proto-dst", "proto-src", "protocol", "reply", "saddr",
+                "state", "status", "zone"
+            ]
+        }
+    }
 
-    static func isSafeName(_ n: String) -> Bool { ListingRepair.isIdentifier(n) && !reserved.contains(n) }
+    /// A name nftctl may write in a `list` command (and, for an object of `kind`, after its kind).
+    static func isListableName(_ n: String, kind: ObjectKind? = nil) -> Bool {
+        isSafeName(n) && !reservedInLists.contains(n) && !(kind.map { reserved(in: $0).contains(n) } ?? false)
+    }
+
+    static func isSafeName(_ n: String) -> Bool { ListingRepair.isIdentifier(n) }
 
     /// Every string of the item (names, comments, devices, values): none may contain what
     /// nft syntax cannot quote. Statements kept as text are checked by `foldedStatement`.

@@ -116,8 +116,15 @@ struct TablePlanner {
                 changes.append(Change(sign: .add, subject: .flowtable(old: nil, new: f.value), location: f.location))
             }
         }
-        for l in live.flowtables where desired.flowtables.first(where: { $0.value.name == l.value.name }) == nil {
+        let goneFT = live.flowtables.filter { l in desired.flowtables.first(where: { $0.value.name == l.value.name }) == nil }
+        for l in goneFT {
             changes.append(Change(sign: .delete, subject: .flowtable(old: l.value, new: nil)))
+        }
+        // A flowtable goes and another comes: the new one may hook the old one's devices,
+        // which the kernel refuses while the old one stands (EEXIST), and the old one goes
+        // only after the rules that name it (`PlanBatch`).
+        if !goneFT.isEmpty, desired.flowtables.contains(where: { liveFT[$0.value.name] == nil }) {
+            replaceReasons.append("flowtable \(goneFT[0].value.name) gives way to another")
         }
 
         // Sets and maps: the definition must match, elements are a delta.
