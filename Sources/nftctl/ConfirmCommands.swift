@@ -72,9 +72,19 @@ struct RollbackCommand: ParsableCommand {
         let backend = try namespace.backend()
         let lock = try NamespaceLock.acquire(netns: namespace.netns, wait: lockWait.wait, what: "rollback")
         defer { lock.release() }
-        let snap = try store.snapshot(snapshot ?? store.pending()?.snapshot)
-        // Not the one asked for by name: the latest may be an earlier namespace's.
-        if snapshot == nil { try store.checkSameNamespace(snap) }
+        let pending = try store.pending()
+        let snap = try store.snapshot(snapshot ?? pending?.snapshot)
+        // Not the one asked for by name: the latest may be an earlier namespace's. A
+        // confirmation it left waiting guards nothing here: it is let go, or no apply could run.
+        if snapshot == nil {
+            do { try store.checkSameNamespace(snap) } catch {
+                if pending?.snapshot == snap.id {
+                    store.clearPending()
+                    printError("note: the confirmation that apply left waiting is let go with it")
+                }
+                throw error
+            }
+        }
         try Rollback.restore(snap, backend: backend)
         store.clearPending()
         for w in store.recordRollback(snap) { printError("warning: \(w)") }

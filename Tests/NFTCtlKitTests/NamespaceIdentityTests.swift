@@ -100,6 +100,29 @@ import Testing
         #expect(ns.nftList().contains("dport 22") && ns.nftList().contains("table inet theirs"))
     }
 
+    /// A confirmation left waiting by an apply into the earlier namespace: `nftctl rollback`
+    /// refuses its snapshot and lets the confirmation go, so that applies can run again.
+    @Test(.needsRoot) func aRefusedRollbackLetsTheEarlierNamespacesConfirmationGo() throws {
+        guard let (ns, dir, env) = try Self.remade("identity pending", confirm: true) else { return }
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = Shell.run([Shell.nftctl, "rollback", "--netns", ns.name], environment: env)
+        #expect(r.status != 0 && r.stderr.contains("let go"), "\(r.stdout)\(r.stderr)")
+        #expect(try StateStore(root: dir, netns: ns.name).pending() == nil)
+        let path = try ApplySafety.write(try ChangePathKernelTests.input([443]).document.json.serialized(), "c.json")
+        let a = Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: env)
+        #expect(a.status == 0 && ns.nftList().contains("dport 443") && ns.nftList().contains("table inet theirs"), "\(a.stderr)")
+    }
+
+    /// Another identity in the same boot is another namespace; after a reboot, every named
+    /// one is, and the host's (or a container's own, also kept under `host`) is the same.
+    @Test func whatCountsAsAnotherNamespace() {
+        let then = SnapshotNamespace(identity: 7, boot: "b1")
+        #expect(!then.isOther(than: then, host: false) && !then.isOther(than: then, host: true))
+        #expect(then.isOther(than: SnapshotNamespace(identity: 8, boot: "b1"), host: true))
+        #expect(then.isOther(than: SnapshotNamespace(identity: 7, boot: "b2"), host: false))
+        #expect(!then.isOther(than: SnapshotNamespace(identity: 9, boot: "b2"), host: true))
+    }
+
     /// The rollback timer of an unconfirmed apply, when the namespace it went to is deleted
     /// and made again before the deadline: nothing is restored into the new one.
     @Test(.needsRoot) func theRollbackTimerLeavesANamespaceMadeAgainAlone() throws {

@@ -5,17 +5,23 @@ import NFTModel
 /// identity (`StateStore.namespaceIdentity`) and this boot's id. A namespace deleted and
 /// made again under the same name keeps its state directory, snapshots and rollback timer,
 /// all found by the name; restoring the old namespace's tables into the new one would
-/// overwrite what its new owner put there. Not kept for the host's namespace, which is
-/// the same one after a reboot (and whose cookie is not).
+/// overwrite what its new owner put there. The state directory `host` is also a container's
+/// own namespace (its pid 1 shares it), made anew by a restart in the same boot; after a
+/// reboot it is the same host, whose cookie has changed.
 struct SnapshotNamespace: Sendable, Equatable {
     var identity: UInt64
     var boot: String
 
-    /// The namespace `store` is for, as it is now; nil for the host's, or where the kernel
-    /// gives no identity.
+    /// The namespace `store` is for, as it is now; nil where the kernel gives no identity.
     static func current(_ store: StateStore) -> SnapshotNamespace? {
-        guard store.directory.lastPathComponent != "host", let id = StateStore.namespaceIdentity(store.netns) else { return nil }
+        guard let id = StateStore.namespaceIdentity(store.netns) else { return nil }
         return SnapshotNamespace(identity: id, boot: StateStore.bootID)
+    }
+
+    /// True when `now` is another namespace than this record's: another identity in the
+    /// same boot; after a reboot, any but the host's (`host`: the state directory's).
+    func isOther(than now: SnapshotNamespace, host: Bool) -> Bool {
+        boot == now.boot ? identity != now.identity : !host
     }
 
     init(identity: UInt64, boot: String) {
@@ -33,9 +39,12 @@ struct SnapshotNamespace: Sendable, Equatable {
 
 extension StateStore {
     /// Throws when `snapshot` was taken in an earlier namespace of this name (deleted since,
-    /// or before a reboot): nothing of it belongs in the one there now.
+    /// or before a reboot): nothing of it belongs in the one there now. Nothing is refused
+    /// where either side's identity is unknown.
     public func checkSameNamespace(_ snapshot: Snapshot) throws {
-        guard let then = snapshot.namespace, then != SnapshotNamespace.current(self) else { return }
+        guard let then = snapshot.namespace, let now = SnapshotNamespace.current(self),
+            then.isOther(than: now, host: directory.lastPathComponent == "host")
+        else { return }
         let name = netns.map { "network namespace \(SafeText.quoted($0))" } ?? "this network namespace"
         throw Problem(
             "snapshot \(snapshot.id) was taken in an earlier \(name), deleted since (or before a reboot); "

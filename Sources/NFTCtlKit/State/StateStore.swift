@@ -154,6 +154,9 @@ public struct StateStore: Sendable {
         let doc = Document(items.map { .item($0) })
         let url = snapshotFile(id)
         try ensureDirectories()
+        // Before the snapshot: a snapshot is never there without its namespace's record.
+        let namespace = SnapshotNamespace.current(self)
+        if let namespace { try writeSyncingLater(namespace.json, to: namespaceFile(id), style: .compact) }
         // Synced later: what reads a snapshot refuses one a crash left empty or cut short.
         if let file, file.scope == keys {
             try OwnedPath.writeSyncingLater(file.bytes, to: url.path)
@@ -162,8 +165,6 @@ public struct StateStore: Sendable {
             let json: JSON = ["id": .string(id), "tables": .array(arr), "listing": doc.json]
             try OwnedPath.writeSyncingLater(json.serializedBytes(.compact), to: url.path)
         }
-        let namespace = SnapshotNamespace.current(self)
-        if let namespace { try writeSyncingLater(namespace.json, to: namespaceFile(id), style: .compact) }
         return Snapshot(id: id, tables: tables, listing: doc, namespace: namespace)
     }
 
