@@ -85,7 +85,8 @@ struct RollbackCommand: ParsableCommand {
                 throw error
             }
         }
-        try Rollback.restore(snap, backend: backend)
+        // What the apply being undone declared: the staged file while its confirmation waits.
+        try Rollback.restore(snap, backend: backend, declaredBefore: store.declaredBefore(staged: pending?.snapshot == snap.id))
         store.clearPending()
         for w in store.recordRollback(snap) { printError("warning: \(w)") }
         store.removeSnapshot(snap.id)

@@ -88,6 +88,13 @@ import Testing
         #expect(!listed.contains("10.0.0.1") && listed.contains("10.0.0.2") && listed.contains("10.9.9.9"), "\(listed)")
         let diff = Shell.run([Shell.nftctl, "diff", "--netns", ns.name, path], environment: env)
         #expect(diff.status == 0, "\(diff.stdout)\(diff.stderr)")
+        // A rollback of an apply that declared one more takes it out again.
+        try #require(try apply(file("elements = { 10.0.0.2, 10.0.0.3 }")).status == 0)
+        #expect(ns.nftList().contains("10.0.0.3"))
+        let r = Shell.run([Shell.nftctl, "rollback", "--netns", ns.name], environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        let back = ns.nftList()
+        #expect(!back.contains("10.0.0.3") && back.contains("10.0.0.2") && back.contains("10.9.9.9"), "\(back)")
     }
 
     /// A flowtable renamed (the same devices): the new one cannot be added while the old

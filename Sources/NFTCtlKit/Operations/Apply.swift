@@ -307,7 +307,7 @@ public enum ApplyOperation {
             guard let store, let snapshot = report.snapshot else { throw error }
             throw rollBackNow(
                 after: error, snapshot: snapshot, store: store, backend: backend, deadline: report.deadline,
-                armed: confirm != nil, netns: netns)
+                armed: confirm != nil, netns: netns, declared: state)
         }
         // The confirmation window starts now that the apply is verified, not before the commit.
         if let confirm, let store, let snapshot = report.snapshot {
@@ -348,10 +348,10 @@ public enum ApplyOperation {
     /// timer is still armed and will try again at the deadline; otherwise say how to restore.
     static func rollBackNow(
         after error: Error, snapshot: StateStore.Snapshot, store: StateStore, backend: Backend,
-        deadline: Double?, armed: Bool = true, netns: String? = nil
+        deadline: Double?, armed: Bool = true, netns: String? = nil, declared: RulesetState? = nil
     ) -> Error {
         do {
-            try Rollback.restore(snapshot, backend: backend)
+            try Rollback.restore(snapshot, backend: backend, declaredBefore: { declared })
             if armed { store.clearPending() }
             return AfterCommitFailure(
                 cause: error, outcome: "rolled back at once to the state before this apply (snapshot \(snapshot.id))")

@@ -76,8 +76,10 @@ public enum PlanOperation {
     }
 
     /// A plan to tables that are already a listing (a snapshot's): no written form to send.
-    public static func plan(desired: RulesetState, live listing: Document, prune: [TableKey] = []) throws -> Plan {
-        try plan(desired: DesiredState(state: desired), live: listing, prune: prune)
+    public static func plan(
+        desired: RulesetState, live listing: Document, prune: [TableKey] = [], declaredBefore: () -> RulesetState? = { nil }
+    ) throws -> Plan {
+        try plan(desired: DesiredState(state: desired), live: listing, prune: prune, declaredBefore: declaredBefore)
     }
 }
 

@@ -16,13 +16,20 @@ import NFTAnalysis
 /// (items kept raw), or text that libnftables refuses, goes through JSON instead; either
 /// way a refused batch changes nothing.
 public enum Rollback {
-    public static func restore(_ snapshot: StateStore.Snapshot, backend: Backend) throws {
+    /// `declaredBefore`: the tables as the apply being undone declared them, so that in a set
+    /// the rules fill an element it declared is taken out again (`Planner.plan`).
+    public static func restore(
+        _ snapshot: StateStore.Snapshot, backend: Backend, declaredBefore: () -> RulesetState? = { nil }
+    ) throws {
         let listing = snapshot.givenBack
         var state: RulesetState
         do { state = try RulesetState(document: listing) } catch {
             throw Problem("snapshot \(snapshot.id) cannot be restored: \(error)")
         }
-        guard let live = restoreIncrementally(snapshot, state, live: try backend.list(), backend: backend) else { return }
+        guard
+            let live = restoreIncrementally(
+                snapshot, state, live: try backend.list(), backend: backend, declaredBefore: declaredBefore)
+        else { return }
         let present = Set(
             live.items.compactMap { item -> TableKey? in
                 if case .table(let t) = item { return TableKey(family: t.family, name: t.name) }
@@ -66,14 +73,14 @@ public enum Rollback {
     /// refused (nothing changed). Tables created since the snapshot are pruned.
     static func restoreIncrementally(
         _ snapshot: StateStore.Snapshot, _ state: RulesetState, live: Document,
-        backend: Backend
+        backend: Backend, declaredBefore: () -> RulesetState? = { nil }
     ) -> Document? {
         var desired = state
         desired.tables = desired.tables.filter { snapshot.tables.contains($0.key) }
         let created = snapshot.tables.filter { desired.table($0) == nil }
         var latest = live
         do {
-            let plan = try PlanOperation.plan(desired: desired, live: live, prune: created)
+            let plan = try PlanOperation.plan(desired: desired, live: live, prune: created, declaredBefore: declaredBefore)
             if plan.isEmpty { return nil }
             let liveSets = Transport.sets(of: try? PlanOperation.liveState(live, tables: snapshot.tables), in: snapshot.tables)
             try Transport.commit(PlanBatch.build(plan), liveSets: liveSets, desired: desired, backend: backend)

@@ -142,12 +142,13 @@ extension StateStore {
     /// The tables as the file applied last declared them (the saved ruleset), read once,
     /// when first asked (`Planner.plan`'s `declaredBefore`); nil when none was saved or it
     /// cannot be read.
-    public func declaredBefore() -> () -> RulesetState? {
+    /// `staged`: the unconfirmed one (an apply with `--confirm` waiting).
+    public func declaredBefore(staged: Bool = false) -> () -> RulesetState? {
         final class Once { var value: RulesetState?? }
         let once = Once()
         return { [self] in
             if let v = once.value { return v }
-            let v = (try? savedRuleset())?.state
+            let v = (try? savedRuleset(staged: staged))?.state
             once.value = .some(v)
             return v
         }
