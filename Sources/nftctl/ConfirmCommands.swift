@@ -85,8 +85,7 @@ struct RollbackCommand: ParsableCommand {
                 throw error
             }
         }
-        // What the apply being undone declared: the staged file while its confirmation waits.
-        try Rollback.restore(snap, backend: backend, declaredBefore: store.declaredBefore(staged: pending?.snapshot == snap.id))
+        try Rollback.restore(snap, backend: backend, declaredBefore: store.declaredElements())
         store.clearPending()
         for w in store.recordRollback(snap) { printError("warning: \(w)") }
         store.removeSnapshot(snap.id)

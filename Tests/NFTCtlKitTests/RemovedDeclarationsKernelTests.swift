@@ -95,6 +95,10 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let back = ns.nftList()
         #expect(!back.contains("10.0.0.3") && back.contains("10.0.0.2") && back.contains("10.9.9.9"), "\(back)")
+        // After the rollback, what the rules added is still theirs: the snapshot declared nothing.
+        let again = try apply(file("elements = { 10.0.0.2 }"))
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(ns.nftList().contains("10.9.9.9"), "a run-time element was taken for a declared one")
     }
 
     /// A flowtable renamed (the same devices): the new one cannot be added while the old

@@ -125,7 +125,7 @@ public enum ApplyOperation {
         }
         var plan = Planner.plan(
             desired: desired.state, written: desired.written, live: liveTables, prune: pruned,
-            declaredBefore: store?.declaredBefore() ?? { nil })
+            declaredBefore: store?.declaredElements() ?? { nil })
         defer { ProcessLifetime.keep((plan, liveTables)) }
         timer.mark("plan")
         let batch: (document: Document, locations: [SourceLocation?])
@@ -158,6 +158,7 @@ public enum ApplyOperation {
             let mismatches = Verify.differences(declared: state, live: liveTables)
             if !mismatches.isEmpty { throw DeclarationMismatch(differences: mismatches, applied: false) }
             try store?.setManagedTables(Array(Set(managed + state.keys)))
+            store?.recordDeclaredElements(desired.state)
             report.warnings += store?.recordApply(input, pruned: [], generation: generation, confirming: nil, copy: savedCopy) ?? []
             // Nothing to change: the next apply may plan from this listing while the
             // generation id shows nobody committed since.
@@ -282,6 +283,7 @@ public enum ApplyOperation {
                 normalForms: normalised)
             defer { ProcessLifetime.keep((verified.listing, echo)) }
             timer.mark(verified.derived ? "verification (echo + generation id + plan)" : "verification (re-list + plan)")
+            store?.recordDeclaredElements(desired.state, pruned: pruned)
             // What changes without a commit is not vouched for later, nor kept as a normal form
             // (the learnt tables are the listing's own, so its volatile tables cover them).
             let volatileTables = RunTimeChange.tables(in: verified.listing)
@@ -307,7 +309,7 @@ public enum ApplyOperation {
             guard let store, let snapshot = report.snapshot else { throw error }
             throw rollBackNow(
                 after: error, snapshot: snapshot, store: store, backend: backend, deadline: report.deadline,
-                armed: confirm != nil, netns: netns, declared: state)
+                armed: confirm != nil, netns: netns, declared: DeclaredElements(desired.state))
         }
         // The confirmation window starts now that the apply is verified, not before the commit.
         if let confirm, let store, let snapshot = report.snapshot {
@@ -348,7 +350,7 @@ public enum ApplyOperation {
     /// timer is still armed and will try again at the deadline; otherwise say how to restore.
     static func rollBackNow(
         after error: Error, snapshot: StateStore.Snapshot, store: StateStore, backend: Backend,
-        deadline: Double?, armed: Bool = true, netns: String? = nil, declared: RulesetState? = nil
+        deadline: Double?, armed: Bool = true, netns: String? = nil, declared: DeclaredElements? = nil
     ) -> Error {
         do {
             try Rollback.restore(snapshot, backend: backend, declaredBefore: { declared })

@@ -31,7 +31,7 @@ public enum DiffOperation {
         // planned against the kernel's listing.
         let live = remembered.map { $0.covers(input.state.keys) } == false ? try backend().list() : listing
         defer { ProcessLifetime.keep((input, desired, live)) }
-        let before = against == nil ? store?.declaredBefore() : nil
+        let before = against == nil ? store?.declaredElements() : nil
         return (try PlanOperation.plan(desired: desired, live: live, declaredBefore: before ?? { nil }), input.notes)
     }
 }

@@ -60,7 +60,7 @@ public enum PlanOperation {
     /// remembered) that repeats elements of a set is not complete, and planning from it
     /// could delete what is there, so it is refused here whatever its origin.
     public static func plan(
-        desired: DesiredState, live listing: Document, prune: [TableKey] = [], declaredBefore: () -> RulesetState? = { nil }
+        desired: DesiredState, live listing: Document, prune: [TableKey] = [], declaredBefore: () -> DeclaredElements? = { nil }
     ) throws -> Plan {
         let live = try plannableLiveState(listing, tables: desired.keys + prune)
         return Planner.plan(desired: desired.state, written: desired.written, live: live, prune: prune, declaredBefore: declaredBefore)
@@ -77,7 +77,7 @@ public enum PlanOperation {
 
     /// A plan to tables that are already a listing (a snapshot's): no written form to send.
     public static func plan(
-        desired: RulesetState, live listing: Document, prune: [TableKey] = [], declaredBefore: () -> RulesetState? = { nil }
+        desired: RulesetState, live listing: Document, prune: [TableKey] = [], declaredBefore: () -> DeclaredElements? = { nil }
     ) throws -> Plan {
         try plan(desired: DesiredState(state: desired), live: listing, prune: prune, declaredBefore: declaredBefore)
     }

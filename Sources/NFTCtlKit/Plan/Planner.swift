@@ -4,11 +4,12 @@ import NFTAnalysis
 /// user's source locations) and the live tables (a listing with kernel handles).
 public enum Planner {
     /// `written`: the tables as written (`DesiredState`), sent in place of the normal form.
-    /// `declaredBefore`: the tables as the file applied last declared them (asked only for
-    /// a set the rules fill that holds elements the file does not declare).
+    /// `declaredBefore`: the elements the file applied last declared in the sets the rules
+    /// fill (`DeclaredElements`; asked only for such a set holding elements the file does
+    /// not declare).
     public static func plan(
         desired: RulesetState, written: [TableKey: WrittenTable] = [:], live: RulesetState, prune: [TableKey] = [],
-        declaredBefore: () -> RulesetState? = { nil }
+        declaredBefore: () -> DeclaredElements? = { nil }
     ) -> Plan {
         var tables: [TablePlan] = []
         for d in desired.tables {
@@ -16,7 +17,7 @@ public enum Planner {
             if let l = live.table(d.key) {
                 tables.append(
                     withoutActuallyEscaping(declaredBefore) { before in
-                        TablePlanner(desired: d, written: w, live: l, declaredBefore: { before()?.table(d.key) }).plan()
+                        TablePlanner(desired: d, written: w, live: l, declaredBefore: { before()?.elements(of: d.key, $0) }).plan()
                     })
             } else {
                 tables.append(
@@ -75,7 +76,7 @@ struct TablePlanner {
     let written: WrittenTable?
     let live: TableContents
     /// The table as the file applied before declared it (`Planner.plan`).
-    var declaredBefore: () -> TableContents? = { nil }
+    var declaredBefore: (_ set: String) -> Set<String>? = { _ in nil }
 
     func plan() -> TablePlan {
         var changes: [Change] = []
@@ -141,7 +142,7 @@ struct TablePlanner {
             }
             let (added, removed) = elementDelta(
                 want: s.value, have: l.value, keepExtra: dynamic.contains(s.value.name),
-                declaredBefore: { declaredBefore()?.set(s.value.name)?.value })
+                declaredBefore: { declaredBefore(s.value.name) })
             // What the kernel takes no delta for: a constant set's elements (EBUSY), and
             // 1.0.6 deletes no wildcard element (`"eth*"`: "element does not exist").
             let kind = s.value.isMap ? "map" : "set"
@@ -202,6 +203,9 @@ struct TablePlanner {
         return TablePlan(key: desired.key, mode: mode, changes: changes, desired: desired, live: live, written: written)
     }
 
+    /// An element as the plan compares it (and `DeclaredElements` keeps it).
+    static func elementKey(_ e: Expression) -> String { e.normalizedForComparison().json.serialized() }
+
     /// True when an element (as JSON) holds a name ending in `*`, a comment aside.
     static func holdsWildcard(_ j: JSON) -> Bool {
         switch j {
@@ -222,17 +226,16 @@ struct TablePlanner {
     /// those the file applied before declared (`declaredBefore`, read only when there are
     /// live-only elements): the file dropped them.
     func elementDelta(
-        want: NamedSet, have: NamedSet, keepExtra: Bool, declaredBefore: () -> NamedSet? = { nil }
+        want: NamedSet, have: NamedSet, keepExtra: Bool, declaredBefore: () -> Set<String>? = { nil }
     ) -> (added: [Expression], removed: [Expression]) {
         if want.isIntervalSet, let w = IntervalCoverage(want), let h = IntervalCoverage(have), w == h { return ([], []) }
-        func key(_ e: Expression) -> String { e.normalizedForComparison().json.serialized() }
-        let wantKeys = want.elements.map(key)
-        let haveKeys = have.elements.map(key)
+        let wantKeys = want.elements.map(Self.elementKey)
+        let haveKeys = have.elements.map(Self.elementKey)
         let wantSet = Set(wantKeys), haveSet = Set(haveKeys)
         let added = zip(wantKeys, want.elements).filter { !haveSet.contains($0.0) }.map(\.1)
         var removed = zip(haveKeys, have.elements).filter { !wantSet.contains($0.0) }
         if keepExtra {
-            let before = removed.isEmpty ? [] : Set((declaredBefore()?.elements ?? []).map(key))
+            let before = removed.isEmpty ? [] : declaredBefore() ?? []
             removed = removed.filter { before.contains($0.0) }
         }
         return (added, removed.map(\.1))

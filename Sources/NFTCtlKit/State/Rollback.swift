@@ -16,10 +16,10 @@ import NFTAnalysis
 /// (items kept raw), or text that libnftables refuses, goes through JSON instead; either
 /// way a refused batch changes nothing.
 public enum Rollback {
-    /// `declaredBefore`: the tables as the apply being undone declared them, so that in a set
-    /// the rules fill an element it declared is taken out again (`Planner.plan`).
+    /// `declaredBefore`: what the apply being undone declared in the sets the rules fill, so
+    /// that an element it declared is taken out again (`Planner.plan`).
     public static func restore(
-        _ snapshot: StateStore.Snapshot, backend: Backend, declaredBefore: () -> RulesetState? = { nil }
+        _ snapshot: StateStore.Snapshot, backend: Backend, declaredBefore: () -> DeclaredElements? = { nil }
     ) throws {
         let listing = snapshot.givenBack
         var state: RulesetState
@@ -73,7 +73,7 @@ public enum Rollback {
     /// refused (nothing changed). Tables created since the snapshot are pruned.
     static func restoreIncrementally(
         _ snapshot: StateStore.Snapshot, _ state: RulesetState, live: Document,
-        backend: Backend, declaredBefore: () -> RulesetState? = { nil }
+        backend: Backend, declaredBefore: () -> DeclaredElements? = { nil }
     ) -> Document? {
         var desired = state
         desired.tables = desired.tables.filter { snapshot.tables.contains($0.key) }

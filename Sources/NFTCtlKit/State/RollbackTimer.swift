@@ -50,7 +50,7 @@ public enum RollbackTimer {
                 store.clearPending()
                 return
             }
-            try Rollback.restore(snap, backend: backend, declaredBefore: store.declaredBefore(staged: true))
+            try Rollback.restore(snap, backend: backend, declaredBefore: store.declaredElements())
             store.clearPending()
             _ = store.recordRollback(snap)
             return

@@ -122,6 +122,7 @@ extension StateStore {
     /// staged ruleset goes. Returns warnings, as `recordApply`.
     public func recordRollback(_ snapshot: Snapshot) -> [String] {
         unlink(stagedRulesetFile.path)
+        forgetDeclaredElements()
         do {
             guard var merged = try savedState(rulesetFile) else { return [] }
             let restored = try RulesetState(document: snapshot.givenBack)
@@ -136,21 +137,6 @@ extension StateStore {
             return []
         } catch {
             return ["rolled back, but the saved ruleset for `nftctl restore` could not be updated (\(error))"]
-        }
-    }
-
-    /// The tables as the file applied last declared them (the saved ruleset), read once,
-    /// when first asked (`Planner.plan`'s `declaredBefore`); nil when none was saved or it
-    /// cannot be read.
-    /// `staged`: the unconfirmed one (an apply with `--confirm` waiting).
-    public func declaredBefore(staged: Bool = false) -> () -> RulesetState? {
-        final class Once { var value: RulesetState?? }
-        let once = Once()
-        return { [self] in
-            if let v = once.value { return v }
-            let v = (try? savedRuleset(staged: staged))?.state
-            once.value = .some(v)
-            return v
         }
     }
 
