@@ -135,3 +135,39 @@ enum ApplySafety {
         return path
     }
 }
+
+/// A file applied by nftctl in one namespace, each version also loaded by `nft -f` into a
+/// flushed oracle namespace: the kernel tests of changes between versions of a file.
+final class AgainstNft {
+    let ns: TestNamespace
+    let oracle: TestNamespace
+    let dir = ApplySafety.stateDir()
+    var path: String { dir + "/rules.nft" }
+
+    /// Nil (recorded) when the namespaces cannot be made.
+    init?(_ purpose: String) {
+        guard let oracle = TestNamespace.make("\(purpose) (oracle)"), let ns = TestNamespace.make(purpose) else { return nil }
+        self.ns = ns
+        self.oracle = oracle
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
+
+    /// `nftctl apply --yes` of `text` (written to `path`), with `arguments` after it.
+    func apply(_ text: String, _ arguments: [String] = []) throws -> Shell.Result {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return nftctl(["apply", "--yes", "--netns", ns.name, path] + arguments)
+    }
+
+    /// nftctl in the namespace, with this test's state directory.
+    func nftctl(_ arguments: [String]) -> Shell.Result { ApplySafety.nftctl(arguments, dir + "/state") }
+
+    /// The namespace lists as `nft -f` of `text` alone does.
+    func expectSameAsNft(_ text: String, _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(oracle.exec(["nft", "flush", "ruleset"]).status == 0, sourceLocation: sourceLocation)
+        try #require(oracle.nftLoad(text).status == 0, sourceLocation: sourceLocation)
+        #expect(
+            KernelApplyTests.stable(ns.nftList()) == KernelApplyTests.stable(oracle.nftList()), comment,
+            sourceLocation: sourceLocation)
+    }
+}

@@ -9,22 +9,16 @@ import Testing
 /// them as JSON, and never writes the command nft would refuse.
 @Suite struct KeywordNamesKernelTests {
     @Test(.needsRoot) func tablesNamedLikeListKeywordsApplyAndList() throws {
-        guard let oracle = TestNamespace.make("keyword names oracle"), let ns = TestNamespace.make("keyword names") else { return }
-        let dir = ApplySafety.stateDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        guard let k = AgainstNft("keyword names") else { return }
         let text =
             "table ip counters {\n\tchain c { counter; }\n}\ntable inet sets {\n\tset s { type ipv4_addr; elements = { 10.0.0.1 } }\n\tchain c { ip saddr @s drop; }\n}\n"
             + "table inet t {\n\tchain counters {\n\t\ttcp dport 22 accept comment \"ssh\"\n\t}\n\tchain c {\n\t\tjump counters\n\t}\n}\n"
-        let path = dir + "/k.nft"
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        let env = ["NFTCTL_STATE_DIR": dir + "/state"]
-        let a = Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: env)
+        let a = try k.apply(text)
         #expect(a.status == 0 && a.stdout.contains("verified"), "\(a.stdout)\(a.stderr)")
-        try #require(oracle.nftLoad(text).status == 0)
-        #expect(KernelApplyTests.stable(ns.nftList()) == KernelApplyTests.stable(oracle.nftList()))
-        let again = Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: env)
+        try k.expectSameAsNft(text)
+        let again = try k.apply(text)
         #expect(again.status == 0 && again.stdout.contains("nothing to do"), "\(again.stdout)\(again.stderr)")
-        let diff = Shell.run([Shell.nftctl, "diff", "--netns", ns.name, path], environment: env)
+        let diff = k.nftctl(["diff", "--netns", k.ns.name, k.path])
         #expect(diff.status == 0, "\(diff.stdout)\(diff.stderr)")
     }
 

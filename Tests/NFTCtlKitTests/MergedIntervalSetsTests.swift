@@ -99,13 +99,10 @@ import Testing
     /// batch that replaced or deleted such a rule, or deleted a rule with an anonymous set
     /// and added one with a set of another key type.
     @Test(.needsRoot) func aRuleChangedIntoAnIntervalSetRuleIsApplied() throws {
-        guard let oracle = TestNamespace.make("interval replace oracle"), let ns = TestNamespace.make("interval replace") else { return }
-        let dir = ApplySafety.stateDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        guard let k = AgainstNft("interval replace") else { return }
         func file(_ rules: String) -> String {
             "table inet r {\n\tchain c {\n\t\ttcp dport 1 accept\n\(rules)\t\ttcp dport 2 accept\n\t}\n}\n"
         }
-        let path = dir + "/r.nft"
         for rules in [
             "\t\tip saddr 10.9.9.9 drop\n\t\tip daddr 10.9.9.8 drop\n",
             "\t\tip saddr { 10.0.0.0/24, 10.0.2.0/24 } drop\n\t\tip daddr { 10.1.0.1-10.1.0.5, 10.1.0.6 } drop\n",
@@ -127,12 +124,9 @@ import Testing
             "\t\ttcp dport { 3, 4 } accept\n",
             "\t\tip saddr { 1.1.1.1, 2.2.2.2 } accept\n\t\tiifname { \"lo\", \"eth0\" } accept\n"
         ] {
-            try file(rules).write(toFile: path, atomically: true, encoding: .utf8)
-            let a = Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: ["NFTCTL_STATE_DIR": dir + "/state"])
+            let a = try k.apply(file(rules))
             #expect(a.status == 0 && a.stdout.contains("verified"), "\(a.stdout)\(a.stderr)")
-            #expect(oracle.exec(["nft", "flush", "ruleset"]).status == 0)
-            try #require(oracle.nftLoad(file(rules)).status == 0)
-            #expect(KernelApplyTests.stable(ns.nftList()) == KernelApplyTests.stable(oracle.nftList()))
+            try k.expectSameAsNft(file(rules))
         }
     }
 
@@ -140,25 +134,16 @@ import Testing
     /// anything is sent (1.0.6 aborts on its replace and crashes on its insert), and a batch
     /// that deletes one goes without the echo, which crashed after the commit.
     @Test(.needsRoot) func anonymousChainsWithIntervalSetsAreRefusedOrAppliedButNeverCrash() throws {
-        guard let oracle = TestNamespace.make("anonymous chain oracle"), let ns = TestNamespace.make("anonymous chain") else { return }
-        let dir = ApplySafety.stateDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        guard let k = AgainstNft("anonymous chain") else { return }
+        let ns = k.ns
         func file(_ rules: String) -> String {
             "table inet t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t\ttcp dport 1 accept\n\(rules)\t}\n}\n"
         }
         let plain = file("\t\tiifname \"a\" accept\n\t\ttcp dport 2 accept\n")
         let chained = file("\t\tjump { ip saddr { 10.0.0.0/8, 12.0.0.0/8 } accept; }\n\t\ttcp dport 2 accept\n")
         let after = file("\t\ttcp dport 2 accept\n\t\tip saddr { 10.0.0.0/8, 13.0.0.0/8 } accept\n")
-        let path = dir + "/t.nft"
-        func apply(_ text: String) throws -> Shell.Result {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            return Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: ["NFTCTL_STATE_DIR": dir + "/state"])
-        }
-        func matches(_ text: String) throws {
-            #expect(oracle.exec(["nft", "flush", "ruleset"]).status == 0)
-            try #require(oracle.nftLoad(text).status == 0)
-            #expect(KernelApplyTests.stable(ns.nftList()) == KernelApplyTests.stable(oracle.nftList()))
-        }
+        func apply(_ text: String) throws -> Shell.Result { try k.apply(text) }
+        func matches(_ text: String) throws { try k.expectSameAsNft(text) }
         try #require(try apply(plain).status == 0)
         let refused = try apply(chained)
         #expect(refused.status == 1 && refused.stderr.contains("anonymous chain"), "\(refused.stdout)\(refused.stderr)")

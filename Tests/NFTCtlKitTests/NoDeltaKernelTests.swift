@@ -30,19 +30,14 @@ import Testing
 
     @Test(.needsRoot, arguments: 0..<pairs.count) func theTableIsReplacedWhole(_ k: Int) throws {
         let (what, before, after) = Self.pairs[k]
-        guard let oracle = TestNamespace.make("no delta oracle: \(what)"), let ns = TestNamespace.make("no delta: \(what)") else { return }
-        let dir = ApplySafety.stateDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = dir + "/t.nft"
+        guard let k = AgainstNft("no delta: \(what)") else { return }
         for (n, text) in [before, after].enumerated() {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            let a = Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: ["NFTCTL_STATE_DIR": dir + "/state"])
+            let a = try k.apply(text)
             #expect(a.status == 0 && a.stdout.contains("verified"), "\(what): \(a.stdout)\(a.stderr)")
             if n == 1 { #expect(a.stdout.contains("replaced whole"), "\(what): \(a.stdout)") }
         }
-        try #require(oracle.nftLoad(after).status == 0)
-        #expect(KernelApplyTests.stable(ns.nftList()) == KernelApplyTests.stable(oracle.nftList()), "\(what)")
-        let again = Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: ["NFTCTL_STATE_DIR": dir + "/state"])
+        try k.expectSameAsNft(after, "\(what)")
+        let again = try k.apply(after)
         #expect(again.status == 0 && again.stdout.contains("nothing to do"), "\(what): \(again.stdout)\(again.stderr)")
     }
 }

@@ -48,19 +48,12 @@ import Testing
         """
 
     @Test(.needsRoot) func declarationsAreDeletedAfterTheRulesThatUsedThem() throws {
-        guard let oracle = TestNamespace.make("removed declarations oracle"), let ns = TestNamespace.make("removed declarations")
-        else { return }
-        let dir = ApplySafety.stateDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = dir + "/t.nft"
+        guard let k = AgainstNft("removed declarations") else { return }
         // There and back: the way back adds them again before the rules that use them.
         for text in [Self.before, Self.after, Self.before] {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            let a = Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: ["NFTCTL_STATE_DIR": dir + "/state"])
+            let a = try k.apply(text)
             #expect(a.status == 0 && a.stdout.contains("verified"), "\(a.stdout)\(a.stderr)")
-            #expect(oracle.exec(["nft", "flush", "ruleset"]).status == 0)
-            try #require(oracle.nftLoad(text).status == 0)
-            #expect(KernelApplyTests.stable(ns.nftList()) == KernelApplyTests.stable(oracle.nftList()))
+            try k.expectSameAsNft(text)
         }
     }
 
@@ -68,30 +61,24 @@ import Testing
     /// the new one drops is deleted; one the rules added (here by `nft add element`, as
     /// `add @s` would) stays.
     @Test(.needsRoot) func aDeclaredElementDroppedFromASetTheRulesFillIsDeleted() throws {
-        guard let ns = TestNamespace.make("dropped dynamic element") else { return }
-        let dir = ApplySafety.stateDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        guard let k = AgainstNft("dropped dynamic element") else { return }
+        let ns = k.ns
         func file(_ elements: String) -> String {
             "table ip t {\n\tset s { type ipv4_addr; flags dynamic; \(elements) }\n\tchain c { type filter hook input priority 0; add @s { ip saddr }; }\n}\n"
         }
-        let path = dir + "/d.nft"
-        let env = ["NFTCTL_STATE_DIR": dir + "/state"]
-        func apply(_ text: String) throws -> Shell.Result {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            return Shell.run([Shell.nftctl, "apply", "--yes", "--netns", ns.name, path], environment: env)
-        }
+        func apply(_ text: String) throws -> Shell.Result { try k.apply(text) }
         try #require(try apply(file("elements = { 10.0.0.1, 10.0.0.2 }")).status == 0)
         try #require(ns.exec(["nft", "add", "element", "ip", "t", "s", "{ 10.9.9.9 }"]).status == 0)
         let b = try apply(file("elements = { 10.0.0.2 }"))
         #expect(b.status == 0 && b.stdout.contains("verified"), "\(b.stdout)\(b.stderr)")
         let listed = ns.nftList()
         #expect(!listed.contains("10.0.0.1") && listed.contains("10.0.0.2") && listed.contains("10.9.9.9"), "\(listed)")
-        let diff = Shell.run([Shell.nftctl, "diff", "--netns", ns.name, path], environment: env)
+        let diff = k.nftctl(["diff", "--netns", ns.name, k.path])
         #expect(diff.status == 0, "\(diff.stdout)\(diff.stderr)")
         // A rollback of an apply that declared one more takes it out again.
         try #require(try apply(file("elements = { 10.0.0.2, 10.0.0.3 }")).status == 0)
         #expect(ns.nftList().contains("10.0.0.3"))
-        let r = Shell.run([Shell.nftctl, "rollback", "--netns", ns.name], environment: env)
+        let r = k.nftctl(["rollback", "--netns", ns.name])
         #expect(r.status == 0, "\(r.stderr)")
         let back = ns.nftList()
         #expect(!back.contains("10.0.0.3") && back.contains("10.0.0.2") && back.contains("10.9.9.9"), "\(back)")

@@ -173,18 +173,18 @@ public enum PlanBatch {
     }
 
     /// True when `rule` has an anonymous set or map (`{ … }`, `vmap { … }`; not a set
-    /// statement) holding a prefix or a range (with `wildcards`, a name ending in `*`), or an
-    /// anonymous chain (`jump { … }`, nft text by now) holding any set.
+    /// statement) holding a prefix or a range (with `wildcards`, a name ending in `*`:
+    /// `TablePlanner.holdsWildcard`), or an anonymous chain (`jump { … }`, nft text by now)
+    /// holding any set.
     static func holdsIntervalSet(_ rule: Rule, wildcards: Bool) -> Bool {
         func interval(_ j: JSON) -> Bool {
             switch j {
             case .array(let a): return a.contains(where: interval)
             case .object(let o): return o.contains { $0.key == "prefix" || $0.key == "range" || interval($0.value) }
-            case .string(let s): return wildcards && s.hasSuffix("*")
             default: return false
             }
         }
-        return anonymousSet(in: rule, where: interval)
+        return anonymousSet(in: rule) { interval($0) || (wildcards && TablePlanner.holdsWildcard($0)) }
     }
 
     /// True when `rule` has any anonymous set or map, or an anonymous chain holding one.

@@ -135,25 +135,27 @@ struct TablePlanner {
                 changes.append(Change(sign: .add, subject: .set(old: nil, new: s.value), location: s.location))
                 continue
             }
-            if definition(s.value) != definition(l.value) {
+            let kind = s.value.isMap ? "map" : "set"
+            // A change the kernel cannot make to the set in place: the table is replaced.
+            func replaced(because reason: String) {
                 changes.append(Change(sign: .change, subject: .set(old: l.value, new: s.value), location: s.location))
-                replaceReasons.append("the definition of \(s.value.isMap ? "map" : "set") \(s.value.name) changes")
+                replaceReasons.append(reason)
+            }
+            if definition(s.value) != definition(l.value) {
+                replaced(because: "the definition of \(kind) \(s.value.name) changes")
                 continue
             }
             let (added, removed) = elementDelta(
                 want: s.value, have: l.value, keepExtra: dynamic.contains(s.value.name),
                 declaredBefore: { declaredBefore(s.value.name) })
-            // What the kernel takes no delta for: a constant set's elements (EBUSY), and
-            // 1.0.6 deletes no wildcard element (`"eth*"`: "element does not exist").
-            let kind = s.value.isMap ? "map" : "set"
+            // No delta for a constant set's elements (EBUSY), and 1.0.6 deletes no wildcard
+            // element (`"eth*"`: "element does not exist").
             if !added.isEmpty || !removed.isEmpty, l.value.flags?.values.contains("constant") == true {
-                changes.append(Change(sign: .change, subject: .set(old: l.value, new: s.value), location: s.location))
-                replaceReasons.append("the elements of constant \(kind) \(s.value.name) change")
+                replaced(because: "the elements of constant \(kind) \(s.value.name) change")
                 continue
             }
             if removed.contains(where: { Self.holdsWildcard($0.json) }) {
-                changes.append(Change(sign: .change, subject: .set(old: l.value, new: s.value), location: s.location))
-                replaceReasons.append("a wildcard element of \(kind) \(s.value.name) is removed, which libnftables 1.0.6 cannot delete")
+                replaced(because: "a wildcard element of \(kind) \(s.value.name) is removed, which libnftables 1.0.6 cannot delete")
                 continue
             }
             if !added.isEmpty || !removed.isEmpty {

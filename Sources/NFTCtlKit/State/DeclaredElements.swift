@@ -15,9 +15,10 @@ public struct DeclaredElements: Sendable, Equatable {
 
     func elements(of table: TableKey, _ set: String) -> Set<String>? { sets[Self.key(table, set)] }
 
-    /// The declared elements of `state`'s sets that the rules fill.
+    /// The declared elements of `state`'s sets that the rules fill. The rules are scanned
+    /// (`dynamicSets`) only in tables with a set that declares elements.
     public init(_ state: RulesetState) {
-        for t in state.tables {
+        for t in state.tables where t.sets.contains(where: { !$0.value.elements.isEmpty }) {
             let dynamic = dynamicSets(t)
             for s in t.sets where dynamic.contains(s.value.name) && !s.value.elements.isEmpty {
                 sets[Self.key(t.key, s.value.name)] = Set(s.value.elements.map(TablePlanner.elementKey))
@@ -42,19 +43,22 @@ extension StateStore {
     var declaredElementsFile: URL { directory.appendingPathComponent("declared-elements.json") }
 
     /// After a verified apply of `state` (its tables, and the `pruned` ones gone): their
-    /// entries are replaced, those of other files' tables kept. Best effort: without it the
-    /// next apply keeps what it cannot tell apart, as before.
+    /// entries are replaced, those of other files' tables kept. Best effort, not synced: a
+    /// record lost or cut short is none, and the next apply keeps what it cannot tell apart.
     public func recordDeclaredElements(_ state: RulesetState, pruned: [TableKey] = []) {
+        let declared = DeclaredElements(state)
+        // Nothing to record and nothing recorded: no file to read or write (the usual apply).
+        if declared.sets.isEmpty, !FileManager.default.fileExists(atPath: declaredElementsFile.path) { return }
         var record =
             (try? read(declaredElementsFile, torn: .absent)).flatMap(DeclaredElements.init(json:))
             ?? DeclaredElements(sets: [:])
         let prefixes = (state.keys + pruned).map { "\($0.family) \($0.name) " }
         record.sets = record.sets.filter { k, _ in !prefixes.contains { k.hasPrefix($0) } }
-        record.sets.merge(DeclaredElements(state).sets) { $1 }
+        record.sets.merge(declared.sets) { $1 }
         if record.sets.isEmpty {
             forgetDeclaredElements()
         } else {
-            try? write(record.json, to: declaredElementsFile)
+            try? write(record.json, to: declaredElementsFile, durable: false)
         }
     }
 

@@ -80,8 +80,9 @@ public struct StateStore: Sendable {
 
     /// Pretty for the files a person may read; `.compact` for the large ones only nftctl
     /// reads (snapshots, the remembered listing), where layout costs time on every apply.
-    /// `durable: false` for what only holds in this boot (the boot id is in it) or is derived
-    /// from another state file that it names: no fsync.
+    /// `durable: false` for what only holds in this boot (the boot id is in it), is derived
+    /// from another state file that it names, or is read as absent when lost
+    /// (`DeclaredElements`): no fsync.
     func write(_ json: JSON, to url: URL, style: JSONStyle = .pretty, durable: Bool = true) throws {
         try ensureDirectories()
         try OwnedPath.write(json.serializedBytes(style), to: url.path, durable: durable)
