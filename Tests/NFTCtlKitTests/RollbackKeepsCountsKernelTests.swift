@@ -18,18 +18,24 @@ import Testing
 
         """
 
+    /// `base` applied, `between` run, then `base` with the rule `old` changed into `new` applied.
+    static func applyChange(
+        _ ns: TestNamespace, _ dir: String, from old: String, to new: String, _ name: String, between: () throws -> Void = {}
+    ) throws {
+        let basePath = try ApplySafety.write(Self.base, "\(name)-base.nft")
+        let newPath = try ApplySafety.write(Self.base.replacingOccurrences(of: "\t\t\(old)\n", with: "\t\t\(new)\n"), "\(name)-new.nft")
+        defer { unlink(basePath); unlink(newPath) }
+        try #require(ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, basePath], dir).status == 0)
+        try between()
+        let a = ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, newPath], dir)
+        try #require(a.status == 0, "\(a.stderr)")
+    }
+
     @Test(.needsRoot) func rollbackKeepsUnchangedRulesAndTheirCounts() throws {
         guard let ns = TestNamespace.make("rollback keeps counts") else { return }
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let basePath = try ApplySafety.write(Self.base, "rb-keep-base.nft")
-        let newPath = try ApplySafety.write(
-            Self.base.replacingOccurrences(of: "\t\tudp dport 10 counter\n", with: "\t\tudp dport 11 counter\n"),
-            "rb-keep-new.nft")
-        defer { unlink(basePath); unlink(newPath) }
-        try #require(ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, basePath], dir).status == 0)
-        let a = ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, newPath], dir)
-        try #require(a.status == 0, "\(a.stderr)")
+        try Self.applyChange(ns, dir, from: "udp dport 10 counter", to: "udp dport 11 counter", "rb-keep")
         let handle = { () -> String? in
             ns.exec(["nft", "-a", "list", "chain", "ip", "rb", "out"]).stdout.split(separator: "\n")
                 .first { $0.contains("udp dport 9 ") }?.components(separatedBy: "# handle ").last
@@ -53,16 +59,10 @@ import Testing
         guard let ns = TestNamespace.make("rollback counts insert") else { return }
         let dir = ApplySafety.stateDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let basePath = try ApplySafety.write(Self.base, "rb-insert-base.nft")
-        let newPath = try ApplySafety.write(
-            Self.base.replacingOccurrences(of: "\t\tudp dport 9 counter\n", with: "\t\tudp dport { 9, 19-20 } counter\n"),
-            "rb-insert-new.nft")
-        defer { unlink(basePath); unlink(newPath) }
-        try #require(ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, basePath], dir).status == 0)
-        ApplySafety.traffic(ns)
-        try #require(ns.nftList().contains("udp dport 9 counter packets 3"), "\(ns.nftList())")
-        let a = ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, newPath], dir)
-        try #require(a.status == 0, "\(a.stderr)")
+        try Self.applyChange(ns, dir, from: "udp dport 9 counter", to: "udp dport { 9, 19-20 } counter", "rb-insert") {
+            ApplySafety.traffic(ns)
+            try #require(ns.nftList().contains("udp dport 9 counter packets 3"), "\(ns.nftList())")
+        }
         #expect(ns.nftList().contains("udp dport { 9, 19-20 } counter packets 0"), "\(ns.nftList())")
         let r = ApplySafety.nftctl(["rollback", "--netns", ns.name], dir)
         #expect(r.status == 0, "\(r.stderr)")
