@@ -3,7 +3,7 @@
 PREFIX ?= /usr/local
 SWIFT ?= swift
 CONFIG ?= debug
-APT_PACKAGES = libnftables-dev libjansson-dev nftables iproute2 util-linux pkg-config bubblewrap
+APT_PACKAGES = libnftables-dev libjansson-dev libmimalloc-dev nftables iproute2 util-linux pkg-config bubblewrap
 BIN = .build/$(CONFIG)/nftctl
 
 .PHONY: all deps build test integration demo bench clean
@@ -80,7 +80,7 @@ ship-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
-# The Swift runtime linked in: the binary needs libnftables, libjansson and glibc only.
+# The Swift runtime linked in: the binary needs libnftables, libjansson, mimalloc and glibc only.
 # --static-swift-stdlib still links libstdc++ and libgcc_s (which Foundation's ICU needs)
 # dynamically; two linker scripts in the release build directory, which SwiftPM searches
 # before the compiler's own, send `-lstdc++` and `-lgcc_s` to the static archives instead.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The shipped artefacts, as a host gets them (issue #10):
-#   - the release binary needs no Swift runtime: ldd shows only libnftables, libjansson,
+#   - the release binary needs no Swift runtime: ldd shows only libnftables, libjansson, mimalloc,
 #     glibc and what libnftables itself pulls in;
 #   - the .deb installs into a scratch root with `dpkg --root` (Depends, unit, man pages and
 #     completions in place), and purges cleanly;
@@ -40,14 +40,14 @@ libs_allowed() {
     # libnftables' own dependencies are the system's business, not ours.
     local own allowed lib bad=0
     own=$(ldd "$(ldconfig -p | awk '/libnftables\.so\.1 / {print $NF; exit}')" | awk '{print $1}')
-    allowed=$(printf '%s\n' $own libnftables.so.1 libjansson.so.4 libc.so.6 libm.so.6 libpthread.so.0 libdl.so.2 librt.so.1 linux-vdso.so.1)
+    allowed=$(printf '%s\n' $own libnftables.so.1 libjansson.so.4 libmimalloc.so.2 libc.so.6 libm.so.6 libpthread.so.0 libdl.so.2 librt.so.1 linux-vdso.so.1)
     for lib in $(ldd "$BIN" | awk '{print $1}'); do
         case "$lib" in /lib64/ld-linux*|/lib/ld-linux*) continue ;; esac
         if ! grep -qxF "$(basename "$lib")" <<<"$allowed"; then echo "     not allowed: $lib"; bad=1; fi
     done
     ! ldd "$BIN" | grep -q "not found" && [ $bad = 0 ]
 }
-check "ldd $BIN: only libnftables, libjansson, glibc (and libnftables' own libraries)" libs_allowed
+check "ldd $BIN: only libnftables, libjansson, mimalloc, glibc (and libnftables' own libraries)" libs_allowed
 no_swift_runtime() { ! ldd "$BIN" | grep -Eqi 'swift|Foundation|dispatch|BlocksRuntime|icu'; }
 check "ldd $BIN: no Swift runtime library" no_swift_runtime
 needed_direct() {
@@ -55,16 +55,25 @@ needed_direct() {
     needed=$(readelf -d "$BIN" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | sort | tr '\n' ' ')
     echo "     NEEDED: $needed"
     for n in $needed; do
-        case "$n" in libnftables.so.1|libjansson.so.4|libc.so.6|libm.so.6|libpthread.so.0|libdl.so.2|librt.so.1|ld-linux*) ;;
+        case "$n" in libnftables.so.1|libjansson.so.4|libmimalloc.so.2|libc.so.6|libm.so.6|libpthread.so.0|libdl.so.2|librt.so.1|ld-linux*) ;;
         *) return 1 ;; esac
     done
 }
-check "readelf: direct dependencies are libnftables, libjansson and glibc only" needed_direct
+check "readelf: direct dependencies are libnftables, libjansson, mimalloc and glibc only" needed_direct
+# mimalloc must serve libnftables' and jansson's allocations too, not only the Swift code's:
+# each library's `malloc` is bound to libmimalloc by the dynamic linker.
+malloc_is_mimalloc() {
+    local bound
+    bound=$(LD_DEBUG=bindings "$BIN" --version 2>&1 >/dev/null | grep "normal symbol \`malloc'")
+    grep -q 'libnftables.so.1 .* to .*libmimalloc.so.2' <<<"$bound" && grep -q 'libjansson.so.4 .* to .*libmimalloc.so.2' <<<"$bound" \
+        && ! grep -q ' to .*libc.so.6 .*malloc' <<<"$bound"
+}
+check "malloc in libnftables and libjansson is mimalloc's" malloc_is_mimalloc
 
 # --- the package's metadata ---
 check "$DEB is named nftctl_${VERSION}_ARCH.deb" test "$(basename "$DEB")" = "nftctl_${VERSION}_$(dpkg --print-architecture).deb"
 depends=$(dpkg-deb -f "$DEB" Depends)
-check "Depends: libnftables1, libjansson4 ($depends)" grep -q 'libnftables1.*libjansson4' <<<"$depends"
+check "Depends: libnftables1, libjansson4, libmimalloc2.0 ($depends)" grep -q 'libnftables1.*libjansson4.*libmimalloc2\.0' <<<"$depends"
 
 # --- install into a scratch root ---
 mkdir -p "$ROOT/var/lib/dpkg/info" "$ROOT/var/lib/dpkg/updates" "$ROOT/var/lib/dpkg/triggers"
