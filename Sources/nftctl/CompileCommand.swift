@@ -6,7 +6,10 @@ struct CompileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
         abstract: "Print the one canonical libnftables JSON batch that creates exactly the tables FILE declares.",
-        discussion: "Validates first; nothing is printed for a ruleset with errors. Needs no root."
+        discussion: """
+            Validates first; nothing is printed for a ruleset with errors. Needs no root. One \
+            command per line: a diff of two compiled files shows each changed command as one line.
+            """
     )
 
     @Argument(help: "A rules file: .swift, .json or .nft (or a directory of .swift files).")
@@ -18,6 +21,6 @@ struct CompileCommand: ParsableCommand {
     func run() throws {
         let input = try InputLoader.load(file)
         let batch = try CompileOperation.run(input)
-        try emit(batch.json.serialized(.pretty), to: output)
+        try emit(batch.json.serialized(.lines), to: output)
     }
 }

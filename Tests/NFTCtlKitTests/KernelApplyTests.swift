@@ -41,6 +41,12 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: out) }
         let c = Self.nftctl(["compile", Self.fixture("edge.nft"), "-o", out])
         try #require(c.status == 0, "compile failed: \(c.stderr)")
+        // One command a line (`JSONStyle.lines`): a diff of two compiled files shows each
+        // changed command as one changed line.
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.first == #"{"nftables": ["# && lines.last == "]}", "\(lines.prefix(3))")
+        let commands = lines.dropFirst().dropLast().map { $0.hasSuffix(",") ? String($0.dropLast()) : $0 }
+        #expect(commands.count > 10 && commands.allSatisfy { (try? JSON.parse($0))?.objectValue?.count == 1 })
         let a = Self.nftctl(["apply", "--netns", viaCtl.name, out])
         #expect(a.status == 0, "apply failed: \(a.stderr)")
         #expect(Self.stable(viaCtl.nftList()) == Self.stable(viaNft.nftList()))

@@ -15,8 +15,10 @@ struct NormalFormKey: Hashable, Sendable {
     init(_ h: RulesHasher) {
         var w: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         h.digest.withUnsafeBytes { raw in
-            w = (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+            w = (
+                raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+            )
         }
         words = w
     }
@@ -64,15 +66,20 @@ struct NormalFormKey: Hashable, Sendable {
         return out
     }
 
-    /// The inverse of `hex`; nil unless exactly 64 lowercase hex digits.
+    /// The inverse of `hex`; nil unless exactly 64 lowercase hex digits. Word by word, with
+    /// nothing allocated: a cache file of 10k rules has 10k keys to read on every apply.
     init?(hex b: UnsafeBufferPointer<UInt8>) {
         guard b.count == 64 else { return nil }
-        var w: [UInt64] = [0, 0, 0, 0]
-        for i in 0..<32 {
-            guard let hi = Self.nibble(b[2 * i]), let lo = Self.nibble(b[2 * i + 1]) else { return nil }
-            w[i / 8] |= UInt64(hi << 4 | lo) << (8 * UInt64(i % 8))
+        func word(_ n: Int) -> UInt64? {
+            var v: UInt64 = 0
+            for i in 0..<8 {
+                guard let hi = Self.nibble(b[16 * n + 2 * i]), let lo = Self.nibble(b[16 * n + 2 * i + 1]) else { return nil }
+                v |= UInt64(hi << 4 | lo) << (8 * UInt64(i))
+            }
+            return UInt64(littleEndian: v)
         }
-        words = (UInt64(littleEndian: w[0]), UInt64(littleEndian: w[1]), UInt64(littleEndian: w[2]), UInt64(littleEndian: w[3]))
+        guard let w0 = word(0), let w1 = word(1), let w2 = word(2), let w3 = word(3) else { return nil }
+        words = (w0, w1, w2, w3)
     }
 
     private static func nibble(_ c: UInt8) -> UInt8? {
@@ -103,6 +110,7 @@ struct NormalFormRecords {
     /// Parses the framing only; values are parsed when asked for (`value`).
     init(bytes: [UInt8]) {
         self.bytes = bytes
+        index.reserveCapacity(bytes.count / 72)  // a record is at least 69 bytes
         bytes.withUnsafeBufferPointer { b in
             var start = 0
             while start < b.count {
