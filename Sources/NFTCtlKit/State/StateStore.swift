@@ -159,12 +159,18 @@ public struct StateStore: Sendable {
         let namespace = SnapshotNamespace.current(self)
         if let namespace { try writeSyncingLater(namespace.json, to: namespaceFile(id), style: .compact) }
         // Synced later: what reads a snapshot refuses one a crash left empty or cut short.
-        if let file, file.scope == keys {
-            try OwnedPath.writeSyncingLater(file.bytes, to: url.path)
-        } else {
-            let arr = tables.sorted().map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }
-            let json: JSON = ["id": .string(id), "tables": .array(arr), "listing": doc.json]
-            try OwnedPath.writeSyncingLater(json.serializedBytes(.compact), to: url.path)
+        do {
+            if let file, file.scope == keys {
+                try OwnedPath.writeSyncingLater(file.bytes, to: url.path)
+            } else {
+                let arr = tables.sorted().map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }
+                let json: JSON = ["id": .string(id), "tables": .array(arr), "listing": doc.json]
+                try OwnedPath.writeSyncingLater(json.serializedBytes(.compact), to: url.path)
+            }
+        } catch {
+            // No snapshot: its namespace record would be left behind, naming nothing.
+            unlink(namespaceFile(id).path)
+            throw error
         }
         return Snapshot(id: id, tables: tables, listing: doc, namespace: namespace)
     }
