@@ -29,8 +29,8 @@ let package = Package(
             name: "NFTCtlKit",
             dependencies: ["NFTAnalysis", "NFTables", "CNFTables", .product(name: "Crypto", package: "swift-crypto")]),
         // Linked with mimalloc (Debian's libmimalloc-dev), which then serves every allocation
-        // in the process, libnftables' and jansson's included: with glibc's allocator a third
-        // of a 10k-rule apply went to malloc and free (`make bench`, README).
+        // in the process, libnftables' and jansson's included: with glibc's allocator a fifth
+        // of a 10k-rule apply went to malloc and free (README, Benchmarks).
         .executableTarget(
             name: "nftctl",
             dependencies: ["NFTCtlKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -62,10 +62,11 @@ struct RollbackCommand: ParsableCommand {
         abstract: "Restore the managed tables as they were before the last apply (or --snapshot ID), in one transaction.",
         discussion: """
             The latest snapshot is restored only into the network namespace it was taken in. A \
-            namespace deleted and made again under the same name (a container restarted), or one \
-            from before a reboot, keeps its state directory but is another namespace: the \
-            earlier one's snapshot is refused, nothing is changed, and a confirmation its apply \
-            left waiting is let go. Name the snapshot with --snapshot ID to restore it all the same.
+            namespace deleted and made again under the same name (a container restarted), and \
+            after a reboot any namespace but the host's own, keeps its state directory but is \
+            another namespace: the earlier one's snapshot is refused, nothing is changed, and a \
+            confirmation its apply left waiting is let go. Name the snapshot with --snapshot ID to \
+            restore it all the same.
             """)
 
     @OptionGroup var namespace: NetnsOption

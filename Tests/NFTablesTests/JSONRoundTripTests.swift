@@ -23,7 +23,7 @@ private func fnv(_ s: String, into h: inout UInt64) {
         "any.jsonl": (2517, "c1008666e2d614c4"), "arp.jsonl": (135, "a3dd0bce0f836448"),
         "bridge.jsonl": (154, "79f3c66cbf2bb16a"), "inet.jsonl": (1797, "26b274956feac962"),
         "ip.jsonl": (858, "5ee820c5927a0e94"), "ip6.jsonl": (881, "4507c23becb87278"),
-        "netdev.jsonl": (42, "10c5f13d20260202"),
+        "netdev.jsonl": (42, "10c5f13d20260202")
     ]
     for (file, want) in expected.sorted(by: { $0.key < $1.key }) {
         let text = try String(contentsOf: Corpus.directory.appendingPathComponent(file), encoding: .utf8)
@@ -38,6 +38,7 @@ private func fnv(_ s: String, into h: inout UInt64) {
                 if style == .pretty { #expect(try JSON.parse(s) == j) }
                 if style == .compact { #expect(s.utf8.elementsEqual(j.serializedBytes(style))) }
             }
+            #expect(try JSON.parse(j.serialized(.lines)) == j)
             if case .array(let stmts)? = j["nft_1_0_6"]?["listed_json"] {
                 let encoded = JSON.array(stmts.map { Statement(json: $0).json })
                 fnv(encoded.serialized(.spaced), into: &h)
@@ -56,7 +57,7 @@ func fixtureListingsRoundTrip(_ fixture: PrinterFixture) throws {
     let doc = try Document.decode(parsed)
     let encoded = doc.json
     #expect(encoded == parsed)
-    for style in [JSONStyle.compact, .spaced, .pretty] {
+    for style in [JSONStyle.compact, .spaced, .pretty, .lines] {
         let bytes = encoded.serialized(style)
         let again = try Document.decode(try JSON.parse(bytes))
         #expect(again == doc)
@@ -69,11 +70,12 @@ func fixtureListingsRoundTrip(_ fixture: PrinterFixture) throws {
 @Test func nestedContainersKeepTheirOwnElements() throws {
     let j = try JSON.parse(#"[[1, [2, 3], []], {"a": [4, {"a": 5, "b": {}}], "b": 6}, 7, {}]"#)
     #expect(
-        j == .array([
-            .array([1, .array([2, 3]), .array([])]),
-            .object(["a": .array([4, .object(["a": 5, "b": .object(JSONObject())])]), "b": 6]), 7,
-            .object(JSONObject()),
-        ]))
+        j
+            == .array([
+                .array([1, .array([2, 3]), .array([])]),
+                .object(["a": .array([4, .object(["a": 5, "b": .object(JSONObject())])]), "b": 6]), 7,
+                .object(JSONObject())
+            ]))
     #expect(j.serialized() == #"[[1,[2,3],[]],{"a":[4,{"a":5,"b":{}}],"b":6},7,{}]"#)
     // The same key in an inner and an outer object is not a duplicate; twice in one object is.
     #expect(try JSON.parse(#"{"a": {"a": 1, "b": 2}, "b": {"a": 3}}"#)["b"]?["a"] == 3)
@@ -109,7 +111,7 @@ func fixtureListingsRoundTrip(_ fixture: PrinterFixture) throws {
     let values: [JSON] = [
         .int(0), .int(-1), .int(9), .int(10), .int(-10), .int(Int64.max), .int(Int64.min), .uint(UInt64.max),
         .uint(10_000_000_000_000_000_000), .double(2), .double(-0.0), .double(-3), .double(1.5), .double(1e15),
-        .double(-2.5e-7),
+        .double(-2.5e-7)
     ]
     let text = JSON.array(values).serialized()
     #expect(

@@ -29,4 +29,6 @@ import Testing
             "[]",
             #"], "x": {"y": [1, 2]}}"#
         ])
+    // A top array's own arrays stay on one line.
+    #expect(try JSON.parse("[[1, 2], {\"a\": [3]}]").serialized(.lines) == #"[[1, 2], {"a": [3]}]"#)
 }

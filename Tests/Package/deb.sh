@@ -93,7 +93,7 @@ for f in /usr/bin/nftctl /lib/systemd/system/nftctl.service /usr/share/man/man8/
 done
 
 # Inside the root, with only the system's library directories (libc6, libnftables1,
-# libjansson4 and their dependencies) and no Swift toolchain at all.
+# libjansson4, libmimalloc2.0 and their dependencies) and no Swift toolchain at all.
 LIBDIR=$(dirname "$(readlink -f "$(ldconfig -p | awk '/libc\.so\.6 / {print $NF; exit}')")")
 MULTIARCH=$(basename "$LIBDIR")
 # Mount points for the system's library directories (directories only: the purge check

@@ -110,7 +110,7 @@ struct NormalFormRecords {
     /// Parses the framing only; values are parsed when asked for (`value`).
     init(bytes: [UInt8]) {
         self.bytes = bytes
-        index.reserveCapacity(bytes.count / 72)  // a record is at least 69 bytes
+        index.reserveCapacity(bytes.count / 69)  // a whole record takes at least 69 bytes
         bytes.withUnsafeBufferPointer { b in
             var start = 0
             while start < b.count {

@@ -45,11 +45,13 @@ extension StateStore {
         guard let then = snapshot.namespace, let now = SnapshotNamespace.current(self),
             then.isOther(than: now, host: directory.lastPathComponent == "host")
         else { return }
-        // Unnamed: the host's state directory, also a container's own namespace, or, on a
-        // kernel that gives no namespace cookie, any namespace nftctl runs in.
-        let taken =
-            netns.map { "an earlier network namespace \(SafeText.quoted($0)) (deleted since and made again, or before a reboot)" }
-            ?? "another network namespace than this one (or before a reboot)"
+        // Unnamed: the state directory of the namespace nftctl runs in (`host`, also a
+        // container's own namespace; `netns-NAME`; `netns-cookie-N`); `host` is never refused
+        // after a reboot (`isOther`).
+        let name =
+            netns.map { "network namespace \(SafeText.quoted($0))" }
+            ?? "network namespace of state directory \(SafeText.quoted(directory.lastPathComponent))"
+        let taken = then.boot == now.boot ? "an earlier \(name), deleted since and made again" : "the \(name) before a reboot"
         throw Problem(
             "snapshot \(snapshot.id) was taken in \(taken); the one there now never held it, and nothing was changed. "
                 + "`--snapshot \(snapshot.id)` restores it into this one all the same.")

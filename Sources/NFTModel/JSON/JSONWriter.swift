@@ -41,12 +41,15 @@ extension JSON {
             if a.isEmpty { JSON.writeASCII("[]", to: &out); return }
             out.append(UInt8(ascii: "["))
             // Elements borrowed in place (iterating copies each, a retain and release apiece).
+            // `lines`: an array that is a member of the top object (a top array's elements,
+            // at the same depth, are written spaced).
             let lines = style == .lines && indent == 1
+            let inner = style == .lines && indent == 0 ? JSONStyle.spaced : style
             a.withUnsafeBufferPointer { elements in
                 for k in elements.indices {
                     if k > 0 { separator(&out, lines ? .compact : style) }
                     if style == .pretty || lines { newline(&out, style == .pretty ? indent + 1 : 0) }
-                    elements[k].write(to: &out, style: style, indent: indent + 1)
+                    elements[k].write(to: &out, style: inner, indent: indent + 1)
                 }
             }
             if style == .pretty || lines { newline(&out, style == .pretty ? indent : 0) }
