@@ -93,9 +93,7 @@ struct RollbackCommand: ParsableCommand {
                 throw error
             }
         }
-        try Rollback.restore(snap, backend: backend, declaredBefore: store.declaredElements())
-        store.clearPending()
-        for w in store.recordRollback(snap) { printError("warning: \(w)") }
+        for w in try Rollback.restore(snap, store: store, backend: backend) { printError("warning: \(w)") }
         store.removeSnapshot(snap.id)
         print("restored \(snap.tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")) from snapshot \(snap.id)")
     }

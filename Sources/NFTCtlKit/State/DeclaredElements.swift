@@ -8,35 +8,51 @@ import NFTModel
 /// the saved ruleset, and small, since an apply reads it whenever such a set holds elements
 /// the file does not declare.
 public struct DeclaredElements: Sendable, Equatable {
-    /// `family table set` → element keys.
-    var sets: [String: Set<String>] = [:]
+    /// Per table, per set: the element keys.
+    var tables: [TableKey: [String: Set<String>]] = [:]
 
-    static func key(_ table: TableKey, _ set: String) -> String { "\(table.family) \(table.name) \(set)" }
-
-    func elements(of table: TableKey, _ set: String) -> Set<String>? { sets[Self.key(table, set)] }
+    func elements(of table: TableKey, _ set: String) -> Set<String>? { tables[table]?[set] }
 
     /// The declared elements of `state`'s sets that the rules fill. The rules are scanned
     /// (`dynamicSets`) only in tables with a set that declares elements.
     public init(_ state: RulesetState) {
         for t in state.tables where t.sets.contains(where: { !$0.value.elements.isEmpty }) {
             let dynamic = dynamicSets(t)
+            var sets: [String: Set<String>] = [:]
             for s in t.sets where dynamic.contains(s.value.name) && !s.value.elements.isEmpty {
-                sets[Self.key(t.key, s.value.name)] = Set(s.value.elements.map(TablePlanner.elementKey))
+                sets[s.value.name] = Set(s.value.elements.map(TablePlanner.elementKey))
             }
+            if !sets.isEmpty { tables[t.key] = sets }
         }
     }
 
-    init(sets: [String: Set<String>]) { self.sets = sets }
+    init() {}
 
+    /// `[{"family": F, "name": N, "sets": {SET: [ELEMENT, …]}}, …]` (`TableKeyList` with
+    /// the sets beside each key); anything else is no record.
     init?(json: JSON) {
-        guard case .object(let o) = json else { return nil }
-        for (k, v) in o {
-            guard case .array(let a) = v else { return nil }
-            sets[k] = Set(a.compactMap(\.stringValue))
+        guard let keys = TableKeyList.keys(json), let list = json.arrayValue else { return nil }
+        for (key, t) in zip(keys, list) {
+            guard case .object(let o)? = t["sets"] else { return nil }
+            var sets: [String: Set<String>] = [:]
+            for (name, v) in o {
+                guard case .array(let a) = v else { return nil }
+                sets[name] = Set(a.compactMap(\.stringValue))
+            }
+            tables[key] = sets
         }
     }
 
-    var json: JSON { .object(JSONObject(sets.keys.sorted().map { ($0, JSON.array(sets[$0]!.sorted().map(JSON.string))) })) }
+    var json: JSON {
+        .array(
+            tables.keys.sorted().map { key in
+                let sets = tables[key]!
+                return [
+                    "family": .string(key.family), "name": .string(key.name),
+                    "sets": .object(JSONObject(sets.keys.sorted().map { ($0, JSON.array(sets[$0]!.sorted().map(JSON.string))) }))
+                ]
+            })
+    }
 }
 
 extension StateStore {
@@ -48,14 +64,11 @@ extension StateStore {
     public func recordDeclaredElements(_ state: RulesetState, pruned: [TableKey] = []) {
         let declared = DeclaredElements(state)
         // Nothing to record and nothing recorded: no file to read or write (the usual apply).
-        if declared.sets.isEmpty, !FileManager.default.fileExists(atPath: declaredElementsFile.path) { return }
-        var record =
-            (try? read(declaredElementsFile, torn: .absent)).flatMap(DeclaredElements.init(json:))
-            ?? DeclaredElements(sets: [:])
-        let prefixes = (state.keys + pruned).map { "\($0.family) \($0.name) " }
-        record.sets = record.sets.filter { k, _ in !prefixes.contains { k.hasPrefix($0) } }
-        record.sets.merge(declared.sets) { $1 }
-        if record.sets.isEmpty {
+        if declared.tables.isEmpty, !FileManager.default.fileExists(atPath: declaredElementsFile.path) { return }
+        var record = (try? read(declaredElementsFile, torn: .absent)).flatMap(DeclaredElements.init(json:)) ?? DeclaredElements()
+        for key in state.keys + pruned { record.tables[key] = nil }
+        record.tables.merge(declared.tables) { $1 }
+        if record.tables.isEmpty {
             forgetDeclaredElements()
         } else {
             try? write(record.json, to: declaredElementsFile, durable: false)

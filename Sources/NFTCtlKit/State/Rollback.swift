@@ -16,6 +16,15 @@ import NFTAnalysis
 /// (items kept raw), or text that libnftables refuses, goes through JSON instead; either
 /// way a refused batch changes nothing.
 public enum Rollback {
+    /// The rollback of the namespace `store` keeps: `snapshot` restored (what the undone
+    /// apply declared in the sets the rules fill taken out again), its confirmation let go,
+    /// and the rollback recorded (`recordRollback`, whose warnings it returns).
+    public static func restore(_ snapshot: StateStore.Snapshot, store: StateStore, backend: Backend) throws -> [String] {
+        try restore(snapshot, backend: backend, declaredBefore: store.declaredElements())
+        store.clearPending()
+        return store.recordRollback(snapshot)
+    }
+
     /// `declaredBefore`: what the apply being undone declared in the sets the rules fill, so
     /// that an element it declared is taken out again (`Planner.plan`).
     public static func restore(

@@ -50,9 +50,7 @@ public enum RollbackTimer {
                 store.clearPending()
                 return
             }
-            try Rollback.restore(snap, backend: backend, declaredBefore: store.declaredElements())
-            store.clearPending()
-            _ = store.recordRollback(snap)
+            _ = try Rollback.restore(snap, store: store, backend: backend)
             return
         }
     }

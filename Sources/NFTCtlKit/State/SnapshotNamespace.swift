@@ -43,7 +43,7 @@ extension StateStore {
     /// where either side's identity is unknown.
     public func checkSameNamespace(_ snapshot: Snapshot) throws {
         guard let then = snapshot.namespace, let now = SnapshotNamespace.current(self),
-            then.isOther(than: now, host: directory.lastPathComponent == "host")
+            then.isOther(than: now, host: isHostDirectory)
         else { return }
         // Unnamed: the state directory of the namespace nftctl runs in (`host`, also a
         // container's own namespace; `netns-NAME`; `netns-cookie-N`); `host` is never refused

@@ -35,14 +35,20 @@ public struct StateStore: Sendable {
     /// Pid 1's namespace may be hidden even from root; since Linux 6.18 the initial one has a
     /// fixed inode (`PROC_NET_INIT_INO`). Where neither tells, `host`, as before.
     static func currentNamespaceDirectory() -> String {
-        guard let mine = SystemCall.inode("/proc/self/ns/net") else { return "host" }
+        guard let mine = SystemCall.inode("/proc/self/ns/net") else { return hostDirectory }
         let initial = isInitialNamespace(inode: mine)
-        if initial == true { return "host" }
+        if initial == true { return hostDirectory }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []
         if let name = names.sorted().first(where: { SystemCall.inode("/run/netns/\($0)") == mine }) { return "netns-\(name)" }
         if initial == false, let cookie = SystemCall.netnsCookie() { return "netns-cookie-\(cookie)" }
-        return "host"
+        return hostDirectory
     }
+
+    /// The state directory's name for the initial network namespace (the host's).
+    static let hostDirectory = "host"
+
+    /// True for the host's state directory (`hostDirectory`).
+    var isHostDirectory: Bool { directory.lastPathComponent == Self.hostDirectory }
 
     /// Whether the network namespace of inode `inode` is the initial one; nil: cannot tell.
     static func isInitialNamespace(inode: UInt64) -> Bool? {
