@@ -32,6 +32,12 @@ public protocol Backend: AnyObject, Sendable {
     /// The identity (`StateStore.namespaceIdentity`) of the network namespace this backend
     /// talks to, which it holds open: nil when it cannot say (a fake).
     func namespaceIdentity() -> UInt64?
+    /// A table's rules as digests of their bytes, and its set names and object and flowtable
+    /// counts, from nftctl's own dumps (`KernelRules`); nil: this backend cannot say.
+    func contents(family: String, table: String) throws -> KernelTableContents?
+    /// A table without its rules, as `list(table:name:)` gives the rest
+    /// (`ListingRepair.listDeclarations`); nil: list it instead.
+    func declarations(family: String, table: String) throws -> Document?
 }
 
 extension Backend {
@@ -47,4 +53,6 @@ extension Backend {
     public func tableKeys() throws -> Set<TableKey> { Set(try list().items.compactMap(\.tableKey)) }
     public func warmCache() {}
     public func namespaceIdentity() -> UInt64? { nil }
+    public func contents(family: String, table: String) throws -> KernelTableContents? { nil }
+    public func declarations(family: String, table: String) throws -> Document? { nil }
 }

@@ -115,6 +115,22 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
         Set(try ownRequest { () throws(BackendError) in try KernelTables.read() }.map { TableKey(family: $0.family, name: $0.name) })
     }
 
+    public func contents(family: String, table: String) throws -> KernelTableContents? {
+        try ownRequest { () throws(BackendError) in try KernelRules.read(family: family, table: table) }
+    }
+
+    public func declarations(family: String, table: String) throws -> Document? {
+        var found = true
+        let doc = try CompleteListing.read(what: "the declarations of table \(family) \(table)") {
+            guard let d = try ListingRepair.listDeclarations(family: family, name: table, context: context) else {
+                found = false
+                return Document([])
+            }
+            return d
+        }
+        return found ? doc : nil
+    }
+
     public func namespaceIdentity() -> UInt64? {
         guard let namespace else { return SystemCall.netnsCookie() }
         return StateStore.identity(of: namespace)

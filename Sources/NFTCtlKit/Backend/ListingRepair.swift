@@ -61,6 +61,36 @@ enum ListingRepair {
         return repair(parsed, from: listing)
     }
 
+    /// Table `name` of `family` without its rules (`KernelDigests` accounts for those): the
+    /// table from the kernel (`KernelTables`), its chains, sets and maps as JSON (`list
+    /// chains`, `list sets table`, `list maps`: no rule is dumped or decoded), repaired from
+    /// the same lists as text. Nil where `listByParts` would be: a flagged table, a name that
+    /// is not an identifier, no such table.
+    static func listDeclarations(family: String, name: String, context: NFTContext) throws(BackendError) -> Document? {
+        let kernelTables: [KernelTables.Table]
+        do { kernelTables = try context.perform { () throws(BackendError) in try KernelTables.read() } } catch { return nil }
+        guard let table = kernelTables.first(where: { $0.family == family && $0.name == name }), table.flags == 0,
+            TextBatch.isListableName(name), Family(rawValue: family) != nil
+        else { return nil }
+        let lists = "list chains \(family); list sets table \(family) \(name); list maps \(family)"
+        // One document a line, one per command.
+        let raw = try context.run(lists, flags: [.json, .handle], dryRun: false)
+        var entries: [Document.Entry] = [.item(.table(Table(family: family, name: name)))]
+        for line in raw.split(separator: "\n") where !line.isEmpty {
+            guard let doc = try? Document.parse(String(line)) else { return nil }
+            entries += doc.entries.filter { e in
+                if case .item(let i) = e, case .metainfo = i { return false }
+                if case .item(let i) = e, let k = i.tableKey { return k.family == family && k.name == name }
+                return false
+            }
+        }
+        var listing = TextListing(try context.run(lists, flags: [.handle], dryRun: false))
+        listing.tables = listing.tables.filter { $0.family == family && $0.name == name }
+        if listing.tables.isEmpty { listing.tables.append(TextListing.TableDecl(family: family, name: name)) }
+        listing.tables[0].comment = table.comment
+        return repair(Document(entries), from: listing)
+    }
+
     /// `table FAMILY NAME` → the table; nil for `ruleset`.
     static func scopeTable(_ scope: String) -> (family: String, name: String)? {
         let words = scope.split(separator: " ").map(String.init)

@@ -22,11 +22,13 @@ enum NetfilterNetlink {
     /// nfgenmsg first) to the caller; true when the caller has what it asked for.
     typealias Take = (_ type: UInt16, _ body: ArraySlice<UInt8>) throws(BackendError) -> Bool
 
-    /// Sends `type` with `flags` for every family (nfgenmsg AF_UNSPEC) and walks the replies
-    /// to our sequence number until `take` is done or the kernel ends the dump.
+    /// Sends `type` with `flags` for `family` (nfgenmsg; 0, AF_UNSPEC: every family) and
+    /// `attributes` (already encoded, `attribute(_:_:)`), and walks the replies to our
+    /// sequence number until `take` is done or the kernel ends the dump.
     /// `operation` names the request in errors ("read the ruleset generation id").
     static func request(
-        _ type: UInt16, flags: UInt16, operation: String, bufferSize: Int = 8192, take: Take
+        _ type: UInt16, flags: UInt16, family: UInt8 = 0, attributes: [UInt8] = [], operation: String,
+        bufferSize: Int = 8192, take: Take
     ) throws(BackendError) {
         let fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), protocolNumber)
         guard fd >= 0 else { throw .system(operation: "open a netfilter netlink socket", errno: errno) }
@@ -38,9 +40,9 @@ enum NetfilterNetlink {
         var request: [UInt8] = []
         func put32(_ v: UInt32) { withUnsafeBytes(of: v) { request.append(contentsOf: $0) } }
         func put16(_ v: UInt16) { withUnsafeBytes(of: v) { request.append(contentsOf: $0) } }
-        // nlmsghdr (16 bytes) + nfgenmsg (family AF_UNSPEC, version 0, res_id 0).
-        put32(20); put16(type); put16(nlmFRequest | flags); put32(seq); put32(0)
-        request += [0, 0, 0, 0]
+        // nlmsghdr (16 bytes) + nfgenmsg (family, version 0, res_id 0) + attributes.
+        put32(UInt32(20 + attributes.count)); put16(type); put16(nlmFRequest | flags); put32(seq); put32(0)
+        request += [family, 0, 0, 0] + attributes
         // Unconnected netlink sockets send to the kernel (port 0) by default.
         let sent = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         guard sent == request.count else { throw .system(operation: operation, errno: errno) }
@@ -111,6 +113,17 @@ enum NetfilterNetlink {
             out.append((atype, body[a + 4..<a + alen]))
             a += (alen + 3) & ~3
         }
+        return out
+    }
+
+    /// One attribute of a request: a NUL-terminated string, padded to 4 bytes.
+    static func attribute(_ type: UInt16, string: String) -> [UInt8] {
+        let value = Array(string.utf8) + [0]
+        var out: [UInt8] = []
+        withUnsafeBytes(of: UInt16(4 + value.count)) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: type) { out.append(contentsOf: $0) }
+        out += value
+        while out.count % 4 != 0 { out.append(0) }
         return out
     }
 

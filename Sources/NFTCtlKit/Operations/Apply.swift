@@ -282,7 +282,7 @@ public enum ApplyOperation {
                 desired: desired, declared: state, prune: pruned, backend: backend, evidence: evidence, committed: generation,
                 normalForms: normalised)
             defer { ProcessLifetime.keep((verified.listing, echo)) }
-            timer.mark(verified.derived ? "verification (echo + generation id + plan)" : "verification (re-list + plan)")
+            timer.mark("verification (\(verified.source.rawValue))")
             store?.recordDeclaredElements(desired.state, pruned: pruned)
             // What changes without a commit is not vouched for later, nor kept as a normal form
             // (the learnt tables are the listing's own, so its volatile tables cover them).
@@ -291,6 +291,12 @@ public enum ApplyOperation {
                 learned.tables.removeAll { volatileTables.contains($0.key) }
                 normalizer.remember(input, normalForms: learned)
                 timer.mark("normal forms learnt")
+            }
+            // What the kernel's bytes for the rules are, so that the next apply need not list them.
+            if let kernel = verified.kernel, let live = verified.live {
+                let digests = KernelDigests.learn(declared: state, live: live, kernel: kernel)
+                if !digests.isEmpty { normalizer.remember(input, kernelDigests: digests) }
+                timer.mark("kernel digests learnt")
             }
             // Kept only if nothing committed between the generation read and the listing.
             if let g = verified.generation {

@@ -12,9 +12,13 @@ import Glibc
 struct NormalFormKey: Hashable, Sendable {
     var words: (UInt64, UInt64, UInt64, UInt64)
 
-    init(_ h: RulesHasher) {
+    init(_ h: RulesHasher) { self.init(h.digest) }
+
+    init(words: (UInt64, UInt64, UInt64, UInt64)) { self.words = words }
+
+    init(_ digest: SHA256.Digest) {
         var w: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        h.digest.withUnsafeBytes { raw in
+        digest.withUnsafeBytes { raw in
             w = (
                 raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
                 raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
@@ -22,8 +26,6 @@ struct NormalFormKey: Hashable, Sendable {
         }
         words = w
     }
-
-    init(words: (UInt64, UInt64, UInt64, UInt64)) { self.words = words }
 
     static func == (a: Self, b: Self) -> Bool {
         a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2 && a.words.3 == b.words.3
@@ -49,6 +51,15 @@ struct NormalFormKey: Hashable, Sendable {
         h.combine("model")
         h.combine(serialized)
         return Self(h)
+    }
+
+    /// The key under which the digest of the kernel's bytes for this key's rule is kept
+    /// (`KernelDigests`), beside its normal form in the same file. Derived without hashing
+    /// (ten thousand a run): a fixed mask over a SHA-256 digest, which no other key can be
+    /// without a digest chosen to be that.
+    var kernelDigestKey: Self {
+        let m: UInt64 = 0x6b65_726e_656c_6467  // "kerneldg"
+        return Self(words: (words.0 ^ m, words.1 ^ m, words.2 ^ m, words.3 ^ m))
     }
 
     /// 64 hex digits, in the digest's byte order.
@@ -153,6 +164,28 @@ struct NormalFormRecords {
         guard let r = index[key] else { return nil }
         var slice = Array(bytes[r])
         return try? JSON.parse(bytes: &slice)
+    }
+
+    /// What is kept of rule `key`'s kernel bytes (`kernelDigestKey`): nil, nothing (or a
+    /// record that is not one); `.some(nil)`, bytes that say nothing lasting
+    /// (`KernelRule.stable`), kept so as not to dump them again; else their digest. The
+    /// value is the digest's 64 hex digits in quotes, or `"-"`.
+    func kernelDigest(_ key: NormalFormKey) -> NormalFormKey?? {
+        guard let r = index[key.kernelDigestKey] else { return nil }
+        if bytes[r] == Self.unstableDigest[...] { return .some(nil) }
+        guard r.count == 66, bytes[r.lowerBound] == UInt8(ascii: "\""), bytes[r.upperBound - 1] == UInt8(ascii: "\"") else {
+            return nil
+        }
+        return bytes.withUnsafeBufferPointer { NormalFormKey(hex: UnsafeBufferPointer(rebasing: $0[r.lowerBound + 1..<r.upperBound - 1])) }
+            .map { .some($0) }
+    }
+
+    static let unstableDigest = Array(#""-""#.utf8)
+
+    /// The record value of a kernel digest (nil: bytes that say nothing lasting).
+    static func kernelDigestValue(_ digest: NormalFormKey?) -> [UInt8] {
+        guard let digest else { return unstableDigest }
+        return [UInt8(ascii: "\"")] + digest.hex + [UInt8(ascii: "\"")]
     }
 
     /// The raw value of `key`, for a rewrite.

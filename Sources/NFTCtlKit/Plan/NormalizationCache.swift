@@ -170,23 +170,28 @@ struct NormalizationCache {
 
     /// Adds `new` records to the file: appended when the file as read is a fair size for
     /// the `live` keys (those this input uses), else the file is rewritten with only those.
+    /// A live key's kernel digest (`kernelDigestKey`) is live with it.
     func store(_ new: [(NormalFormKey, [UInt8])], live: [NormalFormKey], old: NormalFormRecords, at url: URL) {
         guard (try? prepare()) != nil else { return }
         var liveBytes = 0
-        for k in live { liveBytes += (old.index[k]?.count ?? 0) + 80 }
+        // Each live key may have its digest's record beside it (150 bytes).
+        for k in live { liveBytes += (old.index[k]?.count ?? 0) + 80 + 150 }
         for (_, v) in new { liveBytes += v.count + 80 }
-        if !new.isEmpty, !old.bytes.isEmpty, !old.needsCompaction(live: live.count, liveBytes: liveBytes) {
+        if !new.isEmpty, !old.bytes.isEmpty, !old.needsCompaction(live: 2 * live.count, liveBytes: liveBytes) {
             var body = old.endsMidLine ? [UInt8(0x0A)] : []
             for (k, v) in new { body += NormalFormRecords.line(k, v) }
             if PrivatePath.append(body, to: url.path) { return }
         }
-        guard !new.isEmpty || old.needsCompaction(live: live.count, liveBytes: liveBytes) else { return }
+        guard !new.isEmpty || old.needsCompaction(live: 2 * live.count, liveBytes: liveBytes) else { return }
         var body: [UInt8] = []
         body.reserveCapacity(liveBytes)
         var written = Set<NormalFormKey>()
         for (k, v) in new where written.insert(k).inserted { body += NormalFormRecords.line(k, v) }
         for k in live where written.insert(k).inserted {
-            if let v = old.rawValue(k) { body += NormalFormRecords.line(k, v) }
+            guard let v = old.rawValue(k) else { continue }
+            body += NormalFormRecords.line(k, v)
+            let d = k.kernelDigestKey
+            if written.insert(d).inserted, let v = old.rawValue(d) { body += NormalFormRecords.line(d, v) }
         }
         if old.bytes.isEmpty { evict(for: url) }
         _ = PrivatePath.write(body, to: url.path, mode: 0o600)
@@ -206,6 +211,9 @@ struct NormalizationCache {
         // Each rule's normal form from the cache, decoded only for the rules of this input;
         // nil: the kernel decides.
         var cached: [[Rule?]] = []
+        // Each cached rule's kernel digest (`KernelDigests`), when one is kept.
+        var digests: [[NormalFormKey?]] = []
+        var digestsMissing: Set<TableKey> = []
         let entryKeys = useCache ? Self.entryKeysByChain(input) : nil
         for (ti, table) in input.state.tables.enumerated() {
             guard useCache else {
@@ -213,6 +221,7 @@ struct NormalizationCache {
                 records.append(NormalFormRecords())
                 keys.append([])
                 cached.append(Array(repeating: nil, count: table.rules.count))
+                digests.append([])
                 continue
             }
             let url = file(for: table)
@@ -231,6 +240,11 @@ struct NormalizationCache {
             records.append(known)
             keys.append(k)
             cached.append(c)
+            var d = [NormalFormKey?](repeating: nil, count: k.count)
+            for i in k.indices where c[i] != nil {
+                if let kept = known.kernelDigest(k[i]) { d[i] = kept } else { digestsMissing.insert(table.key) }
+            }
+            digests.append(d)
             reduced.tables[ti].rules = zip(table.rules, c).filter { $0.1 == nil }.map(\.0)
         }
         timer.mark("  normal-form cache lookup")
@@ -269,6 +283,7 @@ struct NormalizationCache {
         // Put the rules back in the user's order: cached normal forms, and the new ones from
         // the scratch listing in the order they were loaded (per chain).
         var written: [TableKey: WrittenTable] = [:]
+        var kernelDigests: [TableKey: [NormalFormKey?]] = [:]
         for ti in scratch.tables.indices {
             let key = scratch.tables[ti].key
             guard let i = input.state.tables.firstIndex(where: { $0.key == key }) else { continue }
@@ -291,7 +306,10 @@ struct NormalizationCache {
                     let n = list[taken[r.value.chain, default: 0]]
                     taken[r.value.chain, default: 0] += 1
                     rules.append(Located(n))
-                    if useCache, let value = Self.record(written: r.value, normal: n) { new.append((keys[i][ri], value)) }
+                    if useCache, let value = Self.record(written: r.value, normal: n) {
+                        new.append((keys[i][ri], value))
+                        digestsMissing.insert(key)
+                    }
                 } else if useCache {
                     return try full(input)  // the scratch listing does not line up: trust nothing cached
                 } else {
@@ -305,6 +323,7 @@ struct NormalizationCache {
             }
             scratch.tables[ti].rules = rules
             written[key] = WrittenTable(input.state.tables[i])
+            if digests[i].count == rules.count { kernelDigests[key] = digests[i] }
             if useCache { store(new, live: keys[i] + [declarationsKey], old: records[i], at: files[i]) }
         }
         // The learning tables as written, every table in the input's order.
@@ -317,7 +336,28 @@ struct NormalizationCache {
         timer.mark("  merge and store")
         var desired = DesiredState(state: scratch, written: written)
         desired.learning = learning
+        desired.kernelDigests = kernelDigests
+        desired.kernelDigestsMissing = digestsMissing.union(learning)
         return desired
+    }
+
+    /// Keeps what `digests` (`KernelDigests.learn`: by table, a rule's index and its digest,
+    /// nil for bytes that say nothing lasting) says of rules whose normal form is kept.
+    func remember(_ input: LoadedInput, kernelDigests digests: [TableKey: [(index: Int, digest: NormalFormKey?)]]) {
+        guard (try? prepare()) != nil else { return }
+        let entryKeys = Self.entryKeysByChain(input)
+        for (key, learnt) in digests {
+            guard let declared = input.state.table(key) else { continue }
+            let url = file(for: declared)
+            let known = load(url)
+            let keys = Self.ruleKeys(declared, entries: entryKeys?[declared.key] ?? [:])
+            var new: [(NormalFormKey, [UInt8])] = []
+            for (i, d) in learnt where i < keys.count && known.index[keys[i]] != nil {
+                if let kept = known.kernelDigest(keys[i]), kept == d { continue }
+                new.append((keys[i].kernelDigestKey, NormalFormRecords.kernelDigestValue(d)))
+            }
+            store(new, live: keys + [Self.declarationsKey(declared)], old: known, at: url)
+        }
     }
 
     /// Stores what the kernel made of `input`'s tables as `normalForms` gives them (each

@@ -15,11 +15,15 @@ public protocol Normalizer: Sendable {
 
     /// Keeps normal forms the kernel was seen to give `input`'s tables after a commit.
     func remember(_ input: LoadedInput, normalForms: RulesetState)
+
+    /// Keeps what the kernel's bytes for `input`'s rules were after a verifying listing.
+    func remember(_ input: LoadedInput, kernelDigests: LearntDigests)
 }
 
 extension Normalizer {
     public func normalize(_ input: LoadedInput, learnable: Set<TableKey>) throws -> DesiredState { try normalize(input) }
     public func remember(_ input: LoadedInput, normalForms: RulesetState) {}
+    public func remember(_ input: LoadedInput, kernelDigests: LearntDigests) {}
 }
 
 /// The kernel's own normal form: the declarations and every rule the normal-form cache
@@ -40,5 +44,9 @@ public struct ScratchNormalizer: Normalizer {
 
     public func remember(_ input: LoadedInput, normalForms: RulesetState) {
         if cached { NormalizationCache().remember(input, normalForms: normalForms) }
+    }
+
+    public func remember(_ input: LoadedInput, kernelDigests: LearntDigests) {
+        if cached { NormalizationCache().remember(input, kernelDigests: kernelDigests.tables) }
     }
 }

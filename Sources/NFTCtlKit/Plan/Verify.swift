@@ -21,8 +21,22 @@ public enum Verify {
         /// The normal form of the desired state's learning tables, read from the listing
         /// (`LearnedNormalForm`); nil when there were none or the scratch namespace decided.
         var learned: RulesetState? = nil
-        /// True when the listing was derived from the echo, not listed.
-        public var derived: Bool { origins != nil }
+        /// For learning the rules' digests (`KernelDigests.learn`): the listing's live state,
+        /// and the tables' contents dumped at the same generation, when digests were wanted
+        /// (some unknown, or the kernel's rules did not carry those kept for them).
+        var live: RulesetState? = nil
+        var kernel: [TableKey: KernelTableContents]? = nil
+        /// Where the listing came from.
+        public var source: Source = .listed
+
+        public enum Source: String, Sendable {
+            /// libnftables listed the tables.
+            case listed = "re-list + plan"
+            /// Derived from the echo and the listing before the commit (`EchoedListing`).
+            case echo = "echo + generation id + plan"
+            /// The declarations listed, each rule known by its bytes' digest (`KernelDigests`).
+            case digests = "declarations + rule digests + plan"
+        }
     }
 
     /// What the commit itself showed: the listing the plan was made from, the generation id
@@ -38,6 +52,9 @@ public enum Verify {
     /// the kernel's normal form) and `declared` (the declaration as loaded). Only the
     /// declared tables are listed, each on its own; with `prune` the whole ruleset, so that
     /// the pruned tables are seen to be gone.
+    ///
+    /// Where every rule's kernel digest is known (`KernelDigests`), only the declarations are
+    /// listed.
     ///
     /// With `evidence`, the kernel is not listed when the chain of evidence holds: our
     /// commit is G+1 and nobody committed since, and the listing at G with the batch applied
@@ -59,8 +76,23 @@ public enum Verify {
         {
             return outcome
         }
+        var staleDigests = false
+        if desired.learning.isEmpty, prune.isEmpty,
+            let outcome = KernelDigests.verify(desired: desired, declared: declared, backend: backend, stale: &staleDigests)
+        {
+            return outcome
+        }
         let generation = try backend.generationID()
         let scope: [TableKey]? = prune.isEmpty ? declared.keys : nil
+        // The rules' bytes, dumped beside the listing when their digests are to be learnt.
+        let keys = declared.keys
+        let dump =
+            staleDigests || !desired.kernelDigestsMissing.isEmpty
+            ? Concurrently { [backend] in
+                try keys.reduce(into: [TableKey: KernelTableContents]()) { out, key in
+                    out[key] = try backend.contents(family: key.family, table: key.name)
+                }
+            } : nil
         let listing: Document
         if let scope {
             var entries: [Document.Entry] = []
@@ -69,6 +101,7 @@ public enum Verify {
         } else {
             listing = try backend.list()
         }
+        let kernel = try? dump?.wait()
         let unchanged = try backend.generationID() == generation
         let live = try PlanOperation.plannableLiveState(listing, tables: desired.keys + prune)
         var desired = desired
@@ -88,7 +121,9 @@ public enum Verify {
         let declaredLive = try liveState(listing, of: declared, planned: live, plannedKeys: desired.keys + prune)
         let mismatches = differences(declared: declared, live: declaredLive)
         if !mismatches.isEmpty { throw DeclarationMismatch(differences: mismatches) }
-        return Outcome(listing: listing, generation: unchanged ? generation : nil, scope: scope, learned: learned)
+        return Outcome(
+            listing: listing, generation: unchanged ? generation : nil, scope: scope, learned: learned, live: live,
+            kernel: unchanged ? kernel : nil)
     }
 
     /// The outcome derived from `evidence`, or nil when it does not settle what the kernel holds.
@@ -103,7 +138,7 @@ public enum Verify {
             let live = try? liveState(derived.document, of: declared, planned: planned, plannedKeys: desired.keys),
             differences(declared: declared, live: live).isEmpty
         else { return nil }
-        return Outcome(listing: derived.document, generation: after, scope: declared.keys, origins: derived.origins)
+        return Outcome(listing: derived.document, generation: after, scope: declared.keys, origins: derived.origins, source: .echo)
     }
 
     /// `PlanOperation.liveState(listing, tables: declared.keys)`: `planned` (the same

@@ -1,0 +1,182 @@
+import Crypto
+
+/// One table as the kernel holds it, read with nftctl's own netlink dumps (no libnftables,
+/// nothing decoded into nft's language): each rule's chain, handle and a digest of its bytes,
+/// and the names of its sets and how many objects and flowtables it has. At 10k rules this
+/// is a tenth of a libnftables listing; what the bytes mean is learnt from one
+/// (`KernelDigests`). Like `GenerationID`, the sockets open in the calling thread's namespace.
+public struct KernelTableContents: Sendable {
+    var rules: [KernelRule] = []
+    /// Every set of the table: named sets, maps, meters and anonymous sets alike.
+    var sets: [String] = []
+    var objects = 0
+    var flowtables = 0
+}
+
+/// One rule as the kernel holds it.
+public struct KernelRule: Sendable {
+    struct Count: Sendable, Equatable {
+        var packets: UInt64
+        var bytes: UInt64
+    }
+
+    var chain: String
+    var handle: Int64
+    /// SHA-256 of the rule's expressions, compat data and user data (its comment), with the
+    /// values of its top-level counters zeroed: equal digests, the same rule.
+    var digest: NormalFormKey
+    /// The values of its top-level `counter` expressions, in order.
+    var counters: [Count]
+    /// False when the bytes say nothing lasting: they hold state that moves without a
+    /// commit (quota, `last`, connlimit) or name an anonymous set or chain (named anew at
+    /// each load).
+    var stable: Bool
+}
+
+enum KernelRules {
+    static let getRule = NetfilterNetlink.nftables(7)  // NFT_MSG_GETRULE
+    static let newRule = NetfilterNetlink.nftables(6)
+    static let getSet = NetfilterNetlink.nftables(10)  // NFT_MSG_GETSET
+    static let newSet = NetfilterNetlink.nftables(9)
+    static let getObject = NetfilterNetlink.nftables(19)  // NFT_MSG_GETOBJ
+    static let newObject = NetfilterNetlink.nftables(18)
+    static let getFlowtable = NetfilterNetlink.nftables(23)  // NFT_MSG_GETFLOWTABLE
+    static let newFlowtable = NetfilterNetlink.nftables(22)
+
+    /// Expressions whose dump carries state that moves as packets pass.
+    static let stateful: Set<String> = ["quota", "last", "connlimit"]
+    /// Names nft gives anonymous sets, maps and chains.
+    static let anonymousPrefixes = ["__set", "__map", "__chain"].map { Array($0.utf8) }
+
+    /// Table `name` of `family`; nil when the family is not one nf_tables knows.
+    static func read(family: String, table name: String) throws(BackendError) -> KernelTableContents? {
+        guard let code = KernelTables.families.first(where: { $0.value == family })?.key else { return nil }
+        var contents = KernelTableContents()
+        // Each request names the table (attribute 1 of rules, sets, objects and flowtables
+        // alike); each reply is checked against it too.
+        let filter = NetfilterNetlink.attribute(1, string: name)
+        func mine(_ body: ArraySlice<UInt8>, _ attributes: [(type: UInt16, value: ArraySlice<UInt8>)]) -> Bool {
+            body.first == code && attributes.contains { $0.type == 1 && KernelTables.cString($0.value) == name }
+        }
+        try NetfilterNetlink.request(
+            getRule, flags: NetfilterNetlink.nlmFDump, family: code, attributes: filter, operation: "dump the rules",
+            bufferSize: 1 << 17
+        ) { (type, body) throws(BackendError) in
+            if type == newRule, mine(body, NetfilterNetlink.attributes(body)), let r = rule(body) { contents.rules.append(r) }
+            return false
+        }
+        try NetfilterNetlink.request(
+            getSet, flags: NetfilterNetlink.nlmFDump, family: code, attributes: filter, operation: "dump the sets",
+            bufferSize: 1 << 16
+        ) { (type, body) throws(BackendError) in
+            let a = NetfilterNetlink.attributes(body)
+            if type == newSet, mine(body, a), let n = a.first(where: { $0.type == 2 }) {
+                contents.sets.append(KernelTables.cString(n.value))
+            }
+            return false
+        }
+        try NetfilterNetlink.request(
+            getObject, flags: NetfilterNetlink.nlmFDump, family: code, attributes: filter, operation: "dump the objects"
+        ) { (type, body) throws(BackendError) in
+            if type == newObject, mine(body, NetfilterNetlink.attributes(body)) { contents.objects += 1 }
+            return false
+        }
+        try NetfilterNetlink.request(
+            getFlowtable, flags: NetfilterNetlink.nlmFDump, family: code, attributes: filter, operation: "dump the flowtables"
+        ) { (type, body) throws(BackendError) in
+            if type == newFlowtable, mine(body, NetfilterNetlink.attributes(body)) { contents.flowtables += 1 }
+            return false
+        }
+        return contents
+    }
+
+    /// The rule a NEWRULE message body (nfgenmsg first) describes; nil when it lacks a chain
+    /// or a handle. Read in place: ten thousand of these are read per verification.
+    static func rule(_ body: ArraySlice<UInt8>) -> KernelRule? {
+        body.withUnsafeBytes { b -> KernelRule? in
+            var chain: String?
+            var handle: Int64?
+            var expressions = 0..<0, compat = 0..<0, userdata = 0..<0
+            for a in Attributes(b, from: 4) {
+                switch a.type {
+                case 2: chain = String(decoding: UnsafeRawBufferPointer(rebasing: b[a.value]).prefix { $0 != 0 }, as: UTF8.self)
+                case 3:  // NFTA_RULE_HANDLE, 64 bits in network order
+                    guard a.value.count == 8 else { return nil }
+                    handle = Int64(bitPattern: UInt64(bigEndian: b.loadUnaligned(fromByteOffset: a.value.lowerBound, as: UInt64.self)))
+                case 4: expressions = a.value  // NFTA_RULE_EXPRESSIONS
+                case 5: compat = a.value  // NFTA_RULE_COMPAT
+                case 7: userdata = a.value  // NFTA_RULE_USERDATA
+                default: break
+                }
+            }
+            guard let chain, let handle else { return nil }
+            // The digest: each part length-delimited; counter values hashed as zeros.
+            var sha = SHA256()
+            func update(_ r: Range<Int>) { sha.update(bufferPointer: UnsafeRawBufferPointer(rebasing: b[r])) }
+            func delimit(_ n: Int) { withUnsafeBytes(of: UInt64(n).littleEndian) { sha.update(bufferPointer: $0) } }
+            var counters: [KernelRule.Count] = []
+            var stable = true
+            delimit(expressions.count)
+            var from = expressions.lowerBound
+            for element in Attributes(b, in: expressions) where element.type == 1 {  // NFTA_LIST_ELEM
+                var name = ""
+                var data = 0..<0
+                for part in Attributes(b, in: element.value) {
+                    if part.type == 1 {
+                        name = String(decoding: UnsafeRawBufferPointer(rebasing: b[part.value]).prefix { $0 != 0 }, as: UTF8.self)
+                    }
+                    if part.type == 2 { data = part.value }  // NFTA_EXPR_DATA
+                }
+                if stateful.contains(name) { stable = false }
+                guard name == "counter" else { continue }
+                var count = KernelRule.Count(packets: 0, bytes: 0)
+                for v in Attributes(b, in: data) where v.value.count == 8 && (v.type == 1 || v.type == 2) {
+                    let n = UInt64(bigEndian: b.loadUnaligned(fromByteOffset: v.value.lowerBound, as: UInt64.self))
+                    if v.type == 1 { count.bytes = n } else { count.packets = n }  // NFTA_COUNTER_BYTES, _PACKETS
+                    update(from..<v.value.lowerBound)
+                    sha.update(data: zeros)
+                    from = v.value.upperBound
+                }
+                counters.append(count)
+            }
+            update(from..<expressions.upperBound)
+            delimit(compat.count)
+            update(compat)
+            delimit(userdata.count)
+            update(userdata)
+            if stable {
+                let all = UnsafeRawBufferPointer(rebasing: b[expressions])
+                stable = !anonymousPrefixes.contains { contains(all, $0) }
+            }
+            return KernelRule(chain: chain, handle: handle, digest: NormalFormKey(sha.finalize()), counters: counters, stable: stable)
+        }
+    }
+
+    static let zeros = [UInt8](repeating: 0, count: 8)
+
+    /// The netlink attributes of `bytes` in a range, as (type without flag bits, value range).
+    struct Attributes: Sequence, IteratorProtocol {
+        let bytes: UnsafeRawBufferPointer
+        var at: Int
+        let end: Int
+        init(_ bytes: UnsafeRawBufferPointer, in range: Range<Int>) { self.bytes = bytes; at = range.lowerBound; end = range.upperBound }
+        init(_ bytes: UnsafeRawBufferPointer, from start: Int) { self.init(bytes, in: start..<bytes.count) }
+
+        mutating func next() -> (type: UInt16, value: Range<Int>)? {
+            guard at + 4 <= end else { return nil }
+            let length = Int(bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self))
+            let type = bytes.loadUnaligned(fromByteOffset: at + 2, as: UInt16.self) & 0x3fff
+            guard length >= 4, at + length <= end else { return nil }
+            defer { at += (length + 3) & ~3 }
+            return (type, at + 4..<at + length)
+        }
+    }
+
+    static func contains(_ bytes: UnsafeRawBufferPointer, _ pattern: [UInt8]) -> Bool {
+        guard bytes.count >= pattern.count else { return false }
+        for i in 0...(bytes.count - pattern.count) where bytes[i] == pattern[0] {
+            if UnsafeRawBufferPointer(rebasing: bytes[i..<i + pattern.count]).elementsEqual(pattern) { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,137 @@
+import NFTAnalysis
+
+/// Verification without decoding every rule. After a verified listing, the bytes the kernel
+/// holds for each rule are dumped by nftctl itself (`KernelRules`) and a digest of them is
+/// kept beside the rule's normal form in the normal-form cache: those bytes are what
+/// libnftables listed as that normal form, in a table of the same declarations, on the same
+/// kernel and libnftables (the cache file's key). Later, a dump whose rules carry those
+/// digests, chain by chain and in order, holds those very rules: only the declarations are
+/// listed through libnftables (chains, sets and maps, without rules), and the usual checks
+/// run on that listing with each rule in its known normal form. At 10k rules that is a
+/// tenth of the listing it replaces. Anything short of a whole match lists as before.
+enum KernelDigests {
+    /// What the kernel holds of `desired`'s tables, read from digests and the declarations,
+    /// checked as `Verify.afterCommit` checks a listing; nil when a rule has no known digest,
+    /// a table declares objects or flowtables (those are listed), the kernel holds anything
+    /// the digests do not account for, or something committed while it was read.
+    ///
+    /// `stale` is set when every digest was known but the kernel's rules did not carry them:
+    /// if a listing then finds the kernel as declared, the digests are learnt again.
+    static func verify(desired: DesiredState, declared: RulesetState, backend: Backend, stale: inout Bool) -> Verify.Outcome? {
+        let known = desired.tables.compactMap { table -> [NormalFormKey]? in
+            guard let digests = desired.kernelDigests[table.key], digests.count == table.rules.count,
+                table.objects.isEmpty, table.flowtables.isEmpty
+            else { return nil }
+            let all = digests.compactMap { $0 }
+            return all.count == digests.count ? all : nil
+        }
+        guard !desired.tables.isEmpty, known.count == desired.tables.count, let generation = try? backend.generationID() else {
+            return nil
+        }
+        var entries: [Document.Entry] = []
+        for (table, digests) in zip(desired.tables, known) {
+            guard let listed = try? listing(of: table, digests: digests, backend: backend, stale: &stale) else { return nil }
+            entries += listed
+        }
+        guard (try? backend.generationID()) == generation else { return nil }
+        let document = Document(entries)
+        guard let planned = try? PlanOperation.plannableLiveState(document, tables: desired.keys),
+            Planner.plan(desired: desired.state, written: desired.written, live: planned).isEmpty,
+            let live = try? Verify.liveState(document, of: declared, planned: planned, plannedKeys: desired.keys),
+            Verify.differences(declared: declared, live: live).isEmpty
+        else { return nil }
+        return Outcome(listing: document, generation: generation, scope: declared.keys, source: .digests)
+    }
+
+    typealias Outcome = Verify.Outcome
+
+    /// `table`'s declarations as listed, and its rules in normal form with the kernel's
+    /// handles and counter values; nil when the kernel's rules are not `digests`.
+    static func listing(
+        of table: TableContents, digests: [NormalFormKey], backend: Backend, stale: inout Bool
+    ) throws -> [Document.Entry]? {
+        let key = table.key
+        guard let kernel = try backend.contents(family: key.family, table: key.name), kernel.objects == 0, kernel.flowtables == 0,
+            let declarations = try backend.declarations(family: key.family, table: key.name)
+        else { return nil }
+        // Every set the kernel holds is one the declarations list (no meter, no anonymous set).
+        let listedSets = declarations.items.compactMap { item -> String? in
+            if case .set(let s) = item { return s.name }
+            return nil
+        }
+        guard Set(listedSets) == Set(kernel.sets), listedSets.count == kernel.sets.count else { return nil }
+        var kernelByChain: [String: [KernelRule]] = [:]
+        for r in kernel.rules { kernelByChain[r.chain, default: []].append(r) }
+        let declaredByChain = indicesByChain(table)
+        guard Set(kernelByChain.keys) == Set(declaredByChain.keys) else { return nil }
+        stale = true
+        var rules = [Document.Entry?](repeating: nil, count: table.rules.count)
+        for (chain, indices) in declaredByChain {
+            let held = kernelByChain[chain] ?? []
+            guard held.count == indices.count else { return nil }
+            for (i, k) in zip(indices, held) {
+                guard digests[i] == k.digest, var rule = counted(table.rules[i].value, k.counters) else { return nil }
+                rule.handle = k.handle
+                rules[i] = .item(.rule(rule))
+            }
+        }
+        stale = false
+        return declarations.entries + rules.compactMap { $0 }
+    }
+
+    /// The index of each of `table`'s rules, by chain, in order.
+    static func indicesByChain(_ table: TableContents) -> [String: [Int]] {
+        var out: [String: [Int]] = [:]
+        for (i, r) in table.rules.enumerated() { out[r.value.chain, default: []].append(i) }
+        return out
+    }
+
+    /// `rule` with its top-level counters' values as the kernel holds them; nil when it
+    /// does not have as many as the kernel's bytes.
+    static func counted(_ rule: Rule, _ counts: [KernelRule.Count]) -> Rule? {
+        var rule = rule
+        var next = 0
+        var statements = rule.statements
+        for (i, s) in statements.enumerated() {
+            guard case .counter = s else { continue }
+            guard next < counts.count else { return nil }
+            statements[i] = .counter(packets: counts[next].packets, bytes: counts[next].bytes)
+            next += 1
+        }
+        guard next == counts.count else { return nil }
+        if rule.expr != nil { rule.expr = statements }
+        return rule
+    }
+
+    /// The digest of each rule of `declared`'s tables (by table, the rule's index there),
+    /// paired by chain and order with the rules of `live`, a listing the plan found equal to
+    /// the declaration, and by handle with `kernel`, dumped at the same generation (nil for
+    /// bytes that hold moving state or an anonymous name).
+    static func learn(declared: RulesetState, live: RulesetState, kernel: [TableKey: KernelTableContents]) -> LearntDigests {
+        var out: [TableKey: [(index: Int, digest: NormalFormKey?)]] = [:]
+        for table in declared.tables {
+            guard let listed = live.table(table.key), let kernel = kernel[table.key] else { continue }
+            let byHandle = Dictionary(kernel.rules.map { ($0.handle, $0) }, uniquingKeysWith: { a, _ in a })
+            var listedByChain: [String: [Rule]] = [:]
+            for r in listed.rules { listedByChain[r.value.chain, default: []].append(r.value) }
+            let declaredByChain = indicesByChain(table)
+            var learnt: [(index: Int, digest: NormalFormKey?)] = []
+            for (chain, indices) in declaredByChain {
+                guard let rules = listedByChain[chain], rules.count == indices.count else { continue }
+                for (i, r) in zip(indices, rules) {
+                    guard let h = r.handle, let k = byHandle[h], k.chain == chain else { continue }
+                    learnt.append((i, k.stable ? k.digest : nil))
+                }
+            }
+            if !learnt.isEmpty { out[table.key] = learnt }
+        }
+        return LearntDigests(tables: out)
+    }
+}
+
+/// What `KernelDigests.learn` read: by table, a rule's index and the digest of its bytes
+/// (nil: bytes that say nothing lasting).
+public struct LearntDigests: Sendable {
+    var tables: [TableKey: [(index: Int, digest: NormalFormKey?)]] = [:]
+    public var isEmpty: Bool { tables.isEmpty }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+@testable import NFTCtlKit
+
+/// Verification from the rules' kernel digests (`KernelDigests`): learnt after a verifying
+/// listing, used by the next apply in place of listing every rule, and never trusted over
+/// what the kernel holds.
+@Suite(.serialized) struct KernelDigestsKernelTests {
+    static let table = """
+        table inet dg {
+        \tset allowed {
+        \t\ttype ipv4_addr
+        \t\telements = { 10.0.0.1 }
+        \t}
+        \tchain input {
+        \t\ttype filter hook input priority filter; policy accept;
+        \t\tip saddr @allowed counter accept
+        \t\ttcp dport 22 counter accept comment "ssh"
+        \t\tmeta l4proto icmp accept
+        \t}
+        \tchain other {
+        \t\tip daddr 10.9.9.9 drop
+        \t}
+        }
+
+        """
+    static let listed = "verification (re-list + plan)"
+    static let digests = "verification (declarations + rule digests + plan)"
+    static let learnt = "kernel digests learnt"
+
+    /// A state directory, a cache and the rules file, removed by `cleanUp`.
+    struct Setup {
+        let dir = ApplySafety.stateDir()
+        let cache = ApplySafety.stateDir()
+        let file: String
+        init(_ text: String, _ name: String) throws { file = try ApplySafety.write(text, name) }
+        func apply(_ ns: TestNamespace, _ extra: [String: String] = [:]) -> Shell.Result {
+            ApplySafety.nftctl(
+                ["apply", "--yes", "--netns", ns.name, file], dir, ["NFTCTL_CACHE": cache, "NFTCTL_TIMING": "1"].merging(extra) { $1 })
+        }
+        func cleanUp() {
+            for d in [dir, cache, file] { try? FileManager.default.removeItem(atPath: d) }
+        }
+        /// The cache's records files (`NormalFormRecords`).
+        var records: [String] {
+            let normal = cache + "/normal"
+            return ((try? FileManager.default.contentsOfDirectory(atPath: normal)) ?? []).filter { $0.hasSuffix(".records") }
+                .map { normal + "/" + $0 }
+        }
+    }
+
+    @Test(.needsRoot) func aTableSeenOnceIsVerifiedFromItsRulesDigestsThen() throws {
+        guard let ns = TestNamespace.make("kernel digests") else { return }
+        let s = try Setup(Self.table, "digests.nft")
+        defer { s.cleanUp() }
+        let first = s.apply(ns)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains(Self.listed) && first.stderr.contains(Self.learnt), "\(first.stderr)")
+        // Another program deletes the table: everything is made again, and checked by digests.
+        #expect(ns.exec(["nft", "delete", "table", "inet", "dg"]).status == 0)
+        let second = s.apply(ns)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains(Self.digests), "\(second.stderr)")
+        #expect(!second.stderr.contains(Self.learnt), "\(second.stderr)")
+        let list = ns.nftList()
+        #expect(list.contains("tcp dport 22 counter packets 0 bytes 0 accept comment \"ssh\""), "\(list)")
+        #expect(list.contains("ip daddr 10.9.9.9 drop"), "\(list)")
+        // The listing it remembered is the kernel's: the same file again is up to date.
+        let third = s.apply(ns)
+        #expect(third.status == 0 && third.stdout.contains("already up to date"), "\(third.stdout)\(third.stderr)")
+    }
+
+    /// A rule with an anonymous set has bytes that name the set as this load named it: it
+    /// is kept as "says nothing" (not dumped again each time) and its table is listed.
+    @Test(.needsRoot) func aRuleWithAnAnonymousSetIsListedNotDigested() throws {
+        guard let ns = TestNamespace.make("kernel digests, anonymous set") else { return }
+        let text = Self.table.replacingOccurrences(of: "meta l4proto icmp accept", with: "tcp dport { 80, 443 } accept")
+        let s = try Setup(text, "digests-anonymous.nft")
+        defer { s.cleanUp() }
+        let first = s.apply(ns)
+        #expect(first.status == 0 && first.stderr.contains(Self.learnt), "\(first.stderr)")
+        let kept = s.records.map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }.joined()
+        #expect(kept.contains(#" 3 "-""#), "no record of a rule whose bytes say nothing: \(kept)")
+        #expect(ns.exec(["nft", "delete", "table", "inet", "dg"]).status == 0)
+        let second = s.apply(ns)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains(Self.listed), "\(second.stderr)")
+        #expect(!second.stderr.contains(Self.learnt), "dumped again for nothing: \(second.stderr)")
+        #expect(ns.nftList().contains("tcp dport { 80, 443 } accept"))
+    }
+
+    /// Digests that do not match what the kernel holds (here: every one replaced) are never
+    /// believed: the table is listed, found as declared, and the digests are learnt again.
+    @Test(.needsRoot) func wrongDigestsMakeItListAndLearnThemAgain() throws {
+        guard let ns = TestNamespace.make("kernel digests, wrong ones") else { return }
+        let s = try Setup(Self.table, "digests-wrong.nft")
+        defer { s.cleanUp() }
+        #expect(s.apply(ns).status == 0)
+        var replaced = 0
+        for path in s.records {
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            let out = lines.map { line -> String in
+                guard line.hasSuffix("\""), line.contains(" 66 \"") else { return String(line) }
+                replaced += 1
+                return String(line.dropLast(65)) + String(repeating: "ab", count: 32) + "\""
+            }
+            try out.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        #expect(replaced == 4, "expected a digest per rule")
+        #expect(ns.exec(["nft", "delete", "table", "inet", "dg"]).status == 0)
+        let second = s.apply(ns)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains(Self.listed) && second.stderr.contains(Self.learnt), "\(second.stderr)")
+        #expect(ns.exec(["nft", "delete", "table", "inet", "dg"]).status == 0)
+        let third = s.apply(ns)
+        #expect(third.status == 0 && third.stderr.contains(Self.digests), "\(third.stderr)")
+    }
+
+    /// Another program adds a copy of one of our rules between the commit and the
+    /// verification: every digest the kernel shows is a known one, yet the chain holds one
+    /// rule more. The apply fails, says so, and is rolled back.
+    @Test(.needsRoot) func aRuleAddedByAnotherProgramAfterTheCommitIsCaught() throws {
+        guard let ns = TestNamespace.make("kernel digests, interference") else { return }
+        let s = try Setup(Self.table, "digests-interference.nft")
+        defer { s.cleanUp() }
+        #expect(s.apply(ns).status == 0)
+        #expect(ns.exec(["nft", "delete", "table", "inet", "dg"]).status == 0)
+        let apply = try BackgroundNftctl(
+            ["apply", "--yes", "--netns", ns.name, s.file],
+            environment: ["NFTCTL_STATE_DIR": s.dir, "NFTCTL_CACHE": s.cache, "NFTCTL_TEST_STOP_AT": "committed"])
+        try #require(apply.waitUntilStopped(), "never reached the commit")
+        #expect(ns.exec(["nft", "add", "rule", "inet", "dg", "other", "ip", "daddr", "10.9.9.9", "drop"]).status == 0)
+        apply.resume()
+        let r = apply.finish()
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("does not hold what was asked"), "\(r.stderr)")
+        #expect(r.stderr.contains("rolled back at once"), "\(r.stderr)")
+        #expect(!ns.nftList().contains("table inet dg"), "the rolled-back apply left its table")
+    }
+}

@@ -1,0 +1,78 @@
+import Testing
+
+@testable import NFTCtlKit
+
+/// How a NEWRULE message of a dump becomes a digest (`KernelRules.rule`), on hand-built messages.
+struct KernelRulesTests {
+    static func attribute(_ type: UInt16, _ value: [UInt8], nested: Bool = false) -> [UInt8] {
+        var out: [UInt8] = []
+        withUnsafeBytes(of: UInt16(4 + value.count)) { out += $0 }
+        withUnsafeBytes(of: type | (nested ? 0x8000 : 0)) { out += $0 }
+        out += value
+        while out.count % 4 != 0 { out.append(0) }
+        return out
+    }
+    static func string(_ s: String) -> [UInt8] { Array(s.utf8) + [0] }
+    static func be64(_ v: UInt64) -> [UInt8] { withUnsafeBytes(of: v.bigEndian) { Array($0) } }
+    static func expression(_ name: String, _ data: [UInt8]) -> [UInt8] {
+        attribute(1, attribute(1, string(name)) + attribute(2, data, nested: true), nested: true)
+    }
+    static func counter(packets: UInt64, bytes: UInt64) -> [UInt8] {
+        expression("counter", attribute(1, be64(bytes)) + attribute(2, be64(packets)))
+    }
+    /// `immediate` with a verdict: bytes that stand for any stateless expression.
+    static let accept = expression("immediate", attribute(1, [0, 0, 0, 0]) + attribute(2, attribute(1, [0, 0, 0, 1]), nested: true))
+    static func lookup(_ set: String) -> [UInt8] { expression("lookup", attribute(1, string(set))) }
+
+    static func body(chain: String = "input", handle: UInt64 = 7, _ expressions: [[UInt8]], userdata: [UInt8]? = nil) -> [UInt8] {
+        var b: [UInt8] = [1, 0, 0, 0]  // nfgenmsg: inet
+        b += attribute(1, string("t")) + attribute(2, string(chain)) + attribute(3, be64(handle))
+        b += attribute(4, expressions.flatMap { $0 }, nested: true)
+        b += attribute(6, be64(3))  // NFTA_RULE_POSITION: where it sits, not what it is
+        if let userdata { b += attribute(7, userdata) }
+        return b
+    }
+
+    static func rule(_ b: [UInt8]) throws -> KernelRule { try #require(KernelRules.rule(b[...])) }
+
+    @Test func counterValuesAreReadAndLeftOutOfTheDigest() throws {
+        let a = try Self.rule(Self.body([Self.counter(packets: 3, bytes: 180), Self.accept]))
+        let b = try Self.rule(Self.body(handle: 9, [Self.counter(packets: 0, bytes: 0), Self.accept]))
+        #expect(a.digest == b.digest)
+        #expect(a.counters == [KernelRule.Count(packets: 3, bytes: 180)])
+        #expect(b.counters == [KernelRule.Count(packets: 0, bytes: 0)])
+        #expect(a.chain == "input" && a.handle == 7 && b.handle == 9)
+        #expect(a.stable)
+    }
+
+    @Test func whatTheRuleIsChangesTheDigest() throws {
+        let base = try Self.rule(Self.body([Self.counter(packets: 0, bytes: 0), Self.accept]))
+        // Another expression, another order, no counter, a comment: each a different rule.
+        let others = [
+            Self.body([Self.counter(packets: 0, bytes: 0), Self.lookup("allowed"), Self.accept]),
+            Self.body([Self.accept, Self.counter(packets: 0, bytes: 0)]),
+            Self.body([Self.accept]),
+            Self.body([Self.counter(packets: 0, bytes: 0), Self.accept], userdata: [0, 4] + Self.string("ssh"))
+        ]
+        for o in others { #expect(try Self.rule(o).digest != base.digest) }
+        // The position is where the rule sits, not what it is.
+        var moved = Self.body([Self.counter(packets: 0, bytes: 0), Self.accept])
+        moved.replaceSubrange(moved.count - 8..<moved.count, with: Self.be64(99))
+        #expect(try Self.rule(moved).digest == base.digest)
+    }
+
+    @Test func bytesThatSayNothingLastingAreMarked() throws {
+        #expect(try Self.rule(Self.body([Self.lookup("allowed"), Self.accept])).stable)
+        #expect(!(try Self.rule(Self.body([Self.lookup("__set0"), Self.accept])).stable))
+        #expect(!(try Self.rule(Self.body([Self.expression("quota", Self.attribute(1, Self.be64(100))), Self.accept])).stable))
+        #expect(!(try Self.rule(Self.body([Self.expression("last", []), Self.accept])).stable))
+    }
+
+    @Test func aMessageWithoutChainOrHandleIsNoRule() {
+        var b: [UInt8] = [1, 0, 0, 0]
+        b += Self.attribute(1, Self.string("t")) + Self.attribute(2, Self.string("input"))
+        #expect(KernelRules.rule(b[...]) == nil)
+        // A handle of the wrong size.
+        #expect(KernelRules.rule((b + Self.attribute(3, [0, 1]))[...]) == nil)
+    }
+}
