@@ -117,25 +117,48 @@ import Testing
         #expect(third.status == 0 && third.stderr.contains(Self.digests), "\(third.stderr)")
     }
 
-    /// Another program adds a copy of one of our rules between the commit and the
-    /// verification: every digest the kernel shows is a known one, yet the chain holds one
-    /// rule more. The apply fails, says so, and is rolled back.
-    @Test(.needsRoot) func aRuleAddedByAnotherProgramAfterTheCommitIsCaught() throws {
-        guard let ns = TestNamespace.make("kernel digests, interference") else { return }
-        let s = try Setup(Self.table, "digests-interference.nft")
+    /// What another program does between the commit and the verification, each a change
+    /// the digests alone would not show: a copy of one of our rules (every digest the
+    /// kernel shows is a known one, one rule more), the same rules in another order, an
+    /// element in a declared set, a chain, a set and a counter object nobody declared.
+    static let interference: [(String, String)] = [
+        ("a copy of a rule", "add rule inet dg other ip daddr 10.9.9.9 drop"),
+        (
+            "the same rules in another order",
+            "flush chain inet dg input\nadd rule inet dg input meta l4proto icmp accept\n"
+                + "add rule inet dg input ip saddr @allowed counter accept\n"
+                + "add rule inet dg input tcp dport 22 counter accept comment \"ssh\""
+        ),
+        ("an element", "add element inet dg allowed { 10.0.0.2 }"),
+        ("a chain", "add chain inet dg extra"),
+        ("a set", "add set inet dg extra { type ipv4_addr; }"),
+        ("a counter object", "add counter inet dg extra")
+    ]
+
+    /// The apply reads the digests, does not take them for the kernel, fails, says so, and
+    /// is rolled back at once.
+    @Test(.needsRoot, arguments: interference.indices)
+    func whatAnotherProgramChangesAfterTheCommitIsCaught(_ i: Int) throws {
+        let (what, script) = Self.interference[i]
+        guard let ns = TestNamespace.make("kernel digests, \(what) after the commit") else { return }
+        let s = try Setup(Self.table, "digests-interference-\(i).nft")
         defer { s.cleanUp() }
         #expect(s.apply(ns).status == 0)
         #expect(ns.exec(["nft", "delete", "table", "inet", "dg"]).status == 0)
         let apply = try BackgroundNftctl(
             ["apply", "--yes", "--netns", ns.name, s.file],
-            environment: ["NFTCTL_STATE_DIR": s.dir, "NFTCTL_CACHE": s.cache, "NFTCTL_TEST_STOP_AT": "committed"])
+            environment: [
+                "NFTCTL_STATE_DIR": s.dir, "NFTCTL_CACHE": s.cache, "NFTCTL_TEST_STOP_AT": "committed", "NFTCTL_TIMING": "1"
+            ])
         try #require(apply.waitUntilStopped(), "never reached the commit")
-        #expect(ns.exec(["nft", "add", "rule", "inet", "dg", "other", "ip", "daddr", "10.9.9.9", "drop"]).status == 0)
+        let changed = ns.exec(["nft", "-f", "-"], stdin: script + "\n")
+        #expect(changed.status == 0, "\(what): \(changed.stderr)")
         apply.resume()
         let r = apply.finish()
-        #expect(r.status == 1)
-        #expect(r.stderr.contains("does not hold what was asked"), "\(r.stderr)")
-        #expect(r.stderr.contains("rolled back at once"), "\(r.stderr)")
-        #expect(!ns.nftList().contains("table inet dg"), "the rolled-back apply left its table")
+        #expect(r.status == 1, "\(what): \(r.stderr)")
+        #expect(r.stderr.contains("rule digests read, not conclusive"), "\(what): the digests were not read: \(r.stderr)")
+        #expect(r.stderr.contains("does not hold what was"), "\(what): \(r.stderr)")
+        #expect(r.stderr.contains("rolled back at once"), "\(what): \(r.stderr)")
+        #expect(!ns.nftList().contains("table inet dg"), "\(what): the rolled-back apply left its table")
     }
 }

@@ -61,6 +61,26 @@ struct KernelRulesTests {
         #expect(try Self.rule(moved).digest == base.digest)
     }
 
+    /// Compat data and user data count, each delimited: the same bytes moved from one part
+    /// to the other are another rule.
+    @Test func compatAndUserDataCountEachOnItsOwn() throws {
+        var withCompat = Self.body([Self.accept])
+        withCompat += Self.attribute(5, Self.attribute(1, [0, 0, 0, 6]), nested: true)
+        let plain = try Self.rule(Self.body([Self.accept]))
+        #expect(try Self.rule(withCompat).digest != plain.digest)
+        // A user-data record that looks like an expression element, and the element itself.
+        let asUserdata = try Self.rule(Self.body([], userdata: Self.accept))
+        let asExpression = try Self.rule(Self.body([Self.accept]))
+        #expect(asUserdata.digest != asExpression.digest)
+    }
+
+    @Test func shortOrGarbledMessagesAreNoRuleAndNoCrash() {
+        #expect(KernelRules.rule([][...]) == nil)
+        #expect(KernelRules.rule([1, 0][...]) == nil)
+        // An attribute claiming more bytes than the message has.
+        #expect(KernelRules.rule(([1, 0, 0, 0] + [0xff, 0x00, 0x02, 0x00, 0x41])[...]) == nil)
+    }
+
     @Test func bytesThatSayNothingLastingAreMarked() throws {
         #expect(try Self.rule(Self.body([Self.lookup("allowed"), Self.accept])).stable)
         #expect(!(try Self.rule(Self.body([Self.lookup("__set0"), Self.accept])).stable))

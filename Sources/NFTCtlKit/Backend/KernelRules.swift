@@ -28,7 +28,7 @@ public struct KernelRule: Sendable {
     /// The values of its top-level `counter` expressions, in order.
     var counters: [Count]
     /// False when the bytes say nothing lasting: they hold state that moves without a
-    /// commit (quota, `last`, connlimit) or name an anonymous set or chain (named anew at
+    /// commit (quota, `last`) or name an anonymous set or chain (named anew at
     /// each load).
     var stable: Bool
 }
@@ -44,30 +44,36 @@ enum KernelRules {
     static let newFlowtable = NetfilterNetlink.nftables(22)
 
     /// Expressions whose dump carries state that moves as packets pass.
-    static let stateful: Set<String> = ["quota", "last", "connlimit"]
+    static let stateful: Set<String> = ["quota", "last"]
     /// Names nft gives anonymous sets, maps and chains.
     static let anonymousPrefixes = ["__set", "__map", "__chain"].map { Array($0.utf8) }
 
     /// Table `name` of `family`; nil when the family is not one nf_tables knows.
     static func read(family: String, table name: String) throws(BackendError) -> KernelTableContents? {
-        guard let code = KernelTables.families.first(where: { $0.value == family })?.key else { return nil }
+        guard let code = KernelTables.families.first(where: { $0.value == family })?.key,
+            let filter = NetfilterNetlink.attribute(1, string: name)
+        else { return nil }
         var contents = KernelTableContents()
         // Each request names the table (attribute 1 of rules, sets, objects and flowtables
-        // alike); each reply is checked against it too.
-        let filter = NetfilterNetlink.attribute(1, string: name)
+        // alike); each reply is checked against it too. A rule of the table that cannot be
+        // read, or a dump a commit interrupted, is thrown: nothing may go uncounted.
         func mine(_ body: ArraySlice<UInt8>, _ attributes: [(type: UInt16, value: ArraySlice<UInt8>)]) -> Bool {
             body.first == code && attributes.contains { $0.type == 1 && KernelTables.cString($0.value) == name }
         }
         try NetfilterNetlink.request(
             getRule, flags: NetfilterNetlink.nlmFDump, family: code, attributes: filter, operation: "dump the rules",
-            bufferSize: 1 << 17
+            bufferSize: 1 << 17, whole: true
         ) { (type, body) throws(BackendError) in
-            if type == newRule, mine(body, NetfilterNetlink.attributes(body)), let r = rule(body) { contents.rules.append(r) }
+            guard type == newRule, mine(body, NetfilterNetlink.attributes(body)) else { return false }
+            guard let r = rule(body) else {
+                throw .invalidResponse("dump the rules: a rule of table \(family) \(name) that cannot be read")
+            }
+            contents.rules.append(r)
             return false
         }
         try NetfilterNetlink.request(
             getSet, flags: NetfilterNetlink.nlmFDump, family: code, attributes: filter, operation: "dump the sets",
-            bufferSize: 1 << 16
+            bufferSize: 1 << 16, whole: true
         ) { (type, body) throws(BackendError) in
             let a = NetfilterNetlink.attributes(body)
             if type == newSet, mine(body, a), let n = a.first(where: { $0.type == 2 }) {
@@ -76,13 +82,13 @@ enum KernelRules {
             return false
         }
         try NetfilterNetlink.request(
-            getObject, flags: NetfilterNetlink.nlmFDump, family: code, attributes: filter, operation: "dump the objects"
+            getObject, flags: NetfilterNetlink.nlmFDump, family: code, attributes: filter, operation: "dump the objects", whole: true
         ) { (type, body) throws(BackendError) in
             if type == newObject, mine(body, NetfilterNetlink.attributes(body)) { contents.objects += 1 }
             return false
         }
         try NetfilterNetlink.request(
-            getFlowtable, flags: NetfilterNetlink.nlmFDump, family: code, attributes: filter, operation: "dump the flowtables"
+            getFlowtable, flags: NetfilterNetlink.nlmFDump, family: code, attributes: filter, operation: "dump the flowtables", whole: true
         ) { (type, body) throws(BackendError) in
             if type == newFlowtable, mine(body, NetfilterNetlink.attributes(body)) { contents.flowtables += 1 }
             return false
@@ -160,7 +166,7 @@ enum KernelRules {
         var at: Int
         let end: Int
         init(_ bytes: UnsafeRawBufferPointer, in range: Range<Int>) { self.bytes = bytes; at = range.lowerBound; end = range.upperBound }
-        init(_ bytes: UnsafeRawBufferPointer, from start: Int) { self.init(bytes, in: start..<bytes.count) }
+        init(_ bytes: UnsafeRawBufferPointer, from start: Int) { self.init(bytes, in: Swift.min(start, bytes.count)..<bytes.count) }
 
         mutating func next() -> (type: UInt16, value: Range<Int>)? {
             guard at + 4 <= end else { return nil }

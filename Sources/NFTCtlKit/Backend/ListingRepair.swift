@@ -63,7 +63,8 @@ enum ListingRepair {
 
     /// Table `name` of `family` without its rules (`KernelDigests` accounts for those): the
     /// table from the kernel (`KernelTables`), its chains, sets and maps as JSON (`list
-    /// chains`, `list sets table`, `list maps`: no rule is dumped or decoded), repaired from
+    /// chains`, `list sets table`, `list maps`, then `list set` for each set's elements: no
+    /// rule is dumped or decoded), repaired from
     /// the same lists as text. Nil where `listByParts` would be: a flagged table, a name that
     /// is not an identifier, no such table.
     static func listDeclarations(family: String, name: String, context: NFTContext) throws(BackendError) -> Document? {
@@ -83,6 +84,21 @@ enum ListingRepair {
                 if case .item(let i) = e, let k = i.tableKey { return k.family == family && k.name == name }
                 return false
             }
+        }
+        // Upstream 1.0.6 lists no elements with `list sets` (Debian's adds them back): each
+        // set's elements come from a `list set` of its own, which always has them.
+        for (i, entry) in entries.enumerated() {
+            guard case .item(.set(let set)) = entry else { continue }
+            guard TextBatch.isListableName(set.name) else { return nil }
+            let raw = try context.run(
+                "list \(set.isMap ? "map" : "set") \(family) \(name) \(set.name)", flags: [.json, .handle], dryRun: false)
+            guard let doc = try? Document.parse(raw),
+                let own = doc.items.first(where: { item in
+                    if case .set(let s) = item { return s.name == set.name && s.isMap == set.isMap }
+                    return false
+                })
+            else { return nil }
+            entries[i] = .item(own)
         }
         var listing = TextListing(try context.run(lists, flags: [.handle], dryRun: false))
         listing.tables = listing.tables.filter { $0.family == family && $0.name == name }

@@ -14,6 +14,7 @@ enum NetfilterNetlink {
     static let nlmsgDone: UInt16 = 3  // NLMSG_DONE
     static let nlmFRequest: UInt16 = 1
     static let nlmFDump: UInt16 = 0x300  // NLM_F_ROOT | NLM_F_MATCH
+    static let nlmFDumpIntr: UInt16 = 0x10  // NLM_F_DUMP_INTR
 
     /// An nf_tables message type (`NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_…`).
     static func nftables(_ message: UInt16) -> UInt16 { (10 << 8) | message }
@@ -28,7 +29,7 @@ enum NetfilterNetlink {
     /// `operation` names the request in errors ("read the ruleset generation id").
     static func request(
         _ type: UInt16, flags: UInt16, family: UInt8 = 0, attributes: [UInt8] = [], operation: String,
-        bufferSize: Int = 8192, take: Take
+        bufferSize: Int = 8192, whole: Bool = false, take: Take
     ) throws(BackendError) {
         let fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), protocolNumber)
         guard fd >= 0 else { throw .system(operation: "open a netfilter netlink socket", errno: errno) }
@@ -54,7 +55,7 @@ enum NetfilterNetlink {
                 if errno == EINTR { continue }
                 throw .system(operation: operation, errno: errno)
             }
-            if try walk(buffer[0..<n], seq: seq, operation: operation, take: take) { return }
+            if try walk(buffer[0..<n], seq: seq, operation: operation, whole: whole, take: take) { return }
         }
     }
 
@@ -81,7 +82,11 @@ enum NetfilterNetlink {
     /// Walks the netlink messages of one datagram: true when `take` is done or the dump
     /// ended. Acknowledgements and other sequence numbers are skipped; a kernel error or a
     /// truncated message is thrown.
-    static func walk(_ data: ArraySlice<UInt8>, seq: UInt32, operation: String, take: Take) throws(BackendError) -> Bool {
+    /// `whole`: a dump the kernel marks interrupted (`NLM_F_DUMP_INTR`: a commit while it
+    /// was read) is thrown rather than taken in part.
+    static func walk(
+        _ data: ArraySlice<UInt8>, seq: UInt32, operation: String, whole: Bool = false, take: Take
+    ) throws(BackendError) -> Bool {
         var offset = data.startIndex
         while offset + 16 <= data.endIndex {
             let length = Int(u32(data, offset)), type = u16(data, offset + 4), mseq = u32(data, offset + 8)
@@ -90,7 +95,15 @@ enum NetfilterNetlink {
             }
             defer { offset += (length + 3) & ~3 }
             guard mseq == seq else { continue }
-            if type == nlmsgDone { return true }
+            if type == nlmsgDone {
+                // A dump the kernel ended with an error says so here, not in an NLMSG_ERROR.
+                let code = length >= 20 ? Int32(bitPattern: u32(data, offset + 16)) : 0
+                if code < 0 { throw .system(operation: operation, errno: -code) }
+                return true
+            }
+            if whole, u16(data, offset + 6) & nlmFDumpIntr != 0 {
+                throw .invalidResponse("\(operation): the dump was interrupted by a commit")
+            }
             if type == nlmsgError {
                 let code = length >= 20 ? Int32(bitPattern: u32(data, offset + 16)) : 0
                 if code == 0 { continue }
@@ -116,9 +129,11 @@ enum NetfilterNetlink {
         return out
     }
 
-    /// One attribute of a request: a NUL-terminated string, padded to 4 bytes.
-    static func attribute(_ type: UInt16, string: String) -> [UInt8] {
+    /// One attribute of a request: a NUL-terminated string, padded to 4 bytes; nil for one
+    /// longer than an attribute holds (nf_tables names are at most 255 bytes).
+    static func attribute(_ type: UInt16, string: String) -> [UInt8]? {
         let value = Array(string.utf8) + [0]
+        guard value.count <= 1024 else { return nil }
         var out: [UInt8] = []
         withUnsafeBytes(of: UInt16(4 + value.count)) { out.append(contentsOf: $0) }
         withUnsafeBytes(of: type) { out.append(contentsOf: $0) }

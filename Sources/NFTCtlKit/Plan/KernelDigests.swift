@@ -15,9 +15,10 @@ enum KernelDigests {
     /// a table declares objects or flowtables (those are listed), the kernel holds anything
     /// the digests do not account for, or something committed while it was read.
     ///
-    /// `stale` is set when every digest was known but the kernel's rules did not carry them:
-    /// if a listing then finds the kernel as declared, the digests are learnt again.
-    static func verify(desired: DesiredState, declared: RulesetState, backend: Backend, stale: inout Bool) -> Verify.Outcome? {
+    /// `check` says whether the kernel was read, and whether every digest was known but the
+    /// kernel's rules did not carry them (`stale`: if a listing then finds the kernel as
+    /// declared, the digests are learnt again).
+    static func verify(desired: DesiredState, declared: RulesetState, backend: Backend, check: inout Check) -> Verify.Outcome? {
         let known = desired.tables.compactMap { table -> [NormalFormKey]? in
             guard let digests = desired.kernelDigests[table.key], digests.count == table.rules.count,
                 table.objects.isEmpty, table.flowtables.isEmpty
@@ -28,9 +29,10 @@ enum KernelDigests {
         guard !desired.tables.isEmpty, known.count == desired.tables.count, let generation = try? backend.generationID() else {
             return nil
         }
+        check.read = true
         var entries: [Document.Entry] = []
         for (table, digests) in zip(desired.tables, known) {
-            guard let listed = try? listing(of: table, digests: digests, backend: backend, stale: &stale) else { return nil }
+            guard let listed = try? listing(of: table, digests: digests, backend: backend, stale: &check.stale) else { return nil }
             entries += listed
         }
         guard (try? backend.generationID()) == generation else { return nil }
@@ -44,6 +46,11 @@ enum KernelDigests {
     }
 
     typealias Outcome = Verify.Outcome
+
+    struct Check {
+        var read = false
+        var stale = false
+    }
 
     /// `table`'s declarations as listed, and its rules in normal form with the kernel's
     /// handles and counter values; nil when the kernel's rules are not `digests`.

@@ -76,18 +76,20 @@ public enum Verify {
         {
             return outcome
         }
-        var staleDigests = false
+        var digests = KernelDigests.Check()
+        var timer = PhaseTimer()
         if desired.learning.isEmpty, prune.isEmpty,
-            let outcome = KernelDigests.verify(desired: desired, declared: declared, backend: backend, stale: &staleDigests)
+            let outcome = KernelDigests.verify(desired: desired, declared: declared, backend: backend, check: &digests)
         {
             return outcome
         }
+        if digests.read { timer.mark("  rule digests read, not conclusive (the tables are listed)") }
         let generation = try backend.generationID()
         let scope: [TableKey]? = prune.isEmpty ? declared.keys : nil
         // The rules' bytes, dumped beside the listing when their digests are to be learnt.
         let keys = declared.keys
         let dump =
-            staleDigests || !desired.kernelDigestsMissing.isEmpty
+            digests.stale || !desired.kernelDigestsMissing.isEmpty
             ? Concurrently { [backend] in
                 try keys.reduce(into: [TableKey: KernelTableContents]()) { out, key in
                     out[key] = try backend.contents(family: key.family, table: key.name)
