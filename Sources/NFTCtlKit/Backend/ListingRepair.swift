@@ -74,8 +74,8 @@ enum ListingRepair {
             TextBatch.isListableName(name), Family(rawValue: family) != nil
         else { return nil }
         let lists = "list chains \(family); list sets table \(family) \(name); list maps \(family)"
-        // One document a line, one per command.
-        let raw = try context.run(lists, flags: [.json, .handle], dryRun: false)
+        // One document a line, one per command; terse: the elements come set by set below.
+        let raw = try context.run(lists, flags: [.json, .handle, .terse], dryRun: false)
         var entries: [Document.Entry] = [.item(.table(Table(family: family, name: name)))]
         for line in raw.split(separator: "\n") where !line.isEmpty {
             guard let doc = try? Document.parse(String(line)) else { return nil }
