@@ -30,10 +30,15 @@ enum CompleteListing {
     /// `produce` reads one listing (JSON plus what `ListingRepair` recovers from the text
     /// listing); it is read again while its sets repeat elements.
     static func read(what: String, _ produce: () throws -> Document) throws -> Document {
+        try readIfAny(what: what, produce)!
+    }
+
+    /// `read`, for a `produce` that may have nothing to list (nil, returned at once).
+    static func readIfAny(what: String, _ produce: () throws -> Document?) throws -> Document? {
         var pause = firstPause
         var last: [InconsistentSet] = []
         for attempt in 1...attempts {
-            let doc = try produce()
+            guard let doc = try produce() else { return nil }
             last = doc.inconsistentSets
             if last.isEmpty { return doc }
             if attempt < attempts {

@@ -20,6 +20,7 @@ public struct KernelRule: Sendable {
         var bytes: UInt64
     }
 
+    var table: String
     var chain: String
     var handle: Int64
     /// SHA-256 of the rule's expressions, compat data and user data (its comment), with the
@@ -64,11 +65,11 @@ enum KernelRules {
             getRule, flags: NetfilterNetlink.nlmFDump, family: code, attributes: filter, operation: "dump the rules",
             bufferSize: 1 << 17, whole: true
         ) { (type, body) throws(BackendError) in
-            guard type == newRule, mine(body, NetfilterNetlink.attributes(body)) else { return false }
+            guard type == newRule, body.first == code else { return false }
             guard let r = rule(body) else {
                 throw .invalidResponse("dump the rules: a rule of table \(family) \(name) that cannot be read")
             }
-            contents.rules.append(r)
+            if r.table == name { contents.rules.append(r) }
             return false
         }
         try NetfilterNetlink.request(
@@ -97,15 +98,17 @@ enum KernelRules {
     }
 
     /// The rule a NEWRULE message body (nfgenmsg first) describes; nil when it lacks a chain
-    /// or a handle. Read in place: ten thousand of these are read per verification.
+    /// or a handle. Read in place, each attribute once: ten thousand of these are read per
+    /// verification.
     static func rule(_ body: ArraySlice<UInt8>) -> KernelRule? {
         body.withUnsafeBytes { b -> KernelRule? in
-            var chain: String?
+            var table = "", chain: String?
             var handle: Int64?
             var expressions = 0..<0, compat = 0..<0, userdata = 0..<0
-            for a in Attributes(b, from: 4) {
+            for a in NetfilterNetlink.Attributes(b, from: 4) {
                 switch a.type {
-                case 2: chain = String(decoding: UnsafeRawBufferPointer(rebasing: b[a.value]).prefix { $0 != 0 }, as: UTF8.self)
+                case 1: table = KernelTables.cString(UnsafeRawBufferPointer(rebasing: b[a.value]))
+                case 2: chain = KernelTables.cString(UnsafeRawBufferPointer(rebasing: b[a.value]))
                 case 3:  // NFTA_RULE_HANDLE, 64 bits in network order
                     guard a.value.count == 8 else { return nil }
                     handle = Int64(bitPattern: UInt64(bigEndian: b.loadUnaligned(fromByteOffset: a.value.lowerBound, as: UInt64.self)))
@@ -124,19 +127,17 @@ enum KernelRules {
             var stable = true
             delimit(expressions.count)
             var from = expressions.lowerBound
-            for element in Attributes(b, in: expressions) where element.type == 1 {  // NFTA_LIST_ELEM
+            for element in NetfilterNetlink.Attributes(b, in: expressions) where element.type == 1 {  // NFTA_LIST_ELEM
                 var name = ""
                 var data = 0..<0
-                for part in Attributes(b, in: element.value) {
-                    if part.type == 1 {
-                        name = String(decoding: UnsafeRawBufferPointer(rebasing: b[part.value]).prefix { $0 != 0 }, as: UTF8.self)
-                    }
+                for part in NetfilterNetlink.Attributes(b, in: element.value) {
+                    if part.type == 1 { name = KernelTables.cString(UnsafeRawBufferPointer(rebasing: b[part.value])) }
                     if part.type == 2 { data = part.value }  // NFTA_EXPR_DATA
                 }
                 if stateful.contains(name) { stable = false }
                 guard name == "counter" else { continue }
                 var count = KernelRule.Count(packets: 0, bytes: 0)
-                for v in Attributes(b, in: data) where v.value.count == 8 && (v.type == 1 || v.type == 2) {
+                for v in NetfilterNetlink.Attributes(b, in: data) where v.value.count == 8 && (v.type == 1 || v.type == 2) {
                     let n = UInt64(bigEndian: b.loadUnaligned(fromByteOffset: v.value.lowerBound, as: UInt64.self))
                     if v.type == 1 { count.bytes = n } else { count.packets = n }  // NFTA_COUNTER_BYTES, _PACKETS
                     update(from..<v.value.lowerBound)
@@ -154,29 +155,12 @@ enum KernelRules {
                 let all = UnsafeRawBufferPointer(rebasing: b[expressions])
                 stable = !anonymousPrefixes.contains { contains(all, $0) }
             }
-            return KernelRule(chain: chain, handle: handle, digest: NormalFormKey(sha.finalize()), counters: counters, stable: stable)
+            return KernelRule(
+                table: table, chain: chain, handle: handle, digest: NormalFormKey(sha.finalize()), counters: counters, stable: stable)
         }
     }
 
     static let zeros = [UInt8](repeating: 0, count: 8)
-
-    /// The netlink attributes of `bytes` in a range, as (type without flag bits, value range).
-    struct Attributes: Sequence, IteratorProtocol {
-        let bytes: UnsafeRawBufferPointer
-        var at: Int
-        let end: Int
-        init(_ bytes: UnsafeRawBufferPointer, in range: Range<Int>) { self.bytes = bytes; at = range.lowerBound; end = range.upperBound }
-        init(_ bytes: UnsafeRawBufferPointer, from start: Int) { self.init(bytes, in: Swift.min(start, bytes.count)..<bytes.count) }
-
-        mutating func next() -> (type: UInt16, value: Range<Int>)? {
-            guard at + 4 <= end else { return nil }
-            let length = Int(bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self))
-            let type = bytes.loadUnaligned(fromByteOffset: at + 2, as: UInt16.self) & 0x3fff
-            guard length >= 4, at + length <= end else { return nil }
-            defer { at += (length + 3) & ~3 }
-            return (type, at + 4..<at + length)
-        }
-    }
 
     static func contains(_ bytes: UnsafeRawBufferPointer, _ pattern: [UInt8]) -> Bool {
         guard bytes.count >= pattern.count else { return false }

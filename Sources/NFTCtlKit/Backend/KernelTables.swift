@@ -52,7 +52,7 @@ enum KernelTables {
         return table
     }
 
-    static func cString(_ bytes: ArraySlice<UInt8>) -> String {
+    static func cString(_ bytes: some Collection<UInt8>) -> String {
         String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
     }
 

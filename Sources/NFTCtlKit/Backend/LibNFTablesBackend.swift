@@ -120,15 +120,9 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
     }
 
     public func declarations(family: String, table: String) throws -> Document? {
-        var found = true
-        let doc = try CompleteListing.read(what: "the declarations of table \(family) \(table)") {
-            guard let d = try ListingRepair.listDeclarations(family: family, name: table, context: context) else {
-                found = false
-                return Document([])
-            }
-            return d
+        try CompleteListing.readIfAny(what: "the declarations of table \(family) \(table)") {
+            try ListingRepair.listDeclarations(family: family, name: table, context: context)
         }
-        return found ? doc : nil
     }
 
     public func namespaceIdentity() -> UInt64? {

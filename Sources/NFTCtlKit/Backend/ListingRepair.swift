@@ -50,6 +50,13 @@ enum ListingRepair {
         // One call each: 1.0.6 applies one command's cache filter to the next in the same
         // buffer. Terse: set elements were read above already.
         for c in chains { listing.merge(TextListing(try context.run("list " + c, flags: [.handle, .terse], dryRun: false))) }
+        return repair(parsed, from: listing, kernelTables: tables)
+    }
+
+    /// `repair`, with the text listing's tables those of `tables` (read from the kernel,
+    /// `KernelTables`) and each table's comment the kernel's.
+    static func repair(_ doc: Document, from text: TextListing, kernelTables tables: [KernelTables.Table]) -> Document {
+        var listing = text
         listing.tables = listing.tables.filter { t in tables.contains { $0.family == t.family && $0.name == t.name } }
         for t in tables where listing.table(t.family, t.name) == nil {
             listing.tables.append(TextListing.TableDecl(family: t.family, name: t.name))
@@ -58,7 +65,7 @@ enum ListingRepair {
             let t = listing.tables[i]
             listing.tables[i].comment = tables.first { $0.family == t.family && $0.name == t.name }?.comment
         }
-        return repair(parsed, from: listing)
+        return repair(doc, from: listing)
     }
 
     /// Table `name` of `family` without its rules (`KernelDigests` accounts for those): the
@@ -100,11 +107,8 @@ enum ListingRepair {
             else { return nil }
             entries[i] = .item(own)
         }
-        var listing = TextListing(try context.run(lists, flags: [.handle], dryRun: false))
-        listing.tables = listing.tables.filter { $0.family == family && $0.name == name }
-        if listing.tables.isEmpty { listing.tables.append(TextListing.TableDecl(family: family, name: name)) }
-        listing.tables[0].comment = table.comment
-        return repair(Document(entries), from: listing)
+        let listing = TextListing(try context.run(lists, flags: [.handle], dryRun: false))
+        return repair(Document(entries), from: listing, kernelTables: [table])
     }
 
     /// `table FAMILY NAME` → the table; nil for `ruleset`.

@@ -118,15 +118,29 @@ enum NetfilterNetlink {
     /// The attributes (type without its flag bits, value) of a message body after its
     /// `header` bytes (4 for nfgenmsg); stops at a malformed one.
     static func attributes(_ body: ArraySlice<UInt8>, after header: Int = 4) -> [(type: UInt16, value: ArraySlice<UInt8>)] {
-        var out: [(type: UInt16, value: ArraySlice<UInt8>)] = []
-        var a = body.startIndex + header
-        while a + 4 <= body.endIndex {
-            let alen = Int(u16(body, a)), atype = u16(body, a + 2) & 0x3fff
-            guard alen >= 4, a + alen <= body.endIndex else { break }
-            out.append((atype, body[a + 4..<a + alen]))
-            a += (alen + 3) & ~3
+        let base = body.startIndex
+        return body.withUnsafeBytes { b in
+            Attributes(b, from: header).map { ($0.type, body[base + $0.value.lowerBound..<base + $0.value.upperBound]) }
         }
-        return out
+    }
+
+    /// The attributes of `bytes` in a range, as (type without its flag bits, value range),
+    /// read in place; stops at a malformed one. What `attributes` reads, without an array.
+    struct Attributes: Sequence, IteratorProtocol {
+        let bytes: UnsafeRawBufferPointer
+        var at: Int
+        let end: Int
+        init(_ bytes: UnsafeRawBufferPointer, in range: Range<Int>) { self.bytes = bytes; at = range.lowerBound; end = range.upperBound }
+        init(_ bytes: UnsafeRawBufferPointer, from start: Int) { self.init(bytes, in: Swift.min(start, bytes.count)..<bytes.count) }
+
+        mutating func next() -> (type: UInt16, value: Range<Int>)? {
+            guard at + 4 <= end else { return nil }
+            let length = Int(bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self))
+            let type = bytes.loadUnaligned(fromByteOffset: at + 2, as: UInt16.self) & 0x3fff
+            guard length >= 4, at + length <= end else { return nil }
+            defer { at += (length + 3) & ~3 }
+            return (type, at + 4..<at + length)
+        }
     }
 
     /// One attribute of a request: a NUL-terminated string, padded to 4 bytes; nil for one

@@ -42,10 +42,8 @@ enum KernelDigests {
             let live = try? Verify.liveState(document, of: declared, planned: planned, plannedKeys: desired.keys),
             Verify.differences(declared: declared, live: live).isEmpty
         else { return nil }
-        return Outcome(listing: document, generation: generation, scope: declared.keys, source: .digests)
+        return Verify.Outcome(listing: document, generation: generation, scope: declared.keys, source: .digests)
     }
-
-    typealias Outcome = Verify.Outcome
 
     struct Check {
         var read = false

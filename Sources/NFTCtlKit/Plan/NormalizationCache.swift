@@ -344,19 +344,13 @@ struct NormalizationCache {
     /// Keeps what `digests` (`KernelDigests.learn`: by table, a rule's index and its digest,
     /// nil for bytes that say nothing lasting) says of rules whose normal form is kept.
     func remember(_ input: LoadedInput, kernelDigests digests: [TableKey: [(index: Int, digest: NormalFormKey?)]]) {
-        guard (try? prepare()) != nil else { return }
-        let entryKeys = Self.entryKeysByChain(input)
-        for (key, learnt) in digests {
-            guard let declared = input.state.table(key) else { continue }
-            let url = file(for: declared)
-            let known = load(url)
-            let keys = Self.ruleKeys(declared, entries: entryKeys?[declared.key] ?? [:])
+        update(input, tables: Array(digests.keys)) { declared, keys, known in
             var new: [(NormalFormKey, [UInt8])] = []
-            for (i, d) in learnt where i < keys.count && known.index[keys[i]] != nil {
+            for (i, d) in digests[declared.key] ?? [] where i < keys.count && known.index[keys[i]] != nil {
                 if let kept = known.kernelDigest(keys[i]), kept == d { continue }
                 new.append((keys[i].kernelDigestKey, NormalFormRecords.kernelDigestValue(d)))
             }
-            store(new, live: keys + [Self.declarationsKey(declared)], old: known, at: url)
+            return new
         }
     }
 
@@ -365,13 +359,8 @@ struct NormalizationCache {
     /// each rule not yet known. Only records the scratch namespace would have given: a
     /// record of anything that has counted (a counter, a quota, `last`) is left out.
     func remember(_ input: LoadedInput, normalForms: RulesetState) {
-        guard (try? prepare()) != nil else { return }
-        let entryKeys = Self.entryKeysByChain(input)
-        for normal in normalForms.tables {
-            guard let declared = input.state.table(normal.key), declared.rules.count == normal.rules.count else { continue }
-            let url = file(for: declared)
-            let known = load(url)
-            let keys = Self.ruleKeys(declared, entries: entryKeys?[declared.key] ?? [:])
+        update(input, tables: normalForms.keys) { declared, keys, known in
+            guard let normal = normalForms.table(declared.key), declared.rules.count == normal.rules.count else { return [] }
             var new: [(NormalFormKey, [UInt8])] = []
             let declarationsKey = Self.declarationsKey(declared)
             var declarations = normal
@@ -383,7 +372,24 @@ struct NormalizationCache {
                 let n = normal.rules[ri].value
                 if !Counted.any(n), let value = Self.record(written: r.value, normal: n) { new.append((keys[ri], value)) }
             }
-            store(new, live: keys + [declarationsKey], old: known, at: url)
+            return new
+        }
+    }
+
+    /// Adds to the cache file of each of `input`'s tables in `tables` the records `new`
+    /// makes from the table as declared, its rules' keys and the file as read.
+    private func update(
+        _ input: LoadedInput, tables: [TableKey],
+        _ new: (TableContents, [NormalFormKey], NormalFormRecords) -> [(NormalFormKey, [UInt8])]
+    ) {
+        guard (try? prepare()) != nil else { return }
+        let entryKeys = Self.entryKeysByChain(input)
+        for key in tables {
+            guard let declared = input.state.table(key) else { continue }
+            let url = file(for: declared)
+            let known = load(url)
+            let keys = Self.ruleKeys(declared, entries: entryKeys?[declared.key] ?? [:])
+            store(new(declared, keys, known), live: keys + [Self.declarationsKey(declared)], old: known, at: url)
         }
     }
 
