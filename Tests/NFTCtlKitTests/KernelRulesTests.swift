@@ -38,7 +38,7 @@ struct KernelRulesTests {
     @Test func counterValuesAreReadAndLeftOutOfTheDigest() throws {
         let a = try Self.rule(Self.body([Self.counter(packets: 3, bytes: 180), Self.accept]))
         let b = try Self.rule(Self.body(handle: 9, [Self.counter(packets: 0, bytes: 0), Self.accept]))
-        #expect(a.digest == b.digest)
+        #expect(a.bytes == b.bytes)
         #expect(a.counters == [KernelRule.Count(packets: 3, bytes: 180)])
         #expect(b.counters == [KernelRule.Count(packets: 0, bytes: 0)])
         #expect(a.chain == "input" && a.handle == 7 && b.handle == 9)
@@ -54,11 +54,11 @@ struct KernelRulesTests {
             Self.body([Self.accept]),
             Self.body([Self.counter(packets: 0, bytes: 0), Self.accept], userdata: [0, 4] + Self.string("ssh"))
         ]
-        for o in others { #expect(try Self.rule(o).digest != base.digest) }
+        for o in others { #expect(try Self.rule(o).bytes != base.bytes) }
         // The position is where the rule sits, not what it is.
         var moved = Self.body([Self.counter(packets: 0, bytes: 0), Self.accept])
         moved.replaceSubrange(moved.count - 8..<moved.count, with: Self.be64(99))
-        #expect(try Self.rule(moved).digest == base.digest)
+        #expect(try Self.rule(moved).bytes == base.bytes)
     }
 
     /// Compat data and user data count, each delimited: the same bytes moved from one part
@@ -67,11 +67,11 @@ struct KernelRulesTests {
         var withCompat = Self.body([Self.accept])
         withCompat += Self.attribute(5, Self.attribute(1, [0, 0, 0, 6]), nested: true)
         let plain = try Self.rule(Self.body([Self.accept]))
-        #expect(try Self.rule(withCompat).digest != plain.digest)
+        #expect(try Self.rule(withCompat).bytes != plain.bytes)
         // A user-data record that looks like an expression element, and the element itself.
         let asUserdata = try Self.rule(Self.body([], userdata: Self.accept))
         let asExpression = try Self.rule(Self.body([Self.accept]))
-        #expect(asUserdata.digest != asExpression.digest)
+        #expect(asUserdata.bytes != asExpression.bytes)
     }
 
     @Test func shortOrGarbledMessagesAreNoRuleAndNoCrash() {

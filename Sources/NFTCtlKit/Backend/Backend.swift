@@ -38,6 +38,11 @@ public protocol Backend: AnyObject, Sendable {
     /// A table without its rules, as `list(table:name:)` gives the rest
     /// (`ListingRepair.listDeclarations`); nil: list it instead.
     func declarations(family: String, table: String) throws -> Document?
+    /// Commits `batch`, nftctl's own encoding of tables created whole (`KernelBatch`), if
+    /// nobody committed since `generation`; returns the kernel's echo. nil: this backend
+    /// cannot (commit the plan's batch instead). Throws `KernelBatch.Refusal` when the
+    /// kernel refused it (nothing was committed).
+    func commit(_ batch: KernelBatch, generation: UInt32) throws -> KernelBatch.Echo?
 }
 
 extension Backend {
@@ -55,4 +60,5 @@ extension Backend {
     public func namespaceIdentity() -> UInt64? { nil }
     public func contents(family: String, table: String) throws -> KernelTableContents? { nil }
     public func declarations(family: String, table: String) throws -> Document? { nil }
+    public func commit(_ batch: KernelBatch, generation: UInt32) throws -> KernelBatch.Echo? { nil }
 }

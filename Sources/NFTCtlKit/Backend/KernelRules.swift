@@ -1,10 +1,8 @@
-import Crypto
-
 /// One table as the kernel holds it, read with nftctl's own netlink dumps (no libnftables,
-/// nothing decoded into nft's language): each rule's chain, handle and a digest of its bytes,
+/// nothing decoded into nft's language): each rule's chain, handle and bytes,
 /// and the names of its sets and how many objects and flowtables it has. At 10k rules this
 /// is a tenth of a libnftables listing; what the bytes mean is learnt from one
-/// (`KernelDigests`). Like `GenerationID`, the sockets open in the calling thread's namespace.
+/// (`KernelRuleBytes`). Like `GenerationID`, the sockets open in the calling thread's namespace.
 public struct KernelTableContents: Sendable {
     var rules: [KernelRule] = []
     /// Every set of the table: named sets, maps, meters and anonymous sets alike.
@@ -23,9 +21,10 @@ public struct KernelRule: Sendable {
     var table: String
     var chain: String
     var handle: Int64
-    /// SHA-256 of the rule's expressions, compat data and user data (its comment), with the
-    /// values of its top-level counters zeroed: equal digests, the same rule.
-    var digest: NormalFormKey
+    /// The rule's expressions, compat data and user data (its comment) as netlink
+    /// attributes, with the values of its counters zeroed: equal bytes, the same rule; sent
+    /// as they are, they make this rule again (`KernelBatch`).
+    var bytes: [UInt8]
     /// The values of its top-level `counter` expressions, in order.
     var counters: [Count]
     /// False when the bytes say nothing lasting: they hold state that moves without a
@@ -104,59 +103,78 @@ enum KernelRules {
         body.withUnsafeBytes { b -> KernelRule? in
             var table = "", chain: String?
             var handle: Int64?
+            // Whole attributes (header included): what a NEWRULE of this rule would carry.
             var expressions = 0..<0, compat = 0..<0, userdata = 0..<0
             for a in NetfilterNetlink.Attributes(b, from: 4) {
+                let whole = a.value.lowerBound - 4..<a.value.upperBound
                 switch a.type {
                 case 1: table = KernelTables.cString(UnsafeRawBufferPointer(rebasing: b[a.value]))
                 case 2: chain = KernelTables.cString(UnsafeRawBufferPointer(rebasing: b[a.value]))
                 case 3:  // NFTA_RULE_HANDLE, 64 bits in network order
                     guard a.value.count == 8 else { return nil }
                     handle = Int64(bitPattern: UInt64(bigEndian: b.loadUnaligned(fromByteOffset: a.value.lowerBound, as: UInt64.self)))
-                case 4: expressions = a.value  // NFTA_RULE_EXPRESSIONS
-                case 5: compat = a.value  // NFTA_RULE_COMPAT
-                case 7: userdata = a.value  // NFTA_RULE_USERDATA
+                case 4: expressions = whole  // NFTA_RULE_EXPRESSIONS
+                case 5: compat = whole  // NFTA_RULE_COMPAT
+                case 7: userdata = whole  // NFTA_RULE_USERDATA
                 default: break
                 }
             }
             guard let chain, let handle else { return nil }
-            // The digest: each part length-delimited; counter values hashed as zeros.
-            var sha = SHA256()
-            func update(_ r: Range<Int>) { sha.update(bufferPointer: UnsafeRawBufferPointer(rebasing: b[r])) }
-            func delimit(_ n: Int) { withUnsafeBytes(of: UInt64(n).littleEndian) { sha.update(bufferPointer: $0) } }
+            // The bytes: those three attributes, each padded as netlink pads, in that order,
+            // with the counters' values zeroed (a new rule's counters start at zero).
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(expressions.count + compat.count + userdata.count + 8)
+            func append(_ r: Range<Int>) {
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[r]))
+                while bytes.count % 4 != 0 { bytes.append(0) }
+            }
             var counters: [KernelRule.Count] = []
             var stable = true
-            delimit(expressions.count)
-            var from = expressions.lowerBound
-            for element in NetfilterNetlink.Attributes(b, in: expressions) where element.type == 1 {  // NFTA_LIST_ELEM
-                var name = ""
-                var data = 0..<0
-                for part in NetfilterNetlink.Attributes(b, in: element.value) {
-                    if part.type == 1 { name = KernelTables.cString(UnsafeRawBufferPointer(rebasing: b[part.value])) }
-                    if part.type == 2 { data = part.value }  // NFTA_EXPR_DATA
+            append(expressions)
+            if !expressions.isEmpty {
+                let shift = bytes.startIndex - expressions.lowerBound
+                for element in NetfilterNetlink.Attributes(b, in: expressions.lowerBound + 4..<expressions.upperBound)
+                where element.type == 1 {  // NFTA_LIST_ELEM
+                    var name = ""
+                    var data = 0..<0
+                    for part in NetfilterNetlink.Attributes(b, in: element.value) {
+                        if part.type == 1 { name = KernelTables.cString(UnsafeRawBufferPointer(rebasing: b[part.value])) }
+                        if part.type == 2 { data = part.value }  // NFTA_EXPR_DATA
+                    }
+                    if stateful.contains(name) { stable = false }
+                    guard name == "counter" else { continue }
+                    var count = KernelRule.Count(packets: 0, bytes: 0)
+                    for v in NetfilterNetlink.Attributes(b, in: data) where v.value.count == 8 && (v.type == 1 || v.type == 2) {
+                        let n = UInt64(bigEndian: b.loadUnaligned(fromByteOffset: v.value.lowerBound, as: UInt64.self))
+                        if v.type == 1 { count.bytes = n } else { count.packets = n }  // NFTA_COUNTER_BYTES, _PACKETS
+                        for i in v.value { bytes[i + shift] = 0 }
+                    }
+                    counters.append(count)
                 }
-                if stateful.contains(name) { stable = false }
-                guard name == "counter" else { continue }
-                var count = KernelRule.Count(packets: 0, bytes: 0)
-                for v in NetfilterNetlink.Attributes(b, in: data) where v.value.count == 8 && (v.type == 1 || v.type == 2) {
-                    let n = UInt64(bigEndian: b.loadUnaligned(fromByteOffset: v.value.lowerBound, as: UInt64.self))
-                    if v.type == 1 { count.bytes = n } else { count.packets = n }  // NFTA_COUNTER_BYTES, _PACKETS
-                    update(from..<v.value.lowerBound)
-                    sha.update(data: zeros)
-                    from = v.value.upperBound
-                }
-                counters.append(count)
             }
-            update(from..<expressions.upperBound)
-            delimit(compat.count)
-            update(compat)
-            delimit(userdata.count)
-            update(userdata)
+            append(compat)
+            append(userdata)
             if stable {
                 let all = UnsafeRawBufferPointer(rebasing: b[expressions])
                 stable = !anonymousPrefixes.contains { contains(all, $0) }
             }
-            return KernelRule(
-                table: table, chain: chain, handle: handle, digest: NormalFormKey(sha.finalize()), counters: counters, stable: stable)
+            return KernelRule(table: table, chain: chain, handle: handle, bytes: bytes, counters: counters, stable: stable)
+        }
+    }
+
+    /// Whether `bytes` are what `rule` keeps of a rule: NFTA_RULE_EXPRESSIONS, then at most
+    /// NFTA_RULE_COMPAT and NFTA_RULE_USERDATA, each whole, nothing else. What is sent as a
+    /// rule's own bytes is checked first (`KernelBatch`).
+    static func isRuleBytes(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { b in
+            var types: [UInt16] = []
+            var end = 0
+            for a in NetfilterNetlink.Attributes(b, from: 0) {
+                types.append(a.type)
+                end = (a.value.upperBound + 3) & ~3
+            }
+            return end == b.count && types.first == 4 && types.count <= 3 && types == types.sorted()
+                && Set(types).count == types.count && types.allSatisfy { [4, 5, 7].contains($0) }
         }
     }
 

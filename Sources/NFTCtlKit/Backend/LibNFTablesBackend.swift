@@ -125,6 +125,11 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
         }
     }
 
+    public func commit(_ batch: KernelBatch, generation: UInt32) throws -> KernelBatch.Echo? {
+        if let namespace { return try namespace.perform { try batch.send(generation: generation) } }
+        return try batch.send(generation: generation)
+    }
+
     public func namespaceIdentity() -> UInt64? {
         guard let namespace else { return SystemCall.netnsCookie() }
         return StateStore.identity(of: namespace)

@@ -68,7 +68,7 @@ enum ListingRepair {
         return repair(doc, from: listing)
     }
 
-    /// Table `name` of `family` without its rules (`KernelDigests` accounts for those): the
+    /// Table `name` of `family` without its rules (`KernelRuleBytes` accounts for those): the
     /// table from the kernel (`KernelTables`), its chains, sets and maps as JSON (`list
     /// chains`, `list sets table`, `list maps`, then `list set` for each set's elements: no
     /// rule is dumped or decoded), repaired from

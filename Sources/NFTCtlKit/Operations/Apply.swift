@@ -52,6 +52,27 @@ public enum ApplyOperation {
         }
     }
 
+    /// nftctl's own batch for this commit (`KernelBatch`), when every table it changes is
+    /// created whole (new, or replaced) and nothing is pruned; nil: libnftables commits.
+    static func ownBatch(plan: Plan, mode: Mode, state: RulesetState, desired: DesiredState, pruned: [TableKey]) -> KernelBatch? {
+        guard pruned.isEmpty, desired.learning.isEmpty else { return nil }
+        var tables: [(table: TableContents, clear: Bool)] = []
+        switch mode {
+        case .replace: tables = state.tables.map { ($0, true) }
+        case .incremental:
+            for t in plan.tables {
+                guard let written = desired.written[t.key]?.table else { return nil }
+                switch t.mode {
+                case .create: tables.append((written, false))
+                case .replace: tables.append((written, true))
+                case .update where t.changes.isEmpty: continue
+                case .update, .delete: return nil
+                }
+            }
+        }
+        return KernelBatch.build(tables, desired: desired)
+    }
+
     /// The single batch that replaces `state`'s tables whole.
     public static func replaceBatch(_ state: RulesetState) -> (document: Document, locations: [SourceLocation?]) {
         TableReplacement.batch(state)
@@ -222,10 +243,27 @@ public enum ApplyOperation {
         // A batch of rule commands is committed with the kernel's echo, which with the
         // generation id stands in for the verifying listing (`Verify.afterCommit`).
         var echo: Document?
+        // Tables created whole whose rules' kernel bytes are all known go in nftctl's own
+        // batch (`KernelBatch`); a batch the kernel refuses goes through libnftables after
+        // all, which says why in nft's terms.
+        var ownEcho: KernelBatch.Echo?
         do {
-            echo = try Transport.commit(
-                batch, liveSets: Transport.sets(of: liveTables, in: state.keys), desired: desired.state,
-                backend: backend, echoed: echoed)
+            if let own = ownBatch(plan: plan, mode: mode, state: state, desired: desired, pruned: pruned) {
+                do {
+                    ownEcho = try backend.commit(own, generation: generation)
+                } catch let refusal as KernelBatch.Refusal {
+                    if refusal.stale { throw StalePlan(expected: generation, found: (try? backend.generationID()) ?? generation) }
+                    timer.mark("own batch refused (\(SystemCall.describe(errno: refusal.errno)), by \(refusal.what))")
+                }
+            }
+            if ownEcho == nil {
+                echo = try Transport.commit(
+                    batch, liveSets: Transport.sets(of: liveTables, in: state.keys), desired: desired.state,
+                    backend: backend, echoed: echoed)
+            }
+        } catch let stale as StalePlan {
+            abandon()
+            throw stale
         } catch {
             // libnftables can report an error after the kernel committed (an echo it could not
             // take in): only a generation id that has not moved shows that nothing was.
@@ -246,7 +284,7 @@ public enum ApplyOperation {
             throw Problem("the kernel refused the batch; nothing was changed: \(error)")
         }
         report.applied = true
-        timer.mark("commit")
+        timer.mark(ownEcho == nil ? "commit" : "commit (own batch)")
         // The replaced rules' counts as the commit found them, for a rollback.
         if let echo, let store, let snapshot = report.snapshot {
             do {
@@ -279,7 +317,8 @@ public enum ApplyOperation {
             say("verifying what the kernel now holds")
             let evidence = echo.map { Verify.Evidence(listing: liveListing, generation: generation, batch: batch.document, echo: $0) }
             let verified = try Verify.afterCommit(
-                desired: desired, declared: state, prune: pruned, backend: backend, evidence: evidence, committed: generation,
+                desired: desired, declared: state, prune: pruned, backend: backend, evidence: evidence, ownEcho: ownEcho,
+                committed: generation,
                 normalForms: normalised)
             defer { ProcessLifetime.keep((verified.listing, echo)) }
             timer.mark("verification (\(verified.source.rawValue))")
@@ -294,9 +333,9 @@ public enum ApplyOperation {
             }
             // What the kernel's bytes for the rules are, so that the next apply need not list them.
             if let kernel = verified.kernel, let live = verified.live {
-                let digests = KernelDigests.learn(declared: state, live: live, kernel: kernel)
-                if !digests.isEmpty { normalizer.remember(input, kernelDigests: digests) }
-                timer.mark("kernel digests learnt")
+                let learnt = KernelRuleBytes.learn(declared: state, live: live, kernel: kernel)
+                if !learnt.isEmpty { normalizer.remember(input, kernelRuleBytes: learnt) }
+                timer.mark("kernel bytes learnt")
             }
             // Kept only if nothing committed between the generation read and the listing.
             if let g = verified.generation {

@@ -9,12 +9,13 @@ public struct DesiredState: Sendable {
     /// New tables held as written, not in normal form: the kernel's listing after the
     /// commit gives their normal form (`LearnedNormalForm`), not a scratch namespace.
     public var learning: Set<TableKey> = []
-    /// Per table, the digest of the kernel's bytes for each rule (at its index), where the
-    /// normal-form cache keeps one (`KernelDigests`): verification then needs no listing.
-    var kernelDigests: [TableKey: [NormalFormKey?]] = [:]
-    /// Tables with a rule whose normal form is kept but not what its bytes are: learnt
-    /// after a verifying listing (`KernelDigests.learn`).
-    var kernelDigestsMissing: Set<TableKey> = []
+    /// Per table, the kernel's bytes for each rule (at its index), where the normal-form
+    /// cache keeps them (`KernelRuleBytes`): verification then needs no listing of the
+    /// rules, and a new table needs no libnftables to make them (`KernelBatch`).
+    var kernelRuleBytes: [TableKey: [[UInt8]?]] = [:]
+    /// Tables with a rule whose normal form is kept but not its kernel bytes: learnt
+    /// after a verifying listing (`KernelRuleBytes.learn`).
+    var kernelRuleBytesMissing: Set<TableKey> = []
     public init(state: RulesetState, written: [TableKey: WrittenTable] = [:]) { self.state = state; self.written = written }
 
     public var keys: [TableKey] { state.keys }

@@ -53,12 +53,12 @@ struct NormalFormKey: Hashable, Sendable {
         return Self(h)
     }
 
-    /// The key under which the digest of the kernel's bytes for this key's rule is kept
-    /// (`KernelDigests`), beside its normal form in the same file. Derived without hashing
+    /// The key under which the kernel's bytes for this key's rule are kept
+    /// (`KernelRuleBytes`), beside its normal form in the same file. Derived without hashing
     /// (ten thousand a run): a fixed mask over a SHA-256 digest, which no other key can be
     /// without a digest chosen to be that.
-    var kernelDigestKey: Self {
-        let m: UInt64 = 0x6b65_726e_656c_6467  // "kerneldg"
+    var kernelBytesKey: Self {
+        let m: UInt64 = 0x6b65_726e_656c_6279  // "kernelby"
         return Self(words: (words.0 ^ m, words.1 ^ m, words.2 ^ m, words.3 ^ m))
     }
 
@@ -166,26 +166,26 @@ struct NormalFormRecords {
         return try? JSON.parse(bytes: &slice)
     }
 
-    /// What is kept of rule `key`'s kernel bytes (`kernelDigestKey`): nil, nothing (or a
+    /// What is kept of rule `key`'s kernel bytes (`kernelBytesKey`): nil, nothing (or a
     /// record that is not one); `.some(nil)`, bytes that say nothing lasting
-    /// (`KernelRule.stable`), kept so as not to dump them again; else their digest. The
-    /// value is the digest's 64 hex digits in quotes, or `"-"`.
-    func kernelDigest(_ key: NormalFormKey) -> NormalFormKey?? {
-        guard let r = index[key.kernelDigestKey] else { return nil }
-        if bytes[r] == Self.unstableDigest[...] { return .some(nil) }
-        guard r.count == 66, bytes[r.lowerBound] == UInt8(ascii: "\""), bytes[r.upperBound - 1] == UInt8(ascii: "\"") else {
-            return nil
-        }
-        return bytes.withUnsafeBufferPointer { NormalFormKey(hex: UnsafeBufferPointer(rebasing: $0[r.lowerBound + 1..<r.upperBound - 1])) }
-            .map { .some($0) }
+    /// (`KernelRule.stable`), kept so as not to dump them again; else the bytes, which are
+    /// sent as the rule (`KernelBatch`). The value is the bytes in base64 in quotes, or `"-"`.
+    func kernelBytes(_ key: NormalFormKey) -> [UInt8]?? {
+        guard let r = index[key.kernelBytesKey] else { return nil }
+        if bytes[r] == Self.unstableBytes[...] { return .some(nil) }
+        guard r.count > 2, bytes[r.lowerBound] == UInt8(ascii: "\""), bytes[r.upperBound - 1] == UInt8(ascii: "\""),
+            let data = Data(base64Encoded: Data(bytes[r.lowerBound + 1..<r.upperBound - 1]))
+        else { return nil }
+        let decoded = [UInt8](data)
+        return KernelRules.isRuleBytes(decoded) ? .some(decoded) : nil
     }
 
-    static let unstableDigest = Array(#""-""#.utf8)
+    static let unstableBytes = Array(#""-""#.utf8)
 
-    /// The record value of a kernel digest (nil: bytes that say nothing lasting).
-    static func kernelDigestValue(_ digest: NormalFormKey?) -> [UInt8] {
-        guard let digest else { return unstableDigest }
-        return [UInt8(ascii: "\"")] + digest.hex + [UInt8(ascii: "\"")]
+    /// The record value of a rule's kernel bytes (nil: bytes that say nothing lasting).
+    static func kernelBytesValue(_ bytes: [UInt8]?) -> [UInt8] {
+        guard let bytes else { return unstableBytes }
+        return [UInt8(ascii: "\"")] + Array(Data(bytes).base64EncodedData()) + [UInt8(ascii: "\"")]
     }
 
     /// The raw value of `key`, for a rewrite.

@@ -170,12 +170,12 @@ struct NormalizationCache {
 
     /// Adds `new` records to the file: appended when the file as read is a fair size for
     /// the `live` keys (those this input uses), else the file is rewritten with only those.
-    /// A live key's kernel digest (`kernelDigestKey`) is live with it.
+    /// A live key's kernel bytes (`kernelBytesKey`) are live with it.
     func store(_ new: [(NormalFormKey, [UInt8])], live: [NormalFormKey], old: NormalFormRecords, at url: URL) {
         guard (try? prepare()) != nil else { return }
         var liveBytes = 0
-        // Each live key may have its digest's record beside it (150 bytes).
-        for k in live { liveBytes += (old.index[k]?.count ?? 0) + 80 + 150 }
+        // Each live key may have its kernel bytes' record beside it.
+        for k in live { liveBytes += (old.index[k]?.count ?? 0) + 80 + (old.index[k.kernelBytesKey]?.count ?? 0) + 80 }
         for (_, v) in new { liveBytes += v.count + 80 }
         if !new.isEmpty, !old.bytes.isEmpty, !old.needsCompaction(live: 2 * live.count, liveBytes: liveBytes) {
             var body = old.endsMidLine ? [UInt8(0x0A)] : []
@@ -190,7 +190,7 @@ struct NormalizationCache {
         for k in live where written.insert(k).inserted {
             guard let v = old.rawValue(k) else { continue }
             body += NormalFormRecords.line(k, v)
-            let d = k.kernelDigestKey
+            let d = k.kernelBytesKey
             if written.insert(d).inserted, let v = old.rawValue(d) { body += NormalFormRecords.line(d, v) }
         }
         if old.bytes.isEmpty { evict(for: url) }
@@ -211,9 +211,9 @@ struct NormalizationCache {
         // Each rule's normal form from the cache, decoded only for the rules of this input;
         // nil: the kernel decides.
         var cached: [[Rule?]] = []
-        // Each cached rule's kernel digest (`KernelDigests`), when one is kept.
-        var digests: [[NormalFormKey?]] = []
-        var digestsMissing: Set<TableKey> = []
+        // Each cached rule's kernel bytes (`KernelRuleBytes`), when they are kept.
+        var kept: [[[UInt8]?]] = []
+        var keptMissing: Set<TableKey> = []
         let entryKeys = useCache ? Self.entryKeysByChain(input) : nil
         for (ti, table) in input.state.tables.enumerated() {
             guard useCache else {
@@ -221,7 +221,7 @@ struct NormalizationCache {
                 records.append(NormalFormRecords())
                 keys.append([])
                 cached.append(Array(repeating: nil, count: table.rules.count))
-                digests.append([])
+                kept.append([])
                 continue
             }
             let url = file(for: table)
@@ -240,11 +240,11 @@ struct NormalizationCache {
             records.append(known)
             keys.append(k)
             cached.append(c)
-            var d = [NormalFormKey?](repeating: nil, count: k.count)
+            var d = [[UInt8]?](repeating: nil, count: k.count)
             for i in k.indices where c[i] != nil {
-                if let kept = known.kernelDigest(k[i]) { d[i] = kept } else { digestsMissing.insert(table.key) }
+                if let bytes = known.kernelBytes(k[i]) { d[i] = bytes } else { keptMissing.insert(table.key) }
             }
-            digests.append(d)
+            kept.append(d)
             reduced.tables[ti].rules = zip(table.rules, c).filter { $0.1 == nil }.map(\.0)
         }
         timer.mark("  normal-form cache lookup")
@@ -283,7 +283,7 @@ struct NormalizationCache {
         // Put the rules back in the user's order: cached normal forms, and the new ones from
         // the scratch listing in the order they were loaded (per chain).
         var written: [TableKey: WrittenTable] = [:]
-        var kernelDigests: [TableKey: [NormalFormKey?]] = [:]
+        var kernelRuleBytes: [TableKey: [[UInt8]?]] = [:]
         for ti in scratch.tables.indices {
             let key = scratch.tables[ti].key
             guard let i = input.state.tables.firstIndex(where: { $0.key == key }) else { continue }
@@ -308,7 +308,7 @@ struct NormalizationCache {
                     rules.append(Located(n))
                     if useCache, let value = Self.record(written: r.value, normal: n) {
                         new.append((keys[i][ri], value))
-                        digestsMissing.insert(key)
+                        keptMissing.insert(key)
                     }
                 } else if useCache {
                     return try full(input)  // the scratch listing does not line up: trust nothing cached
@@ -323,7 +323,7 @@ struct NormalizationCache {
             }
             scratch.tables[ti].rules = rules
             written[key] = WrittenTable(input.state.tables[i])
-            if digests[i].count == rules.count { kernelDigests[key] = digests[i] }
+            if kept[i].count == rules.count { kernelRuleBytes[key] = kept[i] }
             if useCache { store(new, live: keys[i] + [declarationsKey], old: records[i], at: files[i]) }
         }
         // The learning tables as written, every table in the input's order.
@@ -336,19 +336,19 @@ struct NormalizationCache {
         timer.mark("  merge and store")
         var desired = DesiredState(state: scratch, written: written)
         desired.learning = learning
-        desired.kernelDigests = kernelDigests
-        desired.kernelDigestsMissing = digestsMissing.union(learning)
+        desired.kernelRuleBytes = kernelRuleBytes
+        desired.kernelRuleBytesMissing = keptMissing.union(learning)
         return desired
     }
 
-    /// Keeps what `digests` (`KernelDigests.learn`: by table, a rule's index and its digest,
-    /// nil for bytes that say nothing lasting) says of rules whose normal form is kept.
-    func remember(_ input: LoadedInput, kernelDigests digests: [TableKey: [(index: Int, digest: NormalFormKey?)]]) {
-        update(input, tables: Array(digests.keys)) { declared, keys, known in
+    /// Keeps what `learnt` (`KernelRuleBytes.learn`: by table, a rule's index and its kernel
+    /// bytes, nil for bytes that say nothing lasting) says of rules whose normal form is kept.
+    func remember(_ input: LoadedInput, kernelRuleBytes learnt: [TableKey: [(index: Int, bytes: [UInt8]?)]]) {
+        update(input, tables: Array(learnt.keys)) { declared, keys, known in
             var new: [(NormalFormKey, [UInt8])] = []
-            for (i, d) in digests[declared.key] ?? [] where i < keys.count && known.index[keys[i]] != nil {
-                if let kept = known.kernelDigest(keys[i]), kept == d { continue }
-                new.append((keys[i].kernelDigestKey, NormalFormRecords.kernelDigestValue(d)))
+            for (i, d) in learnt[declared.key] ?? [] where i < keys.count && known.index[keys[i]] != nil {
+                if let kept = known.kernelBytes(keys[i]), kept == d { continue }
+                new.append((keys[i].kernelBytesKey, NormalFormRecords.kernelBytesValue(d)))
             }
             return new
         }

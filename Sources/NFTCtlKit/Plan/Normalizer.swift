@@ -17,13 +17,13 @@ public protocol Normalizer: Sendable {
     func remember(_ input: LoadedInput, normalForms: RulesetState)
 
     /// Keeps what the kernel's bytes for `input`'s rules were after a verifying listing.
-    func remember(_ input: LoadedInput, kernelDigests: LearntDigests)
+    func remember(_ input: LoadedInput, kernelRuleBytes: LearntRuleBytes)
 }
 
 extension Normalizer {
     public func normalize(_ input: LoadedInput, learnable: Set<TableKey>) throws -> DesiredState { try normalize(input) }
     public func remember(_ input: LoadedInput, normalForms: RulesetState) {}
-    public func remember(_ input: LoadedInput, kernelDigests: LearntDigests) {}
+    public func remember(_ input: LoadedInput, kernelRuleBytes: LearntRuleBytes) {}
 }
 
 /// The kernel's own normal form: the declarations and every rule the normal-form cache
@@ -46,7 +46,7 @@ public struct ScratchNormalizer: Normalizer {
         if cached { NormalizationCache().remember(input, normalForms: normalForms) }
     }
 
-    public func remember(_ input: LoadedInput, kernelDigests: LearntDigests) {
-        if cached { NormalizationCache().remember(input, kernelDigests: kernelDigests.tables) }
+    public func remember(_ input: LoadedInput, kernelRuleBytes: LearntRuleBytes) {
+        if cached { NormalizationCache().remember(input, kernelRuleBytes: kernelRuleBytes.tables) }
     }
 }

@@ -21,8 +21,8 @@ public enum Verify {
         /// The normal form of the desired state's learning tables, read from the listing
         /// (`LearnedNormalForm`); nil when there were none or the scratch namespace decided.
         var learned: RulesetState? = nil
-        /// For learning the rules' digests (`KernelDigests.learn`): the listing's live state,
-        /// and the tables' contents dumped at the same generation, when digests were wanted
+        /// For learning the rules' kernel bytes (`KernelRuleBytes.learn`): the listing's live
+        /// state, and the tables' contents dumped at the same generation, when bytes were wanted
         /// (some unknown, or the kernel's rules did not carry those kept for them).
         var live: RulesetState? = nil
         var kernel: [TableKey: KernelTableContents]? = nil
@@ -34,8 +34,10 @@ public enum Verify {
             case listed = "re-list + plan"
             /// Derived from the echo and the listing before the commit (`EchoedListing`).
             case echo = "echo + generation id + plan"
-            /// The declarations listed, each rule known by its bytes' digest (`KernelDigests`).
-            case digests = "declarations + rule digests + plan"
+            /// The declarations listed, each rule known by its kernel bytes, dumped (`KernelRuleBytes`).
+            case bytes = "declarations + rule bytes + plan"
+            /// The same, the rules' bytes from the echo of nftctl's own commit (`KernelBatch`).
+            case ownEcho = "declarations + own echo + plan"
         }
     }
 
@@ -53,8 +55,8 @@ public enum Verify {
     /// declared tables are listed, each on its own; with `prune` the whole ruleset, so that
     /// the pruned tables are seen to be gone.
     ///
-    /// Where every rule's kernel digest is known (`KernelDigests`), only the declarations are
-    /// listed.
+    /// Where every rule's kernel bytes are known (`KernelRuleBytes`), only the declarations are
+    /// listed; with `ownEcho` (nftctl's own commit, `KernelBatch`), the rules are not dumped either.
     ///
     /// With `evidence`, the kernel is not listed when the chain of evidence holds: our
     /// commit is G+1 and nobody committed since, and the listing at G with the batch applied
@@ -68,7 +70,7 @@ public enum Verify {
     /// `normalForms` (the scratch namespace) gives the whole desired state.
     public static func afterCommit(
         desired: DesiredState, declared: RulesetState, prune: [TableKey] = [],
-        backend: Backend, evidence: Evidence? = nil, committed: UInt32? = nil,
+        backend: Backend, evidence: Evidence? = nil, ownEcho: KernelBatch.Echo? = nil, committed: UInt32? = nil,
         normalForms: () throws -> DesiredState = { throw Problem("no normal form for the new tables") }
     ) throws -> Outcome {
         if desired.learning.isEmpty, let evidence, prune.isEmpty,
@@ -76,20 +78,21 @@ public enum Verify {
         {
             return outcome
         }
-        var digests = KernelDigests.Check()
+        var known = KernelRuleBytes.Check()
         var timer = PhaseTimer()
         if desired.learning.isEmpty, prune.isEmpty,
-            let outcome = KernelDigests.verify(desired: desired, declared: declared, backend: backend, check: &digests)
+            let outcome = KernelRuleBytes.verify(
+                desired: desired, declared: declared, backend: backend, check: &known, echoed: ownEcho)
         {
             return outcome
         }
-        if digests.read { timer.mark("  rule digests read, not conclusive (the tables are listed)") }
+        if known.read { timer.mark("  rule bytes read, not conclusive (the tables are listed)") }
         let generation = try backend.generationID()
         let scope: [TableKey]? = prune.isEmpty ? declared.keys : nil
-        // The rules' bytes, dumped beside the listing when their digests are to be learnt.
+        // The rules' bytes, dumped beside the listing when they are to be learnt.
         let keys = declared.keys
         let dump =
-            digests.stale || !desired.kernelDigestsMissing.isEmpty
+            known.stale || !desired.kernelRuleBytesMissing.isEmpty
             ? Concurrently { [backend] in
                 try keys.reduce(into: [TableKey: KernelTableContents]()) { out, key in
                     out[key] = try backend.contents(family: key.family, table: key.name)

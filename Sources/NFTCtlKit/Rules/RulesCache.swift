@@ -35,8 +35,8 @@ struct RulesHasher {
 /// $CACHE/lib-<hash(swiftc --version, DSL sources)>/     libNFTables.so, NFTables.swiftmodule, mc/
 /// $CACHE/rules-<hash(rule files, flags, lib)>/          rules (the program)
 /// $CACHE/work-<pid>-<random>/                           a sandbox's build directory, while it builds
-/// $CACHE/normal/                                        kernel normal forms of rules and digests of their
-///                                                        kernel bytes (NormalizationCache, KernelDigests)
+/// $CACHE/normal/                                        kernel normal forms of rules and the rules'
+///                                                        kernel bytes (NormalizationCache, KernelRuleBytes)
 /// ```
 /// The directory is private (0700, the running user's): builds are copied out of the
 /// sandbox's work directory into it, never run from a place the sandbox's user can write.

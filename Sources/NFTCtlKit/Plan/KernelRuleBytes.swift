@@ -1,38 +1,42 @@
 import NFTAnalysis
 
 /// Verification without decoding every rule. After a verified listing, the bytes the kernel
-/// holds for each rule are dumped by nftctl itself (`KernelRules`) and a digest of them is
-/// kept beside the rule's normal form in the normal-form cache: those bytes are what
-/// libnftables listed as that normal form, in a table of the same declarations, on the same
-/// kernel and libnftables (the cache file's key). Later, a dump whose rules carry those
-/// digests, chain by chain and in order, holds those very rules: only the declarations are
-/// listed through libnftables (chains, sets and maps, without rules), and the usual checks
-/// run on that listing with each rule in its known normal form. At 10k rules that is a
-/// tenth of the listing it replaces. Anything short of a whole match lists as before.
-enum KernelDigests {
-    /// What the kernel holds of `desired`'s tables, read from digests and the declarations,
-    /// checked as `Verify.afterCommit` checks a listing; nil when a rule has no known digest,
+/// holds for each rule are dumped by nftctl itself (`KernelRules`) and kept beside the
+/// rule's normal form in the normal-form cache: those bytes are what libnftables listed as
+/// that normal form, in a table of the same declarations, on the same kernel and
+/// libnftables (the cache file's key). Later, a dump (or the echo of nftctl's own commit,
+/// `KernelBatch`) whose rules carry those bytes, chain by chain and in order, holds those
+/// very rules: only the declarations are listed through libnftables (chains, sets and
+/// maps, without rules), and the usual checks run on that listing with each rule in its
+/// known normal form. At 10k rules that is a tenth of the listing it replaces. Anything
+/// short of a whole match lists as before.
+enum KernelRuleBytes {
+    /// What the kernel holds of `desired`'s tables, read from the rules' bytes and the
+    /// declarations, checked as `Verify.afterCommit` checks a listing; nil when a rule's
+    /// bytes are not known,
     /// a table declares objects or flowtables (those are listed), the kernel holds anything
-    /// the digests do not account for, or something committed while it was read.
+    /// the rules' bytes do not account for, or something committed while it was read.
     ///
-    /// `check` says whether the kernel was read, and whether every digest was known but the
-    /// kernel's rules did not carry them (`stale`: if a listing then finds the kernel as
-    /// declared, the digests are learnt again).
-    static func verify(desired: DesiredState, declared: RulesetState, backend: Backend, check: inout Check) -> Verify.Outcome? {
-        let known = desired.tables.compactMap { table -> [NormalFormKey]? in
-            guard let digests = desired.kernelDigests[table.key], digests.count == table.rules.count,
-                table.objects.isEmpty, table.flowtables.isEmpty
-            else { return nil }
-            let all = digests.compactMap { $0 }
-            return all.count == digests.count ? all : nil
-        }
-        guard !desired.tables.isEmpty, known.count == desired.tables.count, let generation = try? backend.generationID() else {
-            return nil
-        }
+    /// `check` says whether the kernel was read, and whether every rule's bytes were known
+    /// but the kernel's rules were not those (`stale`: if a listing then finds the kernel as
+    /// declared, the bytes are learnt again).
+    ///
+    /// `echoed`: the tables' contents from the echo of nftctl's own commit, which created
+    /// them (`KernelBatch`), at generation `echoed.generation`; then nothing is dumped.
+    static func verify(
+        desired: DesiredState, declared: RulesetState, backend: Backend, check: inout Check, echoed: KernelBatch.Echo? = nil
+    ) -> Verify.Outcome? {
+        let kept = desired.tables.compactMap { Self.known($0, in: desired) }
+        guard !desired.tables.isEmpty, kept.count == desired.tables.count, let generation = try? backend.generationID(),
+            echoed.map({ $0.generation == generation }) ?? true
+        else { return nil }
         check.read = true
         var entries: [Document.Entry] = []
-        for (table, digests) in zip(desired.tables, known) {
-            guard let listed = try? listing(of: table, digests: digests, backend: backend, stale: &check.stale) else { return nil }
+        for (table, bytes) in zip(desired.tables, kept) {
+            // A table the batch did not create (unchanged) is dumped.
+            let contents = echoed?.contents[table.key]
+            guard let listed = try? listing(of: table, bytes: bytes, contents: contents, backend: backend, stale: &check.stale)
+            else { return nil }
             entries += listed
         }
         guard (try? backend.generationID()) == generation else { return nil }
@@ -42,7 +46,17 @@ enum KernelDigests {
             let live = try? Verify.liveState(document, of: declared, planned: planned, plannedKeys: desired.keys),
             Verify.differences(declared: declared, live: live).isEmpty
         else { return nil }
-        return Verify.Outcome(listing: document, generation: generation, scope: declared.keys, source: .digests)
+        return Verify.Outcome(listing: document, generation: generation, scope: declared.keys, source: echoed == nil ? .bytes : .ownEcho)
+    }
+
+    /// The kernel bytes of each of `table`'s rules, when all are known and say something
+    /// lasting, and the table declares no objects or flowtables (those are listed).
+    static func known(_ table: TableContents, in desired: DesiredState) -> [[UInt8]]? {
+        guard let kept = desired.kernelRuleBytes[table.key], kept.count == table.rules.count,
+            table.objects.isEmpty, table.flowtables.isEmpty
+        else { return nil }
+        let all = kept.compactMap { $0 }
+        return all.count == kept.count ? all : nil
     }
 
     struct Check {
@@ -51,12 +65,14 @@ enum KernelDigests {
     }
 
     /// `table`'s declarations as listed, and its rules in normal form with the kernel's
-    /// handles and counter values; nil when the kernel's rules are not `digests`.
+    /// handles and counter values; nil when the kernel's rules are not those `bytes`.
+    /// `contents`: what the kernel holds of the table, when already known (else dumped).
     static func listing(
-        of table: TableContents, digests: [NormalFormKey], backend: Backend, stale: inout Bool
+        of table: TableContents, bytes: [[UInt8]], contents: KernelTableContents? = nil, backend: Backend, stale: inout Bool
     ) throws -> [Document.Entry]? {
         let key = table.key
-        guard let kernel = try backend.contents(family: key.family, table: key.name), kernel.objects == 0, kernel.flowtables == 0,
+        guard let kernel = try contents ?? backend.contents(family: key.family, table: key.name), kernel.objects == 0,
+            kernel.flowtables == 0,
             let declarations = try backend.declarations(family: key.family, table: key.name)
         else { return nil }
         // Every set the kernel holds is one the declarations list (no meter, no anonymous set).
@@ -75,7 +91,7 @@ enum KernelDigests {
             let held = kernelByChain[chain] ?? []
             guard held.count == indices.count else { return nil }
             for (i, k) in zip(indices, held) {
-                guard digests[i] == k.digest, var rule = counted(table.rules[i].value, k.counters) else { return nil }
+                guard bytes[i] == k.bytes, var rule = counted(table.rules[i].value, k.counters) else { return nil }
                 rule.handle = k.handle
                 rules[i] = .item(.rule(rule))
             }
@@ -108,35 +124,35 @@ enum KernelDigests {
         return rule
     }
 
-    /// The digest of each rule of `declared`'s tables (by table, the rule's index there),
+    /// The kernel bytes of each rule of `declared`'s tables (by table, the rule's index there),
     /// paired by chain and order with the rules of `live`, a listing the plan found equal to
     /// the declaration, and by handle with `kernel`, dumped at the same generation (nil for
     /// bytes that hold moving state or an anonymous name).
-    static func learn(declared: RulesetState, live: RulesetState, kernel: [TableKey: KernelTableContents]) -> LearntDigests {
-        var out: [TableKey: [(index: Int, digest: NormalFormKey?)]] = [:]
+    static func learn(declared: RulesetState, live: RulesetState, kernel: [TableKey: KernelTableContents]) -> LearntRuleBytes {
+        var out: [TableKey: [(index: Int, bytes: [UInt8]?)]] = [:]
         for table in declared.tables {
             guard let listed = live.table(table.key), let kernel = kernel[table.key] else { continue }
             let byHandle = Dictionary(kernel.rules.map { ($0.handle, $0) }, uniquingKeysWith: { a, _ in a })
             var listedByChain: [String: [Rule]] = [:]
             for r in listed.rules { listedByChain[r.value.chain, default: []].append(r.value) }
             let declaredByChain = indicesByChain(table)
-            var learnt: [(index: Int, digest: NormalFormKey?)] = []
+            var learnt: [(index: Int, bytes: [UInt8]?)] = []
             for (chain, indices) in declaredByChain {
                 guard let rules = listedByChain[chain], rules.count == indices.count else { continue }
                 for (i, r) in zip(indices, rules) {
                     guard let h = r.handle, let k = byHandle[h], k.chain == chain else { continue }
-                    learnt.append((i, k.stable ? k.digest : nil))
+                    learnt.append((i, k.stable ? k.bytes : nil))
                 }
             }
             if !learnt.isEmpty { out[table.key] = learnt }
         }
-        return LearntDigests(tables: out)
+        return LearntRuleBytes(tables: out)
     }
 }
 
-/// What `KernelDigests.learn` read: by table, a rule's index and the digest of its bytes
-/// (nil: bytes that say nothing lasting).
-public struct LearntDigests: Sendable {
-    var tables: [TableKey: [(index: Int, digest: NormalFormKey?)]] = [:]
+/// What `KernelRuleBytes.learn` read: by table, a rule's index and its kernel bytes (nil:
+/// bytes that say nothing lasting).
+public struct LearntRuleBytes: Sendable {
+    var tables: [TableKey: [(index: Int, bytes: [UInt8]?)]] = [:]
     public var isEmpty: Bool { tables.isEmpty }
 }

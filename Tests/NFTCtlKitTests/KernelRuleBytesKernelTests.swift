@@ -3,10 +3,10 @@ import Testing
 
 @testable import NFTCtlKit
 
-/// Verification from the rules' kernel digests (`KernelDigests`): learnt after a verifying
+/// Verification from the rules' kernel bytes (`KernelRuleBytes`): learnt after a verifying
 /// listing, used by the next apply in place of listing every rule, and never trusted over
 /// what the kernel holds.
-@Suite(.serialized) struct KernelDigestsKernelTests {
+@Suite(.serialized) struct KernelRuleBytesKernelTests {
     static let table = """
         table inet dg {
         \tset allowed {
@@ -26,8 +26,8 @@ import Testing
 
         """
     static let listed = "verification (re-list + plan)"
-    static let digests = "verification (declarations + rule digests + plan)"
-    static let learnt = "kernel digests learnt"
+    static let known = "verification (declarations + rule bytes + plan)"
+    static let learnt = "kernel bytes learnt"
 
     /// A state directory, a cache and the rules file, removed by `cleanUp`.
     struct Setup {
@@ -50,18 +50,18 @@ import Testing
         }
     }
 
-    @Test(.needsRoot) func aTableSeenOnceIsVerifiedFromItsRulesDigestsThen() throws {
-        guard let ns = TestNamespace.make("kernel digests") else { return }
+    @Test(.needsRoot) func aTableSeenOnceIsVerifiedFromItsRulesBytesThen() throws {
+        guard let ns = TestNamespace.make("kernel bytes") else { return }
         let s = try Setup(Self.table, "digests.nft")
         defer { s.cleanUp() }
         let first = s.apply(ns)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains(Self.listed) && first.stderr.contains(Self.learnt), "\(first.stderr)")
-        // Another program deletes the table: everything is made again, and checked by digests.
+        // Another program deletes the table: everything is made again, and checked by their bytes.
         #expect(ns.exec(["nft", "delete", "table", "inet", "dg"]).status == 0)
         let second = s.apply(ns)
         #expect(second.status == 0, "\(second.stderr)")
-        #expect(second.stderr.contains(Self.digests), "\(second.stderr)")
+        #expect(second.stderr.contains(Self.known), "\(second.stderr)")
         #expect(!second.stderr.contains(Self.learnt), "\(second.stderr)")
         let list = ns.nftList()
         #expect(list.contains("tcp dport 22 counter packets 0 bytes 0 accept comment \"ssh\""), "\(list)")
@@ -73,8 +73,8 @@ import Testing
 
     /// A rule with an anonymous set has bytes that name the set as this load named it: it
     /// is kept as "says nothing" (not dumped again each time) and its table is listed.
-    @Test(.needsRoot) func aRuleWithAnAnonymousSetIsListedNotDigested() throws {
-        guard let ns = TestNamespace.make("kernel digests, anonymous set") else { return }
+    @Test(.needsRoot) func aRuleWithAnAnonymousSetIsListedNotKnownByItsBytes() throws {
+        guard let ns = TestNamespace.make("kernel bytes, anonymous set") else { return }
         let text = Self.table.replacingOccurrences(of: "meta l4proto icmp accept", with: "tcp dport { 80, 443 } accept")
         let s = try Setup(text, "digests-anonymous.nft")
         defer { s.cleanUp() }
@@ -90,35 +90,40 @@ import Testing
         #expect(ns.nftList().contains("tcp dport { 80, 443 } accept"))
     }
 
-    /// Digests that do not match what the kernel holds (here: every one replaced) are never
-    /// believed: the table is listed, found as declared, and the digests are learnt again.
-    @Test(.needsRoot) func wrongDigestsMakeItListAndLearnThemAgain() throws {
-        guard let ns = TestNamespace.make("kernel digests, wrong ones") else { return }
+    /// Kept bytes that are not what the kernel holds (here: each rule's are another rule's)
+    /// are never believed: the table is listed, found as declared, and the bytes are learnt
+    /// again.
+    @Test(.needsRoot) func wrongBytesMakeItListAndLearnThemAgain() throws {
+        guard let ns = TestNamespace.make("kernel bytes, wrong ones") else { return }
         let s = try Setup(Self.table, "digests-wrong.nft")
         defer { s.cleanUp() }
         #expect(s.apply(ns).status == 0)
         var replaced = 0
         for path in s.records {
             let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
-            let out = lines.map { line -> String in
-                guard line.hasSuffix("\""), line.contains(" 66 \"") else { return String(line) }
+            // A record of kernel bytes: `KEY LENGTH "BASE64"`; each gets the next one's value.
+            let parts = lines.map { $0.split(separator: " ", maxSplits: 2).map(String.init) }
+            let kept = parts.indices.filter { parts[$0].count == 3 && parts[$0][2].hasPrefix("\"") && parts[$0][2] != "\"-\"" }
+            var out = lines.map(String.init)
+            for (n, i) in kept.enumerated() {
+                let other = parts[kept[(n + 1) % kept.count]]
+                out[i] = "\(parts[i][0]) \(other[1]) \(other[2])"
                 replaced += 1
-                return String(line.dropLast(65)) + String(repeating: "ab", count: 32) + "\""
             }
             try out.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
         }
-        #expect(replaced == 4, "expected a digest per rule")
+        #expect(replaced == 4, "expected the bytes of each rule")
         #expect(ns.exec(["nft", "delete", "table", "inet", "dg"]).status == 0)
         let second = s.apply(ns)
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stderr.contains(Self.listed) && second.stderr.contains(Self.learnt), "\(second.stderr)")
         #expect(ns.exec(["nft", "delete", "table", "inet", "dg"]).status == 0)
         let third = s.apply(ns)
-        #expect(third.status == 0 && third.stderr.contains(Self.digests), "\(third.stderr)")
+        #expect(third.status == 0 && third.stderr.contains(Self.known), "\(third.stderr)")
     }
 
     /// What another program does between the commit and the verification, each a change
-    /// the digests alone would not show: a copy of one of our rules (every digest the
+    /// the bytes alone would not show: a copy of one of our rules (every rule's bytes the
     /// kernel shows is a known one, one rule more), the same rules in another order, an
     /// element in a declared set, a chain, a set and a counter object nobody declared.
     static let interference: [(String, String)] = [
@@ -135,12 +140,12 @@ import Testing
         ("a counter object", "add counter inet dg extra")
     ]
 
-    /// The apply reads the digests, does not take them for the kernel, fails, says so, and
+    /// The apply reads the rules' bytes, does not take them for the kernel, fails, says so, and
     /// is rolled back at once.
     @Test(.needsRoot, arguments: interference.indices)
     func whatAnotherProgramChangesAfterTheCommitIsCaught(_ i: Int) throws {
         let (what, script) = Self.interference[i]
-        guard let ns = TestNamespace.make("kernel digests, \(what) after the commit") else { return }
+        guard let ns = TestNamespace.make("kernel bytes, \(what) after the commit") else { return }
         let s = try Setup(Self.table, "digests-interference-\(i).nft")
         defer { s.cleanUp() }
         #expect(s.apply(ns).status == 0)
@@ -156,7 +161,7 @@ import Testing
         apply.resume()
         let r = apply.finish()
         #expect(r.status == 1, "\(what): \(r.stderr)")
-        #expect(r.stderr.contains("rule digests read, not conclusive"), "\(what): the digests were not read: \(r.stderr)")
+        #expect(r.stderr.contains("rule bytes read, not conclusive"), "\(what): the bytes were not read: \(r.stderr)")
         #expect(r.stderr.contains("does not hold what was"), "\(what): \(r.stderr)")
         #expect(r.stderr.contains("rolled back at once"), "\(what): \(r.stderr)")
         #expect(!ns.nftList().contains("table inet dg"), "\(what): the rolled-back apply left its table")

@@ -1,0 +1,293 @@
+import NFTAnalysis
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// nftctl's own commit of tables created whole (a new table, or `--replace`), when the
+/// kernel's bytes of every rule are known (`KernelRuleBytes`): one netlink batch of its own,
+/// one transaction, with no libnftables in between. libnftables parses, evaluates and
+/// encodes each rule again, which at 10k rules is most of a commit; here each rule is the
+/// bytes the kernel once held for it, as libnftables made them and listed them as the
+/// rule's normal form. Tables and chains are encoded from the declaration.
+///
+/// What keeps it exact:
+/// - The batch carries the generation id the plan was made at (`NFNL_BATCH_GENID`): the
+///   kernel refuses it whole if anyone committed since.
+/// - Each rule is sent with `NLM_F_ECHO`, and the batch's start too: the kernel answers
+///   with each rule as it now holds it and with the new generation id, which verification
+///   checks against the known bytes before the declarations are listed (`KernelRuleBytes`).
+/// - Anything it does not encode (sets, maps, objects, flowtables, devices, table flags
+///   other than dormant, a rule whose bytes are not known, a counter with preset values)
+///   makes the batch go through libnftables as before. A batch the kernel refuses is
+///   committed through libnftables after all, which says why in nft's terms.
+public struct KernelBatch: Sendable {
+    /// The messages between the batch's start and end, each `seq` its index.
+    var messages: [UInt8] = []
+    var count = 0
+    /// For an error: what each message makes, and where it was declared.
+    var what: [(String, SourceLocation?)] = []
+    /// The tables the batch creates.
+    var tables: [TableKey] = []
+    var rules = 0
+    /// Where the last message starts.
+    var last = 0
+
+    /// What the kernel answered: the generation id after the commit, and the tables the batch
+    /// created as the kernel now holds them (every rule; no sets, objects or flowtables).
+    public struct Echo: Sendable {
+        var generation: UInt32
+        var contents: [TableKey: KernelTableContents]
+    }
+
+    /// The batch that creates `tables` (each cleared first when `clear` says so), or nil
+    /// when one of them holds what it does not encode. `written`: each table as written,
+    /// whose rule `i` has kernel bytes `desired.kernelRuleBytes[key][i]`.
+    static func build(_ tables: [(table: TableContents, clear: Bool)], desired: DesiredState) -> KernelBatch? {
+        var batch = KernelBatch()
+        for (t, clear) in tables {
+            let key = t.key
+            guard let family = KernelBatch.family(key.family), t.sets.isEmpty, t.objects.isEmpty, t.flowtables.isEmpty,
+                let bytes = desired.tables.first(where: { $0.key == key }).flatMap({ KernelRuleBytes.known($0, in: desired) }),
+                bytes.count == t.rules.count
+            else { return nil }
+            var m = Message(family: family)
+            if clear {
+                // As `TableReplacement.clear`: added, so that the delete cannot fail.
+                guard m.table(key.name, flags: 0, comment: nil) else { return nil }
+                batch.append(m, type: 0, flags: create, "table \(key)", t.table.location)
+                m = Message(family: family)
+                guard m.string(1, key.name) else { return nil }
+                batch.append(m, type: 2, flags: 0, "table \(key)", t.table.location)  // NFT_MSG_DELTABLE
+                m = Message(family: family)
+            }
+            var flags: UInt32 = 0
+            for f in t.table.value.flags?.values ?? [] {
+                guard f == "dormant" else { return nil }
+                flags |= 1  // NFT_TABLE_F_DORMANT
+            }
+            guard m.table(key.name, flags: flags, comment: t.table.value.comment) else { return nil }
+            batch.append(m, type: 0, flags: create, "table \(key)", t.table.location)  // NFT_MSG_NEWTABLE
+            for c in t.chains {
+                m = Message(family: family)
+                guard m.chain(c.value) else { return nil }
+                batch.append(m, type: 3, flags: create, "chain \(key) \(c.value.name)", c.location)  // NFT_MSG_NEWCHAIN
+            }
+            for (r, kernel) in zip(t.rules, bytes) {
+                guard !presetCounter(r.value), KernelRules.isRuleBytes(kernel) else { return nil }
+                m = Message(family: family)
+                guard m.string(1, key.name), m.string(2, r.value.chain) else { return nil }
+                m.bytes += kernel
+                // NFT_MSG_NEWRULE, appended, echoed.
+                batch.append(m, type: 6, flags: create | 0x800 | echo, "a rule of chain \(key) \(r.value.chain)", r.location)
+                batch.rules += 1
+            }
+            batch.tables.append(key)
+        }
+        guard !batch.tables.isEmpty else { return nil }
+        // The last message is acknowledged: after the commit's notifications, the kernel's
+        // last word on a batch it took. The first is echoed: the kernel sends the new
+        // generation id to the sender of a batch whose first message asks for an echo
+        // (`nf_tables_gen_notify` reads the header after the batch's start).
+        batch.messages[batch.last + 6] |= UInt8(ack)
+        batch.messages[6] |= UInt8(echo)
+        return batch
+    }
+
+    static let create: UInt16 = 0x400  // NLM_F_CREATE
+    static let echo: UInt16 = 0x8  // NLM_F_ECHO
+    static let ack: UInt16 = 0x4  // NLM_F_ACK
+
+    /// A counter declared with values to start from: its bytes (zeroed) would lose them.
+    static func presetCounter(_ rule: Rule) -> Bool {
+        rule.statements.contains {
+            if case .counter(let p, let b) = $0 { return (p ?? 0) != 0 || (b ?? 0) != 0 }
+            return false
+        }
+    }
+
+    /// nf_tables' family number of `family`.
+    static func family(_ family: String) -> UInt8? {
+        KernelTables.families.first(where: { $0.value == family })?.key
+    }
+
+    private mutating func append(_ m: Message, type: UInt16, flags: UInt16, _ what: String, _ location: SourceLocation?) {
+        last = messages.count
+        Message.header(into: &messages, length: 20 + m.bytes.count, type: NetfilterNetlink.nftables(type), flags: flags, seq: UInt32(count))
+        messages += [m.family, 0, 0, 0]
+        messages += m.bytes
+        count += 1
+        self.what.append((what, location))
+    }
+
+    /// One message's attributes, in network byte order as nf_tables reads them.
+    struct Message {
+        var family: UInt8
+        var bytes: [UInt8] = []
+
+        mutating func attribute(_ type: UInt16, _ value: [UInt8]) {
+            withUnsafeBytes(of: UInt16(4 + value.count)) { bytes.append(contentsOf: $0) }
+            withUnsafeBytes(of: type) { bytes.append(contentsOf: $0) }
+            bytes += value
+            while bytes.count % 4 != 0 { bytes.append(0) }
+        }
+
+        /// A NUL-terminated string; false for one longer than nf_tables takes (255 bytes).
+        mutating func string(_ type: UInt16, _ s: String) -> Bool {
+            let v = Array(s.utf8)
+            guard !v.isEmpty, v.count < 256, !v.contains(0) else { return false }
+            attribute(type, v + [0])
+            return true
+        }
+
+        mutating func u32(_ type: UInt16, _ v: UInt32) {
+            withUnsafeBytes(of: v.bigEndian) { attribute(type, Array($0)) }
+        }
+
+        /// libnftnl's user data holding a comment (type 0, its length, the string with its
+        /// NUL), as tables and chains carry it; false for one longer than nft takes.
+        mutating func comment(_ type: UInt16, _ s: String?) -> Bool {
+            guard let s else { return true }
+            let v = Array(s.utf8)
+            guard v.count < 128, !v.contains(0) else { return false }
+            attribute(type, [0, UInt8(v.count + 1)] + v + [0])
+            return true
+        }
+
+        mutating func table(_ name: String, flags: UInt32, comment: String?) -> Bool {
+            guard string(1, name) else { return false }  // NFTA_TABLE_NAME
+            if flags != 0 { u32(2, flags) }  // NFTA_TABLE_FLAGS
+            return self.comment(6, comment)  // NFTA_TABLE_USERDATA
+        }
+
+        mutating func chain(_ c: Chain) -> Bool {
+            guard c.newname == nil, c.dev == nil, string(1, c.table), string(3, c.name) else { return false }  // TABLE, NAME
+            if let hook = c.hook {
+                guard let number = KernelBatch.hook(hook, family: c.family), let type = c.type, let prio = c.prio,
+                    let p = Int32(exactly: prio)
+                else { return false }
+                var nested = Message(family: family)
+                nested.u32(1, number)  // NFTA_HOOK_HOOKNUM
+                nested.u32(2, UInt32(bitPattern: p))  // NFTA_HOOK_PRIORITY
+                attribute(4 | 0x8000, nested.bytes)  // NFTA_CHAIN_HOOK, nested
+                switch c.policy {
+                case nil: break
+                case "accept": u32(5, 1)  // NFTA_CHAIN_POLICY: NF_ACCEPT
+                case "drop": u32(5, 0)
+                default: return false
+                }
+                guard string(7, type) else { return false }  // NFTA_CHAIN_TYPE
+            } else if c.type != nil || c.prio != nil || c.policy != nil {
+                return false
+            }
+            return comment(12, c.comment)  // NFTA_CHAIN_USERDATA
+        }
+
+        static func header(into out: inout [UInt8], length: Int, type: UInt16, flags: UInt16, seq: UInt32) {
+            withUnsafeBytes(of: UInt32(length)) { out.append(contentsOf: $0) }
+            withUnsafeBytes(of: type) { out.append(contentsOf: $0) }
+            withUnsafeBytes(of: NetfilterNetlink.nlmFRequest | flags) { out.append(contentsOf: $0) }
+            withUnsafeBytes(of: seq) { out.append(contentsOf: $0) }
+            withUnsafeBytes(of: UInt32(0)) { out.append(contentsOf: $0) }
+        }
+    }
+
+    /// The kernel's number of hook `name` in `family` (NF_INET_*, NF_ARP_*, NF_NETDEV_*).
+    static func hook(_ name: String, family: String) -> UInt32? {
+        switch family {
+        case "arp": return ["input": 0, "output": 1, "forward": 2][name]
+        case "netdev": return ["ingress": 0, "egress": 1][name]
+        case "inet": return ["prerouting": 0, "input": 1, "forward": 2, "output": 3, "postrouting": 4, "ingress": 5][name]
+        default: return ["prerouting": 0, "input": 1, "forward": 2, "output": 3, "postrouting": 4][name]
+        }
+    }
+}
+
+extension KernelBatch {
+    /// Why the kernel refused the batch (nothing of it was committed).
+    struct Refusal: Error {
+        var errno: Int32
+        var what: String
+        var location: SourceLocation?
+        /// Someone committed since `generation` (`ERESTART`): the plan is stale.
+        var stale: Bool { errno == ERESTART }
+    }
+
+    /// Commits the batch at `generation` in the calling thread's network namespace, and
+    /// reads the kernel's answer. Throws `Refusal` when the kernel refused it; a
+    /// `BackendError` when what happened cannot be read (then the caller asks the
+    /// generation id).
+    func send(generation: UInt32) throws -> Echo {
+        let fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NetfilterNetlink.protocolNumber)
+        guard fd >= 0 else { throw BackendError.system(operation: "open a netfilter netlink socket", errno: errno) }
+        defer { NetfilterNetlink.closeLater(fd) }
+        // The whole batch goes in one datagram, and every echo must fit in the receive
+        // buffer until it is read (the kernel queues them all during the send): a rule's
+        // echo is its bytes plus the table, chain, handle and position.
+        var out: [UInt8] = []
+        out.reserveCapacity(messages.count + 64)
+        var begin = Message(family: 0)
+        begin.u32(1, generation)  // NFNL_BATCH_GENID
+        // NFNL_MSG_BATCH_BEGIN, res_id NFNL_SUBSYS_NFTABLES (big-endian).
+        Message.header(into: &out, length: 20 + begin.bytes.count, type: 0x10, flags: 0, seq: UInt32(count) + 1)
+        out += [0, 0, 0, 10] + begin.bytes
+        out += messages
+        Message.header(into: &out, length: 20, type: 0x11, flags: 0, seq: UInt32(count) + 2)  // NFNL_MSG_BATCH_END
+        out += [0, 0, 0, 10]
+        var send = Int32(out.count + (1 << 16)), receive = Int32(min(Int(Int32.max / 4), 4 * messages.count + (4 << 20)))
+        _ = setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &send, socklen_t(MemoryLayout<Int32>.size))
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &receive, socklen_t(MemoryLayout<Int32>.size))
+        let sent = out.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
+        guard sent == out.count else { throw BackendError.system(operation: "send the batch", errno: errno) }
+
+        // The kernel handles the batch inside the send: every answer is queued by now.
+        var echo = Echo(generation: 0, contents: [:])
+        for key in tables { echo.contents[key] = KernelTableContents() }
+        var refusal: Refusal?
+        var acknowledged = false
+        var buffer = [UInt8](repeating: 0, count: 1 << 17)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { break }
+                throw BackendError.system(operation: "read the kernel's answer to the batch", errno: errno)
+            }
+            var offset = 0
+            while offset + 16 <= n {
+                let length = Int(NetfilterNetlink.u32(buffer[...], offset)), type = NetfilterNetlink.u16(buffer[...], offset + 4)
+                guard length >= 16, offset + length <= n else {
+                    throw BackendError.invalidResponse("truncated netlink message in the answer to the batch")
+                }
+                defer { offset += (length + 3) & ~3 }
+                let body = buffer[offset + 16..<offset + length]
+                switch type {
+                case NetfilterNetlink.nlmsgError:
+                    guard length >= 36 else { throw BackendError.invalidResponse("a short error in the answer to the batch") }
+                    let code = Int32(bitPattern: NetfilterNetlink.u32(buffer[...], offset + 16))
+                    let seq = Int(NetfilterNetlink.u32(buffer[...], offset + 16 + 4 + 8))  // the request's nlmsghdr
+                    if code == 0 {
+                        if seq == count - 1 { acknowledged = true }
+                    } else if refusal == nil || -code == ERESTART {
+                        let at = seq < what.count ? what[seq] : ("the batch", nil)
+                        refusal = Refusal(errno: -code, what: at.0, location: at.1)
+                    }
+                case KernelRules.newRule:
+                    guard let r = KernelRules.rule(body), let f = body.first, let family = KernelTables.families[f],
+                        echo.contents[TableKey(family: family, name: r.table)] != nil
+                    else { throw BackendError.invalidResponse("an echoed rule that cannot be read") }
+                    echo.contents[TableKey(family: family, name: r.table)]!.rules.append(r)
+                case GenerationID.newGen:
+                    if let g = try GenerationID.value(type, body) { echo.generation = g }
+                default: break
+                }
+            }
+        }
+        if let refusal { throw refusal }
+        let echoed = echo.contents.values.reduce(0) { $0 + $1.rules.count }
+        guard acknowledged, echo.generation == generation &+ 1, echoed == rules else {
+            throw BackendError.invalidResponse("the kernel's answer to the batch lacks the new generation id or a rule's echo")
+        }
+        return echo
+    }
+}
