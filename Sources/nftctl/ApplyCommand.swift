@@ -98,12 +98,18 @@ struct ApplyCommand: ParsableCommand {
         let arm = confirm.map { c in
             ApplyOperation.Confirm(seconds: c.seconds) { snapshot in try RollbackTimer.start(snapshot: snapshot, netns: netns) }
         }
+        var worded: Concurrently<String>?
         let report = try ApplyOperation.run(
             input, backend: backend, mode: replace ? .replace : .incremental, dryRun: dryRun,
             store: store, prune: prune, netns: netns, confirm: arm, lock: lock, fingerprint: fingerprint,
             savedCopy: savedCopy
         ) { plan in
-            guard interactive else { return true }
+            guard interactive else {
+                // Shown after the commit, worded meanwhile: at 50k rules the wording takes
+                // as long as a fifth of the kernel's commit, which it overlaps.
+                if !dryRun { worded = Concurrently { renderer.text(plan) } }
+                return true
+            }
             print(renderer.text(plan))
             return Terminal.confirm("Apply these changes?")
         }
@@ -113,7 +119,7 @@ struct ApplyCommand: ParsableCommand {
             print(renderer.text(report.plan))
             print("dry run: nothing was changed")
         } else if report.applied {
-            if !interactive { print(renderer.text(report.plan)) }
+            if !interactive { print((try? worded?.wait()) ?? renderer.text(report.plan)) }
             print("applied to \(names) in one transaction (\(report.commands) command\(report.commands == 1 ? "" : "s")); verified")
             for w in report.warnings { printError("warning: \(w)") }
             if let confirm, let deadline = report.deadline {

@@ -55,7 +55,7 @@ import Testing
         // Cleared first: `add table` and `delete table` before it.
         let cleared = try #require(KernelBatch.build([(state.tables[0], true)], desired: desired))
         #expect(cleared.count == batch.count + 2)
-        #expect(batch.what.last?.1?.line == 10)
+        #expect(batch.what(batch.count - 1).1?.line == 10)
     }
 
     @Test func whatItDoesNotEncodeGoesThroughLibnftables() throws {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import NFTCtlKit
@@ -94,5 +95,35 @@ struct KernelRulesTests {
         #expect(KernelRules.rule(b[...]) == nil)
         // A handle of the wrong size.
         #expect(KernelRules.rule((b + Self.attribute(3, [0, 1]))[...]) == nil)
+    }
+
+    /// A rule's bytes are what a NEWRULE of it carries: the expressions first, then compat
+    /// and user data, nothing else (a dump's handle and position are where it sits).
+    @Test func aRulesBytesAreWhatANewRuleCarries() throws {
+        let r = try Self.rule(Self.body([Self.counter(packets: 3, bytes: 180), Self.accept], userdata: [0, 4] + Self.string("ssh")))
+        #expect(KernelRules.isRuleBytes(r.bytes))
+        #expect(
+            r.bytes == Self.attribute(4, [Self.counter(packets: 0, bytes: 0), Self.accept].flatMap { $0 }, nested: true)
+                + Self.attribute(7, [0, 4] + Self.string("ssh")))
+        #expect(!KernelRules.isRuleBytes([]))
+        #expect(!KernelRules.isRuleBytes(Self.attribute(7, [1])))  // no expressions
+        #expect(!KernelRules.isRuleBytes(Self.attribute(4, []) + Self.attribute(3, Self.be64(1))))  // a handle
+        #expect(!KernelRules.isRuleBytes(Self.attribute(4, []) + Self.attribute(7, []) + Self.attribute(5, [])))  // out of order
+        #expect(!KernelRules.isRuleBytes(Self.attribute(4, []) + [0, 0]))  // a tail
+        // An anonymous name is found anywhere in the expressions, at their very end too.
+        #expect(!(try Self.rule(Self.body([Self.accept, Self.lookup("__map7")])).stable))
+    }
+
+    /// The cache keeps rule bytes in base64: decoded as Foundation encodes them, anything
+    /// else is no bytes.
+    @Test func keptBytesDecodeAsTheyWereEncoded() {
+        for n in [0, 1, 2, 3, 4, 5, 100, 301] {
+            let bytes = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            let text = Array(Data(bytes).base64EncodedData())
+            #expect(NormalFormRecords.base64(text[...]) == bytes)
+        }
+        for bad in ["abc", "ab=c", "a===", "ab!d", "=abc", "ab==ab=="] {
+            #expect(NormalFormRecords.base64(Array(bad.utf8)[...]) == nil, "\(bad)")
+        }
     }
 }

@@ -25,8 +25,25 @@ public struct KernelBatch: Sendable {
     /// The messages between the batch's start and end, each `seq` its index.
     var messages: [UInt8] = []
     var count = 0
-    /// For an error: what each message makes, and where it was declared.
-    var what: [(String, SourceLocation?)] = []
+    /// For an error: what each message makes, and where it was declared (worded only when
+    /// asked: ten thousand rules are not described for nothing).
+    var made: [Made] = []
+
+    enum Made: Sendable {
+        case table(TableKey, SourceLocation?)
+        case chain(TableKey, String, SourceLocation?)
+        case rule(TableKey, Located<Rule>)
+    }
+
+    /// What message `seq` makes, worded, and where it was declared.
+    func what(_ seq: Int) -> (String, SourceLocation?) {
+        guard seq < made.count else { return ("the batch", nil) }
+        switch made[seq] {
+        case .table(let key, let at): return ("table \(key)", at)
+        case .chain(let key, let name, let at): return ("chain \(key) \(name)", at)
+        case .rule(let key, let r): return ("a rule of chain \(key) \(r.value.chain)", r.location)
+        }
+    }
     /// The tables the batch creates.
     var tables: [TableKey] = []
     var rules = 0
@@ -55,10 +72,10 @@ public struct KernelBatch: Sendable {
             if clear {
                 // As `TableReplacement.clear`: added, so that the delete cannot fail.
                 guard m.table(key.name, flags: 0, comment: nil) else { return nil }
-                batch.append(m, type: 0, flags: create, "table \(key)", t.table.location)
+                batch.append(m, type: 0, flags: create, .table(key, t.table.location))
                 m = Message(family: family)
                 guard m.string(1, key.name) else { return nil }
-                batch.append(m, type: 2, flags: 0, "table \(key)", t.table.location)  // NFT_MSG_DELTABLE
+                batch.append(m, type: 2, flags: 0, .table(key, t.table.location))  // NFT_MSG_DELTABLE
                 m = Message(family: family)
             }
             var flags: UInt32 = 0
@@ -67,19 +84,20 @@ public struct KernelBatch: Sendable {
                 flags |= 1  // NFT_TABLE_F_DORMANT
             }
             guard m.table(key.name, flags: flags, comment: t.table.value.comment) else { return nil }
-            batch.append(m, type: 0, flags: create, "table \(key)", t.table.location)  // NFT_MSG_NEWTABLE
+            batch.append(m, type: 0, flags: create, .table(key, t.table.location))  // NFT_MSG_NEWTABLE
             for c in t.chains {
                 m = Message(family: family)
                 guard m.chain(c.value) else { return nil }
-                batch.append(m, type: 3, flags: create, "chain \(key) \(c.value.name)", c.location)  // NFT_MSG_NEWCHAIN
+                batch.append(m, type: 3, flags: create, .chain(key, c.value.name, c.location))  // NFT_MSG_NEWCHAIN
             }
+            batch.messages.reserveCapacity(batch.messages.count + bytes.reduce(0) { $0 + $1.count + 64 })
             for (r, kernel) in zip(t.rules, bytes) {
                 guard !presetCounter(r.value), KernelRules.isRuleBytes(kernel) else { return nil }
                 m = Message(family: family)
                 guard m.string(1, key.name), m.string(2, r.value.chain) else { return nil }
                 m.bytes += kernel
                 // NFT_MSG_NEWRULE, appended, echoed.
-                batch.append(m, type: 6, flags: create | 0x800 | echo, "a rule of chain \(key) \(r.value.chain)", r.location)
+                batch.append(m, type: 6, flags: create | 0x800 | echo, .rule(key, r))
                 batch.rules += 1
             }
             batch.tables.append(key)
@@ -111,13 +129,13 @@ public struct KernelBatch: Sendable {
         KernelTables.families.first(where: { $0.value == family })?.key
     }
 
-    private mutating func append(_ m: Message, type: UInt16, flags: UInt16, _ what: String, _ location: SourceLocation?) {
+    private mutating func append(_ m: Message, type: UInt16, flags: UInt16, _ made: Made) {
         last = messages.count
         Message.header(into: &messages, length: 20 + m.bytes.count, type: NetfilterNetlink.nftables(type), flags: flags, seq: UInt32(count))
         messages += [m.family, 0, 0, 0]
         messages += m.bytes
         count += 1
-        self.what.append((what, location))
+        self.made.append(made)
     }
 
     /// One message's attributes, in network byte order as nf_tables reads them.
@@ -269,7 +287,7 @@ extension KernelBatch {
                     if code == 0 {
                         if seq == count - 1 { acknowledged = true }
                     } else if refusal == nil || -code == ERESTART {
-                        let at = seq < what.count ? what[seq] : ("the batch", nil)
+                        let at = what(seq)
                         refusal = Refusal(errno: -code, what: at.0, location: at.1)
                     }
                 case KernelRules.newRule:

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One table as the kernel holds it, read with nftctl's own netlink dumps (no libnftables,
 /// nothing decoded into nft's language): each rule's chain, handle and bytes,
 /// and the names of its sets and how many objects and flowtables it has. At 10k rules this
@@ -167,23 +171,27 @@ enum KernelRules {
     /// rule's own bytes is checked first (`KernelBatch`).
     static func isRuleBytes(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { b in
-            var types: [UInt16] = []
+            var last: UInt16 = 0
             var end = 0
             for a in NetfilterNetlink.Attributes(b, from: 0) {
-                types.append(a.type)
+                // 4, then 5 and 7 at most once each, in that order.
+                guard a.type == 4 ? last == 0 : (a.type == 5 || a.type == 7) && last != 0 && a.type > last else { return false }
+                last = a.type
                 end = (a.value.upperBound + 3) & ~3
             }
-            return end == b.count && types.first == 4 && types.count <= 3 && types == types.sorted()
-                && Set(types).count == types.count && types.allSatisfy { [4, 5, 7].contains($0) }
+            return last != 0 && end == b.count
         }
     }
 
-    static let zeros = [UInt8](repeating: 0, count: 8)
-
     static func contains(_ bytes: UnsafeRawBufferPointer, _ pattern: [UInt8]) -> Bool {
-        guard bytes.count >= pattern.count else { return false }
-        for i in 0...(bytes.count - pattern.count) where bytes[i] == pattern[0] {
-            if UnsafeRawBufferPointer(rebasing: bytes[i..<i + pattern.count]).elementsEqual(pattern) { return true }
+        guard let base = bytes.baseAddress, let first = pattern.first, bytes.count >= pattern.count else { return false }
+        // memchr to each candidate (glibc's memmem is not visible to Swift), then a compare.
+        var at = 0
+        let last = bytes.count - pattern.count
+        while at <= last, let hit = memchr(base + at, Int32(first), last - at + 1) {
+            at = base.distance(to: UnsafeRawPointer(hit))
+            if pattern.withUnsafeBytes({ memcmp(base + at, $0.baseAddress!, pattern.count) }) == 0 { return true }
+            at += 1
         }
         return false
     }

@@ -6,7 +6,7 @@ import NFTAnalysis
 /// goes after, a summary line at the end whose counts are the markers shown) and as tools read it (JSON). Names print as
 /// `SafeText.name` does, and every line is escaped whole: a name or comment can never add a
 /// line or a terminal control sequence to the plan.
-public struct PlanRenderer {
+public struct PlanRenderer: Sendable {
     public var color: Bool
     /// Show the kernel handles of removed and changed rules (`# handle N`): only when the
     /// live side is a kernel; between two files or against a snapshot they mean nothing here.
