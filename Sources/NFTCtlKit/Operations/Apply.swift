@@ -54,11 +54,17 @@ public enum ApplyOperation {
 
     /// nftctl's own batch for this commit (`KernelBatch`), when every table it changes is
     /// created whole (new, or replaced) and nothing is pruned; nil: libnftables commits.
-    static func ownBatch(plan: Plan, mode: Mode, state: RulesetState, desired: DesiredState, pruned: [TableKey]) -> KernelBatch? {
+    /// A table `live` does not hold is not cleared first: the batch carries the generation
+    /// id `live` was read at, so it is absent when the batch is taken (and a table deleted
+    /// in a commit leaves the kernel work to do after it, which the next close of a
+    /// netlink socket waits for).
+    static func ownBatch(
+        plan: Plan, mode: Mode, state: RulesetState, live: RulesetState, desired: DesiredState, pruned: [TableKey]
+    ) -> KernelBatch? {
         guard pruned.isEmpty, desired.learning.isEmpty else { return nil }
         var tables: [(table: TableContents, clear: Bool)] = []
         switch mode {
-        case .replace: tables = state.tables.map { ($0, true) }
+        case .replace: tables = state.tables.map { ($0, live.table($0.key) != nil) }
         case .incremental:
             for t in plan.tables {
                 guard let written = desired.written[t.key]?.table else { return nil }
@@ -248,7 +254,7 @@ public enum ApplyOperation {
         // all, which says why in nft's terms.
         var ownEcho: KernelBatch.Echo?
         do {
-            if let own = ownBatch(plan: plan, mode: mode, state: state, desired: desired, pruned: pruned) {
+            if let own = ownBatch(plan: plan, mode: mode, state: state, live: liveTables, desired: desired, pruned: pruned) {
                 do {
                     ownEcho = try backend.commit(own, generation: generation)
                 } catch let refusal as KernelBatch.Refusal {
