@@ -7,7 +7,8 @@ import Testing
 /// as many of its rules as fit), and each ruleset goes three ways, in namespaces this test
 /// creates (never the host's):
 ///   (a) `nft -f` in A (the oracle) and `nftctl apply` of the same .nft file in B: the two
-///       `nft list ruleset` must be identical;
+///       `nft list ruleset` must be identical, and again after B is flushed and the file
+///       applied a second time (then from the rules' kernel bytes, `KernelBatch`);
 ///   (b) A's `nft -j list ruleset`, applied by nftctl in C: C lists like A;
 ///   (c) `nftctl list --netns A` prints what `nft list ruleset` prints in A.
 /// A failing ruleset is bisected down to the records that fail, and each is counted as
@@ -57,6 +58,8 @@ import Testing
             "  the same rules of tables with device chains, those chains made regular",
             records: regular.map(\.entries.count).reduce(0, +), tables: regular.count, since: second)
 
+        // The own batch was taken, not only skipped (most tables of the corpus have no set).
+        #expect(runner.ownBatches > 0, "no second apply went in nftctl's own batch")
         #expect(
             runner.tally.accounted.count == accepted.count,
             "\(accepted.count - runner.tally.accounted.count) records were never judged")
@@ -179,6 +182,8 @@ final class CorpusRunner {
     var tally = CorpusTally()
     var evaluations = 0
     var rulesets = 0
+    /// Second applies of a .nft file that went in nftctl's own batch (`KernelBatch`).
+    var ownBatches = 0
     private var serial = 0
     /// Per group and check: the verdict on its setup alone (nil: the setup passes).
     private var setupVerdicts: [String: CorpusVerdict?] = [:]
@@ -243,7 +248,8 @@ final class CorpusRunner {
             same anonymous set in another order: \(t.sameSetOtherOrder.count); \
             kernel cannot: \(t.kernelCannot.values.map(\.count).reduce(0, +))\(t.kernelCannot.isEmpty ? "" : " (\(byReason(t.kernelCannot)))"); \
             json path cannot express: \(t.jsonCannot.count); \
-            nftctl wrong: \(t.wrong.count) [\(Int(Date().timeIntervalSince(start)))s, \(evaluations) evaluations]
+            nftctl wrong: \(t.wrong.count); second applies in nftctl's own batch: \(ownBatches) \
+            [\(Int(Date().timeIntervalSince(start)))s, \(evaluations) evaluations]
             """)
         for (reason, ids) in t.kernelCannot.sorted(by: { $0.value.count > $1.value.count }) {
             print("    kernel cannot (\(reason)): \(ids.count), e.g. \(ids.prefix(4).joined(separator: ", "))")
@@ -450,6 +456,21 @@ final class CorpusRunner {
                 if actual != expected {
                     failed[.nftFile] = CorpusFailure(
                         description: Self.firstDifference(expected, actual), listings: (expected, actual))
+                } else {
+                    // Again into an empty namespace: the rules' kernel bytes are known now, so
+                    // a table without sets goes in nftctl's own batch (`KernelBatch`), which
+                    // must leave the kernel the same.
+                    flush(b)
+                    let again = nftctl(["apply", "--yes", "--netns", b.name, nftPath], timing: true)
+                    let second = Self.stable(b.nftList())
+                    if again.stderr.contains("commit (own batch)") { ownBatches += 1 }
+                    if again.status != 0 {
+                        failed[.nftFile] = CorpusFailure(
+                            description: "nftctl apply failed the second time: \(Self.firstLines(again.stderr + again.stdout))")
+                    } else if second != expected {
+                        failed[.nftFile] = CorpusFailure(
+                            description: "the second time: " + Self.firstDifference(expected, second), listings: (expected, second))
+                    }
                 }
             }
         }
@@ -491,7 +512,9 @@ final class CorpusRunner {
         if r.status != 0 { Issue.record("cannot flush the ruleset of \(ns.name): \(r.stderr)") }
     }
 
-    func nftctl(_ args: [String]) -> Shell.Result { Shell.run([Shell.nftctl] + args, environment: env) }
+    func nftctl(_ args: [String], timing: Bool = false) -> Shell.Result {
+        Shell.run([Shell.nftctl] + args, environment: timing ? env.merging(["NFTCTL_TIMING": "1"]) { $1 } : env)
+    }
 
     // MARK: - Text
 

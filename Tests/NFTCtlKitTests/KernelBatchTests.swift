@@ -166,4 +166,20 @@ import Testing
 
     static let own = "commit (own batch)"
     static let ownEcho = "verification (declarations + own echo + plan)"
+
+    /// A rule whose bytes hold what libnftables looked up on the host (here an interface's
+    /// index) is never sent as kept bytes: its table goes through libnftables again, which
+    /// looks it up anew.
+    @Test(.needsRoot) func aRuleThatHoldsAnInterfaceIndexIsMadeAnewEachTime() throws {
+        guard let ns = TestNamespace.make("own batch, interface index") else { return }
+        let text = "table inet kb {\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t\tiif \"lo\" accept\n\t}\n}\n"
+        let s = try KernelRuleBytesKernelTests.Setup(text, "own-batch-iif.nft")
+        defer { s.cleanUp() }
+        #expect(s.apply(ns).status == 0)
+        let listed = ns.nftList()
+        #expect(ns.exec(["nft", "delete", "table", "inet", "kb"]).status == 0)
+        let second = s.apply(ns)
+        #expect(second.status == 0 && !second.stderr.contains(Self.own), "\(second.stderr)")
+        #expect(ns.nftList() == listed)
+    }
 }

@@ -15,6 +15,7 @@ struct KernelRulesTests {
     }
     static func string(_ s: String) -> [UInt8] { Array(s.utf8) + [0] }
     static func be64(_ v: UInt64) -> [UInt8] { withUnsafeBytes(of: v.bigEndian) { Array($0) } }
+    static func be32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.bigEndian) { Array($0) } }
     static func expression(_ name: String, _ data: [UInt8]) -> [UInt8] {
         attribute(1, attribute(1, string(name)) + attribute(2, data, nested: true), nested: true)
     }
@@ -87,6 +88,22 @@ struct KernelRulesTests {
         #expect(!(try Self.rule(Self.body([Self.lookup("__set0"), Self.accept])).stable))
         #expect(!(try Self.rule(Self.body([Self.expression("quota", Self.attribute(1, Self.be64(100))), Self.accept])).stable))
         #expect(!(try Self.rule(Self.body([Self.expression("last", []), Self.accept])).stable))
+        // What libnftables looked up on the host: an interface's index, a user, the time zone,
+        // a cgroup's inode. `meta l4proto` and `socket transparent` are the rule alone.
+        func meta(_ key: UInt32) -> [UInt8] {
+            Self.expression("meta", Self.attribute(1, Self.be32(1)) + Self.attribute(2, Self.be32(key)))
+        }
+        func socket(_ key: UInt32) -> [UInt8] {
+            Self.expression("socket", Self.attribute(1, Self.be32(key)) + Self.attribute(2, Self.be32(1)))
+        }
+        for key: UInt32 in [4, 5, 10, 11, 30, 31, 32] {
+            #expect(!(try Self.rule(Self.body([meta(key), Self.accept])).stable), "meta key \(key)")
+        }
+        #expect(try Self.rule(Self.body([meta(16), Self.accept])).stable)
+        #expect(!(try Self.rule(Self.body([socket(3), Self.accept])).stable))
+        #expect(try Self.rule(Self.body([socket(0), Self.accept])).stable)
+        #expect(!(try Self.rule(Self.body([Self.expression("dup", Self.attribute(1, Self.be32(1))), Self.accept])).stable))
+        #expect(!(try Self.rule(Self.body([Self.expression("fwd", Self.attribute(1, Self.be32(1)))])).stable))
     }
 
     @Test func aMessageWithoutChainOrHandleIsNoRule() {

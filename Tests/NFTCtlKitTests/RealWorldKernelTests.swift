@@ -7,7 +7,8 @@ import Testing
 /// header (README.md there for the JSON one). The kernel is the oracle: `nft -f` of the same
 /// file into a fresh namespace. nftctl must apply each so that the namespace lists exactly
 /// that, leave a foreign table alone, find nothing to do on a second apply and nothing to
-/// change in `diff`, list it as nft does, import it as Swift that plans no change against it,
+/// change in `diff`, make the same again with `--replace` (in its own batch where it can),
+/// list it as nft does, import it as Swift that plans no change against it,
 /// and explain it.
 @Suite struct RealWorldKernelTests {
     static let directory = KernelApplyTests.fixtures.appendingPathComponent("realworld")
@@ -82,13 +83,26 @@ import Testing
         try #require(a.status == 0, "\(name): apply: \(a.stderr)")
         #expect(a.stdout.contains("verified"), "\(name): \(a.stdout)")
         let listed = ns.nftList()
-        #expect(KernelApplyTests.stable(Self.withoutForeign(listed)) == expected, "\(name): the kernel holds something else than nft -f makes of the file")
+        #expect(
+            KernelApplyTests.stable(Self.withoutForeign(listed)) == expected,
+            "\(name): the kernel holds something else than nft -f makes of the file")
         #expect(ns.exec(["nft", "list", "table", "inet", "foreign"]).stdout == foreignBefore, "\(name): the foreign table changed")
 
         let again = nftctl(["apply", "--yes", "--netns", ns.name, file])
         #expect(again.status == 0 && again.stdout.contains("nothing to do"), "\(name): second apply: \(again.stdout)\(again.stderr)")
         let d = nftctl(["diff", "--netns", ns.name, file])
         #expect(d.status == 0, "\(name): diff after apply: \(d.stdout)\(d.stderr)")
+        // Replaced whole: the rules' kernel bytes are known by now, so a table without sets
+        // goes in nftctl's own batch (`KernelBatch`); the kernel lists the same either way.
+        let replaced = Shell.run(
+            [Shell.nftctl, "apply", "--yes", "--replace", "--netns", ns.name, file], environment: env.merging(["NFTCTL_TIMING": "1"]) { $1 }
+        )
+        #expect(replaced.status == 0, "\(name): apply --replace: \(replaced.stderr)")
+        #expect(
+            KernelApplyTests.stable(Self.withoutForeign(ns.nftList())) == expected,
+            "\(name): after apply --replace\(replaced.stderr.contains("commit (own batch)") ? " (own batch)" : ""), the kernel holds something else"
+        )
+        #expect(ns.exec(["nft", "list", "table", "inet", "foreign"]).stdout == foreignBefore, "\(name): the foreign table changed")
 
         // `list` prints what `nft list ruleset` prints, the foreign table included.
         let l = nftctl(["list", "--netns", ns.name])

@@ -32,8 +32,8 @@ public struct KernelRule: Sendable {
     /// The values of its top-level `counter` expressions, in order.
     var counters: [Count]
     /// False when the bytes say nothing lasting: they hold state that moves without a
-    /// commit (quota, `last`) or name an anonymous set or chain (named anew at
-    /// each load).
+    /// commit (quota, `last`), name an anonymous set or chain (named anew at each load), or
+    /// hold what libnftables looked up on the host when it made them (`environmental`).
     var stable: Bool
 }
 
@@ -49,6 +49,15 @@ enum KernelRules {
 
     /// Expressions whose dump carries state that moves as packets pass.
     static let stateful: Set<String> = ["quota", "last"]
+    /// Expressions whose bytes hold what libnftables resolved on the host as it loaded the
+    /// rule, which the same rule loaded later may not resolve alike: an interface's index
+    /// (`dup`/`fwd` to a device load it as a constant), a cgroup's inode (`socket cgroupv2`,
+    /// key 3). Sent again later (`KernelBatch`), such bytes could name another interface.
+    static let environmental: Set<String> = ["dup", "fwd"]
+    /// `meta` keys of the same kind: iif and oif (an interface's index), skuid and skgid (a
+    /// user or group name looked up), time, day and hour (converted with the host's time
+    /// zone, which moves with daylight saving).
+    static let environmentalMetaKeys: Set<UInt32> = [4, 5, 10, 11, 30, 31, 32]
     /// Names nft gives anonymous sets, maps and chains.
     static let anonymousPrefixes = ["__set", "__map", "__chain"].map { Array($0.utf8) }
 
@@ -145,7 +154,15 @@ enum KernelRules {
                         if part.type == 1 { name = KernelTables.cString(UnsafeRawBufferPointer(rebasing: b[part.value])) }
                         if part.type == 2 { data = part.value }  // NFTA_EXPR_DATA
                     }
-                    if stateful.contains(name) { stable = false }
+                    if stateful.contains(name) || environmental.contains(name) { stable = false }
+                    if name == "meta" || name == "socket" {
+                        // NFTA_META_KEY is attribute 2, NFTA_SOCKET_KEY attribute 1.
+                        let keyType: UInt16 = name == "meta" ? 2 : 1
+                        for v in NetfilterNetlink.Attributes(b, in: data) where v.type == keyType && v.value.count == 4 {
+                            let key = UInt32(bigEndian: b.loadUnaligned(fromByteOffset: v.value.lowerBound, as: UInt32.self))
+                            if name == "meta" ? environmentalMetaKeys.contains(key) : key == 3 { stable = false }
+                        }
+                    }
                     guard name == "counter" else { continue }
                     var count = KernelRule.Count(packets: 0, bytes: 0)
                     for v in NetfilterNetlink.Attributes(b, in: data) where v.value.count == 8 && (v.type == 1 || v.type == 2) {
