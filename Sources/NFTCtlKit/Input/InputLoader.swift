@@ -76,11 +76,15 @@ public enum InputLoader {
     static func decodeJSON(_ path: String, bytes given: [UInt8]?) throws -> (Document, [Int], [NormalFormKey?]) {
         let json: JSON, lines: [Int], spans: [Range<Int>]
         let bytes = try given ?? readBytes(path)
-        do { (json, lines, spans) = try JSON.parseWithEntrySpans(bytes: bytes) } catch {
+        do {
+            (json, lines, spans) = try bytes.withUnsafeBufferPointer { (buf) throws(JSONParseError) in
+                try TwoThreadJSON.parseWithEntrySpans(buf)
+            }
+        } catch {
             throw Problem("\(path):\(error.line):\(error.column): invalid JSON: \(error.message)")
         }
         let document: Document
-        do { document = try Document.decode(json) } catch { throw error.placed(in: path) }
+        do { document = try TwoThreadJSON.decode(json) } catch { throw error.placed(in: path) }
         guard spans.count == document.entries.count else { return (document, lines, []) }
         // By index: the entries are only looked at (zipping them would copy each one out).
         var keys: [NormalFormKey?] = []

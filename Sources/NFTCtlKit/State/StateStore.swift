@@ -471,9 +471,9 @@ extension StateStore {
         guard let current, (try? checkDirectories(downTo: lastListingFile)) == true, let bytes = try? OwnedPath.bytes(lastListingFile.path),
             let (header, range) = Self.split(bytes), Self.isOfThisBoot(header, namespace: current, generation: generation),
             let (json, _, spans) = try? bytes.withUnsafeBufferPointer({ all in
-                try JSON.parseWithEntrySpans(UnsafeBufferPointer(rebasing: all[range]))
+                try TwoThreadJSON.parseWithEntrySpans(UnsafeBufferPointer(rebasing: all[range]))
             }),
-            let document = try? Document.decode(json), spans.count == document.entries.count
+            let document = try? TwoThreadJSON.decode(json), spans.count == document.entries.count
         else { return nil }
         // A list that does not read is no list: not taken for "the whole ruleset".
         let scope = TableKeyList.keys(header["tables"]).map(Set.init)

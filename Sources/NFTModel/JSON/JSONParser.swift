@@ -60,7 +60,11 @@ struct JSONByteParser {
     var entrySpans: [Range<Int>] = []
     /// The line of `i`: every newline of a document is whitespace, and `skipWS` counts them
     /// as it passes them (no second pass over the bytes to find an entry's line).
-    private var line = 1
+    var line = 1
+    /// Where the top-level array is cut for a parse on two threads (`JSONEntryCut`), and what
+    /// gives the entries after the cut when this parse reaches it.
+    var cut: Int?
+    var tail: (() -> Result<JSONEntryTail, JSONParseError>)?
     /// Elements of the arrays being read, innermost last.
     private let values = ElementStack<JSON>(capacity: 64)
     /// Members of the objects being read, innermost last.
@@ -72,12 +76,16 @@ struct JSONByteParser {
     static func document(_ buf: UnsafeBufferPointer<UInt8>, recordLines: Bool) -> Result<(JSON, [Int], [Range<Int>]), JSONParseError> {
         var p = JSONByteParser(bytes: buf)
         p.recordLines = recordLines
+        return p.parseDocument()
+    }
+
+    mutating func parseDocument() -> Result<(JSON, [Int], [Range<Int>]), JSONParseError> {
         do throws(JSONParseError) {
-            p.skipWS()
-            let v = try p.value(depth: 0)
-            p.skipWS()
-            if p.i < p.b.count { throw p.error("unexpected data after the JSON document") }
-            return .success((v, p.entryLines, p.entrySpans))
+            skipWS()
+            let v = try value(depth: 0)
+            skipWS()
+            if i < b.count { throw error("unexpected data after the JSON document") }
+            return .success((v, entryLines, entrySpans))
         } catch {
             return .failure(error)
         }
@@ -198,6 +206,16 @@ struct JSONByteParser {
             if recordLines && depth == 1 { entrySpans.append(start..<i) }
             skipWS()
             guard i < b.count else { throw error("unexpected end of input inside an array") }
+            if depth == 1, i == cut, let tail {
+                // The rest of this array was parsed meanwhile, on another thread.
+                self.tail = nil
+                guard case .success(let t) = tail() else { throw JSONEntryTail.failed }
+                for v in t.values { values.push(v) }
+                entryLines += t.lines
+                entrySpans += t.spans
+                i = t.end
+                return .array(values.pop(from: base))
+            }
             if b[i] == UInt8(ascii: ",") { i += 1; continue }
             if b[i] == UInt8(ascii: "]") {
                 i += 1
