@@ -66,6 +66,26 @@ import Testing
         #expect(r.stderr.utf8.count < 4096, "the error echoes the long line: \(r.stderr.utf8.count) bytes")
     }
 
+    /// A table with flag owner would load and then be gone (the kernel deletes it when the
+    /// process that made it exits), so the listing nftctl reads it back from would not have
+    /// it: refused at its line, saying why, rather than "declares no tables". `owner` as
+    /// anything but a flag is no flag; a set's flags are not a table's.
+    @Test func aTableWithFlagOwnerIsRefusedAtItsLine() throws {
+        let s = try Scratch()
+        for (text, line) in [
+            ("table inet t {\n\tflags owner\n\tchain c {\n\t\taccept\n\t}\n}\n", 2),
+            ("table inet t {\n\tchain c {\n\t\taccept\n\t}\n}\nadd table inet u { flags dormant, owner; }\n", 6)
+        ] {
+            let path = try s.write(s.rules + "/owner-\(line).nft", text)
+            Self.expectRefused(Self.check(path), naming: "\(path):\(line):", "table flag owner")
+        }
+        let fine = try s.write(
+            s.rules + "/not-owner.nft",
+            "table inet t {\n\tset owner {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n\tchain c {\n\t\tip saddr @owner accept comment \"flags owner\"\n\t}\n}\n"
+        )
+        #expect(!Self.check(fine).stderr.contains("flag owner"))
+    }
+
     /// A long line of short tokens is ordinary nft (a generated set on one line) and loads.
     @Test(
         .enabled(

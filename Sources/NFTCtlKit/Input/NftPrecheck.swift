@@ -48,15 +48,19 @@ enum NftPrecheck {
         return bytes
     }
 
-    /// What a lexical pass found: `include "NAME"` statements with their lines.
-    struct Scan { var includes: [(name: String, line: Int)] = [] }
+    /// What a lexical pass found: `include "NAME"` statements with their lines, and the
+    /// line of a `flags` list naming `owner` (only a table takes that flag).
+    struct Scan {
+        var includes: [(name: String, line: Int)] = []
+        var ownerFlag: Int?
+    }
 
     /// One linear pass over nft syntax: token lengths and include statements. Tokens are
     /// `#` comments (to the end of the line), quoted strings, and runs of anything but
     /// blanks and the punctuation that separates nft tokens.
     static func lex(_ b: [UInt8], maxToken: Int) -> (Scan, overlong: Int?) {
         var scan = Scan()
-        var i = 0, line = 1, afterInclude = false
+        var i = 0, line = 1, afterInclude = false, inFlags = false
         let n = b.count
         func separates(_ c: UInt8) -> Bool {
             switch c {
@@ -67,7 +71,7 @@ enum NftPrecheck {
         while i < n {
             let c = b[i]
             switch c {
-            case 0x0A: line += 1; i += 1
+            case 0x0A: line += 1; i += 1; inFlags = false
             case 0x20, 0x09, 0x0D: i += 1
             case 0x23:  // # comment
                 let start = i
@@ -82,12 +86,18 @@ enum NftPrecheck {
                 if afterInclude { scan.includes.append((String(decoding: b[(start + 1)..<i], as: UTF8.self), startLine)) }
                 i += 1
                 afterInclude = false
-            case 0x7B, 0x7D, 0x28, 0x29, 0x2C, 0x3B, 0x3D: i += 1; afterInclude = false
+            case 0x7B, 0x7D, 0x28, 0x29, 0x2C, 0x3B, 0x3D:
+                if c != 0x2C { inFlags = false }  // a comma goes on with the flags
+                i += 1
+                afterInclude = false
             default:
                 let start = i
                 while i < n && !separates(b[i]) { i += 1 }
                 if i - start > maxToken { return (scan, line) }
-                afterInclude = b[start..<i].elementsEqual("include".utf8)
+                let word = b[start..<i]
+                afterInclude = word.elementsEqual("include".utf8)
+                if inFlags, word.elementsEqual("owner".utf8), scan.ownerFlag == nil { scan.ownerFlag = line }
+                inFlags = inFlags || word.elementsEqual("flags".utf8)
             }
         }
         return (scan, nil)
@@ -141,6 +151,13 @@ enum NftPrecheck {
                 throw Problem(
                     "a token (word, string or # comment) longer than \(limits.maxTokenBytes) bytes; nft syntax has none this long",
                     file: display, line: line, keepsLayout: false)
+            }
+            if let line = scan.ownerFlag {
+                // libnftables would load it, and its listing would not have it any more: the
+                // kernel deletes an owner table when the socket that made it closes.
+                throw Problem(
+                    "table flag owner: the kernel deletes such a table when the process that made it exits, so it would be "
+                        + "gone when nftctl exits; declare the table without it", file: display, line: line, keepsLayout: false)
             }
             let key = canonical(path)
             done.insert(key)
