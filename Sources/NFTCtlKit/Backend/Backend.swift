@@ -39,9 +39,9 @@ public protocol Backend: AnyObject, Sendable {
     /// (`ListingRepair.listDeclarations`); nil: list it instead.
     func declarations(family: String, table: String) throws -> Document?
     /// Commits `batch`, nftctl's own encoding of tables created whole (`KernelBatch`), if
-    /// nobody committed since `generation`; returns the kernel's echo. nil: this backend
-    /// cannot (commit the plan's batch instead). Throws `KernelBatch.Refusal` when the
-    /// kernel refused it (nothing was committed).
+    /// nobody committed since `generation`; returns the kernel's echo. nil: nothing was
+    /// sent, this backend cannot (commit the plan's batch instead). Throws
+    /// `KernelBatch.Refusal` when the kernel refused it (nothing was committed).
     func commit(_ batch: KernelBatch, generation: UInt32) throws -> KernelBatch.Echo?
 }
 

@@ -14,9 +14,10 @@ import Glibc
 /// What keeps it exact:
 /// - The batch carries the generation id the plan was made at (`NFNL_BATCH_GENID`): the
 ///   kernel refuses it whole if anyone committed since.
-/// - Each rule is sent with `NLM_F_ECHO`, and the batch's start too: the kernel answers
-///   with each rule as it now holds it and with the new generation id, which verification
-///   checks against the known bytes before the declarations are listed (`KernelRuleBytes`).
+/// - Each rule is sent with `NLM_F_ECHO`, and the batch's first message too: the kernel
+///   answers with each rule as it now holds it and with the new generation id, which
+///   verification checks against the known bytes before the declarations are listed
+///   (`KernelRuleBytes`).
 /// - Anything it does not encode (sets, maps, objects, flowtables, devices, table flags
 ///   other than dormant, a rule whose bytes are not known, a counter with preset values)
 ///   makes the batch go through libnftables as before. A batch the kernel refuses is
@@ -25,6 +26,11 @@ public struct KernelBatch: Sendable {
     /// The messages between the batch's start and end, each `seq` its index.
     var messages: [UInt8] = []
     var count = 0
+    /// The tables the batch creates, and how many rules.
+    var tables: [TableKey] = []
+    var rules = 0
+    /// Where the last message starts.
+    var last = 0
     /// For an error: what each message makes, and where it was declared (worded only when
     /// asked: ten thousand rules are not described for nothing).
     var made: [Made] = []
@@ -44,11 +50,6 @@ public struct KernelBatch: Sendable {
         case .rule(let key, let r): return ("a rule of chain \(key) \(r.value.chain)", r.location)
         }
     }
-    /// The tables the batch creates.
-    var tables: [TableKey] = []
-    var rules = 0
-    /// Where the last message starts.
-    var last = 0
 
     /// What the kernel answered: the generation id after the commit, and the tables the batch
     /// created as the kernel now holds them (every rule; no sets, objects or flowtables).
@@ -57,9 +58,9 @@ public struct KernelBatch: Sendable {
         var contents: [TableKey: KernelTableContents]
     }
 
-    /// The batch that creates `tables` (each cleared first when `clear` says so), or nil
-    /// when one of them holds what it does not encode. `written`: each table as written,
-    /// whose rule `i` has kernel bytes `desired.kernelRuleBytes[key][i]`.
+    /// The batch that creates `tables` (each as written, cleared first when `clear` says so),
+    /// or nil when one of them holds what it does not encode. A table's rule `i` is sent as
+    /// the kernel bytes `desired.kernelRuleBytes[key][i]`.
     static func build(_ tables: [(table: TableContents, clear: Bool)], desired: DesiredState) -> KernelBatch? {
         var batch = KernelBatch()
         for (t, clear) in tables {
@@ -234,8 +235,11 @@ extension KernelBatch {
     /// Commits the batch at `generation` in the calling thread's network namespace, and
     /// reads the kernel's answer. Throws `Refusal` when the kernel refused it; a
     /// `BackendError` when what happened cannot be read (then the caller asks the
-    /// generation id).
-    func send(generation: UInt32) throws -> Echo {
+    /// generation id). nil, with nothing sent, when the socket's buffers cannot be made
+    /// large enough for the batch and its echo (without CAP_NET_ADMIN over the network
+    /// namespace's owner, as in a user namespace): an echo lost for want of room would
+    /// leave a commit nobody can vouch for.
+    func send(generation: UInt32) throws -> Echo? {
         let fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NetfilterNetlink.protocolNumber)
         guard fd >= 0 else { throw BackendError.system(operation: "open a netfilter netlink socket", errno: errno) }
         defer { NetfilterNetlink.closeLater(fd) }
@@ -252,9 +256,10 @@ extension KernelBatch {
         out += messages
         Message.header(into: &out, length: 20, type: 0x11, flags: 0, seq: UInt32(count) + 2)  // NFNL_MSG_BATCH_END
         out += [0, 0, 0, 10]
-        var send = Int32(out.count + (1 << 16)), receive = Int32(min(Int(Int32.max / 4), 4 * messages.count + (4 << 20)))
-        _ = setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &send, socklen_t(MemoryLayout<Int32>.size))
-        _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &receive, socklen_t(MemoryLayout<Int32>.size))
+        let needSend = out.count + (1 << 16), needReceive = 4 * messages.count + (4 << 20)
+        guard needReceive < Int(Int32.max / 2), buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, needSend),
+            buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF, needReceive)
+        else { return nil }
         let sent = out.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
         guard sent == out.count else { throw BackendError.system(operation: "send the batch", errno: errno) }
 
@@ -307,5 +312,17 @@ extension KernelBatch {
             throw BackendError.invalidResponse("the kernel's answer to the batch lacks the new generation id or a rule's echo")
         }
         return echo
+    }
+
+    /// Sets one of the socket's buffers to at least `bytes` (the kernel doubles what it is
+    /// given); false when it cannot.
+    private func buffer(_ fd: Int32, _ force: Int32, _ option: Int32, _ bytes: Int) -> Bool {
+        var value = Int32(bytes)
+        if setsockopt(fd, SOL_SOCKET, force, &value, socklen_t(MemoryLayout<Int32>.size)) != 0 {
+            _ = setsockopt(fd, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<Int32>.size))
+        }
+        var got: Int32 = 0
+        var size = socklen_t(MemoryLayout<Int32>.size)
+        return getsockopt(fd, SOL_SOCKET, option, &got, &size) == 0 && Int(got) >= bytes
     }
 }

@@ -271,8 +271,9 @@ public enum ApplyOperation {
             abandon()
             throw stale
         } catch {
-            // libnftables can report an error after the kernel committed (an echo it could not
-            // take in): only a generation id that has not moved shows that nothing was.
+            // libnftables (or nftctl's own batch) can report an error after the kernel
+            // committed (an echo it could not take in): only a generation id that has not
+            // moved shows that nothing was.
             guard (try? backend.generationID()) == generation else {
                 let kept =
                     report.snapshot.map {
@@ -280,7 +281,7 @@ public enum ApplyOperation {
                             + (confirm != nil ? " and the rollback timer stays armed." : ".")
                     } ?? ""
                 throw Problem(
-                    "libnftables reported an error (\(error)), yet the ruleset's generation id has moved since the plan: "
+                    "the commit reported an error (\(error)), yet the ruleset's generation id has moved since the plan: "
                         + "the batch may have been committed; `nftctl diff` shows what the kernel holds." + kept)
             }
             abandon()

@@ -13,9 +13,9 @@ import NFTAnalysis
 enum KernelRuleBytes {
     /// What the kernel holds of `desired`'s tables, read from the rules' bytes and the
     /// declarations, checked as `Verify.afterCommit` checks a listing; nil when a rule's
-    /// bytes are not known,
-    /// a table declares objects or flowtables (those are listed), the kernel holds anything
-    /// the rules' bytes do not account for, or something committed while it was read.
+    /// bytes are not known, a table declares objects or flowtables (those are listed), the
+    /// kernel holds anything the rules' bytes do not account for, or something committed
+    /// while it was read.
     ///
     /// `check` says whether the kernel was read, and whether every rule's bytes were known
     /// but the kernel's rules were not those (`stale`: if a listing then finds the kernel as
