@@ -19,7 +19,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let state = try InputLoader.load(path).state
         var desired = DesiredState(state: state, written: Dictionary(uniqueKeysWithValues: state.tables.map { ($0.key, WrittenTable($0)) }))
-        for t in state.tables { desired.kernelRuleBytes[t.key] = t.rules.map { _ in accept } }
+        for t in state.tables { desired.kernelRuleBytes[t.key] = KeptRuleBytes(t.rules.map { _ in accept }) }
         return (state, desired)
     }
 
@@ -74,13 +74,15 @@ import Testing
         owned.tables[0].table.value.flags = FlagList(["owner"])
         #expect(KernelBatch.build([(owned.tables[0], false)], desired: ownedDesired) == nil)
         owned.tables[0].table.value.flags = FlagList(["dormant"])
-        ownedDesired.kernelRuleBytes[owned.tables[0].key] = owned.tables[0].rules.map { _ in Self.accept }
+        ownedDesired.kernelRuleBytes[owned.tables[0].key] = KeptRuleBytes(owned.tables[0].rules.map { _ in Self.accept })
         #expect(KernelBatch.build([(owned.tables[0], false)], desired: ownedDesired) != nil)
         // A rule whose bytes are not known, or are not a rule's.
         let (state, desired) = try Self.state(Self.plain)
         for bytes in [nil, [UInt8](repeating: 0, count: 8), KernelRulesTests.attribute(7, [0, 1, 0])] as [[UInt8]?] {
             var d = desired
-            d.kernelRuleBytes[state.tables[0].key]![1] = bytes
+            var all: [[UInt8]?] = state.tables[0].rules.map { _ in Self.accept }
+            all[1] = bytes
+            d.kernelRuleBytes[state.tables[0].key] = KeptRuleBytes(all)
             #expect(KernelBatch.build([(state.tables[0], false)], desired: d) == nil)
         }
     }
@@ -100,7 +102,7 @@ import Testing
         let byNft = ns.nftList()
         #expect(ns.exec(["nft", "delete", "table", "inet", "kb"]).status == 0)
         var (state, desired) = try Self.state(text)
-        desired.kernelRuleBytes[state.tables[0].key] = bytes
+        desired.kernelRuleBytes[state.tables[0].key] = KeptRuleBytes(bytes)
         let batch = try #require(KernelBatch.build([(state.tables[0], true)], desired: desired))
         let backend = try LibNFTablesBackend(netns: ns.name)
         let generation = try backend.generationID()
@@ -125,7 +127,7 @@ import Testing
         let bytes = try Self.kernelBytes(ns, "table inet src {\n\tchain a {\n\t\tjump b\n\t}\n\tchain b {\n\t}\n}\n", table: "src")
         var (state, desired) = try Self.state("table inet kb {\n\tchain a {\n\t\tjump b\n\t}\n\tchain b {\n\t}\n}\n")
         state.tables[0].chains.removeAll { $0.value.name == "b" }
-        desired.kernelRuleBytes[state.tables[0].key] = bytes
+        desired.kernelRuleBytes[state.tables[0].key] = KeptRuleBytes(bytes)
         let batch = try #require(KernelBatch.build([(state.tables[0], false)], desired: desired))
         let backend = try LibNFTablesBackend(netns: ns.name)
         let generation = try backend.generationID()

@@ -65,7 +65,7 @@ public struct KernelBatch: Sendable {
         var batch = KernelBatch()
         for (t, clear) in tables {
             let key = t.key
-            guard let family = KernelBatch.family(key.family), t.sets.isEmpty, t.objects.isEmpty, t.flowtables.isEmpty,
+            guard let family = KernelTables.code(of: key.family), t.sets.isEmpty, t.objects.isEmpty, t.flowtables.isEmpty,
                 let bytes = desired.tables.first(where: { $0.key == key }).flatMap({ KernelRuleBytes.known($0, in: desired) }),
                 bytes.count == t.rules.count
             else { return nil }
@@ -125,92 +125,62 @@ public struct KernelBatch: Sendable {
         }
     }
 
-    /// nf_tables' family number of `family`.
-    static func family(_ family: String) -> UInt8? {
-        KernelTables.families.first(where: { $0.value == family })?.key
-    }
-
     private mutating func append(_ m: Message, type: UInt16, flags: UInt16, _ made: Made) {
         last = messages.count
-        Message.header(into: &messages, length: 20 + m.bytes.count, type: NetfilterNetlink.nftables(type), flags: flags, seq: UInt32(count))
+        NetfilterNetlink.header(
+            into: &messages, length: 20 + m.bytes.count, type: NetfilterNetlink.nftables(type), flags: flags, seq: UInt32(count))
         messages += [m.family, 0, 0, 0]
         messages += m.bytes
         count += 1
         self.made.append(made)
     }
 
-    /// One message's attributes, in network byte order as nf_tables reads them.
-    struct Message {
-        var family: UInt8
-        var bytes: [UInt8] = []
+    typealias Message = NetfilterNetlink.Message
+}
 
-        mutating func attribute(_ type: UInt16, _ value: [UInt8]) {
-            withUnsafeBytes(of: UInt16(4 + value.count)) { bytes.append(contentsOf: $0) }
-            withUnsafeBytes(of: type) { bytes.append(contentsOf: $0) }
-            bytes += value
-            while bytes.count % 4 != 0 { bytes.append(0) }
-        }
-
-        /// A NUL-terminated string; false for one longer than nf_tables takes (255 bytes).
-        mutating func string(_ type: UInt16, _ s: String) -> Bool {
-            let v = Array(s.utf8)
-            guard !v.isEmpty, v.count < 256, !v.contains(0) else { return false }
-            attribute(type, v + [0])
-            return true
-        }
-
-        mutating func u32(_ type: UInt16, _ v: UInt32) {
-            withUnsafeBytes(of: v.bigEndian) { attribute(type, Array($0)) }
-        }
-
-        /// libnftnl's user data holding a comment (type 0, its length, the string with its
-        /// NUL), as tables and chains carry it; false for one longer than nft takes.
-        mutating func comment(_ type: UInt16, _ s: String?) -> Bool {
-            guard let s else { return true }
-            let v = Array(s.utf8)
-            guard v.count < 128, !v.contains(0) else { return false }
-            attribute(type, [0, UInt8(v.count + 1)] + v + [0])
-            return true
-        }
-
-        mutating func table(_ name: String, flags: UInt32, comment: String?) -> Bool {
-            guard string(1, name) else { return false }  // NFTA_TABLE_NAME
-            if flags != 0 { u32(2, flags) }  // NFTA_TABLE_FLAGS
-            return self.comment(6, comment)  // NFTA_TABLE_USERDATA
-        }
-
-        mutating func chain(_ c: Chain) -> Bool {
-            guard c.newname == nil, c.dev == nil, string(1, c.table), string(3, c.name) else { return false }  // TABLE, NAME
-            if let hook = c.hook {
-                guard let number = KernelBatch.hook(hook, family: c.family), let type = c.type, let prio = c.prio,
-                    let p = Int32(exactly: prio)
-                else { return false }
-                var nested = Message(family: family)
-                nested.u32(1, number)  // NFTA_HOOK_HOOKNUM
-                nested.u32(2, UInt32(bitPattern: p))  // NFTA_HOOK_PRIORITY
-                attribute(4 | 0x8000, nested.bytes)  // NFTA_CHAIN_HOOK, nested
-                switch c.policy {
-                case nil: break
-                case "accept": u32(5, 1)  // NFTA_CHAIN_POLICY: NF_ACCEPT
-                case "drop": u32(5, 0)
-                default: return false
-                }
-                guard string(7, type) else { return false }  // NFTA_CHAIN_TYPE
-            } else if c.type != nil || c.prio != nil || c.policy != nil {
-                return false
-            }
-            return comment(12, c.comment)  // NFTA_CHAIN_USERDATA
-        }
-
-        static func header(into out: inout [UInt8], length: Int, type: UInt16, flags: UInt16, seq: UInt32) {
-            withUnsafeBytes(of: UInt32(length)) { out.append(contentsOf: $0) }
-            withUnsafeBytes(of: type) { out.append(contentsOf: $0) }
-            withUnsafeBytes(of: NetfilterNetlink.nlmFRequest | flags) { out.append(contentsOf: $0) }
-            withUnsafeBytes(of: seq) { out.append(contentsOf: $0) }
-            withUnsafeBytes(of: UInt32(0)) { out.append(contentsOf: $0) }
-        }
+/// What nftctl's own batch encodes of tables and chains.
+extension NetfilterNetlink.Message {
+    /// libnftnl's user data holding a comment (type 0, its length, the string with its
+    /// NUL), as tables and chains carry it; false for one longer than nft takes.
+    mutating func comment(_ type: UInt16, _ s: String?) -> Bool {
+        guard let s else { return true }
+        let v = Array(s.utf8)
+        guard v.count < 128, !v.contains(0) else { return false }
+        attribute(type, [0, UInt8(v.count + 1)] + v + [0])
+        return true
     }
 
+    mutating func table(_ name: String, flags: UInt32, comment: String?) -> Bool {
+        guard string(1, name) else { return false }  // NFTA_TABLE_NAME
+        if flags != 0 { u32(2, flags) }  // NFTA_TABLE_FLAGS
+        return self.comment(6, comment)  // NFTA_TABLE_USERDATA
+    }
+
+    mutating func chain(_ c: Chain) -> Bool {
+        guard c.newname == nil, c.dev == nil, string(1, c.table), string(3, c.name) else { return false }  // TABLE, NAME
+        if let hook = c.hook {
+            guard let number = KernelBatch.hook(hook, family: c.family), let type = c.type, let prio = c.prio,
+                let p = Int32(exactly: prio)
+            else { return false }
+            var nested = Self(family: family)
+            nested.u32(1, number)  // NFTA_HOOK_HOOKNUM
+            nested.u32(2, UInt32(bitPattern: p))  // NFTA_HOOK_PRIORITY
+            attribute(4 | 0x8000, nested.bytes)  // NFTA_CHAIN_HOOK, nested
+            switch c.policy {
+            case nil: break
+            case "accept": u32(5, 1)  // NFTA_CHAIN_POLICY: NF_ACCEPT
+            case "drop": u32(5, 0)
+            default: return false
+            }
+            guard string(7, type) else { return false }  // NFTA_CHAIN_TYPE
+        } else if c.type != nil || c.prio != nil || c.policy != nil {
+            return false
+        }
+        return comment(12, c.comment)  // NFTA_CHAIN_USERDATA
+    }
+}
+
+extension KernelBatch {
     /// The kernel's number of hook `name` in `family` (NF_INET_*, NF_ARP_*, NF_NETDEV_*).
     static func hook(_ name: String, family: String) -> UInt32? {
         switch family {
@@ -251,10 +221,10 @@ extension KernelBatch {
         var begin = Message(family: 0)
         begin.u32(1, generation)  // NFNL_BATCH_GENID
         // NFNL_MSG_BATCH_BEGIN, res_id NFNL_SUBSYS_NFTABLES (big-endian).
-        Message.header(into: &out, length: 20 + begin.bytes.count, type: 0x10, flags: 0, seq: UInt32(count) + 1)
+        NetfilterNetlink.header(into: &out, length: 20 + begin.bytes.count, type: 0x10, flags: 0, seq: UInt32(count) + 1)
         out += [0, 0, 0, 10] + begin.bytes
         out += messages
-        Message.header(into: &out, length: 20, type: 0x11, flags: 0, seq: UInt32(count) + 2)  // NFNL_MSG_BATCH_END
+        NetfilterNetlink.header(into: &out, length: 20, type: 0x11, flags: 0, seq: UInt32(count) + 2)  // NFNL_MSG_BATCH_END
         out += [0, 0, 0, 10]
         let needSend = out.count + (1 << 16), needReceive = 4 * messages.count + (4 << 20)
         guard needReceive < Int(Int32.max / 2), buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, needSend),

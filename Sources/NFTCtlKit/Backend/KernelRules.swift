@@ -63,7 +63,7 @@ enum KernelRules {
 
     /// Table `name` of `family`; nil when the family is not one nf_tables knows.
     static func read(family: String, table name: String) throws(BackendError) -> KernelTableContents? {
-        guard let code = KernelTables.families.first(where: { $0.value == family })?.key,
+        guard let code = KernelTables.code(of: family),
             let filter = NetfilterNetlink.attribute(1, string: name)
         else { return nil }
         var contents = KernelTableContents()

@@ -14,6 +14,8 @@ enum KernelTables {
     static let getTable = NetfilterNetlink.nftables(1)  // NFT_MSG_GETTABLE
     static let newTable = NetfilterNetlink.nftables(0)  // NFT_MSG_NEWTABLE, each dumped table
     static let families: [UInt8: String] = [1: "inet", 2: "ip", 3: "arp", 5: "netdev", 7: "bridge", 10: "ip6"]
+    /// nf_tables' number of `family` (nfgenmsg's); nil for one it does not know.
+    static func code(of family: String) -> UInt8? { families.first { $0.value == family }?.key }
     static let operation = "list the tables"
 
     static func read() throws(BackendError) -> [Table] {

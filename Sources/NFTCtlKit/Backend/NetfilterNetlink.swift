@@ -39,10 +39,8 @@ enum NetfilterNetlink {
 
         let seq = UInt32(truncatingIfNeeded: Int(bitPattern: UInt(time(nil)))) &+ UInt32(type)
         var request: [UInt8] = []
-        func put32(_ v: UInt32) { withUnsafeBytes(of: v) { request.append(contentsOf: $0) } }
-        func put16(_ v: UInt16) { withUnsafeBytes(of: v) { request.append(contentsOf: $0) } }
         // nlmsghdr (16 bytes) + nfgenmsg (family, version 0, res_id 0) + attributes.
-        put32(UInt32(20 + attributes.count)); put16(type); put16(nlmFRequest | flags); put32(seq); put32(0)
+        header(into: &request, length: 20 + attributes.count, type: type, flags: flags, seq: seq)
         request += [family, 0, 0, 0] + attributes
         // Unconnected netlink sockets send to the kernel (port 0) by default.
         let sent = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
@@ -143,17 +141,48 @@ enum NetfilterNetlink {
         }
     }
 
-    /// One attribute of a request: a NUL-terminated string, padded to 4 bytes; nil for one
-    /// longer than an attribute holds (nf_tables names are at most 255 bytes).
+    /// One attribute of a request: a NUL-terminated string, padded to 4 bytes; nil for a
+    /// name nf_tables cannot hold (`Message.string`).
     static func attribute(_ type: UInt16, string: String) -> [UInt8]? {
-        let value = Array(string.utf8) + [0]
-        guard value.count <= 1024 else { return nil }
-        var out: [UInt8] = []
-        withUnsafeBytes(of: UInt16(4 + value.count)) { out.append(contentsOf: $0) }
+        var m = Message(family: 0)
+        return m.string(type, string) ? m.bytes : nil
+    }
+
+    /// A request's netlink header: length, type, `NLM_F_REQUEST | flags`, sequence
+    /// number, port 0 (the kernel), in host byte order as netlink reads it.
+    static func header(into out: inout [UInt8], length: Int, type: UInt16, flags: UInt16, seq: UInt32) {
+        withUnsafeBytes(of: UInt32(length)) { out.append(contentsOf: $0) }
         withUnsafeBytes(of: type) { out.append(contentsOf: $0) }
-        out += value
-        while out.count % 4 != 0 { out.append(0) }
-        return out
+        withUnsafeBytes(of: nlmFRequest | flags) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: seq) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt32(0)) { out.append(contentsOf: $0) }
+    }
+
+    /// One nf_tables message's attributes, in network byte order as nf_tables reads them
+    /// (after its nfgenmsg, whose family this carries).
+    struct Message {
+        var family: UInt8
+        var bytes: [UInt8] = []
+
+        mutating func attribute(_ type: UInt16, _ value: [UInt8]) {
+            withUnsafeBytes(of: UInt16(4 + value.count)) { bytes.append(contentsOf: $0) }
+            withUnsafeBytes(of: type) { bytes.append(contentsOf: $0) }
+            bytes += value
+            while bytes.count % 4 != 0 { bytes.append(0) }
+        }
+
+        /// A NUL-terminated string; false for an empty one, one with a NUL, or one longer
+        /// than nf_tables takes (255 bytes).
+        mutating func string(_ type: UInt16, _ s: String) -> Bool {
+            let v = Array(s.utf8)
+            guard !v.isEmpty, v.count < 256, !v.contains(0) else { return false }
+            attribute(type, v + [0])
+            return true
+        }
+
+        mutating func u32(_ type: UInt16, _ v: UInt32) {
+            withUnsafeBytes(of: v.bigEndian) { attribute(type, Array($0)) }
+        }
     }
 
     /// A 32-bit attribute value (network byte order), nil when shorter.

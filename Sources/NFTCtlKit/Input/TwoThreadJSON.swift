@@ -23,24 +23,13 @@ enum TwoThreadJSON {
     /// `Document.decode(json)`, the second half of a large document's entries decoded on
     /// another thread (each entry decodes on its own).
     static func decode(_ json: JSON) throws(Problem) -> Document {
-        Document(try map(json) { _, entry in Document.Entry(json: entry) })
-    }
-
-    /// `transform` of each entry of the document `json` (`{"nftables": [...]}`, else the
-    /// error `Document.decode` gives), with its index: the second half of a large
-    /// document's on another thread.
-    static func map<T: Sendable>(_ json: JSON, _ transform: @escaping @Sendable (Int, JSON) -> T) throws(Problem) -> [T] {
-        guard case .object(let o) = json, let (k, v) = o.singleEntry, k == "nftables", case .array(let entries) = v else {
-            _ = try Document.decode(json)
-            throw Problem("expected a libnftables JSON document: {\"nftables\": [...]}")
-        }
-        guard entries.count >= 2048 else { return entries.enumerated().map { transform($0, $1) } }
-        let half = entries.count / 2
-        let second = Array(entries[half...])
-        let other = Concurrently { second.enumerated().map { transform(half + $0, $1) } }
-        var out = entries[..<half].enumerated().map { transform($0, $1) }
-        out += (try? other.wait()) ?? second.enumerated().map { transform(half + $0, $1) }
-        return out
+        guard case .object(let o) = json, let (k, v) = o.singleEntry, k == "nftables", case .array(let entries) = v,
+            entries.count >= 2048
+        else { return try Document.decode(json) }
+        let second = Array(entries[(entries.count / 2)...])
+        let other = Concurrently { second.map(Document.Entry.init(json:)) }
+        let first = entries[..<(entries.count / 2)].map(Document.Entry.init(json:))
+        return Document(first + ((try? other.wait()) ?? second.map(Document.Entry.init(json:))))
     }
 
     /// A buffer read by two threads, neither writing it, which the caller keeps alive

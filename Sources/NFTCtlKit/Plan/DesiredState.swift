@@ -12,7 +12,7 @@ public struct DesiredState: Sendable {
     /// Per table, the kernel's bytes for each rule (at its index), where the normal-form
     /// cache keeps them (`KernelRuleBytes`): verification then needs no listing of the
     /// rules, and a new table needs no libnftables to make them (`KernelBatch`).
-    var kernelRuleBytes: [TableKey: [[UInt8]?]] = [:]
+    var kernelRuleBytes: [TableKey: KeptRuleBytes] = [:]
     /// Tables with a rule whose normal form is kept but not its kernel bytes: learnt
     /// after a verifying listing (`KernelRuleBytes.learn`).
     var kernelRuleBytesMissing: Set<TableKey> = []
@@ -43,5 +43,46 @@ public struct WrittenTable: Sendable, Hashable {
 
     public func object(_ name: String, kind: ObjectKind) -> NamedObject? {
         table.objects.first { $0.value.body.kind == kind && $0.value.name == name }?.value
+    }
+}
+
+/// A table's rules' kernel bytes as the normal-form cache keeps them, decoded only when
+/// asked for: a change verified from the commit's echo never needs them, and at 10k rules
+/// decoding them costs about 15 ms.
+struct KeptRuleBytes: Sendable {
+    private enum Source: Sendable {
+        /// The cache file's records and each rule's key there (nil: the rule is not cached).
+        case records(NormalFormRecords, [NormalFormKey?])
+        case decoded([[UInt8]?])
+    }
+    private let source: Source
+
+    init(records: NormalFormRecords, keys: [NormalFormKey?]) { source = .records(records, keys) }
+    init(_ bytes: [[UInt8]?]) { source = .decoded(bytes) }
+
+    var count: Int {
+        switch source {
+        case .records(_, let keys): return keys.count
+        case .decoded(let bytes): return bytes.count
+        }
+    }
+
+    /// Every rule's bytes; nil unless each is kept and says something lasting.
+    func all() -> [[UInt8]]? {
+        var out: [[UInt8]] = []
+        out.reserveCapacity(count)
+        switch source {
+        case .records(let records, let keys):
+            for key in keys {
+                guard let key, case .some(.some(let bytes)) = records.kernelBytes(key) else { return nil }
+                out.append(bytes)
+            }
+        case .decoded(let bytes):
+            for b in bytes {
+                guard let b else { return nil }
+                out.append(b)
+            }
+        }
+        return out
     }
 }

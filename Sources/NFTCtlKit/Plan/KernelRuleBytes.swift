@@ -55,8 +55,7 @@ enum KernelRuleBytes {
         guard let kept = desired.kernelRuleBytes[table.key], kept.count == table.rules.count,
             table.objects.isEmpty, table.flowtables.isEmpty
         else { return nil }
-        let all = kept.compactMap { $0 }
-        return all.count == kept.count ? all : nil
+        return kept.all()
     }
 
     struct Check {

@@ -211,8 +211,8 @@ struct NormalizationCache {
         // Each rule's normal form from the cache, decoded only for the rules of this input;
         // nil: the kernel decides.
         var cached: [[Rule?]] = []
-        // Each cached rule's kernel bytes (`KernelRuleBytes`), when they are kept.
-        var kept: [[[UInt8]?]] = []
+        // Each cached rule's key, for its kernel bytes (`KernelRuleBytes`), read when wanted.
+        var kept: [[NormalFormKey?]] = []
         var keptMissing: Set<TableKey> = []
         let entryKeys = useCache ? Self.entryKeysByChain(input) : nil
         for (ti, table) in input.state.tables.enumerated() {
@@ -240,9 +240,10 @@ struct NormalizationCache {
             records.append(known)
             keys.append(k)
             cached.append(c)
-            var d = [[UInt8]?](repeating: nil, count: k.count)
+            var d = [NormalFormKey?](repeating: nil, count: k.count)
             for i in k.indices where c[i] != nil {
-                if let bytes = known.kernelBytes(k[i]) { d[i] = bytes } else { keptMissing.insert(table.key) }
+                d[i] = k[i]
+                if known.index[k[i].kernelBytesKey] == nil { keptMissing.insert(table.key) }
             }
             kept.append(d)
             reduced.tables[ti].rules = zip(table.rules, c).filter { $0.1 == nil }.map(\.0)
@@ -283,7 +284,7 @@ struct NormalizationCache {
         // Put the rules back in the user's order: cached normal forms, and the new ones from
         // the scratch listing in the order they were loaded (per chain).
         var written: [TableKey: WrittenTable] = [:]
-        var kernelRuleBytes: [TableKey: [[UInt8]?]] = [:]
+        var kernelRuleBytes: [TableKey: KeptRuleBytes] = [:]
         for ti in scratch.tables.indices {
             let key = scratch.tables[ti].key
             guard let i = input.state.tables.firstIndex(where: { $0.key == key }) else { continue }
@@ -323,7 +324,7 @@ struct NormalizationCache {
             }
             scratch.tables[ti].rules = rules
             written[key] = WrittenTable(input.state.tables[i])
-            if kept[i].count == rules.count { kernelRuleBytes[key] = kept[i] }
+            if kept[i].count == rules.count { kernelRuleBytes[key] = KeptRuleBytes(records: records[i], keys: kept[i]) }
             if useCache { store(new, live: keys[i] + [declarationsKey], old: records[i], at: files[i]) }
         }
         // The learning tables as written, every table in the input's order.
