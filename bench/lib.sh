@@ -23,7 +23,8 @@ ms_median() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
-# gen_rules N VARIANT: an inet table with N rules in one base chain; VARIANT changes one rule.
+# gen_rules N VARIANT: an inet table with N rules in one base chain; VARIANT (> 0) changes
+# the middle rule's port to VARIANT.
 gen_rules() {
     local n=$1 variant=$2
     awk -v n="$n" -v v="$variant" 'BEGIN {
@@ -32,7 +33,7 @@ gen_rules() {
         print "\t\ttype filter hook input priority filter; policy accept;"
         for (i = 0; i < n; i++) {
             port = 1024 + (i % 60000); a = int(i / 250) % 250; b = i % 250
-            if (i == int(n / 2) && v == 1) port = 1
+            if (i == int(n / 2) && v > 0) port = v
             printf "\t\tip saddr 10.%d.%d.1 tcp dport %d counter accept\n", a, b, port
         }
         print "\t}"
@@ -43,3 +44,5 @@ gen_rules() {
 NFTCTL="${1:-$(cd "$(dirname "$0")/.." && pwd)/.build/release/nftctl}"
 [ -x "$NFTCTL" ] || { echo "build nftctl first (swift build -c release), or pass its path" >&2; exit 1; }
 export NFTCTL_STATE_DIR="$WORK/state"
+# A cache of the run's own: what an earlier run kept (normal forms, replay records) decides nothing.
+export NFTCTL_CACHE="$WORK/cache"

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The benchmark table, measured in one run against nft on this machine, in a
 # throw-away network namespace: full apply of 100/1k/10k/50k rules (vs `nft -f` and
-# `nft -j -f`; also the first apply on a host, with nothing cached), `nftctl list` and `nftctl diff` of 50k rules (vs `nft -j list ruleset`),
+# `nft -j -f`): the same file again into a namespace without its table (after the first
+# run, a replay of the verified apply: `Replay`), a file edited since (each run one rule
+# differs: the whole apply), and the first apply on a host, with nothing cached;
+# `nftctl list` and `nftctl diff` of 50k rules (vs `nft -j list ruleset`),
 # peak RSS of loading 50k rules (vs nft), and CLI start-up. The 1-rule change is
 # bench/apply.sh; DSL compile times are bench/dsl-compile.sh.
 source "$(dirname "$0")/lib.sh"
@@ -17,16 +20,24 @@ doc = json.load(open(sys.argv[1]))
 doc["nftables"] = [{"metainfo": {"json_schema_version": 1}}] + doc["nftables"]
 json.dump(doc, open(sys.argv[1] + ".nft.json", "w"))
 PY
+    # Edited files: the middle rule's port differs in each (2, 3, ...), compiled beforehand.
+    for e in $(seq 2 $((RUNS + 1))); do
+        gen_rules "$n" "$e" > "$WORK/edit$n-$e.nft"
+        "$NFTCTL" compile "$WORK/edit$n-$e.nft" -o "$WORK/edit$n-$e.json"
+    done
     empty() { nsrun nft delete table inet bench 2>/dev/null || true; }
     c_apply() { empty; "$NFTCTL" apply --yes --replace --netns "$NS" "$WORK/full$n.json"; }
+    edit=1
+    c_edit() { empty; edit=$((edit + 1)); "$NFTCTL" apply --yes --replace --netns "$NS" "$WORK/edit$n-$edit.json"; }
     n_text() { empty; nsrun nft -f "$WORK/full$n.nft"; }
     n_json() { empty; nsrun nft -j -f "$WORK/full$n.json.nft.json"; }
     # The first apply on a host: nothing cached (the new table's normal form is learnt
     # from the kernel after the commit, not from a scratch namespace).
     c_cold() { empty; rm -rf "$WORK/cold"; NFTCTL_CACHE="$WORK/cold" "$NFTCTL" apply --yes --netns "$NS" "$WORK/full$n.json"; }
     a=$(ms_median "$RUNS" c_apply); t=$(ms_median "$RUNS" n_text); j=$(ms_median "$RUNS" n_json)
-    c=$(ms_median "$RUNS" c_cold)
+    c=$(ms_median "$RUNS" c_cold); e=$(ms_median "$RUNS" c_edit)
     row "full apply $n rules (ms)" "$a" "$t" "$j" "$(ratio "$a" "$t")" "$(ratio "$a" "$j")"
+    row "  file edited, 1 rule new (ms)" "$e" "$t" "$j" "$(ratio "$e" "$t")" "$(ratio "$e" "$j")"
     row "  first apply, cold cache (ms)" "$c" "$t" "$j" "$(ratio "$c" "$t")" "$(ratio "$c" "$j")"
 done
 # Listing and diff of 50k rules (the table from the last size is loaded).

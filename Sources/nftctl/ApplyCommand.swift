@@ -17,7 +17,10 @@ struct ApplyCommand: ParsableCommand {
             for `nftctl confirm`, apply is refused. With --confirm the rollback is armed before the commit. \
             After the commit what the kernel holds is checked against FILE (from the kernel's echo and \
             generation id when only rules changed, else by listing it again); exit 1 with what still \
-            differs. The same JSON FILE again with no commit since is up to date at once. On a terminal \
+            differs. The same JSON FILE again with no commit since is up to date at once; applied again \
+            where none of its tables exists (a new namespace, after a reboot or a delete), tables that \
+            nftctl sends in its own netlink batch are made again from the record of their last verified \
+            apply, checked against the kernel's echo, without parsing FILE again. On a terminal \
             the plan is shown and confirmed first (--yes skips the question). Over SSH (SSH_CONNECTION \
             set) the session's own packets are traced through the new rules first, and the apply is \
             refused if they would be dropped (--force overrides). Needs CAP_NET_ADMIN.
@@ -52,6 +55,21 @@ struct ApplyCommand: ParsableCommand {
 
     @OptionGroup var lockWait: LockWaitOption
 
+    var interactive: Bool { !yes && !dryRun && Terminal.isInteractive }
+    var renderer: PlanRenderer { PlanRenderer(color: Terminal.colorOutput, spelling: { $0.flag }) }
+
+    /// What a replay of this apply is kept under (`ReplayRecord`).
+    func replayKey(_ fingerprint: String) -> ReplayRecord.Key {
+        ReplayRecord.Key(fingerprint: fingerprint, path: file, replace: replace, color: renderer.color)
+    }
+
+    /// Shows the plan's text on a terminal and asks; true without asking otherwise.
+    func approve(_ text: String) -> Bool {
+        guard interactive else { return true }
+        print(text)
+        return Terminal.confirm("Apply these changes?")
+    }
+
     func run() throws {
         var timer = PhaseTimer()
         let store = StateStore(netns: namespace.netns)
@@ -76,6 +94,27 @@ struct ApplyCommand: ParsableCommand {
                 print("\(tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")): already up to date; nothing to do")
                 return
             }
+            // Saved for `nftctl restore` after the commit: written meanwhile, on a thread of its own.
+            if !dryRun, confirm == nil, let bytes, let digest { savedCopy = store.prepareCopy(bytes, digest: digest) }
+            // The same file as a verified apply that created its tables, none of which exists now.
+            if let bytes, let digest, let fingerprint, !dryRun, !prune, confirm == nil, !lockoutCheckNeeded,
+                let record = ReplayRecord.read(replayKey(fingerprint)),
+                let outcome = try Replay.run(
+                    record, path: file, bytes: bytes, digest: digest, fingerprint: fingerprint, backend: namespace.backend("apply"),
+                    store: store, netns: netns, lock: lock, copy: savedCopy, approve: { text in approve(text) })
+            {
+                savedCopy = nil  // the replay saved or discarded it
+                timer.mark("replayed \(file)")
+                let names = outcome.tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")
+                guard outcome.applied else {
+                    print("not applied")
+                    throw ExitCode.failure
+                }
+                if !interactive { print(record.planText) }
+                print("applied to \(names) in one transaction (\(outcome.commands) command\(outcome.commands == 1 ? "" : "s")); verified")
+                for w in outcome.warnings { printError("warning: \(w)") }
+                return
+            }
             // A change planned from the remembered listing: libnftables' cache, which its
             // commit needs first, is filled meanwhile, on a thread of its own (`warmCache`).
             if !dryRun, !replace, let b = try? namespace.backend("apply"), let g = try? b.generationID(),
@@ -84,8 +123,6 @@ struct ApplyCommand: ParsableCommand {
                 b.warmCache()
                 early = b
             }
-            // Saved for `nftctl restore` after the commit: written meanwhile, on a thread of its own.
-            if !dryRun, confirm == nil, let bytes, let digest { savedCopy = store.prepareCopy(bytes, digest: digest) }
             input = try bytes.map { try InputLoader.loadJSON(file, bytes: $0, digest: digest) } ?? InputLoader.load(file)
         }
         defer { ProcessLifetime.keep(input) }
@@ -93,12 +130,11 @@ struct ApplyCommand: ParsableCommand {
         timer.mark("load \(file)")
         try checkLockout(input)
         let backend = try early ?? namespace.backend(dryRun ? "apply --dry-run (it plans against the kernel's ruleset)" : "apply")
-        let renderer = PlanRenderer(color: Terminal.colorOutput, spelling: { $0.flag })
-        let interactive = !yes && !dryRun && Terminal.isInteractive
         let arm = confirm.map { c in
             ApplyOperation.Confirm(seconds: c.seconds) { snapshot in try RollbackTimer.start(snapshot: snapshot, netns: netns) }
         }
         var worded: Concurrently<String>?
+        var shown: String?
         let report = try ApplyOperation.run(
             input, backend: backend, mode: replace ? .replace : .incremental, dryRun: dryRun,
             store: store, prune: prune, netns: netns, confirm: arm, lock: lock, fingerprint: fingerprint,
@@ -107,11 +143,12 @@ struct ApplyCommand: ParsableCommand {
             guard interactive else {
                 // Shown after the commit, worded meanwhile: at 50k rules the wording takes
                 // as long as a fifth of the kernel's commit, which it overlaps.
-                if !dryRun { worded = Concurrently { renderer.text(plan) } }
+                if !dryRun { worded = Concurrently { [renderer] in renderer.text(plan) } }
                 return true
             }
-            print(renderer.text(plan))
-            return Terminal.confirm("Apply these changes?")
+            let text = renderer.text(plan)
+            shown = text
+            return approve(text)
         }
         defer { ProcessLifetime.keep(report) }
         let names = report.tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")
@@ -119,7 +156,9 @@ struct ApplyCommand: ParsableCommand {
             print(renderer.text(report.plan))
             print("dry run: nothing was changed")
         } else if report.applied {
-            if !interactive { print((try? worded?.wait()) ?? renderer.text(report.plan)) }
+            let text = shown ?? (try? worded?.wait()) ?? renderer.text(report.plan)
+            if !interactive { print(text) }
+            defer { if let draft = report.replay, let fingerprint { draft.save(replayKey(fingerprint), planText: text) } }
             print("applied to \(names) in one transaction (\(report.commands) command\(report.commands == 1 ? "" : "s")); verified")
             for w in report.warnings { printError("warning: \(w)") }
             if let confirm, let deadline = report.deadline {
@@ -142,10 +181,14 @@ extension ApplyCommand {
     /// Over SSH, the session's own packets are traced through the new rules first. Only for
     /// this host's namespace (an SSH session does not pass through another namespace), unless
     /// NFTCTL_LOCKOUT_CHECK=always.
+    /// True when the lockout check looks at this apply's rules (`checkLockout`).
+    var lockoutCheckNeeded: Bool {
+        !force && Environment.value("SSH_CONNECTION") != nil
+            && (namespace.netns == nil || Environment.value("NFTCTL_LOCKOUT_CHECK") == "always")
+    }
+
     func checkLockout(_ input: LoadedInput) throws {
-        guard !force, let ssh = Environment.value("SSH_CONNECTION"),
-            namespace.netns == nil || Environment.value("NFTCTL_LOCKOUT_CHECK") == "always"
-        else { return }
+        guard lockoutCheckNeeded, let ssh = Environment.value("SSH_CONNECTION") else { return }
         let findings = LockoutCheck.findings(state: input.state, sshConnection: ssh)
         let refused = findings.filter { $0.verdict != .undetermined }
         for f in findings where f.verdict == .undetermined {

@@ -30,6 +30,9 @@ public enum ApplyOperation {
         public var deadline: Double?
         /// Said to the user after the apply (e.g. a state file that could not be written).
         public var warnings: [String] = []
+        /// A verified apply that created every table of a JSON file, to be kept with the
+        /// plan's text for the same apply again (`Replay`).
+        public var replay: ReplayRecord.Draft?
     }
 
     /// `--confirm`: how long the user has, and how to start the detached timer that rolls
@@ -339,21 +342,31 @@ public enum ApplyOperation {
                 timer.mark("normal forms learnt")
             }
             // What the kernel's bytes for the rules are, so that the next apply need not list them.
+            var learnt: LearntRuleBytes?
             if let kernel = verified.kernel, let live = verified.live {
-                let learnt = KernelRuleBytes.learn(declared: state, live: live, kernel: kernel)
-                if !learnt.isEmpty { normalizer.remember(input, kernelRuleBytes: learnt) }
+                learnt = KernelRuleBytes.learn(declared: state, live: live, kernel: kernel)
+                if let learnt, !learnt.isEmpty { normalizer.remember(input, kernelRuleBytes: learnt) }
                 timer.mark("kernel bytes learnt")
             }
             // Kept only if nothing committed between the generation read and the listing.
             if let g = verified.generation {
                 // Derived from the remembered listing (`liveListing`): what did not change is copied.
                 let copying = remembered.flatMap { r in verified.origins.map { (from: r, origins: $0) } }
-                store?.rememberListing(
+                let listingBytes = store?.rememberListing(
                     verified.listing, generation: g, netns: netns, tables: verified.scope, copying: copying, volatile: volatileTables)
                 if let fingerprint, !volatile(volatileTables) {
                     store?.rememberUpToDate(fingerprint: fingerprint, generation: g, netns: netns, tables: state.keys)
                 }
                 timer.mark("remember the listing")
+                // Every table created whole from a JSON file alone: the same apply can be made again.
+                if let listingBytes, fingerprint != nil, input.kind == .json, input.notes.isEmpty, confirm == nil, pruned.isEmpty,
+                    volatileTables.isEmpty, state.keys.allSatisfy({ liveTables.table($0) == nil })
+                {
+                    report.replay = ReplayRecord.draft(
+                        state: state, desired: desired, learnt: learnt, listing: verified.listing, listingBytes: listingBytes,
+                        generation: g, commands: batch.document.entries.count, backend: backend)
+                    timer.mark(report.replay == nil ? "not kept for a replay" : "kept for a replay")
+                }
             }
         } catch {
             // Whatever failed after the commit (verification, the state directory), the kernel

@@ -62,11 +62,15 @@ extension StateStore {
     /// entries are replaced, those of other files' tables kept. Best effort, not synced: a
     /// record lost or cut short is none, and the next apply keeps what it cannot tell apart.
     public func recordDeclaredElements(_ state: RulesetState, pruned: [TableKey] = []) {
-        let declared = DeclaredElements(state)
+        recordDeclaredElements(DeclaredElements(state), of: state.keys + pruned)
+    }
+
+    /// `declared`, the elements of the tables `keys` now (none: an entry of theirs goes).
+    func recordDeclaredElements(_ declared: DeclaredElements, of keys: [TableKey]) {
         // Nothing to record and nothing recorded: no file to read or write (the usual apply).
         if declared.tables.isEmpty, !FileManager.default.fileExists(atPath: declaredElementsFile.path) { return }
         var record = (try? read(declaredElementsFile, torn: .absent)).flatMap(DeclaredElements.init(json:)) ?? DeclaredElements()
-        for key in state.keys + pruned { record.tables[key] = nil }
+        for key in keys { record.tables[key] = nil }
         record.tables.merge(declared.tables) { $1 }
         if record.tables.isEmpty {
             forgetDeclaredElements()

@@ -43,9 +43,20 @@ extension StateStore {
     public func recordApply(
         _ input: LoadedInput, pruned: [TableKey], generation: UInt32?, confirming: String?, copy: SavedCopy? = nil
     ) -> [String] {
+        recordApply(
+            path: input.path, tables: input.state.keys, sourceDigest: input.sourceDigest, state: { input.state }, pruned: pruned,
+            generation: generation, confirming: confirming, copy: copy)
+    }
+
+    /// `recordApply` of the file at `path` declaring `tables`: `state` (its tables, read
+    /// again if need be) is asked for only when they are merged with other saved tables.
+    func recordApply(
+        path: String, tables: [TableKey], sourceDigest: String?, state: () throws -> RulesetState, pruned: [TableKey],
+        generation: UInt32?, confirming: String?, copy: SavedCopy?
+    ) -> [String] {
         defer { copy?.discard() }
         do {
-            if input.path == rulesetFile.path {
+            if path == rulesetFile.path {
                 // `nftctl restore`: the same content; keep which rules file it came from.
                 if var last = try lastApply() {
                     last.time = Date().timeIntervalSince1970
@@ -56,30 +67,30 @@ extension StateStore {
                 }
                 return []
             }
-            let replaced = Set(input.state.keys + pruned)
+            let replaced = Set(tables + pruned)
             // Nothing saved yet keeps nothing either (a missing file is no table to merge).
             let keepsNothing = savedTables()?.isSubset(of: replaced) ?? (access(rulesetFile.path, F_OK) != 0 && errno == ENOENT)
             // The digest of the bytes the saved ruleset may be, as read, when it replaces every saved table.
-            let asRead = keepsNothing && confirming == nil ? input.sourceDigest : nil
+            let asRead = keepsNothing && confirming == nil ? sourceDigest : nil
             if let digest = asRead, let prepared = copy?.take(digest: digest),
-                (try? publishSavedRuleset(prepared, tables: input.state.keys)) != nil
+                (try? publishSavedRuleset(prepared, tables: tables)) != nil
             {
                 // The same, written while the apply ran: only its rename is left. A copy that
                 // is gone (removed as abandoned by an nftctl of another PID namespace) is
                 // written again from the file below, as without a copy.
                 unlink(stagedRulesetFile.path)
-            } else if let digest = asRead, let data = FileManager.default.contents(atPath: input.path),
+            } else if let digest = asRead, let data = FileManager.default.contents(atPath: path),
                 UpToDate.digest([UInt8](data)) == digest
             {
                 // Every saved table is replaced, by a JSON file that still has the bytes this
                 // apply read: they load to the same tables for `nftctl restore`, unserialised.
-                try writeSavedRuleset(bytes: [UInt8](data), tables: input.state.keys)
+                try writeSavedRuleset(bytes: [UInt8](data), tables: tables)
                 unlink(stagedRulesetFile.path)
             } else {
                 // The saved tables this apply leaves, and its own (none read when it replaces all).
                 var merged = keepsNothing ? RulesetState() : try savedState(rulesetFile) ?? RulesetState()
                 merged.tables.removeAll { replaced.contains($0.key) }
-                merged.tables += input.state.tables
+                merged.tables += try state().tables
                 let batch = merged.creationBatch().document.json
                 if let confirming {
                     try write(
@@ -92,7 +103,7 @@ extension StateStore {
             }
             try writeLastApply(
                 LastApply(
-                    time: Date().timeIntervalSince1970, file: Self.absolute(input.path), generation: generation,
+                    time: Date().timeIntervalSince1970, file: Self.absolute(path), generation: generation,
                     via: "apply", unconfirmedSnapshot: confirming))
             return []
         } catch {

@@ -356,25 +356,41 @@ extension StateStore {
     /// empty), with the generation id then. `tables`: the tables it covers, present or
     /// absent (nil: the whole ruleset). `copying`: the remembered listing `listing` was
     /// derived from, with each entry's origin in it (`EchoedListing.Derived`): those entries
-    /// are copied as that file has them, only the others are serialised.
+    /// are copied as that file has them, only the others are serialised. Returns the
+    /// listing's bytes as written (nil: nothing was).
+    @discardableResult
     public func rememberListing(
         _ listing: Document, generation: UInt32, netns: String?, tables: [TableKey]? = nil,
         copying: (from: RememberedListing, origins: [Int?])? = nil, volatile: Set<TableKey>? = nil
-    ) {
-        guard let ns = Self.namespaceIdentity(netns) else { return }
+    ) -> [UInt8]? {
+        guard Self.namespaceIdentity(netns) != nil else { return nil }
+        let bytes = copying.flatMap { $0.from.bytes(of: listing, origins: $0.origins) } ?? listing.json.serializedBytes(.compact)
+        let written = rememberListing(
+            bytes: bytes, generation: generation, netns: netns, tables: tables,
+            volatile: volatile ?? RunTimeChange.tables(in: listing))
+        return written ? bytes : nil
+    }
+
+    /// `rememberListing` of a listing already serialised (compact JSON); false when it was
+    /// not written.
+    @discardableResult
+    func rememberListing(bytes listing: [UInt8], generation: UInt32, netns: String?, tables: [TableKey]?, volatile: Set<TableKey>)
+        -> Bool
+    {
+        guard let ns = Self.namespaceIdentity(netns) else { return false }
         var record: [(String, JSON)] = [
             ("generation", .number(Int(generation))), ("namespace", .number(ns)), ("boot", .string(Self.bootID))
         ]
         if let tables { record.append(("tables", TableKeyList.json(tables))) }
-        record.append(("volatile", TableKeyList.json((volatile ?? RunTimeChange.tables(in: listing)).sorted())))
+        record.append(("volatile", TableKeyList.json(volatile.sorted())))
         // The header's closing brace gives way to the listing, written last (`split`).
         var bytes = JSON.object(JSONObject(record)).serializedBytes(.compact)
         bytes.removeLast()
         bytes += Self.listingKey
-        bytes += copying.flatMap { $0.from.bytes(of: listing, origins: $0.origins) } ?? listing.json.serializedBytes(.compact)
+        bytes += listing
         bytes.append(UInt8(ascii: "}"))
         try? ensureDirectories()
-        try? OwnedPath.write(bytes, to: lastListingFile.path, durable: false)
+        return (try? OwnedPath.write(bytes, to: lastListingFile.path, durable: false)) != nil
     }
 
     /// A listing remembered by `rememberListing`, with its file's bytes (a snapshot of the
