@@ -53,10 +53,16 @@ rss() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
 nsrun nft delete table inet bench 2>/dev/null || true
 rc=$(rss "$NFTCTL" apply --yes --replace --netns "$NS" "$WORK/full$n.json")
 nsrun nft delete table inet bench
+# A file edited since (one rule new): the whole apply, not a replay.
+gen_rules "$n" 9 > "$WORK/edit$n-9.nft"
+"$NFTCTL" compile "$WORK/edit$n-9.nft" -o "$WORK/edit$n-9.json"
+re=$(rss "$NFTCTL" apply --yes --replace --netns "$NS" "$WORK/edit$n-9.json")
+nsrun nft delete table inet bench
 rt=$(rss ip netns exec "$NS" nft -f "$WORK/full$n.nft")
 nsrun nft delete table inet bench
 rj=$(rss ip netns exec "$NS" nft -j -f "$WORK/full$n.json.nft.json")
 row "peak RSS, load $n rules (KiB)" "$rc" "$rt" "$rj" "$(ratio "$rc" "$rt")" "$(ratio "$rc" "$rj")"
+row "  file edited, 1 rule new (KiB)" "$re" "$rt" "$rj" "$(ratio "$re" "$rt")" "$(ratio "$re" "$rj")"
 # Start-up: the CLI doing nothing but answering --version.
 s=$(ms_median 11 "$NFTCTL" --version)
 v=$(ms_median 11 nft --version)

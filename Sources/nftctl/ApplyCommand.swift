@@ -103,13 +103,13 @@ struct ApplyCommand: ParsableCommand {
                     record, path: file, bytes: bytes, digest: digest, fingerprint: fingerprint, backend: namespace.backend("apply"),
                     store: store, netns: netns, lock: lock, copy: savedCopy, approve: { text in approve(text) })
             {
-                savedCopy = nil  // the replay saved or discarded it
                 timer.mark("replayed \(file)")
                 let names = outcome.tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")
                 guard outcome.applied else {
                     print("not applied")
                     throw ExitCode.failure
                 }
+                savedCopy = nil  // the replay saved it, or discarded it
                 if !interactive { print(record.planText) }
                 print("applied to \(names) in one transaction (\(outcome.commands) command\(outcome.commands == 1 ? "" : "s")); verified")
                 for w in outcome.warnings { printError("warning: \(w)") }
@@ -178,15 +178,15 @@ struct ApplyCommand: ParsableCommand {
 }
 
 extension ApplyCommand {
-    /// Over SSH, the session's own packets are traced through the new rules first. Only for
-    /// this host's namespace (an SSH session does not pass through another namespace), unless
-    /// NFTCTL_LOCKOUT_CHECK=always.
     /// True when the lockout check looks at this apply's rules (`checkLockout`).
     var lockoutCheckNeeded: Bool {
         !force && Environment.value("SSH_CONNECTION") != nil
             && (namespace.netns == nil || Environment.value("NFTCTL_LOCKOUT_CHECK") == "always")
     }
 
+    /// Over SSH, the session's own packets are traced through the new rules first. Only for
+    /// this host's namespace (an SSH session does not pass through another namespace), unless
+    /// NFTCTL_LOCKOUT_CHECK=always.
     func checkLockout(_ input: LoadedInput) throws {
         guard lockoutCheckNeeded, let ssh = Environment.value("SSH_CONNECTION") else { return }
         let findings = LockoutCheck.findings(state: input.state, sshConnection: ssh)

@@ -60,6 +60,7 @@ import Testing
 
         // The own batch was taken, not only skipped (most tables of the corpus have no set).
         #expect(runner.ownBatches > 0, "no second apply went in nftctl's own batch")
+        #expect(runner.replays > 0, "no second apply of a JSON listing was a replay")
         #expect(
             runner.tally.accounted.count == accepted.count,
             "\(accepted.count - runner.tally.accounted.count) records were never judged")
@@ -184,6 +185,8 @@ final class CorpusRunner {
     var rulesets = 0
     /// Second applies of a .nft file that went in nftctl's own batch (`KernelBatch`).
     var ownBatches = 0
+    /// Second applies of a JSON listing that were replays of the first (`Replay`).
+    var replays = 0
     private var serial = 0
     /// Per group and check: the verdict on its setup alone (nil: the setup passes).
     private var setupVerdicts: [String: CorpusVerdict?] = [:]
@@ -248,7 +251,7 @@ final class CorpusRunner {
             same anonymous set in another order: \(t.sameSetOtherOrder.count); \
             kernel cannot: \(t.kernelCannot.values.map(\.count).reduce(0, +))\(t.kernelCannot.isEmpty ? "" : " (\(byReason(t.kernelCannot)))"); \
             json path cannot express: \(t.jsonCannot.count); \
-            nftctl wrong: \(t.wrong.count); second applies in nftctl's own batch: \(ownBatches) \
+            nftctl wrong: \(t.wrong.count); second applies in nftctl's own batch: \(ownBatches), replayed: \(replays) \
             [\(Int(Date().timeIntervalSince(start)))s, \(evaluations) evaluations]
             """)
         for (reason, ids) in t.kernelCannot.sorted(by: { $0.value.count > $1.value.count }) {
@@ -491,6 +494,22 @@ final class CorpusRunner {
                         failed[.jsonListing] = CorpusFailure(
                             description: Self.firstDifference(expected, actual), listings: (expected, actual),
                             json: listing.stdout)
+                    } else {
+                        // Again into an empty namespace: where its tables went in nftctl's own
+                        // batch's terms, a replay of that verified apply (`Replay`), which must
+                        // leave the kernel the same.
+                        flush(c)
+                        let again = nftctl(["apply", "--yes", "--netns", c.name, jsonPath], timing: true)
+                        if again.stderr.contains("commit (replayed batch)") { replays += 1 }
+                        let second = Self.stable(c.nftList())
+                        if again.status != 0 {
+                            failed[.jsonListing] = CorpusFailure(
+                                description: "nftctl apply failed the second time: \(Self.firstLines(again.stderr + again.stdout))")
+                        } else if second != expected {
+                            failed[.jsonListing] = CorpusFailure(
+                                description: "the second time: " + Self.firstDifference(expected, second), listings: (expected, second),
+                                json: listing.stdout)
+                        }
                     }
                 }
             }

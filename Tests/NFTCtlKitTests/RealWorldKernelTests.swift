@@ -104,6 +104,20 @@ import Testing
         )
         #expect(ns.exec(["nft", "list", "table", "inet", "foreign"]).stdout == foreignBefore, "\(name): the foreign table changed")
 
+        // The compiled JSON into a namespace without its tables, then into another: where
+        // its tables go in nftctl's own batch, the second is a replay of the first (`Replay`).
+        // The kernel lists what nft -f makes either way.
+        for purpose in ["compiled JSON", "compiled JSON again"] {
+            guard let fresh = Self.host("realworld \(name): \(purpose)") else { return }
+            let r = Shell.run(
+                [Shell.nftctl, "apply", "--yes", "--netns", fresh.name, dir + "/compiled.json"],
+                environment: env.merging(["NFTCTL_TIMING": "1"]) { $1 })
+            #expect(r.status == 0, "\(name): apply of the compiled JSON: \(r.stderr)")
+            #expect(
+                KernelApplyTests.stable(fresh.nftList()) == expected,
+                "\(name): \(purpose)\(r.stderr.contains("commit (replayed batch)") ? " (replayed)" : ""): the kernel holds something else")
+        }
+
         // `list` prints what `nft list ruleset` prints, the foreign table included.
         let l = nftctl(["list", "--netns", ns.name])
         #expect(l.status == 0, "\(name): list: \(l.stderr)")
