@@ -19,8 +19,9 @@ struct ApplyCommand: ParsableCommand {
             generation id when only rules changed, else by listing it again); exit 1 with what still \
             differs. The same JSON FILE again with no commit since is up to date at once; applied again \
             where none of its tables exists (a new namespace, after a reboot or a delete), tables that \
-            nftctl sends in its own netlink batch are made again from the record of their last verified \
-            apply, checked against the kernel's echo, without parsing FILE again. On a terminal \
+            nftctl sends in its own netlink batch are made from the record of a verified apply of the \
+            same bytes, checked against the kernel's echo and a listing of their declarations, without \
+            parsing FILE again (not with --dry-run, --prune, --confirm or the SSH check). On a terminal \
             the plan is shown and confirmed first (--yes skips the question). Over SSH (SSH_CONNECTION \
             set) the session's own packets are traced through the new rules first, and the apply is \
             refused if they would be dropped (--force overrides). Needs CAP_NET_ADMIN.
@@ -81,6 +82,9 @@ struct ApplyCommand: ParsableCommand {
         let input: LoadedInput
         var savedCopy: SavedCopy?
         var early: Backend?
+        // The plan's text the user said yes to for a replay that then backed out (nothing
+        // committed): the same plan is not asked about twice.
+        var approved: String?
         defer { savedCopy?.discard() }  // unless the apply saved it
         do {
             let bytes = UpToDate.bytes(of: file)
@@ -101,7 +105,12 @@ struct ApplyCommand: ParsableCommand {
                 let record = ReplayRecord.read(replayKey(fingerprint)),
                 let outcome = try Replay.run(
                     record, path: file, bytes: bytes, digest: digest, fingerprint: fingerprint, backend: namespace.backend("apply"),
-                    store: store, netns: netns, lock: lock, copy: savedCopy, approve: { text in approve(text) })
+                    store: store, netns: netns, lock: lock, copy: savedCopy,
+                    approve: { text in
+                        let yes = approve(text)
+                        if yes { approved = text }
+                        return yes
+                    })
             {
                 timer.mark("replayed \(file)")
                 let names = outcome.tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")
@@ -148,7 +157,7 @@ struct ApplyCommand: ParsableCommand {
             }
             let text = renderer.text(plan)
             shown = text
-            return approve(text)
+            return text == approved || approve(text)
         }
         defer { ProcessLifetime.keep(report) }
         let names = report.tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")

@@ -1,4 +1,5 @@
 import Foundation
+import NFTAnalysis
 import Testing
 
 @testable import NFTCtlKit
@@ -66,6 +67,65 @@ import Testing
         let header = try #require(
             try JSONSerialization.jsonObject(with: Data(bytes[ReplayRecord.magic.count..<newline])) as? [String: Any])
         return (newline + 1, try #require(header["sizes"] as? [Int]))
+    }
+
+    /// A table or chain message of a record is only what `KernelBatch` encodes, each
+    /// attribute once: the kernel takes the last of a repeated one, so a second table name
+    /// would make the message about another program's table.
+    @Test func aTableOrChainMessageIsOnlyWhatTheOwnBatchEncodes() {
+        typealias M = NetfilterNetlink.Message
+        func body(_ build: (inout M) -> Void) -> ArraySlice<UInt8> {
+            var m = M(family: 1)
+            build(&m)
+            return ([1, 0, 0, 0] + m.bytes)[...]
+        }
+        var chain = Chain(family: "inet", table: "rp", name: "input", type: "filter", hook: "input", prio: 0, policy: "drop")
+        chain.comment = "c"
+        let plain = body { m in _ = m.chain(chain) }
+        #expect(ReplayRecord.isChain(plain))
+        // A second NFTA_CHAIN_TABLE naming another table.
+        #expect(
+            !ReplayRecord.isChain(
+                body { m in
+                    _ = m.chain(chain)
+                    _ = m.string(1, "victim")
+                }))
+        // A handle (an existing chain's), a device in the hook, a policy that is not a verdict.
+        #expect(
+            !ReplayRecord.isChain(
+                body { m in
+                    _ = m.chain(chain)
+                    m.u32(2, 7)
+                }))
+        #expect(
+            !ReplayRecord.isChain(
+                body { m in
+                    _ = m.string(1, "rp")
+                    _ = m.string(3, "input")
+                    var hook = M(family: 1)
+                    hook.u32(1, 1)
+                    hook.u32(2, 0)
+                    _ = hook.string(3, "eth0")
+                    m.attribute(4 | 0x8000, hook.bytes)
+                }))
+        #expect(
+            !ReplayRecord.isChain(
+                body { m in
+                    _ = m.string(1, "rp")
+                    _ = m.string(3, "input")
+                    m.u32(5, 7)
+                }))
+        // Bytes past the last attribute.
+        #expect(!ReplayRecord.isChain(plain + [0, 0, 0, 0, 9]))
+        #expect(ReplayRecord.isTable(body { m in _ = m.table("rp", flags: 1, comment: "x") }))
+        #expect(
+            !ReplayRecord.isTable(
+                body { m in
+                    _ = m.table("rp", flags: 0, comment: nil)
+                    _ = m.string(1, "victim")
+                }))
+        // Flags other than dormant (owner, persist).
+        #expect(!ReplayRecord.isTable(body { m in _ = m.table("rp", flags: 2, comment: nil) }))
     }
 
     @Test(.needsRoot) func theSameFileIntoANamespaceWithoutItsTablesIsReplayed() throws {

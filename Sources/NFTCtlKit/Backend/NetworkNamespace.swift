@@ -35,6 +35,30 @@ public final class NetworkNamespace: @unchecked Sendable {
         self.fd = fd
     }
 
+    private init(fd: Int32, name: String) {
+        self.fd = fd
+        self.name = name
+    }
+
+    /// A new network namespace of this process's own, named nowhere: nothing else can enter
+    /// it, and the kernel removes it once this object (its only reference) is gone. Made by
+    /// moving the calling thread into a new namespace and back (`unshare` moves only it).
+    static func makePrivate() throws -> NetworkNamespace {
+        let original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+        guard original >= 0 else { throw BackendError.system(operation: "open /proc/thread-self/ns/net", errno: errno) }
+        defer { close(original) }
+        guard SystemCall.unshare(SystemCall.cloneNewNet) == 0 else {
+            throw BackendError.system(operation: "make a private network namespace", errno: errno)
+        }
+        let fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+        let e = errno
+        if SystemCall.setns(original, SystemCall.cloneNewNet) != 0 {
+            fatalError("nftctl: cannot return to the original network namespace: " + SystemCall.describe(errno: errno))
+        }
+        guard fd >= 0 else { throw BackendError.system(operation: "open a private network namespace", errno: e) }
+        return NetworkNamespace(fd: fd, name: "a private scratch namespace")
+    }
+
     deinit { close(fd) }
 
     /// Runs `body` with the calling thread inside this namespace, then moves the thread back.

@@ -29,6 +29,19 @@ enum SystemCall {
         return unsafeBitCast(symbol, to: SetnsFunction.self)
     }()
 
+    /// `unshare(2)`, declared under _GNU_SOURCE too: looked up like setns.
+    static func unshare(_ flags: Int32) -> Int32 {
+        unshareFunction(flags)
+    }
+
+    private typealias UnshareFunction = @convention(c) (Int32) -> Int32
+    private static let unshareFunction: UnshareFunction = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "unshare") else {  // RTLD_DEFAULT
+            fatalError("nftctl: libc has no unshare()")
+        }
+        return unsafeBitCast(symbol, to: UnshareFunction.self)
+    }()
+
     /// `prctl(PR_SET_PDEATHSIG, signal)`: the kernel sends `signal` when the parent dies.
     /// prctl is variadic in C, which Swift does not import; looked up like setns.
     static func setParentDeathSignal(_ signal: Int32) -> Int32 {

@@ -158,6 +158,14 @@ public enum ApplyOperation {
             declaredBefore: store?.declaredElements() ?? { nil })
         defer { ProcessLifetime.keep((plan, liveTables)) }
         timer.mark("plan")
+        // Tables created whole whose rules' kernel bytes are not all kept (an edited rule):
+        // made beforehand, as the commit would make them, for nftctl's own batch.
+        var madeBytes = LearntRuleBytes()
+        if !dryRun, pruned.isEmpty, !desired.kernelRuleBytesMissing.isEmpty {
+            let whole = state.keys.filter { mode == .replace || liveTables.table($0) == nil }
+            (desired, madeBytes) = RuleBytesScratch.complete(desired, tables: whole.filter(desired.kernelRuleBytesMissing.contains))
+            if !madeBytes.isEmpty { timer.mark("kernel bytes of the new rules made (private namespace)") }
+        }
         let batch: (document: Document, locations: [SourceLocation?])
         switch mode {
         case .incremental: batch = PlanBatch.build(plan)
@@ -341,6 +349,10 @@ public enum ApplyOperation {
                 normalizer.remember(input, normalForms: learned)
                 timer.mark("normal forms learnt")
             }
+            // Bytes made before the commit, which the kernel was seen to hold (its echo or dump).
+            if !madeBytes.isEmpty, verified.source == .ownEcho || verified.source == .bytes {
+                normalizer.remember(input, kernelRuleBytes: madeBytes)
+            }
             // What the kernel's bytes for the rules are, so that the next apply need not list them.
             var learnt: LearntRuleBytes?
             if let kernel = verified.kernel, let live = verified.live {
@@ -360,7 +372,7 @@ public enum ApplyOperation {
                 timer.mark("remember the listing")
                 // Every table created whole from a JSON file alone: the same apply can be made again.
                 if let listingBytes, fingerprint != nil, input.kind == .json, input.notes.isEmpty, confirm == nil, pruned.isEmpty,
-                    volatileTables.isEmpty, state.keys.allSatisfy({ liveTables.table($0) == nil })
+                    !volatile(volatileTables), state.keys.allSatisfy({ liveTables.table($0) == nil })
                 {
                     report.replay = ReplayRecord.draft(
                         state: state, desired: desired, learnt: learnt, listing: verified.listing, listingBytes: listingBytes,

@@ -8,16 +8,19 @@ import NFTAnalysis
 /// `UpToDate.fingerprint` (its bytes, the kernel, libnftables and nftctl: what validation
 /// and the normal forms depend on), the path as given (which the plan's text names), the
 /// mode and whether the plan was coloured. It holds:
-/// - the batch that creates the tables, as sent (its rules' bytes are those the kernel
-///   echoed or listed for them, verified);
+/// - the batch nftctl's own commit makes of the tables (`KernelBatch`: tables and chains
+///   encoded from the declaration, each rule the bytes the kernel echoed or listed for it
+///   in that verified apply);
 /// - the tables' declarations as libnftables listed them after that apply, handles erased;
 /// - the listing remembered after that apply (`StateStore.rememberListing`) with its handles
 ///   cut out (`holes`), every counter zero;
 /// - the plan's text as it was printed.
 ///
-/// It lives in the cache beside the normal forms, which only root (the cache's owner)
-/// writes; even so, what is read back is checked to be nothing but the creation of its own
-/// tables (`validated`), so a record that is not one of ours cannot touch another table.
+/// It lives in the cache beside the normal forms and is trusted as they are (they hold the
+/// rule bytes the own batch sends): only the cache's owner, root, can write it, and a cache
+/// anyone else could write is refused. Even so, what is read back is checked to be nothing
+/// but the creation of its own tables, attribute by attribute (`batchRules`), so a record
+/// that is not one of ours cannot touch another table.
 public struct ReplayRecord: Sendable {
     /// What a record is kept under.
     public struct Key: Sendable, Hashable {
@@ -226,6 +229,7 @@ public struct ReplayRecord: Sendable {
         guard (try? PrivatePath.directory(dir.deletingLastPathComponent().path, purpose: "the cache (NFTCTL_CACHE)")) != nil,
             (try? PrivatePath.directory(dir.path, purpose: "the replay records")) != nil
         else { return }
+        guard holes.allSatisfy({ $0.offset <= UInt32.max && $0.table <= UInt16.max && $0.name <= UInt32.max }) else { return }
         let plan = Array(planText.utf8)
         var holeBytes: [UInt8] = []
         holeBytes.reserveCapacity(holes.count * 12)
@@ -247,7 +251,6 @@ public struct ReplayRecord: Sendable {
                         [batch.messages.count, declarations.count, template.count, plan.count, holeBytes.count].map { .number($0) })
                 )
             ]))
-        guard holes.allSatisfy({ $0.offset <= UInt32.max && $0.table <= UInt16.max && $0.name <= UInt32.max }) else { return }
         var out = Self.magic
         out.reserveCapacity(batch.messages.count + template.count + plan.count + holeBytes.count + 4096)
         out += header.serializedBytes(.compact)
@@ -295,7 +298,7 @@ public struct ReplayRecord: Sendable {
         else { return nil }
         let names = nameValues.compactMap(\.stringValue)
         let sizes = sizeValues.compactMap(\.intValue).map(Int.init)
-        guard names.count == nameValues.count, sizes.count == 5, sizes.allSatisfy({ $0 >= 0 }),
+        guard names.count == nameValues.count, sizes.count == 5, sizes.allSatisfy({ (0...bytes.count).contains($0) }),
             newline + 1 + sizes.reduce(0, +) == bytes.count, sizes[4] % 12 == 0
         else { return nil }
         var at = newline + 1
@@ -320,8 +323,9 @@ public struct ReplayRecord: Sendable {
             let offset = Int(UInt32(littleEndian: NetfilterNetlink.u32(holeBytes, o)))
             let table = Int(UInt16(littleEndian: NetfilterNetlink.u16(holeBytes, o + 6)))
             let name = Int(UInt32(littleEndian: NetfilterNetlink.u32(holeBytes, o + 8)))
+            let after = holes.last.map { $0.offset + 1 } ?? 0
             guard let kind = Hole.Kind(rawValue: holeBytes[o + 4]), table < tables.count, name < names.count,
-                offset >= (holes.last?.offset ?? 0), offset <= template.count
+                offset >= after, offset <= template.count
             else { return nil }
             holes.append(Hole(offset: offset, kind: kind, table: table, name: name))
             o += 12
@@ -340,6 +344,7 @@ public struct ReplayRecord: Sendable {
     /// first echoed and the last acknowledged, every rule echoed. Nil when they are not.
     func batchRules() -> [BatchRule]? {
         let m = batch.messages
+        guard !m.isEmpty else { return nil }
         var out: [BatchRule] = []
         var made = Set<TableKey>()
         var at = 0, seq = 0, last = -1
@@ -361,9 +366,9 @@ public struct ReplayRecord: Sendable {
             else { return nil }
             switch type {
             case NetfilterNetlink.nftables(0):  // NFT_MSG_NEWTABLE
-                guard made.insert(tables[table]).inserted, flags & 0x800 == 0 else { return nil }
+                guard made.insert(tables[table]).inserted, flags & 0x800 == 0, Self.isTable(body) else { return nil }
             case NetfilterNetlink.nftables(3):  // NFT_MSG_NEWCHAIN
-                guard made.contains(tables[table]), flags & 0x800 == 0 else { return nil }
+                guard made.contains(tables[table]), flags & 0x800 == 0, Self.isChain(body) else { return nil }
             case NetfilterNetlink.nftables(6):  // NFT_MSG_NEWRULE: table, chain, then the kernel bytes
                 guard made.contains(tables[table]), flags & KernelBatch.echo != 0, attributes.count >= 2,
                     attributes[1].type == 2, attributes[1].value.last == 0,
@@ -382,6 +387,48 @@ public struct ReplayRecord: Sendable {
             NetfilterNetlink.u16(m[...], 6) & KernelBatch.echo != 0, NetfilterNetlink.u16(m[...], last + 6) & KernelBatch.ack != 0
         else { return nil }
         return out
+    }
+
+    /// True when `body` (a message's, after its nfgenmsg) is attributes that cover it
+    /// exactly, each of `required` once and of `optional` at most once, nothing else (the
+    /// kernel takes the last of a repeated attribute: a second table name would name
+    /// another table), and `check` accepts each value.
+    static func exactly(
+        _ body: ArraySlice<UInt8>, after header: Int = 4, required: Set<UInt16>, optional: Set<UInt16>,
+        check: (UInt16, ArraySlice<UInt8>) -> Bool = { _, _ in true }
+    ) -> Bool {
+        var seen = Set<UInt16>()
+        var end = header
+        let base = body.startIndex
+        let ok = body.withUnsafeBytes { b in
+            for a in NetfilterNetlink.Attributes(b, from: header) {
+                guard required.contains(a.type) || optional.contains(a.type), seen.insert(a.type).inserted,
+                    check(a.type, body[base + a.value.lowerBound..<base + a.value.upperBound])
+                else { return false }
+                end = (a.value.upperBound + 3) & ~3
+            }
+            return true
+        }
+        return ok && required.isSubset(of: seen) && end == body.count
+    }
+
+    /// A new table as `KernelBatch` encodes one: its name, flags none or dormant, a comment.
+    static func isTable(_ body: ArraySlice<UInt8>) -> Bool {
+        exactly(body, required: [1], optional: [2, 6]) { type, value in
+            type != 2 || (NetfilterNetlink.bigEndian32(value).map { $0 <= 1 } ?? false) && value.count == 4
+        }
+    }
+
+    /// A new chain as `KernelBatch` encodes one: table, name, a hook of number and
+    /// priority only (no device), policy accept or drop, type, comment; no handle.
+    static func isChain(_ body: ArraySlice<UInt8>) -> Bool {
+        exactly(body, required: [1, 3], optional: [4, 5, 7, 12]) { type, value in
+            switch type {
+            case 4: return exactly(value, after: 0, required: [1, 2], optional: []) { _, v in v.count == 4 }
+            case 5: return value.count == 4 && (NetfilterNetlink.bigEndian32(value).map { $0 <= 1 } ?? false)
+            default: return true
+            }
+        }
     }
 
     // MARK: - Checked after a replay

@@ -67,6 +67,18 @@ struct KeptRuleBytes: Sendable {
         }
     }
 
+    /// Each rule's bytes, nil where they are not kept or say nothing lasting.
+    func each() -> [[UInt8]?] {
+        switch source {
+        case .records(let records, let keys):
+            return keys.map { key in
+                guard let key, case .some(.some(let bytes)) = records.kernelBytes(key) else { return nil }
+                return bytes
+            }
+        case .decoded(let bytes): return bytes
+        }
+    }
+
     /// Every rule's bytes; nil unless each is kept and says something lasting.
     func all() -> [[UInt8]]? {
         var out: [[UInt8]] = []

@@ -257,8 +257,21 @@ struct NormalizationCache {
             let decoded = items.compactMap { RulesetItem(json: $0) }
             return decoded.count == items.count ? decoded : nil
         }
-        let learning = Set(input.state.tables.indices.filter { cachedDeclarations[$0] == nil }.map { input.state.tables[$0].key })
-            .intersection(learnable)
+        // A new table the cache does not know whole is learnt after the commit, unless the
+        // cache knows its declarations and all but a few of its many rules: those few then go
+        // through the scratch namespace, and their kernel bytes can be made before the commit
+        // (`RuleBytesScratch`) for nftctl's own batch.
+        let learning = Set(
+            input.state.tables.indices.filter { ti in
+                guard cachedDeclarations[ti] == nil else { return false }
+                let table = input.state.tables[ti]
+                let unknown = reduced.tables[ti].rules.count
+                let fewUnknown =
+                    useCache && records[ti].index[Self.declarationsKey(table)] != nil && unknown > 0
+                    && table.rules.count >= RuleBytesScratch.minimumRules && unknown * RuleBytesScratch.maximumShare <= table.rules.count
+                return !fewUnknown
+            }.map { input.state.tables[$0].key }
+        ).intersection(learnable)
         reduced.tables.removeAll { learning.contains($0.key) }
         // Every rule known and the declarations too: the kernel has nothing left to decide.
         let known: [RulesetItem]? = input.state.tables.indices.reduce([RulesetItem]?([])) { acc, ti in

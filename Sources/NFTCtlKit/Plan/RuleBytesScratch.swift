@@ -1,0 +1,83 @@
+import NFTAnalysis
+
+/// The kernel bytes of the few rules of a table created whole whose bytes the normal-form
+/// cache does not keep yet (an edited rule), made before the commit, so that the table can
+/// go in nftctl's own batch (`KernelBatch`) rather than through libnftables' commit and a
+/// verifying listing of every rule.
+///
+/// They are made as the commit itself would make them: by libnftables in this process, from
+/// the same nft-syntax rendering (`TextBatch`), with the table's declarations, into a
+/// private network namespace of this process's own (`NetworkNamespace.makePrivate`), where
+/// they are dumped (`KernelRules`) and listed. Not in the sandboxed scratch namespace: bytes
+/// are sent as root, and a sandbox is there because what runs in it is not trusted. A rule
+/// gets its bytes only when the private listing shows it in the very normal form the plan
+/// has for it (so bytes and normal form were seen together, as when they are learnt after a
+/// verified listing), and the bytes say something lasting (no interface index, user, time
+/// zone or cgroup looked up on the host, no anonymous set). Anything short of that leaves
+/// the table as it was: libnftables commits it.
+enum RuleBytesScratch {
+    /// At most this share of a table's rules (and not below `minimumRules` rules): beyond,
+    /// making them costs what libnftables' commit and the listing cost.
+    static let maximumShare = 8
+    static let minimumRules = 1000
+
+    /// `desired` with the missing kernel bytes of `tables`' rules made, and what was made (to
+    /// be kept once the commit is verified).
+    static func complete(_ desired: DesiredState, tables: [TableKey]) -> (DesiredState, LearntRuleBytes) {
+        var out = desired
+        var made = LearntRuleBytes()
+        for key in tables where !desired.learning.contains(key) {
+            guard let written = desired.written[key]?.table, let normal = desired.state.table(key),
+                let kept = desired.kernelRuleBytes[key], kept.count == normal.rules.count, normal.rules.count == written.rules.count,
+                written.sets.isEmpty, written.objects.isEmpty, written.flowtables.isEmpty,
+                written.chains.allSatisfy({ $0.value.dev == nil }), TextBatch.isListableName(key.name)
+            else { continue }
+            var bytes = kept.each()
+            let missing = bytes.indices.filter { bytes[$0] == nil }
+            guard !missing.isEmpty, written.rules.count >= minimumRules, missing.count * maximumShare <= written.rules.count,
+                let new = try? make(written, normal: normal, rules: missing)
+            else { continue }
+            for (i, b) in new { bytes[i] = b }
+            out.kernelRuleBytes[key] = KeptRuleBytes(bytes)
+            made.tables[key] = new.map { (index: $0.key, bytes: Optional($0.value)) }
+        }
+        return (out, made)
+    }
+
+    /// The bytes of `written`'s rules at `rules`, by index; nil unless every one is made and
+    /// listed in its normal form (`normal`'s rule at the same index).
+    static func make(_ written: TableContents, normal: TableContents, rules: [Int]) throws -> [Int: [UInt8]]? {
+        let key = written.key
+        var table = written
+        table.rules = rules.map { written.rules[$0] }
+        var state = RulesetState()
+        state.tables = [table]
+        guard let text = try? TextBatch.render(state.creationBatch().document) else { return nil }
+        let namespace = try NetworkNamespace.makePrivate()
+        let context = try NFTContext(outputFlags: [.json], namespace: namespace)
+        _ = try context.run(text: text.text)
+        let listing = try ListingRepair.list("table \(key.family) \(key.name)", context: context)
+        guard let listed = try RulesetState(listing: listing, tables: [key]).table(key),
+            let dumped = try namespace.perform({ () throws(BackendError) in try KernelRules.read(family: key.family, table: key.name) }),
+            listed.rules.count == rules.count, dumped.rules.count == rules.count
+        else { return nil }
+        let byHandle = Dictionary(dumped.rules.map { ($0.handle, $0) }, uniquingKeysWith: { a, _ in a })
+        // The rules were loaded in the user's order, so each chain lists them in that order.
+        var loaded: [String: [Int]] = [:]
+        for i in rules { loaded[written.rules[i].value.chain, default: []].append(i) }
+        var next: [String: Int] = [:]
+        var out: [Int: [UInt8]] = [:]
+        for r in listed.rules {
+            let chain = r.value.chain
+            let n = next[chain, default: 0]
+            next[chain] = n + 1
+            guard let indices = loaded[chain], n < indices.count, let h = r.value.handle, let k = byHandle[h], k.chain == chain,
+                k.stable, k.counters.allSatisfy({ $0.packets == 0 && $0.bytes == 0 }),
+                RulesetItem.rule(r.value).normalizedForComparison()
+                    == RulesetItem.rule(normal.rules[indices[n]].value).normalizedForComparison()
+            else { return nil }
+            out[indices[n]] = k.bytes
+        }
+        return out.count == rules.count ? out : nil
+    }
+}
