@@ -264,8 +264,11 @@ public enum ApplyOperation {
         // batch (`KernelBatch`); a batch the kernel refuses goes through libnftables after
         // all, which says why in nft's terms.
         var ownEcho: KernelBatch.Echo?
+        // The remembered listing's rules, serialised while the kernel commits (`RuleEntriesTemplate`).
+        var template: Concurrently<RuleEntriesTemplate?>?
         do {
             if let own = ownBatch(plan: plan, mode: mode, state: state, live: liveTables, desired: desired, pruned: pruned) {
+                if store != nil { template = Concurrently { [desired] in RuleEntriesTemplate(desired: desired, tables: own.tables) } }
                 do {
                     ownEcho = try backend.commit(own, generation: generation)
                 } catch let refusal as KernelBatch.Refusal {
@@ -364,8 +367,14 @@ public enum ApplyOperation {
             if let g = verified.generation {
                 // Derived from the remembered listing (`liveListing`): what did not change is copied.
                 let copying = remembered.flatMap { r in verified.origins.map { (from: r, origins: $0) } }
-                let listingBytes = store?.rememberListing(
-                    verified.listing, generation: g, netns: netns, tables: verified.scope, copying: copying, volatile: volatileTables)
+                let templated = verified.source == .ownEcho ? (try? template?.wait())??.bytes(of: verified.listing) : nil
+                let listingBytes =
+                    templated.flatMap {
+                        store?.rememberListing(bytes: $0, generation: g, netns: netns, tables: verified.scope, volatile: volatileTables)
+                            == true ? $0 : nil
+                    }
+                    ?? store?.rememberListing(
+                        verified.listing, generation: g, netns: netns, tables: verified.scope, copying: copying, volatile: volatileTables)
                 if let fingerprint, !volatile(volatileTables) {
                     store?.rememberUpToDate(fingerprint: fingerprint, generation: g, netns: netns, tables: state.keys)
                 }
