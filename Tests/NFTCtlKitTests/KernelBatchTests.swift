@@ -14,8 +14,8 @@ import Testing
     /// with NFTA_RULE_EXPRESSIONS is taken as a rule's bytes.
     static let accept = KernelRulesTests.attribute(4, KernelRulesTests.accept, nested: true)
 
-    static func state(_ text: String) throws -> (RulesetState, DesiredState) {
-        let path = try ApplySafety.write(text, "kernel-batch.nft")
+    static func state(_ text: String, file: String = "kernel-batch.nft") throws -> (RulesetState, DesiredState) {
+        let path = try ApplySafety.write(text, file)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let state = try InputLoader.load(path).state
         var desired = DesiredState(state: state, written: Dictionary(uniqueKeysWithValues: state.tables.map { ($0.key, WrittenTable($0)) }))

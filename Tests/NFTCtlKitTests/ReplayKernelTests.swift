@@ -283,7 +283,8 @@ struct RuleEntriesTemplateTests {
             }
 
             """
-        let (state, desired) = try KernelBatchTests.state(text)
+        // A file of its own: suites run side by side.
+        let (state, desired) = try KernelBatchTests.state(text, file: "rule-entries-template.nft")
         let key = try #require(state.keys.first)
         let template = try #require(RuleEntriesTemplate(desired: desired, tables: [key]))
         // The listing as `KernelRuleBytes.listing` gives it: declarations, then each rule with

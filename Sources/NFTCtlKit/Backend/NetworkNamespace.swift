@@ -41,21 +41,17 @@ public final class NetworkNamespace: @unchecked Sendable {
     }
 
     /// A new network namespace of this process's own, named nowhere: nothing else can enter
-    /// it, and the kernel removes it once this object (its only reference) is gone. Made by
-    /// moving the calling thread into a new namespace and back (`unshare` moves only it).
+    /// it, and the kernel removes it once this object (its only reference) is gone. Made by a
+    /// thread of its own that moves into it (`unshare` moves only the calling thread), opens
+    /// it and ends there: no thread of the process has to come back from it.
     static func makePrivate() throws -> NetworkNamespace {
-        let original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
-        guard original >= 0 else { throw BackendError.system(operation: "open /proc/thread-self/ns/net", errno: errno) }
-        defer { close(original) }
-        guard SystemCall.unshare(SystemCall.cloneNewNet) == 0 else {
-            throw BackendError.system(operation: "make a private network namespace", errno: errno)
+        let made = Concurrently { () -> (fd: Int32, errno: Int32) in
+            guard SystemCall.unshare(SystemCall.cloneNewNet) == 0 else { return (-1, SystemCall.errno) }
+            let fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+            return (fd, fd < 0 ? SystemCall.errno : 0)
         }
-        let fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
-        let e = errno
-        if SystemCall.setns(original, SystemCall.cloneNewNet) != 0 {
-            fatalError("nftctl: cannot return to the original network namespace: " + SystemCall.describe(errno: errno))
-        }
-        guard fd >= 0 else { throw BackendError.system(operation: "open a private network namespace", errno: e) }
+        let (fd, e) = try made.wait()
+        guard fd >= 0 else { throw BackendError.system(operation: "make a private network namespace", errno: e) }
         return NetworkNamespace(fd: fd, name: "a private scratch namespace")
     }
 

@@ -158,14 +158,6 @@ public enum ApplyOperation {
             declaredBefore: store?.declaredElements() ?? { nil })
         defer { ProcessLifetime.keep((plan, liveTables)) }
         timer.mark("plan")
-        // Tables created whole whose rules' kernel bytes are not all kept (an edited rule):
-        // made beforehand, as the commit would make them, for nftctl's own batch.
-        var madeBytes = LearntRuleBytes()
-        if !dryRun, pruned.isEmpty, !desired.kernelRuleBytesMissing.isEmpty {
-            let whole = state.keys.filter { mode == .replace || liveTables.table($0) == nil }
-            (desired, madeBytes) = RuleBytesScratch.complete(desired, tables: whole.filter(desired.kernelRuleBytesMissing.contains))
-            if !madeBytes.isEmpty { timer.mark("kernel bytes of the new rules made (private namespace)") }
-        }
         let batch: (document: Document, locations: [SourceLocation?])
         switch mode {
         case .incremental: batch = PlanBatch.build(plan)
@@ -260,6 +252,15 @@ public enum ApplyOperation {
         // A batch of rule commands is committed with the kernel's echo, which with the
         // generation id stands in for the verifying listing (`Verify.afterCommit`).
         var echo: Document?
+        // Tables created whole whose rules' kernel bytes are not all kept (an edited rule):
+        // made now, once the plan is approved, as the commit would make them, for nftctl's
+        // own batch.
+        var madeBytes = LearntRuleBytes()
+        if pruned.isEmpty, !desired.kernelRuleBytesMissing.isEmpty {
+            let whole = state.keys.filter { mode == .replace || liveTables.table($0) == nil }
+            (desired, madeBytes) = RuleBytesScratch.complete(desired, tables: whole.filter(desired.kernelRuleBytesMissing.contains))
+            if !madeBytes.isEmpty { timer.mark("kernel bytes of the new rules made (private namespace)") }
+        }
         // Tables created whole whose rules' kernel bytes are all known go in nftctl's own
         // batch (`KernelBatch`); a batch the kernel refuses goes through libnftables after
         // all, which says why in nft's terms.

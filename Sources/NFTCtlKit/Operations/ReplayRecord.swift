@@ -293,6 +293,7 @@ public struct ReplayRecord: Sendable {
         guard let h = try? JSON.parse(bytes: &head), h["fingerprint"]?.stringValue == key.fingerprint,
             h["path"]?.stringValue == key.path, h["replace"]?.boolValue == key.replace, h["color"]?.boolValue == key.color,
             let tables = TableKeyList.keys(h["tables"]), !tables.isEmpty, Set(tables).count == tables.count,
+            tables.allSatisfy({ !$0.name.utf8.contains(0) }),
             let commands = h["commands"]?.intValue, let count = h["messages"]?.intValue, let rules = h["rules"]?.intValue,
             let last = h["last"]?.intValue, case .array(let nameValues)? = h["names"], case .array(let sizeValues)? = h["sizes"]
         else { return nil }
@@ -360,7 +361,7 @@ public struct ReplayRecord: Sendable {
             let body = m[at + 16..<at + length]
             let attributes = NetfilterNetlink.attributes(body)
             // The table's name is the first attribute of each (NFTA_TABLE_NAME, NFTA_CHAIN_TABLE, NFTA_RULE_TABLE).
-            guard let first = attributes.first, first.type == 1, first.value.last == 0,
+            guard let first = attributes.first, first.type == 1, first.value.last == 0, !first.value.dropLast().contains(0),
                 let name = String(validating: first.value.dropLast(), as: UTF8.self),
                 let table = tables.firstIndex(of: TableKey(family: family, name: name))
             else { return nil }
@@ -371,7 +372,7 @@ public struct ReplayRecord: Sendable {
                 guard made.contains(tables[table]), flags & 0x800 == 0, Self.isChain(body) else { return nil }
             case NetfilterNetlink.nftables(6):  // NFT_MSG_NEWRULE: table, chain, then the kernel bytes
                 guard made.contains(tables[table]), flags & KernelBatch.echo != 0, attributes.count >= 2,
-                    attributes[1].type == 2, attributes[1].value.last == 0,
+                    attributes[1].type == 2, attributes[1].value.last == 0, !attributes[1].value.dropLast().contains(0),
                     let chain = String(validating: attributes[1].value.dropLast(), as: UTF8.self)
                 else { return nil }
                 let start = (attributes[1].value.endIndex + 3) & ~3
@@ -424,6 +425,7 @@ public struct ReplayRecord: Sendable {
     static func isChain(_ body: ArraySlice<UInt8>) -> Bool {
         exactly(body, required: [1, 3], optional: [4, 5, 7, 12]) { type, value in
             switch type {
+            case 3, 7: return value.last == 0 && !value.dropLast().contains(0)
             case 4: return exactly(value, after: 0, required: [1, 2], optional: []) { _, v in v.count == 4 }
             case 5: return value.count == 4 && (NetfilterNetlink.bigEndian32(value).map { $0 <= 1 } ?? false)
             default: return true

@@ -79,6 +79,19 @@ struct KeptRuleBytes: Sendable {
         }
     }
 
+    /// True when a rule's bytes are kept as saying nothing lasting (made anew, they would
+    /// say nothing lasting again).
+    var holdsUnstable: Bool {
+        switch source {
+        case .records(let records, let keys):
+            return keys.contains { key in
+                guard let key, case .some(.none) = records.kernelBytes(key) else { return false }
+                return true
+            }
+        case .decoded: return false
+        }
+    }
+
     /// Every rule's bytes; nil unless each is kept and says something lasting.
     func all() -> [[UInt8]]? {
         var out: [[UInt8]] = []

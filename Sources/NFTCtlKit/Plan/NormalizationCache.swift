@@ -267,7 +267,7 @@ struct NormalizationCache {
                 let table = input.state.tables[ti]
                 let unknown = reduced.tables[ti].rules.count
                 let fewUnknown =
-                    useCache && records[ti].index[Self.declarationsKey(table)] != nil && unknown > 0
+                    useCache && records[ti].index[Self.declarationsKey(table)] != nil && unknown > 0 && RuleBytesScratch.encodable(table)
                     && table.rules.count >= RuleBytesScratch.minimumRules && unknown * RuleBytesScratch.maximumShare <= table.rules.count
                 return !fewUnknown
             }.map { input.state.tables[$0].key }

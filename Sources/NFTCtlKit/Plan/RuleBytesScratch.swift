@@ -21,6 +21,12 @@ enum RuleBytesScratch {
     static let maximumShare = 8
     static let minimumRules = 1000
 
+    /// A table the own batch could send, whose rules can be made and listed here.
+    static func encodable(_ table: TableContents) -> Bool {
+        table.sets.isEmpty && table.objects.isEmpty && table.flowtables.isEmpty && table.chains.allSatisfy { $0.value.dev == nil }
+            && TextBatch.isListableName(table.key.name)
+    }
+
     /// `desired` with the missing kernel bytes of `tables`' rules made, and what was made (to
     /// be kept once the commit is verified).
     static func complete(_ desired: DesiredState, tables: [TableKey]) -> (DesiredState, LearntRuleBytes) {
@@ -29,8 +35,7 @@ enum RuleBytesScratch {
         for key in tables where !desired.learning.contains(key) {
             guard let written = desired.written[key]?.table, let normal = desired.state.table(key),
                 let kept = desired.kernelRuleBytes[key], kept.count == normal.rules.count, normal.rules.count == written.rules.count,
-                written.sets.isEmpty, written.objects.isEmpty, written.flowtables.isEmpty,
-                written.chains.allSatisfy({ $0.value.dev == nil }), TextBatch.isListableName(key.name)
+                encodable(written), !kept.holdsUnstable
             else { continue }
             var bytes = kept.each()
             let missing = bytes.indices.filter { bytes[$0] == nil }
