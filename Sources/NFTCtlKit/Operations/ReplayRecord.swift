@@ -271,14 +271,7 @@ public struct ReplayRecord: Sendable {
     /// Makes room for the file `name`: the least recently written beyond `kept` go.
     private func evict(in dir: URL, for name: String) {
         let names = (OwnedPath.names(in: dir.path) ?? []).filter { $0.hasSuffix(".replay") && $0 != name }
-        guard names.count >= Self.kept else { return }
-        let written = names.map { n -> (name: String, time: timespec) in
-            var st = stat()
-            _ = lstat(dir.appendingPathComponent(n).path, &st)
-            return (n, st.st_mtim)
-        }
-        let oldest = written.sorted { ($0.time.tv_sec, $0.time.tv_nsec) < ($1.time.tv_sec, $1.time.tv_nsec) }
-        for f in oldest.prefix(names.count - Self.kept + 1) { unlink(dir.appendingPathComponent(f.name).path) }
+        PrivatePath.evictOldest(names, in: dir, keep: Self.kept)
     }
 
     /// The record kept under `key`, read from a private file of ours and checked whole; nil

@@ -158,14 +158,7 @@ struct NormalizationCache {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         for name in names where name.hasSuffix(".json") { unlink(directory.appendingPathComponent(name).path) }
         let files = names.filter { $0.hasSuffix(".records") && $0 != url.lastPathComponent }
-        guard files.count >= Self.keptFiles else { return }
-        let written = files.map { name -> (name: String, time: timespec) in
-            var st = stat()
-            _ = lstat(directory.appendingPathComponent(name).path, &st)
-            return (name, st.st_mtim)
-        }
-        let oldest = written.sorted { ($0.time.tv_sec, $0.time.tv_nsec) < ($1.time.tv_sec, $1.time.tv_nsec) }
-        for f in oldest.prefix(files.count - Self.keptFiles + 1) { unlink(directory.appendingPathComponent(f.name).path) }
+        PrivatePath.evictOldest(files, in: directory, keep: Self.keptFiles)
     }
 
     /// Adds `new` records to the file: appended when the file as read is a fair size for

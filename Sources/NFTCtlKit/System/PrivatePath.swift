@@ -93,6 +93,20 @@ public enum PrivatePath {
         }
     }
 
+    /// Makes room in a cache folder for a file about to be made there: of `files` (names
+    /// in `directory`, not that one), the least recently written go until `keep` - 1 are
+    /// left (a cache entry lost is only made again).
+    static func evictOldest(_ files: [String], in directory: URL, keep: Int) {
+        guard files.count >= keep else { return }
+        let written = files.map { name -> (name: String, time: timespec) in
+            var st = stat()
+            _ = lstat(directory.appendingPathComponent(name).path, &st)
+            return (name, st.st_mtim)
+        }
+        let oldest = written.sorted { ($0.time.tv_sec, $0.time.tv_nsec) < ($1.time.tv_sec, $1.time.tv_nsec) }
+        for f in oldest.prefix(files.count - keep + 1) { unlink(directory.appendingPathComponent(f.name).path) }
+    }
+
     static func refusal(_ purpose: String, _ path: String, _ why: String) -> Problem {
         Problem(
             "refusing to use \(path) as \(purpose): it \(why.hasPrefix("/") ? "is below a directory that is not private: " + why : why)")
