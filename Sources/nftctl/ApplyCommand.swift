@@ -18,9 +18,9 @@ struct ApplyCommand: ParsableCommand {
             After the commit what the kernel holds is checked against FILE (from the kernel's echo and \
             generation id when only rules changed, else by listing it again); exit 1 with what still \
             differs. The same JSON FILE again with no commit since is up to date at once; applied again \
-            where none of its tables exists (a new namespace, after a reboot or a delete), tables that \
-            nftctl sends in its own netlink batch are made from the record of a verified apply of the \
-            same bytes, checked against the kernel's echo and a listing of their declarations, without \
+            where none of its tables exists (a new namespace, after a reboot or a delete), a file whose \
+            tables nftctl all sends in its own netlink batch is made from the record of a verified apply \
+            of the same bytes, checked against the kernel's echo and a listing of the declarations, without \
             parsing FILE again (not with --dry-run, --prune, --confirm or the SSH check). On a terminal \
             the plan is shown and confirmed first (--yes skips the question). Over SSH (SSH_CONNECTION \
             set) the session's own packets are traced through the new rules first, and the apply is \

@@ -31,6 +31,8 @@ public struct KernelRule: Sendable {
     var bytes: [UInt8]
     /// The values of its top-level `counter` expressions, in order.
     var counters: [Count]
+    /// True when none of its counters has counted anything (a rule just made).
+    var countedNothing: Bool { counters.allSatisfy { $0.packets == 0 && $0.bytes == 0 } }
     /// False when the bytes say nothing lasting: they hold state that moves without a
     /// commit (quota, `last`), name an anonymous set or chain (named anew at each load), or
     /// hold what libnftables looked up on the host when it made them (`environmental`).

@@ -2,7 +2,8 @@
 import Glibc
 #endif
 
-/// A named network namespace (`ip netns add NAME` makes `/run/netns/NAME`).
+/// A named network namespace (`ip netns add NAME` makes `/run/netns/NAME`), or a private one
+/// of this process's own (`makePrivate`).
 ///
 /// `setns(2)` moves only the calling thread. `perform` enters the namespace, runs its body
 /// and returns to the thread's previous namespace before returning, all synchronously on
@@ -52,7 +53,7 @@ public final class NetworkNamespace: @unchecked Sendable {
         }
         let (fd, e) = try made.wait()
         guard fd >= 0 else { throw BackendError.system(operation: "make a private network namespace", errno: e) }
-        return NetworkNamespace(fd: fd, name: "a private scratch namespace")
+        return NetworkNamespace(fd: fd, name: "a private namespace")
     }
 
     deinit { close(fd) }

@@ -387,7 +387,7 @@ public enum ApplyOperation {
                     report.replay = ReplayRecord.draft(
                         state: state, desired: desired, learnt: learnt, listing: verified.listing, listingBytes: listingBytes,
                         generation: g, commands: batch.document.entries.count, backend: backend)
-                    timer.mark(report.replay == nil ? "not kept for a replay" : "kept for a replay")
+                    timer.mark(report.replay == nil ? "no replay record" : "replay record drafted")
                 }
             }
         } catch {

@@ -142,7 +142,7 @@ public enum Replay {
         for (key, contents) in echo.contents {
             var echoed: [String: [KernelRule]] = [:]
             for r in contents.rules {
-                guard r.counters.allSatisfy({ $0.packets == 0 && $0.bytes == 0 }) else { return nil }
+                guard r.countedNothing else { return nil }
                 echoed[r.chain, default: []].append(r)
             }
             let expected = sent[key] ?? [:]

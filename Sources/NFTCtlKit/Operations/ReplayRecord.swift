@@ -74,7 +74,7 @@ public struct ReplayRecord: Sendable {
     var holes: [Hole]
     var names: [String]
     public var planText: String
-    /// Read from `batch` (`validated`).
+    /// Read from `batch` (`batchRules`).
     var rules: [BatchRule] = []
 
     /// What an apply makes of a record before it knows the plan's text (`ApplyCommand` has it).
@@ -141,8 +141,6 @@ public struct ReplayRecord: Sendable {
         return out
     }
 
-    static let handleKey = Array(#""handle":"#.utf8)
-
     /// `bytes` (the serialised `listing`) with every handle's digits cut out, and where each
     /// went; nil when the listing holds anything but `tables`' table, chains and rules, a
     /// counter that is not zero, or a `"handle":` that is not one of its items' own. In a
@@ -171,7 +169,7 @@ public struct ReplayRecord: Sendable {
         template.reserveCapacity(bytes.count)
         var holes: [Hole] = []
         holes.reserveCapacity(expected.count)
-        let key = handleKey
+        let key = RuleEntriesTemplate.handleKey
         var i = 0, copied = 0, found = 0
         while i + key.count < bytes.count {
             guard bytes[i] == key[0], bytes[i..<i + key.count].elementsEqual(key) else {

@@ -80,7 +80,7 @@ struct KeptRuleBytes: Sendable {
     }
 
     /// True when a rule's bytes are kept as saying nothing lasting (made anew, they would
-    /// say nothing lasting again).
+    /// say nothing lasting again). Bytes given decoded (learnt, or made) are lasting ones.
     var holdsUnstable: Bool {
         switch source {
         case .records(let records, let keys):
@@ -94,20 +94,8 @@ struct KeptRuleBytes: Sendable {
 
     /// Every rule's bytes; nil unless each is kept and says something lasting.
     func all() -> [[UInt8]]? {
-        var out: [[UInt8]] = []
-        out.reserveCapacity(count)
-        switch source {
-        case .records(let records, let keys):
-            for key in keys {
-                guard let key, case .some(.some(let bytes)) = records.kernelBytes(key) else { return nil }
-                out.append(bytes)
-            }
-        case .decoded(let bytes):
-            for b in bytes {
-                guard let b else { return nil }
-                out.append(b)
-            }
-        }
-        return out
+        let each = each()
+        let known = each.compactMap { $0 }
+        return known.count == each.count ? known : nil
     }
 }

@@ -193,7 +193,9 @@ struct NormalizationCache {
     /// The desired tables in the kernel's normal form, loading only the declarations and the
     /// rules the cache does not know into the scratch namespace. A table of `learnable` that
     /// the cache does not know whole is not loaded there: it stays as written, in
-    /// `DesiredState.learning` (its normal form comes from the kernel after the commit).
+    /// `DesiredState.learning` (its normal form comes from the kernel after the commit),
+    /// unless the cache knows its declarations and all but a few of its many rules
+    /// (`RuleBytesScratch.takes`).
     func normalize(_ input: LoadedInput, useCache: Bool = true, learnable: Set<TableKey> = []) throws -> DesiredState {
         if useCache { try prepare() }
         var timer = PhaseTimer()
@@ -260,8 +262,8 @@ struct NormalizationCache {
                 let table = input.state.tables[ti]
                 let unknown = reduced.tables[ti].rules.count
                 let fewUnknown =
-                    useCache && records[ti].index[Self.declarationsKey(table)] != nil && unknown > 0 && RuleBytesScratch.encodable(table)
-                    && table.rules.count >= RuleBytesScratch.minimumRules && unknown * RuleBytesScratch.maximumShare <= table.rules.count
+                    useCache && records[ti].index[Self.declarationsKey(table)] != nil && RuleBytesScratch.encodable(table)
+                    && RuleBytesScratch.takes(rules: table.rules.count, unknown: unknown)
                 return !fewUnknown
             }.map { input.state.tables[$0].key }
         ).intersection(learnable)

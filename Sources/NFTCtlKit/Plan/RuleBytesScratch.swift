@@ -16,10 +16,15 @@ import NFTAnalysis
 /// zone or cgroup looked up on the host, no anonymous set). Anything short of that leaves
 /// the table as it was: libnftables commits it.
 enum RuleBytesScratch {
-    /// At most this share of a table's rules (and not below `minimumRules` rules): beyond,
-    /// making them costs what libnftables' commit and the listing cost.
+    /// At most one in `maximumShare` of a table's rules, of `minimumRules` or more: beyond,
+    /// or for fewer, making them costs what libnftables' commit and the listing cost.
     static let maximumShare = 8
     static let minimumRules = 1000
+
+    /// True when `unknown` of a table's `rules` are few enough to be made here.
+    static func takes(rules: Int, unknown: Int) -> Bool {
+        unknown > 0 && rules >= minimumRules && unknown * maximumShare <= rules
+    }
 
     /// A table the own batch could send, whose rules can be made and listed here.
     static func encodable(_ table: TableContents) -> Bool {
@@ -39,7 +44,7 @@ enum RuleBytesScratch {
             else { continue }
             var bytes = kept.each()
             let missing = bytes.indices.filter { bytes[$0] == nil }
-            guard !missing.isEmpty, written.rules.count >= minimumRules, missing.count * maximumShare <= written.rules.count,
+            guard takes(rules: written.rules.count, unknown: missing.count),
                 let new = try? make(written, normal: normal, rules: missing)
             else { continue }
             for (i, b) in new { bytes[i] = b }
@@ -77,7 +82,7 @@ enum RuleBytesScratch {
             let n = next[chain, default: 0]
             next[chain] = n + 1
             guard let indices = loaded[chain], n < indices.count, let h = r.value.handle, let k = byHandle[h], k.chain == chain,
-                k.stable, k.counters.allSatisfy({ $0.packets == 0 && $0.bytes == 0 }),
+                k.stable, k.countedNothing,
                 RulesetItem.rule(r.value).normalizedForComparison()
                     == RulesetItem.rule(normal.rules[indices[n]].value).normalizedForComparison()
             else { return nil }

@@ -7,7 +7,7 @@ import NFTAnalysis
 /// nothing); serialised after the commit, that listing took 50–60 ms at 10k rules.
 struct RuleEntriesTemplate: Sendable {
     /// Per table: each rule's entry with its handle's digits cut out, where they go, and
-    /// the rule serialised (with the sentinel handle).
+    /// the rule it is (with the sentinel handle).
     struct Table: Sendable {
         var bytes: [UInt8] = []
         var ends: [Int] = []
@@ -18,6 +18,7 @@ struct RuleEntriesTemplate: Sendable {
 
     static let sentinel: Int64 = 4_000_000_001
     static let handleText = Array(#""handle":4000000001"#.utf8)
+    /// The key before a handle's digits in a serialised item (also `ReplayRecord.cutHandles`).
     static let handleKey = Array(#""handle":"#.utf8)
 
     /// The entries of `desired`'s rules of `keys`; nil when one does not serialise as expected.
