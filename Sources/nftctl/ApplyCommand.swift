@@ -64,6 +64,13 @@ struct ApplyCommand: ParsableCommand {
         ReplayRecord.Key(fingerprint: fingerprint, path: file, replace: replace, color: renderer.color)
     }
 
+    /// The last word of an apply that committed and verified, and its warnings.
+    func sayApplied(_ tables: [TableKey], commands: Int, warnings: [String]) {
+        let names = tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")
+        print("applied to \(names) in one transaction (\(commands) command\(commands == 1 ? "" : "s")); verified")
+        for w in warnings { printError("warning: \(w)") }
+    }
+
     /// Shows the plan's text on a terminal and asks; true without asking otherwise.
     func approve(_ text: String) -> Bool {
         guard interactive else { return true }
@@ -113,15 +120,13 @@ struct ApplyCommand: ParsableCommand {
                     })
             {
                 timer.mark("replayed \(file)")
-                let names = outcome.tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")
                 guard outcome.applied else {
                     print("not applied")
                     throw ExitCode.failure
                 }
                 savedCopy = nil  // the replay saved it, or discarded it
                 if !interactive { print(record.planText) }
-                print("applied to \(names) in one transaction (\(outcome.commands) command\(outcome.commands == 1 ? "" : "s")); verified")
-                for w in outcome.warnings { printError("warning: \(w)") }
+                sayApplied(outcome.tables, commands: outcome.commands, warnings: outcome.warnings)
                 return
             }
             // A change planned from the remembered listing: libnftables' cache, which its
@@ -168,8 +173,7 @@ struct ApplyCommand: ParsableCommand {
             let text = shown ?? (try? worded?.wait()) ?? renderer.text(report.plan)
             if !interactive { print(text) }
             defer { if let draft = report.replay, let fingerprint { draft.save(replayKey(fingerprint), planText: text) } }
-            print("applied to \(names) in one transaction (\(report.commands) command\(report.commands == 1 ? "" : "s")); verified")
-            for w in report.warnings { printError("warning: \(w)") }
+            sayApplied(report.tables, commands: report.commands, warnings: report.warnings)
             if let confirm, let deadline = report.deadline {
                 let left = max(0, deadline - Date().timeIntervalSince1970)
                 print(

@@ -30,8 +30,7 @@ struct RuleEntriesTemplateTests {
         let table = try #require(desired.state.table(key))
         var entries: [Document.Entry] = [.item(.table(table.table.value))] + table.chains.map { .item(.chain($0.value)) }
         for (i, r) in table.rules.enumerated() {
-            let counters = r.value.statements.filter { if case .counter = $0 { return true } else { return false } }.count
-            var rule = try #require(KernelRuleBytes.counted(r.value, Array(repeating: .init(packets: 0, bytes: 0), count: counters)))
+            var rule = KernelRuleBytes.zeroed(r.value)
             rule.handle = Int64(100 + i * 7)
             entries.append(.item(.rule(rule)))
         }

@@ -290,14 +290,7 @@ public enum ApplyOperation {
             // committed (an echo it could not take in): only a generation id that has not
             // moved shows that nothing was.
             guard (try? backend.generationID()) == generation else {
-                let kept =
-                    report.snapshot.map {
-                        " The snapshot \($0.id) is kept for `nftctl rollback`"
-                            + (confirm != nil ? " and the rollback timer stays armed." : ".")
-                    } ?? ""
-                throw Problem(
-                    "the commit reported an error (\(error)), yet the ruleset's generation id has moved since the plan: "
-                        + "the batch may have been committed; `nftctl diff` shows what the kernel holds." + kept)
+                throw mayHaveCommitted(error, snapshot: report.snapshot, armed: confirm != nil)
             }
             abandon()
             // A new table went without a scratch load, which names the refused declaration
@@ -320,16 +313,9 @@ public enum ApplyOperation {
         // said, not taken out on the state written after it (which would roll back a good commit).
         // Older snapshots are pruned only once this one is on the disk: until then it does
         // not count among the whole ones kept (`StateStore.prune`).
-        var synced = true
-        if let snapshot = report.snapshot {
-            do { try OwnedPath.waitForLaterSyncs() } catch {
-                synced = false
-                report.warnings.append(
-                    "the snapshot \(snapshot.id) may not survive a power loss (\(error)); `nftctl rollback` can use it while the machine stays up, and older snapshots are kept"
-                )
-            }
+        if let snapshot = report.snapshot, let store {
+            report.warnings += synced(snapshot, store: store)
         }
-        if synced { try? store?.prune() }
         TestHook.reach(.committed)
 
         do {
@@ -416,6 +402,30 @@ public enum ApplyOperation {
                 confirming: confirm == nil ? nil : report.snapshot?.id, copy: savedCopy) ?? []
         timer.mark("saved for restore")
         return report
+    }
+
+    /// An error from a commit after which the generation id has moved: the batch may have
+    /// been committed, and the snapshot is kept.
+    static func mayHaveCommitted(_ error: Error, snapshot: StateStore.Snapshot?, armed: Bool) -> Problem {
+        let kept =
+            snapshot.map {
+                " The snapshot \($0.id) is kept for `nftctl rollback`" + (armed ? " and the rollback timer stays armed." : ".")
+            } ?? ""
+        return Problem(
+            "the commit reported an error (\(error)), yet the ruleset's generation id has moved since the plan: "
+                + "the batch may have been committed; `nftctl diff` shows what the kernel holds." + kept)
+    }
+
+    /// After the commit: waits for the snapshot's fsync (`OwnedPath.writeSyncingLater`), then
+    /// prunes older snapshots; a failed fsync is a warning (the commit stands) and prunes none.
+    static func synced(_ snapshot: StateStore.Snapshot, store: StateStore) -> [String] {
+        do { try OwnedPath.waitForLaterSyncs() } catch {
+            return [
+                "the snapshot \(snapshot.id) may not survive a power loss (\(error)); `nftctl rollback` can use it while the machine stays up, and older snapshots are kept"
+            ]
+        }
+        try? store.prune()
+        return []
     }
 
     /// The listing of `keys` as the kernel holds them now (those `present` lists; the

@@ -77,22 +77,14 @@ public enum Replay {
             return nil
         } catch {
             guard (try? backend.generationID()) == generation else {
-                throw Problem(
-                    "the commit reported an error (\(error)), yet the ruleset's generation id has moved since the plan: "
-                        + "the batch may have been committed; `nftctl diff` shows what the kernel holds. The snapshot \(snapshot.id) is kept for `nftctl rollback`."
-                )
+                throw ApplyOperation.mayHaveCommitted(error, snapshot: snapshot, armed: false)
             }
             store.removeSnapshot(snapshot.id)
             throw Problem("the kernel refused the batch; nothing was changed: \(error)")
         }
         outcome.applied = true
         timer.mark("commit (replayed batch)")
-        do { try OwnedPath.waitForLaterSyncs() } catch {
-            outcome.warnings.append(
-                "the snapshot \(snapshot.id) may not survive a power loss (\(error)); `nftctl rollback` can use it while the machine stays up, and older snapshots are kept"
-            )
-        }
-        if outcome.warnings.isEmpty { try? store.prune() }
+        outcome.warnings += ApplyOperation.synced(snapshot, store: store)
         TestHook.reach(.committed)
         let after = generation &+ 1
         // Loaded only if the evidence breaks: then verified as any apply.

@@ -106,6 +106,15 @@ enum KernelRuleBytes {
         return out
     }
 
+    /// `rule` as just made: every top-level counter at zero.
+    static func zeroed(_ rule: Rule) -> Rule {
+        let counters = rule.statements.reduce(0) { n, s in
+            if case .counter = s { return n + 1 }
+            return n
+        }
+        return counted(rule, Array(repeating: .init(packets: 0, bytes: 0), count: counters)) ?? rule
+    }
+
     /// `rule` with its top-level counters' values as the kernel holds them; nil when it
     /// does not have as many as the kernel's bytes.
     static func counted(_ rule: Rule, _ counts: [KernelRule.Count]) -> Rule? {

@@ -28,12 +28,7 @@ struct RuleEntriesTemplate: Sendable {
             var t = Table()
             t.bytes.reserveCapacity(table.rules.count * 256)
             for r in table.rules {
-                let counters = r.value.statements.reduce(0) { n, s in
-                    if case .counter = s { return n + 1 }
-                    return n
-                }
-                guard var rule = KernelRuleBytes.counted(r.value, Array(repeating: .init(packets: 0, bytes: 0), count: counters))
-                else { return nil }
+                var rule = KernelRuleBytes.zeroed(r.value)
                 rule.handle = Self.sentinel
                 let entry = Document.Entry.item(.rule(rule)).json.serializedBytes(.compact)
                 guard let at = Self.only(Self.handleText, in: entry) else { return nil }
