@@ -21,7 +21,11 @@ struct ApplyCommand: ParsableCommand {
             where none of its tables exists (a new namespace, after a reboot or a delete), a file whose \
             tables nftctl all sends in its own netlink batch is made from the record of a verified apply \
             of the same bytes, checked against the kernel's echo and a listing of the declarations, without \
-            parsing FILE again (not with --dry-run, --prune, --confirm or the SSH check). On a terminal \
+            parsing FILE again (not with --dry-run, --prune, --confirm or the SSH check). A JSON FILE that \
+            differs from the last one verified in the namespace, nobody having committed since, only in rules \
+            of one chain (none jumping or using a verdict map) is applied by sending those rules alone, checked \
+            against the kernel's echo, with only the entries that differ decoded and validated (same exceptions, \
+            and not --replace). On a terminal \
             the plan is shown and confirmed first (--yes skips the question). Over SSH (SSH_CONNECTION \
             set) the session's own packets are traced through the new rules first, and the apply is \
             refused if they would be dropped (--force overrides). Needs CAP_NET_ADMIN.
@@ -88,11 +92,13 @@ struct ApplyCommand: ParsableCommand {
         let fingerprint: String?
         let input: LoadedInput
         var savedCopy: SavedCopy?
+        var baseCopy: SavedCopy?
         var early: Backend?
         // The plan's text the user said yes to for a replay that then backed out (nothing
         // committed): the same plan is not asked about twice.
         var approved: String?
         defer { savedCopy?.discard() }  // unless the apply saved it
+        defer { baseCopy?.discard() }  // unless the apply kept it
         do {
             let bytes = UpToDate.bytes(of: file)
             let digest = bytes.map(UpToDate.digest)
@@ -107,6 +113,7 @@ struct ApplyCommand: ParsableCommand {
             }
             // Saved for `nftctl restore` after the commit: written meanwhile, on a thread of its own.
             if !dryRun, confirm == nil, let bytes, let digest { savedCopy = store.prepareCopy(bytes, digest: digest) }
+            if !dryRun, let bytes, let digest { baseCopy = store.prepareCopy(bytes, digest: digest, base: true) }
             // The same file as a verified apply that created its tables, none of which exists now.
             if let bytes, let digest, let fingerprint, !dryRun, !prune, confirm == nil, !lockoutCheckNeeded,
                 let record = ReplayRecord.read(replayKey(fingerprint)),
@@ -126,6 +133,32 @@ struct ApplyCommand: ParsableCommand {
                 }
                 savedCopy = nil  // the replay saved it, or discarded it
                 if !interactive { print(record.planText) }
+                sayApplied(outcome.tables, commands: outcome.commands, warnings: outcome.warnings)
+                return
+            }
+            // An edit of the file applied last: only the rules that changed are sent.
+            if let bytes, let digest, let fingerprint, !dryRun, !replace, !prune, confirm == nil, !lockoutCheckNeeded,
+                let outcome = try EntryPatch.run(
+                    path: file, bytes: bytes, digest: digest, fingerprint: fingerprint, backend: namespace.backend("apply"),
+                    store: store, netns: netns, lock: lock, copy: savedCopy, baseCopy: baseCopy, render: { renderer.text($0) },
+                    approve: { text in
+                        let yes = approve(text)
+                        if yes { approved = text }
+                        return yes
+                    })
+            {
+                timer.mark("patched \(file)")
+                let names = outcome.tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")
+                if outcome.commands == 0 {
+                    print("\(names): already up to date; nothing to do")
+                    return
+                }
+                guard outcome.applied else {
+                    print("not applied")
+                    throw ExitCode.failure
+                }
+                savedCopy = nil  // saved for restore, or discarded
+                if !interactive { print(outcome.planText) }
                 sayApplied(outcome.tables, commands: outcome.commands, warnings: outcome.warnings)
                 return
             }
@@ -152,7 +185,7 @@ struct ApplyCommand: ParsableCommand {
         let report = try ApplyOperation.run(
             input, backend: backend, mode: replace ? .replace : .incremental, dryRun: dryRun,
             store: store, prune: prune, netns: netns, confirm: arm, lock: lock, fingerprint: fingerprint,
-            savedCopy: savedCopy
+            savedCopy: savedCopy, baseCopy: baseCopy
         ) { plan in
             guard interactive else {
                 // Shown after the commit, worded meanwhile: at 50k rules the wording takes

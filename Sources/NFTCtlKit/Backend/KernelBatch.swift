@@ -56,6 +56,8 @@ public struct KernelBatch: Sendable {
     public struct Echo: Sendable {
         var generation: UInt32
         var contents: [TableKey: KernelTableContents]
+        /// The rules the batch deleted, as the kernel held them then (counters included).
+        var deleted: [KernelRule] = []
     }
 
     /// The batch that creates `tables` (each as written, cleared first when `clear` says so),
@@ -108,6 +110,52 @@ public struct KernelBatch: Sendable {
         // last word on a batch it took. The first is echoed: the kernel sends the new
         // generation id to the sender of a batch whose first message asks for an echo
         // (`nf_tables_gen_notify` reads the header after the batch's start).
+        batch.messages[batch.last + 6] |= UInt8(ack)
+        batch.messages[6] |= UInt8(echo)
+        return batch
+    }
+
+    /// Where `patch` puts its new rules in their chain.
+    enum Position: Sendable, Equatable {
+        /// Right after the rule with this handle.
+        case after(Int64)
+        /// Right before it.
+        case before(Int64)
+    }
+
+    /// The batch that changes one chain of a table that exists (`EntryPatch`): the rules of
+    /// handles `deletes` go, and `adds` (each rule's kernel bytes) come in at `position`, in
+    /// their order. Every message is echoed: the deleted rules with their counters, the new
+    /// ones with their handles. Nil when a rule is not what the own batch encodes.
+    static func patch(
+        table key: TableKey, chain: String, deletes: [(handle: Int64, rule: Located<Rule>)],
+        adds: [(bytes: [UInt8], rule: Located<Rule>)], position: Position
+    ) -> KernelBatch? {
+        guard let family = KernelTables.code(of: key.family), !(deletes.isEmpty && adds.isEmpty) else { return nil }
+        var batch = KernelBatch()
+        for d in deletes {
+            var m = Message(family: family)
+            guard m.string(1, key.name), m.string(2, chain) else { return nil }
+            m.u64(3, UInt64(bitPattern: d.handle))  // NFTA_RULE_HANDLE
+            batch.append(m, type: 8, flags: echo, .rule(key, d.rule))  // NFT_MSG_DELRULE
+        }
+        // After a rule: each new one right after it, so the last goes first. Before one: in order.
+        let order: [(bytes: [UInt8], rule: Located<Rule>)]
+        let anchor: Int64, append: UInt16
+        switch position {
+        case .after(let h): (order, anchor, append) = (adds.reversed(), h, 0x800)  // NLM_F_APPEND
+        case .before(let h): (order, anchor, append) = (adds, h, 0)
+        }
+        for a in order {
+            guard !presetCounter(a.rule.value), KernelRules.isRuleBytes(a.bytes) else { return nil }
+            var m = Message(family: family)
+            guard m.string(1, key.name), m.string(2, chain) else { return nil }
+            m.u64(6, UInt64(bitPattern: anchor))  // NFTA_RULE_POSITION
+            m.bytes += a.bytes
+            batch.append(m, type: 6, flags: create | append | echo, .rule(key, a.rule))  // NFT_MSG_NEWRULE
+            batch.rules += 1
+        }
+        batch.tables = [key]
         batch.messages[batch.last + 6] |= UInt8(ack)
         batch.messages[6] |= UInt8(echo)
         return batch
@@ -270,6 +318,11 @@ extension KernelBatch {
                         echo.contents[TableKey(family: family, name: r.table)] != nil
                     else { throw BackendError.invalidResponse("an echoed rule that cannot be read") }
                     echo.contents[TableKey(family: family, name: r.table)]!.rules.append(r)
+                case KernelRules.deleteRule:
+                    guard let r = KernelRules.rule(body) else {
+                        throw BackendError.invalidResponse("an echoed rule deletion that cannot be read")
+                    }
+                    echo.deleted.append(r)
                 case GenerationID.newGen:
                     if let g = try GenerationID.value(type, body) { echo.generation = g }
                 default: break

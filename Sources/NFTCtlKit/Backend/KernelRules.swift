@@ -33,6 +33,9 @@ public struct KernelRule: Sendable {
     var counters: [Count]
     /// True when none of its counters has counted anything (a rule just made).
     var countedNothing: Bool { counters.allSatisfy { $0.packets == 0 && $0.bytes == 0 } }
+    /// The handle of the rule before it in its chain, as a notification gives it (nil for
+    /// the first rule, and in a dump).
+    var position: Int64? = nil
     /// False when the bytes say nothing lasting: they hold state that moves without a
     /// commit (quota, `last`), name an anonymous set or chain (named anew at each load), or
     /// hold what libnftables looked up on the host when it made them (`environmental`).
@@ -42,6 +45,7 @@ public struct KernelRule: Sendable {
 enum KernelRules {
     static let getRule = NetfilterNetlink.nftables(7)  // NFT_MSG_GETRULE
     static let newRule = NetfilterNetlink.nftables(6)
+    static let deleteRule = NetfilterNetlink.nftables(8)  // NFT_MSG_DELRULE
     static let getSet = NetfilterNetlink.nftables(10)  // NFT_MSG_GETSET
     static let newSet = NetfilterNetlink.nftables(9)
     static let getObject = NetfilterNetlink.nftables(19)  // NFT_MSG_GETOBJ
@@ -117,7 +121,7 @@ enum KernelRules {
     static func rule(_ body: ArraySlice<UInt8>) -> KernelRule? {
         body.withUnsafeBytes { b -> KernelRule? in
             var table = "", chain: String?
-            var handle: Int64?
+            var handle: Int64?, position: Int64?
             // Whole attributes (header included): what a NEWRULE of this rule would carry.
             var expressions = 0..<0, compat = 0..<0, userdata = 0..<0
             for a in NetfilterNetlink.Attributes(b, from: 4) {
@@ -130,6 +134,9 @@ enum KernelRules {
                     handle = Int64(bitPattern: UInt64(bigEndian: b.loadUnaligned(fromByteOffset: a.value.lowerBound, as: UInt64.self)))
                 case 4: expressions = whole  // NFTA_RULE_EXPRESSIONS
                 case 5: compat = whole  // NFTA_RULE_COMPAT
+                case 6:  // NFTA_RULE_POSITION, 64 bits in network order
+                    guard a.value.count == 8 else { return nil }
+                    position = Int64(bitPattern: UInt64(bigEndian: b.loadUnaligned(fromByteOffset: a.value.lowerBound, as: UInt64.self)))
                 case 7: userdata = whole  // NFTA_RULE_USERDATA
                 default: break
                 }
@@ -181,7 +188,8 @@ enum KernelRules {
                 let all = UnsafeRawBufferPointer(rebasing: b[expressions])
                 stable = !anonymousPrefixes.contains { contains(all, $0) }
             }
-            return KernelRule(table: table, chain: chain, handle: handle, bytes: bytes, counters: counters, stable: stable)
+            return KernelRule(
+                table: table, chain: chain, handle: handle, bytes: bytes, counters: counters, position: position, stable: stable)
         }
     }
 

@@ -183,6 +183,10 @@ enum NetfilterNetlink {
         mutating func u32(_ type: UInt16, _ v: UInt32) {
             withUnsafeBytes(of: v.bigEndian) { attribute(type, Array($0)) }
         }
+
+        mutating func u64(_ type: UInt16, _ v: UInt64) {
+            withUnsafeBytes(of: v.bigEndian) { attribute(type, Array($0)) }
+        }
     }
 
     /// A 32-bit attribute value (network byte order), nil when shorter.

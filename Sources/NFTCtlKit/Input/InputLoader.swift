@@ -22,6 +22,9 @@ public struct LoadedInput: Sendable {
     /// written, nil for other entries; empty for other inputs. The normal-form cache keys
     /// rules by these, where it can tell which entry each rule came from.
     var ruleEntryKeys: [NormalFormKey?] = []
+    /// For a JSON file: where each entry of `document` is in its bytes (`AppliedBase`);
+    /// empty for other inputs, or when the spans do not line up with the entries.
+    var entrySpans: [Range<Int>] = []
 }
 
 public enum InputLoader {
@@ -61,11 +64,12 @@ public enum InputLoader {
     /// `digest` when it has that too.
     public static func loadJSON(_ path: String, bytes: [UInt8]?, digest: String? = nil) throws -> LoadedInput {
         let bytes = try bytes ?? readBytes(path)
-        let (document, lines, keys) = try decodeJSON(path, bytes: bytes)
+        let (document, lines, keys, spans) = try decodeJSON(path, bytes: bytes)
         let locations = lines.map { Optional(SourceLocation(file: path, line: $0)) }
         var input = try finish(path: path, kind: .json, document: document, locations: locations)
         input.sourceDigest = digest
         input.ruleEntryKeys = keys
+        input.entrySpans = spans
         return input
     }
 
@@ -73,7 +77,7 @@ public enum InputLoader {
     /// of megabytes is never held as Data, String, tree and model at once. With the
     /// document: each entry's line, and each rule entry's key by its bytes (hashed here,
     /// while the bytes are in hand).
-    static func decodeJSON(_ path: String, bytes given: [UInt8]?) throws -> (Document, [Int], [NormalFormKey?]) {
+    static func decodeJSON(_ path: String, bytes given: [UInt8]?) throws -> (Document, [Int], [NormalFormKey?], [Range<Int>]) {
         let json: JSON, lines: [Int], spans: [Range<Int>]
         let bytes = try given ?? readBytes(path)
         do {
@@ -85,14 +89,14 @@ public enum InputLoader {
         }
         let document: Document
         do { document = try TwoThreadJSON.decode(json) } catch { throw error.placed(in: path) }
-        guard spans.count == document.entries.count else { return (document, lines, []) }
+        guard spans.count == document.entries.count else { return (document, lines, [], []) }
         // By index: the entries are only looked at (zipping them would copy each one out).
         var keys: [NormalFormKey?] = []
         keys.reserveCapacity(spans.count)
         for k in spans.indices {
             keys.append(document.entries[k].isRule ? .rawEntry(bytes[spans[k]]) : nil)
         }
-        return (document, lines, keys)
+        return (document, lines, keys, spans)
     }
 
     public static func loadNft(_ path: String) throws -> LoadedInput {

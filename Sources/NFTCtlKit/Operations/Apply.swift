@@ -96,6 +96,7 @@ public enum ApplyOperation {
     ///     until `run` returns, from before the listing to the end of verification.
     ///   - normalizer: gives the declaration's kernel normal form (the scratch namespace).
     ///   - savedCopy: the input's bytes being written beside the saved ruleset, for `recordApply`.
+    ///   - baseCopy: the same bytes being written for the next apply of an edit (`AppliedBase`).
     ///   - fingerprint: the input file's (`UpToDate`), kept with the generation id once the
     ///     kernel is seen to hold what it declares, so that the same file again is decided
     ///     without reading it.
@@ -103,7 +104,7 @@ public enum ApplyOperation {
         _ input: LoadedInput, backend: Backend, mode: Mode = .incremental, dryRun: Bool = false,
         store: StateStore? = nil, prune: Bool = false, netns: String? = nil,
         confirm: Confirm? = nil, lock: NamespaceLock.Request? = nil, fingerprint: String? = nil,
-        normalizer: some Normalizer = ScratchNormalizer(), savedCopy: SavedCopy? = nil,
+        normalizer: some Normalizer = ScratchNormalizer(), savedCopy: SavedCopy? = nil, baseCopy: SavedCopy? = nil,
         approve: (Plan) -> Bool = { _ in true }
     ) throws -> Report {
         var timer = PhaseTimer()
@@ -366,6 +367,15 @@ public enum ApplyOperation {
                     store?.rememberUpToDate(fingerprint: fingerprint, generation: g, netns: netns, tables: state.keys)
                 }
                 timer.mark("remember the listing")
+                // The file as applied and where its entries went: the next edit of it sends only what changed.
+                if let listingBytes, let store, fingerprint != nil, !volatile(volatileTables),
+                    let ns = StateStore.namespaceIdentity(netns),
+                    let base = AppliedBase.make(
+                        input: input, listing: verified.listing, listingBytes: listingBytes, generation: g, namespace: ns)
+                {
+                    store.keepBase(base, bytes: nil, prepared: baseCopy)
+                    timer.mark("the applied file kept for its next edit")
+                }
                 // Every table created whole from a JSON file alone: the same apply can be made again.
                 if let listingBytes, fingerprint != nil, input.kind == .json, input.notes.isEmpty, confirm == nil, pruned.isEmpty,
                     !volatile(volatileTables), state.keys.allSatisfy({ liveTables.table($0) == nil })
@@ -402,6 +412,34 @@ public enum ApplyOperation {
                 confirming: confirm == nil ? nil : report.snapshot?.id, copy: savedCopy) ?? []
         timer.mark("saved for restore")
         return report
+    }
+
+    /// Commits nftctl's own `batch` at `generation` for an apply that needs nothing of
+    /// libnftables (`Replay`, `EntryPatch`), `snapshot` saved before. Nil, the snapshot
+    /// removed, when nothing was committed and the ordinary apply should go instead (the
+    /// socket's buffers cannot hold the batch, or the kernel refused it but for a stale
+    /// generation id: libnftables then says why in nft's terms); `StalePlan` when anyone
+    /// committed since; `mayHaveCommitted` for an error after which the generation moved.
+    static func commitOwn(
+        _ batch: KernelBatch, generation: UInt32, backend: Backend, store: StateStore, snapshot: StateStore.Snapshot
+    ) throws -> KernelBatch.Echo? {
+        do {
+            guard let echo = try backend.commit(batch, generation: generation) else {
+                store.removeSnapshot(snapshot.id)
+                return nil
+            }
+            return echo
+        } catch let refusal as KernelBatch.Refusal {
+            store.removeSnapshot(snapshot.id)
+            if refusal.stale { throw StalePlan(expected: generation, found: (try? backend.generationID()) ?? generation) }
+            return nil
+        } catch {
+            guard (try? backend.generationID()) == generation else {
+                throw mayHaveCommitted(error, snapshot: snapshot, armed: false)
+            }
+            store.removeSnapshot(snapshot.id)
+            throw Problem("the kernel refused the batch; nothing was changed: \(error)")
+        }
     }
 
     /// An error from a commit after which the generation id has moved: the batch may have

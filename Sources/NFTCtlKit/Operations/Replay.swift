@@ -64,24 +64,10 @@ public enum Replay {
         if record.batch.rules >= Progress.largeRuleset {
             Progress.say("committing \(record.batch.count) messages in one transaction (a verified apply of the same file, again)")
         }
-        let echo: KernelBatch.Echo
-        do {
-            guard let e = try backend.commit(record.batch, generation: generation) else {
-                store.removeSnapshot(snapshot.id)
-                return nil
-            }
-            echo = e
-        } catch let refusal as KernelBatch.Refusal {
-            store.removeSnapshot(snapshot.id)
-            if refusal.stale { throw StalePlan(expected: generation, found: (try? backend.generationID()) ?? generation) }
-            return nil
-        } catch {
-            guard (try? backend.generationID()) == generation else {
-                throw ApplyOperation.mayHaveCommitted(error, snapshot: snapshot, armed: false)
-            }
-            store.removeSnapshot(snapshot.id)
-            throw Problem("the kernel refused the batch; nothing was changed: \(error)")
-        }
+        guard
+            let echo = try ApplyOperation.commitOwn(
+                record.batch, generation: generation, backend: backend, store: store, snapshot: snapshot)
+        else { return nil }
         outcome.applied = true
         timer.mark("commit (replayed batch)")
         outcome.warnings += ApplyOperation.synced(snapshot, store: store)

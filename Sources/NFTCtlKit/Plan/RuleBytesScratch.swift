@@ -91,3 +91,50 @@ enum RuleBytesScratch {
         return out.count == rules.count ? out : nil
     }
 }
+
+extension RuleBytesScratch {
+    /// The normal form and kernel bytes of each rule of `table` (its declarations and a few
+    /// rules), made as `make` makes bytes, for rules the cache has never seen (`EntryPatch`):
+    /// the private listing is the rules' normal form, as the scratch namespace's listing is
+    /// in the ordinary apply, and the declarations it lists must hold what they declare
+    /// (`Verify.differences`). Nil unless every rule is listed in the user's order with
+    /// lasting bytes, nothing counted.
+    static func makeNew(_ table: TableContents) throws -> [(normal: Rule, bytes: [UInt8])]? {
+        let key = table.key
+        var state = RulesetState()
+        state.tables = [table]
+        // Sets, maps and objects load with the declarations; devices may not exist there.
+        guard table.flowtables.isEmpty, table.chains.allSatisfy({ $0.value.dev == nil }), TextBatch.isListableName(key.name),
+            let text = try? TextBatch.render(state.creationBatch().document)
+        else { return nil }
+        let namespace = try NetworkNamespace.makePrivate()
+        let context = try NFTContext(outputFlags: [.json], namespace: namespace)
+        _ = try context.run(text: text.text)
+        let listing = try ListingRepair.list("table \(key.family) \(key.name)", context: context)
+        let live = try RulesetState(listing: listing, tables: [key])
+        guard let listed = live.table(key),
+            let dumped = try namespace.perform({ () throws(BackendError) in try KernelRules.read(family: key.family, table: key.name) }),
+            listed.rules.count == table.rules.count, dumped.rules.count == table.rules.count,
+            Verify.differences(declared: state, live: live).isEmpty
+        else { return nil }
+        let byHandle = Dictionary(dumped.rules.map { ($0.handle, $0) }, uniquingKeysWith: { a, _ in a })
+        // Loaded in the user's order, so each chain lists its rules in that order.
+        var queues: [String: [Int]] = [:]
+        for (i, r) in table.rules.enumerated() { queues[r.value.chain, default: []].append(i) }
+        var out = [(normal: Rule, bytes: [UInt8])?](repeating: nil, count: table.rules.count)
+        var next: [String: Int] = [:]
+        for r in listed.rules {
+            let chain = r.value.chain
+            let n = next[chain, default: 0]
+            next[chain] = n + 1
+            guard let q = queues[chain], n < q.count, let h = r.value.handle, let k = byHandle[h], k.chain == chain, k.stable,
+                k.countedNothing
+            else { return nil }
+            var normal = r.value
+            normal.handle = nil
+            out[q[n]] = (normal, k.bytes)
+        }
+        let made = out.compactMap { $0 }
+        return made.count == table.rules.count ? made : nil
+    }
+}

@@ -197,12 +197,15 @@ extension StateStore {
     /// for `nftctl restore` after the commit is a rename rather than a read, a digest, a write
     /// and an fsync of the whole file on the apply's path. Copies a killed apply left
     /// behind are removed first.
-    public func prepareCopy(_ bytes: [UInt8], digest: String) -> SavedCopy {
-        let path = rulesetFile.path
+    ///
+    /// `base`: for the applied file's copy the next apply compares with (`AppliedBase`), not
+    /// fsync'd (a cache: a new boot does not use it).
+    public func prepareCopy(_ bytes: [UInt8], digest: String, base: Bool = false) -> SavedCopy {
+        let path = base ? baseFile.path : rulesetFile.path
         return SavedCopy(digest: digest) { [self] in
             try ensureDirectories()
             OwnedPath.Prepared.removeAbandoned(for: path)
-            return try OwnedPath.prepare(bytes, for: path)
+            return try OwnedPath.prepare(bytes, for: path, durable: !base)
         }
     }
 

@@ -181,6 +181,26 @@ public struct StateStore: Sendable {
         return Snapshot(id: id, tables: tables, listing: doc, namespace: namespace)
     }
 
+    /// A snapshot whose file is `bytes` as they are: a remembered listing's file of exactly
+    /// `tables` (`EntryPatch`). Its listing is not decoded here; `snapshot(_:)` reads it.
+    func saveSnapshot(bytes: [UInt8], tables: [TableKey]) throws -> Snapshot {
+        let id = Self.newSnapshotID()
+        try ensureDirectories()
+        let namespace = SnapshotNamespace.current(self)
+        if let namespace { try writeSyncingLater(namespace.json, to: namespaceFile(id), style: .compact) }
+        do { try OwnedPath.writeSyncingLater(bytes, to: snapshotFile(id).path) } catch {
+            unlink(namespaceFile(id).path)
+            throw error
+        }
+        return Snapshot(id: id, tables: tables, listing: Document(), namespace: namespace)
+    }
+
+    /// Keeps `deletions` (rule deletions with the counts they had, as `SnapshotCounts`
+    /// takes them from an echo) beside `snapshot`.
+    func saveCounts(_ snapshot: Snapshot, deletions: Document) throws {
+        try writeSyncingLater(deletions.json, to: countsFile(snapshot.id), style: .compact)
+    }
+
     /// Keeps the counts the commit found in `snapshot`'s replaced rules (`SnapshotCounts`)
     /// beside it, and returns the snapshot with them; nil when the echo has none to add.
     public func saveCounts(_ snapshot: Snapshot, echo: Document) throws -> Snapshot? {

@@ -112,14 +112,18 @@ final class TableValidator {
     let ordinals: [Int]
     /// jump/goto edges between chains (`chainEdges`).
     let edges: [String: [String]]
+    /// The hooks reaching each chain, when given rather than worked out from `table`'s
+    /// rules (`EntryPatch` checks a few rules of a table whose jumps it knows unchanged).
+    let givenHooks: [String: [HookUse]]?
 
     struct ObjectKey: Hashable {
         var name: String
         var kind: ObjectKind
     }
 
-    init(table: TableContents) {
+    init(table: TableContents, hooks: [String: [HookUse]]? = nil, firstOrdinal: [String: Int] = [:]) {
         self.table = table
+        givenHooks = hooks
         family = table.table.value.family
         tableName = "\(family) \(table.table.value.name)"
         var chains: [String: Located<Chain>] = [:]
@@ -134,7 +138,7 @@ final class TableValidator {
         var ordinals: [Int] = []
         ordinals.reserveCapacity(table.rules.count)
         for r in table.rules {
-            let n = count[r.value.chain, default: 0] + 1
+            let n = count[r.value.chain, default: firstOrdinal[r.value.chain, default: 1] - 1] + 1
             count[r.value.chain] = n
             ordinals.append(n)
         }
@@ -258,7 +262,7 @@ final class TableValidator {
 
     func checkRules() -> [Diagnostic] {
         var out: [Diagnostic] = []
-        let hooks = reachingHooks()
+        let hooks = givenHooks ?? reachingHooks()
         let impossible = impossibleProtocols
         for (i, lr) in table.rules.enumerated() {
             let r = lr.value

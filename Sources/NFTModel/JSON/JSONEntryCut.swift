@@ -112,3 +112,67 @@ extension JSON {
         return try JSONByteParser.document(buf, recordLines: true).get()
     }
 }
+
+extension JSON {
+    /// Where each entry of `buf`'s top-level array (the document `{"KEY": [...]}`) is, as
+    /// `parseWithEntrySpans` gives them (first byte to last, whitespace and commas
+    /// excluded), found without building a value: strings are skipped whole, brackets
+    /// counted. Nil when the document is not of that shape. For a document written by
+    /// nftctl itself (a remembered listing), which it need not parse to know its layout.
+    public static func topLevelEntrySpans(_ buf: UnsafeBufferPointer<UInt8>) -> [Range<Int>]? {
+        let n = buf.count
+        var i = 0, depth = 0
+        var inString = false
+        var arrayOpen = false, closed = false
+        var spans: [Range<Int>] = []
+        var start: Int?
+        var last = 0  // just after the last byte of the current entry that is not whitespace
+        while i < n {
+            let c = buf[i]
+            if inString {
+                if c == UInt8(ascii: "\\") {
+                    i += 2
+                    continue
+                }
+                if c == UInt8(ascii: "\"") {
+                    inString = false
+                    last = i + 1
+                }
+                i += 1
+                continue
+            }
+            switch c {
+            case 0x20, 0x09, 0x0A, 0x0D: break
+            case UInt8(ascii: ","):
+                if depth == 2 && arrayOpen {
+                    guard let s = start else { return nil }
+                    spans.append(s..<last)
+                    start = nil
+                }
+            case UInt8(ascii: "]") where depth == 2 && arrayOpen:
+                if let s = start { spans.append(s..<last) } else if !spans.isEmpty { return nil }
+                start = nil
+                arrayOpen = false
+                closed = true
+                depth -= 1
+            default:
+                if depth == 2 && arrayOpen && start == nil { start = i }
+                switch c {
+                case UInt8(ascii: "\""): inString = true
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    depth += 1
+                    if depth == 2 {
+                        guard c == UInt8(ascii: "["), !closed, !arrayOpen else { return nil }
+                        arrayOpen = true
+                        start = nil
+                    }
+                case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+                default: break
+                }
+                last = i + 1
+            }
+            i += 1
+        }
+        return closed && depth == 0 && !inString ? spans : nil
+    }
+}
