@@ -135,6 +135,22 @@ import Testing
                     "tcp dport 443 jump other", "jump other", "tcp dport 80 counter accept"
                 ], ["udp dport 124 accept"],
                 "1 rules deleted, 0 added"
+            ),
+            // A rule appended at the end of the chain (the kernel gives the last rule no position).
+            (
+                [
+                    "tcp dport 2222 counter accept", "ip saddr @blocked counter drop", "udp dport 5353 counter accept",
+                    "tcp dport 443 jump other", "jump other", "tcp dport 80 counter accept", "tcp dport 81 accept"
+                ], ["udp dport 124 accept"],
+                "0 rules deleted, 1 added"
+            ),
+            // The last rule changed.
+            (
+                [
+                    "tcp dport 2222 counter accept", "ip saddr @blocked counter drop", "udp dport 5353 counter accept",
+                    "tcp dport 443 jump other", "jump other", "tcp dport 80 counter accept", "tcp dport 82 accept"
+                ], ["udp dport 124 accept"],
+                "1 rules deleted, 1 added"
             )
         ]
         for (input, other, how) in versions {

@@ -33,8 +33,8 @@ public struct KernelRule: Sendable {
     var counters: [Count]
     /// True when none of its counters has counted anything (a rule just made).
     var countedNothing: Bool { counters.allSatisfy { $0.packets == 0 && $0.bytes == 0 } }
-    /// The handle of the rule before it in its chain, as a notification gives it (nil for
-    /// the first rule, and in a dump).
+    /// The handle of the rule before it in its chain, where the kernel says (a notification
+    /// from 5.15 on, but for a chain's first or last rule; a dump).
     var position: Int64? = nil
     /// False when the bytes say nothing lasting: they hold state that moves without a
     /// commit (quota, `last`), name an anonymous set or chain (named anew at each load), or

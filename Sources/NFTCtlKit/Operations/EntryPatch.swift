@@ -23,7 +23,8 @@ import NFTAnalysis
 ///   handle and puts the new ones beside a rule that stays, at the generation id verified;
 ///   the kernel refuses it whole if anyone committed since. Its echo must show each new
 ///   rule with the bytes sent and zero counters, each old one deleted, at the next
-///   generation, each new rule right after the one before it (the notification's position):
+///   generation, each new rule right after the one before it where the notification gives
+///   a position:
 ///   then the kernel holds the old, verified state with that one change.
 /// - Rollback: the snapshot is the remembered listing (the state at that generation), with
 ///   the deleted rules' counters as the echo gave them (`SnapshotCounts`).

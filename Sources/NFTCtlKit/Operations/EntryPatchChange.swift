@@ -210,8 +210,8 @@ extension EntryPatch {
             }
             // A rule that stays but for its spelling (or moves within the edit) keeps its counters
             // in the ordinary apply, whose plan aligns rules by normal form: left to it.
-            let gone = Set(deletes.map { Self.comparable($0.rule.value) })
-            if adds.contains(where: { gone.contains(Self.comparable($0.normal)) }) { return nil }
+            let gone = deletes.map { ComparedRule(Self.comparable($0.rule.value)) }
+            if adds.contains(where: { a in gone.contains(ComparedRule(Self.comparable(a.normal))) }) { return nil }
             guard
                 let batch = KernelBatch.patch(
                     table: key, chain: chainName, deletes: deletes, adds: adds.map { ($0.bytes, $0.rule) }, position: position)
@@ -267,7 +267,9 @@ extension EntryPatch {
             var echoed = echo.contents[key]?.rules ?? []
             guard echoed.count == adds.count, echo.contents.count == 1 else { return nil }
             if case .after = position { echoed.reverse() }
-            // In place: each after the one before it (the first after the anchor, or first in its chain).
+            // In place: each after the one before it (the first after the anchor, or first in its
+            // chain), where the notification says (kernels from 5.15 give the rule before, but not
+            // for the chain's first or last rule; older ones never).
             var previous: Int64?
             switch position {
             case .after(let h)?: previous = h
@@ -275,7 +277,7 @@ extension EntryPatch {
             }
             for (r, a) in zip(echoed, adds) {
                 guard r.chain == chainName, r.table == key.name, r.countedNothing, r.bytes == a.bytes else { return nil }
-                if previous != nil || r.position != nil { guard r.position == previous else { return nil } }
+                if let p = r.position { guard p == previous else { return nil } }
                 previous = r.handle
             }
             let gone = echo.deleted.map(\.handle)

@@ -338,7 +338,10 @@ extension StateStore {
             FileIdentity(path: baseFile.path)?.description == base.fileIdentity,
             FileIdentity(path: lastListingFile.path)?.description == base.listingIdentity,
             let file = try? OwnedPath.bytes(baseFile.path), let listing = try? OwnedPath.bytes(lastListingFile.path),
-            base.entries.last.map({ $0.span.upperBound <= file.count }) ?? false
+            base.entries.last.map({ $0.span.upperBound <= file.count }) ?? false, base.arrayEnd <= file.count,
+            base.arrayStart <= base.arrayEnd, base.tableDeclared.allSatisfy(base.entries.indices.contains),
+            base.chains.allSatisfy({ base.entries.indices.contains($0.declared) }),
+            base.entries.allSatisfy({ $0.listing.upperBound <= listing.count })
         else { return nil }
         return (base, file, listing)
     }
