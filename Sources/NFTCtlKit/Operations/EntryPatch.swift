@@ -58,6 +58,8 @@ public enum EntryPatch {
         let n = entries.count
         guard n > 0 else { return nil }
         let (p, s) = old.withUnsafeBufferPointer { o in new.withUnsafeBufferPointer { w in commonEnds(o, w) } }
+        // The same bytes (the prefix then runs past the array: no entry differs).
+        if p == old.count && p == new.count { return Edit(old: n..<n, new: [], delta: 0) }
         let qOld = old.count - s
         let delta = new.count - old.count
         // The entries wholly before the first differing byte, and from the first one wholly after.
