@@ -24,7 +24,8 @@ struct ApplyCommand: ParsableCommand {
             parsing FILE again (not with --dry-run, --prune, --confirm or the SSH check). A JSON FILE that \
             differs from the last one verified in the namespace, nobody having committed since, only in rules \
             of one chain (none jumping or using a verdict map) is applied by sending those rules alone, checked \
-            against the kernel's echo, with only the entries that differ decoded and validated (same exceptions, \
+            against the kernel's echo; of FILE only the entries that differ and the table's declarations are decoded \
+            and validated (same exceptions, \
             and not --replace). On a terminal \
             the plan is shown and confirmed first (--yes skips the question). Over SSH (SSH_CONNECTION \
             set) the session's own packets are traced through the new rules first, and the apply is \

@@ -26,21 +26,13 @@ import Testing
     }
 
     /// The edit as (old entries, the new entries' texts), with the entries that are the same
-    /// bytes at both ends left out (as `EntryPatch.Change` keeps them).
+    /// bytes at both ends left out (kept, `RuleExchange.keptEnds`).
     static func edit(_ new: [UInt8], from old: [UInt8]) throws -> (Range<Int>, [String])? {
         let b = try base(old)
         guard let e = EntryPatch.edit(base: b, old: old, new: new) else { return nil }
-        var range = e.old
-        var texts = e.new.map { String(decoding: new[$0.span], as: UTF8.self) }
-        func text(_ k: Int) -> String { String(decoding: old[b.entries[k].span], as: UTF8.self) }
-        while !range.isEmpty, !texts.isEmpty, text(range.lowerBound) == texts[0] {
-            range = range.lowerBound + 1..<range.upperBound
-            texts.removeFirst()
-        }
-        while !range.isEmpty, !texts.isEmpty, text(range.upperBound - 1) == texts[texts.count - 1] {
-            range = range.lowerBound..<range.upperBound - 1
-            texts.removeLast()
-        }
+        let (lead, trail) = EntryPatch.RuleExchange.keptEnds(e, entries: b.entries, old: old, new: new)
+        let range = e.old.lowerBound + lead..<e.old.upperBound - trail
+        let texts = e.new[lead..<e.new.count - trail].map { String(decoding: new[$0.span], as: UTF8.self) }
         return (range, texts)
     }
 

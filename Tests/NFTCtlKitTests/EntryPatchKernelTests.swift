@@ -10,6 +10,9 @@ import Testing
 /// commit by someone else) goes the ordinary way with the same result.
 @Suite(.serialized) struct EntryPatchKernelTests {
     static let patched = "commit (own batch:"
+    /// Said once the patch compared the file with the applied one; the ordinary load after.
+    static let differs = "timing: patch: the file differs"
+    static let loaded = "timing: load "
 
     /// Version `body` of the test table: the rules of chain `input` in the middle.
     static func text(_ input: [String], other: [String] = ["udp dport 123 accept"]) -> String {
@@ -156,6 +159,7 @@ import Testing
         for (input, other, how) in versions {
             let text = Self.text(input, other: other)
             let before = s.handles()
+            try #require(before.count >= 6, "no handles read: \(before)")
             try s.write(text)
             let r = s.apply()
             try #require(r.status == 0, "\(r.stdout)\(r.stderr)")
@@ -163,9 +167,10 @@ import Testing
             if let how {
                 #expect(r.stderr.contains(Self.patched + " " + how + ")"), "not sent as the changed rules alone: \(r.stderr)")
                 // Every rule that is still there kept its handle (so its counters).
-                for (rule, handle) in s.handles() where before[rule] != nil {
-                    #expect(before[rule] == handle, "\(rule): handle \(before[rule]!) became \(handle)")
-                }
+                let after = s.handles()
+                let kept = after.keys.filter { before[$0] != nil }
+                #expect(kept.count >= 4, "too few rules kept to compare: \(after)")
+                for rule in kept { #expect(before[rule] == after[rule], "\(rule): handle \(before[rule]!) became \(after[rule]!)") }
             } else {
                 #expect(!r.stderr.contains(Self.patched), "sent as a patch, which it must not be: \(r.stderr)")
             }
@@ -192,11 +197,14 @@ import Testing
             with: #"{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": "@nope"}}"#)
         try #require(edited != good, "the compiled rule is not spelt as the test expects: \(good)")
         try edited.write(toFile: s.file, atomically: true, encoding: .utf8)
+        let line = try #require(edited.components(separatedBy: "\n").firstIndex { $0.contains("@nope") }) + 1
         let r = s.apply()
         #expect(r.status != 0, "\(r.stdout)")
         #expect(
-            r.stderr.contains("nope") && r.stderr.contains(s.file + ":"), "the error does not name the set and the file's line: \(r.stderr)"
-        )
+            r.stderr.contains("nope") && r.stderr.contains("\(s.file):\(line)"),
+            "the error does not name the set and line \(line): \(r.stderr)")
+        // Refused by the patch itself, which read no more of the file than the edited rule.
+        #expect(r.stderr.contains(Self.differs) && !r.stderr.contains(Self.loaded), "\(r.stderr)")
         #expect(ns.nftList() == listed, "the ruleset changed")
     }
 
@@ -209,32 +217,46 @@ import Testing
 
         // Only the bytes between entries: nothing to send, nothing committed.
         let compiled = try String(contentsOfFile: s.file, encoding: .utf8)
-        let spaced = compiled.replacingOccurrences(of: "},\n{\"add\": {\"rule\"", with: "},\n\n  {\"add\": {\"rule\"")
+        // Between two rule entries, once.
+        let gap = try #require(compiled.range(of: "},\n{\"add\": {\"rule\""))
+        let spaced = compiled.replacingCharacters(in: gap, with: "},\n\n  {\"add\": {\"rule\"")
         try #require(spaced != compiled)
         try spaced.write(toFile: s.file, atomically: true, encoding: .utf8)
         let listed = ns.nftList()
         let quiet = s.apply()
         #expect(quiet.status == 0 && quiet.stdout.contains("nothing to do"), "\(quiet.stdout)\(quiet.stderr)")
+        #expect(quiet.stderr.contains(Self.differs) && !quiet.stderr.contains(Self.loaded), "\(quiet.stderr)")
         #expect(ns.nftList() == listed)
+        // The base now is the spaced file: an edit of it goes as a patch.
+        try spaced.replacingOccurrences(of: "\"right\": 80}", with: "\"right\": 8080}").write(
+            toFile: s.file, atomically: true, encoding: .utf8)
+        let afterSpace = s.apply()
+        #expect(afterSpace.stderr.contains(Self.patched), "\(afterSpace.stderr)")
+        try spaced.write(toFile: s.file, atomically: true, encoding: .utf8)
+        try #require(s.apply().status == 0)
 
         // Someone else commits: the base no longer holds, the ordinary apply plans against the kernel.
         #expect(ns.exec(["nft", "add", "rule", "inet", "pt", "input", "tcp", "dport", "9", "drop"]).status == 0)
-        let edited = Self.first.replacing(["udp dport 53 counter accept"], with: ["udp dport 54 counter accept"])
+        let edited = Self.first.replacing(["udp dport 53 counter accept"], with: ["udp dport 9 counter accept"])
         try s.write(Self.text(edited))
         let r = s.apply()
         #expect(r.status == 0, "\(r.stderr)")
         #expect(!r.stderr.contains(Self.patched), "a patch after someone else's commit: \(r.stderr)")
         #expect(Self.withoutCounts(KernelApplyTests.stable(ns.nftList())) == Self.withoutCounts(try Self.oracle(Self.text(edited))))
 
-        // A patch, then `nftctl rollback`: the version before it is back.
+        // A patch, then `nftctl rollback`: the version before it is back, with the counts the
+        // rule the patch deleted had then (the kernel's echo of the deletion).
+        ApplySafety.traffic(ns)
+        try #require(ns.nftList().contains("udp dport 9 counter packets 3 "), "the traffic did not reach the rule: \(ns.nftList())")
         let before = Self.withoutCounts(ns.nftList())
-        let next = edited.replacing(["tcp dport 80 counter accept"], with: ["tcp dport 8080 counter accept"])
+        let next = edited.replacing(["udp dport 9 counter accept"], with: ["udp dport 10 counter accept"])
         try s.write(Self.text(next))
         let p = s.apply()
         #expect(p.stderr.contains(Self.patched), "\(p.stderr)")
         let back = ApplySafety.nftctl(["rollback", "--netns", ns.name], s.dir, ["NFTCTL_CACHE": s.cache])
         #expect(back.status == 0, "\(back.stdout)\(back.stderr)")
         #expect(Self.withoutCounts(ns.nftList()) == before, "the rollback did not put back the version before the patch")
+        #expect(ns.nftList().contains("udp dport 9 counter packets 3 "), "the rule's counts are lost: \(ns.nftList())")
     }
 }
 
@@ -274,25 +296,32 @@ extension EntryPatchKernelTests {
         // Two rules changed around one that stays: it keeps its handle (its counters).
         try good.write(toFile: s.file, atomically: true, encoding: .utf8)
         try #require(s.apply().stdout.contains("nothing to do"))
-        let before = s.handles()
-        let around = Self.first.replacing(["ip saddr @blocked counter drop"], with: ["ip saddr @blocked counter reject"])
-            .replacing(["tcp dport 22 counter accept comment \"ssh\""], with: ["tcp dport 23 counter accept comment \"ssh\""])
-            .replacing(["jump other"], with: ["jump other"])
-        try s.write(Self.text(around.replacing(["udp dport 53 counter accept"], with: ["udp dport 53 counter accept"])))
-        var edited = try String(contentsOfFile: s.file, encoding: .utf8)
-        // And the rule in between spelt anew (the same rule, its keys in another order).
-        let respelt = edited.replacingOccurrences(
-            of: #"{"match": {"op": "==", "left": {"payload": {"protocol": "udp", "field": "dport"}}, "right": 53}}"#,
-            with: #"{"match": {"left": {"payload": {"protocol": "udp", "field": "dport"}}, "right": 53, "op": "=="}}"#)
-        try #require(respelt != edited)
-        edited = respelt
-        try edited.write(toFile: s.file, atomically: true, encoding: .utf8)
+        func handle(_ rule: String) throws -> String { try #require(s.handles()[rule], "no \(rule) in \(s.handles())") }
+        let blocked = "ip saddr @blocked counter packets 0 bytes 0 drop", dns = "udp dport 53 counter packets 0 bytes 0 accept"
+        let kept = try handle(blocked)
+        let around = Self.first.replacing(
+            ["tcp dport 22 counter accept comment \"ssh\""], with: ["tcp dport 23 counter accept comment \"ssh\""]
+        )
+        .replacing(["udp dport 53 counter accept"], with: ["udp dport 54 counter accept"])
+        try s.write(Self.text(around))
         let k = s.apply()
         #expect(k.status == 0, "\(k.stderr)")
-        #expect(
-            s.handles()["udp dport 53 counter packets 0 bytes 0 accept"] == before["udp dport 53 counter packets 0 bytes 0 accept"],
-            "the rule between the changed ones lost its handle: \(k.stderr)")
+        #expect(try handle(blocked) == kept, "the rule between the changed ones lost its handle: \(k.stderr)")
         #expect(
             Self.withoutCounts(KernelApplyTests.stable(ns.nftList())) == Self.withoutCounts(try Self.oracle(Self.text(around))))
+
+        // A rule spelt anew (its keys in another order): the same rule, kept, nothing to do.
+        try s.write(Self.text(Self.first))
+        try #require(s.apply().status == 0)
+        let dnsHandle = try handle(dns)
+        let compiled = try String(contentsOfFile: s.file, encoding: .utf8)
+        let respelt = compiled.replacingOccurrences(
+            of: #"{"match": {"op": "==", "left": {"payload": {"protocol": "udp", "field": "dport"}}, "right": 53}}"#,
+            with: #"{"match": {"left": {"payload": {"protocol": "udp", "field": "dport"}}, "right": 53, "op": "=="}}"#)
+        try #require(respelt != compiled)
+        try respelt.write(toFile: s.file, atomically: true, encoding: .utf8)
+        let same = s.apply()
+        #expect(same.status == 0 && same.stdout.contains("nothing to do"), "\(same.stdout)\(same.stderr)")
+        #expect(try handle(dns) == dnsHandle, "a rule spelt anew lost its handle: \(same.stderr)")
     }
 }

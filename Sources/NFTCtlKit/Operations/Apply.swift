@@ -268,8 +268,10 @@ public enum ApplyOperation {
         var ownEcho: KernelBatch.Echo?
         // The remembered listing's rules, serialised while the kernel commits (`RuleEntriesTemplate`).
         var template: Concurrently<RuleEntriesTemplate?>?
-        // The base for the next edit (`AppliedBase`), kept while the rest is saved.
+        // The base for the next edit (`AppliedBase`), kept while the rest is saved; waited for
+        // on every way out.
         var keepingBase: Concurrently<Bool>?
+        defer { _ = try? keepingBase?.wait() }
         do {
             if let own = ownBatch(plan: plan, mode: mode, state: state, live: liveTables, desired: desired, pruned: pruned) {
                 if store != nil { template = Concurrently { [desired] in RuleEntriesTemplate(desired: desired, tables: own.tables) } }
@@ -400,9 +402,6 @@ public enum ApplyOperation {
                 after: error, snapshot: snapshot, store: store, backend: backend, deadline: report.deadline,
                 armed: confirm != nil, netns: netns, declared: DeclaredElements(desired.state))
         }
-        if let kept = try? keepingBase?.wait() {
-            timer.mark(kept ? "the applied file kept for its next edit" : "the applied file not kept")
-        }
         // The confirmation window starts now that the apply is verified, not before the commit.
         if let confirm, let store, let snapshot = report.snapshot {
             let deadline = Date().timeIntervalSince1970 + confirm.seconds
@@ -420,6 +419,9 @@ public enum ApplyOperation {
                 input, pruned: pruned, generation: try? backend.generationID(),
                 confirming: confirm == nil ? nil : report.snapshot?.id, copy: savedCopy) ?? []
         timer.mark("saved for restore")
+        if let kept = try? keepingBase?.wait() {
+            timer.mark(kept ? "the applied file kept for its next edit" : "the applied file not kept")
+        }
         return report
     }
 

@@ -6,8 +6,9 @@ import NFTAnalysis
 /// When the same path is applied again, nobody has committed since (the generation id is
 /// the one verified), and the bytes differ only in rule entries of one chain, the kernel
 /// holds exactly the old file, so the new file's kernel state is the old one with those
-/// rules exchanged. Only the differing entries are decoded; the rest of the file is not
-/// parsed, validated, normalised or planned again, and no listing is read.
+/// rules exchanged. Only the differing entries and the table's declarations are decoded;
+/// the other rules are not parsed, validated, normalised or planned again, and no listing
+/// is read.
 ///
 /// What stays sound:
 /// - Validation: the table's declarations (read from the new bytes) and the new rules go
@@ -172,14 +173,14 @@ public enum EntryPatch {
         else { return nil }
         timer.mark("patch: the file differs from the applied one in \(edit.old.count) entries, now \(edit.new.count)")
         guard
-            let change = try Change.make(
+            let change = try RuleExchange.make(
                 edit, base: base, old: oldBytes, new: bytes, listing: listingFile, at: listingRange.lowerBound, path: path)
         else { return nil }
         timer.mark("patch: the changed rules checked, normal forms and kernel bytes in hand")
         var outcome = Outcome(tables: base.tables, commands: change.batch.count, applied: false, planText: render(change.plan))
         if change.batch.count == 0 {
             // Only the bytes between entries changed: the kernel holds the file already.
-            store.keepBase(change.base(after: base, generation: generation, digest: digest), bytes: bytes, prepared: nil)
+            store.keepBase(change.base(after: base, generation: generation, digest: digest), bytes: bytes, prepared: baseCopy)
             store.rememberUpToDate(fingerprint: fingerprint, generation: generation, netns: netns, tables: base.tables)
             return outcome
         }

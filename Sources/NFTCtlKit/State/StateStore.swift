@@ -159,25 +159,15 @@ public struct StateStore: Sendable {
         let items = listing.items.filter { $0.tableKey.map(keys.contains) ?? false }
         let id = Self.newSnapshotID()
         let doc = Document(items.map { .item($0) })
-        let url = snapshotFile(id)
-        try ensureDirectories()
-        // Before the snapshot: a snapshot is never there without its namespace's record.
-        let namespace = SnapshotNamespace.current(self)
-        if let namespace { try writeSyncingLater(namespace.json, to: namespaceFile(id), style: .compact) }
-        // Synced later: what reads a snapshot refuses one a crash left empty or cut short.
-        do {
-            if let file, file.scope == keys {
-                try OwnedPath.writeSyncingLater(file.bytes, to: url.path)
-            } else {
-                let arr = tables.sorted().map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }
-                let json: JSON = ["id": .string(id), "tables": .array(arr), "listing": doc.json]
-                try OwnedPath.writeSyncingLater(json.serializedBytes(.compact), to: url.path)
-            }
-        } catch {
-            // No snapshot: its namespace record would be left behind, naming nothing.
-            unlink(namespaceFile(id).path)
-            throw error
+        let bytes: [UInt8]
+        if let file, file.scope == keys {
+            bytes = file.bytes
+        } else {
+            let arr = tables.sorted().map { JSON.object(["family": .string($0.family), "name": .string($0.name)]) }
+            let json: JSON = ["id": .string(id), "tables": .array(arr), "listing": doc.json]
+            bytes = json.serializedBytes(.compact)
         }
+        let namespace = try writeSnapshot(id, bytes)
         return Snapshot(id: id, tables: tables, listing: doc, namespace: namespace)
     }
 
@@ -185,18 +175,28 @@ public struct StateStore: Sendable {
     /// `tables` (`EntryPatch`). Its listing is not decoded here; `snapshot(_:)` reads it.
     func saveSnapshot(bytes: [UInt8], tables: [TableKey]) throws -> Snapshot {
         let id = Self.newSnapshotID()
-        try ensureDirectories()
-        let namespace = SnapshotNamespace.current(self)
-        if let namespace { try writeSyncingLater(namespace.json, to: namespaceFile(id), style: .compact) }
-        do { try OwnedPath.writeSyncingLater(bytes, to: snapshotFile(id).path) } catch {
-            unlink(namespaceFile(id).path)
-            throw error
-        }
+        let namespace = try writeSnapshot(id, bytes)
         return Snapshot(id: id, tables: tables, listing: Document(), namespace: namespace)
     }
 
+    /// Writes snapshot `id`'s file and its namespace's record; the namespace.
+    private func writeSnapshot(_ id: String, _ bytes: [UInt8]) throws -> SnapshotNamespace? {
+        try ensureDirectories()
+        // Before the snapshot: a snapshot is never there without its namespace's record.
+        let namespace = SnapshotNamespace.current(self)
+        if let namespace { try writeSyncingLater(namespace.json, to: namespaceFile(id), style: .compact) }
+        // Synced later: what reads a snapshot refuses one a crash left empty or cut short.
+        do { try OwnedPath.writeSyncingLater(bytes, to: snapshotFile(id).path) } catch {
+            // No snapshot: its namespace record would be left behind, naming nothing.
+            unlink(namespaceFile(id).path)
+            throw error
+        }
+        return namespace
+    }
+
     /// Keeps `deletions` (rule deletions with the counts they had, as `SnapshotCounts`
-    /// takes them from an echo) beside `snapshot`.
+    /// takes them from an echo) beside `snapshot`. Synced later, as the snapshot: a counts
+    /// file a crash cut short is read as none.
     func saveCounts(_ snapshot: Snapshot, deletions: Document) throws {
         try writeSyncingLater(deletions.json, to: countsFile(snapshot.id), style: .compact)
     }
@@ -207,8 +207,7 @@ public struct StateStore: Sendable {
         guard let deletions = SnapshotCounts.deletions(in: echo),
             let listing = SnapshotCounts.patched(snapshot.listing, echo: deletions)
         else { return nil }
-        // Synced later, as the snapshot: a counts file a crash cut short is read as none.
-        try writeSyncingLater(deletions.json, to: countsFile(snapshot.id), style: .compact)
+        try saveCounts(snapshot, deletions: deletions)
         var patched = snapshot
         patched.listing = listing
         return patched

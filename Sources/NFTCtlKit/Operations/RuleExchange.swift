@@ -4,7 +4,7 @@ import NFTAnalysis
 extension EntryPatch {
     /// The rules one edit exchanges in one chain, checked and ready to send (`make`), and
     /// what the state becomes once the kernel has taken them (`apply`).
-    struct Change {
+    struct RuleExchange {
         var edit: Edit
         /// Entries at both ends of the edit that are the same bytes as before: kept as they are.
         var lead: Int
@@ -34,24 +34,13 @@ extension EntryPatch {
         /// validator's findings, with the file's lines, when a new rule is wrong.
         static func make(
             _ edit: Edit, base: AppliedBase, old: [UInt8], new: [UInt8], listing: [UInt8], at listingStart: Int, path: String
-        ) throws -> Change? {
+        ) throws -> RuleExchange? {
             let entries = base.entries
             let mid = edit.new
-            var lead = 0
-            while lead < min(edit.old.count, mid.count),
-                old[entries[edit.old.lowerBound + lead].span] == new[mid[lead].span]
-            {
-                lead += 1
-            }
-            var trail = 0
-            while trail < min(edit.old.count, mid.count) - lead,
-                old[entries[edit.old.upperBound - 1 - trail].span] == new[mid[mid.count - 1 - trail].span]
-            {
-                trail += 1
-            }
+            let (lead, trail) = keptEnds(edit, entries: entries, old: old, new: new)
             let oldRange = edit.old.lowerBound + lead..<edit.old.upperBound - trail
             let newRange = lead..<mid.count - trail
-            let empty = Change(
+            let empty = RuleExchange(
                 edit: edit, lead: lead, trail: trail, table: -1, chain: -1, key: TableKey(family: "", name: ""), chainName: "",
                 deletes: [], adds: [], position: nil, batch: KernelBatch(), plan: Plan(tables: []), cut: 0..<0, commaFirst: true)
             if oldRange.isEmpty && newRange.isEmpty { return empty }
@@ -210,20 +199,20 @@ extension EntryPatch {
             }
             // A rule that stays but for its spelling (or moves within the edit) keeps its counters
             // in the ordinary apply, whose plan aligns rules by normal form: left to it.
-            let gone = deletes.map { ComparedRule(Self.comparable($0.rule.value)) }
-            if adds.contains(where: { a in gone.contains(ComparedRule(Self.comparable(a.normal))) }) { return nil }
+            let gone = deletes.map { ComparedRule($0.rule.value) }
+            if adds.contains(where: { a in gone.contains(ComparedRule(a.normal)) }) { return nil }
             guard
                 let batch = KernelBatch.patch(
                     table: key, chain: chainName, deletes: deletes, adds: adds.map { ($0.bytes, $0.rule) }, position: position)
             else { return nil }
 
             // The plan as the ordinary apply shows it: a rule exchanged is changed, the rest added or deleted.
-            var changes: [NFTCtlKit.Change] = []
+            var changes: [Change] = []
             for i in 0..<max(deletes.count, adds.count) {
                 let o = i < deletes.count ? deletes[i].rule.value : nil
                 let n = i < adds.count ? adds[i].normal : nil
                 changes.append(
-                    NFTCtlKit.Change(
+                    Change(
                         sign: o == nil ? .add : n == nil ? .delete : .change, subject: .rule(chain: chainName, old: o, new: n, before: nil),
                         location: n == nil ? nil : adds[i].rule.location, send: n == nil ? nil : adds[i].rule.value))
             }
@@ -233,17 +222,26 @@ extension EntryPatch {
             if let p = before, let r = listed(p) { desired.rules.append(Located(r)) }
             desired.rules += adds.map { Located($0.normal, $0.rule.location) }
             let plan = Plan(tables: [TablePlan(key: key, mode: .update, changes: changes, desired: desired, live: live)])
-            return Change(
+            return RuleExchange(
                 edit: edit, lead: lead, trail: trail, table: ti, chain: c, key: key, chainName: chainName, deletes: deletes,
                 adds: adds, position: position, batch: batch, plan: plan, cut: cut, commaFirst: commaFirst, made: made)
         }
 
-        /// A rule as compared for "the same rule": normal form, no handle, nothing counted.
-        static func comparable(_ r: Rule) -> Rule {
-            var r = KernelRuleBytes.zeroed(r)
-            r.handle = nil
-            r.index = nil
-            return r
+        /// How many entries at the start and at the end of `edit` are the same bytes as the
+        /// base's (`entries` in `old`) they replace: kept as they are.
+        static func keptEnds(_ edit: Edit, entries: [AppliedBase.Entry], old: [UInt8], new: [UInt8]) -> (lead: Int, trail: Int) {
+            let mid = edit.new
+            var lead = 0
+            while lead < min(edit.old.count, mid.count), old[entries[edit.old.lowerBound + lead].span] == new[mid[lead].span] {
+                lead += 1
+            }
+            var trail = 0
+            while trail < min(edit.old.count, mid.count) - lead,
+                old[entries[edit.old.upperBound - 1 - trail].span] == new[mid[mid.count - 1 - trail].span]
+            {
+                trail += 1
+            }
+            return (lead, trail)
         }
 
         /// Where the base's entry `k`, one `edit` keeps (`lead` of them kept at its start), is in the new file.
