@@ -100,6 +100,12 @@ struct ApplyCommand: ParsableCommand {
         var approved: String?
         defer { savedCopy?.discard() }  // unless the apply saved it
         defer { baseCopy?.discard() }  // unless the apply kept it
+        // Asks about a plan's text, remembering a yes.
+        func approveOnce(_ text: String) -> Bool {
+            let yes = approve(text)
+            if yes { approved = text }
+            return yes
+        }
         do {
             let bytes = UpToDate.bytes(of: file)
             let digest = bytes.map(UpToDate.digest)
@@ -114,18 +120,12 @@ struct ApplyCommand: ParsableCommand {
             }
             // Saved for `nftctl restore` after the commit: written meanwhile, on a thread of its own.
             if !dryRun, confirm == nil, let bytes, let digest { savedCopy = store.prepareCopy(bytes, digest: digest) }
-            if !dryRun, let bytes, let digest { baseCopy = store.prepareCopy(bytes, digest: digest, base: true) }
             // The same file as a verified apply that created its tables, none of which exists now.
             if let bytes, let digest, let fingerprint, !dryRun, !prune, confirm == nil, !lockoutCheckNeeded,
                 let record = ReplayRecord.read(replayKey(fingerprint)),
                 let outcome = try Replay.run(
                     record, path: file, bytes: bytes, digest: digest, fingerprint: fingerprint, backend: namespace.backend("apply"),
-                    store: store, netns: netns, lock: lock, copy: savedCopy,
-                    approve: { text in
-                        let yes = approve(text)
-                        if yes { approved = text }
-                        return yes
-                    })
+                    store: store, netns: netns, lock: lock, copy: savedCopy, approve: approveOnce)
             {
                 timer.mark("replayed \(file)")
                 guard outcome.applied else {
@@ -137,16 +137,14 @@ struct ApplyCommand: ParsableCommand {
                 sayApplied(outcome.tables, commands: outcome.commands, warnings: outcome.warnings)
                 return
             }
+            // For the next edit (`AppliedBase`); not on a replay's path, which keeps no base.
+            if !dryRun, let bytes, let digest { baseCopy = store.prepareCopy(bytes, digest: digest, base: true) }
             // An edit of the file applied last: only the rules that changed are sent.
             if let bytes, let digest, let fingerprint, !dryRun, !replace, !prune, confirm == nil, !lockoutCheckNeeded,
                 let outcome = try EntryPatch.run(
                     path: file, bytes: bytes, digest: digest, fingerprint: fingerprint, backend: namespace.backend("apply"),
                     store: store, netns: netns, lock: lock, copy: savedCopy, baseCopy: baseCopy, render: { renderer.text($0) },
-                    approve: { text in
-                        let yes = approve(text)
-                        if yes { approved = text }
-                        return yes
-                    })
+                    approve: approveOnce)
             {
                 timer.mark("patched \(file)")
                 let names = outcome.tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")

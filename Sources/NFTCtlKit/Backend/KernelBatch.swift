@@ -95,24 +95,38 @@ public struct KernelBatch: Sendable {
             }
             batch.messages.reserveCapacity(batch.messages.count + bytes.reduce(0) { $0 + $1.count + 64 })
             for (r, kernel) in zip(t.rules, bytes) {
-                guard !presetCounter(r.value), KernelRules.isRuleBytes(kernel) else { return nil }
-                m = Message(family: family)
-                guard m.string(1, key.name), m.string(2, r.value.chain) else { return nil }
-                m.bytes += kernel
-                // NFT_MSG_NEWRULE, appended, echoed.
-                batch.append(m, type: 6, flags: create | 0x800 | echo, .rule(key, r))
-                batch.rules += 1
+                guard batch.appendRule(kernel, r, of: key, family: family, position: nil, flags: appendFlag) else { return nil }
             }
             batch.tables.append(key)
         }
         guard !batch.tables.isEmpty else { return nil }
-        // The last message is acknowledged: after the commit's notifications, the kernel's
-        // last word on a batch it took. The first is echoed: the kernel sends the new
-        // generation id to the sender of a batch whose first message asks for an echo
-        // (`nf_tables_gen_notify` reads the header after the batch's start).
-        batch.messages[batch.last + 6] |= UInt8(ack)
-        batch.messages[6] |= UInt8(echo)
+        batch.finish()
         return batch
+    }
+
+    /// NFT_MSG_NEWRULE of `rule` as the kernel `bytes`, echoed, at `position` (with
+    /// `appendFlag`: after that rule, or at the chain's end without one; else before it);
+    /// false for a rule the own batch does not send.
+    private mutating func appendRule(
+        _ bytes: [UInt8], _ rule: Located<Rule>, of key: TableKey, family: UInt8, position: Int64?, flags: UInt16
+    ) -> Bool {
+        guard !Self.presetCounter(rule.value), KernelRules.isRuleBytes(bytes) else { return false }
+        var m = Message(family: family)
+        guard m.string(1, key.name), m.string(2, rule.value.chain) else { return false }
+        if let position { m.u64(6, UInt64(bitPattern: position)) }  // NFTA_RULE_POSITION
+        m.bytes += bytes
+        append(m, type: 6, flags: Self.create | flags | Self.echo, .rule(key, rule))
+        rules += 1
+        return true
+    }
+
+    /// The last message is acknowledged: after the commit's notifications, the kernel's last
+    /// word on a batch it took. The first is echoed: the kernel sends the new generation id
+    /// to the sender of a batch whose first message asks for an echo (`nf_tables_gen_notify`
+    /// reads the header after the batch's start).
+    private mutating func finish() {
+        messages[last + 6] |= UInt8(Self.ack)
+        messages[6] |= UInt8(Self.echo)
     }
 
     /// Where `patch` puts its new rules in their chain.
@@ -141,27 +155,22 @@ public struct KernelBatch: Sendable {
         }
         // After a rule: each new one right after it, so the last goes first. Before one: in order.
         let order: [(bytes: [UInt8], rule: Located<Rule>)]
-        let anchor: Int64, append: UInt16
+        let anchor: Int64, flags: UInt16
         switch position {
-        case .after(let h): (order, anchor, append) = (adds.reversed(), h, 0x800)  // NLM_F_APPEND
-        case .before(let h): (order, anchor, append) = (adds, h, 0)
+        case .after(let h): (order, anchor, flags) = (adds.reversed(), h, appendFlag)
+        case .before(let h): (order, anchor, flags) = (adds, h, 0)
         }
         for a in order {
-            guard !presetCounter(a.rule.value), KernelRules.isRuleBytes(a.bytes) else { return nil }
-            var m = Message(family: family)
-            guard m.string(1, key.name), m.string(2, chain) else { return nil }
-            m.u64(6, UInt64(bitPattern: anchor))  // NFTA_RULE_POSITION
-            m.bytes += a.bytes
-            batch.append(m, type: 6, flags: create | append | echo, .rule(key, a.rule))  // NFT_MSG_NEWRULE
-            batch.rules += 1
+            guard a.rule.value.chain == chain, batch.appendRule(a.bytes, a.rule, of: key, family: family, position: anchor, flags: flags)
+            else { return nil }
         }
         batch.tables = [key]
-        batch.messages[batch.last + 6] |= UInt8(ack)
-        batch.messages[6] |= UInt8(echo)
+        batch.finish()
         return batch
     }
 
     static let create: UInt16 = 0x400  // NLM_F_CREATE
+    static let appendFlag: UInt16 = 0x800  // NLM_F_APPEND
     static let echo: UInt16 = 0x8  // NLM_F_ECHO
     static let ack: UInt16 = 0x4  // NLM_F_ACK
 

@@ -57,38 +57,16 @@ enum RuleBytesScratch {
     /// The bytes of `written`'s rules at `rules`, by index; nil unless every one is made and
     /// listed in its normal form (`normal`'s rule at the same index).
     static func make(_ written: TableContents, normal: TableContents, rules: [Int]) throws -> [Int: [UInt8]]? {
-        let key = written.key
         var table = written
         table.rules = rules.map { written.rules[$0] }
-        var state = RulesetState()
-        state.tables = [table]
-        guard let text = try? TextBatch.render(state.creationBatch().document) else { return nil }
-        let namespace = try NetworkNamespace.makePrivate()
-        let context = try NFTContext(outputFlags: [.json], namespace: namespace)
-        _ = try context.run(text: text.text)
-        let listing = try ListingRepair.list("table \(key.family) \(key.name)", context: context)
-        guard let listed = try RulesetState(listing: listing, tables: [key]).table(key),
-            let dumped = try namespace.perform({ () throws(BackendError) in try KernelRules.read(family: key.family, table: key.name) }),
-            listed.rules.count == rules.count, dumped.rules.count == rules.count
-        else { return nil }
-        let byHandle = Dictionary(dumped.rules.map { ($0.handle, $0) }, uniquingKeysWith: { a, _ in a })
-        // The rules were loaded in the user's order, so each chain lists them in that order.
-        var loaded: [String: [Int]] = [:]
-        for i in rules { loaded[written.rules[i].value.chain, default: []].append(i) }
-        var next: [String: Int] = [:]
+        guard let made = try makeNew(table), made.count == rules.count else { return nil }
         var out: [Int: [UInt8]] = [:]
-        for r in listed.rules {
-            let chain = r.value.chain
-            let n = next[chain, default: 0]
-            next[chain] = n + 1
-            guard let indices = loaded[chain], n < indices.count, let h = r.value.handle, let k = byHandle[h], k.chain == chain,
-                k.stable, k.countedNothing,
-                RulesetItem.rule(r.value).normalizedForComparison()
-                    == RulesetItem.rule(normal.rules[indices[n]].value).normalizedForComparison()
+        for (i, m) in zip(rules, made) {
+            guard RulesetItem.rule(m.normal).normalizedForComparison() == RulesetItem.rule(normal.rules[i].value).normalizedForComparison()
             else { return nil }
-            out[indices[n]] = k.bytes
+            out[i] = m.bytes
         }
-        return out.count == rules.count ? out : nil
+        return out
     }
 }
 
