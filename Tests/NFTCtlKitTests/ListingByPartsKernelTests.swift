@@ -39,6 +39,54 @@ import Testing
         #expect(Self.rules(doc).contains { r in r.statements.contains { if case .text(let t) = $0 { return t.contains("jump {") }; return false } })
     }
 
+    /// The text of a set's elements is read only where the JSON misstates them (1.0.6: element
+    /// timeouts in whole seconds, an element's statements after the first): those sets are
+    /// listed alone, and keep their milliseconds and second statement; a plain set's elements
+    /// (with a comment, which the JSON keeps) need no text.
+    @Test(.needsRoot) func elementsTheJSONMisstatesAreReadFromTheSetsText() throws {
+        guard let ns = TestNamespace.make("listing by parts: element text where needed") else { return }
+        let text = """
+            table inet e {
+            	set timed { type ipv4_addr; flags timeout; elements = { 10.2.0.1 timeout 1m30s250ms, 10.2.0.2 }; }
+            	map marks { type ipv4_addr : mark; flags timeout; elements = { 10.4.0.1 timeout 2s500ms : 0x1 }; }
+            	set limited { type ipv4_addr; limit rate 1/second; counter; elements = { 10.3.0.1 }; }
+            	set plain { type ipv4_addr; elements = { 10.5.0.1 comment "an address", 10.5.0.2 }; }
+            }
+
+            """
+        try #require(ns.nftLoad(text).status == 0)
+        let context = try NFTContext(outputFlags: [.json], namespace: NetworkNamespace(name: ns.name))
+        let parts = try #require(try ListingRepair.listByParts("table inet e", context: context))
+        let declarations = try #require(try ListingRepair.listDeclarations(family: "inet", name: "e", context: context))
+        for doc in [parts, declarations] {
+            let sets = Dictionary(
+                uniqueKeysWithValues: doc.items.compactMap { i -> (String, NamedSet)? in
+                    if case .set(let s) = i { return (s.name, s) }
+                    return nil
+                })
+            func elem(_ set: String, _ i: Int) -> SetElement? {
+                guard let e = sets[set]?.elements[i] else { return nil }
+                if case .elem(let el) = e { return el }
+                if case .list(let pair) = e, case .elem(let el)? = pair.first { return el }
+                return nil
+            }
+            // Milliseconds, not the JSON's whole seconds (the kernel keeps jiffies: 90250 ms
+            // lists as 90248 at HZ 250).
+            #expect(abs((elem("timed", 0)?.timeout?.milliseconds ?? 0) - 90_250) < 20)
+            #expect(abs((elem("marks", 0)?.timeout?.milliseconds ?? 0) - 2_500) < 20)
+            #expect(elem("limited", 0)?.statements.count == 2)
+            #expect(sets["plain"]?.elements.count == 2)
+            #expect(elem("plain", 0)?.comment == "an address" || elem("plain", 1)?.comment == "an address")
+        }
+        // Which sets those were: the text is asked for exactly these.
+        let terse = TextListing(try context.run("list sets table inet e; list maps", flags: [.handle, .terse], dryRun: false))
+        let needing = parts.items.compactMap { i -> String? in
+            guard case .set(let s) = i, let d = terse.table("inet", "e")?.sets.first(where: { $0.name == s.name }) else { return nil }
+            return d.needsElements(s) ? s.name : nil
+        }
+        #expect(Set(needing) == ["timed", "marks", "limited"])
+    }
+
     /// A flagged table is never listed whole as JSON (1.0.6 prints its flags from freed
     /// memory): listing by parts declines, and the full text path lists it object by object.
     @Test(.needsRoot) func aDormantTableIsLeftToTheFullTextPath() throws {

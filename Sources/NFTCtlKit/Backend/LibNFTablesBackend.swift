@@ -11,6 +11,8 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
     // libnftables' cache (10k rules: the real apply then costs ~3 ms).
     private let context: NFTContext
     private let warming = Mutex<Concurrently<Bool>?>(nil)
+    /// Set once this backend has sent a batch: its sets may be being resized since.
+    private let committed = Atomic<Bool>(false)
 
     /// Opens the backend. With a name, the context is created inside `/run/netns/NAME`
     /// (its netlink socket belongs to the namespace it was opened in), and every later call
@@ -35,12 +37,14 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
                     return false
                 })
         }
+        settleSets(family, name)
         return try CompleteListing.read(what: "the listing of table \(family) \(name)") {
             try ListingRepair.list("table \(family) \(name)", context: context)
         }
     }
 
     public func apply(_ batch: Document, dryRun: Bool) throws {
+        if !dryRun { committed.store(true, ordering: .relaxed) }
         _ = try context.run(json: batch.json.serialized(), dryRun: dryRun)
     }
 
@@ -63,6 +67,7 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
     }
 
     private func runText(_ nft: String, flags: NFTOutputFlags?, dryRun: Bool) throws -> String {
+        if !dryRun { committed.store(true, ordering: .relaxed) }
         let run = { (buffer: String, isFile: Bool) throws(BackendError) -> String in
             if let flags { return try self.context.run(buffer, flags: flags, dryRun: dryRun, isFile: isFile) }
             return isFile ? try self.context.run(file: buffer, dryRun: dryRun) : try self.context.run(text: buffer, dryRun: dryRun)
@@ -120,12 +125,14 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
     }
 
     public func declarations(family: String, table: String) throws -> Document? {
-        try CompleteListing.readIfAny(what: "the declarations of table \(family) \(table)") {
+        settleSets(family, table)
+        return try CompleteListing.readIfAny(what: "the declarations of table \(family) \(table)") {
             try ListingRepair.listDeclarations(family: family, name: table, context: context)
         }
     }
 
     public func commit(_ batch: KernelBatch, generation: UInt32) throws -> KernelBatch.Echo? {
+        committed.store(true, ordering: .relaxed)
         if let namespace { return try namespace.perform { try batch.send(generation: generation) } }
         return try batch.send(generation: generation)
     }
@@ -142,6 +149,14 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
     /// A netlink request of nftctl's own (its own socket, no libnftables) in the backend's
     /// namespace. Not under `NFTLock`: `setns` moves only the calling thread, so these need
     /// not wait for libnftables work on another thread (`warmCache`).
+    /// After a commit of this backend's, each named set of the table dumps without repeats
+    /// before libnftables lists it (`KernelSetElements`); a dump that fails leaves it to
+    /// `CompleteListing`.
+    private func settleSets(_ family: String, _ table: String) {
+        guard committed.load(ordering: .relaxed) else { return }
+        _ = try? ownRequest { () throws(BackendError) in try KernelSetElements.settle(family: family, table: table) }
+    }
+
     private func ownRequest<T>(_ body: () throws(BackendError) -> T) throws -> T {
         if let namespace { return try namespace.perform(body) }
         return try body()

@@ -39,7 +39,8 @@ enum ListingRepair {
         let raw = try context.run(json: #"{"nftables": [{"list": {"# + jsonScope(scope) + "}}]}", dryRun: false)
         guard let parsed = try? Document.parse(raw) else { return nil }
         let sets = only.map { "list sets table \($0.family) \($0.name)" } ?? "list sets"
-        var listing = TextListing(try context.run("list chains; \(sets); list maps", flags: [.handle], dryRun: false))
+        var listing = TextListing(try context.run("list chains; \(sets); list maps", flags: [.handle, .terse], dryRun: false))
+        guard try listElements(of: parsed, into: &listing, context: context) else { return nil }
         var chains: [String] = []
         for case .item(.rule(let r)) in parsed.entries where ListedRuleShape.needsText(r) {
             guard TextBatch.isListableName(r.chain), TextBatch.isListableName(r.table) else { return nil }
@@ -107,8 +108,26 @@ enum ListingRepair {
             else { return nil }
             entries[i] = .item(own)
         }
-        let listing = TextListing(try context.run(lists, flags: [.handle], dryRun: false))
+        var listing = TextListing(try context.run(lists, flags: [.handle, .terse], dryRun: false))
+        guard try listElements(of: Document(entries), into: &listing, context: context) else { return nil }
         return repair(Document(entries), from: listing, kernelTables: [table])
+    }
+
+    /// The elements' text of the sets in `doc` whose elements the JSON does not say in full
+    /// (`SetDecl.needsElements`), each listed alone into `listing`, a terse text listing:
+    /// at 50k plain elements, the text of all of them cost as much again as their JSON (and
+    /// more to read), for nothing the JSON lacked. False where a set cannot be named in nft
+    /// syntax (the caller lists the whole text).
+    static func listElements(of doc: Document, into listing: inout TextListing, context: NFTContext) throws(BackendError) -> Bool {
+        for case .item(.set(let s)) in doc.entries {
+            guard let decl = listing.table(s.family, s.table)?.sets.first(where: { $0.name == s.name && $0.isMap == s.isMap }),
+                decl.needsElements(s)
+            else { continue }
+            guard TextBatch.isListableName(s.name), TextBatch.isListableName(s.table) else { return false }
+            let text = try context.run("list \(s.isMap ? "map" : "set") \(s.family) \(s.table) \(s.name)", flags: [.handle], dryRun: false)
+            listing.takeSetLines(from: TextListing(text))
+        }
+        return true
     }
 
     /// `table FAMILY NAME` → the table; nil for `ruleset`.

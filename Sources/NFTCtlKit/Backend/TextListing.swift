@@ -66,6 +66,24 @@ struct TextListing {
             if let comment { s.comment = comment }
         }
 
+        /// Whether `s`'s elements (as the JSON listed them) need their text: 1.0.6's JSON
+        /// truncates element timeouts to whole seconds and lists only an element's first
+        /// statement, and loses `dynamic` (a set the packet path fills, with statements the
+        /// set may not declare). Any other element says in JSON all its text would.
+        func needsElements(_ s: NamedSet) -> Bool {
+            let flagged = lines.contains { l in
+                l.hasPrefix("flags ")
+                    && l.dropFirst(6).split(separator: ",").contains { ["timeout", "dynamic"].contains($0.trimmingCharacters()) }
+            }
+            if flagged || s.timeout != nil || !(s.stmt ?? []).isEmpty || s.flags?.values.contains("timeout") == true { return true }
+            return s.elements.contains { e in
+                let key: NFTModel.Expression
+                if case .list(let pair) = e, pair.count == 2 { key = pair[0] } else { key = e }
+                guard case .elem(let el) = key else { return false }
+                return el.timeout != nil || el.expires != nil || !el.statements.isEmpty
+            }
+        }
+
         /// Each element's `timeout` and `expires` from the text, in the JSON's order. Taken
         /// only when the text lists as many elements as the JSON and every timeout agrees
         /// with the JSON's whole seconds (so a reordering cannot move a value).
@@ -246,6 +264,18 @@ struct TextListing {
     /// sets and single chains with their rules listed by separate commands).
     mutating func merge(_ other: TextListing) {
         for t in other.tables { add(t) }
+    }
+
+    /// The lines of each set in `other` (a set listed alone, with its elements) in place of
+    /// those read for the same set here (from a terse listing).
+    mutating func takeSetLines(from other: TextListing) {
+        for t in other.tables {
+            guard let i = tables.firstIndex(where: { $0.family == t.family && $0.name == t.name }) else { continue }
+            for s in t.sets {
+                guard let k = tables[i].sets.firstIndex(where: { $0.name == s.name && $0.isMap == s.isMap }) else { continue }
+                tables[i].sets[k].lines = s.lines
+            }
+        }
     }
 
     /// A table block; one already read for the same table (each `list` command of a buffer
