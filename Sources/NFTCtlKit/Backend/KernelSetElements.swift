@@ -49,13 +49,34 @@ enum KernelSetElements {
         return names
     }
 
+    /// How many elements set `set` holds: a dump without repeats, waited for as `settle`
+    /// does; nil when none came within `patience` or the family is not one nf_tables knows.
+    static func count(family: String, table: String, set: String) throws(BackendError) -> Int? {
+        guard let code = KernelTables.code(of: family) else { return nil }
+        let deadline = Date().addingTimeInterval(patience)
+        var pause: TimeInterval = 0.005
+        while true {
+            let (count, repeated) = try dump(code: code, table: table, set: set)
+            if !repeated { return count }
+            guard Date() < deadline else { return nil }
+            Thread.sleep(forTimeInterval: pause)
+            pause = min(pause * 2, 0.1)
+        }
+    }
+
     /// Whether one dump of `set` lists an element twice: the same key, flags and range end
     /// (`NFTA_SET_ELEM_KEY`, `_FLAGS`, `_KEY_END`; an interval's end may share its key with
     /// the next interval's start, not its flags). A dump a commit interrupted counts as one.
     static func repeats(code: UInt8, table: String, set: String) throws(BackendError) -> Bool {
+        try dump(code: code, table: table, set: set).repeated
+    }
+
+    /// One dump of `set`: how many elements it listed, and whether any twice.
+    static func dump(code: UInt8, table: String, set: String) throws(BackendError) -> (count: Int, repeated: Bool) {
         guard let t = NetfilterNetlink.attribute(1, string: table), let s = NetfilterNetlink.attribute(2, string: set) else {
-            return false
+            return (0, false)
         }
+        var count = 0
         var seen = Set<[UInt8]>()
         var repeated = false
         do {
@@ -64,13 +85,16 @@ enum KernelSetElements {
                 operation: "dump the elements of set \(set)", bufferSize: 1 << 17, whole: true
             ) { (type, body) throws(BackendError) in
                 guard type == newSetElements else { return false }
-                for identity in identities(body) where !seen.insert(identity).inserted { repeated = true }
+                for identity in identities(body) {
+                    count += 1
+                    if !seen.insert(identity).inserted { repeated = true }
+                }
                 return false
             }
         } catch .invalidResponse {
-            return true  // interrupted by a commit: dump again
+            return (count, true)  // interrupted by a commit: dump again
         }
-        return repeated
+        return (count, repeated)
     }
 
     /// Each element of a NEWSETELEM message body (nfgenmsg first) by what makes it one

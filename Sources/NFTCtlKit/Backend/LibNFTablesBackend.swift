@@ -131,6 +131,10 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
         }
     }
 
+    public func elementCount(family: String, table: String, set: String) throws -> Int? {
+        try ownRequest { () throws(BackendError) in try KernelSetElements.count(family: family, table: table, set: set) }
+    }
+
     public func commit(_ batch: KernelBatch, generation: UInt32) throws -> KernelBatch.Echo? {
         committed.store(true, ordering: .relaxed)
         if let namespace { return try namespace.perform { try batch.send(generation: generation) } }

@@ -212,8 +212,10 @@ public enum ApplyOperation {
         // prompt may have waited a while: list our tables again then, unless nothing a
         // rollback would need can have changed (`SnapshotSource`).
         defer { ProcessLifetime.keep(batch.document) }
-        let echoed =
-            mode == .incremental && pruned.isEmpty && EchoedListing.applies(to: batch.document) && !PlanBatch.echoCrashes(plan)
+        // What the commit is verified from, short of a listing (`EchoedListing`): the echo
+        // where rules are added or replaced (it costs libnftables a dump of the ruleset first).
+        let derivable = mode == .incremental && pruned.isEmpty && EchoedListing.applies(to: batch.document)
+        let echoed = derivable && EchoedListing.needsEcho(batch.document) && !PlanBatch.echoCrashes(plan)
         let stale = remembered != nil || Date().timeIntervalSince(askedAt) > 1
         if let store {
             let relist = stale && SnapshotSource.needsListing(plan: plan, live: liveTables, echoed: echoed)
@@ -328,7 +330,9 @@ public enum ApplyOperation {
             store?.forgetListing()
             // Against the declaration itself, not only its scratch normal form (Verify).
             say("verifying what the kernel now holds")
-            let evidence = echo.map { Verify.Evidence(listing: liveListing, generation: generation, batch: batch.document, echo: $0) }
+            let evidence =
+                echo != nil || (derivable && !echoed && ownEcho == nil && !EchoedListing.needsEcho(batch.document))
+                ? Verify.Evidence(listing: liveListing, generation: generation, batch: batch.document, echo: echo) : nil
             let verified = try Verify.afterCommit(
                 desired: desired, declared: state, prune: pruned, backend: backend, evidence: evidence, ownEcho: ownEcho,
                 committed: generation,

@@ -34,6 +34,8 @@ public enum Verify {
             case listed = "re-list + plan"
             /// Derived from the echo and the listing before the commit (`EchoedListing`).
             case echo = "echo + generation id + plan"
+            /// The same for elements added and deleted alone: no echo, the kernel's element counts.
+            case elements = "generation id + element counts + plan"
             /// The declarations listed, each rule known by its kernel bytes, dumped (`KernelRuleBytes`).
             case bytes = "declarations + rule bytes + plan"
             /// The same, the rules' bytes from the echo of nftctl's own commit (`KernelBatch`).
@@ -47,7 +49,8 @@ public enum Verify {
         public var listing: Document
         public var generation: UInt32
         public var batch: Document
-        public var echo: Document
+        /// nil: the batch needs none (`EchoedListing.needsEcho`).
+        public var echo: Document?
     }
 
     /// Lists the kernel after a commit and checks it against `desired` (the declaration in
@@ -138,12 +141,18 @@ public enum Verify {
         guard
             let derived = EchoedListing.derive(
                 before: evidence.listing, scope: Set(declared.keys), batch: evidence.batch, echo: evidence.echo),
+            derived.counts.allSatisfy({ c in
+                (try? backend.elementCount(family: c.set.family, table: c.set.table, set: c.set.name)) == c.count
+            }),
+            (try? backend.generationID()) == after,
             let planned = try? PlanOperation.plannableLiveState(derived.document, tables: desired.keys),
             Planner.plan(desired: desired.state, written: desired.written, live: planned).isEmpty,
             let live = try? liveState(derived.document, of: declared, planned: planned, plannedKeys: desired.keys),
             differences(declared: declared, live: live).isEmpty
         else { return nil }
-        return Outcome(listing: derived.document, generation: after, scope: declared.keys, origins: derived.origins, source: .echo)
+        return Outcome(
+            listing: derived.document, generation: after, scope: declared.keys, origins: derived.origins,
+            source: evidence.echo == nil ? .elements : .echo)
     }
 
     /// `PlanOperation.liveState(listing, tables: declared.keys)`: `planned` (the same
