@@ -13,5 +13,8 @@ echo
 echo "== 1-rule change and diff vs full replace (bench/apply.sh)"
 ./bench/apply.sh .build/release/nftctl
 echo
+echo "== a blocklist: full apply, one element in and out, no-op, diff (bench/sets.sh)"
+./bench/sets.sh .build/release/nftctl
+echo
 echo "== DSL compile (bench/dsl-compile.sh)"
 NFTCTL=$PWD/.build/release/nftctl ./bench/dsl-compile.sh

@@ -63,7 +63,8 @@ public enum Verify {
     ///
     /// With `evidence`, the kernel is not listed when the chain of evidence holds: our
     /// commit is G+1 and nobody committed since, and the listing at G with the batch applied
-    /// as the echo shows it passes both checks. Anything short of that (another commit, a
+    /// as the echo shows it (elements: as the batch says, each set as many elements as the
+    /// kernel counts) passes both checks. Anything short of that (another commit, a
     /// batch the derivation does not follow, an echo that does not line up or does not
     /// match) lists the kernel as before, and the listing decides.
     ///
