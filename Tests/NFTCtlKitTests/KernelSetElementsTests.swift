@@ -61,5 +61,12 @@ import Testing
             }
             #expect(!repeats, "\(set)")
         }
+        // The keys as the kernel holds them: every address once; the end of 10.0.0.0/24 and
+        // the start of 10.0.1.0/24 are the same key, two elements.
+        let dumped = try namespace.perform { () throws(BackendError) in try KernelSetElements.dump(code: code, table: "e", set: "many") }
+        #expect(dumped.keys.count == 20_000 && Set(dumped.keys).count == 20_000)
+        #expect(dumped.keys.contains([10, 0, 0, 0]) && dumped.keys.contains([10, 0, 78, 31]))
+        let ranges = try namespace.perform { () throws(BackendError) in try KernelSetElements.dump(code: code, table: "e", set: "ranges") }
+        #expect(!ranges.repeated && ranges.keys.filter { $0 == [10, 0, 1, 0] }.count == 2, "\(ranges.keys)")
     }
 }

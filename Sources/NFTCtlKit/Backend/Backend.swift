@@ -43,9 +43,9 @@ public protocol Backend: AnyObject, Sendable {
     /// sent, this backend cannot (commit the plan's batch instead). Throws
     /// `KernelBatch.Refusal` when the kernel refused it (nothing was committed).
     func commit(_ batch: KernelBatch, generation: UInt32) throws -> KernelBatch.Echo?
-    /// How many elements the kernel holds in set `set` of table `table`, counted in nftctl's
-    /// own dump (`KernelSetElements`), not decoded; nil: this backend cannot say.
-    func elementCount(family: String, table: String, set: String) throws -> Int?
+    /// The keys of the elements the kernel holds in set `set` of table `table`, from
+    /// nftctl's own dump (`KernelSetElements`), not decoded; nil: this backend cannot say.
+    func elementKeys(family: String, table: String, set: String) throws -> [[UInt8]]?
 }
 
 extension Backend {
@@ -64,5 +64,5 @@ extension Backend {
     public func contents(family: String, table: String) throws -> KernelTableContents? { nil }
     public func declarations(family: String, table: String) throws -> Document? { nil }
     public func commit(_ batch: KernelBatch, generation: UInt32) throws -> KernelBatch.Echo? { nil }
-    public func elementCount(family: String, table: String, set: String) throws -> Int? { nil }
+    public func elementKeys(family: String, table: String, set: String) throws -> [[UInt8]]? { nil }
 }

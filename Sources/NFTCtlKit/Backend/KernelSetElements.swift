@@ -49,15 +49,16 @@ enum KernelSetElements {
         return names
     }
 
-    /// How many elements set `set` holds: a dump without repeats, waited for as `settle`
-    /// does; nil when none came within `patience` or the family is not one nf_tables knows.
-    static func count(family: String, table: String, set: String) throws(BackendError) -> Int? {
+    /// The keys of set `set`'s elements (each `NFTA_SET_ELEM_KEY`'s value): a dump without
+    /// repeats, waited for as `settle` does; nil when none came within `patience` or the
+    /// family is not one nf_tables knows.
+    static func keys(family: String, table: String, set: String) throws(BackendError) -> [[UInt8]]? {
         guard let code = KernelTables.code(of: family) else { return nil }
         let deadline = Date().addingTimeInterval(patience)
         var pause: TimeInterval = 0.005
         while true {
-            let (count, repeated) = try dump(code: code, table: table, set: set)
-            if !repeated { return count }
+            let (keys, repeated) = try dump(code: code, table: table, set: set)
+            if !repeated { return keys }
             guard Date() < deadline else { return nil }
             Thread.sleep(forTimeInterval: pause)
             pause = min(pause * 2, 0.1)
@@ -71,12 +72,14 @@ enum KernelSetElements {
         try dump(code: code, table: table, set: set).repeated
     }
 
-    /// One dump of `set`: how many elements it listed, and whether any twice.
-    static func dump(code: UInt8, table: String, set: String) throws(BackendError) -> (count: Int, repeated: Bool) {
+    /// One dump of `set`: each element's key, and whether any element came twice. The
+    /// kernel does not mark an element dump a commit interrupted (`NLM_F_DUMP_INTR`): a
+    /// caller that needs the keys of one generation reads the generation id around it.
+    static func dump(code: UInt8, table: String, set: String) throws(BackendError) -> (keys: [[UInt8]], repeated: Bool) {
         guard let t = NetfilterNetlink.attribute(1, string: table), let s = NetfilterNetlink.attribute(2, string: set) else {
-            return (0, false)
+            throw .invalidResponse("dump the elements of a set: a name netlink cannot carry")
         }
-        var count = 0
+        var keys: [[UInt8]] = []
         var seen = Set<[UInt8]>()
         var repeated = false
         do {
@@ -85,30 +88,38 @@ enum KernelSetElements {
                 operation: "dump the elements of set \(set)", bufferSize: 1 << 17, whole: true
             ) { (type, body) throws(BackendError) in
                 guard type == newSetElements else { return false }
-                for identity in identities(body) {
-                    count += 1
+                for (identity, key) in elements(body) {
+                    keys.append(key)
                     if !seen.insert(identity).inserted { repeated = true }
                 }
                 return false
             }
         } catch .invalidResponse {
-            return (count, true)  // interrupted by a commit: dump again
+            return (keys, true)  // a message cut short: dump again
         }
-        return (count, repeated)
+        return (keys, repeated)
     }
 
     /// Each element of a NEWSETELEM message body (nfgenmsg first) by what makes it one
     /// element: its key, flags and range end (`NFTA_SET_ELEM_LIST_ELEMENTS`, each
     /// `NFTA_LIST_ELEM` within it).
-    static func identities(_ body: ArraySlice<UInt8>) -> [[UInt8]] {
-        var out: [[UInt8]] = []
+    static func identities(_ body: ArraySlice<UInt8>) -> [[UInt8]] { elements(body).map(\.identity) }
+
+    /// Each element's identity (as `identities`) and key (`NFTA_SET_ELEM_KEY`'s
+    /// `NFTA_DATA_VALUE`).
+    static func elements(_ body: ArraySlice<UInt8>) -> [(identity: [UInt8], key: [UInt8])] {
+        var out: [(identity: [UInt8], key: [UInt8])] = []
         for list in NetfilterNetlink.attributes(body) where list.type == 3 {
             for element in NetfilterNetlink.attributes(list.value, after: 0) where element.type == 1 {
                 var identity: [UInt8] = []
+                var key: [UInt8] = []
                 for a in NetfilterNetlink.attributes(element.value, after: 0) where [1, 3, 10].contains(a.type) {
                     identity += [UInt8(a.type), UInt8(truncatingIfNeeded: a.value.count)] + a.value
+                    if a.type == 1, let v = NetfilterNetlink.attributes(a.value, after: 0).first(where: { $0.type == 1 }) {
+                        key = Array(v.value)
+                    }
                 }
-                out.append(identity)
+                out.append((identity, key))
             }
         }
         return out

@@ -131,8 +131,8 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
         }
     }
 
-    public func elementCount(family: String, table: String, set: String) throws -> Int? {
-        try ownRequest { () throws(BackendError) in try KernelSetElements.count(family: family, table: table, set: set) }
+    public func elementKeys(family: String, table: String, set: String) throws -> [[UInt8]]? {
+        try ownRequest { () throws(BackendError) in try KernelSetElements.keys(family: family, table: table, set: set) }
     }
 
     public func commit(_ batch: KernelBatch, generation: UInt32) throws -> KernelBatch.Echo? {

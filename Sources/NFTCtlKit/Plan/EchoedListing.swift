@@ -6,11 +6,12 @@ import NFTAnalysis
 /// batch added or replaced, in its own normal form with its handle. Deletes by handle need
 /// no echo: the batch would have failed without the rule. Elements added to or deleted from
 /// a set whose elements are one kernel element each and change only by commits (no interval,
-/// timeout, `dynamic` or element statements; keys of plain types) need no echo either: the
-/// set is the listing's with those taken out and put in, and the kernel must hold as many
-/// elements as that (`Derived.counts`, counted in an undecoded dump): an element the kernel
-/// took otherwise (an add that found it already there) does not count alike. Derived only for
-/// batches of rule and element commands (the usual incremental change); anything else is listed.
+/// timeout, `dynamic` or element statements, no rule of the table writing to a set) and whose
+/// keys nftctl can write as the kernel holds them (addresses, ports: `ElementKey`) need no
+/// echo either: the set is the listing's with those taken out and put in, and the kernel's
+/// own dump of the set (`Derived.sets`) must hold as many elements as that, each added key,
+/// and no deleted one. Derived only for batches of rule and element commands (the usual
+/// incremental change); anything else is listed.
 enum EchoedListing {
     /// Beyond this many commands a listing costs little next to the batch itself, and the
     /// derivation (a search per command) would not.
@@ -46,48 +47,45 @@ enum EchoedListing {
     struct Derived {
         var document: Document
         var origins: [Int?]
-        /// The sets whose elements changed, with how many elements the kernel must hold.
-        var counts: [(set: NamedSet, count: Int)] = []
+        /// The sets whose elements changed: what the kernel's dump of each must show.
+        var sets: [ChangedSet] = []
     }
 
-    /// Key types whose elements libnftables writes the same on any host (no interface
-    /// index, user or group looked up there).
-    static let plainKeyTypes: Set<String> = ["ipv4_addr", "ipv6_addr", "inet_service", "inet_proto", "ether_addr", "mark", "ifname"]
+    /// A set the batch changed: how many elements it must hold, the keys (as the kernel holds
+    /// them) it must hold and those it must not.
+    struct ChangedSet {
+        var set: NamedSet
+        var count: Int
+        var added: [[UInt8]]
+        var deleted: [[UInt8]]
 
-    /// A set whose elements the derivation may change: see the type's comment.
-    static func countable(_ s: NamedSet) -> Bool {
+        /// Whether `keys` (a dump of the set without repeats) is what the derivation says.
+        func matches(_ keys: [[UInt8]]) -> Bool {
+            let held = Set(keys)
+            return keys.count == count && added.allSatisfy(held.contains) && !deleted.contains(where: held.contains)
+        }
+    }
+
+    /// A set whose elements the derivation may change (see the type's comment): its key
+    /// type when it may, nil otherwise. `table` is the listing's items of its table.
+    static func countable(_ s: NamedSet, table: [RulesetItem]) -> ElementKey.KeyType? {
         let flags = s.flags?.values ?? []
-        guard !flags.contains("interval"), !flags.contains("timeout"), !flags.contains("dynamic"), s.timeout == nil,
+        guard !s.isMap, !flags.contains("interval"), !flags.contains("timeout"), !flags.contains("dynamic"), s.timeout == nil,
             (s.stmt ?? []).isEmpty, s.autoMerge != true
-        else { return false }
-        func plain(_ t: SetKeyType?) -> Bool {
-            switch t {
-            case .named(let n)?: return plainKeyTypes.contains(n)
-            case .concat(let ns)?: return ns.allSatisfy(plainKeyTypes.contains)
-            case .typeof(let e)?: return payloads(e.json)
-            case nil: return false
+        else { return nil }
+        // A set a rule writes to (`add @s`, `update @s`, meters) changes between commits,
+        // with or without `dynamic` (1.0.6 does not always say).
+        let written = table.contains { item in
+            guard case .rule(let r) = item else { return false }
+            return r.statements.contains { st in
+                switch st {
+                case .set, .map, .meter: return true
+                case .text(let t): return t.contains("@")
+                default: return false
+                }
             }
         }
-        guard plain(s.type) else { return false }
-        guard s.isMap else { return true }
-        if case .named("verdict")? = s.map { return true }
-        return plain(s.map)
-    }
-
-    /// A `typeof` of packet fields alone (`ip saddr`, `ip saddr . tcp dport`).
-    private static func payloads(_ j: JSON) -> Bool {
-        guard let (key, value) = j.objectValue?.singleEntry else { return false }
-        if key == "payload" { return true }
-        guard key == "concat", case .array(let parts) = value else { return false }
-        return parts.allSatisfy(payloads)
-    }
-
-    /// An element with nothing the derivation would have to guess (a timeout, statements).
-    private static func plainElement(_ x: NFTModel.Expression) -> Bool {
-        var key = x
-        if case .list(let pair) = x, pair.count == 2 { key = pair[0] }
-        guard case .elem(let el) = key else { return true }
-        return el.timeout == nil && el.expires == nil && el.statements.isEmpty
+        return written ? nil : ElementKey.KeyType(s.type)
     }
 
     /// The listing `before` (only its tables `scope`, when given) with `batch` applied, each
@@ -127,26 +125,28 @@ enum EchoedListing {
             items.insert(item, at: i)
             origins.insert(nil, at: i)
         }
-        // Per set changed (its item's index): the elements added, the keys deleted.
-        var added: [Int: [NFTModel.Expression]] = [:]
-        var deleted: [Int: Set<String>] = [:]
+        // Per set changed (family, table, name): the elements added, the keys deleted. Looked
+        // up again after the rule commands, which move items.
+        func setIndex(_ family: String, _ table: String, _ name: String) -> Int? {
+            items.firstIndex {
+                if case .set(let s) = $0 { return s.family == family && s.table == table && s.name == name }; return false
+            }
+        }
+        var added: [SetKey: [NFTModel.Expression]] = [:]
+        var deleted: [SetKey: Set<String>] = [:]
+        var changed: [SetKey] = []
         var next = 0
         for case .command(let c) in batch.entries {
             if case .element(let e) = c.item {
-                guard
-                    let i = items.firstIndex(where: {
-                        if case .set(let s) = $0 { return s.family == e.family && s.table == e.table && s.name == e.name }
-                        return false
-                    }), case .set(let s) = items[i], countable(s)
-                else { return nil }
+                let key = SetKey(family: e.family, table: e.table, name: e.name)
+                if !changed.contains(key) { changed.append(key) }
                 let elements = TextBatch.elements(e.elem)
-                guard elements.allSatisfy(plainElement) else { return nil }
                 if c.verb == .add {
-                    added[i, default: []] += elements
+                    added[key, default: []] += elements
                 } else {
                     // Deletes come before adds in a plan's batch.
-                    guard added[i] == nil else { return nil }
-                    for x in elements { guard deleted[i, default: []].insert(TablePlanner.elementKey(x)).inserted else { return nil } }
+                    guard added[key] == nil else { return nil }
+                    for x in elements { guard deleted[key, default: []].insert(TablePlanner.elementKey(x)).inserted else { return nil } }
                 }
                 continue
             }
@@ -189,23 +189,42 @@ enum EchoedListing {
             }
         }
         guard next == echoed.count else { return nil }
-        var counts: [(set: NamedSet, count: Int)] = []
-        for i in Set(added.keys).union(deleted.keys).sorted() {
-            guard case .set(var s) = items[i] else { return nil }
+        var sets: [ChangedSet] = []
+        for key in changed {
+            guard let i = setIndex(key.family, key.table, key.name), case .set(var s) = items[i],
+                let type = countable(s, table: items.filter { $0.tableKey == TableKey(family: key.family, name: key.table) })
+            else { return nil }
             var elements = s.elements
-            if let gone = deleted[i] {
-                let kept = elements.filter { !gone.contains(TablePlanner.elementKey($0)) }
+            var gone: [[UInt8]] = []
+            if let keys = deleted[key] {
+                let kept = elements.filter { !keys.contains(TablePlanner.elementKey($0)) }
                 // Each deleted element was there (else the batch would have failed): found once.
-                guard kept.count == elements.count - gone.count else { return nil }
+                guard kept.count == elements.count - keys.count else { return nil }
+                for x in elements where keys.contains(TablePlanner.elementKey(x)) {
+                    guard let bytes = ElementKey.bytes(x, type: type) else { return nil }
+                    gone.append(bytes)
+                }
                 elements = kept
             }
-            elements += added[i] ?? []
+            let new = added[key] ?? []
+            var put: [[UInt8]] = []
+            for x in new {
+                guard let bytes = ElementKey.bytes(x, type: type) else { return nil }
+                put.append(bytes)
+            }
+            elements += new
             s.elem = .list(elements)
             items[i] = .set(s)
             origins[i] = nil
-            counts.append((s, elements.count))
+            sets.append(ChangedSet(set: s, count: elements.count, added: put, deleted: gone))
         }
-        return Derived(document: Document(items.map { .item($0) }), origins: origins, counts: counts)
+        return Derived(document: Document(items.map { .item($0) }), origins: origins, sets: sets)
+    }
+
+    struct SetKey: Hashable {
+        var family: String
+        var table: String
+        var name: String
     }
 
     /// The last item of `r`'s table (where a rule of a chain holding none goes).

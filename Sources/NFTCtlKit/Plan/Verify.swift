@@ -34,8 +34,9 @@ public enum Verify {
             case listed = "re-list + plan"
             /// Derived from the echo and the listing before the commit (`EchoedListing`).
             case echo = "echo + generation id + plan"
-            /// The same for elements added and deleted alone: no echo, the kernel's element counts.
-            case elements = "generation id + element counts + plan"
+            /// The same where sets' elements changed: their keys read in the kernel's dump (no
+            /// echo is asked for them, nor for rules only deleted).
+            case elements = "generation id + element keys + plan"
             /// The declarations listed, each rule known by its kernel bytes, dumped (`KernelRuleBytes`).
             case bytes = "declarations + rule bytes + plan"
             /// The same, the rules' bytes from the echo of nftctl's own commit (`KernelBatch`).
@@ -63,8 +64,8 @@ public enum Verify {
     ///
     /// With `evidence`, the kernel is not listed when the chain of evidence holds: our
     /// commit is G+1 and nobody committed since, and the listing at G with the batch applied
-    /// as the echo shows it (elements: as the batch says, each set as many elements as the
-    /// kernel counts) passes both checks. Anything short of that (another commit, a
+    /// as the echo shows it (elements: as the batch says, each set's dump holding as many
+    /// elements, the added keys and not the deleted ones) passes both checks. Anything short of that (another commit, a
     /// batch the derivation does not follow, an echo that does not line up or does not
     /// match) lists the kernel as before, and the listing decides.
     ///
@@ -142,8 +143,11 @@ public enum Verify {
         guard
             let derived = EchoedListing.derive(
                 before: evidence.listing, scope: Set(declared.keys), batch: evidence.batch, echo: evidence.echo),
-            derived.counts.allSatisfy({ c in
-                (try? backend.elementCount(family: c.set.family, table: c.set.table, set: c.set.name)) == c.count
+            derived.sets.allSatisfy({ c in
+                guard let keys = try? backend.elementKeys(family: c.set.family, table: c.set.table, set: c.set.name) else {
+                    return false
+                }
+                return c.matches(keys)
             }),
             (try? backend.generationID()) == after,
             let planned = try? PlanOperation.plannableLiveState(derived.document, tables: desired.keys),
@@ -153,7 +157,7 @@ public enum Verify {
         else { return nil }
         return Outcome(
             listing: derived.document, generation: after, scope: declared.keys, origins: derived.origins,
-            source: evidence.echo == nil ? .elements : .echo)
+            source: derived.sets.isEmpty ? .echo : .elements)
     }
 
     /// `PlanOperation.liveState(listing, tables: declared.keys)`: `planned` (the same
