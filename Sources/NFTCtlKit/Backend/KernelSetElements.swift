@@ -67,7 +67,7 @@ enum KernelSetElements {
 
     /// Whether one dump of `set` lists an element twice: the same key, flags and range end
     /// (`NFTA_SET_ELEM_KEY`, `_FLAGS`, `_KEY_END`; an interval's end may share its key with
-    /// the next interval's start, not its flags). A dump a commit interrupted counts as one.
+    /// the next interval's start, not its flags). A message cut short counts as one.
     static func repeats(code: UInt8, table: String, set: String) throws(BackendError) -> Bool {
         try dump(code: code, table: table, set: set).repeated
     }
