@@ -7,15 +7,7 @@ import Testing
 /// element is its key, flags and range end, so that an interval's end and the next interval's
 /// start (the same key) are two elements, and the same element dumped twice is a repeat.
 @Suite struct KernelSetElementsTests {
-    /// A netlink attribute: length, type, value, padded to 4 bytes.
-    static func attr(_ type: UInt16, _ value: [UInt8]) -> [UInt8] {
-        var a: [UInt8] = []
-        withUnsafeBytes(of: UInt16(4 + value.count)) { a += $0 }
-        withUnsafeBytes(of: type) { a += $0 }
-        a += value
-        while a.count % 4 != 0 { a.append(0) }
-        return a
-    }
+    static func attr(_ type: UInt16, _ value: [UInt8]) -> [UInt8] { KernelRulesTests.attribute(type, value) }
 
     /// An element: `NFTA_SET_ELEM_KEY` (a data value), optional flags, a counter's bytes.
     static func element(key: [UInt8], flags: UInt32? = nil, counter: UInt8 = 0) -> [UInt8] {
