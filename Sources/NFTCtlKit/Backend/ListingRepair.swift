@@ -144,9 +144,7 @@ enum ListingRepair {
         // heap (seen: "corrupted double-linked list" aborts); such tables are never listed
         // whole as JSON, only their chains, sets and objects one by one.
         let flagged = listing.tables.filter { !$0.flags.isEmpty }
-        guard !flagged.isEmpty, flagged.allSatisfy({ TextBatch.isListableName($0.name) }),
-            listing.tables.allSatisfy({ TextBatch.isListableName($0.name) })
-        else {
+        guard !flagged.isEmpty else {
             let raw = try context.run(json: #"{"nftables": [{"list": {"# + jsonScope(scope) + "}}]}", dryRun: false)
             guard let clean = dropTableFlags(raw), let parsed = try? Document.parse(clean) else {
                 return repair(try objectByObject(listing, context: context), from: listing)
@@ -221,28 +219,25 @@ enum ListingRepair {
 
     /// When the JSON listing is cut short: every chain, set and map of the text listing
     /// listed one by one (those listings carry no table), tables from the text listing.
+    /// The commands are JSON, which takes any name: in nft syntax a table named like a
+    /// keyword of a kind (`helpers` after `ct helper`) cannot be named, and its objects
+    /// would be missing from the listing.
     static func objectByObject(_ listing: TextListing, context: NFTContext) throws(BackendError) -> Document {
         var entries: [Document.Entry] = []
         for t in listing.tables {
             entries.append(.item(.table(Table(family: t.family, name: t.name))))
-            var commands: [String] = []
-            let table = TextBatch.isListableName(t.name)
-            for s in t.sets where table && TextBatch.isListableName(s.name) {
-                commands.append("\(s.isMap ? "map" : "set") \(t.family) \(t.name) \(s.name)")
-            }
-            for c in t.chains where table && TextBatch.isListableName(c.name) {
-                commands.append("chain \(t.family) \(t.name) \(c.name)")
-            }
-            for o in t.objects {
-                guard let kind = ObjectKind(rawValue: o.kind), TextBatch.isListableName(t.name, kind: kind),
-                    TextBatch.isListableName(o.name, kind: kind)
-                else { continue }
-                commands.append("\(o.kind) \(t.family) \(t.name) \(o.name)")
-            }
-            for cmd in commands {
-                let out = try context.run("list " + cmd, flags: .json, dryRun: false)
+            var commands: [(kind: String, name: String)] = []
+            for s in t.sets { commands.append((s.isMap ? "map" : "set", s.name)) }
+            for c in t.chains { commands.append(("chain", c.name)) }
+            for o in t.objects where ObjectKind(rawValue: o.kind) != nil { commands.append((o.kind, o.name)) }
+            for (kind, name) in commands {
+                let what: JSON = ["family": .string(t.family), "table": .string(t.name), "name": .string(name)]
+                let cmd: JSON = ["nftables": .array([["list": .object(JSONObject([(kind, what)]))]])]
+                let out = try context.run(json: cmd.serialized(), dryRun: false)
                 guard let d = try? Document.parse(out) else {
-                    throw .invalidResponse("list \(cmd): libnftables output is not a JSON document")
+                    throw .invalidResponse(
+                        "list \(kind) \(t.family) \(SafeText.quoted(t.name)) \(SafeText.quoted(name)): libnftables output is not a JSON document"
+                    )
                 }
                 entries += d.entries.filter {
                     if case .item(.metainfo) = $0 { return false }; return true

@@ -43,14 +43,17 @@ public struct TextBatch: Sendable {
     public static func render(_ batch: Document, sets: [NamedSet] = []) throws(Unsafe) -> TextBatch {
         var known: [String: NamedSet] = [:]
         for s in sets { known[setKey(s.family, s.table, s.name)] = s }
+        // The batch's own declarations of tables, for objects added inside a table block.
+        var tables: [String: Table] = [:]
         var out = "", lines: [Int] = []
         for (i, entry) in batch.entries.enumerated() {
             guard case .command(let c) = entry else {
                 throw Unsafe(entry: i, reason: "not a command: \(entry.json.serialized())")
             }
             if case .set(let s) = c.item { known[setKey(s.family, s.table, s.name)] = s }
+            if c.verb == .add, case .table(let t) = c.item { tables[setKey(t.family, t.name, "")] = t }
             let line: String
-            do throws(Unsafe) { line = try command(c, sets: known) } catch {
+            do throws(Unsafe) { line = try command(c, sets: known, tables: tables) } catch {
                 throw Unsafe(entry: i, reason: error.reason)
             }
             out += line + "\n"
@@ -61,7 +64,7 @@ public struct TextBatch: Sendable {
 
     static func setKey(_ f: String, _ t: String, _ n: String) -> String { f + " " + t + " " + n }
 
-    static func command(_ c: Command, sets: [String: NamedSet]) throws(Unsafe) -> String {
+    static func command(_ c: Command, sets: [String: NamedSet], tables: [String: Table] = [:]) throws(Unsafe) -> String {
         try checkStrings(c.item)
         let declares = c.verb == .add || c.verb == .create
         let verb: String
@@ -91,13 +94,18 @@ public struct TextBatch: Sendable {
             bare.handle = nil
             return head + declaration(.set(bare))
         case .object(let kind, let o):
+            var bare = o
+            bare.handle = nil
+            if reserved(in: kind).contains(o.table), !reserved(in: kind).contains(o.name), c.verb == .add,
+                let table = tables[setKey(o.family, o.table, "")]
+            {
+                return try objectInTableBlock(kind, bare, table: table)
+            }
             for n in [o.table, o.name] where reserved(in: kind).contains(n) {
                 throw Unsafe(entry: 0, reason: "the name \(SafeText.quoted(n)) is a keyword in a \(kind.rawValue) command")
             }
             let head = "\(verb) \(kind.rawValue) \(try family(o.family)) \(try name(o.table)) \(try name(o.name))"
             guard declares else { return head }
-            var bare = o
-            bare.handle = nil
             return head + declaration(.object(kind: kind, bare))
         case .flowtable(let f):
             let head = "\(verb) flowtable \(try family(f.family)) \(try name(f.table)) \(try name(f.name))"
@@ -132,6 +140,23 @@ public struct TextBatch: Sendable {
         default:
             throw Unsafe(entry: 0, reason: "\(c.item.kindName) is not sent as text")
         }
+    }
+
+    /// An object whose table's name is a keyword after its kind (`add ct helper inet helpers
+    /// h` is a syntax error, as nft's scanner reads `helpers` as a keyword there) is added
+    /// inside a block of its table, which names the table before the kind:
+    /// `table inet helpers { ct helper h { … }; }`. A table block declares the table again,
+    /// and one without flags clears them (`dormant`), so it repeats the batch's own
+    /// declaration of the table; without one in the batch the command goes as JSON.
+    static func objectInTableBlock(_ kind: ObjectKind, _ o: NamedObject, table: Table) throws(Unsafe) -> String {
+        var inner = declaration(.table(table))
+        if inner.hasPrefix(" { ") && inner.hasSuffix("; }") {
+            inner = String(inner.dropFirst(3).dropLast(3)) + "; "
+        } else {
+            inner = ""
+        }
+        return "table \(try family(o.family)) \(try name(o.table)) { \(inner)\(kind.rawValue) \(try name(o.name))"
+            + declaration(.object(kind: kind, o)) + "; }"
     }
 
     static func elements(_ e: Expression) -> [Expression] {
