@@ -22,7 +22,7 @@ import Testing
         let end = Self.element(key: [10, 0, 1, 0], flags: 1)  // NFT_SET_ELEM_INTERVAL_END
         let again = Self.element(key: [10, 0, 1, 0], counter: 9)
         let body = [2, 0, 0, 0] + Self.attr(1, Array("t\0".utf8)) + Self.attr(3 | 0x8000, start + end + again)
-        let ids = KernelSetElements.identities(body[...])
+        let ids = KernelSetElements.elements(body[...]).map(\.identity)
         #expect(ids.count == 3)
         #expect(ids[0] != ids[1], "an interval's end is not its neighbour's start")
         #expect(ids[0] == ids[2], "the same element, its counter moved, is the same element")
@@ -49,7 +49,7 @@ import Testing
         #expect(Set(names) == ["many", "ranges"])
         for set in ["many", "ranges"] {
             let repeats = try namespace.perform { () throws(BackendError) in
-                try KernelSetElements.repeats(code: code, table: "e", set: set)
+                try KernelSetElements.dump(code: code, table: "e", set: set).repeated
             }
             #expect(!repeats, "\(set)")
         }

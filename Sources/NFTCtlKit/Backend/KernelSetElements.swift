@@ -20,12 +20,21 @@ enum KernelSetElements {
     static func settle(family: String, table name: String) throws(BackendError) {
         guard let code = KernelTables.code(of: family) else { return }
         let deadline = Date().addingTimeInterval(patience)
-        var pause: TimeInterval = 0.005
         for set in try namedSets(code: code, table: name) {
-            while try repeats(code: code, table: name, set: set), Date() < deadline {
-                Thread.sleep(forTimeInterval: pause)
-                pause = min(pause * 2, 0.1)
-            }
+            _ = try cleanDump(code: code, table: name, set: set, until: deadline)
+        }
+    }
+
+    /// A dump of `set` without repeats: dumped again after a pause (5 ms, doubling up to
+    /// 100 ms) until one is, or nil once `deadline` has passed.
+    static func cleanDump(code: UInt8, table: String, set: String, until deadline: Date) throws(BackendError) -> [[UInt8]]? {
+        var pause: TimeInterval = 0.005
+        while true {
+            let (keys, repeated) = try dump(code: code, table: table, set: set)
+            if !repeated { return keys }
+            guard Date() < deadline else { return nil }
+            Thread.sleep(forTimeInterval: pause)
+            pause = min(pause * 2, 0.1)
         }
     }
 
@@ -54,22 +63,7 @@ enum KernelSetElements {
     /// family is not one nf_tables knows.
     static func keys(family: String, table: String, set: String) throws(BackendError) -> [[UInt8]]? {
         guard let code = KernelTables.code(of: family) else { return nil }
-        let deadline = Date().addingTimeInterval(patience)
-        var pause: TimeInterval = 0.005
-        while true {
-            let (keys, repeated) = try dump(code: code, table: table, set: set)
-            if !repeated { return keys }
-            guard Date() < deadline else { return nil }
-            Thread.sleep(forTimeInterval: pause)
-            pause = min(pause * 2, 0.1)
-        }
-    }
-
-    /// Whether one dump of `set` lists an element twice: the same key, flags and range end
-    /// (`NFTA_SET_ELEM_KEY`, `_FLAGS`, `_KEY_END`; an interval's end may share its key with
-    /// the next interval's start, not its flags). A message cut short counts as one.
-    static func repeats(code: UInt8, table: String, set: String) throws(BackendError) -> Bool {
-        try dump(code: code, table: table, set: set).repeated
+        return try cleanDump(code: code, table: table, set: set, until: Date().addingTimeInterval(patience))
     }
 
     /// One dump of `set`: each element's key, and whether any element came twice. The
@@ -100,13 +94,10 @@ enum KernelSetElements {
         return (keys, repeated)
     }
 
-    /// Each element of a NEWSETELEM message body (nfgenmsg first) by what makes it one
-    /// element: its key, flags and range end (`NFTA_SET_ELEM_LIST_ELEMENTS`, each
-    /// `NFTA_LIST_ELEM` within it).
-    static func identities(_ body: ArraySlice<UInt8>) -> [[UInt8]] { elements(body).map(\.identity) }
-
-    /// Each element's identity (as `identities`) and key (`NFTA_SET_ELEM_KEY`'s
-    /// `NFTA_DATA_VALUE`).
+    /// Each element of a NEWSETELEM message body (nfgenmsg first): what makes it one element
+    /// (its key, flags and range end: `NFTA_SET_ELEM_LIST_ELEMENTS`, each `NFTA_LIST_ELEM`
+    /// within it; an interval's end may share its key with the next interval's start, not
+    /// its flags) and its key (`NFTA_SET_ELEM_KEY`'s `NFTA_DATA_VALUE`).
     static func elements(_ body: ArraySlice<UInt8>) -> [(identity: [UInt8], key: [UInt8])] {
         var out: [(identity: [UInt8], key: [UInt8])] = []
         for list in NetfilterNetlink.attributes(body) where list.type == 3 {

@@ -13,6 +13,10 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
     private let warming = Mutex<Concurrently<Bool>?>(nil)
     /// Set once this backend has sent a batch: its sets may be being resized since.
     private let committed = Atomic<Bool>(false)
+    /// Per table (`family name`), the generation its sets were last waited for at: one
+    /// verification lists a table's declarations and the table, and a commit is what makes
+    /// a set resize.
+    private let settled = Mutex<[String: UInt32]>([:])
 
     /// Opens the backend. With a name, the context is created inside `/run/netns/NAME`
     /// (its netlink socket belongs to the namespace it was opened in), and every later call
@@ -24,7 +28,10 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
     }
 
     public func list() throws -> Document {
-        try CompleteListing.read(what: "the listing of the ruleset") { try ListingRepair.list("ruleset", context: context) }
+        if committed.load(ordering: .relaxed), let tables = try? ownRequest({ () throws(BackendError) in try KernelTables.read() }) {
+            for t in tables { settleSets(t.family, t.name) }
+        }
+        return try CompleteListing.read(what: "the listing of the ruleset") { try ListingRepair.list("ruleset", context: context) }
     }
 
     public func list(table family: String, name: String) throws -> Document {
@@ -154,11 +161,17 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
     /// namespace. Not under `NFTLock`: `setns` moves only the calling thread, so these need
     /// not wait for libnftables work on another thread (`warmCache`).
     /// After a commit of this backend's, each named set of the table dumps without repeats
-    /// before libnftables lists it (`KernelSetElements`); a dump that fails leaves it to
-    /// `CompleteListing`.
+    /// before libnftables lists it (`KernelSetElements`), waited for once per generation; a
+    /// dump that fails leaves it to `CompleteListing`.
     private func settleSets(_ family: String, _ table: String) {
         guard committed.load(ordering: .relaxed) else { return }
-        _ = try? ownRequest { () throws(BackendError) in try KernelSetElements.settle(family: family, table: table) }
+        let key = family + " " + table
+        _ = try? ownRequest { () throws(BackendError) in
+            let generation = try GenerationID.read()
+            guard settled.withLock({ $0[key] }) != generation else { return }
+            try KernelSetElements.settle(family: family, table: table)
+            settled.withLock { $0[key] = generation }
+        }
     }
 
     private func ownRequest<T>(_ body: () throws(BackendError) -> T) throws -> T {

@@ -331,7 +331,7 @@ public enum ApplyOperation {
             // Against the declaration itself, not only its scratch normal form (Verify).
             say("verifying what the kernel now holds")
             let evidence =
-                echo != nil || (derivable && !echoed && ownEcho == nil && !EchoedListing.needsEcho(batch.document))
+                echo != nil || (derivable && ownEcho == nil && !EchoedListing.needsEcho(batch.document))
                 ? Verify.Evidence(listing: liveListing, generation: generation, batch: batch.document, echo: echo) : nil
             let verified = try Verify.afterCommit(
                 desired: desired, declared: state, prune: pruned, backend: backend, evidence: evidence, ownEcho: ownEcho,

@@ -197,13 +197,19 @@ enum EchoedListing {
             var elements = s.elements
             var gone: [[UInt8]] = []
             if let keys = deleted[key] {
-                let kept = elements.filter { !keys.contains(TablePlanner.elementKey($0)) }
-                // Each deleted element was there (else the batch would have failed): found once.
-                guard kept.count == elements.count - keys.count else { return nil }
-                for x in elements where keys.contains(TablePlanner.elementKey(x)) {
+                // One pass: each element's key is serialised once (50k of them for a blocklist).
+                var kept: [Expression] = []
+                kept.reserveCapacity(elements.count)
+                for x in elements {
+                    guard keys.contains(TablePlanner.elementKey(x)) else {
+                        kept.append(x)
+                        continue
+                    }
                     guard let bytes = ElementKey.bytes(x, type: type) else { return nil }
                     gone.append(bytes)
                 }
+                // Each deleted element was there (else the batch would have failed): found once.
+                guard kept.count == elements.count - keys.count else { return nil }
                 elements = kept
             }
             let new = added[key] ?? []
