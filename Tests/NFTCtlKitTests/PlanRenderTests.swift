@@ -87,6 +87,25 @@ struct PlanRenderTests {
         #expect(json["add"] == .int(2) && json["change"] == .int(1) && json["delete"] == .int(2))
     }
 
+    /// A map's elements read as nft writes them: `key : value`, in the map's types (an
+    /// interface name quoted), not the model's pair.
+    @Test func mapElementsReadAsNftSyntax() throws {
+        func maps(_ last: Bool) -> String {
+            let vm =
+                #"{"map": {"family": "inet", "table": "t", "name": "vm", "type": "ifname", "map": "verdict", "elem": [["eth0", {"accept": null}]"#
+                + (last ? #", ["eth1", {"drop": null}]"# : "") + "]}}"
+            let nm =
+                #"{"map": {"family": "inet", "table": "t", "name": "nm", "type": "inet_service", "map": ["ipv4_addr", "inet_service"], "elem": [[80, {"concat": ["10.0.0.1", 8080]}]"#
+                + (last ? #", [443, {"concat": ["10.0.0.2", 8443]}]"# : "") + "]}}"
+            return Self.doc([vm, nm])
+        }
+        let live = try Document.parse(maps(true))
+        let desired = try InputLoader.loadJSON("want.json", text: maps(false)).state
+        let text = PlanRenderer(color: false).text(try PlanOperation.plan(desired: desired, live: live))
+        #expect(text.contains(#"  - element vm { "eth1" : drop }"#), "\(text)")
+        #expect(text.contains("  - element nm { 443 : 10.0.0.2 . 8443 }"), "\(text)")
+    }
+
     @Test func addedRulesSayWhereTheyGo() throws {
         let plan = try Self.plan()
         let text = PlanRenderer(color: false).text(plan)

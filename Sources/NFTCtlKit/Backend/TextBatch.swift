@@ -166,9 +166,10 @@ public struct TextBatch: Sendable {
         }
     }
 
-    /// `{ e1, e2 }` as the set printer writes them, from the `elements = ...` of the set's block.
-    static func elementsText(_ s: NamedSet) -> String? {
-        let block = nftListing([.set(s)])
+    /// `{ e1, e2 }` as the set printer writes them, from the `elements = ...` of the set's block
+    /// (a map's as `key : value`, each in the set's types).
+    static func elementsText(_ s: NamedSet, context: PrintContext = .init()) -> String? {
+        let block = nftListing([.set(s)], context: context)
         guard let r = block.range(of: "elements = ") else { return nil }
         var body = String(block[r.upperBound...])
         // Drop the set's and the table's closing braces.

@@ -160,8 +160,14 @@ public struct PlanRenderer: Sendable {
             default: return []
             }
         case .elements(let set, let added, let removed):
+            // As the set printer writes them, in the set's types (a map's `key : value`).
             func line(_ e: [NFTModel.Expression]) -> String {
-                "element \(SafeText.name(set.name)) { \(e.map { $0.nftText(context: Self.context) }.joined(separator: ", ")) }"
+                var decl = set
+                decl.elem = .list(e)
+                let text =
+                    TextBatch.elementsText(decl, context: Self.context)
+                    ?? "{ \(e.map { $0.nftText(context: Self.context) }.joined(separator: ", ")) }"
+                return "element \(SafeText.name(set.name)) \(text)"
             }
             return c.markers.map {
                 $0 == .delete ? Entry(sign: .delete, text: line(removed)) : Entry(sign: .add, text: line(added), location: loc)
