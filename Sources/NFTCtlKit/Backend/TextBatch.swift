@@ -211,10 +211,11 @@ public struct TextBatch: Sendable {
                 throw Unsafe(entry: 0, reason: "tproxy to a computed address or port has no faithful nft text")
             }
         }
-        var rule = r
+        // A map key 1.0.6 lists as the raw load of a bitfield, which it cannot read back.
+        var rule = ShiftedBitfieldKeys.repair(r)
         // Statements nft lists as text (anonymous chains, map updates) are nft's own syntax:
         // folded onto one line, and only when nothing in them could end the command early.
-        rule.expr = try r.statements.map { (s: Statement) throws(Unsafe) -> Statement in
+        rule.expr = try rule.statements.map { (s: Statement) throws(Unsafe) -> Statement in
             guard case .text(let t) = s else { return s }
             return .text(try foldedStatement(t))
         }
