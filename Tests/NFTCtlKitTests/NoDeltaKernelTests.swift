@@ -25,6 +25,19 @@ import Testing
             "a wildcard element removed",
             "table inet t {\n\tset s { type ifname; flags interval; elements = { \"eth0\", \"wg*\" } }\n\tchain c { iifname @s accept; }\n}\n",
             "table inet t {\n\tset s { type ifname; flags interval; elements = { \"eth0\" } }\n\tchain c { iifname @s accept; }\n}\n"
+        ),
+        (
+            // 1.0.6 refuses any element added to a set of wildcard and exact names ("interval
+            // overlaps with an existing one"), a wildcard or a name (found by a sweep of real
+            // rulesets: `{ "veth*", "wg*", "eth0.100" }` and `"tun*"`).
+            "a wildcard added to wildcards and names",
+            "table inet t {\n\tset s { type ifname; flags interval; elements = { \"c*\", \"a\" } }\n\tchain c { iifname @s accept; }\n}\n",
+            "table inet t {\n\tset s { type ifname; flags interval; elements = { \"c*\", \"a\", \"b*\" } }\n\tchain c { iifname @s accept; }\n}\n"
+        ),
+        (
+            "a name added to wildcards and names",
+            "table inet t {\n\tset s { type ifname; flags interval; elements = { \"veth*\", \"eth0.100\" } }\n\tchain c { iifname @s accept; }\n}\n",
+            "table inet t {\n\tset s { type ifname; flags interval; elements = { \"veth*\", \"eth0.100\", \"tun0\" } }\n\tchain c { iifname @s accept; }\n}\n"
         )
     ]
 
