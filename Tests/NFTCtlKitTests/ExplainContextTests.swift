@@ -75,6 +75,37 @@ import Testing
         #expect(notes.contains { $0.hasPrefix("accept here ends the packet's evaluation on the input hook") })
     }
 
+    /// Chains of equal priority are neither before nor after each other; ingress chains of
+    /// other devices see other packets (found by a sweep of real rulesets).
+    @Test func equalPrioritiesAndOtherDevicesAreNotOrdered() throws {
+        let doc = #"""
+            {"nftables": [
+              {"table": {"family": "ip", "name": "a"}},
+              {"chain": {"family": "ip", "table": "a", "name": "fwd_a", "type": "filter", "hook": "forward", "prio": 0, "policy": "accept"}},
+              {"table": {"family": "inet", "name": "b"}},
+              {"chain": {"family": "inet", "table": "b", "name": "fwd_b", "type": "filter", "hook": "forward", "prio": 0, "policy": "accept"}},
+              {"table": {"family": "netdev", "name": "n"}},
+              {"chain": {"family": "netdev", "table": "n", "name": "on_eth0", "type": "filter", "hook": "ingress", "dev": "eth0", "prio": -500, "policy": "accept"}},
+              {"chain": {"family": "netdev", "table": "n", "name": "on_eth1", "type": "filter", "hook": "ingress", "dev": "eth1", "prio": 0, "policy": "accept"}},
+              {"chain": {"family": "netdev", "table": "n", "name": "on_both", "type": "filter", "hook": "ingress", "dev": ["eth0", "eth1"], "prio": 10, "policy": "accept"}}
+            ]}
+            """#
+        let state = try RulesetState(document: Document.parse(doc), keepHandles: true)
+        func notes(_ family: String, _ table: String, _ chain: String) throws -> [String] {
+            let e = try Explainer.explain(state, selection: ExplainSelection(table: TableKey(family: family, name: table), chain: chain))
+            return try #require(e.tables.first?.chains.first).notes
+        }
+        let b = try notes("inet", "b", "fwd_b")
+        #expect(!b.contains { $0.hasPrefix("Before this chain") }, "\(b)")
+        #expect(!b.contains { $0.hasPrefix("accept here ends the packet's evaluation") }, "\(b)")
+        #expect(b.contains { $0.hasPrefix("Same priority as ip a fwd_a") }, "\(b)")
+        let eth1 = try notes("netdev", "n", "on_eth1")
+        #expect(!eth1.contains { $0.contains("on_eth0") }, "\(eth1)")
+        #expect(eth1.contains { $0.contains("netdev n on_both (priority") && $0.contains("still sees") }, "\(eth1)")
+        let eth0 = try notes("netdev", "n", "on_eth0")
+        #expect(!eth0.contains { $0.contains("on_eth1") }, "\(eth0)")
+    }
+
     @Test func regularChainCallersAndRulePosition() throws {
         let e = try Explainer.explain(
             Self.state(), selection: ExplainSelection(table: TableKey(family: "ip", name: "filter"), chain: "ssh", rule: 2))

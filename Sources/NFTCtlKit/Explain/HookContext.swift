@@ -76,10 +76,14 @@ enum HookContext {
     }
 
     /// Base chains of the whole state that see the packets `chain` sees on its hook, in order.
+    /// Ingress and egress hooks are per device: chains of other devices see other packets.
     static func order(of chain: Chain, in state: RulesetState) -> [HookPeer] {
         var out: [HookPeer] = []
+        let devices = Set(chain.dev?.values ?? [])
         for t in state.tables {
             for c in t.chains where c.value.hook == chain.hook && overlap(c.value.family, chain.family, hook: chain.hook ?? "") {
+                let theirs = Set(c.value.dev?.values ?? [])
+                if !devices.isEmpty, !theirs.isEmpty, devices.isDisjoint(with: theirs) { continue }
                 let me = c.value.family == chain.family && c.value.table == chain.table && c.value.name == chain.name
                 out.append(peer(c.value, isSelf: me))
             }
@@ -153,16 +157,25 @@ enum HookContext {
         let hook = chain.hook ?? "?"
         var notes: [String] = []
         if let me = order.firstIndex(where: \.isSelf) {
-            let later = order[(me + 1)...].filter { !$0.isSelf }
-            let earlier = order[..<me]
+            // Chains of the same priority run in an order the kernel does not define: they
+            // are neither before nor after this one.
+            let ties = others.filter { $0.priority == order[me].priority }
+            let later = order[(me + 1)...].filter { !$0.isSelf && $0.priority != order[me].priority }
+            let earlier = order[..<me].filter { $0.priority != order[me].priority }
             if !earlier.isEmpty {
                 notes.append(
                     "Before this chain, the packet has already passed "
                         + earlier.map { "\($0.label) (priority \($0.priorityName))" }.joined(separator: ", ") + " on the \(hook) hook.")
             }
-            if later.isEmpty {
+            if later.isEmpty && ties.isEmpty {
                 notes.append(
                     "accept here ends the packet's evaluation on the \(hook) hook: no later base chain on this hook in this ruleset (other hooks still see it); drop is final everywhere."
+                )
+            } else if later.isEmpty {
+                notes.append(
+                    "accept here ends evaluation only for this chain: no base chain on the \(hook) hook runs after it for certain, but "
+                        + ties.map(\.label).joined(separator: ", ")
+                        + " at the same priority may, and can drop the packet; drop is final everywhere."
                 )
             } else {
                 notes.append(
@@ -171,11 +184,11 @@ enum HookContext {
                         + " still see\(later.count == 1 ? "s" : "") the packet afterwards on the \(hook) hook and can drop it; drop is final everywhere."
                 )
             }
-            let ties = others.filter { $0.priority == order[me].priority }
             if !ties.isEmpty {
                 notes.append(
                     "Same priority as " + ties.map(\.label).joined(separator: ", ")
-                        + ": the kernel does not define which of them runs first.")
+                        + ": the kernel does not define which of them runs first, so the packet may reach \(ties.count == 1 ? "it" : "them") before or after this chain."
+                )
             }
         }
         if let landmark = landmarkNote(for: chain) { notes.append(landmark) }
