@@ -37,6 +37,9 @@ struct DiagnosticErrorTests {
     @Test func errorsWithDataOfTheirOwnRenderThroughTheirDiagnostics() {
         let refusal = KernelRefusal(message: "Error: Could not process rule: No such file or directory", location: nil, origin: "r.nft")
         #expect(refusal.report == "r.nft: error: the kernel refuses the ruleset: Could not process rule: No such file or directory")
+        // libnftables' own evaluation refused it: the kernel never saw it.
+        let evaluation = KernelRefusal(message: "Error: datatype mismatch, expected packet mark", location: nil, origin: "r.nft")
+        #expect(evaluation.report == "r.nft: error: libnftables refuses the ruleset: datatype mismatch, expected packet mark")
         let stale = StalePlan(expected: 4, found: 5)
         #expect(stale.report.hasPrefix("error: the ruleset changed while the plan was being made (generation 4 -> 5)"))
         #expect(BackendError.namespaceNotFound("n1").report.hasPrefix("error: network namespace \"n1\" does not exist"))

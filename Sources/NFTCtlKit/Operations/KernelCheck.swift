@@ -41,16 +41,20 @@ public enum KernelCheck {
     }
 }
 
-/// The kernel (in a scratch namespace) refused the ruleset.
+/// The kernel (in a scratch namespace), or libnftables on the way to it, refused the ruleset.
 public struct KernelRefusal: Sendable, DiagnosticError {
     public var message: String
     public var location: SourceLocation?
     public var origin: String
     public var entry: Document.Entry?
 
-    /// At the user's line, else at the file: libnftables' first line, one line.
+    /// At the user's line, else at the file: libnftables' first line, one line. Who refused
+    /// is said as libnftables' message shows it: the kernel's errors come back through
+    /// netlink (`Could not process rule: …`, `netlink: Error: …`); the others are libnftables'
+    /// own evaluation (`datatype mismatch`), before anything reached the kernel.
     public var diagnostics: [Diagnostic] {
-        var s = "the kernel refuses "
+        let byKernel = message.contains("Could not process rule") || message.contains("netlink: Error")
+        var s = byKernel ? "the kernel refuses " : "libnftables refuses "
         if let entry { s += Self.describe(entry) } else { s += "the ruleset" }
         let msg = message.split(separator: "\n").map { String($0) }.filter { !$0.isEmpty }
         s += ": " + (msg.first.map(Self.clean) ?? "unknown error")
