@@ -98,4 +98,13 @@ struct PlannerEqualityTests {
         }
         #expect(equalPairs > 0)  // some pairs differ as written and not in normal form
     }
+
+    /// An element's key written directly for a plain string is the key the serialiser makes.
+    @Test func anElementsKeyIsItsNormalFormsJSON() {
+        let strings = ["10.0.0.1", "2001:db8::1", "eth0", "veth*", "a b", "quo\"te", "back\\slash", "tab\t", "caf\u{e9}", ""]
+        for s in strings {
+            let e = NFTModel.Expression.string(s)
+            #expect(TablePlanner.elementKey(e) == e.normalizedForComparison().json.serialized(), "\(s)")
+        }
+    }
 }
