@@ -11,6 +11,7 @@ import Testing
 /// a fresh one, and what nftctl remembers plans nothing against the next apply.
 @Suite(.serialized) struct ElementChangeKernelTests {
     static let byKeys = "verification (generation id + element keys + plan)"
+    static let ownElements = "commit (own element batch)"
 
     /// Table `a` with rules for `ports`, and table `block`: a hash set of `count` addresses
     /// and `extra`, a verdict map, an interval set; in the order `blockFirst` says.
@@ -73,6 +74,7 @@ import Testing
         let third = Self.file(count: 3000, extra: ["192.0.2.1"], dropFirst: true, ports: [3], blockFirst: true)
         let again = try apply(third, "elements-2.nft")
         #expect(again.status == 0 && again.stderr.contains(Self.byKeys), "\(again.stderr)")
+        #expect(again.stderr.contains(Self.ownElements), "elements alone go in nftctl's own batch: \(again.stderr)")
         #expect(listed() == (try Self.oracle(third)))
         // A map's element and an interval set's are listed instead: the data of a map's
         // element is not in its key, and intervals merge and split in the kernel.
@@ -87,6 +89,52 @@ import Testing
             #expect(!result.stderr.contains(Self.byKeys), "\(result.stderr)")
             #expect(listed() == (try Self.oracle(text)))
         }
+    }
+
+    /// Element changes alone in sets of IPv4 and IPv6 addresses and of ports go in nftctl's
+    /// own batch (`KernelBatch.elements`), thousands at a time across several messages; an
+    /// element with a comment goes through libnftables, which writes comments. Each version
+    /// lists as `nft -f` makes it.
+    @Test(.needsRoot) func elementsAloneGoInTheOwnBatch() throws {
+        guard let ns = TestNamespace.make("own element batch") else { return }
+        let dir = ApplySafety.stateDir(), cache = ApplySafety.stateDir()
+        defer { for d in [dir, cache] { try? FileManager.default.removeItem(atPath: d) } }
+        let tables = ["ip6 six", "inet mixed"]
+        func file(v4: Range<Int>, v6: [String], ports: [Int], comment: Bool = false) -> String {
+            let four = v4.map { "10.2.\($0 / 250).\($0 % 250 + 1)" }.joined(separator: ", ")
+            let note = comment ? #" comment "new""# : ""
+            return "table ip6 six {\n\tset v6 { type ipv6_addr; elements = { \(v6.joined(separator: ", ")) }; }\n"
+                + "\tchain c { ip6 saddr @v6 drop; }\n}\n"
+                + "table inet mixed {\n\tset v4 { type ipv4_addr; elements = { \(four)\(note) }; }\n"
+                + "\tset p { type inet_service; elements = { \(ports.map(String.init).joined(separator: ", ")) }; }\n"
+                + "\tchain c { ip saddr @v4 tcp dport @p drop; }\n}\n"
+        }
+        func apply(_ text: String, _ name: String) throws -> Shell.Result {
+            let path = try ApplySafety.write(text, name)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            return ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, path], dir, ["NFTCTL_CACHE": cache, "NFTCTL_TIMING": "1"])
+        }
+        func list(_ n: TestNamespace) -> String {
+            tables.map { n.exec(["nft", "list", "table"] + $0.split(separator: " ").map(String.init)).stdout }.joined()
+        }
+        let versions = [
+            file(v4: 0..<3000, v6: ["2001:db8::1", "2001:db8::2"], ports: [22, 80]),
+            // 2500 addresses out (three messages), one in per set, a port out.
+            file(v4: 2500..<3001, v6: ["2001:db8::1", "2001:db8::2", "2001:db8::3"], ports: [22, 443]),
+            // The one with a comment goes through libnftables.
+            file(v4: 2500..<3001, v6: ["2001:db8::3"], ports: [443], comment: true)
+        ]
+        for (k, text) in versions.enumerated() {
+            let r = try apply(text, "own-elements-\(k).nft")
+            #expect(r.status == 0, "\(r.stderr)")
+            if k == 1 { #expect(r.stderr.contains(Self.ownElements) && r.stderr.contains(Self.byKeys), "\(r.stderr)") }
+            if k == 2 { #expect(!r.stderr.contains(Self.ownElements), "\(r.stderr)") }
+            let fresh = try #require(TestNamespace.make("own element batch oracle"))
+            try #require(fresh.nftLoad(text).status == 0)
+            #expect(list(ns) == list(fresh), "version \(k)")
+        }
+        let again = try apply(versions[2], "own-elements-again.nft")
+        #expect(again.status == 0 && again.stdout.contains("nothing to do"), "\(again.stdout)\(again.stderr)")
     }
 
     /// The derivation itself: the set's elements with the batch's taken out and put in, and

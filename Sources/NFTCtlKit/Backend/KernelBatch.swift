@@ -39,6 +39,7 @@ public struct KernelBatch: Sendable {
         case table(TableKey, SourceLocation?)
         case chain(TableKey, String, SourceLocation?)
         case rule(TableKey, Located<Rule>)
+        case elements(TableKey, String, SourceLocation?)
     }
 
     /// What message `seq` makes, worded, and where it was declared.
@@ -48,6 +49,7 @@ public struct KernelBatch: Sendable {
         case .table(let key, let at): return ("table \(key)", at)
         case .chain(let key, let name, let at): return ("chain \(key) \(name)", at)
         case .rule(let key, let r): return ("a rule of chain \(key) \(r.value.chain)", r.location)
+        case .elements(let key, let set, let at): return ("elements of set \(key) \(set)", at)
         }
     }
 
@@ -167,6 +169,57 @@ public struct KernelBatch: Sendable {
         batch.tables = [key]
         batch.finish()
         return batch
+    }
+
+    /// A batch of element commands alone (a blocklist's addresses in and out), as
+    /// NFT_MSG_NEWSETELEM and DELSETELEM of keys nftctl writes itself (`ElementKey`): before
+    /// such a commit, libnftables fetches and decodes the elements of every set into its
+    /// cache (50k addresses: most of the commit). Only plain sets of addresses or ports
+    /// (`EchoedListing.countable`) and plain elements (no comment, timeout or statement);
+    /// nil for anything else, which goes through libnftables. `sets`: the declarations the
+    /// elements belong to (the last one of a name wins); `locations` per batch entry.
+    static func elements(_ batch: Document, sets: [NamedSet], locations: [SourceLocation?]) -> KernelBatch? {
+        var out = KernelBatch()
+        for (i, entry) in batch.entries.enumerated() {
+            guard case .command(let c) = entry, case .element(let e) = c.item, c.verb == .add || c.verb == .delete,
+                let family = KernelTables.code(of: e.family),
+                let set = sets.last(where: { $0.family == e.family && $0.table == e.table && $0.name == e.name }),
+                let type = EchoedListing.countable(set, table: [])
+            else { return nil }
+            var keys: [[UInt8]] = []
+            for x in TextBatch.elements(e.elem) {
+                switch x {
+                case .string, .number, .unsigned: break
+                default: return nil  // a comment, a timeout, a statement
+                }
+                guard let key = ElementKey.bytes(x, type: type) else { return nil }
+                keys.append(key)
+            }
+            let key = TableKey(family: e.family, name: e.table)
+            let at = i < locations.count ? locations[i] : nil
+            // Each message well under netlink's 64 KiB attribute length.
+            for start in stride(from: 0, to: keys.count, by: 1024) {
+                var m = Message(family: family)
+                guard m.string(1, e.table), m.string(2, e.name) else { return nil }  // NFTA_SET_ELEM_LIST_TABLE, _SET
+                var list: [UInt8] = []
+                for k in keys[start..<min(start + 1024, keys.count)] {
+                    var value = Message(family: family)
+                    value.attribute(1, k)  // NFTA_DATA_VALUE
+                    var element = Message(family: family)
+                    element.attribute(1 | 0x8000, value.bytes)  // NFTA_SET_ELEM_KEY, nested
+                    var item = Message(family: family)
+                    item.attribute(1 | 0x8000, element.bytes)  // NFTA_LIST_ELEM, nested
+                    list += item.bytes
+                }
+                m.attribute(3 | 0x8000, list)  // NFTA_SET_ELEM_LIST_ELEMENTS, nested
+                // NFT_MSG_NEWSETELEM (without NLM_F_EXCL: an element already there is no
+                // error, as with `add element`), NFT_MSG_DELSETELEM.
+                out.append(m, type: c.verb == .add ? 12 : 14, flags: c.verb == .add ? create : 0, .elements(key, e.name, at))
+            }
+        }
+        guard out.count > 0 else { return nil }
+        out.finish()
+        return out
     }
 
     static let create: UInt16 = 0x400  // NLM_F_CREATE

@@ -268,6 +268,7 @@ public enum ApplyOperation {
         // batch (`KernelBatch`); a batch the kernel refuses goes through libnftables after
         // all, which says why in nft's terms.
         var ownEcho: KernelBatch.Echo?
+        var sentElements = false
         // The remembered listing's rules, serialised while the kernel commits (`RuleEntriesTemplate`).
         var template: Concurrently<RuleEntriesTemplate?>?
         // The base for the next edit (`AppliedBase`), kept while the rest is saved; waited for
@@ -284,10 +285,23 @@ public enum ApplyOperation {
                     timer.mark("own batch refused (\(SystemCall.describe(errno: refusal.errno)), by \(refusal.what))")
                 }
             }
-            if ownEcho == nil {
-                echo = try Transport.commit(
-                    batch, liveSets: Transport.sets(of: liveTables, in: state.keys), desired: desired.state,
-                    backend: backend, echoed: echoed)
+            // A batch of element commands alone goes in nftctl's own batch too, where it can
+            // (`KernelBatch.elements`); it is verified as before, from the kernel's dump of
+            // the sets (`EchoedListing`).
+            let liveSets = Transport.sets(of: liveTables, in: state.keys)
+            if ownEcho == nil, derivable, !echoed,
+                let elements = KernelBatch.elements(
+                    batch.document, sets: liveSets + desired.state.tables.flatMap { $0.sets.map(\.value) }, locations: batch.locations)
+            {
+                do {
+                    sentElements = try backend.commit(elements, generation: generation) != nil
+                } catch let refusal as KernelBatch.Refusal {
+                    if refusal.stale { throw StalePlan(expected: generation, found: (try? backend.generationID()) ?? generation) }
+                    timer.mark("own element batch refused (\(SystemCall.describe(errno: refusal.errno)), by \(refusal.what))")
+                }
+            }
+            if ownEcho == nil && !sentElements {
+                echo = try Transport.commit(batch, liveSets: liveSets, desired: desired.state, backend: backend, echoed: echoed)
             }
         } catch let stale as StalePlan {
             abandon()
@@ -306,7 +320,7 @@ public enum ApplyOperation {
             throw Problem("the kernel refused the batch; nothing was changed: \(error)")
         }
         report.applied = true
-        timer.mark(ownEcho == nil ? "commit" : "commit (own batch)")
+        timer.mark(ownEcho != nil ? "commit (own batch)" : sentElements ? "commit (own element batch)" : "commit")
         // The replaced rules' counts as the commit found them, for a rollback.
         if let echo, let store, let snapshot = report.snapshot {
             do {
