@@ -18,6 +18,8 @@ enum NftParser {
             return (MergedIntervalSets.split(try Sandbox.loadAndList(file: absolute)), text)
         } catch let e as SandboxError {
             let safe = NftErrorFilter(rulesFile: absolute).filter(e.message)
+            // The file loaded, but what it made cannot be listed back: nftctl's own words, about the file.
+            if e.stage == .list { throw Problem(safe, file: path) }
             throw located(rewrite(safe.replacingOccurrences(of: absolute + ":", with: path + ":"), path: path), path: path)
         }
     }

@@ -167,6 +167,17 @@ final class TableValidator {
                     "flag owner: the kernel deletes such a table when the process that made it exits, so it would be gone "
                         + "when nftctl exits; declare the table without it", object: "table \(tableName)", at: table.table.location))
         }
+        // Refused before anything is committed: it could not be listed back to verify it.
+        if let flags = table.table.value.flags?.values, !flags.isEmpty {
+            for o in table.objects where ListingRepair.unlistableKinds.contains(o.value.body.kind.rawValue) {
+                out.append(
+                    Diagnostic(
+                        .error,
+                        "libnftables 1.0.6 cannot list a \(o.value.body.kind.rawValue) of a table with flags "
+                            + "(\(flags.joined(separator: ", "))), so nftctl could not verify it; declare it in a table without flags",
+                        object: "\(o.value.body.kind.rawValue) \(o.value.name)", at: o.location))
+            }
+        }
         out += checkChains()
         out += checkRules()
         out += checkTerminalStatements()
