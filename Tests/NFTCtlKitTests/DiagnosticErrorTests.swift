@@ -40,6 +40,10 @@ struct DiagnosticErrorTests {
         // libnftables' own evaluation refused it: the kernel never saw it.
         let evaluation = KernelRefusal(message: "Error: datatype mismatch, expected packet mark", location: nil, origin: "r.nft")
         #expect(evaluation.report == "r.nft: error: libnftables refuses the ruleset: datatype mismatch, expected packet mark")
+        let hint = KernelRefusal(message: "Error: No such file or directory; did you mean chain 'c'", location: nil, origin: "r.nft")
+        #expect(hint.report.hasPrefix("r.nft: error: the kernel refuses"))
+        let overlap = KernelRefusal(message: "netlink: Error: interval overlaps with an existing one", location: nil, origin: "r.nft")
+        #expect(overlap.report.hasPrefix("r.nft: error: libnftables refuses"))
         let stale = StalePlan(expected: 4, found: 5)
         #expect(stale.report.hasPrefix("error: the ruleset changed while the plan was being made (generation 4 -> 5)"))
         #expect(BackendError.namespaceNotFound("n1").report.hasPrefix("error: network namespace \"n1\" does not exist"))

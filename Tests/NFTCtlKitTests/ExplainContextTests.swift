@@ -87,7 +87,10 @@ import Testing
               {"table": {"family": "netdev", "name": "n"}},
               {"chain": {"family": "netdev", "table": "n", "name": "on_eth0", "type": "filter", "hook": "ingress", "dev": "eth0", "prio": -500, "policy": "accept"}},
               {"chain": {"family": "netdev", "table": "n", "name": "on_eth1", "type": "filter", "hook": "ingress", "dev": "eth1", "prio": 0, "policy": "accept"}},
-              {"chain": {"family": "netdev", "table": "n", "name": "on_both", "type": "filter", "hook": "ingress", "dev": ["eth0", "eth1"], "prio": 10, "policy": "accept"}}
+              {"chain": {"family": "netdev", "table": "n", "name": "on_both", "type": "filter", "hook": "ingress", "dev": ["eth0", "eth1"], "prio": 10, "policy": "accept"}},
+              {"table": {"family": "ip", "name": "nat"}},
+              {"chain": {"family": "ip", "table": "nat", "name": "pre_nat", "type": "nat", "hook": "prerouting", "prio": 0, "policy": "accept"}},
+              {"chain": {"family": "ip", "table": "nat", "name": "pre_filter", "type": "filter", "hook": "prerouting", "prio": 0, "policy": "accept"}}
             ]}
             """#
         let state = try RulesetState(document: Document.parse(doc), keepHandles: true)
@@ -104,6 +107,11 @@ import Testing
         #expect(eth1.contains { $0.contains("netdev n on_both (priority") && $0.contains("still sees") }, "\(eth1)")
         let eth0 = try notes("netdev", "n", "on_eth0")
         #expect(!eth0.contains { $0.contains("on_eth1") }, "\(eth0)")
+        // A nat chain runs at the NAT core's priority (dstnat), whatever its own: before a
+        // filter chain of the same own priority, not tied with it.
+        let filter = try notes("ip", "nat", "pre_filter")
+        #expect(filter.contains { $0.hasPrefix("Before this chain") && $0.contains("ip nat pre_nat") }, "\(filter)")
+        #expect(!filter.contains { $0.hasPrefix("Same priority") }, "\(filter)")
     }
 
     @Test func regularChainCallersAndRulePosition() throws {

@@ -44,7 +44,8 @@ import Testing
         try #require(ns.nftLoad(text).status == 0)
         let namespace = try NetworkNamespace(name: ns.name)
         let code = try #require(KernelTables.code(of: "inet"))
-        try namespace.perform { () throws(BackendError) in try KernelSetElements.settle(family: "inet", table: "e") }
+        let settled = try namespace.perform { () throws(BackendError) in try KernelSetElements.settle(family: "inet", table: "e") }
+        #expect(settled)
         let names = try namespace.perform { () throws(BackendError) in try KernelSetElements.namedSets(code: code, table: "e") }
         #expect(Set(names) == ["many", "ranges"])
         for set in ["many", "ranges"] {

@@ -35,6 +35,11 @@ import Testing
             "table inet t {\n\tset s { type ifname; flags interval; elements = { \"c*\", \"a\", \"b*\" } }\n\tchain c { iifname @s accept; }\n}\n"
         ),
         (
+            "a wildcard added to wildcards",
+            "table inet t {\n\tset s { type ifname; flags interval; elements = { \"veth*\", \"wg*\" } }\n\tchain c { iifname @s accept; }\n}\n",
+            "table inet t {\n\tset s { type ifname; flags interval; elements = { \"veth*\", \"wg*\", \"tun*\" } }\n\tchain c { iifname @s accept; }\n}\n"
+        ),
+        (
             "a name added to wildcards and names",
             "table inet t {\n\tset s { type ifname; flags interval; elements = { \"veth*\", \"eth0.100\" } }\n\tchain c { iifname @s accept; }\n}\n",
             "table inet t {\n\tset s { type ifname; flags interval; elements = { \"veth*\", \"eth0.100\", \"tun0\" } }\n\tchain c { iifname @s accept; }\n}\n"

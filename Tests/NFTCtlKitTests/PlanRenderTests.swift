@@ -104,6 +104,11 @@ struct PlanRenderTests {
         let text = PlanRenderer(color: false).text(try PlanOperation.plan(desired: desired, live: live))
         #expect(text.contains(#"  - element vm { "eth1" : drop }"#), "\(text)")
         #expect(text.contains("  - element nm { 443 : 10.0.0.2 . 8443 }"), "\(text)")
+        // A set's comment is not read for its elements.
+        var commented = try #require(desired.table(TableKey(family: "inet", name: "t"))?.set("vm")?.value)
+        commented.comment = "see elements = below"
+        commented.elem = .list([.list([.string("eth9"), .verdict(.accept)])])
+        #expect(TextBatch.elementsText(commented) == #"{ "eth9" : accept }"#)
     }
 
     @Test func addedRulesSayWhereTheyGo() throws {

@@ -39,6 +39,14 @@ import Testing
         \tmap m { type dscp : mark; elements = { cs1 : 0x1 }; }
         \tchain c {
         \t\tether type ip meta mark set ip dscp map @m
+        \t\tvlan id 10 vlan type ip meta mark set ip dscp map @m
+        \t}
+        }
+        table ip objects {
+        \tcounter c1 { }
+        \tmap cm { type dscp : counter; elements = { cs1 : "c1" }; }
+        \tchain c {
+        \t\tcounter name ip dscp map @cm
         \t}
         }
 

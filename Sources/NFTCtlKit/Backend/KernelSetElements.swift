@@ -17,12 +17,16 @@ enum KernelSetElements {
 
     /// Waits until every named set of table `name` dumps without a repeated element, or
     /// `patience` has passed; does nothing for a table or family nf_tables does not know.
-    static func settle(family: String, table name: String) throws(BackendError) {
-        guard let code = KernelTables.code(of: family) else { return }
+    /// True when every set dumped clean.
+    @discardableResult
+    static func settle(family: String, table name: String) throws(BackendError) -> Bool {
+        guard let code = KernelTables.code(of: family) else { return true }
         let deadline = Date().addingTimeInterval(patience)
-        for set in try namedSets(code: code, table: name) {
-            _ = try cleanDump(code: code, table: name, set: set, until: deadline)
+        var clean = true
+        for set in try namedSets(code: code, table: name) where try cleanDump(code: code, table: name, set: set, until: deadline) == nil {
+            clean = false
         }
+        return clean
     }
 
     /// A dump of `set` without repeats: dumped again after a pause (5 ms, doubling up to

@@ -13,9 +13,10 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
     private let warming = Mutex<Concurrently<Bool>?>(nil)
     /// Set once this backend has sent a batch: its sets may be being resized since.
     private let committed = Atomic<Bool>(false)
-    /// Per table (`family name`), the generation its sets were last waited for at: one
-    /// verification lists a table's declarations and the table, and a commit is what makes
-    /// a set resize.
+    /// Per table (`family name`), the generation at which its sets last dumped clean: one
+    /// verification lists a table's declarations and the table, and a commit's elements are
+    /// what a set is resized for right after it. (Packets can grow a dynamic set at any
+    /// time; a listing torn by that is caught by `CompleteListing`.)
     private let settled = Mutex<[String: UInt32]>([:])
 
     /// Opens the backend. With a name, the context is created inside `/run/netns/NAME`
@@ -169,8 +170,7 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
         _ = try? ownRequest { () throws(BackendError) in
             let generation = try GenerationID.read()
             guard settled.withLock({ $0[key] }) != generation else { return }
-            try KernelSetElements.settle(family: family, table: table)
-            settled.withLock { $0[key] = generation }
+            if try KernelSetElements.settle(family: family, table: table) { settled.withLock { $0[key] = generation } }
         }
     }
 

@@ -53,7 +53,8 @@ enum ShiftedBitfieldKeys {
         guard case .match(let left, .eq, .string(let value)) = s else { return nil }
         switch left {
         case .meta(key: "nfproto"): return ["ipv4": "ip", "ipv6": "ip6"][value]
-        case .meta(key: "protocol"), .payload(.field(protocol: "ether", field: "type")):
+        case .meta(key: "protocol"), .payload(.field(protocol: "ether", field: "type")),
+            .payload(.field(protocol: "vlan", field: "type")):
             return ["ip": "ip", "ip6": "ip6"][value]
         case .meta(key: "l4proto"), .payload(.field(protocol: "ip", field: "protocol")),
             .payload(.field(protocol: "ip6", field: "nexthdr")):
@@ -75,6 +76,15 @@ enum ShiftedBitfieldKeys {
             n.addr = n.addr.map(value)
             n.port = n.port.map(value)
             return .nat(n)
+        // A named object chosen by a map (`counter name ip dscp map @m`).
+        case .namedCounter(let e): return .namedCounter(value(e))
+        case .namedQuota(let e): return .namedQuota(value(e))
+        case .namedLimit(let e): return .namedLimit(value(e))
+        case .ctHelper(let e): return .ctHelper(value(e))
+        case .ctTimeout(let e): return .ctTimeout(value(e))
+        case .ctExpectation(let e): return .ctExpectation(value(e))
+        case .namedSynproxy(let e): return .namedSynproxy(value(e))
+        case .secmark(let e): return .secmark(value(e))
         default: return s
         }
     }

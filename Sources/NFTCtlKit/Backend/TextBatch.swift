@@ -51,7 +51,7 @@ public struct TextBatch: Sendable {
                 throw Unsafe(entry: i, reason: "not a command: \(entry.json.serialized())")
             }
             if case .set(let s) = c.item { known[setKey(s.family, s.table, s.name)] = s }
-            if c.verb == .add, case .table(let t) = c.item { tables[setKey(t.family, t.name, "")] = t }
+            if c.verb == .add || c.verb == .create, case .table(let t) = c.item { tables[setKey(t.family, t.name, "")] = t }
             let line: String
             do throws(Unsafe) { line = try command(c, sets: known, tables: tables) } catch {
                 throw Unsafe(entry: i, reason: error.reason)
@@ -169,6 +169,9 @@ public struct TextBatch: Sendable {
     /// `{ e1, e2 }` as the set printer writes them, from the `elements = ...` of the set's block
     /// (a map's as `key : value`, each in the set's types).
     static func elementsText(_ s: NamedSet, context: PrintContext = .init()) -> String? {
+        // Without the set's comment, which is printed before the elements and could hold the words looked for.
+        var s = s
+        s.comment = nil
         let block = nftListing([.set(s)], context: context)
         guard let r = block.range(of: "elements = ") else { return nil }
         var body = String(block[r.upperBound...])
@@ -285,7 +288,8 @@ public struct TextBatch: Sendable {
 
     /// Words read as keywords after the word that begins an object command, per kind (its
     /// scanner state in 1.0.6), where the table and the object are named: `add ct helper inet
-    /// helpers h1` is a syntax error. Such a command goes as JSON.
+    /// helpers h1` is a syntax error. An object added to such a table goes inside a block of
+    /// it (`objectInTableBlock`) where the batch declares the table; anything else as JSON.
     static func reserved(in kind: ObjectKind) -> Set<String> {
         switch kind {
         case .counter: return ["bytes", "name", "packets"]

@@ -157,11 +157,20 @@ enum HookContext {
         let hook = chain.hook ?? "?"
         var notes: [String] = []
         if let me = order.firstIndex(where: \.isSelf) {
-            // Chains of the same priority run in an order the kernel does not define: they
-            // are neither before nor after this one.
-            let ties = others.filter { $0.priority == order[me].priority }
-            let later = order[(me + 1)...].filter { !$0.isSelf && $0.priority != order[me].priority }
-            let earlier = order[..<me].filter { $0.priority != order[me].priority }
+            // Chains the kernel runs at the same priority run in an order it does not define:
+            // they are neither before nor after this one. On the IP hooks a nat chain runs at
+            // the NAT core's priority, and among nat chains by its own.
+            let runHook = chain.hook.flatMap(Hook.init(rawValue:))
+            let ip = path(chain.family) == "inet"
+            func tied(_ a: HookPeer, _ b: HookPeer) -> Bool {
+                guard ip, let h = runHook else { return a.priority == b.priority }
+                guard h.runPriority(type: a.type, prio: a.priority) == h.runPriority(type: b.type, prio: b.priority)
+                else { return false }
+                return a.type != "nat" || b.type != "nat" || a.priority == b.priority
+            }
+            let ties = others.filter { tied($0, order[me]) }
+            let later = order[(me + 1)...].filter { !$0.isSelf && !tied($0, order[me]) }
+            let earlier = order[..<me].filter { !tied($0, order[me]) }
             if !earlier.isEmpty {
                 notes.append(
                     "Before this chain, the packet has already passed "

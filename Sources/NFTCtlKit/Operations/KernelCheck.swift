@@ -1,3 +1,4 @@
+import Glibc
 import NFTAnalysis
 
 /// Loading a batch into a throw-away namespace on this kernel: the kernel's own verdict on
@@ -49,16 +50,27 @@ public struct KernelRefusal: Sendable, DiagnosticError {
     public var entry: Document.Entry?
 
     /// At the user's line, else at the file: libnftables' first line, one line. Who refused
-    /// is said as libnftables' message shows it: the kernel's errors come back through
-    /// netlink (`Could not process rule: …`, `netlink: Error: …`); the others are libnftables'
-    /// own evaluation (`datatype mismatch`), before anything reached the kernel.
+    /// is said as libnftables' message shows it (`refuser`).
     public var diagnostics: [Diagnostic] {
-        let byKernel = message.contains("Could not process rule") || message.contains("netlink: Error")
-        var s = byKernel ? "the kernel refuses " : "libnftables refuses "
+        var s = Self.refuser(message) + " "
         if let entry { s += Self.describe(entry) } else { s += "the ruleset" }
         let msg = message.split(separator: "\n").map { String($0) }.filter { !$0.isEmpty }
         s += ": " + (msg.first.map(Self.clean) ?? "unknown error")
         return [Diagnostic(.error, s, at: location ?? SourceLocation(file: origin, line: 0))]
+    }
+
+    /// The kernel's refusals come back as an errno's text (`Could not process rule: File
+    /// exists`, `No such file or directory; did you mean …`); libnftables' own evaluation
+    /// says something else (`datatype mismatch`, `interval overlaps with an existing one`),
+    /// before anything reached the kernel; an answer nftctl could not read is its own.
+    static func refuser(_ message: String) -> String {
+        if message.hasPrefix("invalid response") { return "nftctl cannot read libnftables' answer about" }
+        if message.contains("Could not process rule") { return "the kernel refuses" }
+        for code in Int32(1)..<134 {
+            guard let text = strerror(code).map({ String(cString: $0) }), !text.hasPrefix("Unknown error") else { continue }
+            if message.contains(text) { return "the kernel refuses" }
+        }
+        return "libnftables refuses"
     }
 
     static func clean(_ line: String) -> String {

@@ -158,16 +158,18 @@ struct TablePlanner {
                 replaced(because: "a wildcard element of \(kind) \(s.value.name) is removed, which libnftables 1.0.6 cannot delete")
                 continue
             }
-            // 1.0.6 refuses any element added to an interval set holding wildcard and exact
-            // names ("interval overlaps with an existing one": its cache reads such a set's
-            // intervals back wrongly; `nft -f` of the file only works as it sends no delta).
+            // 1.0.6 refuses elements added to an interval set holding a wildcard and another
+            // element ("interval overlaps with an existing one": its cache reads such a set's
+            // intervals back wrongly; measured: `{ "c*", "a" }` or `{ "veth*", "wg*" }` take
+            // nothing more, `{ "c*" }` takes anything). `nft -f` of the file works only as it
+            // sends no delta: the table is replaced.
             if !added.isEmpty, l.value.flags?.values.contains("interval") == true {
                 let gone = Set(removed.map(Self.elementKey))
                 let kept = l.value.elements.filter { !gone.contains(Self.elementKey($0)) }
-                if kept.contains(where: { Self.holdsWildcard($0.json) }), kept.contains(where: { !Self.holdsWildcard($0.json) }) {
+                if kept.count >= 2, kept.contains(where: { Self.holdsWildcard($0.json) }) {
                     replaced(
                         because:
-                            "elements are added to \(kind) \(s.value.name), which holds wildcard and exact names: libnftables 1.0.6 refuses that"
+                            "elements are added to \(kind) \(s.value.name), which holds a wildcard name and more: libnftables 1.0.6 refuses that"
                     )
                     continue
                 }
