@@ -63,7 +63,17 @@ public enum PlanOperation {
         desired: DesiredState, live listing: Document, prune: [TableKey] = [], declaredBefore: () -> DeclaredElements? = { nil }
     ) throws -> Plan {
         let live = try plannableLiveState(listing, tables: desired.keys + prune)
-        return Planner.plan(desired: desired.state, written: desired.written, live: live, prune: prune, declaredBefore: declaredBefore)
+        // Judged from every table the listing holds (a rollback's lists them all), not only these.
+        let crash =
+            PositionedRuleCrash.holds(desired.state.tables.lazy.flatMap { $0.rules.lazy.map(\.value) })
+            || PositionedRuleCrash.holds(
+                listing.entries.lazy.compactMap { e -> Rule? in
+                    if case .item(.rule(let r)) = e { return r }
+                    return nil
+                })
+        return Planner.plan(
+            desired: desired.state, written: desired.written, live: live, prune: prune, declaredBefore: declaredBefore,
+            positionsCrash: crash)
     }
 
     /// `liveState` of a listing to plan from: refused when a set of these tables is listed

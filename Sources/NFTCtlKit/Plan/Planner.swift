@@ -7,17 +7,26 @@ public enum Planner {
     /// `declaredBefore`: the elements the file applied last declared in the sets the rules
     /// fill (`DeclaredElements`; asked only for such a set holding elements the file does
     /// not declare).
+    /// `positionsCrash`: whether the namespace holds a rule that makes libnftables crash on
+    /// rules placed by position (`PositionedRuleCrash`), as far as the caller's listing shows;
+    /// nil: judged from `desired` and `live`.
     public static func plan(
         desired: RulesetState, written: [TableKey: WrittenTable] = [:], live: RulesetState, prune: [TableKey] = [],
-        declaredBefore: () -> DeclaredElements? = { nil }
+        declaredBefore: () -> DeclaredElements? = { nil }, positionsCrash: Bool? = nil
     ) -> Plan {
         var tables: [TablePlan] = []
+        let crash =
+            positionsCrash
+            ?? (PositionedRuleCrash.holds(desired.tables.lazy.flatMap { $0.rules.lazy.map(\.value) })
+                || PositionedRuleCrash.holds(live.tables.lazy.flatMap { $0.rules.lazy.map(\.value) }))
         for d in desired.tables {
             let w = written[d.key]
             if let l = live.table(d.key) {
                 tables.append(
                     withoutActuallyEscaping(declaredBefore) { before in
-                        TablePlanner(desired: d, written: w, live: l, declaredBefore: { before()?.elements(of: d.key, $0) }).plan()
+                        TablePlanner(
+                            desired: d, written: w, live: l, declaredBefore: { before()?.elements(of: d.key, $0) }, positionsCrash: crash
+                        ).plan()
                     })
             } else {
                 tables.append(
@@ -77,6 +86,8 @@ struct TablePlanner {
     let live: TableContents
     /// The table as the file applied before declared it (`Planner.plan`).
     var declaredBefore: (_ set: String) -> Set<String>? = { _ in nil }
+    /// No rule may be placed by position (`PositionedRuleCrash`).
+    var positionsCrash = false
 
     func plan() -> TablePlan {
         var changes: [Change] = []
@@ -217,6 +228,9 @@ struct TablePlanner {
             changes.append(Change(sign: .delete, subject: .chain(old: l.value, new: nil)))
         }
 
+        if positionsCrash, replaceReasons.isEmpty, changes.contains(where: PositionedRuleCrash.placesByPosition) {
+            replaceReasons.append(PositionedRuleCrash.reason)
+        }
         let mode: TablePlan.Mode = replaceReasons.isEmpty ? .update : .replace(.needed(replaceReasons.joined(separator: "; ")))
         return TablePlan(key: desired.key, mode: mode, changes: changes, desired: desired, live: live, written: written)
     }

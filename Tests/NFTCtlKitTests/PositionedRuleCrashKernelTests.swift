@@ -1,0 +1,64 @@
+import Foundation
+import NFTAnalysis
+import Testing
+
+@testable import NFTCtlKit
+
+/// libnftables 1.0.6 dies on a rule placed by position while any table holds an anonymous
+/// set keyed by a header bitfield (`PositionedRuleCrash`): a rollback that would put a rule
+/// back in the middle of a chain, with such a rule in its table or in another program's,
+/// replaces the table whole instead, and the namespace lists as before the apply.
+@Suite struct PositionedRuleCrashKernelTests {
+    static func table(_ ports: [Int]) -> String {
+        "table inet t {\n\tchain c {\n\t\ttype filter hook forward priority 0; policy accept;\n"
+            + "\t\tct mark set ip dscp map { cs1 : 0x00000001 }\n"
+            + ports.map { "\t\ttcp dport \($0) accept\n" }.joined() + "\t}\n}\n"
+    }
+
+    @Test(.needsRoot) func aRollbackPuttingARuleBackInTheMiddleReplacesTheTable() throws {
+        guard let k = AgainstNft("positioned rule crash") else { return }
+        let before = Self.table([1, 2, 3]), after = Self.table([1, 3])
+        for text in [before, after] {
+            let r = try k.apply(text)
+            #expect(r.status == 0 && r.stdout.contains("verified"), "\(r.stdout)\(r.stderr)")
+        }
+        let rollback = k.nftctl(["rollback", "--netns", k.ns.name])
+        #expect(rollback.status == 0, "\(rollback.stdout)\(rollback.stderr)")
+        try k.expectSameAsNft(before)
+    }
+
+    @Test(.needsRoot) func anotherTablesRuleCountsToo() throws {
+        guard let k = AgainstNft("positioned rule crash, other table") else { return }
+        let mine = { (ports: [Int]) in
+            "table inet mine {\n\tchain c {\n" + ports.map { "\t\ttcp dport \($0) accept\n" }.joined() + "\t}\n}\n"
+        }
+        let foreign = "table ip other {\n\tchain c {\n\t\tip dscp { cs1, ef } accept\n\t}\n}\n"
+        try #require(k.ns.nftLoad(foreign).status == 0)
+        for text in [mine([1, 2, 3]), mine([1, 3])] {
+            let r = try k.apply(text)
+            #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        }
+        let rollback = k.nftctl(["rollback", "--netns", k.ns.name])
+        #expect(rollback.status == 0, "\(rollback.stdout)\(rollback.stderr)")
+        try k.expectSameAsNft(foreign + mine([1, 2, 3]))
+    }
+
+    @Test func whatMakesPositionsCrash() throws {
+        func rule(_ json: String) throws -> Rule {
+            let doc = try Document.parse(
+                #"{"nftables": [{"rule": {"family": "inet", "table": "t", "chain": "c", "expr": ["# + json + "]}}]}")
+            guard case .item(.rule(let r))? = doc.entries.first else { throw Problem("no rule") }
+            return r
+        }
+        let dscpSet = try rule(
+            #"{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "dscp"}}, "right": {"set": ["cs1", "ef"]}}}, {"accept": null}"#
+        )
+        let dscpOne = try rule(#"{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "dscp"}}, "right": "cs1"}}"#)
+        let portSet = try rule(
+            #"{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": {"set": [1, 2]}}}"#)
+        let rawSet = try rule(
+            #"{"match": {"op": "==", "left": {"payload": {"base": "nh", "offset": 4, "len": 4}}, "right": {"set": [1, 2]}}}"#)
+        #expect(PositionedRuleCrash.triggers(dscpSet) && PositionedRuleCrash.triggers(rawSet))
+        #expect(!PositionedRuleCrash.triggers(dscpOne) && !PositionedRuleCrash.triggers(portSet))
+    }
+}
