@@ -313,7 +313,11 @@ struct TablePlanner {
             }
             if dels.isEmpty && ins.isEmpty { i += 1; continue }
             let before = nextKept[runStart]
-            let paired = min(dels.count, ins.count)
+            // A meter's rule cannot be replaced, nor its replacement come in first: the new
+            // rule's meter set takes the old one's name ("Device or resource busy"). Such a run
+            // goes as deletions (first in the batch) and insertions, in order.
+            let meters = dels.contains { Self.holdsMeter(have[$0].value) } || ins.contains { Self.holdsMeter(want[$0].value) }
+            let paired = meters ? 0 : min(dels.count, ins.count)
             for k in 0..<paired {
                 out.append(
                     Change(
@@ -332,6 +336,18 @@ struct TablePlanner {
             }
         }
         return out
+    }
+
+    /// A rule with a meter (`meter flood { ip saddr limit rate 10/second }`), as a statement
+    /// or as the text 1.0.6 lists some as.
+    static func holdsMeter(_ r: Rule) -> Bool {
+        r.statements.contains {
+            switch $0 {
+            case .meter: return true
+            case .text(let t): return t.hasPrefix("meter ") || t.contains(" meter ")
+            default: return false
+            }
+        }
     }
 
     func norm(_ o: NamedObject) -> RulesetItem { RulesetItem.object(kind: o.body.kind, o).normalizedForComparison() }
