@@ -2,6 +2,8 @@ import Foundation
 import NFTAnalysis
 import Testing
 
+@testable import NFTCtlKit
+
 /// Injection through every string a ruleset carries (comment, table/chain/set name,
 /// interface name, log prefix, string set element) in `.json` and `.nft` input: each
 /// payload is either refused with an error naming the file, or applied as written in a
@@ -182,5 +184,20 @@ import Testing
         // The JSON listing is valid JSON and carries the names exactly.
         let json = try JSON.parse(outputs["list --netns \(ns.name) --format json"]!.stdout)
         #expect(json.serialized().contains("\\u001b[31mRED"))
+    }
+
+    /// nft strings have no escapes: a backslash is itself, and goes as nft syntax (with a
+    /// table comment, which JSON would lose); a quote cannot be written at all.
+    @Test(.needsRoot) func backslashesGoAsTheyAre() throws {
+        guard let k = AgainstNft("backslash strings") else { return }
+        let text =
+            "table inet t {\n\tcomment \"x\"\n\tchain c {\n\t\ttcp dport 1 accept comment \"a\\b\"\n"
+            + "\t\ttcp dport 2 accept comment \"end\\\"\n\t\tlog prefix \"p\\t\"\n\t}\n}\n"
+        let r = try k.apply(text)
+        #expect(r.status == 0 && r.stdout.contains("verified"), "\(r.stdout)\(r.stderr)")
+        try k.expectSameAsNft(text)
+        let again = try k.apply(text)
+        #expect(again.status == 0 && again.stdout.contains("nothing to do"), "\(again.stdout)\(again.stderr)")
+        #expect(TextBatch.isSafe("a\\b") && !TextBatch.isSafe("a\"b") && !TextBatch.isSafe("a\nb"))
     }
 }

@@ -35,13 +35,18 @@ import Testing
     @Test(arguments: [
         "x\"; delete table inet victim #",  // a quote would end the string
         "line\nbreak",  // a newline would end the command
-        "back\\slash",
         "bidi \u{202E}reversed",  // the printer would show it escaped, not carry it
         "c1 \u{85}next line"
     ])
     func stringsNftCannotQuoteAreRefused(_ comment: String) {
         let batch = Document([cmd(.add, .table(Table(family: "inet", name: "t", comment: comment)))])
         #expect(throws: TextBatch.Unsafe.self) { try TextBatch.render(batch) }
+    }
+
+    /// nft strings have no escapes: a backslash is written as it is.
+    @Test func aBackslashIsItself() throws {
+        let batch = Document([cmd(.add, .table(Table(family: "inet", name: "t", comment: "back\\slash\\")))])
+        #expect(try TextBatch.render(batch).text == "add table inet t { comment \"back\\slash\\\"; }\n")
     }
 
     @Test(arguments: ["my chain", "a;b", "x}"])

@@ -11,8 +11,8 @@ import NFTAnalysis
 /// equals nft's own) and folded onto one line; rules by the rule printer.
 ///
 /// Text is only ever built from values that cannot change its meaning: names must be
-/// identifiers, and no string may hold a quote, a backslash or a control character, since
-/// nft syntax has no way to escape them. Anything else makes `render` throw, and the caller
+/// identifiers, and no string may hold a quote or a control character, since nft syntax
+/// has no way to escape them (nor needs to escape a backslash: its strings have no escapes). Anything else makes `render` throw, and the caller
 /// sends JSON or refuses; nothing is ever spliced.
 public struct TextBatch: Sendable {
     /// The buffer: line `i + 1` is the command of entry `lines[i]`.
@@ -234,7 +234,7 @@ public struct TextBatch: Sendable {
             if quoted {
                 if u == "\"" {
                     quoted = false
-                } else if isUnprintable(u) || u == "\\" {
+                } else if isUnprintable(u) {
                     throw Unsafe(entry: 0, reason: "statement \(SafeText.quoted(t)) holds a control character in a string")
                 }
                 continue
@@ -387,14 +387,17 @@ public struct TextBatch: Sendable {
         return nil
     }
 
-    /// True when `s` can stand between quotes in nft syntax. Printable ASCII without a quote
-    /// or backslash (nearly every string) is decided on its bytes; the rest scalar by scalar.
+    /// True when `s` can stand between quotes in nft syntax: nft's scanner takes everything
+    /// up to the next quote, with no escapes (a backslash is itself: measured, `comment "a\b"`
+    /// and `"end\"` list back as written), so only a quote or a control character cannot.
+    /// Printable ASCII without a quote (nearly every string) is decided on its bytes; the
+    /// rest scalar by scalar.
     static func isSafe(_ s: String) -> Bool {
         var ascii = true
-        for b in s.utf8 where b < 0x20 || b >= 0x7F || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+        for b in s.utf8 where b < 0x20 || b >= 0x7F || b == UInt8(ascii: "\"") {
             ascii = false
             break
         }
-        return ascii || !s.unicodeScalars.contains { $0 == "\"" || $0 == "\\" || isUnprintable($0) }
+        return ascii || !s.unicodeScalars.contains { $0 == "\"" || isUnprintable($0) }
     }
 }
