@@ -35,6 +35,13 @@ import Testing
             "table inet t {\n\tset s { type ifname; flags interval; elements = { \"c*\", \"a\", \"b*\" } }\n\tchain c { iifname @s accept; }\n}\n"
         ),
         (
+            // 1.0.6 cannot delete an interval of a concatenation with a value in host byte
+            // order ("No such file or directory"; found by a sweep of transitions).
+            "an element of an address . mark interval set removed",
+            "table inet t {\n\tset s { type ipv4_addr . mark; flags interval; elements = { 10.0.0.1 . 0x1, 10.0.0.2 . 0x2 } }\n\tchain c { ip saddr . meta mark @s accept; }\n}\n",
+            "table inet t {\n\tset s { type ipv4_addr . mark; flags interval; elements = { 10.0.0.1 . 0x1 } }\n\tchain c { ip saddr . meta mark @s accept; }\n}\n"
+        ),
+        (
             "a wildcard added to wildcards",
             "table inet t {\n\tset s { type ifname; flags interval; elements = { \"veth*\", \"wg*\" } }\n\tchain c { iifname @s accept; }\n}\n",
             "table inet t {\n\tset s { type ifname; flags interval; elements = { \"veth*\", \"wg*\", \"tun*\" } }\n\tchain c { iifname @s accept; }\n}\n"

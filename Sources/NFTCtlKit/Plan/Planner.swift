@@ -165,6 +165,13 @@ struct TablePlanner {
                 replaced(because: "the elements of constant \(kind) \(s.value.name) change")
                 continue
             }
+            if !removed.isEmpty, l.value.isIntervalSet, Self.concatenatesHostOrder(l.value.type) {
+                replaced(
+                    because:
+                        "an element of \(kind) \(s.value.name) is removed, which libnftables 1.0.6 cannot delete from intervals of a concatenation with a mark, an interface index, a uid or a ct state"
+                )
+                continue
+            }
             if removed.contains(where: { Self.holdsWildcard($0.json) }) {
                 replaced(because: "a wildcard element of \(kind) \(s.value.name) is removed, which libnftables 1.0.6 cannot delete")
                 continue
@@ -336,6 +343,24 @@ struct TablePlanner {
             }
         }
         return out
+    }
+
+    /// Whether a set's key is a concatenation holding a value nft keeps in host byte order
+    /// (a mark, an interface index, a uid, a ct state...): 1.0.6 cannot delete such an
+    /// interval set's elements ("No such file or directory"; measured with `ipv4_addr .
+    /// mark`, `mark . ipv4_addr`, `. iface_index`, `. ct_state`, `. uid`; addresses, ports,
+    /// protocols and names delete). Anything but those known to delete counts.
+    static func concatenatesHostOrder(_ type: SetKeyType?) -> Bool {
+        let network: Set<String> = ["ipv4_addr", "ipv6_addr", "inet_service", "inet_proto", "ifname", "ether_addr", "ether_type"]
+        switch type {
+        case .concat(let names)?: return names.contains { !network.contains($0) }
+        case .typeof(.concat(let parts))?:
+            return parts.contains {
+                if case .payload = $0 { return false }
+                return true
+            }
+        default: return false
+        }
     }
 
     /// A rule with a meter (`meter flood { ip saddr limit rate 10/second }`), as a statement
