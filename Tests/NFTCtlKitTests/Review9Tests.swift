@@ -31,29 +31,24 @@ import Testing
         #expect(ns.nftList().contains("jump"))
     }
 
-    /// Not from the warm-up: libnftables 1.0.6 itself crashes on a batch that places a rule
-    /// by position and adds a rule with an anonymous chain (review 9, finding 2). nftctl
-    /// refuses that batch before sending it, naming the rule; the kernel keeps its rules.
-    @Test(.needsRoot) func aPositionedRuleBesideAnAnonymousChainIsRefusedNotACrash() throws {
-        guard let ns = TestNamespace.make("positioned rule, anonymous chain") else { return }
-        let dir = ApplySafety.stateDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    /// libnftables 1.0.6 crashes on a batch that places a rule by position and adds a rule
+    /// with an anonymous chain (review 9, finding 2): the planner replaces that table whole
+    /// instead (no positions), and the namespace lists as `nft -f` makes it. A batch that
+    /// still holds both (across tables) is refused by the transport before it is sent.
+    @Test(.needsRoot) func aPositionedRuleBesideAnAnonymousChainReplacesTheTable() throws {
+        guard let k = AgainstNft("positioned rule, anonymous chain") else { return }
         let head = "table inet t {\n  chain c {\n    type filter hook input priority 0; policy accept;\n    tcp dport 22 accept\n"
-        let one = try Self.write(head + "    tcp dport 80 accept\n  }\n}\n", dir, "one.nft")
-        let two = try Self.write(
-            head + "    tcp dport 443 accept\n    tcp dport 80 accept\n    tcp dport 8080 jump { counter; accept; }\n  }\n}\n", dir,
-            "two.nft")
-        let first = ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, one], dir)
+        let one = head + "    tcp dport 80 accept\n  }\n}\n"
+        let two = head + "    tcp dport 443 accept\n    tcp dport 80 accept\n    tcp dport 8080 jump { counter; accept; }\n  }\n}\n"
+        let first = try k.apply(one)
         try #require(first.status == 0, "\(first.stderr)")
-        let before = ns.nftList()
-        let second = ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, two], dir)
-        #expect(second.status == 1, "\(second.stderr)")
-        #expect(second.stderr.contains("two.nft:7") && second.stderr.contains("anonymous chain"), "\(second.stderr)")
-        #expect(ns.nftList() == before)
-        // Whole, the same file applies.
-        let whole = ApplySafety.nftctl(["apply", "--yes", "--replace", "--netns", ns.name, two], dir)
-        #expect(whole.status == 0, "\(whole.stderr)")
-        #expect(ns.nftList().contains("jump"))
+        let second = try k.apply(two)
+        #expect(second.status == 0 && second.stdout.contains("replaced whole"), "\(second.stdout)\(second.stderr)")
+        try k.expectSameAsNft(two)
+        let batch = try Document.parse(
+            #"{"nftables": [{"insert": {"rule": {"family": "inet", "table": "a", "chain": "c", "handle": 4, "expr": [{"accept": null}]}}}, "#
+                + #"{"add": {"rule": {"family": "inet", "table": "b", "chain": "c", "expr": ["jump { counter; accept; }"]}}}]}"#)
+        #expect(AnonymousChainPlacement.refusal(batch, locations: []) != nil)
     }
 
     /// The copy an apply wrote beside ruleset.json is removed before its publication, as

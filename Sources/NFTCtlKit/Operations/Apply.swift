@@ -317,6 +317,8 @@ public enum ApplyOperation {
             // A new table went without a scratch load, which names the refused declaration
             // and the user's line (`KernelCheck`): that load, now that it would say more.
             if !desired.learning.isEmpty { _ = try normalised() }
+            // nftctl's own refusal (nothing was sent) says so itself.
+            if let own = error as? TransportRefusal, case .unsupported = own.underlying { throw own }
             throw Problem("the kernel refused the batch; nothing was changed: \(error)")
         }
         report.applied = true
@@ -467,6 +469,8 @@ public enum ApplyOperation {
                 throw mayHaveCommitted(error, snapshot: snapshot, armed: false)
             }
             store.removeSnapshot(snapshot.id)
+            // nftctl's own refusal (nothing was sent) says so itself.
+            if let own = error as? TransportRefusal, case .unsupported = own.underlying { throw own }
             throw Problem("the kernel refused the batch; nothing was changed: \(error)")
         }
     }

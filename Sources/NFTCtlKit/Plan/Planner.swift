@@ -235,8 +235,12 @@ struct TablePlanner {
             changes.append(Change(sign: .delete, subject: .chain(old: l.value, new: nil)))
         }
 
-        if positionsCrash, replaceReasons.isEmpty, changes.contains(where: PositionedRuleCrash.placesByPosition) {
-            replaceReasons.append(PositionedRuleCrash.reason)
+        if replaceReasons.isEmpty, changes.contains(where: PositionedRuleCrash.placesByPosition) {
+            if positionsCrash {
+                replaceReasons.append(PositionedRuleCrash.reason)
+            } else if changes.contains(where: PositionedRuleCrash.bringsAnonymousChain) {
+                replaceReasons.append(PositionedRuleCrash.besideAnonymousChain)
+            }
         }
         let mode: TablePlan.Mode = replaceReasons.isEmpty ? .update : .replace(.needed(replaceReasons.joined(separator: "; ")))
         return TablePlan(key: desired.key, mode: mode, changes: changes, desired: desired, live: live, written: written)

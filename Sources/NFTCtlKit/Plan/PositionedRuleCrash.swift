@@ -57,6 +57,17 @@ enum PositionedRuleCrash {
         return old == nil ? before != nil : PlanBatch.goesAsInsert(change)
     }
 
+    /// Whether `change` brings a rule with an anonymous chain (`jump { … }`): with a rule
+    /// placed by position in the same batch, 1.0.6 crashes too (`AnonymousChainPlacement`,
+    /// which refuses such a batch; the planner replaces the table first where it can).
+    static func bringsAnonymousChain(_ change: Change) -> Bool {
+        guard case .rule(_, _, let new?, _) = change.subject else { return false }
+        return (change.send ?? new).statements.contains(where: AnonymousChainPlacement.holdsAnonymousChain)
+    }
+
+    static let besideAnonymousChain =
+        "a rule is placed by position beside a rule with an anonymous chain (jump { … }), which libnftables 1.0.6 crashes on in one batch"
+
     static let reason =
         "a rule is placed by position, which libnftables 1.0.6 crashes on while the ruleset holds an anonymous set keyed by a header bitfield (such as ip dscp { … })"
 }
