@@ -80,4 +80,13 @@ struct DiagnosticErrorTests {
         #expect(missing.status == 1)
         #expect(missing.stderr == "\(dir)/missing.json: error: no such file or directory\n", "\(missing.stderr)")
     }
+
+    /// A JSON batch's `delete` of a rule (by handle, without statements) is said to be what
+    /// it is, not a rule without statements.
+    @Test func aDeletedRuleInABatchIsNamedAsSuch() throws {
+        let doc = try Document.parse(
+            #"{"nftables": [{"delete": {"rule": {"family": "inet", "table": "t", "chain": "c", "handle": 3}}}]}"#)
+        let diagnostics = Validator.unsupportedParts(doc, locations: [nil], origin: "a.json")
+        #expect(diagnostics.count == 1 && diagnostics[0].message.hasPrefix("'delete' of a rule cannot be part"), "\(diagnostics)")
+    }
 }

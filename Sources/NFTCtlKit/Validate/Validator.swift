@@ -33,6 +33,15 @@ public enum Validator {
             case .item(let item):
                 unsupportedParts(item, object: object(), at: loc, into: &out)
             case .command(let c):
+                // A rule deleted by handle has no statements: said as what it is.
+                if c.verb == .delete, case .rule = c.item {
+                    out.append(
+                        Diagnostic(
+                            .error,
+                            "'delete' of a rule cannot be part of a declared ruleset (rules need no handles: declare the final state)",
+                            object: object(), at: loc))
+                    continue
+                }
                 unsupportedParts(c.item, object: object(), at: loc, into: &out)
             }
         }
