@@ -245,10 +245,15 @@ public struct RulesetState: Sendable, Hashable {
             tables[i].chains[k].value.name = newname
             for r in tables[i].rules.indices where tables[i].rules[r].value.chain == c.name { tables[i].rules[r].value.chain = newname }
         default:
-            throw Problem.state(
-                "'\(verb.rawValue)' of \(item.kindName) cannot be part of a declared ruleset (rules need no handles: declare the final state)",
-                at: loc)
+            throw Problem.state(Self.notDeclarative(verb, item), at: loc)
         }
+    }
+}
+
+extension RulesetState {
+    /// Why a command that edits by handle has no place in a file that declares tables.
+    public static func notDeclarative(_ verb: Verb, _ item: RulesetItem) -> String {
+        "'\(verb.rawValue)' of \(item.kindName) cannot be part of a declared ruleset (rules need no handles: declare the final state)"
     }
 }
 

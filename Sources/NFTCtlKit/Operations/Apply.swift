@@ -157,6 +157,23 @@ public enum ApplyOperation {
         var plan = Planner.plan(
             desired: desired.state, written: desired.written, live: liveTables, prune: pruned,
             declaredBefore: store?.declaredElements() ?? { nil })
+        // A rule placed by position crashes libnftables 1.0.6 while any table of the
+        // namespace, another program's too, holds a rule keyed by a header bitfield
+        // (`PositionedRuleCrash`): the whole ruleset is listed when the plan places one (a
+        // listing that fails counts as holding one).
+        if mode == .incremental,
+            plan.tables.contains(where: {
+                guard case .update = $0.mode else { return false }
+                return $0.changes.contains(where: PositionedRuleCrash.placesByPosition)
+            })
+        {
+            if (try? backend.list()).map(PositionedRuleCrash.holds) ?? true {
+                plan = Planner.plan(
+                    desired: desired.state, written: desired.written, live: liveTables, prune: pruned,
+                    declaredBefore: store?.declaredElements() ?? { nil }, positionsCrash: true)
+            }
+            timer.mark("the whole ruleset listed: rules placed by position")
+        }
         defer { ProcessLifetime.keep((plan, liveTables)) }
         timer.mark("plan")
         let batch: (document: Document, locations: [SourceLocation?])
@@ -469,8 +486,6 @@ public enum ApplyOperation {
                 throw mayHaveCommitted(error, snapshot: snapshot, armed: false)
             }
             store.removeSnapshot(snapshot.id)
-            // nftctl's own refusal (nothing was sent) says so itself.
-            if let own = error as? TransportRefusal, case .unsupported = own.underlying { throw own }
             throw Problem("the kernel refused the batch; nothing was changed: \(error)")
         }
     }

@@ -66,11 +66,7 @@ public enum PlanOperation {
         // Judged from every table the listing holds (a rollback's lists them all), not only these.
         let crash =
             PositionedRuleCrash.holds(desired.state.tables.lazy.flatMap { $0.rules.lazy.map(\.value) })
-            || PositionedRuleCrash.holds(
-                listing.entries.lazy.compactMap { e -> Rule? in
-                    if case .item(.rule(let r)) = e { return r }
-                    return nil
-                })
+            || PositionedRuleCrash.holds(listing)
         return Planner.plan(
             desired: desired.state, written: desired.written, live: live, prune: prune, declaredBefore: declaredBefore,
             positionsCrash: crash)

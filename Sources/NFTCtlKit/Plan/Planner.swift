@@ -355,13 +355,22 @@ struct TablePlanner {
     /// mark`, `mark . ipv4_addr`, `. iface_index`, `. ct_state`, `. uid`; addresses, ports,
     /// protocols and names delete). Anything but those known to delete counts.
     static func concatenatesHostOrder(_ type: SetKeyType?) -> Bool {
-        let network: Set<String> = ["ipv4_addr", "ipv6_addr", "inet_service", "inet_proto", "ifname", "ether_addr", "ether_type"]
+        // Network byte order, or one byte (measured to delete: `ipv4_addr . icmp_type`,
+        // `typeof meta l4proto . ip saddr`, `typeof meta iifname . ip saddr`).
+        let safe: Set<String> = [
+            "ipv4_addr", "ipv6_addr", "inet_service", "inet_proto", "ifname", "ether_addr", "ether_type", "icmp_type",
+            "icmpv6_type", "icmp_code", "icmpv6_code", "icmpx_code", "tcp_flag", "nf_proto", "pkt_type"
+        ]
+        let safeMeta: Set<String> = ["l4proto", "nfproto", "protocol", "iifname", "oifname", "pkttype"]
         switch type {
-        case .concat(let names)?: return names.contains { !network.contains($0) }
+        case .concat(let names)?: return names.contains { !safe.contains($0) }
         case .typeof(.concat(let parts))?:
             return parts.contains {
-                if case .payload = $0 { return false }
-                return true
+                switch $0 {
+                case .payload: return false
+                case .meta(let key): return !safeMeta.contains(key)
+                default: return true
+                }
             }
         default: return false
         }
@@ -373,7 +382,7 @@ struct TablePlanner {
         r.statements.contains {
             switch $0 {
             case .meter: return true
-            case .text(let t): return t.hasPrefix("meter ") || t.contains(" meter ")
+            case .text(let t): return t.hasPrefix("meter ")
             default: return false
             }
         }

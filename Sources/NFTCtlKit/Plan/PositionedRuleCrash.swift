@@ -3,34 +3,43 @@ import NFTAnalysis
 /// libnftables 1.0.6 dies (SIGSEGV, before anything is sent) on any rule command placed by
 /// position — `insert`/`add rule … position H`, `index N`, JSON with a handle — while the
 /// namespace's ruleset, any table of it, holds a rule with an anonymous set or map keyed by
-/// a header bitfield: `ip dscp { cs1, ef }`, `tcp doff { 5, 6 }`, `meta mark set ip dscp
-/// map { cs1 : 1 }` (measured on nft 1.0.6: every field that is not whole bytes; a plain
-/// `ip dscp cs1`, a named set, appends, replaces and deletes are fine). A plan that would
-/// place a rule by position in such a ruleset replaces the table whole instead (no
-/// positions), as a rollback does.
+/// a header bitfield: `ip dscp { cs1, ef }`, `tcp doff { 5, 6 }`, `frag more-fragments { 0,
+/// 1 }`, `meta mark set ip dscp map { cs1 : 1 }`, or such a rule inside an anonymous chain
+/// (measured on nft 1.0.6; a plain `ip dscp cs1`, a bitfield inside a concatenation, a
+/// named set, appends, replaces and deletes are fine). A plan that would place a rule by
+/// position in such a ruleset replaces the table whole instead (no positions), as a
+/// rollback does; `apply` judges from every table of the namespace (`Apply`).
 enum PositionedRuleCrash {
-    /// Header fields that are not whole bytes (nft's proto.c `HDR_BITFIELD`s).
+    /// Header fields that are not whole bytes (nft's proto.c and exthdr.c `HDR_BITFIELD`s).
     static let bitfields: Set<String> = [
         "ip version", "ip hdrlength", "ip dscp", "ip ecn", "ip6 version", "ip6 dscp", "ip6 ecn", "ip6 flowlabel",
-        "tcp doff", "vlan pcp", "vlan dei", "vlan cfi", "vlan id", "frag frag-off", "frag reserved2", "frag more-fragments",
-        "dccp type", "ah reserved", "comp flags"
+        "tcp doff", "tcp reserved", "vlan pcp", "vlan dei", "vlan cfi", "vlan id", "frag frag-off", "frag reserved2",
+        "frag more-fragments", "dccp type"
     ]
 
     /// Whether the rules of `items` (any tables) include one that makes positions crash.
     static func holds(_ rules: some Sequence<Rule>) -> Bool { rules.contains(where: triggers) }
 
-    /// A rule with an anonymous set, map or verdict map whose key reads a bitfield.
+    /// Whether a listing's rules (every table it holds) include one.
+    static func holds(_ listing: Document) -> Bool {
+        holds(
+            listing.entries.lazy.compactMap { e -> Rule? in
+                if case .item(.rule(let r)) = e { return r }
+                return nil
+            })
+    }
+
+    /// A rule with an anonymous set, map or verdict map keyed by a bitfield itself, or an
+    /// anonymous chain (nft text by now) that may hold one: a nested `{` beside a bitfield's
+    /// name (broader on purpose: it only ever replaces a table).
     static func triggers(_ rule: Rule) -> Bool {
         func bitfield(_ e: Expression) -> Bool {
-            var found = false
-            e.forEach { x in
-                guard case .payload(let p) = x else { return }
-                switch p {
-                case .field(let proto, let field): if bitfields.contains(proto + " " + field) { found = true }
-                case .raw(_, let offset, let len): if offset % 8 != 0 || len % 8 != 0 { found = true }
-                }
+            switch e {
+            case .payload(.field(let proto, let field)): return bitfields.contains(proto + " " + field)
+            case .payload(.raw(_, let offset, let len)): return offset % 8 != 0 || len % 8 != 0
+            case .exthdr(let name, let field?, _): return bitfields.contains(name + " " + field)
+            default: return false
             }
-            return found
         }
         func anonymous(_ e: Expression) -> Bool {
             if case .set = e { return true }
@@ -41,6 +50,11 @@ enum PositionedRuleCrash {
             switch s {
             case .match(let left, _, let right) where anonymous(right) && bitfield(left): found = true
             case .vmap(let key, let data) where anonymous(data) && bitfield(key): found = true
+            case .text(let t) where AnonymousChainPlacement.holdsAnonymousChain(s):
+                let nested = t.split(separator: "{", omittingEmptySubsequences: false).count > 2
+                if nested, bitfields.contains(where: { t.contains($0.split(separator: " ").last.map { " \($0) " } ?? "") }) {
+                    found = true
+                }
             default: break
             }
             s.forEachExpression { e in

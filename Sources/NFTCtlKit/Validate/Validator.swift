@@ -35,11 +35,7 @@ public enum Validator {
             case .command(let c):
                 // A rule deleted by handle has no statements: said as what it is.
                 if c.verb == .delete, case .rule = c.item {
-                    out.append(
-                        Diagnostic(
-                            .error,
-                            "'delete' of a rule cannot be part of a declared ruleset (rules need no handles: declare the final state)",
-                            object: object(), at: loc))
+                    out.append(Diagnostic(.error, RulesetState.notDeclarative(c.verb, c.item), object: object(), at: loc))
                     continue
                 }
                 unsupportedParts(c.item, object: object(), at: loc, into: &out)
@@ -387,12 +383,10 @@ final class TableValidator {
         case .reject:
             if family == "netdev" {
                 require("reject", type: nil, hooks: ["ingress"])
-            } else if family == "bridge" {
-                require("reject", type: nil, hooks: ["prerouting", "input", "forward", "output"])
             } else {
-                // Prerouting in newer kernels (the nftables test suite probes it:
-                // `prerouting_reject`): left to the kernel, whose refusal changes nothing and
-                // says why.
+                // Bridge, and ip, ip6, inet at prerouting in newer kernels (the nftables test
+                // suite probes it: `prerouting_reject`), where an older kernel's refusal
+                // changes nothing and says why.
                 require("reject", type: nil, hooks: ["prerouting", "input", "forward", "output"])
             }
         case .tproxy: require("tproxy", type: nil, hooks: ["prerouting"])
