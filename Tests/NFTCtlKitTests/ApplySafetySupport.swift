@@ -162,6 +162,17 @@ final class AgainstNft {
     /// nftctl in the namespace, with this test's state directory.
     func nftctl(_ arguments: [String]) -> Shell.Result { ApplySafety.nftctl(arguments, dir + "/state") }
 
+    /// `text` applies and is verified, the namespace then lists as `nft -f` of it alone does,
+    /// and a second apply finds nothing to do.
+    func expectAppliesAsNft(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let first = try apply(text)
+        #expect(first.status == 0 && first.stdout.contains("verified"), "\(first.stdout)\(first.stderr)", sourceLocation: sourceLocation)
+        try expectSameAsNft(text, sourceLocation: sourceLocation)
+        let again = try apply(text)
+        #expect(
+            again.status == 0 && again.stdout.contains("nothing to do"), "\(again.stdout)\(again.stderr)", sourceLocation: sourceLocation)
+    }
+
     /// The namespace lists as `nft -f` of `text` alone does.
     func expectSameAsNft(_ text: String, _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws {
         #expect(oracle.exec(["nft", "flush", "ruleset"]).status == 0, sourceLocation: sourceLocation)
