@@ -159,20 +159,32 @@ public enum ApplyOperation {
             declaredBefore: store?.declaredElements() ?? { nil })
         // A rule placed by position crashes libnftables 1.0.6 while any table of the
         // namespace, another program's too, holds a rule keyed by a header bitfield
-        // (`PositionedRuleCrash`): the whole ruleset is listed when the plan places one (a
-        // listing that fails counts as holding one).
-        if mode == .incremental,
+        // (`PositionedRuleCrash`): when the plan places one, the other tables' rules are read
+        // in nftctl's own dump (not decoded: `mayTrigger`; one that cannot be read counts).
+        if !backend.keepsModel, mode == .incremental,
             plan.tables.contains(where: {
                 guard case .update = $0.mode else { return false }
                 return $0.changes.contains(where: PositionedRuleCrash.placesByPosition)
             })
         {
-            if (try? backend.list()).map(PositionedRuleCrash.holds) ?? true {
+            var crash = false
+            do {
+                for key in try backend.tableKeys() where liveTables.table(key) == nil {
+                    guard let contents = try backend.contents(family: key.family, table: key.name) else { continue }
+                    if contents.rules.contains(where: { PositionedRuleCrash.mayTrigger(kernelBytes: $0.bytes) }) {
+                        crash = true
+                        break
+                    }
+                }
+            } catch {
+                crash = true
+            }
+            if crash {
                 plan = Planner.plan(
                     desired: desired.state, written: desired.written, live: liveTables, prune: pruned,
                     declaredBefore: store?.declaredElements() ?? { nil }, positionsCrash: true)
             }
-            timer.mark("the whole ruleset listed: rules placed by position")
+            timer.mark("the other tables' rules read: rules placed by position")
         }
         defer { ProcessLifetime.keep((plan, liveTables)) }
         timer.mark("plan")

@@ -20,6 +20,17 @@ enum PositionedRuleCrash {
     /// Whether the rules of `items` (any tables) include one that makes positions crash.
     static func holds(_ rules: some Sequence<Rule>) -> Bool { rules.contains(where: triggers) }
 
+    /// Whether a rule as the kernel holds it (`KernelRule.bytes`) may be one: it masks a
+    /// loaded value (`bitwise`, as a bitfield's load is) and looks up an anonymous set or map
+    /// (`__set…`, `__map…`). Broader than `triggers` on purpose: read without decoding, it
+    /// only ever makes a table be replaced.
+    static func mayTrigger(kernelBytes bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { b in
+            KernelRules.contains(b, Array("bitwise\0".utf8))
+                && (KernelRules.contains(b, Array("__set".utf8)) || KernelRules.contains(b, Array("__map".utf8)))
+        }
+    }
+
     /// Whether a listing's rules (every table it holds) include one.
     static func holds(_ listing: Document) -> Bool {
         holds(
