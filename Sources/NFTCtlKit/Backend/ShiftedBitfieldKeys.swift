@@ -10,21 +10,9 @@ import NFTAnalysis
 /// kernel's bytes are the same, and the listing stays nft's own. Integer bitfields
 /// (`ip version`, `tcp doff`) list raw and load back raw, and are left alone.
 enum ShiftedBitfieldKeys {
-    struct Field {
-        var proto: String
-        var name: String
-        var base: String
-        /// The field's place in bits from the start of its header, as nft's proto.c has it.
-        var offset: Int
-        var len: Int
-    }
-
-    static let fields: [Field] = [
-        Field(proto: "ip", name: "dscp", base: "nh", offset: 8, len: 6),
-        Field(proto: "ip6", name: "dscp", base: "nh", offset: 4, len: 6),
-        Field(proto: "ip6", name: "ecn", base: "nh", offset: 10, len: 2),
-        Field(proto: "dccp", name: "type", base: "th", offset: 67, len: 4)
-    ]
+    /// The shifted fields of a non-integer type whose named-map keys 1.0.6 lists raw (measured).
+    static let fields: [HeaderBitfields.Field] = [("ip", "dscp"), ("ip6", "dscp"), ("ip6", "ecn"), ("dccp", "type")]
+        .compactMap { HeaderBitfields.field($0, $1) }
 
     /// `r` with each such map key named.
     static func repair(_ r: Rule) -> Rule {

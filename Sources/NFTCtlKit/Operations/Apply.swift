@@ -154,38 +154,12 @@ public enum ApplyOperation {
             desired = try normalised()
             timer.mark("desired state again (a new table appeared)")
         }
+        // A rule placed by position crashes libnftables 1.0.6 while any table of the
+        // namespace, another program's too, holds a rule keyed by a header bitfield.
         var plan = Planner.plan(
             desired: desired.state, written: desired.written, live: liveTables, prune: pruned,
-            declaredBefore: store?.declaredElements() ?? { nil })
-        // A rule placed by position crashes libnftables 1.0.6 while any table of the
-        // namespace, another program's too, holds a rule keyed by a header bitfield
-        // (`PositionedRuleCrash`): when the plan places one, the other tables' rules are read
-        // in nftctl's own dump (not decoded: `mayTrigger`; one that cannot be read counts).
-        if !backend.keepsModel, mode == .incremental,
-            plan.tables.contains(where: {
-                guard case .update = $0.mode else { return false }
-                return $0.changes.contains(where: PositionedRuleCrash.placesByPosition)
-            })
-        {
-            var crash = false
-            do {
-                for key in try backend.tableKeys() where liveTables.table(key) == nil {
-                    guard let contents = try backend.contents(family: key.family, table: key.name) else { continue }
-                    if contents.rules.contains(where: { PositionedRuleCrash.mayTrigger(kernelBytes: $0.bytes) }) {
-                        crash = true
-                        break
-                    }
-                }
-            } catch {
-                crash = true
-            }
-            if crash {
-                plan = Planner.plan(
-                    desired: desired.state, written: desired.written, live: liveTables, prune: pruned,
-                    declaredBefore: store?.declaredElements() ?? { nil }, positionsCrash: true)
-            }
-            timer.mark("the other tables' rules read: rules placed by position")
-        }
+            declaredBefore: store?.declaredElements() ?? { nil },
+            elsewhere: { mode == .incremental && PositionedRuleCrash.holds(liveListing, orBesideIn: backend) })
         defer { ProcessLifetime.keep((plan, liveTables)) }
         timer.mark("plan")
         let batch: (document: Document, locations: [SourceLocation?])
@@ -317,10 +291,9 @@ public enum ApplyOperation {
             // A batch of element commands alone goes in nftctl's own batch too, where it can
             // (`KernelBatch.elements`); it is verified as before, from the kernel's dump of
             // the sets (`EchoedListing`).
-            let liveSets = Transport.sets(of: liveTables, in: state.keys)
+            let sets = Transport.sets(of: liveTables, in: state.keys, desired: desired.state)
             if ownEcho == nil, derivable, !echoed,
-                let elements = KernelBatch.elements(
-                    batch.document, sets: liveSets + desired.state.tables.flatMap { $0.sets.map(\.value) }, locations: batch.locations)
+                let elements = KernelBatch.elements(batch.document, sets: sets, locations: batch.locations)
             {
                 do {
                     sentElements = try backend.commit(elements, generation: generation) != nil
@@ -330,7 +303,7 @@ public enum ApplyOperation {
                 }
             }
             if ownEcho == nil && !sentElements {
-                echo = try Transport.commit(batch, liveSets: liveSets, desired: desired.state, backend: backend, echoed: echoed)
+                echo = try Transport.commit(batch, sets: sets, backend: backend, echoed: echoed)
             }
         } catch let stale as StalePlan {
             abandon()

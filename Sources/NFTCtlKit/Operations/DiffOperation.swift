@@ -32,6 +32,9 @@ public enum DiffOperation {
         let live = remembered.map { $0.covers(input.state.keys) } == false ? try backend().list() : listing
         defer { ProcessLifetime.keep((input, desired, live)) }
         let before = against == nil ? store?.declaredElements() : nil
-        return (try PlanOperation.plan(desired: desired, live: live, declaredBefore: before ?? { nil }), input.notes)
+        // Other programs' tables count for the crash guard, as they do for `apply`.
+        let plan = try PlanOperation.plan(
+            desired: desired, live: live, declaredBefore: before ?? { nil }, backend: against == nil ? try backend() : nil)
+        return (plan, input.notes)
     }
 }

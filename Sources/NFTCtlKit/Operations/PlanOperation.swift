@@ -58,18 +58,17 @@ public enum PlanOperation {
 
     /// Element deltas are only as good as the listings: a live listing (kernel, snapshot or
     /// remembered) that repeats elements of a set is not complete, and planning from it
-    /// could delete what is there, so it is refused here whatever its origin.
+    /// could delete what is there, so it is refused here whatever its origin. Every table the
+    /// listing holds (a rollback's lists them all) counts for `PositionedRuleCrash`, and
+    /// those of `backend`'s namespace it does not (a remembered listing's).
     public static func plan(
-        desired: DesiredState, live listing: Document, prune: [TableKey] = [], declaredBefore: () -> DeclaredElements? = { nil }
+        desired: DesiredState, live listing: Document, prune: [TableKey] = [], declaredBefore: () -> DeclaredElements? = { nil },
+        backend: Backend? = nil
     ) throws -> Plan {
         let live = try plannableLiveState(listing, tables: desired.keys + prune)
-        // Judged from every table the listing holds (a rollback's lists them all), not only these.
-        let crash =
-            PositionedRuleCrash.holds(desired.state.tables.lazy.flatMap { $0.rules.lazy.map(\.value) })
-            || PositionedRuleCrash.holds(listing)
         return Planner.plan(
             desired: desired.state, written: desired.written, live: live, prune: prune, declaredBefore: declaredBefore,
-            positionsCrash: crash)
+            elsewhere: { PositionedRuleCrash.holds(listing, orBesideIn: backend) })
     }
 
     /// `liveState` of a listing to plan from: refused when a set of these tables is listed

@@ -7,26 +7,29 @@ public enum Planner {
     /// `declaredBefore`: the elements the file applied last declared in the sets the rules
     /// fill (`DeclaredElements`; asked only for such a set holding elements the file does
     /// not declare).
-    /// `positionsCrash`: whether the namespace holds a rule that makes libnftables crash on
-    /// rules placed by position (`PositionedRuleCrash`), as far as the caller's listing shows;
-    /// nil: judged from `desired` and `live`.
+    /// `elsewhere`: whether tables beyond `desired` and `live` hold a rule that makes
+    /// libnftables crash on rules placed by position (`PositionedRuleCrash`). That is judged
+    /// once at most, and only when a table's plan places a rule by position.
     public static func plan(
         desired: RulesetState, written: [TableKey: WrittenTable] = [:], live: RulesetState, prune: [TableKey] = [],
-        declaredBefore: () -> DeclaredElements? = { nil }, positionsCrash: Bool? = nil
+        declaredBefore: () -> DeclaredElements? = { nil }, elsewhere: () -> Bool = { false }
     ) -> Plan {
         var tables: [TablePlan] = []
-        let crash =
-            positionsCrash
-            ?? (PositionedRuleCrash.holds(desired.tables.lazy.flatMap { $0.rules.lazy.map(\.value) })
-                || PositionedRuleCrash.holds(live.tables.lazy.flatMap { $0.rules.lazy.map(\.value) }))
+        var judged: Bool?
+        func crash() -> Bool {
+            if let judged { return judged }
+            let j = PositionedRuleCrash.holds(desired) || PositionedRuleCrash.holds(live) || elsewhere()
+            judged = j
+            return j
+        }
         for d in desired.tables {
             let w = written[d.key]
             if let l = live.table(d.key) {
                 tables.append(
                     withoutActuallyEscaping(declaredBefore) { before in
                         TablePlanner(
-                            desired: d, written: w, live: l, declaredBefore: { before()?.elements(of: d.key, $0) }, positionsCrash: crash
-                        ).plan()
+                            desired: d, written: w, live: l, declaredBefore: { before()?.elements(of: d.key, $0) }
+                        ).plan(positionsCrash: crash)
                     })
             } else {
                 tables.append(
@@ -86,10 +89,9 @@ struct TablePlanner {
     let live: TableContents
     /// The table as the file applied before declared it (`Planner.plan`).
     var declaredBefore: (_ set: String) -> Set<String>? = { _ in nil }
-    /// No rule may be placed by position (`PositionedRuleCrash`).
-    var positionsCrash = false
-
-    func plan() -> TablePlan {
+    /// `positionsCrash`: whether no rule may be placed by position (`PositionedRuleCrash`),
+    /// asked only when one would be.
+    func plan(positionsCrash: () -> Bool = { false }) -> TablePlan {
         var changes: [Change] = []
         var replaceReasons: [String] = []
 
@@ -236,7 +238,7 @@ struct TablePlanner {
         }
 
         if replaceReasons.isEmpty, changes.contains(where: PositionedRuleCrash.placesByPosition) {
-            if positionsCrash {
+            if positionsCrash() {
                 replaceReasons.append(PositionedRuleCrash.reason)
             } else if changes.contains(where: PositionedRuleCrash.bringsAnonymousChain) {
                 replaceReasons.append(PositionedRuleCrash.besideAnonymousChain)

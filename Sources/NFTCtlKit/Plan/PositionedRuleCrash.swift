@@ -8,17 +8,13 @@ import NFTAnalysis
 /// (measured on nft 1.0.6; a plain `ip dscp cs1`, a bitfield inside a concatenation, a
 /// named set, appends, replaces and deletes are fine). A plan that would place a rule by
 /// position in such a ruleset replaces the table whole instead (no positions), as a
-/// rollback does; `apply` judges from every table of the namespace (`Apply`).
+/// rollback does; every table of the namespace counts (`holds(_:orBesideIn:)`).
 enum PositionedRuleCrash {
-    /// Header fields that are not whole bytes (nft's proto.c and exthdr.c `HDR_BITFIELD`s).
-    static let bitfields: Set<String> = [
-        "ip version", "ip hdrlength", "ip dscp", "ip ecn", "ip6 version", "ip6 dscp", "ip6 ecn", "ip6 flowlabel",
-        "tcp doff", "tcp reserved", "vlan pcp", "vlan dei", "vlan cfi", "vlan id", "frag frag-off", "frag reserved2",
-        "frag more-fragments", "dccp type"
-    ]
-
-    /// Whether the rules of `items` (any tables) include one that makes positions crash.
+    /// Whether `rules` (any tables) include one that makes positions crash.
     static func holds(_ rules: some Sequence<Rule>) -> Bool { rules.contains(where: triggers) }
+
+    /// Whether a state's rules include one.
+    static func holds(_ state: RulesetState) -> Bool { holds(state.tables.lazy.flatMap { $0.rules.lazy.map(\.value) }) }
 
     /// Whether a rule as the kernel holds it (`KernelRule.bytes`) may be one: it masks a
     /// loaded value (`bitwise`, as a bitfield's load is) and looks up an anonymous set or map
@@ -28,6 +24,28 @@ enum PositionedRuleCrash {
         bytes.withUnsafeBytes { b in
             KernelRules.contains(b, Array("bitwise\0".utf8))
                 && (KernelRules.contains(b, Array("__set".utf8)) || KernelRules.contains(b, Array("__map".utf8)))
+        }
+    }
+
+    /// Whether `listing` (every table it holds), or a table of `backend`'s namespace that
+    /// `listing` does not hold, read in nftctl's own dump (`mayTrigger`; a table that cannot
+    /// be read counts), holds one. The planner asks only once a plan places a rule by
+    /// position; another program's table counts as much as nftctl's.
+    static func holds(_ listing: Document, orBesideIn backend: Backend?) -> Bool {
+        if holds(listing) { return true }
+        guard let backend else { return false }
+        do {
+            let listed = Set(listing.items.compactMap(\.tableKey))
+            for key in try backend.tableKeys() where !listed.contains(key) {
+                if let contents = try backend.contents(family: key.family, table: key.name),
+                    contents.rules.contains(where: { mayTrigger(kernelBytes: $0.bytes) })
+                {
+                    return true
+                }
+            }
+            return false
+        } catch {
+            return true
         }
     }
 
@@ -46,9 +64,9 @@ enum PositionedRuleCrash {
     static func triggers(_ rule: Rule) -> Bool {
         func bitfield(_ e: Expression) -> Bool {
             switch e {
-            case .payload(.field(let proto, let field)): return bitfields.contains(proto + " " + field)
+            case .payload(.field(let proto, let field)): return HeaderBitfields.spelled.contains(proto + " " + field)
             case .payload(.raw(_, let offset, let len)): return offset % 8 != 0 || len % 8 != 0
-            case .exthdr(let name, let field?, _): return bitfields.contains(name + " " + field)
+            case .exthdr(let name, let field?, _): return HeaderBitfields.spelled.contains(name + " " + field)
             default: return false
             }
         }
@@ -63,7 +81,7 @@ enum PositionedRuleCrash {
             case .vmap(let key, let data) where anonymous(data) && bitfield(key): found = true
             case .text(let t) where AnonymousChainPlacement.holdsAnonymousChain(s):
                 let nested = t.split(separator: "{", omittingEmptySubsequences: false).count > 2
-                if nested, bitfields.contains(where: { t.contains($0.split(separator: " ").last.map { " \($0) " } ?? "") }) {
+                if nested, HeaderBitfields.spacedNames.contains(where: t.contains) {
                     found = true
                 }
             default: break

@@ -91,8 +91,9 @@ public enum Rollback {
         do {
             let plan = try PlanOperation.plan(desired: desired, live: live, prune: created, declaredBefore: declaredBefore)
             if plan.isEmpty { return nil }
-            let liveSets = Transport.sets(of: try? PlanOperation.liveState(live, tables: snapshot.tables), in: snapshot.tables)
-            try Transport.commit(PlanBatch.build(plan), liveSets: liveSets, desired: desired, backend: backend)
+            let sets = Transport.sets(
+                of: try? PlanOperation.liveState(live, tables: snapshot.tables), in: snapshot.tables, desired: desired)
+            try Transport.commit(PlanBatch.build(plan), sets: sets, backend: backend)
             latest = try backend.list()
             return try PlanOperation.plan(desired: desired, live: latest, prune: created).isEmpty ? nil : latest
         } catch {
