@@ -95,7 +95,10 @@ struct RollbackCommand: ParsableCommand {
         }
         for w in try Rollback.restore(snap, store: store, backend: backend) { printError("warning: \(w)") }
         store.removeSnapshot(snap.id)
-        print("restored \(snap.tables.map { "\($0.family) \($0.name)" }.joined(separator: ", ")) from snapshot \(snap.id)")
+        let when = snap.takenAt.map { ", taken at \(Status.date($0)) by the apply that committed then" } ?? ""
+        print(
+            "restored \(snap.tables.map { "\(SafeText.escape($0.family)) \(SafeText.name($0.name))" }.joined(separator: ", ")) "
+                + "from snapshot \(SafeText.escape(snap.id))\(when)")
     }
 }
 

@@ -54,6 +54,11 @@ import Testing
         let r = Shell.run([Shell.nftctl, "rollback", "--netns", ns.name], environment: Self.env(dir))
         #expect(r.status == 0, "\(r.stderr)")
         #expect(!ns.nftList().contains("table inet edge"))
+        // It says which apply it undid: the one that committed when the snapshot was taken.
+        #expect(
+            r.stdout.range(
+                of: #", taken at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by the apply that committed then"#, options: .regularExpression)
+                != nil, "\(r.stdout)")
         let snapshots = try FileManager.default.contentsOfDirectory(atPath: dir + "/netns-\(ns.name)/snapshots")
         for s in snapshots {
             let mode = try FileManager.default.attributesOfItem(atPath: dir + "/netns-\(ns.name)/snapshots/" + s)[.posixPermissions] as? Int

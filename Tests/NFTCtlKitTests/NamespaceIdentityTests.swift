@@ -151,6 +151,10 @@ import Testing
         #expect(ns.nftList().contains("dport 22"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/host"))
         #expect(try StateStore(root: dir, netns: ns.name).snapshotIDs().count == 1)
+        // And `status` there names that namespace, not the host's.
+        let status = Shell.run(["ip", "netns", "exec", ns.name, Shell.nftctl, "status"], environment: ["NFTCTL_STATE_DIR": dir])
+        #expect(status.stdout.contains("namespace: \(ns.name) (the one this process runs in)"), "\(status.stdout)\(status.stderr)")
+        #expect(status.stdout.contains("managed tables: ") && !status.stdout.contains("managed tables: none"), "\(status.stdout)")
     }
 
     /// Run in a namespace nobody named (`unshare -n`), its state goes to a directory of its

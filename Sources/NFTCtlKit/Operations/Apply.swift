@@ -175,7 +175,8 @@ public enum ApplyOperation {
             batch = (Document(deletes.document.entries + whole.document.entries), deletes.locations + whole.locations)
             plan.tables = plan.tables.map { t in
                 var t = t
-                if case .update = t.mode, !t.changes.isEmpty { t.mode = .replace(.asked) }
+                // Every live table goes whole, changed or not (its counters restart): said so.
+                if case .update = t.mode { t.mode = .replace(.asked) }
                 return t
             }
         }

@@ -6,6 +6,8 @@ import NFTAnalysis
 /// the staged one while a `--confirm` waits): what `nftctl restore` would change.
 public struct Status: Sendable {
     public var namespace: String?
+    /// `namespace` as a person reads it (`StateStore.namespaceDescription`).
+    public var namespaceDescription: String
     public var managed: [TableKey]
     public var lastApply: StateStore.LastApply?
     public var pending: StateStore.Pending?
@@ -24,11 +26,12 @@ public struct Status: Sendable {
             drift = try PlanOperation.plan(desired: desired, live: backend.list())
         }
         return Status(
-            namespace: netns, managed: try store.managedTables(), lastApply: try store.lastApply(), pending: pending,
+            namespace: netns, namespaceDescription: store.namespaceDescription, managed: try store.managedTables(),
+            lastApply: try store.lastApply(), pending: pending,
             drift: drift, savedFile: store.rulesetFile.path)
     }
 
-    static func date(_ t: Double) -> String {
+    public static func date(_ t: Double) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
@@ -39,7 +42,7 @@ public struct Status: Sendable {
     public func text(renderer: PlanRenderer, now: Double = Date().timeIntervalSince1970) -> String {
         var out: [String] = []
         let ns = namespace.map { " \(renderer.spell(.netns)) \($0)" } ?? ""
-        out.append("namespace: \(namespace.map { SafeText.name($0) } ?? "this host's")")
+        out.append("namespace: \(namespaceDescription)")
         out.append(
             "managed tables: "
                 + (managed.isEmpty
@@ -74,6 +77,7 @@ public struct Status: Sendable {
     public func json(renderer: PlanRenderer) -> JSON {
         var o = JSONObject()
         o.append("namespace", namespace.map { JSON.string($0) } ?? .null)
+        o.append("namespaceDescription", .string(namespaceDescription))
         o.append("managedTables", .array(managed.map { ["family": .string($0.family), "name": .string($0.name)] }))
         if let l = lastApply {
             var a: JSONObject = [

@@ -51,6 +51,12 @@ public struct TablePlan: Sendable {
     public var live: TableContents?
     /// The desired table as written, where the normaliser kept it: what is sent.
     public var written: WrittenTable? = nil
+
+    /// Replaced whole: shown even when nothing in it changes (its counters restart).
+    public var isReplaced: Bool {
+        if case .replace = mode { return true }
+        return false
+    }
 }
 
 public struct Change: Sendable, Hashable {

@@ -60,7 +60,7 @@ public struct PlanRenderer: Sendable {
 
     public func text(_ plan: Plan) -> String {
         var out: [String] = []
-        for t in plan.tables where !t.changes.isEmpty {
+        for t in plan.tables where !t.changes.isEmpty || t.isReplaced {
             var header = "table \(SafeText.escape(t.key.family)) \(SafeText.name(t.key.name))"
             switch t.mode {
             case .create: header += "  (new table)"
@@ -69,6 +69,7 @@ public struct PlanRenderer: Sendable {
             case .delete: header += "  (deleted: no longer declared, \(spell(.prune)))"
             }
             out.append(SafeText.escape(header))
+            if t.changes.isEmpty { out.append("  (nothing in it changes: the same declarations go in again)") }
             var currentChain: String?? = .none
             var positions = RulePositions(t)
             for c in t.changes {

@@ -50,6 +50,17 @@ public struct StateStore: Sendable {
     /// True for the host's state directory (`hostDirectory`).
     var isHostDirectory: Bool { directory.lastPathComponent == Self.hostDirectory }
 
+    /// The namespace this store is for, as a person reads it: `--netns NAME`'s name, or
+    /// which one this process runs in (`currentNamespaceDirectory`), not the host's
+    /// under `ip netns exec`.
+    var namespaceDescription: String {
+        if let netns { return SafeText.name(netns) }
+        let dir = directory.lastPathComponent
+        if dir.hasPrefix("netns-cookie-") { return "this process's (unnamed, cookie \(dir.dropFirst("netns-cookie-".count)))" }
+        if dir.hasPrefix("netns-") { return "\(SafeText.name(String(dir.dropFirst("netns-".count)))) (the one this process runs in)" }
+        return "this host's"
+    }
+
     /// Whether the network namespace of inode `inode` is the initial one; nil: cannot tell.
     static func isInitialNamespace(inode: UInt64) -> Bool? {
         if let first = SystemCall.inode("/proc/1/ns/net") { return first == inode }
@@ -149,6 +160,11 @@ public struct StateStore: Sendable {
         /// The listing as it is given back to the kernel: sets nft merged to one element
         /// stay sets (`MergedIntervalSets`).
         var givenBack: Document { MergedIntervalSets.split(listing) }
+
+        /// When it was taken, just before the apply that committed after it (`newSnapshotID`):
+        /// what tells a user which apply a rollback undoes, since an apply with nothing to
+        /// change takes none. nil for an id nftctl did not make.
+        public var takenAt: Double? { id.split(separator: ".").first.flatMap { Double($0) } }
     }
 
     /// - Parameter file: the remembered listing's file (`RememberedListing`) when it is this
