@@ -7,10 +7,11 @@ import Testing
 /// Elements added to and deleted from a blocklist are verified without listing the set
 /// (`EchoedListing`, `Verify.Source.elements`): the listing before the commit with the batch's
 /// elements taken out and put in, the generation id, and the kernel's count of the set's
-/// elements. The kernel is the oracle: the namespace lists as `nft -f` of each version makes
+/// elements (or, where they went in nftctl's own batch, its success: `ownElements`). The kernel is the oracle: the namespace lists as `nft -f` of each version makes
 /// a fresh one, and what nftctl remembers plans nothing against the next apply.
 @Suite(.serialized) struct ElementChangeKernelTests {
     static let byKeys = "verification (generation id + element keys + plan)"
+    static let byOwnBatch = "verification (generation id + own element batch + plan)"
     static let ownElements = "commit (own element batch)"
 
     /// Table `a` with rules for `ports`, and table `block`: a hash set of `count` addresses
@@ -73,7 +74,7 @@ import Testing
         // The next apply plans from what this one remembered: a further change is right too.
         let third = Self.file(count: 3000, extra: ["192.0.2.1"], dropFirst: true, ports: [3], blockFirst: true)
         let again = try apply(third, "elements-2.nft")
-        #expect(again.status == 0 && again.stderr.contains(Self.byKeys), "\(again.stderr)")
+        #expect(again.status == 0 && again.stderr.contains(Self.byOwnBatch), "\(again.stderr)")
         #expect(again.stderr.contains(Self.ownElements), "elements alone go in nftctl's own batch: \(again.stderr)")
         #expect(listed() == (try Self.oracle(third)))
         // A map's element and an interval set's are listed instead: the data of a map's
@@ -86,7 +87,7 @@ import Testing
         ].enumerated() {
             let result = try apply(text, "elements-\(3 + k).nft")
             #expect(result.status == 0, "\(result.stderr)")
-            #expect(!result.stderr.contains(Self.byKeys), "\(result.stderr)")
+            #expect(!result.stderr.contains(Self.byKeys) && !result.stderr.contains(Self.byOwnBatch), "\(result.stderr)")
             #expect(listed() == (try Self.oracle(text)))
         }
     }
@@ -127,7 +128,7 @@ import Testing
         for (k, text) in versions.enumerated() {
             let r = try apply(text, "own-elements-\(k).nft")
             #expect(r.status == 0, "\(r.stderr)")
-            if k == 1 { #expect(r.stderr.contains(Self.ownElements) && r.stderr.contains(Self.byKeys), "\(r.stderr)") }
+            if k == 1 { #expect(r.stderr.contains(Self.ownElements) && r.stderr.contains(Self.byOwnBatch), "\(r.stderr)") }
             if k == 2 { #expect(!r.stderr.contains(Self.ownElements), "\(r.stderr)") }
             let fresh = try #require(TestNamespace.make("own element batch oracle"))
             try #require(fresh.nftLoad(text).status == 0)
@@ -183,5 +184,45 @@ import Testing
             #"{"rule": {"family": "inet", "table": "t", "chain": "c", "handle": 4, "expr": [{"set": {"op": "add", "elem": {"payload": {"protocol": "ip", "field": "saddr"}}, "set": "@plain"}}]}}"#
         let written = try Document.parse(#"{"nftables": ["# + [table, set("plain"), writer].joined(separator: ", ") + "]}")
         #expect(EchoedListing.derive(before: written, batch: batch, echo: nil) == nil)
+    }
+
+    /// The own element batch settles a set without a dump (`Verify.Source.ownElements`)
+    /// because the kernel refuses it whole when it adds a key the set holds (NLM_F_EXCL) or
+    /// deletes one it lacks: each refusal leaves the ruleset as it was, at the same generation.
+    @Test(.needsRoot) func theOwnElementBatchIsRefusedForAKeyAlreadyThereOrNotThere() throws {
+        guard let ns = TestNamespace.make("own element batch refusals") else { return }
+        try #require(ns.nftLoad("table inet t {\n\tset s { type ipv4_addr; elements = { 10.0.0.1 }; }\n}\n").status == 0)
+        let before = ns.nftList()
+        let backend = try LibNFTablesBackend(netns: ns.name)
+        let listing = try backend.list()
+        let sets = listing.items.compactMap { i -> NamedSet? in
+            if case .set(let s) = i { return s }
+            return nil
+        }
+        func element(_ verb: String, _ address: String) -> String {
+            #"{"\#(verb)": {"element": {"family": "inet", "table": "t", "name": "s", "elem": ["\#(address)"]}}}"#
+        }
+        for (entries, errno) in [
+            ([element("add", "10.0.0.2"), element("add", "10.0.0.1")], EEXIST),
+            ([element("add", "10.0.0.2"), element("delete", "10.0.0.3")], ENOENT)
+        ] {
+            let batch = try #require(
+                KernelBatch.elements(try ApplyPipelineTests.batch(entries[0], entries[1]), sets: sets, locations: []))
+            let generation = try backend.generationID()
+            do {
+                _ = try backend.commit(batch, generation: generation)
+                Issue.record("taken: \(entries)")
+            } catch let r as KernelBatch.Refusal {
+                #expect(!r.stale && r.errno == errno, "\(r)")
+            }
+            #expect(try backend.generationID() == generation)
+            #expect(ns.nftList() == before)
+        }
+        // The same batch without the offending key goes in.
+        let fine = try #require(
+            KernelBatch.elements(
+                try ApplyPipelineTests.batch(element("add", "10.0.0.2"), element("delete", "10.0.0.1")), sets: sets, locations: []))
+        #expect(try backend.commit(fine, generation: try backend.generationID()) != nil)
+        #expect(ns.nftList().contains("elements = { 10.0.0.2 }"), "\(ns.nftList())")
     }
 }

@@ -32,6 +32,12 @@ extension NamedSet {
         guard keys.count > 1 else { return 0 }
         var seen = Set<String>(minimumCapacity: keys.count)
         var repeats = 0
+        // Keys that are all strings (addresses, names: most of a blocklist) by themselves: two
+        // strings serialise alike only when they are alike, and none is serialised.
+        if keys.allSatisfy({ if case .string = $0 { return true } else { return false } }) {
+            for case .string(let k) in keys where !seen.insert(k).inserted { repeats += 1 }
+            return repeats
+        }
         for k in keys where !seen.insert(k.json.serialized()).inserted { repeats += 1 }
         return repeats
     }

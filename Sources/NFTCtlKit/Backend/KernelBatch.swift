@@ -212,9 +212,13 @@ public struct KernelBatch: Sendable {
                     list += item.bytes
                 }
                 m.attribute(3 | 0x8000, list)  // NFTA_SET_ELEM_LIST_ELEMENTS, nested
-                // NFT_MSG_NEWSETELEM (without NLM_F_EXCL: an element already there is no
-                // error, as with `add element`), NFT_MSG_DELSETELEM.
-                out.append(m, type: c.verb == .add ? 12 : 14, flags: c.verb == .add ? create : 0, .elements(key, e.name, at))
+                // NFT_MSG_NEWSETELEM with NLM_F_EXCL (an element already there fails the
+                // batch, where `add element` would take it), NFT_MSG_DELSETELEM (an element not
+                // there fails it): a batch that went in added only keys the set lacked and
+                // deleted only keys it held, which with the generation id settles the set
+                // without a dump (`Verify.fromEcho`). One that fails goes through libnftables.
+                out.append(
+                    m, type: c.verb == .add ? 12 : 14, flags: c.verb == .add ? create | exclusive : 0, .elements(key, e.name, at))
             }
         }
         guard out.count > 0 else { return nil }
@@ -223,6 +227,7 @@ public struct KernelBatch: Sendable {
     }
 
     static let create: UInt16 = 0x400  // NLM_F_CREATE
+    static let exclusive: UInt16 = 0x200  // NLM_F_EXCL
     static let appendFlag: UInt16 = 0x800  // NLM_F_APPEND
     static let echo: UInt16 = 0x8  // NLM_F_ECHO
     static let ack: UInt16 = 0x4  // NLM_F_ACK

@@ -290,8 +290,8 @@ public enum ApplyOperation {
                 }
             }
             // A batch of element commands alone goes in nftctl's own batch too, where it can
-            // (`KernelBatch.elements`); it is verified as before, from the kernel's dump of
-            // the sets (`EchoedListing`).
+            // (`KernelBatch.elements`): its going in, with the generation id, settles the sets
+            // (`Verify.Source.ownElements`); through libnftables, the kernel's dump of each does.
             let sets = Transport.sets(of: liveTables, in: state.keys, desired: desired.state)
             if ownEcho == nil, derivable, !echoed,
                 let elements = KernelBatch.elements(batch.document, sets: sets, locations: batch.locations)
@@ -354,6 +354,7 @@ public enum ApplyOperation {
                 ? Verify.Evidence(listing: liveListing, generation: generation, batch: batch.document, echo: echo) : nil
             let verified = try Verify.afterCommit(
                 desired: desired, declared: state, prune: pruned, backend: backend, evidence: evidence, ownEcho: ownEcho,
+                ownElements: sentElements,
                 committed: generation,
                 normalForms: normalised)
             defer { ProcessLifetime.keep((verified.listing, echo)) }

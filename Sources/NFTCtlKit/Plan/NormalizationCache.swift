@@ -67,7 +67,23 @@ struct NormalizationCache {
     static func declarationsKey(_ table: TableContents) -> NormalFormKey {
         var h = RulesHasher()
         h.combine("declarations")
-        for s in table.sets { h.combine(JSON.array(s.value.elements.map(\.json)).serialized()) }
+        // Each set's elements as a JSON array, a plain string (most of a blocklist) written
+        // as it serialises, quoted, rather than through the serialiser.
+        for s in table.sets {
+            var bytes: [UInt8] = [UInt8(ascii: "[")]
+            for (i, e) in s.value.elements.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                if case .string(let x) = e, TablePlanner.isPlain(x) {
+                    bytes.append(UInt8(ascii: "\""))
+                    bytes += x.utf8
+                    bytes.append(UInt8(ascii: "\""))
+                } else {
+                    bytes += e.json.serialized().utf8
+                }
+            }
+            bytes.append(UInt8(ascii: "]"))
+            h.combine(bytes)
+        }
         return NormalFormKey(h)
     }
 

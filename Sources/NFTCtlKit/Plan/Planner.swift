@@ -253,7 +253,7 @@ struct TablePlanner {
         // A plain address or name, most of a blocklist: its JSON text written directly, as
         // the serialiser writes a string that needs no escape (50k elements are keyed twice
         // per plan).
-        if case .string(let s) = e, s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
+        if case .string(let s) = e, isPlain(s) {
             return "\"" + s + "\""
         }
         return e.normalizedForComparison().json.serialized()
@@ -282,17 +282,33 @@ struct TablePlanner {
         want: NamedSet, have: NamedSet, keepExtra: Bool, declaredBefore: () -> Set<String>? = { nil }
     ) -> (added: [Expression], removed: [Expression]) {
         if want.isIntervalSet, let w = IntervalCoverage(want), let h = IntervalCoverage(have), w == h { return ([], []) }
-        let wantKeys = want.elements.map(Self.elementKey)
-        let haveKeys = have.elements.map(Self.elementKey)
+        // Plain addresses or names on both sides, most of a blocklist: compared by the strings
+        // themselves (each one's `elementKey` is the string quoted), none serialised or copied.
+        let plain = Self.plainStrings(want.elements).flatMap { w in Self.plainStrings(have.elements).map { (w, $0) } }
+        let (wantKeys, haveKeys) = plain ?? (want.elements.map(Self.elementKey), have.elements.map(Self.elementKey))
         let wantSet = Set(wantKeys), haveSet = Set(haveKeys)
         let added = zip(wantKeys, want.elements).filter { !haveSet.contains($0.0) }.map(\.1)
         var removed = zip(haveKeys, have.elements).filter { !wantSet.contains($0.0) }
         if keepExtra {
             let before = removed.isEmpty ? [] : declaredBefore() ?? []
-            removed = removed.filter { before.contains($0.0) }
+            removed = removed.filter { before.contains(plain == nil ? $0.0 : "\"" + $0.0 + "\"") }
         }
         return (added, removed.map(\.1))
     }
+
+    /// The strings of `elements` when every one is a plain string `elementKey` writes as
+    /// itself quoted (no character JSON escapes), else nil.
+    static func plainStrings(_ elements: [Expression]) -> [String]? {
+        var out: [String] = []
+        out.reserveCapacity(elements.count)
+        for e in elements {
+            guard case .string(let s) = e, isPlain(s) else { return nil }
+            out.append(s)
+        }
+        return out
+    }
+
+    static func isPlain(_ s: String) -> Bool { s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C } }
 
     /// Rules of one chain aligned by content; a deletion next to an insertion is a change.
     func ruleChanges(chain: String) -> [Change] {

@@ -37,6 +37,9 @@ public enum Verify {
             /// The same where sets' elements changed: their keys read in the kernel's dump (no
             /// echo is asked for them, nor for rules only deleted).
             case elements = "generation id + element keys + plan"
+            /// The same, the elements sent in nftctl's own batch (`KernelBatch.elements`): each
+            /// add exclusive, each delete of a key held, so the batch going in settles the sets.
+            case ownElements = "generation id + own element batch + plan"
             /// The declarations listed, each rule known by its kernel bytes, dumped (`KernelRuleBytes`).
             case bytes = "declarations + rule bytes + plan"
             /// The same, the rules' bytes from the echo of nftctl's own commit (`KernelBatch`).
@@ -64,10 +67,11 @@ public enum Verify {
     ///
     /// With `evidence`, the kernel is not listed when the chain of evidence holds: our
     /// commit is G+1 and nobody committed since, and the listing at G with the batch applied
-    /// as the echo shows it (elements: as the batch says, each set's dump holding as many
-    /// elements, the added keys and not the deleted ones) passes both checks. Anything short of that (another commit, a
-    /// batch the derivation does not follow, an echo that does not line up or does not
-    /// match) lists the kernel as before, and the listing decides.
+    /// as the echo shows it passes both checks. Elements: as the batch says, each set's dump
+    /// holding as many elements, the added keys and not the deleted ones; with `ownElements`
+    /// (they went in nftctl's own batch, whose success shows the same) no dump. Anything
+    /// short of that (another commit, a batch the derivation does not follow, an echo that
+    /// does not line up or does not match) lists the kernel as before, and the listing decides.
     ///
     /// `desired`'s learning tables take their normal form from the listing when it shows our
     /// commit alone: `committed` is the generation id the commit was made at, and the
@@ -75,11 +79,11 @@ public enum Verify {
     /// `normalForms` (the scratch namespace) gives the whole desired state.
     public static func afterCommit(
         desired: DesiredState, declared: RulesetState, prune: [TableKey] = [],
-        backend: Backend, evidence: Evidence? = nil, ownEcho: KernelBatch.Echo? = nil, committed: UInt32? = nil,
-        normalForms: () throws -> DesiredState = { throw Problem("no normal form for the new tables") }
+        backend: Backend, evidence: Evidence? = nil, ownEcho: KernelBatch.Echo? = nil, ownElements: Bool = false,
+        committed: UInt32? = nil, normalForms: () throws -> DesiredState = { throw Problem("no normal form for the new tables") }
     ) throws -> Outcome {
         if desired.learning.isEmpty, let evidence, prune.isEmpty,
-            let outcome = fromEcho(evidence, desired: desired, declared: declared, backend: backend)
+            let outcome = fromEcho(evidence, desired: desired, declared: declared, backend: backend, ownElements: ownElements)
         {
             return outcome
         }
@@ -137,18 +141,21 @@ public enum Verify {
     }
 
     /// The outcome derived from `evidence`, or nil when it does not settle what the kernel holds.
-    static func fromEcho(_ evidence: Evidence, desired: DesiredState, declared: RulesetState, backend: Backend) -> Outcome? {
+    static func fromEcho(
+        _ evidence: Evidence, desired: DesiredState, declared: RulesetState, backend: Backend, ownElements: Bool = false
+    ) -> Outcome? {
         let after = evidence.generation &+ 1
         guard (try? backend.generationID()) == after else { return nil }
         guard
             let derived = EchoedListing.derive(
                 before: evidence.listing, scope: Set(declared.keys), batch: evidence.batch, echo: evidence.echo),
-            derived.sets.allSatisfy({ c in
-                guard let keys = try? backend.elementKeys(family: c.set.family, table: c.set.table, set: c.set.name) else {
-                    return false
-                }
-                return c.matches(keys)
-            }),
+            ownElements
+                || derived.sets.allSatisfy({ c in
+                    guard let keys = try? backend.elementKeys(family: c.set.family, table: c.set.table, set: c.set.name) else {
+                        return false
+                    }
+                    return c.matches(keys)
+                }),
             (try? backend.generationID()) == after,
             let planned = try? PlanOperation.plannableLiveState(derived.document, tables: desired.keys),
             Planner.plan(desired: desired.state, written: desired.written, live: planned).isEmpty,
@@ -157,7 +164,7 @@ public enum Verify {
         else { return nil }
         return Outcome(
             listing: derived.document, generation: after, scope: declared.keys, origins: derived.origins,
-            source: derived.sets.isEmpty ? .echo : .elements)
+            source: derived.sets.isEmpty ? .echo : ownElements ? .ownElements : .elements)
     }
 
     /// `PlanOperation.liveState(listing, tables: declared.keys)`: `planned` (the same
