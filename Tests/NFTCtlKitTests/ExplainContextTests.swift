@@ -112,6 +112,15 @@ import Testing
         let filter = try notes("ip", "nat", "pre_filter")
         #expect(filter.contains { $0.hasPrefix("Before this chain") && $0.contains("ip nat pre_nat") }, "\(filter)")
         #expect(!filter.contains { $0.hasPrefix("Same priority") }, "\(filter)")
+        // The diagram and the JSON show one ingress hook per device, a chain of two on both.
+        let e = try Explainer.explain(state)
+        let ingress = e.hooks.filter { $0.hook == "ingress" }
+        #expect(ingress.map(\.device) == ["eth0", "eth1"])
+        #expect(ingress.map { $0.chains.map(\.chain) } == [["on_eth0", "on_both"], ["on_eth1", "on_both"]])
+        let m = e.mermaid
+        #expect(m.contains(#"hook_netdev_ingress_eth0(["ingress hook (netdev, device eth0)"])"#), "\(m)")
+        #expect(m.contains(#"hook_netdev_ingress_eth1 -->|"2. priority filter + 10"| c_netdev__n__on_both"#), "\(m)")
+        #expect(!m.contains(#"hook_netdev_ingress("#), "\(m)")
     }
 
     @Test func regularChainCallersAndRulePosition() throws {

@@ -57,7 +57,12 @@ extension HookPeer {
 }
 
 extension HookOrder {
-    var json: JSON { ["path": .string(path), "hook": .string(hook), "chains": .array(chains.map(\.json))] }
+    var json: JSON {
+        var o = JSONObject([("path", .string(path)), ("hook", .string(hook))])
+        o.append("device", device.map { JSON.string($0) })
+        o.append("chains", .array(chains.map(\.json)))
+        return .object(o)
+    }
 }
 
 extension RuleExplanation {

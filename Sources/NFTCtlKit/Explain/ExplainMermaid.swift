@@ -12,8 +12,8 @@ extension RulesetExplanation {
         for h in hooks {
             let chains = h.chains.filter { shown.contains(Self.id($0.family, $0.table, $0.chain)) }
             guard !chains.isEmpty else { continue }
-            let hid = "hook_" + Self.clean(h.path + "_" + h.hook)
-            let path = h.path == "inet" ? "IPv4/IPv6" : h.path
+            let hid = "hook_" + Self.clean(h.path + "_" + h.hook + (h.device.map { "_" + $0 } ?? ""))
+            let path = (h.path == "inet" ? "IPv4/IPv6" : h.path) + (h.device.map { ", device \($0)" } ?? "")
             out.append("  \(hid)([\"\(Self.escape("\(h.hook) hook (\(path))"))\"])")
             for (i, c) in chains.enumerated() {
                 out.append("  \(hid) -->|\"\(i + 1). priority \(Self.escape(c.priorityName))\"| \(Self.id(c.family, c.table, c.chain))")

@@ -93,6 +93,9 @@ public struct HookOrder: Sendable, Hashable {
     /// `inet` for the IPv4/IPv6 hooks (ip, ip6 and inet chains), else the family.
     public var path: String
     public var hook: String
+    /// The device of an ingress or egress hook, which is one per device (nil elsewhere, or
+    /// for chains that name none).
+    public var device: String? = nil
     public var chains: [HookPeer]
 }
 

@@ -132,22 +132,32 @@ enum HookContext {
         return note
     }
 
-    /// Every hook with base chains, per packet path, for the mermaid diagram.
+    /// Every hook with base chains, per packet path, for the mermaid diagram. Ingress and
+    /// egress hooks are one per device (`order(of:in:)`): a chain of several devices is on
+    /// each of their hooks.
     static func hooks(in state: RulesetState) -> [HookOrder] {
-        var groups: [String: [HookPeer]] = [:], keys: [String] = []
+        struct Key: Hashable {
+            var path: String, hook: String, device: String?
+        }
+        var groups: [Key: [HookPeer]] = [:], keys: [Key] = []
         for t in state.tables {
             for c in t.chains {
                 guard let hook = c.value.hook else { continue }
-                let key = path(c.value.family) + " " + hook
-                if groups[key] == nil { keys.append(key) }
-                groups[key, default: []].append(peer(c.value, isSelf: false))
+                let devices = ["ingress", "egress"].contains(hook) ? c.value.dev?.values ?? [] : []
+                for device in devices.isEmpty ? [nil] : devices.map(Optional.some) {
+                    let key = Key(path: path(c.value.family), hook: hook, device: device)
+                    if groups[key] == nil { keys.append(key) }
+                    groups[key, default: []].append(peer(c.value, isSelf: false))
+                }
             }
         }
         return keys.map { key -> HookOrder in
-            let parts = key.split(separator: " ", maxSplits: 1).map(String.init)
-            return HookOrder(path: parts[0], hook: parts[1], chains: sorted(groups[key] ?? [], path: parts[0], hook: parts[1]))
+            HookOrder(
+                path: key.path, hook: key.hook, device: key.device,
+                chains: sorted(groups[key] ?? [], path: key.path, hook: key.hook))
         }.sorted {
-            ($0.path, Hook(rawValue: $0.hook)?.packetOrder ?? 99) < ($1.path, Hook(rawValue: $1.hook)?.packetOrder ?? 99)
+            ($0.path, Hook(rawValue: $0.hook)?.packetOrder ?? 99, $0.device ?? "")
+                < ($1.path, Hook(rawValue: $1.hook)?.packetOrder ?? 99, $1.device ?? "")
         }
     }
 
