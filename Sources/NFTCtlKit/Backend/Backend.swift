@@ -36,8 +36,10 @@ public protocol Backend: AnyObject, Sendable {
     /// counts, from nftctl's own dumps (`KernelRules`); nil: this backend cannot say.
     func contents(family: String, table: String) throws -> KernelTableContents?
     /// A table without its rules, as `list(table:name:)` gives the rest
-    /// (`ListingRepair.listDeclarations`); nil: list it instead.
-    func declarations(family: String, table: String) throws -> Document?
+    /// (`ListingRepair.listDeclarations`); nil: list it instead. The sets named in
+    /// `keysRead` come without their elements, which the caller reads in the kernel's dump
+    /// (`elementKeys`).
+    func declarations(family: String, table: String, keysRead: Set<String>) throws -> Document?
     /// Commits `batch`, nftctl's own encoding of tables created whole (`KernelBatch`), if
     /// nobody committed since `generation`; returns the kernel's echo. nil: nothing was
     /// sent, this backend cannot (commit the plan's batch instead). Throws
@@ -62,7 +64,7 @@ extension Backend {
     public func warmCache() {}
     public func namespaceIdentity() -> UInt64? { nil }
     public func contents(family: String, table: String) throws -> KernelTableContents? { nil }
-    public func declarations(family: String, table: String) throws -> Document? { nil }
+    public func declarations(family: String, table: String, keysRead: Set<String>) throws -> Document? { nil }
     public func commit(_ batch: KernelBatch, generation: UInt32) throws -> KernelBatch.Echo? { nil }
     public func elementKeys(family: String, table: String, set: String) throws -> [[UInt8]]? { nil }
 }

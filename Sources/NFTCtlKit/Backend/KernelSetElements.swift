@@ -17,13 +17,14 @@ enum KernelSetElements {
 
     /// Waits until every named set of table `name` dumps without a repeated element, or
     /// `patience` has passed; does nothing for a table or family nf_tables does not know.
-    /// True when every set dumped clean.
+    /// True when every set dumped clean. `except`: sets left alone.
     @discardableResult
-    static func settle(family: String, table name: String) throws(BackendError) -> Bool {
+    static func settle(family: String, table name: String, except: Set<String> = []) throws(BackendError) -> Bool {
         guard let code = KernelTables.code(of: family) else { return true }
         let deadline = Date().addingTimeInterval(patience)
         var clean = true
-        for set in try namedSets(code: code, table: name) where try cleanDump(code: code, table: name, set: set, until: deadline) == nil {
+        for set in try namedSets(code: code, table: name) where !except.contains(set) {
+            guard try cleanDump(code: code, table: name, set: set, until: deadline) == nil else { continue }
             clean = false
         }
         return clean

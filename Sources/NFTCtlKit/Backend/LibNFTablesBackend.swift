@@ -132,10 +132,10 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
         try ownRequest { () throws(BackendError) in try KernelRules.read(family: family, table: table) }
     }
 
-    public func declarations(family: String, table: String) throws -> Document? {
-        settleSets(family, table)
+    public func declarations(family: String, table: String, keysRead: Set<String> = []) throws -> Document? {
+        settleSets(family, table, except: keysRead)
         return try CompleteListing.readIfAny(what: "the declarations of table \(family) \(table)") {
-            try ListingRepair.listDeclarations(family: family, name: table, context: context)
+            try ListingRepair.listDeclarations(family: family, name: table, context: context, keysRead: keysRead)
         }
     }
 
@@ -164,13 +164,14 @@ public final class LibNFTablesBackend: Backend, @unchecked Sendable {
     /// After a commit of this backend's, each named set of the table dumps without repeats
     /// before libnftables lists it (`KernelSetElements`), waited for once per generation; a
     /// dump that fails leaves it to `CompleteListing`.
-    private func settleSets(_ family: String, _ table: String) {
+    /// `except`: sets whose elements the caller reads in its own dump, which waits itself.
+    private func settleSets(_ family: String, _ table: String, except: Set<String> = []) {
         guard committed.load(ordering: .relaxed) else { return }
-        let key = family + " " + table
+        let key = family + " " + table + (except.isEmpty ? "" : " except " + except.sorted().joined(separator: ","))
         _ = try? ownRequest { () throws(BackendError) in
             let generation = try GenerationID.read()
             guard settled.withLock({ $0[key] }) != generation else { return }
-            if try KernelSetElements.settle(family: family, table: table) { settled.withLock { $0[key] = generation } }
+            if try KernelSetElements.settle(family: family, table: table, except: except) { settled.withLock { $0[key] = generation } }
         }
     }
 

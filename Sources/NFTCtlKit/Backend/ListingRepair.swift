@@ -75,7 +75,9 @@ enum ListingRepair {
     /// rule is dumped or decoded), repaired from
     /// the same lists as text. Nil where `listByParts` would be: a flagged table, a name that
     /// is not an identifier, no such table.
-    static func listDeclarations(family: String, name: String, context: NFTContext) throws(BackendError) -> Document? {
+    static func listDeclarations(
+        family: String, name: String, context: NFTContext, keysRead: Set<String> = []
+    ) throws(BackendError) -> Document? {
         let kernelTables: [KernelTables.Table]
         do { kernelTables = try context.perform { () throws(BackendError) in try KernelTables.read() } } catch { return nil }
         guard let table = kernelTables.first(where: { $0.family == family && $0.name == name }), table.flags == 0,
@@ -94,9 +96,15 @@ enum ListingRepair {
             }
         }
         // Upstream 1.0.6 lists no elements with `list sets` (Debian's adds them back): each
-        // set's elements come from a `list set` of its own, which always has them.
+        // set's elements come from a `list set` of its own, which always has them, but for
+        // the sets whose keys the caller reads itself (`keysRead`).
         for (i, entry) in entries.enumerated() {
-            guard case .item(.set(let set)) = entry else { continue }
+            guard case .item(.set(var set)) = entry else { continue }
+            if !set.isMap, keysRead.contains(set.name) {
+                set.elem = nil
+                entries[i] = .item(.set(set))
+                continue
+            }
             guard TextBatch.isListableName(set.name) else { return nil }
             let raw = try context.run(
                 "list \(set.isMap ? "map" : "set") \(family) \(name) \(set.name)", flags: [.json, .handle], dryRun: false)

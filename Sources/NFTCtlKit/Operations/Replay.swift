@@ -135,7 +135,7 @@ public enum Replay {
         var declarations: [UInt8] = []
         var chains: [TableKey: [String: Int64]] = [:]
         for key in record.tables {
-            guard let listed = try? backend.declarations(family: key.family, table: key.name) else { return nil }
+            guard let listed = try? backend.declarations(family: key.family, table: key.name, keysRead: []) else { return nil }
             declarations += ReplayRecord.canonical(listed, table: key)
             for item in listed.items {
                 if case .chain(let c) = item, c.family == key.family, c.table == key.name, let h = c.handle {

@@ -120,7 +120,7 @@ public struct ReplayRecord: Sendable {
         else { return nil }
         var declarations: [UInt8] = []
         for key in keys {
-            guard let d = try? backend.declarations(family: key.family, table: key.name) else { return nil }
+            guard let d = try? backend.declarations(family: key.family, table: key.name, keysRead: []) else { return nil }
             declarations += canonical(d, table: key)
         }
         guard (try? backend.generationID()) == generation else { return nil }

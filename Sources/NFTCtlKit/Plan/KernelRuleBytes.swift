@@ -70,10 +70,22 @@ enum KernelRuleBytes {
         of table: TableContents, bytes: [[UInt8]], contents: KernelTableContents? = nil, backend: Backend, stale: inout Bool
     ) throws -> [Document.Entry]? {
         let key = table.key
+        let read = keysRead(table)
         guard let kernel = try contents ?? backend.contents(family: key.family, table: key.name), kernel.objects == 0,
             kernel.flowtables == 0,
-            let declarations = try backend.declarations(family: key.family, table: key.name)
+            var declarations = try backend.declarations(family: key.family, table: key.name, keysRead: Set(read.keys))
         else { return nil }
+        // Those sets' elements: the keys of the kernel's own dump are the declared ones.
+        var timer = PhaseTimer()
+        defer { if !read.isEmpty { timer.mark("  elements of \(read.count) sets read in the kernel's dump, not listed") } }
+        for (i, entry) in declarations.entries.enumerated() {
+            guard case .item(.set(var s)) = entry, let want = read[s.name] else { continue }
+            guard let held = try backend.elementKeys(family: key.family, table: key.name, set: s.name),
+                held.count == want.keys.count, Set(held) == want.keys
+            else { return nil }
+            s.elem = want.elem
+            declarations.entries[i] = .item(.set(s))
+        }
         // Every set the kernel holds is one the declarations list (no meter, no anonymous set).
         let listedSets = declarations.items.compactMap { item -> String? in
             if case .set(let s) = item { return s.name }
@@ -97,6 +109,30 @@ enum KernelRuleBytes {
         }
         stale = false
         return declarations.entries + rules.compactMap { $0 }
+    }
+
+    /// The sets of `table` whose elements are read in the kernel's own dump rather than
+    /// decoded by libnftables (50k addresses: about 250 ms): sets of addresses or ports whose
+    /// elements change only by commits (`EchoedListing.countable`), each element a plain
+    /// value (no comment) `ElementKey` writes, with the keys of its elements and, for the
+    /// listing, its elements as declared (in normal form).
+    static func keysRead(_ table: TableContents) -> [String: (keys: Set<[UInt8]>, elem: NFTModel.Expression?)] {
+        var out: [String: (keys: Set<[UInt8]>, elem: NFTModel.Expression?)] = [:]
+        let rules = table.rules.map { RulesetItem.rule($0.value) }
+        sets: for s in table.sets {
+            guard let type = EchoedListing.countable(s.value, table: rules) else { continue }
+            var keys = Set<[UInt8]>(minimumCapacity: s.value.elements.count)
+            for x in s.value.elements {
+                switch x {
+                case .string, .number, .unsigned: break
+                default: continue sets
+                }
+                guard let k = ElementKey.bytes(x, type: type) else { continue sets }
+                keys.insert(k)
+            }
+            out[s.value.name] = (keys, s.value.elem)
+        }
+        return out
     }
 
     /// The index of each of `table`'s rules, by chain, in order.
