@@ -207,7 +207,7 @@ import Testing
             ([element("add", "10.0.0.2"), element("delete", "10.0.0.3")], ENOENT)
         ] {
             let batch = try #require(
-                KernelBatch.elements(try ApplyPipelineTests.batch(entries[0], entries[1]), sets: sets, locations: []))
+                KernelBatch.elements(try ApplyPipelineTests.batch(entries[0], entries[1]), sets: sets, live: RulesetState(), locations: []))
             let generation = try backend.generationID()
             do {
                 _ = try backend.commit(batch, generation: generation)
@@ -221,7 +221,8 @@ import Testing
         // The same batch without the offending key goes in.
         let fine = try #require(
             KernelBatch.elements(
-                try ApplyPipelineTests.batch(element("add", "10.0.0.2"), element("delete", "10.0.0.1")), sets: sets, locations: []))
+                try ApplyPipelineTests.batch(element("add", "10.0.0.2"), element("delete", "10.0.0.1")), sets: sets, live: RulesetState(),
+                locations: []))
         #expect(try backend.commit(fine, generation: try backend.generationID()) != nil)
         #expect(ns.nftList().contains("elements = { 10.0.0.2 }"), "\(ns.nftList())")
     }

@@ -43,7 +43,9 @@ import Testing
         try text.write(toFile: k.path, atomically: true, encoding: .utf8)
         let again = ApplySafety.nftctl(["apply", "--yes", "--netns", k.ns.name, k.path], k.dir + "/state", ["NFTCTL_TIMING": "1"])
         #expect(again.status == 0 && again.stdout.contains("verified"), "\(again.stdout)\(again.stderr)")
-        #expect(again.stderr.contains("elements of 2 sets read in the kernel's dump"), "\(again.stderr)")
+        #expect(
+            again.stderr.contains("elements of 2 sets read in the kernel's dump")
+                && again.stderr.contains("verification (declarations + rule bytes + plan)"), "\(again.stderr)")
         try k.expectSameAsNft(text)
         let noop = try k.apply(text)
         #expect(noop.status == 0 && noop.stdout.contains("nothing to do"), "\(noop.stdout)\(noop.stderr)")

@@ -177,15 +177,22 @@ public struct KernelBatch: Sendable {
     /// cache (50k addresses: most of the commit). Only plain sets of addresses or ports
     /// (`EchoedListing.countable`) and plain elements (no comment, timeout or statement);
     /// nil for anything else, which goes through libnftables. `sets`: the declarations the
-    /// elements belong to (the last one of a name wins); `locations` per batch entry.
-    static func elements(_ batch: Document, sets: [NamedSet], locations: [SourceLocation?]) -> KernelBatch? {
+    /// elements belong to (the last one of a name wins); `live`: the tables as the plan found
+    /// them, whose rules may write to a set (the packet path's elements would make an
+    /// exclusive add fail); `locations` per batch entry.
+    static func elements(
+        _ batch: Document, sets: [NamedSet], live: RulesetState, locations: [SourceLocation?]
+    ) -> KernelBatch? {
         var out = KernelBatch()
+        var rules: [TableKey: [RulesetItem]] = [:]
         for (i, entry) in batch.entries.enumerated() {
             guard case .command(let c) = entry, case .element(let e) = c.item, c.verb == .add || c.verb == .delete,
                 let family = KernelTables.code(of: e.family),
-                let set = sets.last(where: { $0.family == e.family && $0.table == e.table && $0.name == e.name }),
-                let type = EchoedListing.countable(set, table: [])
+                let set = sets.last(where: { $0.family == e.family && $0.table == e.table && $0.name == e.name })
             else { return nil }
+            let table = TableKey(family: e.family, name: e.table)
+            if rules[table] == nil { rules[table] = live.table(table)?.rules.map { .rule($0.value) } ?? [] }
+            guard let type = EchoedListing.countable(set, table: rules[table] ?? []) else { return nil }
             var keys: [[UInt8]] = []
             for x in TextBatch.elements(e.elem) {
                 switch x {
@@ -195,7 +202,6 @@ public struct KernelBatch: Sendable {
                 guard let key = ElementKey.bytes(x, type: type) else { return nil }
                 keys.append(key)
             }
-            let key = TableKey(family: e.family, name: e.table)
             let at = i < locations.count ? locations[i] : nil
             // Each message well under netlink's 64 KiB attribute length.
             for start in stride(from: 0, to: keys.count, by: 1024) {
@@ -215,10 +221,13 @@ public struct KernelBatch: Sendable {
                 // NFT_MSG_NEWSETELEM with NLM_F_EXCL (an element already there fails the
                 // batch, where `add element` would take it), NFT_MSG_DELSETELEM (an element not
                 // there fails it): a batch that went in added only keys the set lacked and
-                // deleted only keys it held, which with the generation id settles the set
-                // without a dump (`Verify.fromEcho`). One that fails goes through libnftables.
+                // deleted only keys it held. With the generation id, and the listing at that
+                // generation exact for the set (verified by nftctl, and the set changes only by
+                // commits), that settles the set without a dump (`Verify.fromEcho`). A batch
+                // refused so shows the listing was not exact: libnftables commits it, and the
+                // kernel is listed (`ApplyOperation`).
                 out.append(
-                    m, type: c.verb == .add ? 12 : 14, flags: c.verb == .add ? create | exclusive : 0, .elements(key, e.name, at))
+                    m, type: c.verb == .add ? 12 : 14, flags: c.verb == .add ? create | exclusive : 0, .elements(table, e.name, at))
             }
         }
         guard out.count > 0 else { return nil }

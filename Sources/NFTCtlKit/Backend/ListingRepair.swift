@@ -71,8 +71,9 @@ enum ListingRepair {
 
     /// Table `name` of `family` without its rules (`KernelRuleBytes` accounts for those): the
     /// table from the kernel (`KernelTables`), its chains, sets and maps as JSON (`list
-    /// chains`, `list sets table`, `list maps`, then `list set` for each set's elements: no
-    /// rule is dumped or decoded), repaired from
+    /// chains`, `list sets table`, `list maps`, then `list set` for each set's elements but
+    /// those of `keysRead`, which the caller reads itself: no rule is dumped or decoded),
+    /// repaired from
     /// the same lists as text. Nil where `listByParts` would be: a flagged table, a name that
     /// is not an identifier, no such table.
     static func listDeclarations(

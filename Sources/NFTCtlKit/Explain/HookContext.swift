@@ -134,16 +134,26 @@ enum HookContext {
 
     /// Every hook with base chains, per packet path, for the mermaid diagram. Ingress and
     /// egress hooks are one per device (`order(of:in:)`): a chain of several devices is on
-    /// each of their hooks.
+    /// each of their hooks, and one that names none on every device's.
     static func hooks(in state: RulesetState) -> [HookOrder] {
         struct Key: Hashable {
             var path: String, hook: String, device: String?
+        }
+        let perDevice: Set<String> = ["ingress", "egress"]
+        var named: [String: [String]] = [:]  // path and hook: the devices named there, in order
+        for t in state.tables {
+            for c in t.chains {
+                guard let hook = c.value.hook, perDevice.contains(hook) else { continue }
+                let at = path(c.value.family) + " " + hook
+                for d in c.value.dev?.values ?? [] where !(named[at] ?? []).contains(d) { named[at, default: []].append(d) }
+            }
         }
         var groups: [Key: [HookPeer]] = [:], keys: [Key] = []
         for t in state.tables {
             for c in t.chains {
                 guard let hook = c.value.hook else { continue }
-                let devices = ["ingress", "egress"].contains(hook) ? c.value.dev?.values ?? [] : []
+                let own = perDevice.contains(hook) ? c.value.dev?.values ?? [] : []
+                let devices = own.isEmpty && perDevice.contains(hook) ? named[path(c.value.family) + " " + hook] ?? [] : own
                 for device in devices.isEmpty ? [nil] : devices.map(Optional.some) {
                     let key = Key(path: path(c.value.family), hook: hook, device: device)
                     if groups[key] == nil { keys.append(key) }

@@ -273,6 +273,7 @@ public enum ApplyOperation {
         // all, which says why in nft's terms.
         var ownEcho: KernelBatch.Echo?
         var sentElements = false
+        var elementsRefused = false
         // The remembered listing's rules, serialised while the kernel commits (`RuleEntriesTemplate`).
         var template: Concurrently<RuleEntriesTemplate?>?
         // The base for the next edit (`AppliedBase`), kept while the rest is saved; waited for
@@ -294,12 +295,15 @@ public enum ApplyOperation {
             // (`Verify.Source.ownElements`); through libnftables, the kernel's dump of each does.
             let sets = Transport.sets(of: liveTables, in: state.keys, desired: desired.state)
             if ownEcho == nil, derivable, !echoed,
-                let elements = KernelBatch.elements(batch.document, sets: sets, locations: batch.locations)
+                let elements = KernelBatch.elements(batch.document, sets: sets, live: liveTables, locations: batch.locations)
             {
                 do {
                     sentElements = try backend.commit(elements, generation: generation) != nil
                 } catch let refusal as KernelBatch.Refusal {
                     if refusal.stale { throw StalePlan(expected: generation, found: (try? backend.generationID()) ?? generation) }
+                    // An element there that the listing lacked, or the other way round: the
+                    // listing the plan came from is not the kernel's, so nothing is derived from it.
+                    elementsRefused = true
                     timer.mark("own element batch refused (\(SystemCall.describe(errno: refusal.errno)), by \(refusal.what))")
                 }
             }
@@ -350,7 +354,7 @@ public enum ApplyOperation {
             // Against the declaration itself, not only its scratch normal form (Verify).
             say("verifying what the kernel now holds")
             let evidence =
-                echo != nil || (derivable && ownEcho == nil && !EchoedListing.needsEcho(batch.document))
+                !elementsRefused && (echo != nil || (derivable && ownEcho == nil && !EchoedListing.needsEcho(batch.document)))
                 ? Verify.Evidence(listing: liveListing, generation: generation, batch: batch.document, echo: echo) : nil
             let verified = try Verify.afterCommit(
                 desired: desired, declared: state, prune: pruned, backend: backend, evidence: evidence, ownEcho: ownEcho,

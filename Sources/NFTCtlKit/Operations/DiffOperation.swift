@@ -17,9 +17,17 @@ public enum DiffOperation {
             let input = try InputLoader.load(file)
             return (input, try PlanOperation.desiredState(input, normalizer: normalizer))
         }
+        // One backend (a libnftables context, the namespace held open) for every use below.
+        var made: Backend?
+        func kernel() throws -> Backend {
+            if let made { return made }
+            let b = try backend()
+            made = b
+            return b
+        }
         let listed = Result { () throws -> (document: Document, remembered: StateStore.RememberedListing?) in
             if let against { return (try SnapshotLoader.listing(against), nil) }
-            let kernel = try backend()
+            let kernel = try kernel()
             let generation = try kernel.generationID()
             if let r = store?.rememberedListing(generation: generation, netns: netns) { return (r.document, r) }
             return (try kernel.list(), nil)
@@ -29,12 +37,12 @@ public enum DiffOperation {
         let (listing, remembered) = try listed.get()
         // The remembered listing holds for the tables it covers: a file declaring others is
         // planned against the kernel's listing.
-        let live = remembered.map { $0.covers(input.state.keys) } == false ? try backend().list() : listing
+        let live = remembered.map { $0.covers(input.state.keys) } == false ? try kernel().list() : listing
         defer { ProcessLifetime.keep((input, desired, live)) }
         let before = against == nil ? store?.declaredElements() : nil
         // Other programs' tables count for the crash guard, as they do for `apply`.
         let plan = try PlanOperation.plan(
-            desired: desired, live: live, declaredBefore: before ?? { nil }, backend: against == nil ? try backend() : nil)
+            desired: desired, live: live, declaredBefore: before ?? { nil }, backend: against == nil ? try kernel() : nil)
         return (plan, input.notes)
     }
 }

@@ -10,7 +10,9 @@ import NFTAnalysis
 /// keys nftctl can write as the kernel holds them (addresses, ports: `ElementKey`) need no
 /// echo either: the set is the listing's with those taken out and put in, and the kernel's
 /// own dump of the set (`Derived.sets`) must hold as many elements as that, each added key,
-/// and no deleted one. Derived only for batches of rule and element commands (the usual
+/// and no deleted one; where they went in nftctl's own batch, its exclusive adds and its
+/// deletes going in show the same of the keys, and no dump is taken
+/// (`Verify.Source.ownElements`). Derived only for batches of rule and element commands (the usual
 /// incremental change); anything else is listed.
 enum EchoedListing {
     /// Beyond this many commands a listing costs little next to the batch itself, and the

@@ -8,8 +8,9 @@ import NFTAnalysis
 /// `KernelBatch`) whose rules carry those bytes, chain by chain and in order, holds those
 /// very rules: only the declarations are listed through libnftables (chains, sets and
 /// maps, without rules), and the usual checks run on that listing with each rule in its
-/// known normal form. At 10k rules that is a tenth of the listing it replaces. Anything
-/// short of a whole match lists as before.
+/// known normal form. A set of plain addresses or ports comes without its elements: the
+/// keys of the kernel's own dump of it must be the declared ones (`keysRead`). At 10k rules
+/// that is a tenth of the listing it replaces. Anything short of a whole match lists as before.
 enum KernelRuleBytes {
     /// What the kernel holds of `desired`'s tables, read from the rules' bytes and the
     /// declarations, checked as `Verify.afterCommit` checks a listing; nil when a rule's
@@ -77,15 +78,15 @@ enum KernelRuleBytes {
         else { return nil }
         // Those sets' elements: the keys of the kernel's own dump are the declared ones.
         var timer = PhaseTimer()
-        defer { if !read.isEmpty { timer.mark("  elements of \(read.count) sets read in the kernel's dump, not listed") } }
         for (i, entry) in declarations.entries.enumerated() {
-            guard case .item(.set(var s)) = entry, let want = read[s.name] else { continue }
+            guard case .item(.set(var s)) = entry, !s.isMap, let want = read[s.name] else { continue }
             guard let held = try backend.elementKeys(family: key.family, table: key.name, set: s.name),
                 held.count == want.keys.count, Set(held) == want.keys
             else { return nil }
             s.elem = want.elem
             declarations.entries[i] = .item(.set(s))
         }
+        if !read.isEmpty { timer.mark("  elements of \(read.count) sets read in the kernel's dump, not listed") }
         // Every set the kernel holds is one the declarations list (no meter, no anonymous set).
         let listedSets = declarations.items.compactMap { item -> String? in
             if case .set(let s) = item { return s.name }
@@ -130,6 +131,8 @@ enum KernelRuleBytes {
                 guard let k = ElementKey.bytes(x, type: type) else { continue sets }
                 keys.insert(k)
             }
+            // Two elements of one key would be listed as one: such a set is listed.
+            guard keys.count == s.value.elements.count else { continue }
             out[s.value.name] = (keys, s.value.elem)
         }
         return out

@@ -308,7 +308,7 @@ struct TablePlanner {
         return out
     }
 
-    static func isPlain(_ s: String) -> Bool { s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C } }
+    static func isPlain(_ s: String) -> Bool { JSON.writesAsIs(s) }
 
     /// Rules of one chain aligned by content; a deletion next to an insertion is a change.
     func ruleChanges(chain: String) -> [Change] {

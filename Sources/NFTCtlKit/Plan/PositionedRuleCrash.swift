@@ -28,8 +28,8 @@ enum PositionedRuleCrash {
     }
 
     /// Whether `listing` (every table it holds), or a table of `backend`'s namespace that
-    /// `listing` does not hold, read in nftctl's own dump (`mayTrigger`; a table that cannot
-    /// be read counts), holds one. The planner asks only once a plan places a rule by
+    /// `listing` does not hold, read in nftctl's own dump (`mayTrigger`; a dump that fails
+    /// counts, a table gone meanwhile does not), holds one. The planner asks only once a plan places a rule by
     /// position; another program's table counts as much as nftctl's.
     static func holds(_ listing: Document, orBesideIn backend: Backend?) -> Bool {
         if holds(listing) { return true }

@@ -38,7 +38,8 @@ public enum Verify {
             /// echo is asked for them, nor for rules only deleted).
             case elements = "generation id + element keys + plan"
             /// The same, the elements sent in nftctl's own batch (`KernelBatch.elements`): each
-            /// add exclusive, each delete of a key held, so the batch going in settles the sets.
+            /// add exclusive, each delete of a key held, so the batch going in settles the sets
+            /// as the listing at G held them (nftctl's own verified listing, or a fresh one).
             case ownElements = "generation id + own element batch + plan"
             /// The declarations listed, each rule known by its kernel bytes, dumped (`KernelRuleBytes`).
             case bytes = "declarations + rule bytes + plan"
@@ -69,7 +70,9 @@ public enum Verify {
     /// commit is G+1 and nobody committed since, and the listing at G with the batch applied
     /// as the echo shows it passes both checks. Elements: as the batch says, each set's dump
     /// holding as many elements, the added keys and not the deleted ones; with `ownElements`
-    /// (they went in nftctl's own batch, whose success shows the same) no dump. Anything
+    /// (they went in nftctl's own batch, whose success shows that each added key was not in
+    /// the set and each deleted one was) no dump: the set is then the listing's, taken to be
+    /// exact at G, with those keys put in and taken out. Anything
     /// short of that (another commit, a batch the derivation does not follow, an echo that
     /// does not line up or does not match) lists the kernel as before, and the listing decides.
     ///

@@ -106,14 +106,21 @@ extension JSON {
     /// A JSON string. Besides what JSON requires, every scalar `SafeText` calls unsafe (DEL,
     /// C1 controls, line separators, bidi controls) is written `\uXXXX`, so output that
     /// shows a name on a terminal never carries it raw; parsers read the same string back.
+    /// A byte a JSON string is written with as it is (printable ASCII but `"` and `\\`).
+    @inline(__always) static func writtenAsIs(_ c: UInt8) -> Bool {
+        c >= 0x20 && c < 0x7F && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\")
+    }
+
+    /// Whether `s` serialises as itself in quotes: every byte `writtenAsIs`. Such strings may
+    /// be compared, hashed or written without the serialiser (element keys of a blocklist).
+    public static func writesAsIs(_ s: String) -> Bool { s.utf8.allSatisfy(writtenAsIs) }
+
     static func writeString(_ s: String, to out: inout JSONSink) {
         out.append(UInt8(ascii: "\""))
         // Most strings (names, keys, addresses) need no escape: copied whole.
         var s = s
         let copied = s.withUTF8 { buf -> Bool in
-            for c in buf where c < 0x20 || c >= 0x7F || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") {
-                return false
-            }
+            for c in buf where !writtenAsIs(c) { return false }
             out.append(contentsOf: buf)
             return true
         }
