@@ -54,6 +54,24 @@ import Testing
         try k.expectSameAsNft(foreign + mine([1, 2, 3]))
     }
 
+    /// A TCP option's bitfield counts too (measured: `nft insert rule … position H` dies
+    /// beside `tcp option mptcp subtype { 0, 1 }`): a rollback putting a rule back in the
+    /// middle (through libnftables) replaces the table.
+    @Test(.needsRoot) func aTCPOptionsBitfieldCountsToo() throws {
+        guard let k = AgainstNft("positioned rule crash, tcp option") else { return }
+        let text = { (ports: [Int]) in
+            "table inet t {\n\tchain c {\n\t\ttcp option mptcp subtype { 0, 1 } accept\n"
+                + ports.map { "\t\ttcp dport \($0) accept\n" }.joined() + "\t}\n}\n"
+        }
+        for ports in [[1, 2, 3], [1, 3]] {
+            let r = try k.apply(text(ports))
+            #expect(r.status == 0 && r.stdout.contains("verified"), "\(r.stdout)\(r.stderr)")
+        }
+        let rollback = k.nftctl(["rollback", "--netns", k.ns.name])
+        #expect(rollback.status == 0, "\(rollback.stdout)\(rollback.stderr)")
+        try k.expectSameAsNft(text([1, 2, 3]))
+    }
+
     @Test func whatMakesPositionsCrash() throws {
         func rule(_ json: String) throws -> Rule {
             let doc = try Document.parse(
@@ -81,7 +99,10 @@ import Testing
         let concat = try rule(
             #"{"match": {"op": "==", "left": {"concat": [{"payload": {"protocol": "ip", "field": "dscp"}}, {"payload": {"protocol": "tcp", "field": "dport"}}]}, "right": {"set": [{"concat": ["cs1", 80]}]}}}"#
         )
+        let mptcp = try rule(
+            #"{"match": {"op": "==", "left": {"tcp option": {"name": "mptcp", "field": "subtype"}}, "right": {"set": [0, 1]}}}"#)
         #expect(PositionedRuleCrash.triggers(frag) && PositionedRuleCrash.triggers(reserved) && PositionedRuleCrash.triggers(chain))
+        #expect(PositionedRuleCrash.triggers(mptcp))
         #expect(!PositionedRuleCrash.triggers(concat))
         // Deletes from concatenated intervals: host byte order counts, one byte does not.
         #expect(TablePlanner.concatenatesHostOrder(.concat(["ipv4_addr", "mark"])))

@@ -1,5 +1,5 @@
-/// Header fields that are not whole bytes: nft's proto.c and exthdr.c `HDR_BITFIELD`s as
-/// nft 1.0.6 has them. libnftables crashes on rules placed by position beside an anonymous
+/// Header fields that are not whole bytes: nft's proto.c, exthdr.c and tcpopt.c
+/// `HDR_BITFIELD`s as nft 1.0.6 has them (for a TCP option, `proto` is the option's name). libnftables crashes on rules placed by position beside an anonymous
 /// set keyed by one (`PositionedRuleCrash`), and lists a named map's key of a shifted one as
 /// its raw load (`ShiftedBitfieldKeys`).
 enum HeaderBitfields {
@@ -35,7 +35,8 @@ enum HeaderBitfields {
         Field(proto: "vlan", name: "id", base: nil, offset: 4, len: 12),
         Field(proto: "frag", name: "frag-off", base: nil, offset: 16, len: 13),
         Field(proto: "frag", name: "reserved2", base: nil, offset: 29, len: 2),
-        Field(proto: "frag", name: "more-fragments", base: nil, offset: 31, len: 1)
+        Field(proto: "frag", name: "more-fragments", base: nil, offset: 31, len: 1),
+        Field(proto: "mptcp", name: "subtype", base: nil, offset: 16, len: 4)
     ]
 
     /// Every field as nft writes it.

@@ -4,7 +4,8 @@ import NFTAnalysis
 /// position — `insert`/`add rule … position H`, `index N`, JSON with a handle — while the
 /// namespace's ruleset, any table of it, holds a rule with an anonymous set or map keyed by
 /// a header bitfield: `ip dscp { cs1, ef }`, `tcp doff { 5, 6 }`, `frag more-fragments { 0,
-/// 1 }`, `meta mark set ip dscp map { cs1 : 1 }`, or such a rule inside an anonymous chain
+/// 1 }`, `tcp option mptcp subtype { 0, 1 }`, `meta mark set ip dscp map { cs1 : 1 }`, or
+/// such a rule inside an anonymous chain
 /// (measured on nft 1.0.6; a plain `ip dscp cs1`, a bitfield inside a concatenation, a
 /// named set, appends, replaces and deletes are fine). A plan that would place a rule by
 /// position in such a ruleset replaces the table whole instead (no positions), as a
@@ -66,7 +67,9 @@ enum PositionedRuleCrash {
             switch e {
             case .payload(.field(let proto, let field)): return HeaderBitfields.spelled.contains(proto + " " + field)
             case .payload(.raw(_, let offset, let len)): return offset % 8 != 0 || len % 8 != 0
-            case .exthdr(let name, let field?, _): return HeaderBitfields.spelled.contains(name + " " + field)
+            case .exthdr(let name, let field?, _), .tcpOption(.named(let name, let field?)):
+                return HeaderBitfields.spelled.contains(name + " " + field)
+            case .tcpOption(.raw(_, let offset, let len)): return offset % 8 != 0 || len % 8 != 0
             default: return false
             }
         }
