@@ -208,14 +208,7 @@ import Testing
         ] {
             let batch = try #require(
                 KernelBatch.elements(try ApplyPipelineTests.batch(entries[0], entries[1]), sets: sets, live: RulesetState(), locations: []))
-            let generation = try backend.generationID()
-            do {
-                _ = try backend.commit(batch, generation: generation)
-                Issue.record("taken: \(entries)")
-            } catch let r as KernelBatch.Refusal {
-                #expect(!r.stale && r.errno == errno, "\(r)")
-            }
-            #expect(try backend.generationID() == generation)
+            if let r = try KernelBatchTests.refusal(of: batch, backend) { #expect(!r.stale && r.errno == errno, "\(r)") }
             #expect(ns.nftList() == before)
         }
         // The same batch without the offending key goes in.

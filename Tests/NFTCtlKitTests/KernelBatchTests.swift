@@ -14,6 +14,22 @@ import Testing
     /// with NFTA_RULE_EXPRESSIONS is taken as a rule's bytes.
     static let accept = KernelRulesTests.attribute(4, KernelRulesTests.accept, nested: true)
 
+    /// The kernel's refusal of `batch` at the generation it is at (nil, and an issue recorded,
+    /// when it took the batch); the generation id must not have moved.
+    static func refusal(
+        of batch: KernelBatch, _ backend: LibNFTablesBackend, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) throws -> KernelBatch.Refusal? {
+        let generation = try backend.generationID()
+        defer { #expect((try? backend.generationID()) == generation, sourceLocation: sourceLocation) }
+        do {
+            _ = try backend.commit(batch, generation: generation)
+            Issue.record("the kernel took the batch", sourceLocation: sourceLocation)
+            return nil
+        } catch let r as KernelBatch.Refusal {
+            return r
+        }
+    }
+
     static func state(_ text: String, file: String = "kernel-batch.nft") throws -> (RulesetState, DesiredState) {
         let path = try ApplySafety.write(text, file)
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -130,15 +146,10 @@ import Testing
         desired.kernelRuleBytes[state.tables[0].key] = KeptRuleBytes(bytes)
         let batch = try #require(KernelBatch.build([(state.tables[0], false)], desired: desired))
         let backend = try LibNFTablesBackend(netns: ns.name)
-        let generation = try backend.generationID()
-        do {
-            _ = try backend.commit(batch, generation: generation)
-            Issue.record("a jump to a missing chain was taken")
-        } catch let r as KernelBatch.Refusal {
+        if let r = try Self.refusal(of: batch, backend) {
             #expect(!r.stale && r.errno == ENOENT, "\(r)")
             #expect(r.what == "a rule of chain inet kb a" && r.location?.line == 3, "\(r)")
         }
-        #expect(try backend.generationID() == generation)
         #expect(!ns.nftList().contains("table inet kb"))
     }
 
