@@ -184,22 +184,21 @@ public struct KernelBatch: Sendable {
         _ batch: Document, sets: [NamedSet], live: RulesetState, locations: [SourceLocation?]
     ) -> KernelBatch? {
         var out = KernelBatch()
-        var rules: [TableKey: [RulesetItem]] = [:]
+        var types: [String: ElementKey.KeyType?] = [:]  // by table and set
         for (i, entry) in batch.entries.enumerated() {
             guard case .command(let c) = entry, case .element(let e) = c.item, c.verb == .add || c.verb == .delete,
                 let family = KernelTables.code(of: e.family),
                 let set = sets.last(where: { $0.family == e.family && $0.table == e.table && $0.name == e.name })
             else { return nil }
             let table = TableKey(family: e.family, name: e.table)
-            if rules[table] == nil { rules[table] = live.table(table)?.rules.map { .rule($0.value) } ?? [] }
-            guard let type = EchoedListing.countable(set, table: rules[table] ?? []) else { return nil }
+            let id = "\(e.family) \(e.table) \(e.name)"
+            if types[id] == nil {
+                types[id] = EchoedListing.countable(set, rules: (live.table(table)?.rules ?? []).lazy.map(\.value))
+            }
+            guard let type = types[id] ?? nil else { return nil }
             var keys: [[UInt8]] = []
             for x in TextBatch.elements(e.elem) {
-                switch x {
-                case .string, .number, .unsigned: break
-                default: return nil  // a comment, a timeout, a statement
-                }
-                guard let key = ElementKey.bytes(x, type: type) else { return nil }
+                guard let key = ElementKey.plainBytes(x, type: type) else { return nil }  // a comment, a timeout, a statement
                 keys.append(key)
             }
             let at = i < locations.count ? locations[i] : nil

@@ -70,16 +70,15 @@ enum EchoedListing {
 
     /// A set whose elements the derivation may change (see the type's comment): its key
     /// type when it may, nil otherwise. `table` is the listing's items of its table.
-    static func countable(_ s: NamedSet, table: [RulesetItem]) -> ElementKey.KeyType? {
+    static func countable(_ s: NamedSet, rules: some Sequence<Rule>) -> ElementKey.KeyType? {
         let flags = s.flags?.values ?? []
         guard !s.isMap, !flags.contains("interval"), !flags.contains("timeout"), !flags.contains("dynamic"), s.timeout == nil,
             (s.stmt ?? []).isEmpty, s.autoMerge != true
         else { return nil }
         // A set a rule writes to (`add @s`, `update @s`, meters) changes between commits,
         // with or without `dynamic` (1.0.6 does not always say).
-        let written = table.contains { item in
-            guard case .rule(let r) = item else { return false }
-            return r.statements.contains { st in
+        let written = rules.contains { r in
+            r.statements.contains { st in
                 switch st {
                 case .set, .map, .meter: return true
                 case .text(let t): return t.contains("@")
@@ -194,7 +193,12 @@ enum EchoedListing {
         var sets: [ChangedSet] = []
         for key in changed {
             guard let i = setIndex(key.family, key.table, key.name), case .set(var s) = items[i],
-                let type = countable(s, table: items.filter { $0.tableKey == TableKey(family: key.family, name: key.table) })
+                let type = countable(
+                    s,
+                    rules: items.lazy.compactMap { item -> Rule? in
+                        guard case .rule(let r) = item, r.family == key.family, r.table == key.table else { return nil }
+                        return r
+                    })
             else { return nil }
             var elements = s.elements
             var gone: [[UInt8]] = []

@@ -52,6 +52,15 @@ enum ElementKey {
         }
     }
 
+    /// `bytes` of a plain value alone (no `elem` with a comment, timeout or statement):
+    /// what nftctl sends itself (`KernelBatch.elements`) and checks keys against (`KernelRuleBytes.keysRead`).
+    static func plainBytes(_ x: NFTModel.Expression, type: KeyType) -> [UInt8]? {
+        switch x {
+        case .string, .number, .unsigned: return bytes(x, type: type)
+        default: return nil
+        }
+    }
+
     /// `inet_pton`, which takes only a plain address (no prefix, no name).
     private static func address(_ s: String, family: Int32, size: Int) -> [UInt8]? {
         var out = [UInt8](repeating: 0, count: 16)

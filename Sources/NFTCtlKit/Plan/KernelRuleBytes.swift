@@ -119,16 +119,11 @@ enum KernelRuleBytes {
     /// listing, its elements as declared (in normal form).
     static func keysRead(_ table: TableContents) -> [String: (keys: Set<[UInt8]>, elem: NFTModel.Expression?)] {
         var out: [String: (keys: Set<[UInt8]>, elem: NFTModel.Expression?)] = [:]
-        let rules = table.rules.map { RulesetItem.rule($0.value) }
         sets: for s in table.sets {
-            guard let type = EchoedListing.countable(s.value, table: rules) else { continue }
+            guard let type = EchoedListing.countable(s.value, rules: table.rules.lazy.map(\.value)) else { continue }
             var keys = Set<[UInt8]>(minimumCapacity: s.value.elements.count)
             for x in s.value.elements {
-                switch x {
-                case .string, .number, .unsigned: break
-                default: continue sets
-                }
-                guard let k = ElementKey.bytes(x, type: type) else { continue sets }
+                guard let k = ElementKey.plainBytes(x, type: type) else { continue sets }
                 keys.insert(k)
             }
             // Two elements of one key would be listed as one: such a set is listed.

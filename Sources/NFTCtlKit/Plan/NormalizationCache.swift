@@ -73,10 +73,8 @@ struct NormalizationCache {
             var bytes: [UInt8] = [UInt8(ascii: "[")]
             for (i, e) in s.value.elements.enumerated() {
                 if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                if case .string(let x) = e, TablePlanner.isPlain(x) {
-                    bytes.append(UInt8(ascii: "\""))
-                    bytes += x.utf8
-                    bytes.append(UInt8(ascii: "\""))
+                if case .string(let x) = e, let quoted = JSON.quotedAsIs(x) {
+                    bytes += quoted.utf8
                 } else {
                     bytes += e.json.serialized().utf8
                 }

@@ -253,9 +253,7 @@ struct TablePlanner {
         // A plain address or name, most of a blocklist: its JSON text written directly, as
         // the serialiser writes a string that needs no escape (50k elements are keyed twice
         // per plan).
-        if case .string(let s) = e, isPlain(s) {
-            return "\"" + s + "\""
-        }
+        if case .string(let s) = e, let quoted = JSON.quotedAsIs(s) { return quoted }
         return e.normalizedForComparison().json.serialized()
     }
 
@@ -291,7 +289,7 @@ struct TablePlanner {
         var removed = zip(haveKeys, have.elements).filter { !wantSet.contains($0.0) }
         if keepExtra {
             let before = removed.isEmpty ? [] : declaredBefore() ?? []
-            removed = removed.filter { before.contains(plain == nil ? $0.0 : "\"" + $0.0 + "\"") }
+            removed = removed.filter { before.contains(plain == nil ? $0.0 : Self.elementKey($0.1)) }
         }
         return (added, removed.map(\.1))
     }
@@ -302,13 +300,11 @@ struct TablePlanner {
         var out: [String] = []
         out.reserveCapacity(elements.count)
         for e in elements {
-            guard case .string(let s) = e, isPlain(s) else { return nil }
+            guard case .string(let s) = e, JSON.writesAsIs(s) else { return nil }
             out.append(s)
         }
         return out
     }
-
-    static func isPlain(_ s: String) -> Bool { JSON.writesAsIs(s) }
 
     /// Rules of one chain aligned by content; a deletion next to an insertion is a change.
     func ruleChanges(chain: String) -> [Change] {

@@ -115,6 +115,9 @@ extension JSON {
     /// be compared, hashed or written without the serialiser (element keys of a blocklist).
     public static func writesAsIs(_ s: String) -> Bool { s.utf8.allSatisfy(writtenAsIs) }
 
+    /// `s` serialised, when it `writesAsIs` (in quotes, nothing escaped); nil otherwise.
+    public static func quotedAsIs(_ s: String) -> String? { writesAsIs(s) ? "\"" + s + "\"" : nil }
+
     static func writeString(_ s: String, to out: inout JSONSink) {
         out.append(UInt8(ascii: "\""))
         // Most strings (names, keys, addresses) need no escape: copied whole.
