@@ -172,6 +172,22 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let dirs = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         #expect(!dirs.contains("host"))
-        #expect(dirs.contains { $0.hasPrefix("netns-cookie-") }, "\(dirs)")
+        #expect(dirs.contains { $0.hasPrefix("unnamed-") }, "\(dirs)")
+    }
+
+    /// No name given to `--netns` (or found in /run/netns) reaches the directory of the host
+    /// or of an unnamed namespace: `cookie-5` once shared the unnamed namespace 5's.
+    @Test func noNamespaceNameReachesAnothersDirectory() {
+        let root = "/nonexistent-nftctl-state"
+        let others: [StateStore.Place] = [.host, .unnamed(cookie: 5)]
+        for name in ["cookie-5", "unnamed-5", "host", "5"] {
+            let named = StateStore(root: root, netns: name)
+            #expect(named.place == .named(name))
+            for other in others {
+                #expect(named.directory.lastPathComponent != other.directory, "\(name) vs \(other)")
+            }
+            #expect(!named.isHostDirectory)
+        }
+        #expect(StateStore.Place.unnamed(cookie: 5).directory != StateStore.Place.named("cookie-5").directory)
     }
 }

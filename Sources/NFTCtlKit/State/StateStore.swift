@@ -14,6 +14,7 @@ public struct StateStore: Sendable {
     public let directory: URL
     /// The `--netns` name the store is for (nil: the namespace this process runs in).
     let netns: String?
+    let place: Place
     public static let keep = 10
 
     public init(netns: String?) {
@@ -24,41 +25,56 @@ public struct StateStore: Sendable {
     public init(root: String, netns: String?) {
         self.root = URL(fileURLWithPath: root)
         self.netns = netns
-        directory = self.root.appendingPathComponent(netns.map { "netns-\($0)" } ?? Self.currentNamespaceDirectory())
+        place = netns.map { .named($0) } ?? Self.currentNamespace()
+        directory = self.root.appendingPathComponent(place.directory)
     }
 
-    /// The directory of the namespace this process runs in, for no `--netns`: `host` in the
-    /// initial network namespace (pid 1's); in a named one (`ip netns exec NAME nftctl …`)
-    /// the directory `--netns NAME` uses; in an unnamed one, one of its own by its netns
-    /// cookie (never reused in this boot). Under `host`, a rollback, `--prune` or the boot
-    /// service's restore would act on another namespace's snapshots, tables and ruleset.
-    /// Pid 1's namespace may be hidden even from root; since Linux 6.18 the initial one has a
-    /// fixed inode (`PROC_NET_INIT_INO`). Where neither tells, `host`, as before.
-    static func currentNamespaceDirectory() -> String {
-        guard let mine = SystemCall.inode("/proc/self/ns/net") else { return hostDirectory }
+    /// The namespace a store is for, as given (`--netns`) or found (`currentNamespace`). Each
+    /// has a directory no other can have: `host`, `netns-NAME`, `unnamed-COOKIE` (a name
+    /// given to `--netns` always goes under `netns-`, so no name reaches another's).
+    enum Place: Equatable {
+        case host
+        case named(String)
+        case unnamed(cookie: UInt64)
+
+        var directory: String {
+            switch self {
+            case .host: return "host"
+            case .named(let name): return "netns-\(name)"
+            case .unnamed(let cookie): return "unnamed-\(cookie)"
+            }
+        }
+    }
+
+    /// The namespace this process runs in, for no `--netns`: the host's in the initial network
+    /// namespace (pid 1's); in a named one (`ip netns exec NAME nftctl …`) that name, whose
+    /// directory `--netns NAME` uses; in an unnamed one, its netns cookie (never reused in
+    /// this boot). Under the host's, a rollback, `--prune` or the boot service's restore would
+    /// act on another namespace's snapshots, tables and ruleset. Pid 1's namespace may be
+    /// hidden even from root; since Linux 6.18 the initial one has a fixed inode
+    /// (`PROC_NET_INIT_INO`). Where neither tells, the host's, as before.
+    static func currentNamespace() -> Place {
+        guard let mine = SystemCall.inode("/proc/self/ns/net") else { return .host }
         let initial = isInitialNamespace(inode: mine)
-        if initial == true { return hostDirectory }
+        if initial == true { return .host }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []
-        if let name = names.sorted().first(where: { SystemCall.inode("/run/netns/\($0)") == mine }) { return "netns-\(name)" }
-        if initial == false, let cookie = SystemCall.netnsCookie() { return "netns-cookie-\(cookie)" }
-        return hostDirectory
+        if let name = names.sorted().first(where: { SystemCall.inode("/run/netns/\($0)") == mine }) { return .named(name) }
+        if initial == false, let cookie = SystemCall.netnsCookie() { return .unnamed(cookie: cookie) }
+        return .host
     }
 
-    /// The state directory's name for the initial network namespace (the host's).
-    static let hostDirectory = "host"
+    /// True for the host's state directory.
+    var isHostDirectory: Bool { place == .host }
 
-    /// True for the host's state directory (`hostDirectory`).
-    var isHostDirectory: Bool { directory.lastPathComponent == Self.hostDirectory }
-
-    /// The namespace this store is for, as a person reads it: `--netns NAME`'s name, or
-    /// which one this process runs in (`currentNamespaceDirectory`), not the host's
-    /// under `ip netns exec`.
+    /// The namespace this store is for, as a person reads it: `--netns`'s name, or which one
+    /// this process runs in (`currentNamespace`), not the host's under `ip netns exec`.
     var namespaceDescription: String {
         if let netns { return SafeText.name(netns) }
-        let dir = directory.lastPathComponent
-        if dir.hasPrefix("netns-cookie-") { return "this process's (unnamed, cookie \(dir.dropFirst("netns-cookie-".count)))" }
-        if dir.hasPrefix("netns-") { return "\(SafeText.name(String(dir.dropFirst("netns-".count)))) (the one this process runs in)" }
-        return "this host's"
+        switch place {
+        case .host: return "this host's"
+        case .named(let name): return "\(SafeText.name(name)) (the one this process runs in)"
+        case .unnamed(let cookie): return "this process's (unnamed, cookie \(cookie))"
+        }
     }
 
     /// Whether the network namespace of inode `inode` is the initial one; nil: cannot tell.
