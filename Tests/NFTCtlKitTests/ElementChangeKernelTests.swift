@@ -219,4 +219,43 @@ import Testing
         #expect(try backend.commit(fine, generation: try backend.generationID()) != nil)
         #expect(ns.nftList().contains("elements = { 10.0.0.2 }"), "\(ns.nftList())")
     }
+
+    /// A remembered listing that is not the kernel's (here: one address taken out of it by
+    /// hand) makes the own element batch add a key the set holds: the kernel refuses it, the
+    /// change goes through libnftables (whose `add element` takes a key already there), and
+    /// the kernel is read rather than the set derived from that listing.
+    @Test(.needsRoot) func aRefusedElementBatchFallsBackAndTheKernelIsListed() throws {
+        guard let ns = TestNamespace.make("own element batch fallback") else { return }
+        let dir = ApplySafety.stateDir(), cache = ApplySafety.stateDir()
+        defer { for d in [dir, cache] { try? FileManager.default.removeItem(atPath: d) } }
+        func file(_ last: Int) -> String {
+            let list = (1...last).map { "10.2.0.\($0)" }.joined(separator: ", ")
+            return "table inet t {\n\tset s { type ipv4_addr; elements = { \(list) }; }\n\tchain c { ip saddr @s drop; }\n}\n"
+        }
+        func apply(_ text: String, _ name: String) throws -> Shell.Result {
+            let path = try ApplySafety.write(text, name)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            return ApplySafety.nftctl(["apply", "--yes", "--netns", ns.name, path], dir, ["NFTCTL_CACHE": cache, "NFTCTL_TIMING": "1"])
+        }
+        let first = try apply(file(3), "fallback-0.nft")
+        try #require(first.status == 0, "\(first.stderr)")
+        // The remembered listing loses 10.2.0.2, which the kernel still holds.
+        let listing = StateStore(root: dir, netns: ns.name).lastListingFile
+        let text = try String(contentsOf: listing, encoding: .utf8)
+        let taken = text.replacingOccurrences(of: #""10\.2\.0\.2",\s*|,\s*"10\.2\.0\.2""#, with: "", options: .regularExpression)
+        try #require(taken != text && !taken.contains("10.2.0.2"))
+        try Data(taken.utf8).write(to: listing)
+
+        let r = try apply(file(4), "fallback-1.nft")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("own element batch refused"), "\(r.stderr)")
+        // Read in the kernel (listed, or its dump), not derived from the listing the plan came from.
+        #expect(!r.stderr.contains(Self.byOwnBatch) && !r.stderr.contains(Self.byKeys), "\(r.stderr)")
+        let fresh = try #require(TestNamespace.make("own element batch fallback oracle"))
+        try #require(fresh.nftLoad(file(4)).status == 0)
+        #expect(ns.nftList() == fresh.nftList())
+        // What is remembered now is the kernel's: the same file again has nothing to do.
+        let again = try apply(file(4), "fallback-2.nft")
+        #expect(again.status == 0 && again.stdout.contains("nothing to do"), "\(again.stdout)\(again.stderr)")
+    }
 }
