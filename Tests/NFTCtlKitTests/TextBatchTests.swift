@@ -63,6 +63,42 @@ import Testing
         #expect(throws: TextBatch.Unsafe.self) { try TextBatch.render(batch) }
     }
 
+    /// A long run of rules is written on two threads: the same lines in the same order as
+    /// one command at a time, and of two rules that cannot be written, the first is named.
+    @Test func aLongRunOfRulesIsWrittenAsOneThreadWould() throws {
+        let n = TextBatch.twoThreadRun * 2 + 3
+        func rule(_ i: Int, comment: String? = nil) -> Document.Entry {
+            var r = Rule(family: "inet", table: "t", chain: "c", expr: [.verdict(i % 2 == 0 ? .accept : .drop)])
+            r.comment = comment ?? "rule \(i)"
+            return cmd(.add, .rule(r))
+        }
+        let head = [cmd(.add, .table(Table(family: "inet", name: "t"))), cmd(.add, .chain(Chain(family: "inet", table: "t", name: "c")))]
+        let batch = Document(
+            head + (0..<n).map { rule($0) } + [cmd(.delete, .rule(Rule(family: "inet", table: "t", chain: "c", handle: 7)))])
+        let t = try TextBatch.render(batch)
+        var one = ""
+        for case .command(let c) in batch.entries { one += try TextBatch.command(c, sets: [:]) + "\n" }
+        #expect(t.text == one)
+        #expect(t.lines == Array(batch.entries.indices))
+        // A quote in rule 10 and in rule n - 10 (the second half): rule 10 is named.
+        var entries = batch.entries
+        entries[head.count + 10] = rule(10, comment: "a\"b")
+        entries[head.count + n - 10] = rule(n - 10, comment: "c\"d")
+        do {
+            _ = try TextBatch.render(Document(entries))
+            Issue.record("rendered")
+        } catch {
+            #expect(error.entry == head.count + 10)
+        }
+        entries[head.count + 10] = rule(10)
+        do {
+            _ = try TextBatch.render(Document(entries))
+            Issue.record("rendered")
+        } catch {
+            #expect(error.entry == head.count + n - 10)
+        }
+    }
+
     @Test func quotedStringsInTextStatementsAreKept() throws {
         #expect(try TextBatch.foldedStatement("iifname \"lo\" counter comment \"a;b # {\"") == "iifname \"lo\" counter comment \"a;b # {\"")
     }
