@@ -280,6 +280,9 @@ public enum ApplyOperation {
         // on every way out.
         var keepingBase: Concurrently<Bool>?
         defer { _ = try? keepingBase?.wait() }
+        // The normal forms and kernel bytes learnt, being kept in the cache; waited for on every way out.
+        var caching: Concurrently<Bool>?
+        defer { _ = try? caching?.wait() }
         do {
             if let own = ownBatch(plan: plan, mode: mode, state: state, live: liveTables, desired: desired, pruned: pruned) {
                 if store != nil { template = Concurrently { [desired] in RuleEntriesTemplate(desired: desired, tables: own.tables) } }
@@ -367,21 +370,28 @@ public enum ApplyOperation {
             // What changes without a commit is not vouched for later, nor kept as a normal form
             // (the learnt tables are the listing's own, so its volatile tables cover them).
             let volatileTables = RunTimeChange.tables(in: verified.listing)
-            if var learned = verified.learned {
-                learned.tables.removeAll { volatileTables.contains($0.key) }
-                normalizer.remember(input, normalForms: learned)
-                timer.mark("normal forms learnt")
-            }
+            var learned = verified.learned
+            learned?.tables.removeAll { volatileTables.contains($0.key) }
             // Bytes made before the commit, which the kernel was seen to hold (its echo or dump).
-            if !madeBytes.isEmpty, verified.source == .ownEcho || verified.source == .bytes {
-                normalizer.remember(input, kernelRuleBytes: madeBytes)
-            }
+            var bytes: [LearntRuleBytes] = []
+            if !madeBytes.isEmpty, verified.source == .ownEcho || verified.source == .bytes { bytes.append(madeBytes) }
             // What the kernel's bytes for the rules are, so that the next apply need not list them.
             var learnt: LearntRuleBytes?
             if let kernel = verified.kernel, let live = verified.live {
                 learnt = KernelRuleBytes.learn(declared: state, live: live, kernel: kernel)
-                if let learnt, !learnt.isEmpty { normalizer.remember(input, kernelRuleBytes: learnt) }
+                if let learnt, !learnt.isEmpty { bytes.append(learnt) }
                 timer.mark("kernel bytes learnt")
+            }
+            // Kept in the normal-form cache on a thread of its own while the state is saved
+            // (a first apply of 50k rules writes some 40 MB there), waited for on every way
+            // out; the normal forms first, as a rule's bytes are kept beside its normal form.
+            if learned != nil || !bytes.isEmpty {
+                caching = Concurrently { [input, learned, bytes] in
+                    if let learned { normalizer.remember(input, normalForms: learned) }
+                    for b in bytes { normalizer.remember(input, kernelRuleBytes: b) }
+                    return true
+                }
+                if learned != nil { timer.mark("normal forms learnt (kept in the cache meanwhile)") }
             }
             // Kept only if nothing committed between the generation read and the listing.
             if let g = verified.generation {
@@ -450,6 +460,7 @@ public enum ApplyOperation {
         if let kept = try? keepingBase?.wait() {
             timer.mark(kept ? "the applied file kept for its next edit" : "the applied file not kept")
         }
+        if (try? caching?.wait()) != nil { timer.mark("normal forms and kernel bytes kept in the cache") }
         return report
     }
 
