@@ -372,23 +372,25 @@ public enum ApplyOperation {
             let volatileTables = RunTimeChange.tables(in: verified.listing)
             var learned = verified.learned
             learned?.tables.removeAll { volatileTables.contains($0.key) }
-            // Bytes made before the commit, which the kernel was seen to hold (its echo or dump).
-            var bytes: [LearntRuleBytes] = []
-            if !madeBytes.isEmpty, verified.source == .ownEcho || verified.source == .bytes { bytes.append(madeBytes) }
+            // Bytes made before the commit (a few rules), which the kernel was seen to hold (its echo or dump).
+            if !madeBytes.isEmpty, verified.source == .ownEcho || verified.source == .bytes {
+                normalizer.remember(input, kernelRuleBytes: madeBytes)
+            }
             // What the kernel's bytes for the rules are, so that the next apply need not list them.
             var learnt: LearntRuleBytes?
             if let kernel = verified.kernel, let live = verified.live {
                 learnt = KernelRuleBytes.learn(declared: state, live: live, kernel: kernel)
-                if let learnt, !learnt.isEmpty { bytes.append(learnt) }
                 timer.mark("kernel bytes learnt")
             }
-            // Kept in the normal-form cache on a thread of its own while the state is saved
-            // (a first apply of 50k rules writes some 40 MB there), waited for on every way
-            // out; the normal forms first, as a rule's bytes are kept beside its normal form.
-            if learned != nil || !bytes.isEmpty {
+            // What a listing taught, kept in the normal-form cache on a thread of its own
+            // while the state is saved (a first apply of 50k rules writes some 40 MB there),
+            // waited for on every way out; the normal forms first, as a rule's bytes are
+            // kept beside its normal form.
+            let bytes = learnt.flatMap { $0.isEmpty ? nil : $0 }
+            if learned != nil || bytes != nil {
                 caching = Concurrently { [input, learned, bytes] in
                     if let learned { normalizer.remember(input, normalForms: learned) }
-                    for b in bytes { normalizer.remember(input, kernelRuleBytes: b) }
+                    if let bytes { normalizer.remember(input, kernelRuleBytes: bytes) }
                     return true
                 }
                 if learned != nil { timer.mark("normal forms learnt (kept in the cache meanwhile)") }
