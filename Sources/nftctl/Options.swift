@@ -8,6 +8,13 @@ struct NetnsOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Work in the named network namespace (from `ip netns list`).", valueName: "NAME"))
     var netns: String?
 
+    /// Before anything is read or written under the state directory `netns-NAME`.
+    func validate() throws {
+        if let netns, !NetworkNamespace.isPossibleName(netns) {
+            throw ValidationError("no network namespace can be named \(SafeText.quoted(netns)) (see `ip netns list`)")
+        }
+    }
+
     /// The kernel's ruleset (of --netns): one clear error first when it cannot be reached.
     func backend(_ what: String = "reading the kernel's ruleset") throws -> Backend {
         try Privilege.requireNetAdmin(what)

@@ -251,6 +251,9 @@ import Testing
         #expect(r.stderr.contains("own element batch refused"), "\(r.stderr)")
         // Read in the kernel (listed, or its dump), not derived from the listing the plan came from.
         #expect(!r.stderr.contains(Self.byOwnBatch) && !r.stderr.contains(Self.byKeys), "\(r.stderr)")
+        #expect(
+            r.stderr.contains("verification (re-list + plan)") || r.stderr.contains("verification (declarations + rule bytes + plan)"),
+            "\(r.stderr)")
         let fresh = try #require(TestNamespace.make("own element batch fallback oracle"))
         try #require(fresh.nftLoad(file(4)).status == 0)
         #expect(ns.nftList() == fresh.nftList())

@@ -189,5 +189,19 @@ import Testing
             #expect(!named.isHostDirectory)
         }
         #expect(StateStore.Place.unnamed(cookie: 5).directory != StateStore.Place.named("cookie-5").directory)
+        #expect(StateStore.Place.unnamed(cookie: 5).directory.hasPrefix("unnamed-\(StateStore.bootID)-"))
+    }
+
+    /// A name no namespace can have (a path) is refused before anything is read or written
+    /// under the state directory.
+    @Test(arguments: ["x/../y", "..", ""])
+    func aNameThatIsAPathIsRefused(_ name: String) throws {
+        let dir = ApplySafety.stateDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for command in [["status"], ["apply", "--yes", "/nonexistent.json"], ["rollback"]] {
+            let r = Shell.run([Shell.nftctl] + command + ["--netns", name], environment: ["NFTCTL_STATE_DIR": dir])
+            #expect(r.status != 0 && r.stderr.contains("no network namespace can be named"), "\(command): \(r.stderr)")
+        }
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).isEmpty)
     }
 }

@@ -73,29 +73,32 @@ import Testing
             return cmd(.add, .rule(r))
         }
         let head = [cmd(.add, .table(Table(family: "inet", name: "t"))), cmd(.add, .chain(Chain(family: "inet", table: "t", name: "c")))]
-        let batch = Document(
-            head + (0..<n).map { rule($0) } + [cmd(.delete, .rule(Rule(family: "inet", table: "t", chain: "c", handle: 7)))])
+        // After the run, a declaration and a short run (written one after another).
+        let tail = [cmd(.add, .chain(Chain(family: "inet", table: "t", name: "d"))), rule(n), rule(n + 1)]
+        let batch = Document(head + (0..<n).map { rule($0) } + tail)
         let t = try TextBatch.render(batch)
         var one = ""
         for case .command(let c) in batch.entries { one += try TextBatch.command(c, sets: [:]) + "\n" }
         #expect(t.text == one)
         #expect(t.lines == Array(batch.entries.indices))
-        // A quote in rule 10 and in rule n - 10 (the second half): rule 10 is named.
+        // A quote in the first half's last rule and in the second half's first (which its
+        // thread reaches first): the first half's is named.
+        let last = n / 2 - 1
         var entries = batch.entries
-        entries[head.count + 10] = rule(10, comment: "a\"b")
-        entries[head.count + n - 10] = rule(n - 10, comment: "c\"d")
+        entries[head.count + last] = rule(last, comment: "a\"b")
+        entries[head.count + last + 1] = rule(last + 1, comment: "c\"d")
         do {
             _ = try TextBatch.render(Document(entries))
             Issue.record("rendered")
         } catch {
-            #expect(error.entry == head.count + 10)
+            #expect(error.entry == head.count + last)
         }
-        entries[head.count + 10] = rule(10)
+        entries[head.count + last] = rule(last)
         do {
             _ = try TextBatch.render(Document(entries))
             Issue.record("rendered")
         } catch {
-            #expect(error.entry == head.count + n - 10)
+            #expect(error.entry == head.count + last + 1)
         }
     }
 

@@ -20,10 +20,14 @@ public final class NetworkNamespace: @unchecked Sendable {
     private let fd: Int32
 
     /// Opens `/run/netns/NAME`; `namespaceNotFound` when there is no such namespace.
+    /// A name `ip netns` could have made: a file of /run/netns, so no path of its own (and
+    /// the state directory `netns-NAME` stays one directory of the state root).
+    public static func isPossibleName(_ name: String) -> Bool {
+        !name.isEmpty && !name.contains("/") && name != "." && name != ".." && !name.utf8.contains(0)
+    }
+
     public init(name: String) throws(BackendError) {
-        guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
-            throw .namespaceNotFound(name)
-        }
+        guard Self.isPossibleName(name) else { throw .namespaceNotFound(name) }
         self.name = name
         let path = "/run/netns/\(name)"
         let fd = open(path, O_RDONLY | O_CLOEXEC)

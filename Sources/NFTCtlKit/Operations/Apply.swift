@@ -372,7 +372,9 @@ public enum ApplyOperation {
             let volatileTables = RunTimeChange.tables(in: verified.listing)
             var learned = verified.learned
             learned?.tables.removeAll { volatileTables.contains($0.key) }
-            // Bytes made before the commit (a few rules), which the kernel was seen to hold (its echo or dump).
+            // Bytes made before the commit (a few rules), which the kernel was seen to hold (its
+            // echo or dump): of tables that learn nothing from the listing (`RuleBytesScratch`
+            // makes none for a learning table), so no cache file is written by both threads.
             if !madeBytes.isEmpty, verified.source == .ownEcho || verified.source == .bytes {
                 normalizer.remember(input, kernelRuleBytes: madeBytes)
             }

@@ -46,7 +46,7 @@ extension StateStore {
             then.isOther(than: now, host: isHostDirectory)
         else { return }
         // Unnamed: the state directory of the namespace nftctl runs in (`host`, also a
-        // container's own namespace; `netns-NAME`; `netns-cookie-N`); `host` is never refused
+        // container's own namespace; `netns-NAME`; `unnamed-BOOT-COOKIE`); `host` is never refused
         // after a reboot (`isOther`).
         let name =
             netns.map { "network namespace \(SafeText.quoted($0))" }

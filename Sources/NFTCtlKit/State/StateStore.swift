@@ -30,7 +30,7 @@ public struct StateStore: Sendable {
     }
 
     /// The namespace a store is for, as given (`--netns`) or found (`currentNamespace`). Each
-    /// has a directory no other can have: `host`, `netns-NAME`, `unnamed-COOKIE` (a name
+    /// has a directory no other can have: `host`, `netns-NAME`, `unnamed-BOOT-COOKIE` (a name
     /// given to `--netns` always goes under `netns-`, so no name reaches another's).
     enum Place: Equatable {
         case host
@@ -41,7 +41,10 @@ public struct StateStore: Sendable {
             switch self {
             case .host: return "host"
             case .named(let name): return "netns-\(name)"
-            case .unnamed(let cookie): return "unnamed-\(cookie)"
+            case .unnamed(let cookie):
+                // Cookies count again from each boot: the boot's id keeps an earlier boot's apart.
+                let boot = StateStore.bootID.filter { $0.isHexDigit || $0 == "-" }
+                return "unnamed-\(boot.isEmpty ? "" : boot + "-")\(cookie)"
             }
         }
     }
