@@ -19,13 +19,13 @@ public final class NetworkNamespace: @unchecked Sendable {
     /// An open descriptor of the namespace; immutable after init.
     private let fd: Int32
 
-    /// Opens `/run/netns/NAME`; `namespaceNotFound` when there is no such namespace.
     /// A name `ip netns` could have made: a file of /run/netns, so no path of its own (and
     /// the state directory `netns-NAME` stays one directory of the state root).
     public static func isPossibleName(_ name: String) -> Bool {
         !name.isEmpty && !name.contains("/") && name != "." && name != ".." && !name.utf8.contains(0)
     }
 
+    /// Opens `/run/netns/NAME`; `namespaceNotFound` when there is no such namespace.
     public init(name: String) throws(BackendError) {
         guard Self.isPossibleName(name) else { throw .namespaceNotFound(name) }
         self.name = name
