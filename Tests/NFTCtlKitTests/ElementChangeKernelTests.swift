@@ -224,7 +224,7 @@ import Testing
     /// hand) makes the own element batch add a key the set holds: the kernel refuses it, the
     /// change goes through libnftables (whose `add element` takes a key already there), and
     /// the kernel is read rather than the set derived from that listing.
-    @Test(.needsRoot) func aRefusedElementBatchFallsBackAndTheKernelIsListed() throws {
+    @Test(.needsRoot) func aRefusedElementBatchFallsBackAndTheKernelIsRead() throws {
         guard let ns = TestNamespace.make("own element batch fallback") else { return }
         let dir = ApplySafety.stateDir(), cache = ApplySafety.stateDir()
         defer { for d in [dir, cache] { try? FileManager.default.removeItem(atPath: d) } }

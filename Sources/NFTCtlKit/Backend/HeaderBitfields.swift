@@ -1,7 +1,8 @@
 /// Header fields that are not whole bytes: nft's proto.c, exthdr.c and tcpopt.c
-/// `HDR_BITFIELD`s as nft 1.0.6 has them (for a TCP option, `proto` is the option's name). libnftables crashes on rules placed by position beside an anonymous
-/// set keyed by one (`PositionedRuleCrash`), and lists a named map's key of a shifted one as
-/// its raw load (`ShiftedBitfieldKeys`).
+/// `HDR_BITFIELD`s as nft 1.0.6 has them (for a TCP option, `proto` is the option's name).
+/// libnftables crashes on rules placed by position beside an anonymous set keyed by one
+/// (`PositionedRuleCrash`), and lists a named map's key of a shifted one as its raw load
+/// (`ShiftedBitfieldKeys`).
 enum HeaderBitfields {
     struct Field: Hashable {
         var proto: String

@@ -69,7 +69,7 @@ enum EchoedListing {
     }
 
     /// A set whose elements the derivation may change (see the type's comment): its key
-    /// type when it may, nil otherwise. `table` is the listing's items of its table.
+    /// type when it may, nil otherwise. `rules`: the rules of its table.
     static func countable(_ s: NamedSet, rules: some Sequence<Rule>) -> ElementKey.KeyType? {
         let flags = s.flags?.values ?? []
         guard !s.isMap, !flags.contains("interval"), !flags.contains("timeout"), !flags.contains("dynamic"), s.timeout == nil,

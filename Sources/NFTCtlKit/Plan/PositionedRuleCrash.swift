@@ -66,10 +66,10 @@ enum PositionedRuleCrash {
         func bitfield(_ e: Expression) -> Bool {
             switch e {
             case .payload(.field(let proto, let field)): return HeaderBitfields.spelled.contains(proto + " " + field)
-            case .payload(.raw(_, let offset, let len)): return offset % 8 != 0 || len % 8 != 0
+            case .payload(.raw(_, let offset, let len)), .tcpOption(.raw(_, let offset, let len)):
+                return offset % 8 != 0 || len % 8 != 0
             case .exthdr(let name, let field?, _), .tcpOption(.named(let name, let field?)):
                 return HeaderBitfields.spelled.contains(name + " " + field)
-            case .tcpOption(.raw(_, let offset, let len)): return offset % 8 != 0 || len % 8 != 0
             default: return false
             }
         }
