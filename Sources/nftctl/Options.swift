@@ -31,7 +31,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 /// tab reaches the terminal or file (`SafeText`; strings were escaped where printed).
 func emit(_ text: String, to path: String?) throws {
     let safe = SafeText.escape(text, keepingLayout: true)
-    let body = safe.hasSuffix("\n") ? safe : safe + "\n"
+    // Nothing (an empty ruleset) prints nothing, as `nft list` does.
+    let body = safe.isEmpty || safe.hasSuffix("\n") ? safe : safe + "\n"
     if let path {
         do { try body.write(toFile: path, atomically: true, encoding: .utf8) } catch {
             throw Problem("cannot write: \(error.localizedDescription)", file: path)

@@ -63,6 +63,20 @@ import Testing
         #expect(loaded.locations.first??.description == "rules/seed-drop.swift:9")
     }
 
+    /// A compiler killed midway (out of memory) says so; its driver's line is otherwise
+    /// dropped as a repeat of the diagnostics above it.
+    @Test func aCompilerThatDiesSaysSo() {
+        let stage = "/build/src/", byName = ["a.swift": "rules/a.swift"]
+        let killed = RulesLoader.diagnostics(
+            "error: compile command failed due to signal 9 (use -v to see invocation)\n", stage: stage, byName: byName)
+        #expect(killed.contains("error: the Swift compiler stopped before it finished evaluating rules/a.swift"), "\(killed)")
+        #expect(killed.contains("signal 9") && killed.contains("out of memory"), "\(killed)")
+        let typo = RulesLoader.diagnostics(
+            "/build/src/a.swift:3:1: error: cannot find 'x' in scope\nerror: compile command failed due to signal 9\n", stage: stage,
+            byName: byName)
+        #expect(typo == "rules/a.swift:3:1: error: cannot find 'x' in scope", "\(typo)")
+    }
+
     @Test func compileErrorPointsAtTheUsersLine() throws {
         let d = try tempDir()
         let path = d + "/broken.swift"

@@ -259,6 +259,7 @@ public enum RulesLoader {
         var out: [String] = []
         var skipping = false
         var missingRuleset = false
+        var failed: String?
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             var l = String(line)
             if l.contains(mainFile) {
@@ -278,8 +279,18 @@ public enum RulesLoader {
             }
             for (name, user) in byName { l = l.replacingOccurrences(of: stage + name, with: user) }
             l = l.replacingOccurrences(of: stage, with: "")
-            if l.hasPrefix("error: compile command failed") || l.hasPrefix("error: emit-module command failed") { continue }
+            if l.hasPrefix("error: compile command failed") || l.hasPrefix("error: emit-module command failed") {
+                failed = failed ?? l
+                continue
+            }
             out.append(l)
+        }
+        // The compiler stopped without a word of its own (killed, most often for want of memory).
+        if let failed, !out.contains(where: { $0.contains("error:") }) {
+            out.append(
+                "error: the Swift compiler stopped before it finished evaluating \(files): "
+                    + failed.dropFirst("error: ".count)
+                    + (failed.contains("signal 9") ? " (killed: most likely the machine ran out of memory)" : ""))
         }
         if missingRuleset {
             let msg = """
