@@ -120,14 +120,18 @@ struct ApplyCommand: ParsableCommand {
             }
             // Saved for `nftctl restore` after the commit: written meanwhile, on a thread of its own.
             if !dryRun, confirm == nil, let bytes, let digest { savedCopy = store.prepareCopy(bytes, digest: digest) }
-            // The same file as a verified apply that created its tables, none of which exists now.
+            // The same file as a verified apply that created its tables, none of which exists
+            // now; or an edit of the file applied last, made from that file's record.
             if let bytes, let digest, let fingerprint, !dryRun, !prune, confirm == nil, !lockoutCheckNeeded,
-                let record = ReplayRecord.read(replayKey(fingerprint)),
+                let (record, patched) = try ReplayRecord.read(replayKey(fingerprint)).map({ ($0, nil) })
+                    ?? PatchedReplay.record(replayKey(fingerprint), bytes: bytes, store: store, backend: namespace.backend("apply"))
+                    .map({ ($0.record, $0) }),
                 let outcome = try Replay.run(
                     record, path: file, bytes: bytes, digest: digest, fingerprint: fingerprint, backend: namespace.backend("apply"),
                     store: store, netns: netns, lock: lock, copy: savedCopy, approve: approveOnce)
             {
-                timer.mark("replayed \(file)")
+                timer.mark(patched == nil ? "replayed \(file)" : "replayed \(file), patched from the file applied last")
+                if outcome.applied && outcome.asRecorded { patched?.keep() }
                 guard outcome.applied else {
                     print("not applied")
                     throw ExitCode.failure

@@ -171,6 +171,45 @@ public struct KernelBatch: Sendable {
         return batch
     }
 
+    /// This batch with its messages `cut` (one chain's rules, side by side) taken out and
+    /// the rules `adds` put in their place, each appended to its chain: the batch of a file
+    /// that differs from this one's only there (`PatchedReplay`). Every other message keeps
+    /// its bytes but for its number and acknowledgement. Nil when a new rule is not what the
+    /// own batch sends.
+    func exchanging(_ cut: Range<Int>, with adds: [(bytes: [UInt8], rule: Located<Rule>)], of key: TableKey) -> KernelBatch? {
+        guard let family = KernelTables.code(of: key.family), cut.upperBound <= count else { return nil }
+        var out = KernelBatch()
+        out.messages.reserveCapacity(messages.count + adds.reduce(0) { $0 + $1.bytes.count + 64 })
+        var at = 0
+        for seq in 0...count {
+            if seq == cut.lowerBound {
+                for a in adds {
+                    guard out.appendRule(a.bytes, a.rule, of: key, family: family, position: nil, flags: Self.appendFlag) else {
+                        return nil
+                    }
+                }
+            }
+            guard seq < count, at + 20 <= messages.count else { break }
+            let length = Int(NetfilterNetlink.u32(messages[...], at))
+            let end = min(at + ((length + 3) & ~3), messages.count)
+            defer { at = end }
+            guard length >= 20, at + length <= messages.count else { return nil }
+            if cut.contains(seq) { continue }
+            let start = out.messages.count
+            out.last = start
+            out.messages += messages[at..<end]
+            withUnsafeBytes(of: UInt32(out.count)) { out.messages.replaceSubrange(start + 8..<start + 12, with: $0) }
+            out.messages[start + 6] &= ~UInt8(Self.ack)
+            if NetfilterNetlink.u16(messages[...], at + 4) == NetfilterNetlink.nftables(6) { out.rules += 1 }
+            out.count += 1
+        }
+        guard at == messages.count, out.count == count - cut.count + adds.count else { return nil }
+        out.made = []  // what the copied messages make is not known here: an error names the batch
+        out.tables = tables
+        out.finish()
+        return out
+    }
+
     /// A batch of element commands alone (a blocklist's addresses in and out), as
     /// NFT_MSG_NEWSETELEM and DELSETELEM of keys nftctl writes itself (`ElementKey`): before
     /// such a commit, libnftables fetches and decodes the elements of every set into its

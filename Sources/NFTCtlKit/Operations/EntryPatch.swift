@@ -174,7 +174,7 @@ public enum EntryPatch {
         timer.mark("patch: the file differs from the applied one in \(edit.old.count) entries, now \(edit.new.count)")
         guard
             let change = try RuleExchange.make(
-                edit, base: base, old: oldBytes, new: bytes, listing: listingFile, at: listingRange.lowerBound, path: path)
+                edit, base: base, old: oldBytes, new: bytes, listed: base.listed(in: listingFile, at: listingRange.lowerBound), path: path)
         else { return nil }
         timer.mark("patch: the changed rules checked, normal forms and kernel bytes in hand")
         var outcome = Outcome(tables: base.tables, commands: change.batch.count, applied: false, planText: render(change.plan))

@@ -27,6 +27,8 @@ public enum Replay {
         public var commands: Int
         public var applied: Bool
         public var warnings: [String] = []
+        /// Verified by the record's evidence (not by listing, after it broke).
+        public var asRecorded = false
     }
 
     /// - Parameters:
@@ -80,6 +82,7 @@ public enum Replay {
             store.forgetListing()
             if let listing = verify(record, echo: echo, generation: generation, backend: backend) {
                 timer.mark("verification (echo + declarations against the recorded apply)")
+                outcome.asRecorded = true
                 store.rememberListing(bytes: listing, generation: after, netns: netns, tables: keys, volatile: [])
                 store.rememberUpToDate(fingerprint: fingerprint, generation: after, netns: netns, tables: keys)
                 timer.mark("remember the listing")

@@ -56,12 +56,13 @@ public struct ReplayRecord: Sendable {
         var name: Int
     }
 
-    /// One rule of `batch`: its table (an index in `tables`), chain, and where its kernel
-    /// bytes are in the batch's messages.
+    /// One rule of `batch`: its table (an index in `tables`), chain, where its kernel bytes
+    /// are in the batch's messages, and its message's number.
     struct BatchRule: Sendable {
         var table: Int
         var chain: String
         var bytes: Range<Int>
+        var message: Int
     }
 
     public var key: Key
@@ -368,7 +369,7 @@ public struct ReplayRecord: Sendable {
                 else { return nil }
                 let start = (attributes[1].value.endIndex + 3) & ~3
                 guard start <= at + length, KernelRules.isRuleBytes(Array(m[start..<at + length])) else { return nil }
-                out.append(BatchRule(table: table, chain: chain, bytes: start..<at + length))
+                out.append(BatchRule(table: table, chain: chain, bytes: start..<at + length, message: seq))
             default: return nil
             }
             last = at

@@ -31,9 +31,10 @@ extension EntryPatch {
         var newRange: Range<Int> { lead..<edit.new.count - trail }
 
         /// Nil when the edit is not one this path sends (see `EntryPatch`); throws the
-        /// validator's findings, with the file's lines, when a new rule is wrong.
+        /// validator's findings, with the file's lines, when a new rule is wrong. `listed`:
+        /// the base's rule entry `k` as the kernel listed it (normal form, handle, counters).
         static func make(
-            _ edit: Edit, base: AppliedBase, old: [UInt8], new: [UInt8], listing: [UInt8], at listingStart: Int, path: String
+            _ edit: Edit, base: AppliedBase, old: [UInt8], new: [UInt8], listed entry: (Int) -> Rule?, path: String
         ) throws -> RuleExchange? {
             let entries = base.entries
             let mid = edit.new
@@ -81,12 +82,10 @@ extension EntryPatch {
                 return nil  // the chain keeps no rule to put the new ones beside
             }
 
-            // The old rules as the remembered listing has them (normal form, handle, counters).
-            let body = listingStart
+            // The old rules as listed (normal form, handle, counters).
             func listed(_ k: Int) -> Rule? {
-                var slice = Array(listing[body + entries[k].listing.lowerBound..<body + entries[k].listing.upperBound])
-                guard let j = try? JSON.parse(bytes: &slice), case .item(.rule(let r)) = Document.Entry(json: j),
-                    r.handle == entries[k].handle, r.chain == chainName, TableKey(family: r.family, name: r.table) == key
+                guard let r = entry(k), r.handle == entries[k].handle, r.chain == chainName,
+                    TableKey(family: r.family, name: r.table) == key
                 else { return nil }
                 return r
             }

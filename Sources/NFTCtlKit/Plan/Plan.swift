@@ -17,7 +17,11 @@ public struct Plan: Sendable {
         tables.reduce(0) { $0 + $1.changes.reduce(0) { $0 + $1.markers.filter { $0 == sign }.count } }
     }
 
-    public var summary: String { "\(additions) to add, \(modifications) to change, \(deletions) to delete." }
+    public var summary: String { Self.summary(additions: additions, modifications: modifications, deletions: deletions) }
+
+    static func summary(additions: Int, modifications: Int, deletions: Int) -> String {
+        "\(additions) to add, \(modifications) to change, \(deletions) to delete."
+    }
 }
 
 /// Why a table is replaced whole.

@@ -61,7 +61,7 @@ public struct PlanRenderer: Sendable {
     public func text(_ plan: Plan) -> String {
         var out: [String] = []
         for t in plan.tables where !t.changes.isEmpty || t.isReplaced {
-            var header = "table \(SafeText.escape(t.key.family)) \(SafeText.name(t.key.name))"
+            var header = tableHeader(t.key)
             switch t.mode {
             case .create: header += "  (new table)"
             case .update: break
@@ -74,9 +74,7 @@ public struct PlanRenderer: Sendable {
             var positions = RulePositions(t)
             for c in t.changes {
                 if c.chain != currentChain ?? nil || currentChain == nil {
-                    if let name = c.chain, currentChain != .some(name) {
-                        out.append("  chain \(SafeText.name(name))")
-                    }
+                    if let name = c.chain, currentChain != .some(name) { out.append(chainHeader(name)) }
                     currentChain = .some(c.chain)
                 }
                 let indent = c.chain == nil ? "  " : "    "
@@ -89,6 +87,19 @@ public struct PlanRenderer: Sendable {
         }
         out.append(plan.summary)
         return out.joined(separator: "\n")
+    }
+
+    /// A rule as the plan shows it.
+    static func ruleText(_ r: Rule) -> String { r.nftText(context: context) }
+
+    /// How a table's part of the plan starts (before its mode) and a chain's.
+    func tableHeader(_ key: TableKey) -> String { "table \(SafeText.escape(key.family)) \(SafeText.name(key.name))" }
+    func chainHeader(_ name: String) -> String { "  chain \(SafeText.name(name))" }
+
+    /// The line of a rule added to a new chain, as `text` shows it.
+    func addedRule(_ r: Rule, location: SourceLocation?) -> String {
+        let e = Entry(sign: .add, text: Self.ruleText(r), location: location)
+        return paint(.add, SafeText.escape("    " + lines(e, chain: r.chain)[0]))
     }
 
     /// The lines of one entry, without indent: the marker line, and for a change the new
@@ -132,7 +143,7 @@ public struct PlanRenderer: Sendable {
     /// The entries a change shows, one per marker (`Change.markers`).
     func entries(_ c: Change, positions: inout RulePositions) -> [Entry] {
         let loc = c.location
-        func rule(_ r: Rule) -> String { r.nftText(context: Self.context) }
+        let rule = Self.ruleText
         switch c.subject {
         case .table(let t):
             return [

@@ -62,6 +62,16 @@ struct AppliedBase: Sendable {
         return chains.firstIndex { $0.table == t && $0.name == name }
     }
 
+    /// Rule entry `k` as the remembered listing `file` (its listing from `start` on) holds it.
+    func listed(in file: [UInt8], at start: Int) -> (Int) -> Rule? {
+        { k in
+            let span = self.entries[k].listing
+            var slice = Array(file[start + span.lowerBound..<start + span.upperBound])
+            guard let j = try? JSON.parse(bytes: &slice), case .item(.rule(let r)) = Document.Entry(json: j) else { return nil }
+            return r
+        }
+    }
+
     // MARK: made after a verified apply
 
     /// The base of `input` (a JSON file whose `entrySpans` are known) applied as `listing`,
@@ -332,17 +342,25 @@ extension StateStore {
     /// The base of this namespace and boot, with the file's bytes as applied and the
     /// remembered listing's, when both files are still the ones it describes.
     func base(netns: String?) -> (base: AppliedBase, file: [UInt8], listing: [UInt8])? {
-        guard let ns = Self.namespaceIdentity(netns), (try? checkDirectories(downTo: baseIndexFile)) == true,
-            let index = try? OwnedPath.bytes(baseIndexFile.path), let base = AppliedBase(index: index),
-            base.namespace == ns, base.boot == Self.bootID,
-            FileIdentity(path: baseFile.path)?.description == base.fileIdentity,
+        guard let ns = Self.namespaceIdentity(netns), let (base, file) = appliedFile(), base.namespace == ns, base.boot == Self.bootID,
             FileIdentity(path: lastListingFile.path)?.description == base.listingIdentity,
-            let file = try? OwnedPath.bytes(baseFile.path), let listing = try? OwnedPath.bytes(lastListingFile.path),
-            base.entries.last.map({ $0.span.upperBound <= file.count }) ?? false, base.arrayEnd <= file.count,
-            base.arrayStart <= base.arrayEnd, base.tableDeclared.allSatisfy(base.entries.indices.contains),
-            base.chains.allSatisfy({ base.entries.indices.contains($0.declared) }),
-            base.entries.allSatisfy({ $0.listing.upperBound <= listing.count })
+            let listing = try? OwnedPath.bytes(lastListingFile.path), base.entries.allSatisfy({ $0.listing.upperBound <= listing.count })
         else { return nil }
         return (base, file, listing)
+    }
+
+    /// The base with the file's bytes as applied, whatever the kernel and the remembered
+    /// listing hold now (a `PatchedReplay` reads the file's entries, not their handles): nil
+    /// when the bytes are not the ones the index describes.
+    func appliedFile() -> (base: AppliedBase, file: [UInt8])? {
+        guard (try? checkDirectories(downTo: baseIndexFile)) == true,
+            let index = try? OwnedPath.bytes(baseIndexFile.path), let base = AppliedBase(index: index),
+            FileIdentity(path: baseFile.path)?.description == base.fileIdentity,
+            let file = try? OwnedPath.bytes(baseFile.path),
+            base.entries.last.map({ $0.span.upperBound <= file.count }) ?? false, base.arrayEnd <= file.count,
+            base.arrayStart <= base.arrayEnd, base.tableDeclared.allSatisfy(base.entries.indices.contains),
+            base.chains.allSatisfy({ base.entries.indices.contains($0.declared) })
+        else { return nil }
+        return (base, file)
     }
 }
