@@ -26,7 +26,9 @@ struct ApplyCommand: ParsableCommand {
             of one chain (none jumping or using a verdict map) is applied by sending those rules alone, checked \
             against the kernel's echo; of FILE only the entries that differ and the table's declarations are decoded \
             and validated (same exceptions, \
-            and not --replace). On a terminal \
+            and not --replace). Such an edit applied where its tables do not exist is that verified apply's \
+            record with those rules exchanged, checked as a record is (same exceptions but --replace, and not \
+            with the plan coloured for a terminal). On a terminal \
             the plan is shown and confirmed first (--yes skips the question). Over SSH (SSH_CONNECTION \
             set) the session's own packets are traced through the new rules first, and the apply is \
             refused if they would be dropped (--force overrides). Needs CAP_NET_ADMIN.

@@ -37,12 +37,14 @@ public enum PatchedReplay {
     /// findings, with the file's lines, when a new rule is wrong.
     public static func record(_ key: ReplayRecord.Key, bytes: [UInt8], store: StateStore, backend: Backend) throws -> Patched? {
         var timer = PhaseTimer()
-        guard !key.color, let (base, old) = store.appliedFile(), UpToDate.digest(old) == base.digest, old != bytes,
+        // Cheap refusals first (an apply with its tables in place comes this way too): the
+        // base's tables, from its index's first line, against the kernel's.
+        guard !key.color, let tables = store.baseTables(), try backend.tableKeys().isDisjoint(with: tables),
+            let (base, old) = store.appliedFile(), base.tables == tables, UpToDate.digest(old) == base.digest, old != bytes,
             let record = ReplayRecord.read(
                 ReplayRecord.Key(
                     fingerprint: UpToDate.fingerprint(digest: base.digest), path: base.path, replace: key.replace, color: false)),
-            record.tables == base.tables, try backend.tableKeys().isDisjoint(with: record.tables),
-            let edit = EntryPatch.edit(base: base, old: old, new: bytes)
+            record.tables == base.tables, let edit = EntryPatch.edit(base: base, old: old, new: bytes)
         else { return nil }
         timer.mark("patched replay: the file applied last and its record read, the edit found")
         guard let templateRules = record.templateRules() else { return nil }
@@ -52,6 +54,8 @@ public enum PatchedReplay {
             return base.entries[..<k].reduce(0) { $0 + ($1.chain == c ? 1 : 0) }
         }
         func chainKey(_ c: Int) -> ChainKey { ChainKey(table: base.chains[c].table, name: base.chains[c].name) }
+        // With the base's own handle in its hole: `make` checks the handle it is given (the
+        // remembered listing's must be the base's); here the template's are of no apply.
         let listed: (Int) -> Rule? = { k in
             let e = base.entries[k]
             guard e.isRule, let rules = templateRules[chainKey(e.chain)], case let n = ordinal(k), n < rules.count else { return nil }

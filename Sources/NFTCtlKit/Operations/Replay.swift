@@ -10,7 +10,8 @@ import NFTAnalysis
 /// `--confirm` check, the snapshot, and the generation id the batch carries, so that anyone
 /// committing since the tables were found absent makes the kernel refuse the batch whole.
 ///
-/// Verified against the recorded apply, which was verified against the file: the kernel's
+/// Verified against the recorded apply, which was verified against the file (or, for a record
+/// patched from another, `PatchedReplay`, the edited rules checked against it): the kernel's
 /// echo must hold each rule's bytes as sent, chain by chain and in order, with counters at
 /// zero, at the generation after ours; the tables' declarations, listed through
 /// libnftables, must be those listed after the recorded apply (handles aside). Then the

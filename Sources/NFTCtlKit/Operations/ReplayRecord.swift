@@ -16,6 +16,10 @@ import NFTAnalysis
 ///   cut out (`holes`), every counter zero;
 /// - the plan's text as it was printed.
 ///
+/// A record patched from another (`PatchedReplay`) holds for its new rules the bytes and
+/// normal forms libnftables made and listed together in a private namespace, which the
+/// kernel echoed as sent when that record's apply was verified, as `EntryPatch` keeps them.
+///
 /// It lives in the cache beside the normal forms and is trusted as they are (they hold the
 /// rule bytes the own batch sends): only the cache's owner, root, can write it, and a cache
 /// anyone else could write is refused. Even so, what is read back is checked to be nothing

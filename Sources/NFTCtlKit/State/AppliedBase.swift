@@ -66,6 +66,7 @@ struct AppliedBase: Sendable {
     func listed(in file: [UInt8], at start: Int) -> (Int) -> Rule? {
         { k in
             let span = self.entries[k].listing
+            guard start + span.upperBound <= file.count else { return nil }
             var slice = Array(file[start + span.lowerBound..<start + span.upperBound])
             guard let j = try? JSON.parse(bytes: &slice), case .item(.rule(let r)) = Document.Entry(json: j) else { return nil }
             return r
@@ -329,14 +330,21 @@ extension StateStore {
     /// index's first line alone is read). Whatever the path: the kernel holds what the
     /// base's bytes declare, and another file is compared with them as an edit would be.
     func hasBase(netns: String?, generation: UInt32) -> Bool {
-        guard (try? checkDirectories(downTo: baseIndexFile)) == true, let head = try? OwnedPath.bytes(baseIndexFile.path, upTo: 1 << 22),
-            let nl = head.firstIndex(of: 0x0A)
-        else { return false }
-        var line = Array(head[..<nl])
-        guard let j = try? JSON.parse(bytes: &line), j["generation"]?.intValue == Int64(generation),
-            j["boot"]?.stringValue == Self.bootID
+        guard let j = baseHeader(), j["generation"]?.intValue == Int64(generation), j["boot"]?.stringValue == Self.bootID
         else { return false }
         return j["namespace"]?.uint64Value == Self.namespaceIdentity(netns)
+    }
+
+    /// The tables of the base, read from its index's first line alone: cheap refusals first.
+    func baseTables() -> [TableKey]? { TableKeyList.keys(baseHeader()?["tables"]) }
+
+    /// The index's first line (what the base is), not its entries.
+    private func baseHeader() -> JSON? {
+        guard (try? checkDirectories(downTo: baseIndexFile)) == true, let head = try? OwnedPath.bytes(baseIndexFile.path, upTo: 1 << 22),
+            let nl = head.firstIndex(of: 0x0A)
+        else { return nil }
+        var line = Array(head[..<nl])
+        return try? JSON.parse(bytes: &line)
     }
 
     /// The base of this namespace and boot, with the file's bytes as applied and the
