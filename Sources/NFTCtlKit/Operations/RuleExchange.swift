@@ -154,13 +154,12 @@ extension EntryPatch {
             let cache = NormalizationCache()
             try cache.prepare()
             let url = cache.file(for: declared)
-            let records = cache.load(url)
+            let keys = newRange.map { NormalFormKey.rawEntry(new[mid[$0].span]) }
+            // The new rules' records alone: a table of 50k rules has 100k of them.
+            let records = cache.load(url, only: Set(keys + keys.map(\.kernelBytesKey)))
             var normals: [Rule?] = []
             var bytes: [[UInt8]?] = []
-            var keys: [NormalFormKey] = []
-            for (i, j) in newRange.enumerated() {
-                let k = NormalFormKey.rawEntry(new[mid[j].span])
-                keys.append(k)
+            for (i, k) in keys.enumerated() {
                 let r = written[i]
                 var normal: Rule?
                 if records.isAsWritten(k) {

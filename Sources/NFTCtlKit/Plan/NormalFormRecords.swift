@@ -118,17 +118,19 @@ struct NormalFormRecords {
 
     init() {}
 
-    /// Parses the framing only; values are parsed when asked for (`value`).
-    init(bytes: [UInt8]) {
+    /// Parses the framing only; values are parsed when asked for (`value`). `only`: the keys
+    /// to index, for a few rules of a large table (the others' records are passed over); nil
+    /// for all.
+    init(bytes: [UInt8], only wanted: Set<NormalFormKey>? = nil) {
         self.bytes = bytes
-        index.reserveCapacity(bytes.count / 69)  // a whole record takes at least 69 bytes
+        if wanted == nil { index.reserveCapacity(bytes.count / 69) }  // a whole record takes at least 69 bytes
         bytes.withUnsafeBufferPointer { b in
             var start = 0
             while start < b.count {
                 lines += 1
                 guard let nl = memchr(b.baseAddress! + start, 0x0A, b.count - start) else { break }  // unterminated: ignored
                 let end = b.baseAddress!.distance(to: nl.assumingMemoryBound(to: UInt8.self))
-                if let (key, value) = Self.record(b, start..<end) { index[key] = value }
+                if let (key, value) = Self.record(b, start..<end), wanted?.contains(key) ?? true { index[key] = value }
                 start = end + 1
             }
         }

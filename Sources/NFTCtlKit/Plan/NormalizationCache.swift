@@ -156,9 +156,9 @@ struct NormalizationCache {
 
     /// Read only from a file of ours that nobody else can write: a planted normal form
     /// would make a changed rule look unchanged.
-    func load(_ url: URL) -> NormalFormRecords {
+    func load(_ url: URL, only keys: Set<NormalFormKey>? = nil) -> NormalFormRecords {
         guard let data = PrivatePath.read(url.path) else { return NormalFormRecords() }
-        return NormalFormRecords(bytes: data)
+        return NormalFormRecords(bytes: data, only: keys)
     }
 
     /// A file is made per table declaration and versions (`file(for:)`), so edited
