@@ -48,17 +48,17 @@ public enum PatchedReplay {
         else { return nil }
         timer.mark("patched replay: the file applied last and its record read, the edit found")
         guard let templateRules = record.templateRules() else { return nil }
-        // The n-th rule of a chain in the file is its n-th in the template and the batch.
-        func ordinal(_ k: Int) -> Int {
-            let c = base.entries[k].chain
-            return base.entries[..<k].reduce(0) { $0 + ($1.chain == c ? 1 : 0) }
-        }
+        // The n-th rule of a chain in the file is its n-th in the template and the batch:
+        // `ordinal(k, c)` of them come before entry `k`.
+        func ordinal(_ k: Int, _ c: Int) -> Int { base.entries[..<k].reduce(0) { $0 + ($1.chain == c ? 1 : 0) } }
         func chainKey(_ c: Int) -> ChainKey { ChainKey(table: base.chains[c].table, name: base.chains[c].name) }
         // With the base's own handle in its hole: `make` checks the handle it is given (the
         // remembered listing's must be the base's); here the template's are of no apply.
         let listed: (Int) -> Rule? = { k in
             let e = base.entries[k]
-            guard e.isRule, let rules = templateRules[chainKey(e.chain)], case let n = ordinal(k), n < rules.count else { return nil }
+            guard e.isRule, let rules = templateRules[chainKey(e.chain)], case let n = ordinal(k, e.chain), n < rules.count else {
+                return nil
+            }
             return record.rule(at: rules[n], handle: e.handle)
         }
         guard let change = try EntryPatch.RuleExchange.make(edit, base: base, old: old, new: bytes, listed: listed, path: key.path),
@@ -66,15 +66,15 @@ public enum PatchedReplay {
         else { return nil }
         timer.mark("patched replay: the changed rules checked, normal forms and kernel bytes in hand")
         let c = change.chain
-        let first = base.entries[..<change.oldRange.lowerBound].reduce(0) { $0 + ($1.chain == c ? 1 : 0) }
-        let count = base.entries.reduce(0) { $0 + ($1.chain == c ? 1 : 0) }
+        let first = ordinal(change.oldRange.lowerBound, c), count = ordinal(base.entries.count, c)
         let removed = first..<first + change.deletes.count
         let messages = record.rules.filter { $0.table == change.table && $0.chain == change.chainName }.map(\.message)
         guard let rules = templateRules[chainKey(c)], rules.count == count, messages.count == count, removed.upperBound <= count,
             let cut = exchanged(removed, in: messages),
             let batch = record.batch.exchanging(cut, with: change.adds.map { ($0.bytes, $0.rule) }, of: change.key),
             let (template, holes) = record.template(exchanging: removed, of: rules, with: change.adds.map(\.normal)),
-            let planText = planText(record.planText, base: base, old: old, new: bytes, change: change, removed: removed, path: key.path)
+            let planText = planText(
+                record.planText, base: base, old: old, new: bytes, change: change, removed: removed, of: count, path: key.path)
         else { return nil }
         var patched = ReplayRecord(
             key: key, tables: record.tables, commands: record.commands - change.deletes.count + change.adds.count, batch: batch,
@@ -96,13 +96,13 @@ public enum PatchedReplay {
         return messages.first.map { $0..<$0 }
     }
 
-    /// The recorded plan's text with the chain's rule lines `removed` (in the chain's order)
+    /// The recorded plan's text with the chain's rule lines `removed` (in the chain's order, of `count`)
     /// exchanged for the new rules' and every other line's place in the file moved as the edit
     /// moved it (and named by `path`, the edited file's, which may have been copied elsewhere);
     /// nil when the text is not laid out as the plain renderer lays out a new table.
     static func planText(
         _ text: String, base: AppliedBase, old: [UInt8], new: [UInt8], change: EntryPatch.RuleExchange, removed: Range<Int>,
-        path: String
+        of count: Int, path: String
     ) -> String? {
         let renderer = PlanRenderer(color: false)
         // Each kept entry's line, in the old file and in the new one: a location moves with its entry.
@@ -111,14 +111,7 @@ public enum PatchedReplay {
         var kept: [Int] = []
         for k in base.entries.indices where !change.oldRange.contains(k) {
             kept.append(k)
-            let j = EntryPatch.RuleExchange.remap(k, edit: change.edit, lead: change.lead) - change.edit.old.lowerBound
-            if k < change.edit.old.lowerBound {
-                newStarts.append(base.entries[k].span.lowerBound)
-            } else if k >= change.edit.old.upperBound {
-                newStarts.append(base.entries[k].span.lowerBound + change.edit.delta)
-            } else {
-                newStarts.append(change.edit.new[j].span.lowerBound)
-            }
+            newStarts.append(EntryPatch.RuleExchange.newSpan(k, edit: change.edit, lead: change.lead, entries: base.entries).lowerBound)
         }
         let newLines = lineNumbers(new, at: newStarts)
         var moved: [Int: Int] = [:]
@@ -133,7 +126,7 @@ public enum PatchedReplay {
         guard let summaryLine = lines.popLast(), let summary = String(validating: summaryLine, as: UTF8.self) else { return nil }
         let marker = Array(SafeText.escape("  # \(base.path):").utf8), newMarker = Array(SafeText.escape("  # \(path):").utf8)
         // The chain's part of its table's: its rule lines, in order (its declaration is not one).
-        let header = Array(SafeText.escape(renderer.tableHeader(change.key) + "  (new table)").utf8)
+        let header = Array(renderer.tableHeader(change.key, mode: .create).utf8)
         let chainHeader = Array(renderer.chainHeader(change.chainName).utf8)
         let declaration = Array("    + chain \(SafeText.name(change.chainName)) ".utf8)
         let chainPrefix = Array("  chain ".utf8), rulePrefix = Array("    + ".utf8)
@@ -168,7 +161,7 @@ public enum PatchedReplay {
             }
             out.append(Array(line[..<(d - marker.count)]) + newMarker + Array(String(to).utf8))
         }
-        guard ruleLines.count == base.entries.reduce(0, { $0 + ($1.chain == change.chain ? 1 : 0) }) else { return nil }
+        guard ruleLines.count == count else { return nil }
         let added = change.adds.map { Array(renderer.addedRule($0.normal, location: $0.rule.location).utf8) }
         let at: Int
         if let f = removed.first {

@@ -122,11 +122,7 @@ extension EntryPatch {
             }
             // The table's declarations, from the new bytes, and the new rules: validated as
             // the whole file would be, with the hooks the chains are reached from.
-            func newSpan(_ k: Int) -> Range<Int> {
-                if k < edit.old.lowerBound { return entries[k].span }
-                if k >= edit.old.upperBound { return entries[k].span.lowerBound + edit.delta..<entries[k].span.upperBound + edit.delta }
-                return k < oldRange.lowerBound ? mid[k - edit.old.lowerBound].span : mid[mid.count - (edit.old.upperBound - k)].span
-            }
+            func newSpan(_ k: Int) -> Range<Int> { Self.newSpan(k, edit: edit, lead: lead, entries: entries) }
             var document: [Document.Entry] = []
             var documentLocations: [SourceLocation?] = []
             for k in entries.indices where entries[k].table == ti && !entries[k].isRule {
@@ -250,6 +246,15 @@ extension EntryPatch {
         }
 
         func remapped(_ k: Int) -> Int { Self.remap(k, edit: edit, lead: lead) }
+
+        /// Where the base's entry `k` (of `entries`), one `edit` keeps (`lead` of them kept at
+        /// its start) or exchanges, is in the new file.
+        static func newSpan(_ k: Int, edit: Edit, lead: Int, entries: [AppliedBase.Entry]) -> Range<Int> {
+            let mid = edit.new
+            if k < edit.old.lowerBound { return entries[k].span }
+            if k >= edit.old.upperBound { return entries[k].span.lowerBound + edit.delta..<entries[k].span.upperBound + edit.delta }
+            return k < edit.old.lowerBound + lead ? mid[k - edit.old.lowerBound].span : mid[mid.count - (edit.old.upperBound - k)].span
+        }
 
         /// At most this many rules are made in a private namespace: beyond, the ordinary
         /// apply's scratch namespace costs no more.

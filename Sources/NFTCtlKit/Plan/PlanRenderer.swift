@@ -61,14 +61,7 @@ public struct PlanRenderer: Sendable {
     public func text(_ plan: Plan) -> String {
         var out: [String] = []
         for t in plan.tables where !t.changes.isEmpty || t.isReplaced {
-            var header = tableHeader(t.key)
-            switch t.mode {
-            case .create: header += "  (new table)"
-            case .update: break
-            case .replace(let r): header += "  (replaced whole, atomically: \(why(r)); its counters and run-time set elements restart)"
-            case .delete: header += "  (deleted: no longer declared, \(spell(.prune)))"
-            }
-            out.append(SafeText.escape(header))
+            out.append(tableHeader(t.key, mode: t.mode))
             if t.changes.isEmpty { out.append("  (nothing in it changes: the same declarations go in again)") }
             var currentChain: String?? = .none
             var positions = RulePositions(t)
@@ -78,11 +71,7 @@ public struct PlanRenderer: Sendable {
                     currentChain = .some(c.chain)
                 }
                 let indent = c.chain == nil ? "  " : "    "
-                for e in entries(c, positions: &positions) {
-                    for line in lines(e, chain: c.chain) {
-                        out.append(paint(e.sign, SafeText.escape(indent + line)))
-                    }
-                }
+                for e in entries(c, positions: &positions) { out += painted(e, indent: indent, chain: c.chain) }
             }
         }
         out.append(plan.summary)
@@ -92,14 +81,27 @@ public struct PlanRenderer: Sendable {
     /// A rule as the plan shows it.
     static func ruleText(_ r: Rule) -> String { r.nftText(context: context) }
 
-    /// How a table's part of the plan starts (before its mode) and a chain's.
-    func tableHeader(_ key: TableKey) -> String { "table \(SafeText.escape(key.family)) \(SafeText.name(key.name))" }
+    /// How a table's part of the plan starts, and a chain's.
+    func tableHeader(_ key: TableKey, mode: TablePlan.Mode) -> String {
+        var header = "table \(SafeText.escape(key.family)) \(SafeText.name(key.name))"
+        switch mode {
+        case .create: header += "  (new table)"
+        case .update: break
+        case .replace(let r): header += "  (replaced whole, atomically: \(why(r)); its counters and run-time set elements restart)"
+        case .delete: header += "  (deleted: no longer declared, \(spell(.prune)))"
+        }
+        return SafeText.escape(header)
+    }
     func chainHeader(_ name: String) -> String { "  chain \(SafeText.name(name))" }
+
+    /// The lines an entry shows, escaped whole and coloured by its sign.
+    func painted(_ e: Entry, indent: String, chain: String?) -> [String] {
+        lines(e, chain: chain).map { paint(e.sign, SafeText.escape(indent + $0)) }
+    }
 
     /// The line of a rule added to a new chain, as `text` shows it.
     func addedRule(_ r: Rule, location: SourceLocation?) -> String {
-        let e = Entry(sign: .add, text: Self.ruleText(r), location: location)
-        return paint(.add, SafeText.escape("    " + lines(e, chain: r.chain)[0]))
+        painted(Entry(sign: .add, text: Self.ruleText(r), location: location), indent: "    ", chain: r.chain)[0]
     }
 
     /// The lines of one entry, without indent: the marker line, and for a change the new
