@@ -85,6 +85,29 @@ struct BadInputTests {
         #expect(d.first?.location?.file == "owner.json")
     }
 
+    /// A flag or policy nft has no word for cannot be sent (1.0.6's JSON parser ignores it):
+    /// refused with its file and line before anything is committed, each one named, while the
+    /// known ones pass.
+    @Test func unknownFlagsAndPoliciesAreValidationErrors() throws {
+        let text = """
+            {"nftables": [
+            {"table": {"family": "ip", "name": "x", "flags": "x"}},
+            {"set": {"family": "ip", "table": "x", "name": "s", "type": "ipv4_addr", "flags": ["interval", "bogus"]}},
+            {"map": {"family": "ip", "table": "x", "name": "m", "type": "ipv4_addr", "map": "mark", "policy": "fast"}},
+            {"set": {"family": "ip", "table": "x", "name": "ok", "type": "ipv4_addr", "flags": ["constant", "interval"], "policy": "memory"}}
+            ]}
+            """
+        let d = Validator.validate(try InputLoader.loadJSON("flags.json", text: text).state).filter { $0.severity == .error }
+        let found = d.map { "\($0.location?.line ?? 0) \($0.message)" }.sorted()
+        #expect(
+            found == [
+                #"2 unknown table flag "x" (dormant, owner, persist)"#,
+                #"3 unknown set flag "bogus" (constant, dynamic, interval, timeout)"#,
+                #"4 unknown map policy "fast" (performance, memory)"#
+            ], "\(found)")
+        #expect(d.allSatisfy { $0.location?.file == "flags.json" })
+    }
+
     /// 10,000 random mutations of real rules: each either loads or fails with an Problem;
     /// nothing traps, and what loads reduces, validates and compiles.
     @Test func randomMutationsNeverCrash() throws {

@@ -57,7 +57,7 @@ struct ListingPrinter {
         var out = "table " + SafeText.escape(t.table.family) + " " + SafeText.name(t.table.name) + " {" + handle(t.table.handle) + "\n"
         // nft separates blocks with a blank line, and puts one after table flags (not after a comment).
         var delim = ""
-        let flags = (t.table.flags?.values ?? []).filter { ["dormant", "owner", "persist"].contains($0) }
+        let flags = (t.table.flags?.values ?? []).filter(Table.knownFlags.contains)
         if !flags.isEmpty {
             out += "\tflags " + flags.joined(separator: ",") + "\n"
             delim = "\n"

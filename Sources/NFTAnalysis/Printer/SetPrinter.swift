@@ -11,7 +11,7 @@ extension ListingPrinter {
         }
         // As nft 1.0.6: a default timeout implies the timeout flag, so that flag alone does
         // not make a flags line; when another flag does, the line names timeout too.
-        let order = ["constant", "dynamic", "interval", "timeout"]
+        let order = NamedSet.knownFlags
         let implied = (s.timeout?.milliseconds ?? 0) > 0
         if order.contains(where: { flags.contains($0) && !($0 == "timeout" && implied) }) {
             out += "\t\tflags " + order.filter(flags.contains).joined(separator: ",") + "\n"

@@ -183,12 +183,38 @@ final class TableValidator {
                         object: "\(o.value.body.kind.rawValue) \(o.value.name)", at: o.location))
             }
         }
+        out += checkFlags()
         out += checkChains()
         out += checkRules()
         out += checkTerminalStatements()
         out += checkVerdictMapEntries()
         out += checkSets()
         out += checkLoops()
+        return out
+    }
+
+    // MARK: flags
+
+    /// Flags and policies nft has no word for: they cannot be sent (1.0.6's JSON parser
+    /// ignores them without a word), so the kernel would hold less than the file declares,
+    /// found only after the commit.
+    func checkFlags() -> [Diagnostic] {
+        func unknown(_ what: String, _ values: [String]?, _ known: [String], _ object: String, _ at: SourceLocation?) -> [Diagnostic] {
+            (values ?? []).filter { !known.contains($0) }.map { v in
+                Diagnostic(
+                    .error, "unknown \(what) \(SafeText.quoted(v)) (\(known.joined(separator: ", ")))", object: object, at: at)
+            }
+        }
+        var out = unknown("table flag", table.table.value.flags?.values, Table.knownFlags, "table \(tableName)", table.table.location)
+        for ls in table.sets {
+            let s = ls.value, obj = "\(s.isMap ? "map" : "set") \(tableName) \(s.name)"
+            out += unknown("\(s.isMap ? "map" : "set") flag", s.flags?.values, NamedSet.knownFlags, obj, ls.location)
+            out += unknown("\(s.isMap ? "map" : "set") policy", s.policy.map { [$0] }, NamedSet.knownPolicies, obj, ls.location)
+        }
+        for lf in table.flowtables {
+            out += unknown(
+                "flowtable flag", lf.value.flags?.values, Flowtable.knownFlags, "flowtable \(tableName) \(lf.value.name)", lf.location)
+        }
         return out
     }
 

@@ -191,3 +191,19 @@ public enum ObjectKind: String, Sendable, Hashable, CaseIterable {
     case ctTimeout = "ct timeout"
     case ctExpectation = "ct expectation"
 }
+
+/// The flags and policies nft knows, each in the order its listing prints them: the printer
+/// prints only these, and validation refuses any other before anything is sent (libnftables
+/// would otherwise drop an unknown one silently and the kernel hold less than was declared).
+extension Table {
+    public static let knownFlags = ["dormant", "owner", "persist"]
+}
+
+extension NamedSet {
+    public static let knownFlags = ["constant", "dynamic", "interval", "timeout"]
+    public static let knownPolicies = ["performance", "memory"]
+}
+
+extension Flowtable {
+    public static let knownFlags = ["offload", "counter"]
+}
