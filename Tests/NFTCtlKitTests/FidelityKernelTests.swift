@@ -218,4 +218,25 @@ import Testing
         }
         #expect(!ns.nftList().contains("table inet t"), "a refused batch changes nothing")
     }
+
+    /// What nft's parser refuses is refused with the file's line, not sent as JSON instead:
+    /// 1.0.6's JSON parser would take `reject with bogus` as a plain `reject` and the apply
+    /// would call that verified. Nothing reaches the kernel.
+    @Test(.needsRoot) func textTheParserRefusesIsNotSentAsJSON() throws {
+        guard let ns = TestNamespace.make("fidelity: a refused text batch is not sent as JSON") else { return }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-refused.json").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try """
+        {"nftables": [
+        {"table": {"family": "inet", "name": "t"}},
+        {"chain": {"family": "inet", "table": "t", "name": "c", "type": "filter", "hook": "input", "prio": 0}},
+        {"rule": {"family": "inet", "table": "t", "chain": "c", "expr": [{"reject": {"type": "bogus", "expr": "host-unreachable"}}]}}
+        ]}
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let a = Self.nftctl(["apply", "--yes", "--netns", ns.name, file])
+        #expect(a.status == 1, "\(a.stdout)\(a.stderr)")
+        #expect(a.stderr.contains("\(file):4:") && a.stderr.contains("reject with bogus"), "\(a.stderr)")
+        #expect(!a.stdout.contains("verified"), "\(a.stdout)")
+        #expect(!ns.nftList().contains("table inet t"), "nothing reaches the kernel")
+    }
 }

@@ -10,7 +10,7 @@ extension StatementPrinter {
         }
         if let addr = n.addr { out += " " + address(addr, bracketed: n.port != nil) }
         if let port = n.port { out += (n.addr == nil ? " :" : ":") + expr.text(port, as: .plain) }
-        let flags = ["random", "fully-random", "persistent"].filter { n.flags?.values.contains($0) == true }
+        let flags = NAT.writtenFlags.filter { n.flags?.values.contains($0) == true }
         if !flags.isEmpty { out += " " + flags.joined(separator: ",") }
         return out
     }

@@ -11,6 +11,19 @@ struct StatementPrinter {
     let context: PrintContext
     var expr: ExpressionPrinter { ExpressionPrinter(context: context) }
 
+    /// nft lists `ip protocol set udp`, but its parser reads `udp` there as the start of a
+    /// `udp` expression and refuses the line: text for loading writes the protocol's number.
+    private func mangleValue(_ key: Expression, _ value: Expression) -> String {
+        let type = ValueType.of(key)
+        guard context.forLoading, case .proto = type.number else { return expr.text(value, as: type) }
+        if case .string(let name) = value, let number = ValueFormat.protocolNames.first(where: { $0.value == name })?.key {
+            return String(number)
+        }
+        var numeric = context
+        numeric.numericProtocol = true
+        return ExpressionPrinter(context: numeric).text(value, as: type)
+    }
+
     func text(_ s: Statement) -> String {
         switch s {
         case .verdict(let v): return ExpressionPrinter.verdict(v)
@@ -18,7 +31,7 @@ struct StatementPrinter {
         case .counter(let p, let b): return counter(p, b)
         case .namedCounter(let e): return "counter name " + expr.text(e, as: .quoted)
         case .mangle(let key, let value):
-            return expr.text(key, as: nil) + " set " + expr.text(value, as: .of(key))
+            return expr.text(key, as: nil) + " set " + mangleValue(key, value)
         case .quota(let q): return quota(q)
         case .namedQuota(let e): return "quota name " + expr.text(e, as: .quoted)
         case .limit(let l): return limit(l)

@@ -4,6 +4,8 @@ import NFTAnalysis
 /// safely, since 1.0.6's JSON input loses what its text input keeps; as JSON otherwise (a
 /// name that is not an identifier, a string with a quote). Either way one call, one
 /// transaction. A refusal names the user's `file:line` of the command libnftables points at.
+/// What nft's parser refuses is refused, not sent as JSON instead: 1.0.6's JSON parser takes
+/// an unknown word or an out-of-range number without a word and drops or truncates it.
 public enum Transport {
     public enum Path: String, Sendable { case text, json }
 
@@ -43,11 +45,6 @@ public enum Transport {
         do {
             if echo { return (.text, try backend.applyTextEchoed(text.text)) }
             try backend.applyText(text.text, dryRun: dryRun)
-        } catch let error as BackendError where isSyntaxError(error) && JSONLoss.find(batch).isEmpty {
-            // The parser refused the text before anything reached the kernel (the printer
-            // wrote something nft does not read back); JSON carries this batch as well.
-            try backend.apply(batch, dryRun: dryRun)
-            return (.json, nil)
         } catch let error as BackendError {
             var message = error.description
             if case .nftables(_, let t) = error,
@@ -58,12 +55,6 @@ public enum Transport {
             throw TransportRefusal(message: message, underlying: error)
         }
         return (.text, nil)
-    }
-
-    /// A refusal by nft's parser (nothing was sent to the kernel).
-    static func isSyntaxError(_ error: BackendError) -> Bool {
-        if case .nftables(_, let t) = error { return t.contains("Error: syntax error") }
-        return false
     }
 }
 

@@ -55,13 +55,9 @@ enum ScratchLoader {
                 return e
             })
         if let text = try? TextBatch.render(commands, sets: sets) {
-            do {
-                _ = try StandInInterfaces.retrying(source: text.text) { () throws(BackendError) in
-                    try context.run(text: text.text, dryRun: false)
-                }
-            } catch where Transport.isSyntaxError(error) && JSONLoss.find(commands).isEmpty {
-                // As a real apply does: what nft's parser refuses goes as JSON when JSON loses nothing.
-                _ = try context.run(json: Document(Array(entries)).json.serialized(), dryRun: false)
+            // As a real apply does: what nft's parser refuses is refused, not sent as JSON.
+            _ = try StandInInterfaces.retrying(source: text.text) { () throws(BackendError) in
+                try context.run(text: text.text, dryRun: false)
             }
         } else {
             _ = try context.run(json: Document(Array(entries)).json.serialized(), dryRun: false)

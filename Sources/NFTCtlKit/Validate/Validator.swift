@@ -184,6 +184,7 @@ final class TableValidator {
             }
         }
         out += checkFlags()
+        out += checkValues()
         out += checkChains()
         out += checkRules()
         out += checkTerminalStatements()

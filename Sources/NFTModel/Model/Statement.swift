@@ -148,3 +148,20 @@ public struct Synproxy: Sendable, Hashable {
         self.mss = mss; self.wscale = wscale; self.flags = flags
     }
 }
+
+/// The words nft has for these statements' flags and units, in its listing's order: the
+/// printer writes only these, and validation refuses any other (`TableValidator.checkValues`).
+extension NAT {
+    /// The flags nft syntax writes out; `netmap` it implies by `prefix to … map`.
+    public static let writtenFlags = ["random", "fully-random", "persistent"]
+    public static let knownFlags = writtenFlags + ["netmap"]
+    public static let knownTypeFlags = ["interval", "prefix", "concat"]
+}
+
+extension Synproxy {
+    public static let knownFlags = ["timestamp", "sack-perm"]
+}
+
+extension Limit {
+    public static let knownUnits = ["packets", "bytes", "kbytes", "mbytes"]
+}
