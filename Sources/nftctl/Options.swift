@@ -34,6 +34,19 @@ func emit(_ text: String, to path: String?) throws {
     // Nothing (an empty ruleset) prints nothing, as `nft list` does.
     let body = safe.isEmpty || safe.hasSuffix("\n") ? safe : safe + "\n"
     if let path {
+        var st = stat()
+        // A device, a pipe or a link (`-o /dev/null`, `-o /dev/stdout`) is written through, as
+        // the shell's `>` would: an atomic write would put a new file in its place (as root,
+        // /dev/null itself). A regular file is replaced whole or not at all.
+        if lstat(path, &st) == 0, st.st_mode & S_IFMT != S_IFREG {
+            let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+            guard fd >= 0 else { throw Problem("cannot write: \(String(cString: strerror(errno)))", file: path) }
+            let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+            do { try handle.write(contentsOf: Data(body.utf8)) } catch {
+                throw Problem("cannot write: \(error.localizedDescription)", file: path)
+            }
+            return
+        }
         do { try body.write(toFile: path, atomically: true, encoding: .utf8) } catch {
             throw Problem("cannot write: \(error.localizedDescription)", file: path)
         }

@@ -108,6 +108,48 @@ struct BadInputTests {
         #expect(d.allSatisfy { $0.location?.file == "flags.json" })
     }
 
+    /// Words nft has no word for and numbers beyond the kernel attribute's width, which 1.0.6
+    /// takes silently (a flag dropped, `bogus` read as `none`, 2^32 cut to 0): refused at
+    /// validation with their line, each named; in-range values and known words pass.
+    @Test func outOfRangeNumbersAndUnknownWordsAreValidationErrors() throws {
+        let rule = { (expr: String) in
+            #"{"rule": {"family": "inet", "table": "t", "chain": "c", "expr": [\#(expr)]}},"#
+        }
+        let text = """
+            {"nftables": [
+            {"table": {"family": "inet", "name": "t"}},
+            {"chain": {"family": "inet", "table": "t", "name": "c", "type": "filter", "hook": "input", "prio": 4294967296}},
+            \(rule(#"{"log": {"group": 70000, "snaplen": 4294967296}}"#))
+            \(rule(#"{"limit": {"rate": 1, "rate_unit": "", "per": "second"}}"#))
+            \(rule(#"{"ct count": {"val": 4294967296}}"#))
+            \(rule(#"{"mangle": {"key": {"meta": {"key": "priority"}}, "value": "bogus"}}"#))
+            \(rule(#"{"synproxy": {"mss": 70000, "wscale": 7, "flags": ["bogus"]}}"#))
+            {"set": {"family": "inet", "table": "t", "name": "s", "type": "ipv4_addr", "flags": ["timeout"], "size": 4294967296, "timeout": -1, "elem": [{"elem": {"val": "10.0.0.1", "timeout": -1}}]}},
+            {"ct timeout": {"family": "inet", "table": "t", "name": "to", "protocol": "tcp", "l3proto": "ip", "policy": {"established": 4294967296}}},
+            \(rule(#"{"log": {"group": 2, "snaplen": 64, "queue-threshold": 5}}"#))
+            \(rule(#"{"mangle": {"key": {"meta": {"key": "priority"}}, "value": "1:a"}}"#))
+            {"set": {"family": "inet", "table": "t", "name": "ok", "type": "ipv4_addr", "flags": ["timeout"], "size": 65535, "timeout": 60, "gc-interval": 10}}
+            ]}
+            """
+        let d = Validator.validate(try InputLoader.loadJSON("values.json", text: text).state).filter { $0.severity == .error }
+        let found = d.map { "\($0.location?.line ?? 0) \($0.message)" }.sorted()
+        #expect(
+            found == [
+                "10 timeout policy established 4294967296 is out of range (0 to 4294967295)",
+                "3 priority 4294967296 is out of range (-2147483648 to 2147483647)",
+                "4 log group 70000 is out of range (0 to 65535)",
+                "4 log snaplen 4294967296 is out of range (0 to 4294967295)",
+                #"5 unknown limit rate unit "" (packets, bytes, kbytes, mbytes)"#,
+                "6 ct count 4294967296 is out of range (0 to 4294967295)",
+                #"7 meta priority "bogus" is not none, root or MAJOR:MINOR (hex)"#,
+                "8 synproxy mss 70000 is out of range (0 to 65535)",
+                #"8 unknown synproxy flag "bogus" (timestamp, sack-perm)"#,
+                "9 element timeout -1000 ms is negative",
+                "9 size 4294967296 is out of range (0 to 4294967295)",
+                "9 timeout -1000 ms is negative"
+            ], "\(found)")
+    }
+
     /// 10,000 random mutations of real rules: each either loads or fails with an Problem;
     /// nothing traps, and what loads reduces, validates and compiles.
     @Test func randomMutationsNeverCrash() throws {
@@ -220,5 +262,27 @@ struct BadInputCLITests {
             #expect(r.stderr.contains(path), "\(command) \(name): the error does not name the file:\n\(r.stderr)")
             #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"), "\(r.stderr)")
         }
+    }
+
+    /// `-o` onto a device or a link writes through it, as the shell's `>` would: it used to
+    /// put a new file in its place (`compile -o /dev/null` as root replaced /dev/null). The
+    /// device here is a node of the test's own, made as /dev/null's (1, 3: 0x103).
+    @Test(.needsRoot) func outputOntoADeviceOrALinkWritesThroughIt() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-out").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let input = dir + "/in.json", link = dir + "/link", target = dir + "/target", device = dir + "/null"
+        try BadInputTests.document(#"[{"accept": null}]"#).write(toFile: input, atomically: true, encoding: .utf8)
+        try "old".write(toFile: target, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        try #require(mknod(device, S_IFCHR | 0o666, dev_t(0x103)) == 0)
+        for out in [link, device] {
+            let r = Shell.run([Shell.nftctl, "compile", input, "-o", out])
+            #expect(r.status == 0, "\(out): \(r.stderr)")
+        }
+        var st = stat()
+        #expect(lstat(link, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK, "the link is still a link")
+        #expect(lstat(device, &st) == 0 && st.st_mode & S_IFMT == S_IFCHR, "the device is still a device")
+        #expect(try String(contentsOfFile: target, encoding: .utf8).contains(#""accept": null"#), "written through the link")
     }
 }
