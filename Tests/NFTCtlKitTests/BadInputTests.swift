@@ -150,6 +150,29 @@ struct BadInputTests {
             ], "\(found)")
     }
 
+    /// An empty string where an address or an element goes: 1.0.6's JSON parser reads it as
+    /// `:9000` or `0`, or drops the element, and the apply used to call that verified.
+    @Test func emptyAddressesAndElementsAreValidationErrors() throws {
+        let text = """
+            {"nftables": [
+            {"table": {"family": "ip", "name": "t"}},
+            {"set": {"family": "ip", "table": "t", "name": "s", "type": "ipv4_addr", "elem": ["1.1.1.1", "", "2.2.2.2"]}},
+            {"chain": {"family": "ip", "table": "t", "name": "c"}},
+            {"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": {"set": ["1.1.1.1", ""]}}}]}},
+            {"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [{"tproxy": {"family": "ip", "addr": "", "port": 9000}}]}},
+            {"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [{"dnat": {"addr": "", "port": 80}}]}},
+            {"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [{"dup": {"addr": ""}}]}}
+            ]}
+            """
+        let d = Validator.validate(try InputLoader.loadJSON("empty.json", text: text).state).filter { $0.severity == .error }
+        let found = d.map { "\($0.location?.line ?? 0) \($0.message)" }.sorted()
+        #expect(
+            found == [
+                "3 an empty element", "5 an empty element", "6 tproxy to an empty address", "7 dnat to an empty address",
+                "8 dup to an empty address"
+            ], "\(found)")
+    }
+
     /// 10,000 random mutations of real rules: each either loads or fails with an Problem;
     /// nothing traps, and what loads reduces, validates and compiles.
     @Test func randomMutationsNeverCrash() throws {

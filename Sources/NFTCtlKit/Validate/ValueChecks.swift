@@ -25,9 +25,13 @@ extension TableValidator {
         }
         func elements(_ e: Expression, _ err: (String) -> Void) {
             e.forEach { sub in
-                if case .elem(let el) = sub {
+                switch sub {
+                case .elem(let el):
                     time("element timeout", el.timeout, err)
                     time("element expiry", el.expires, err)
+                case .set(let list, _) where list.contains(.string("")):
+                    err("an empty element")
+                default: break
                 }
             }
         }
@@ -50,8 +54,13 @@ extension TableValidator {
                 known("limit burst unit", l.burstUnit.map { [$0] }, Limit.knownUnits, err)
             case .ctCount(let val, _):
                 range("ct count", val, Self.u32, err)
-            case .fwd(let dev, _, _), .dup(_, let dev):
+            case .fwd(let dev, _, _):
                 if case .string("")? = dev { err("an empty device name") }
+            case .dup(let addr, let dev):
+                if case .string("")? = dev { err("an empty device name") }
+                if case .string("")? = addr { err("dup to an empty address") }
+            case .tproxy(_, .string("")?, _):
+                err("tproxy to an empty address")
             case .mangle(.meta("priority"), .string(let p)):
                 if !Self.isPriority(p) { err("meta priority \(SafeText.quoted(p)) is not none, root or MAJOR:MINOR (hex)") }
             default: break
@@ -80,6 +89,7 @@ extension TableValidator {
             time("gc-interval", s.gcInterval, err)
             if let g = s.gcInterval, g.milliseconds > Self.u32.upperBound { err("gc-interval \(g) is out of range (at most 2^32-1 ms)") }
             if let e = s.elem { elements(e, err) }
+            if s.elements.contains(.string("")) { err("an empty element") }
             for st in s.stmt ?? [] { statement(st, err) }
         }
         for lo in table.objects {
