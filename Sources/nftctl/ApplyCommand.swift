@@ -210,7 +210,13 @@ struct ApplyCommand: ParsableCommand {
         } else if report.applied {
             let text = shown ?? (try? worded?.wait()) ?? renderer.text(report.plan)
             if !interactive { print(text) }
-            defer { if let draft = report.replay, let fingerprint { draft.save(replayKey(fingerprint), planText: text) } }
+            defer {
+                if let draft = report.replay, let fingerprint {
+                    var saving = PhaseTimer()
+                    draft.save(replayKey(fingerprint), planText: text)
+                    saving.mark("replay record saved")
+                }
+            }
             sayApplied(report.tables, commands: report.commands, warnings: report.warnings)
             if let confirm, let deadline = report.deadline {
                 let left = max(0, deadline - Date().timeIntervalSince1970)
