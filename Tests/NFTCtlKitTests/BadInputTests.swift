@@ -128,6 +128,8 @@ struct BadInputTests {
             {"ct timeout": {"family": "inet", "table": "t", "name": "to", "protocol": "tcp", "l3proto": "ip", "policy": {"established": 4294967296}}},
             \(rule(#"{"log": {"group": 2, "snaplen": 64, "queue-threshold": 5}}"#))
             \(rule(#"{"mangle": {"key": {"meta": {"key": "priority"}}, "value": "1:a"}}"#))
+            \(rule(#"{"mangle": {"key": {"meta": {"key": "priority"}}, "value": "0x10001"}}"#))
+            \(rule(#"{"mangle": {"key": {"meta": {"key": "priority"}}, "value": "65537"}}"#))
             {"set": {"family": "inet", "table": "t", "name": "ok", "type": "ipv4_addr", "flags": ["timeout"], "size": 65535, "timeout": 60, "gc-interval": 10}}
             ]}
             """
@@ -295,11 +297,13 @@ struct BadInputCLITests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let input = dir + "/in.json", link = dir + "/link", target = dir + "/target", device = dir + "/null"
+        let dangling = dir + "/dangling", created = dir + "/created"
         try BadInputTests.document(#"[{"accept": null}]"#).write(toFile: input, atomically: true, encoding: .utf8)
         try "old".write(toFile: target, atomically: true, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: created)
         try #require(mknod(device, S_IFCHR | 0o666, dev_t(0x103)) == 0)
-        for out in [link, device] {
+        for out in [link, device, dangling] {
             let r = Shell.run([Shell.nftctl, "compile", input, "-o", out])
             #expect(r.status == 0, "\(out): \(r.stderr)")
         }
@@ -307,5 +311,6 @@ struct BadInputCLITests {
         #expect(lstat(link, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK, "the link is still a link")
         #expect(lstat(device, &st) == 0 && st.st_mode & S_IFMT == S_IFCHR, "the device is still a device")
         #expect(try String(contentsOfFile: target, encoding: .utf8).contains(#""accept": null"#), "written through the link")
+        #expect((try? String(contentsOfFile: created, encoding: .utf8))?.contains(#""accept": null"#) == true, "a link's missing target is made")
     }
 }

@@ -239,4 +239,26 @@ import Testing
         #expect(!a.stdout.contains("verified"), "\(a.stdout)")
         #expect(!ns.nftList().contains("table inet t"), "nothing reaches the kernel")
     }
+
+    /// Words nft lists after `set` but reads there as keywords (`ct event set new,mark`)
+    /// load as listed: the text sent quotes them. They used to go as JSON once nft's parser
+    /// refused the text.
+    @Test(.needsRoot) func keywordValuesAfterSetLoadAsListed() throws {
+        guard let ns = TestNamespace.make("fidelity: keyword values after set") else { return }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-keywords.json").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try """
+        {"nftables": [
+        {"table": {"family": "ip", "name": "t"}},
+        {"chain": {"family": "ip", "table": "t", "name": "c"}},
+        {"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [{"mangle": {"key": {"ct": {"key": "event"}}, "value": ["new", "mark", "helper", "secmark"]}}]}},
+        {"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [{"mangle": {"key": {"payload": {"protocol": "ip", "field": "protocol"}}, "value": "udp"}}]}}
+        ]}
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let a = Self.nftctl(["apply", "--yes", "--netns", ns.name, file])
+        #expect(a.status == 0 && a.stdout.contains("verified"), "\(a.stdout)\(a.stderr)")
+        let listed = ns.nftList()
+        #expect(listed.contains("ct event set new,helper,mark,secmark"), "\(listed)")
+        #expect(listed.contains("ip protocol set udp"), "\(listed)")
+    }
 }

@@ -11,11 +11,20 @@ struct StatementPrinter {
     let context: PrintContext
     var expr: ExpressionPrinter { ExpressionPrinter(context: context) }
 
+    /// Words nft lists as values after `set` but reads there as keywords, refusing the line
+    /// (`ct event set new,mark`, `icmp type set redirect`): quoted, they are values.
+    static let keywordValues: Set<Substring> = ["mark", "helper", "secmark", "redirect"]
+
     /// nft lists `ip protocol set udp`, but its parser reads `udp` there as the start of a
-    /// `udp` expression and refuses the line: text for loading writes the protocol's number.
+    /// `udp` expression and refuses the line: text for loading writes the protocol's number,
+    /// and quotes the other words it would read as keywords (`keywordValues`).
     private func mangleValue(_ key: Expression, _ value: Expression) -> String {
         let type = ValueType.of(key)
-        guard context.forLoading, case .proto = type.number else { return expr.text(value, as: type) }
+        guard context.forLoading else { return expr.text(value, as: type) }
+        guard case .proto = type.number else {
+            return expr.text(value, as: type).split(separator: ",", omittingEmptySubsequences: false)
+                .map { Self.keywordValues.contains($0) ? "\"\($0)\"" : String($0) }.joined(separator: ",")
+        }
         if case .string(let name) = value, let number = ValueFormat.protocolNames.first(where: { $0.value == name })?.key {
             return String(number)
         }

@@ -196,9 +196,9 @@ final class TableValidator {
 
     // MARK: flags
 
-    /// Flags and policies nft has no word for: they cannot be sent (1.0.6's JSON parser
-    /// ignores them without a word), so the kernel would hold less than the file declares,
-    /// found only after the commit.
+    /// Flags and policies nft has no word for: nftctl's printers write only the known ones
+    /// (`Table.knownFlags`, …), so an unknown one would vanish from the text sent and the
+    /// kernel hold less than the file declares, found only after the commit.
     func checkFlags() -> [Diagnostic] {
         func unknown(_ what: String, _ values: [String]?, _ known: [String], _ object: String, _ at: SourceLocation?) -> [Diagnostic] {
             (values ?? []).filter { !known.contains($0) }.map { v in

@@ -87,7 +87,9 @@ extension TableValidator {
             range("size", s.size, Self.u32, err)
             time("timeout", s.timeout, err)
             time("gc-interval", s.gcInterval, err)
-            if let g = s.gcInterval, g.milliseconds > Self.u32.upperBound { err("gc-interval \(g) is out of range (at most 2^32-1 ms)") }
+            if let g = s.gcInterval, g.milliseconds > Self.u32.upperBound {
+                err("gc-interval \(g.milliseconds) ms is out of range (0 to \(Self.u32.upperBound) ms)")
+            }
             if let e = s.elem { elements(e, err) }
             if s.elements.contains(.string("")) { err("an empty element") }
             for st in s.stmt ?? [] { statement(st, err) }
@@ -122,9 +124,12 @@ extension TableValidator {
         return out
     }
 
-    /// `meta priority`'s words: `none`, `root`, or a hexadecimal `MAJOR:MINOR` class id.
+    /// `meta priority`'s words: `none`, `root`, a hexadecimal `MAJOR:MINOR` class id, or the
+    /// class id as one number (decimal or `0x` hexadecimal), as both of nft's parsers take it.
     static func isPriority(_ p: String) -> Bool {
         if p == "none" || p == "root" { return true }
+        if UInt32(p) != nil { return true }
+        if p.hasPrefix("0x"), p.count > 2 { return UInt32(p.dropFirst(2), radix: 16) != nil }
         let parts = p.split(separator: ":", omittingEmptySubsequences: false)
         return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.count <= 4 && $0.allSatisfy(\.isHexDigit) }
     }

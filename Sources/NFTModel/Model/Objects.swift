@@ -192,10 +192,11 @@ public enum ObjectKind: String, Sendable, Hashable, CaseIterable {
     case ctExpectation = "ct expectation"
 }
 
-/// The flags and policies nft knows, each in the order its listing prints them: the printer
-/// prints only these, and validation refuses any other before anything is sent (libnftables
-/// would otherwise drop an unknown one silently and the kernel hold less than was declared).
+/// The flags and policies nft knows, each in the order its listing prints them: the printers
+/// print only these, and validation refuses any other before anything is sent (it would
+/// otherwise vanish from the text sent, and the kernel hold less than was declared).
 extension Table {
+    /// `persist` is a later nft's (1.0.6's parser refuses it, with the file and line).
     public static let knownFlags = ["dormant", "owner", "persist"]
 }
 
