@@ -15,6 +15,15 @@ import Testing
 
     static func nftctl(_ args: [String]) -> Shell.Result { Shell.run([Shell.nftctl] + args) }
 
+    /// `json` written to a file of the test's own (removed again once applied) and
+    /// applied into `ns`: the file's path and nftctl's result.
+    static func apply(_ json: String, named name: String, in ns: TestNamespace) throws -> (String, Shell.Result) {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-\(name).json").path
+        try json.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        return (file, nftctl(["apply", "--yes", "--netns", ns.name, file]))
+    }
+
     /// Element expiry counts down; everything else must be identical.
     static func stable(_ s: String) -> String { KernelApplyTests.stable(s) }
 
@@ -224,16 +233,14 @@ import Testing
     /// would call that verified. Nothing reaches the kernel.
     @Test(.needsRoot) func textTheParserRefusesIsNotSentAsJSON() throws {
         guard let ns = TestNamespace.make("fidelity: a refused text batch is not sent as JSON") else { return }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-refused.json").path
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        try """
-        {"nftables": [
-        {"table": {"family": "inet", "name": "t"}},
-        {"chain": {"family": "inet", "table": "t", "name": "c", "type": "filter", "hook": "input", "prio": 0}},
-        {"rule": {"family": "inet", "table": "t", "chain": "c", "expr": [{"reject": {"type": "bogus", "expr": "host-unreachable"}}]}}
-        ]}
-        """.write(toFile: file, atomically: true, encoding: .utf8)
-        let a = Self.nftctl(["apply", "--yes", "--netns", ns.name, file])
+        let (file, a) = try Self.apply(
+            """
+            {"nftables": [
+            {"table": {"family": "inet", "name": "t"}},
+            {"chain": {"family": "inet", "table": "t", "name": "c", "type": "filter", "hook": "input", "prio": 0}},
+            {"rule": {"family": "inet", "table": "t", "chain": "c", "expr": [{"reject": {"type": "bogus", "expr": "host-unreachable"}}]}}
+            ]}
+            """, named: "refused", in: ns)
         #expect(a.status == 1, "\(a.stdout)\(a.stderr)")
         #expect(a.stderr.contains("\(file):4:") && a.stderr.contains("reject with bogus"), "\(a.stderr)")
         #expect(!a.stdout.contains("verified"), "\(a.stdout)")
@@ -245,17 +252,15 @@ import Testing
     /// refused the text.
     @Test(.needsRoot) func keywordValuesAfterSetLoadAsListed() throws {
         guard let ns = TestNamespace.make("fidelity: keyword values after set") else { return }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("nftctl-\(getpid())-keywords.json").path
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        try """
-        {"nftables": [
-        {"table": {"family": "ip", "name": "t"}},
-        {"chain": {"family": "ip", "table": "t", "name": "c"}},
-        {"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [{"mangle": {"key": {"ct": {"key": "event"}}, "value": ["new", "mark", "helper", "secmark"]}}]}},
-        {"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [{"mangle": {"key": {"payload": {"protocol": "ip", "field": "protocol"}}, "value": "udp"}}]}}
-        ]}
-        """.write(toFile: file, atomically: true, encoding: .utf8)
-        let a = Self.nftctl(["apply", "--yes", "--netns", ns.name, file])
+        let (_, a) = try Self.apply(
+            """
+            {"nftables": [
+            {"table": {"family": "ip", "name": "t"}},
+            {"chain": {"family": "ip", "table": "t", "name": "c"}},
+            {"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [{"mangle": {"key": {"ct": {"key": "event"}}, "value": ["new", "mark", "helper", "secmark"]}}]}},
+            {"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [{"mangle": {"key": {"payload": {"protocol": "ip", "field": "protocol"}}, "value": "udp"}}]}}
+            ]}
+            """, named: "keywords", in: ns)
         #expect(a.status == 0 && a.stdout.contains("verified"), "\(a.stdout)\(a.stderr)")
         let listed = ns.nftList()
         #expect(listed.contains("ct event set new,helper,mark,secmark"), "\(listed)")

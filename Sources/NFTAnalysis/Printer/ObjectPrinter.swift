@@ -33,7 +33,7 @@ extension ListingPrinter {
             if let wscale { out += "\n\t\twscale \(wscale)" }
             let f = flags?.values ?? []
             if !f.isEmpty {
-                out += "\n\t\t" + (f.contains("timestamp") ? "timestamp" : "") + " " + (f.contains("sack-perm") ? "sack-perm" : "")
+                out += "\n\t\t" + Synproxy.knownFlags.map { f.contains($0) ? $0 : "" }.joined(separator: " ")
             }
             out += "\n"
         }

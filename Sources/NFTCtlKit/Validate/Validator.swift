@@ -183,7 +183,6 @@ final class TableValidator {
                         object: "\(o.value.body.kind.rawValue) \(o.value.name)", at: o.location))
             }
         }
-        out += checkFlags()
         out += checkValues()
         out += checkChains()
         out += checkRules()
@@ -191,31 +190,6 @@ final class TableValidator {
         out += checkVerdictMapEntries()
         out += checkSets()
         out += checkLoops()
-        return out
-    }
-
-    // MARK: flags
-
-    /// Flags and policies nft has no word for: nftctl's printers write only the known ones
-    /// (`Table.knownFlags`, …), so an unknown one would vanish from the text sent and the
-    /// kernel hold less than the file declares, found only after the commit.
-    func checkFlags() -> [Diagnostic] {
-        func unknown(_ what: String, _ values: [String]?, _ known: [String], _ object: String, _ at: SourceLocation?) -> [Diagnostic] {
-            (values ?? []).filter { !known.contains($0) }.map { v in
-                Diagnostic(
-                    .error, "unknown \(what) \(SafeText.quoted(v)) (\(known.joined(separator: ", ")))", object: object, at: at)
-            }
-        }
-        var out = unknown("table flag", table.table.value.flags?.values, Table.knownFlags, "table \(tableName)", table.table.location)
-        for ls in table.sets {
-            let s = ls.value, obj = "\(s.isMap ? "map" : "set") \(tableName) \(s.name)"
-            out += unknown("\(s.isMap ? "map" : "set") flag", s.flags?.values, NamedSet.knownFlags, obj, ls.location)
-            out += unknown("\(s.isMap ? "map" : "set") policy", s.policy.map { [$0] }, NamedSet.knownPolicies, obj, ls.location)
-        }
-        for lf in table.flowtables {
-            out += unknown(
-                "flowtable flag", lf.value.flags?.values, Flowtable.knownFlags, "flowtable \(tableName) \(lf.value.name)", lf.location)
-        }
         return out
     }
 

@@ -20,8 +20,9 @@ extension TableValidator {
         func known(_ what: String, _ values: [String]?, _ list: [String], _ err: (String) -> Void) {
             for v in values ?? [] where !list.contains(v) { err("unknown \(what) \(SafeText.quoted(v)) (\(list.joined(separator: ", ")))") }
         }
-        func time(_ what: String, _ t: TimeSpan?, _ err: (String) -> Void) {
+        func time(_ what: String, _ t: TimeSpan?, _ err: (String) -> Void, max: Int64 = .max) {
             if let t, t.milliseconds < 0 { err("\(what) \(t.milliseconds) ms is negative") }
+            if let t, t.milliseconds > max { err("\(what) \(t.milliseconds) ms is out of range (0 to \(max) ms)") }
         }
         func elements(_ e: Expression, _ err: (String) -> Void) {
             e.forEach { sub in
@@ -74,6 +75,16 @@ extension TableValidator {
             known("synproxy flag", flags?.values, Synproxy.knownFlags, err)
         }
 
+        // Flags nftctl's printers write only when known (`Table.knownFlags`, …): an unknown one
+        // would vanish from the text sent.
+        known("table flag", table.table.value.flags?.values, Table.knownFlags) {
+            out.append(Diagnostic(.error, $0, object: "table \(tableName)", at: table.table.location))
+        }
+        for lf in table.flowtables {
+            known("flowtable flag", lf.value.flags?.values, Flowtable.knownFlags) {
+                out.append(Diagnostic(.error, $0, object: "flowtable \(tableName) \(lf.value.name)", at: lf.location))
+            }
+        }
         for lc in table.chains {
             range("priority", lc.value.prio, Self.s32) {
                 out.append(Diagnostic(.error, $0, object: chainObject(lc.value), at: lc.location))
@@ -86,10 +97,9 @@ extension TableValidator {
             }
             range("size", s.size, Self.u32, err)
             time("timeout", s.timeout, err)
-            time("gc-interval", s.gcInterval, err)
-            if let g = s.gcInterval, g.milliseconds > Self.u32.upperBound {
-                err("gc-interval \(g.milliseconds) ms is out of range (0 to \(Self.u32.upperBound) ms)")
-            }
+            time("gc-interval", s.gcInterval, err, max: Self.u32.upperBound)
+            known("\(s.isMap ? "map" : "set") flag", s.flags?.values, NamedSet.knownFlags, err)
+            known("\(s.isMap ? "map" : "set") policy", s.policy.map { [$0] }, NamedSet.knownPolicies, err)
             if let e = s.elem { elements(e, err) }
             if s.elements.contains(.string("")) { err("an empty element") }
             for st in s.stmt ?? [] { statement(st, err) }
